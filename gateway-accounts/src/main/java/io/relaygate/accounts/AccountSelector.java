@@ -1,0 +1,86 @@
+package io.relaygate.accounts;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.core.Account;
+import io.relaygate.core.WireFormat;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The simple account choice of the backbone: the schedulable accounts that speak the request's format natively and
+ * serve its model, best first (lower priority number, then name). The account list is read from the store at most
+ * once per {@link #DEFAULT_CACHE_TTL}, so a busy gateway costs the store one list per second, and an account added
+ * or disabled by the CLI is seen within that time.
+ *
+ * <p>Deliberately small: sticky sessions, cool-downs, least-recently-used order and key bindings belong to the full
+ * scheduler that replaces this class.
+ */
+public final class AccountSelector {
+
+    /** How long the account list is reused. */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
+
+    private static final Comparator<Account> ORDER =
+            Comparator.comparingInt(Account::priority).thenComparing(Account::name);
+
+    private final AsyncLoadingCache<Boolean, List<Account>> accounts;
+
+    public AccountSelector(AccountStore store) {
+        this(store, Ticker.systemTicker(), DEFAULT_CACHE_TTL);
+    }
+
+    /**
+     * @param ticker drives the cache expiry (tests advance a fake one)
+     * @param cacheTtl how long the account list is reused
+     */
+    public AccountSelector(AccountStore store, Ticker ticker, Duration cacheTtl) {
+        requireNonNull(store, "store");
+        requireNonNull(ticker, "ticker");
+        requireNonNull(cacheTtl, "cacheTtl");
+        if (cacheTtl.isNegative()) {
+            throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
+        }
+        // one entry under a constant key: Caffeine gives expiry and coalescing of concurrent loads for free
+        this.accounts = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(1)
+                .expireAfterWrite(cacheTtl)
+                .buildAsync((ignored, executor) -> store.list().toCompletableFuture());
+    }
+
+    /**
+     * The accounts that may serve a request in {@code format} for {@code model} ({@code null}: any model), best
+     * first; empty when none can.
+     */
+    public CompletionStage<List<Account>> candidates(WireFormat format, @Nullable String model) {
+        requireNonNull(format, "format");
+        return accounts.get(Boolean.TRUE).thenApply(all -> all.stream()
+                .filter(Account::schedulable)
+                .filter(a -> a.kind().format() == format)
+                .filter(a -> serves(a, model))
+                .sorted(ORDER)
+                .toList());
+    }
+
+    /**
+     * Whether {@code account} serves {@code model}: any model when its list is empty, else an exact then a
+     * case-insensitive match in its models or its model map's keys (a mapped name is served by translation).
+     */
+    static boolean serves(Account account, @Nullable String model) {
+        if (model == null || account.models().isEmpty()) {
+            return true;
+        }
+        if (account.models().contains(model) || account.modelMap().containsKey(model)) {
+            return true;
+        }
+        return account.models().stream().anyMatch(model::equalsIgnoreCase)
+                || account.modelMap().keySet().stream().anyMatch(model::equalsIgnoreCase);
+    }
+}

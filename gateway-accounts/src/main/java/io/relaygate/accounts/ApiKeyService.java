@@ -1,0 +1,184 @@
+package io.relaygate.accounts;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
+import io.relaygate.core.Ids;
+import io.relaygate.core.KeyRules;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Creates gateway keys and authenticates presented secrets. A secret is {@code rg_<id>_<32 random characters>}: the
+ * embedded id makes a lookup a single get, and only {@code base64(SHA-256(salt || secret))} is stored.
+ *
+ * <p>Lookups go through a short Caffeine cache (found keys only, so a key created by another process is never hidden
+ * by an earlier miss); this service's own updates invalidate it, other processes' changes show after
+ * {@link #DEFAULT_CACHE_TTL} at most. Disabled and expired keys are returned: the caller refuses them and says why.
+ */
+public final class ApiKeyService {
+
+    /** How long a found key is served from memory before the store is asked again. */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(5);
+
+    /** Most keys held in the cache. */
+    static final int MAX_CACHED_KEYS = 10_000;
+
+    static final String SECRET_PREFIX = "rg_";
+    static final int ID_LENGTH = 10;
+    static final int RANDOM_LENGTH = 32;
+    static final int VISIBLE_PREFIX_LENGTH = 12;
+    static final int SECRET_LENGTH = SECRET_PREFIX.length() + ID_LENGTH + 1 + RANDOM_LENGTH;
+    private static final int SALT_BYTES = 16;
+
+    private final ApiKeyStore store;
+    private final Clock clock;
+    private final AsyncCache<String, Optional<ApiKey>> cache;
+
+    public ApiKeyService(ApiKeyStore store) {
+        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL);
+    }
+
+    /**
+     * @param clock stamps {@code createdAt}
+     * @param ticker drives the cache expiry (tests advance a fake one)
+     * @param cacheTtl how long a found key is cached
+     */
+    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl) {
+        this.store = requireNonNull(store, "store");
+        this.clock = requireNonNull(clock, "clock");
+        requireNonNull(ticker, "ticker");
+        requireNonNull(cacheTtl, "cacheTtl");
+        if (cacheTtl.isNegative()) {
+            throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
+        }
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(MAX_CACHED_KEYS)
+                .expireAfter(Expiry.<String, Optional<ApiKey>>creating(
+                        (id, found) -> found.isPresent() ? cacheTtl : Duration.ZERO))
+                .buildAsync();
+    }
+
+    /** Creates a key named {@code name}; the returned secret is the only copy there will ever be. */
+    public CompletionStage<CreatedKey> create(String name, KeyRules rules) {
+        Names.check("name", requireNonNull(name, "name"));
+        requireNonNull(rules, "rules");
+        String id = Ids.random(ID_LENGTH);
+        String secret = SECRET_PREFIX + id + "_" + Ids.random(RANDOM_LENGTH);
+        byte[] salt = Ids.randomBytes(SALT_BYTES);
+        ApiKey key = new ApiKey(
+                id,
+                name,
+                secret.substring(0, VISIBLE_PREFIX_LENGTH),
+                Base64.getEncoder().encodeToString(salt),
+                Base64.getEncoder().encodeToString(hash(salt, secret)),
+                true,
+                clock.instant(),
+                rules);
+        return store.create(key).thenApply(stored -> {
+            cache.synchronous().invalidate(id);
+            return new CreatedKey(stored, secret);
+        });
+    }
+
+    /**
+     * The key whose secret is {@code presentedSecret}, or empty when the secret is malformed, unknown or wrong. Fails
+     * only when the store does.
+     */
+    public CompletionStage<Optional<ApiKey>> authenticate(String presentedSecret) {
+        requireNonNull(presentedSecret, "presentedSecret");
+        String id = idOf(presentedSecret);
+        if (id == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return cache.get(id, (k, executor) -> store.findById(k).toCompletableFuture())
+                .thenApply(found -> found.filter(key -> matches(key, presentedSecret)));
+    }
+
+    /** Disables the key named {@code name}; fails with {@code NOT_FOUND} when there is none. */
+    public CompletionStage<ApiKey> disable(String name) {
+        requireNonNull(name, "name");
+        return store.findByName(name).thenCompose(found -> {
+            ApiKey key = found.orElseThrow(() -> notFound(name));
+            return update(key.withEnabled(false));
+        });
+    }
+
+    /** Replaces a key (rules, enabled flag, name) and drops it from this service's cache. */
+    public CompletionStage<ApiKey> update(ApiKey key) {
+        requireNonNull(key, "key");
+        Names.check("name", key.name());
+        cache.synchronous().invalidate(key.id());
+        return store.update(key).thenApply(stored -> {
+            cache.synchronous().invalidate(stored.id());
+            return stored;
+        });
+    }
+
+    /** Every key, ordered by name. */
+    public CompletionStage<List<ApiKey>> list() {
+        return store.list();
+    }
+
+    /** The id embedded in a well-formed secret, else {@code null}; no lookup is spent on garbage. */
+    static @Nullable String idOf(String secret) {
+        if (secret.length() != SECRET_LENGTH
+                || !secret.startsWith(SECRET_PREFIX)
+                || secret.charAt(SECRET_PREFIX.length() + ID_LENGTH) != '_') {
+            return null;
+        }
+        for (int i = SECRET_PREFIX.length(); i < SECRET_LENGTH; i++) {
+            if (i != SECRET_PREFIX.length() + ID_LENGTH && !isAlphanumeric(secret.charAt(i))) {
+                return null;
+            }
+        }
+        return secret.substring(SECRET_PREFIX.length(), SECRET_PREFIX.length() + ID_LENGTH);
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    private static boolean matches(ApiKey key, String secret) {
+        try {
+            byte[] salt = Base64.getDecoder().decode(key.salt());
+            byte[] expected = Base64.getDecoder().decode(key.secretHash());
+            // constant-time comparison: the time taken must not tell how much of a guess was right
+            return MessageDigest.isEqual(expected, hash(salt, secret));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    static byte[] hash(byte[] salt, String secret) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(salt);
+            sha.update(secret.getBytes(StandardCharsets.UTF_8));
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            // every Java platform is required to provide SHA-256 (MessageDigest Javadoc)
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static GatewayException notFound(String name) {
+        return new GatewayException(ErrorKind.NOT_FOUND, "key name: " + name + " not found");
+    }
+}

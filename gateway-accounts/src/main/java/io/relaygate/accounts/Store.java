@@ -1,0 +1,24 @@
+package io.relaygate.accounts;
+
+/**
+ * The gateway's state: one instance per process, opened by {@code StoreFactory} from the store config and shared by
+ * the server and the admin commands. Every operation is asynchronous because the Redis backend runs on the hot path
+ * and nothing may block a Netty event loop; completions may run on the backend's own threads, so callers hop back
+ * to their event loop.
+ */
+public interface Store extends AutoCloseable {
+
+    ApiKeyStore keys();
+
+    AccountStore accounts();
+
+    /**
+     * Where the state lives, for start-up output, with secrets redacted, e.g. {@code embedded store in ./data} or
+     * {@code redis://127.0.0.1:6379 (prefix relaygate:)}.
+     */
+    String describe();
+
+    /** Releases files and connections; does not throw. */
+    @Override
+    void close();
+}

@@ -1,0 +1,44 @@
+package io.relaygate.accounts.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.core.ApiKey;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** The {@link ApiKeyStore} face of a backend's key table. */
+final class KeyTable implements ApiKeyStore {
+
+    private final Table<ApiKey> table;
+
+    KeyTable(Table<ApiKey> table) {
+        this.table = requireNonNull(table, "table");
+    }
+
+    @Override
+    public CompletionStage<ApiKey> create(ApiKey key) {
+        return table.create(requireNonNull(key, "key"));
+    }
+
+    @Override
+    public CompletionStage<Optional<ApiKey>> findById(String id) {
+        return table.findById(requireNonNull(id, "id"));
+    }
+
+    @Override
+    public CompletionStage<Optional<ApiKey>> findByName(String name) {
+        return table.findByName(requireNonNull(name, "name"));
+    }
+
+    @Override
+    public CompletionStage<List<ApiKey>> list() {
+        return table.list();
+    }
+
+    @Override
+    public CompletionStage<ApiKey> update(ApiKey key) {
+        return table.update(requireNonNull(key, "key"));
+    }
+}

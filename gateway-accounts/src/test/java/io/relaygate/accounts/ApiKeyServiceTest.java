@@ -1,0 +1,198 @@
+package io.relaygate.accounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.store.StoreFactory;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.config.StoreConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiKeyServiceTest {
+
+    private static final Duration TTL = Duration.ofSeconds(5);
+    private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final Ticker ticker = nanos::get;
+    private final InMemoryKeyStore store = new InMemoryKeyStore();
+    private final ApiKeyService service = new ApiKeyService(store, Clock.fixed(NOW, ZoneOffset.UTC), ticker, TTL);
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aNewSecretHasTheDocumentedShapeAndEmbedsTheKeyId() throws Exception {
+        CreatedKey created = await(service.create("alice", KeyRules.NONE));
+        String secret = created.secret();
+
+        assertThat(secret).matches("rg_[a-zA-Z0-9]{10}_[a-zA-Z0-9]{32}");
+        assertThat(secret.substring(3, 13))
+                .as("id inside the secret")
+                .isEqualTo(created.key().id());
+        assertThat(created.key().prefix()).isEqualTo(secret.substring(0, 12));
+        assertThat(created.key().createdAt()).isEqualTo(NOW);
+        assertThat(created.key().enabled()).isTrue();
+        assertThat(created.toString()).doesNotContain(secret);
+        assertThat(await(service.create("bob", KeyRules.NONE)).secret())
+                .as("random per key")
+                .isNotEqualTo(secret);
+    }
+
+    @Test
+    void onlyASaltedHashOfTheSecretIsStored() throws Exception {
+        CreatedKey created = await(service.create("alice", KeyRules.NONE));
+        ApiKey stored = store.byId.get(created.key().id());
+        String secret = created.secret();
+        String secretTail = secret.substring(13);
+
+        assertThat(stored.toString()).doesNotContain(secretTail);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(Base64.getDecoder().decode(stored.salt()));
+        sha.update(secret.getBytes(StandardCharsets.UTF_8));
+        assertThat(stored.secretHash())
+                .as("base64(SHA-256(salt || secret))")
+                .isEqualTo(Base64.getEncoder().encodeToString(sha.digest()));
+        assertThat(Base64.getDecoder().decode(stored.salt())).hasSize(16);
+    }
+
+    @Test
+    void authenticateAcceptsTheRightSecretOnly() throws Exception {
+        CreatedKey created = await(service.create("alice", KeyRules.NONE));
+        String secret = created.secret();
+        char last = secret.charAt(secret.length() - 1);
+        String wrong = secret.substring(0, secret.length() - 1) + (last == 'a' ? 'b' : 'a');
+        String unknown = "rg_ZZZZZZZZZZ" + secret.substring(13);
+
+        assertThat(await(service.authenticate(secret))).as("good").contains(created.key());
+        assertThat(await(service.authenticate(wrong)))
+                .as("right id, wrong secret")
+                .isEmpty();
+        assertThat(await(service.authenticate(unknown))).as("unknown id").isEmpty();
+    }
+
+    @Test
+    void malformedSecretsAreRefusedWithoutALookup() throws Exception {
+        String good = await(service.create("alice", KeyRules.NONE)).secret();
+        store.findByIdCalls.set(0);
+
+        for (String bad : new String[] {
+            "",
+            "sk-ant-1234",
+            good.substring(1),
+            good + "x",
+            "xx" + good.substring(2),
+            good.substring(0, 13) + "-" + good.substring(14),
+            good.substring(0, 20) + "!" + good.substring(21),
+            good.substring(0, 5) + "é" + good.substring(6)
+        }) {
+            assertThat(await(service.authenticate(bad)))
+                    .as("malformed: %s", bad)
+                    .isEmpty();
+        }
+        assertThat(store.findByIdCalls).as("garbage costs no store lookup").hasValue(0);
+    }
+
+    @Test
+    void foundKeysAreCachedUntilTheTtlAndMissesAreNot() throws Exception {
+        CreatedKey created = await(service.create("alice", KeyRules.NONE));
+        store.findByIdCalls.set(0);
+
+        await(service.authenticate(created.secret()));
+        await(service.authenticate(created.secret()));
+        assertThat(store.findByIdCalls)
+                .as("second lookup served from the cache")
+                .hasValue(1);
+
+        nanos.addAndGet(TTL.toNanos() + 1);
+        await(service.authenticate(created.secret()));
+        assertThat(store.findByIdCalls).as("expired after the TTL").hasValue(2);
+
+        String unknown = "rg_ZZZZZZZZZZ" + created.secret().substring(13);
+        await(service.authenticate(unknown));
+        await(service.authenticate(unknown));
+        assertThat(store.findByIdCalls)
+                .as("a miss is asked again, so a new key works at once")
+                .hasValue(4);
+    }
+
+    @Test
+    void anotherWritersChangeShowsAfterTheTtlButOwnUpdatesAtOnce() throws Exception {
+        CreatedKey created = await(service.create("alice", KeyRules.NONE));
+        String secret = created.secret();
+        assertThat(await(service.authenticate(secret)).orElseThrow().enabled()).isTrue();
+
+        store.byId.put(created.key().id(), created.key().withEnabled(false));
+        assertThat(await(service.authenticate(secret)).orElseThrow().enabled())
+                .as("another process's change is not seen inside the TTL")
+                .isTrue();
+        nanos.addAndGet(TTL.toNanos() + 1);
+        assertThat(await(service.authenticate(secret)).orElseThrow().enabled()).isFalse();
+
+        await(service.update(created.key().withEnabled(true)));
+        assertThat(await(service.authenticate(secret)).orElseThrow().enabled())
+                .as("own update invalidates")
+                .isTrue();
+        await(service.disable("alice"));
+        Optional<ApiKey> disabled = await(service.authenticate(secret));
+        assertThat(disabled)
+                .as("disabled keys are returned so the caller can say why")
+                .isPresent();
+        assertThat(disabled.orElseThrow().enabled()).isFalse();
+    }
+
+    @Test
+    void disablingAnUnknownKeyFailsWithNotFound() {
+        assertThatThrownBy(() -> await(service.disable("nobody")))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(GatewayException.class)
+                .hasMessageContaining("nobody")
+                .satisfies(e -> assertThat(((GatewayException) e).kind()).isEqualTo(ErrorKind.NOT_FOUND));
+    }
+
+    @Test
+    void badNamesAreRefusedNamingTheArgument() {
+        assertThatThrownBy(() -> service.create("has space", KeyRules.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("name: has space (expected:");
+        assertThatThrownBy(() -> service.create("", KeyRules.NONE)).hasMessageStartingWith("name: empty");
+    }
+
+    @Test
+    void aKeyCreatedThroughTheEmbeddedStoreAuthenticatesAndIsListed(@TempDir Path dir) throws Exception {
+        StoreConfig config = new StoreConfig(StoreConfig.LOCAL, dir, null, StoreConfig.DEFAULT_KEY_PREFIX);
+        try (Store real = StoreFactory.open(config, Map.of())) {
+            ApiKeyService svc = new ApiKeyService(real.keys());
+            CreatedKey created = await(svc.create("alice", KeyRules.NONE));
+
+            assertThat(await(svc.authenticate(created.secret()))).contains(created.key());
+            assertThat(await(svc.list())).extracting(ApiKey::name).containsExactly("alice");
+            assertThat(Files.readString(dir.resolve("keys.json")))
+                    .as("the file holds the hash, not the secret")
+                    .doesNotContain(created.secret().substring(13))
+                    .contains(created.key().secretHash());
+        }
+    }
+}

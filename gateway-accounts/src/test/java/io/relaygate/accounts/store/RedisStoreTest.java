@@ -1,0 +1,95 @@
+package io.relaygate.accounts.store;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreException;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.config.StoreConfig;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RedisStoreTest extends StoreContract {
+
+    private final String prefix = RedisSupport.uniquePrefix();
+
+    @BeforeAll
+    static void redisIsReachable() {
+        RedisSupport.requireRedis();
+    }
+
+    @AfterEach
+    void deleteOwnKeys() {
+        RedisSupport.deleteKeys(prefix);
+    }
+
+    @Override
+    Store openStore(Map<String, String> env) {
+        return StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dataDir, RedisSupport.url(), prefix), env);
+    }
+
+    @Override
+    String rawState() {
+        return RedisSupport.rawState(prefix);
+    }
+
+    @Override
+    void advancePastRecheck() {
+        // every Redis read goes to Redis: nothing to wait for
+    }
+
+    @Test
+    void bothHashesOfACollectionShareOneHashTagUnderThePrefix() {
+        Store store = open();
+        await(store.keys().create(key("alice")));
+        await(store.accounts().create(account("main", 10)));
+
+        String raw = rawState();
+
+        assertThat(raw)
+                .as("keys sit under the prefix with a hash tag per collection, so scripts stay in one slot")
+                .contains(prefix + "{keys}:byId ")
+                .contains(prefix + "{keys}:byName alice=")
+                .contains(prefix + "{accounts}:byId ")
+                .contains(prefix + "{accounts}:byName main=");
+    }
+
+    @Test
+    void describeShowsTheUrlAndPrefixWithoutAPassword() {
+        assertThat(open().describe()).isEqualTo(RedisSupport.url() + " (prefix " + prefix + ")");
+    }
+
+    @Test
+    void anUnreachableRedisFailsToOpenWithAMessageNamingItWithoutThePassword() {
+        StoreConfig config = new StoreConfig(StoreConfig.REDIS, dataDir, "redis://:hunter2pass@127.0.0.1:1", prefix);
+
+        assertThatThrownBy(() -> StoreFactory.open(config, Map.of()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("127.0.0.1:1")
+                .hasMessageNotContaining("hunter2pass");
+    }
+
+    @Test
+    void renamesAreAtomicAcrossBothHashes() {
+        Store store = open();
+        ApiKey key = await(store.keys().create(key("alice")));
+        await(store.keys()
+                .update(new ApiKey(
+                        key.id(),
+                        "bob",
+                        key.prefix(),
+                        key.salt(),
+                        key.secretHash(),
+                        true,
+                        key.createdAt(),
+                        key.rules())));
+
+        assertThat(rawState())
+                .contains(prefix + "{keys}:byName bob=" + key.id())
+                .doesNotContain("byName alice=");
+    }
+}

@@ -1,0 +1,294 @@
+package io.relaygate.accounts.store;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static io.relaygate.accounts.store.Futures.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.accounts.DuplicateNameException;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreException;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.ClientKind;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
+import io.relaygate.core.Ids;
+import io.relaygate.core.KeyRules;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The semantics every Store backend must have; {@link LocalStoreTest} and {@link RedisStoreTest} run it. Each test
+ * works on fresh state: a new data folder, and for Redis a new key prefix.
+ */
+abstract class StoreContract {
+
+    static final String CREDENTIAL = "sk-ant-api03-SECRETcredential0123456789";
+    static final String PROXY_PASSWORD = "proxyPassw0rdXYZ";
+
+    @TempDir
+    Path dataDir;
+
+    private final List<Store> opened = new ArrayList<>();
+
+    /** Opens a store on this test's backing state (same data folder, same Redis prefix) with {@code env}. */
+    abstract Store openStore(Map<String, String> env);
+
+    /** Everything the backend holds, raw (file contents or Redis values), to look for clear-text secrets. */
+    abstract String rawState() throws Exception;
+
+    /** Lets every open instance notice other instances' changes (moves a fake clock where the backend caches). */
+    abstract void advancePastRecheck();
+
+    final Store open(Map<String, String> env) {
+        Store store = openStore(env);
+        opened.add(store);
+        return store;
+    }
+
+    final Store open() {
+        return open(Map.of());
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(Store::close);
+    }
+
+    static ApiKey key(String name) {
+        KeyRules rules = new KeyRules(
+                4,
+                100L,
+                Duration.ofMinutes(1),
+                50_000L,
+                Duration.ofHours(1),
+                5.0,
+                20.0,
+                null,
+                List.of("claude-sonnet-4-5"),
+                List.of("claude-opus-4-1"),
+                Set.of(ClientKind.CLAUDE_CODE, ClientKind.CODEX),
+                Instant.parse("2026-12-31T00:00:00Z"),
+                null,
+                "team-a");
+        return new ApiKey(
+                Ids.random(10),
+                name,
+                "rg_abcdefghi",
+                "c2FsdA==",
+                "aGFzaA==",
+                true,
+                Instant.parse("2025-01-02T03:04:05Z"),
+                rules);
+    }
+
+    static Account account(String name, int priority) {
+        return new Account(
+                Ids.random(10),
+                name,
+                AccountKind.ANTHROPIC_API,
+                "https://api.anthropic.com",
+                CREDENTIAL,
+                "socks5://user:" + PROXY_PASSWORD + "@proxy.example:1080",
+                priority,
+                true,
+                "team-a",
+                List.of("claude-sonnet-4-5"),
+                Map.of("haiku", "claude-haiku-4-5"),
+                Instant.parse("2025-01-02T03:04:05Z"));
+    }
+
+    @Test
+    void createdKeyIsFoundByIdAndByNameWithAllItsRules() {
+        Store store = open();
+        ApiKey key = key("alice");
+
+        await(store.keys().create(key));
+
+        assertThat(await(store.keys().findById(key.id()))).as("lookup by id").contains(key);
+        assertThat(await(store.keys().findByName("alice"))).as("lookup by name").contains(key);
+        assertThat(await(store.keys().findById("nosuchid00"))).as("unknown id").isEmpty();
+        assertThat(await(store.keys().findByName("bob"))).as("unknown name").isEmpty();
+    }
+
+    @Test
+    void listsAreOrderedByName() {
+        Store store = open();
+        for (String name : List.of("carol", "alice", "bob")) {
+            await(store.keys().create(key(name)));
+            await(store.accounts().create(account("acct-" + name, 50)));
+        }
+
+        assertThat(await(store.keys().list())).extracting(ApiKey::name).containsExactly("alice", "bob", "carol");
+        assertThat(await(store.accounts().list()))
+                .extracting(Account::name)
+                .containsExactly("acct-alice", "acct-bob", "acct-carol");
+    }
+
+    @Test
+    void duplicateNamesAreRefused() {
+        Store store = open();
+        await(store.keys().create(key("alice")));
+        await(store.accounts().create(account("main", 10)));
+
+        assertThat(failure(store.keys().create(key("alice"))))
+                .as("a second key with a taken name")
+                .isInstanceOf(DuplicateNameException.class)
+                .hasMessageContaining("alice");
+        assertThat(failure(store.accounts().create(account("main", 20))))
+                .as("a second account with a taken name")
+                .isInstanceOf(DuplicateNameException.class)
+                .hasMessageContaining("main");
+        assertThat(((GatewayException) failure(store.keys().create(key("alice")))).kind())
+                .isEqualTo(ErrorKind.INVALID_REQUEST);
+        assertThat(await(store.keys().list())).as("nothing was added").hasSize(1);
+    }
+
+    @Test
+    void updateReplacesByIdAndFreesTheOldNameOnRename() {
+        Store store = open();
+        ApiKey key = await(store.keys().create(key("alice")));
+
+        ApiKey renamed = new ApiKey(
+                key.id(), "alice2", key.prefix(), key.salt(), key.secretHash(), false, key.createdAt(), KeyRules.NONE);
+        await(store.keys().update(renamed));
+
+        assertThat(await(store.keys().findById(key.id()))).contains(renamed);
+        assertThat(await(store.keys().findByName("alice2"))).contains(renamed);
+        assertThat(await(store.keys().findByName("alice"))).as("old name freed").isEmpty();
+        await(store.keys().create(key("alice")));
+        assertThat(await(store.keys().list())).hasSize(2);
+    }
+
+    @Test
+    void updateOfAnUnknownIdOrOntoATakenNameFails() {
+        Store store = open();
+        await(store.accounts().create(account("one", 10)));
+        Account two = await(store.accounts().create(account("two", 20)));
+
+        Throwable unknown = failure(store.accounts().update(account("three", 30)));
+        assertThat(unknown).isInstanceOf(GatewayException.class);
+        assertThat(((GatewayException) unknown).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+
+        Account clash = new Account(
+                two.id(),
+                "one",
+                two.kind(),
+                two.baseUrl(),
+                two.credential(),
+                two.proxy(),
+                two.priority(),
+                two.schedulable(),
+                two.group(),
+                two.models(),
+                two.modelMap(),
+                two.createdAt());
+        assertThat(failure(store.accounts().update(clash))).isInstanceOf(DuplicateNameException.class);
+        assertThat(await(store.accounts().findByName("two"))).as("unchanged").contains(two);
+    }
+
+    @Test
+    void accountRoundTripsEveryField() {
+        Store store = open();
+        Account account = account("main", 7).withSchedulable(false);
+
+        await(store.accounts().create(account));
+
+        Account found = await(store.accounts().findByName("main")).orElseThrow();
+        assertThat(found).isEqualTo(account);
+        assertThat(found.credential()).isEqualTo(CREDENTIAL);
+        assertThat(await(store.accounts().findById(account.id()))).contains(account);
+    }
+
+    @Test
+    void credentialsAndProxyPasswordsAreEncryptedAtRest() throws Exception {
+        Store store = open();
+        await(store.accounts().create(account("main", 10)));
+        await(store.accounts().create(account("other", 10).withCredential(null)));
+
+        String raw = rawState();
+
+        assertThat(raw).as("the record is there").contains("main").contains("api.anthropic.com");
+        assertThat(raw).as("credential never in clear text").doesNotContain(CREDENTIAL);
+        assertThat(raw).as("nor part of it").doesNotContain("SECRETcredential");
+        assertThat(raw).as("proxy password never in clear text").doesNotContain(PROXY_PASSWORD);
+        assertThat(raw).as("sealed values carry the format version").contains(CredentialCipher.VERSION);
+    }
+
+    @Test
+    void aSecondInstanceOnTheSameStateSeesTheFirstOnesChanges() {
+        Store gateway = open();
+        Store cli = open();
+        assertThat(await(gateway.keys().list())).isEmpty();
+
+        ApiKey key = await(cli.keys().create(key("alice")));
+        assertThat(await(gateway.keys().findById(key.id())))
+                .as("a lookup miss re-reads at once, so a key made by the CLI works immediately")
+                .contains(key);
+
+        await(cli.keys().update(key.withEnabled(false)));
+        await(cli.accounts().create(account("main", 10)));
+        advancePastRecheck();
+
+        assertThat(await(gateway.keys().findById(key.id())).orElseThrow().enabled())
+                .as("a disable by the CLI reaches the running gateway")
+                .isFalse();
+        assertThat(await(gateway.accounts().list())).extracting(Account::name).containsExactly("main");
+        assertThat(await(gateway.accounts().findByName("main")).orElseThrow().credential())
+                .isEqualTo(CREDENTIAL);
+    }
+
+    @Test
+    void theGeneratedKeyFileIsReusedOnRestart() throws Exception {
+        Store first = open();
+        await(first.accounts().create(account("main", 10)));
+        Path keyFile = dataDir.resolve(CredentialCipher.KEY_FILE);
+        assertThat(keyFile).as("generated on first start").exists();
+        String generated = Files.readString(keyFile);
+        first.close();
+
+        Store second = open();
+
+        assertThat(await(second.accounts().findByName("main")).orElseThrow().credential())
+                .as("readable after a restart")
+                .isEqualTo(CREDENTIAL);
+        assertThat(Files.readString(keyFile)).as("not regenerated").isEqualTo(generated);
+    }
+
+    @Test
+    void aWrongKeyGivesAClearErrorNamingTheAccountNotTheSecret() {
+        Store right = open(Map.of(CredentialCipher.KEY_ENV, randomKey()));
+        await(right.accounts().create(account("main", 10)));
+        await(right.keys().create(key("alice")));
+
+        Store wrong = open(Map.of(CredentialCipher.KEY_ENV, randomKey()));
+        advancePastRecheck();
+
+        Throwable error = failure(wrong.accounts().findByName("main"));
+        assertThat(error).isInstanceOf(StoreException.class);
+        assertThat(error.getMessage())
+                .as("names the account and the cause")
+                .contains("account main")
+                .contains("different key")
+                .doesNotContain(CREDENTIAL)
+                .doesNotContain(PROXY_PASSWORD);
+        assertThat(await(wrong.keys().findByName("alice")))
+                .as("keys hold no encrypted data and stay readable")
+                .isPresent();
+    }
+
+    static String randomKey() {
+        return Base64.getEncoder().encodeToString(Ids.randomBytes(CredentialCipher.KEY_BYTES));
+    }
+}

@@ -1,0 +1,32 @@
+package io.relaygate.core;
+
+import java.security.SecureRandom;
+
+/** Random identifiers and secrets from a {@link SecureRandom}, in a URL- and header-safe alphabet. */
+public final class Ids {
+
+    private static final char[] ALPHABET =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {}
+
+    /** {@code length} random characters from {@code [a-zA-Z0-9]}. */
+    public static String random(int length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length: " + length + " (expected: > 0)");
+        }
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return new String(out);
+    }
+
+    /** Random bytes, e.g. for salts and keys. */
+    public static byte[] randomBytes(int length) {
+        byte[] out = new byte[length];
+        RANDOM.nextBytes(out);
+        return out;
+    }
+}

@@ -1,0 +1,230 @@
+package io.relaygate.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.relaygate.core.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds the {@link GatewayConfig} from one YAML file (optional) plus environment overrides, and validates it. Every
+ * failure is a {@link ConfigException} naming the setting.
+ *
+ * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
+ * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> TOP = Set.of("server", "store", "upstream");
+    private static final Set<String> SERVER = Set.of(
+            "host",
+            "port",
+            "ioThreads",
+            "maxRequestBodyBytes",
+            "maxHeaderBytes",
+            "writeBufferLowWaterMark",
+            "writeBufferHighWaterMark",
+            "idleTimeout");
+    private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
+    private static final Set<String> UPSTREAM = Set.of(
+            "connectTimeout",
+            "responseTimeout",
+            "idleTimeout",
+            "maxIdleConnectionsPerHost",
+            "maxErrorBodyBytes",
+            "maxAttempts");
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (may be null: defaults only) and applies {@code env} over it. */
+    public static GatewayConfig load(@Nullable Path file, Map<String, String> env) {
+        ObjectNode root;
+        if (file == null) {
+            root = JsonNodeFactory.instance.objectNode();
+        } else {
+            root = readYaml(file);
+        }
+        checkKeys("", root, TOP);
+        ObjectNode server = section(root, "server", SERVER);
+        ObjectNode store = section(root, "store", STORE);
+        ObjectNode upstream = section(root, "upstream", UPSTREAM);
+
+        override(server, "host", env.get("RELAYGATE_HOST"));
+        override(server, "port", env.get("RELAYGATE_PORT"));
+        override(store, "dataDir", env.get("RELAYGATE_DATA_DIR"));
+        override(store, "redisUrl", env.get("REDIS_URL"));
+        override(store, "keyPrefix", env.get("RELAYGATE_REDIS_PREFIX"));
+        override(store, "type", env.get("RELAYGATE_STORE"));
+
+        ServerConfig d = ServerConfig.defaults();
+        ServerConfig serverConfig = new ServerConfig(
+                text(server, "server.host", "host", d.host()),
+                (int) integer(server, "server.port", "port", d.port()),
+                (int) integer(server, "server.ioThreads", "ioThreads", d.ioThreads()),
+                size(server, "server.maxRequestBodyBytes", "maxRequestBodyBytes", d.maxRequestBodyBytes()),
+                (int) size(server, "server.maxHeaderBytes", "maxHeaderBytes", d.maxHeaderBytes()),
+                (int) size(
+                        server,
+                        "server.writeBufferLowWaterMark",
+                        "writeBufferLowWaterMark",
+                        d.writeBufferLowWaterMark()),
+                (int) size(
+                        server,
+                        "server.writeBufferHighWaterMark",
+                        "writeBufferHighWaterMark",
+                        d.writeBufferHighWaterMark()),
+                duration(server, "server.idleTimeout", "idleTimeout", d.idleTimeout()));
+
+        String redisUrl = optionalText(store, "store.redisUrl", "redisUrl");
+        String type = text(store, "store.type", "type", redisUrl == null ? StoreConfig.LOCAL : StoreConfig.REDIS);
+        StoreConfig storeConfig = new StoreConfig(
+                type.toLowerCase(Locale.ROOT),
+                Path.of(text(store, "store.dataDir", "dataDir", StoreConfig.DEFAULT_DATA_DIR)),
+                redisUrl,
+                text(store, "store.keyPrefix", "keyPrefix", StoreConfig.DEFAULT_KEY_PREFIX));
+
+        UpstreamConfig u = UpstreamConfig.defaults();
+        UpstreamConfig upstreamConfig = new UpstreamConfig(
+                duration(upstream, "upstream.connectTimeout", "connectTimeout", u.connectTimeout()),
+                duration(upstream, "upstream.responseTimeout", "responseTimeout", u.responseTimeout()),
+                duration(upstream, "upstream.idleTimeout", "idleTimeout", u.idleTimeout()),
+                (int) integer(
+                        upstream,
+                        "upstream.maxIdleConnectionsPerHost",
+                        "maxIdleConnectionsPerHost",
+                        u.maxIdleConnectionsPerHost()),
+                (int) size(upstream, "upstream.maxErrorBodyBytes", "maxErrorBodyBytes", u.maxErrorBodyBytes()),
+                (int) integer(upstream, "upstream.maxAttempts", "maxAttempts", u.maxAttempts()));
+        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig);
+    }
+
+    private static ObjectNode readYaml(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file: " + file + " (expected: a readable YAML file)");
+        }
+        try {
+            JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            if (!node.isObject()) {
+                throw new ConfigException("config file: " + file + " (expected: a YAML mapping at the top)");
+            }
+            return (ObjectNode) node;
+        } catch (IOException e) {
+            throw new ConfigException("config file: " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(@Nullable String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static ObjectNode section(ObjectNode root, String name, Set<String> allowed) {
+        JsonNode n = root.get(name);
+        if (n == null || n.isNull()) {
+            ObjectNode created = root.putObject(name);
+            return created;
+        }
+        if (!n.isObject()) {
+            throw new ConfigException(name + ": " + n + " (expected: a mapping)");
+        }
+        checkKeys(name + ".", n, allowed);
+        return (ObjectNode) n;
+    }
+
+    private static void checkKeys(String prefix, JsonNode node, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new ConfigException(prefix + k + ": unknown setting (expected one of: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static void override(ObjectNode section, String key, @Nullable String value) {
+        if (value != null && !value.isBlank()) {
+            section.put(key, value.trim());
+        }
+    }
+
+    private static @Nullable String optionalText(ObjectNode n, String setting, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(setting + ": " + v + " (expected: a string)");
+        }
+        return v.asText();
+    }
+
+    private static String text(ObjectNode n, String setting, String key, String fallback) {
+        String v = optionalText(n, setting, key);
+        return v == null ? fallback : v;
+    }
+
+    private static long integer(ObjectNode n, String setting, String key, long fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(setting + ": " + v + " (expected: an integer)");
+        }
+    }
+
+    private static Duration duration(ObjectNode n, String setting, String key, Duration fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(setting + ": " + v + " (expected: a duration such as 500ms, 30s, 5m, 1h)");
+        }
+    }
+
+    /** Sizes in bytes, or with a unit: {@code 64KiB}, {@code 32MiB}, {@code 1GiB} (KB/MB/GB are read the same). */
+    static long size(ObjectNode n, String setting, String key, long fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        String s = v.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        long mult = 1;
+        if (s.endsWith("k")) {
+            mult = 1024;
+        } else if (s.endsWith("m")) {
+            mult = 1024 * 1024;
+        } else if (s.endsWith("g")) {
+            mult = 1024L * 1024 * 1024;
+        }
+        if (mult != 1) {
+            s = s.substring(0, s.length() - 1).trim();
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(s), mult);
+        } catch (RuntimeException e) {
+            throw new ConfigException(setting + ": " + v + " (expected: bytes, or a size such as 64KiB or 32MiB)");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.relaygate.core.config;
+
+import java.time.Duration;
+
+/**
+ * The listening side.
+ *
+ * @param host address to bind
+ * @param port port to bind (0: ephemeral, for tests)
+ * @param ioThreads event loop threads (0: Netty's default, twice the cores)
+ * @param maxRequestBodyBytes largest request body accepted (413 above)
+ * @param maxHeaderBytes largest request head accepted
+ * @param writeBufferLowWaterMark client channel low water mark, bytes
+ * @param writeBufferHighWaterMark client channel high water mark, bytes: above it upstream reads pause
+ * @param idleTimeout an idle keep-alive connection is closed after this
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        int ioThreads,
+        long maxRequestBodyBytes,
+        int maxHeaderBytes,
+        int writeBufferLowWaterMark,
+        int writeBufferHighWaterMark,
+        Duration idleTimeout) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 3000;
+    /** 32 MiB, Anthropic's own request size limit. */
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
+
+    public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+    public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024;
+    public static final int DEFAULT_HIGH_WATER_MARK = 128 * 1024;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(
+                DEFAULT_HOST,
+                DEFAULT_PORT,
+                0,
+                DEFAULT_MAX_REQUEST_BODY_BYTES,
+                DEFAULT_MAX_HEADER_BYTES,
+                DEFAULT_LOW_WATER_MARK,
+                DEFAULT_HIGH_WATER_MARK,
+                DEFAULT_IDLE_TIMEOUT);
+    }
+
+    public ServerConfig {
+        Validation.notBlank("server.host", host);
+        Validation.range("server.port", port, 0, 65535);
+        Validation.range("server.ioThreads", ioThreads, 0, 1024);
+        Validation.positive("server.maxRequestBodyBytes", maxRequestBodyBytes);
+        if (maxRequestBodyBytes > Integer.MAX_VALUE - 8) {
+            throw new ConfigException("server.maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: < 2 GiB)");
+        }
+        Validation.range("server.maxHeaderBytes", maxHeaderBytes, 1024, 1024 * 1024);
+        Validation.positive("server.writeBufferLowWaterMark", writeBufferLowWaterMark);
+        if (writeBufferHighWaterMark <= writeBufferLowWaterMark) {
+            throw new ConfigException("server.writeBufferHighWaterMark: " + writeBufferHighWaterMark
+                    + " (expected: > server.writeBufferLowWaterMark " + writeBufferLowWaterMark + ")");
+        }
+        Validation.positive("server.idleTimeout", idleTimeout);
+    }
+
+    public ServerConfig withPort(int value) {
+        return new ServerConfig(
+                host,
+                value,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout);
+    }
+}

@@ -1,0 +1,67 @@
+package io.relaygate.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noFileAndNoEnvironmentGivesTheDocumentedDefaults() {
+        GatewayConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.server().host()).isEqualTo("127.0.0.1");
+        assertThat(c.server().port()).isEqualTo(3000);
+        assertThat(c.store().type()).as("no REDIS_URL: embedded store").isEqualTo("local");
+        assertThat(c.store().dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.upstream().responseTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void yamlValuesAreReadWithUnitsAndEnvironmentOverridesThem() throws Exception {
+        Path file = dir.resolve("relaygate.yaml");
+        Files.writeString(
+                file,
+                "server:\n  port: 4000\n  maxRequestBodyBytes: 2MiB\n  idleTimeout: 90s\n"
+                        + "upstream:\n  connectTimeout: 500ms\n");
+        GatewayConfig c = ConfigLoader.load(
+                file,
+                Map.of("RELAYGATE_PORT", "5000", "REDIS_URL", "redis://127.0.0.1:6379", "RELAYGATE_DATA_DIR", "/x"));
+        assertThat(c.server().port()).as("environment wins over the file").isEqualTo(5000);
+        assertThat(c.server().maxRequestBodyBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThat(c.server().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.store().type()).as("REDIS_URL selects the Redis store").isEqualTo("redis");
+        assertThat(c.store().dataDir()).isEqualTo(Path.of("/x"));
+    }
+
+    @Test
+    void badValuesFailWithTheSettingNamed() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_PORT", "70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.port: 70000");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_PORT", "abc")))
+                .hasMessageContaining("server.port: abc (expected: an integer)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("REDIS_URL", "http://nope")))
+                .hasMessageContaining("store.redisUrl");
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "server:\n  prot: 1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining("server.prot: unknown setting");
+        Files.writeString(file, "upstream:\n  idleTimeout: soon\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageContaining("upstream.idleTimeout: soon");
+        Files.writeString(file, "server:\n  writeBufferLowWaterMark: 1MiB\n  writeBufferHighWaterMark: 64KiB\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining("server.writeBufferHighWaterMark");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()))
+                .hasMessageContaining("missing.yaml");
+    }
+}
