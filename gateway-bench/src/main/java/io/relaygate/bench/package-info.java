@@ -1,0 +1,5 @@
+/** Relaygate bench module. */
+@NullMarked
+package io.relaygate.bench;
+
+import org.jspecify.annotations.NullMarked;

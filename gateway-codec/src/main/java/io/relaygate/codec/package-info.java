@@ -1,0 +1,5 @@
+/** Relaygate codec module. */
+@NullMarked
+package io.relaygate.codec;
+
+import org.jspecify.annotations.NullMarked;

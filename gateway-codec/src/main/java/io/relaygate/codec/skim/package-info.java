@@ -1,0 +1,5 @@
+/** Streaming skim of request bodies for the few fields the gateway routes, limits and pins sessions on. */
+@NullMarked
+package io.relaygate.codec.skim;
+
+import org.jspecify.annotations.NullMarked;

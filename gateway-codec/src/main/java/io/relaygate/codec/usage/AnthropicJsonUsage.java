@@ -1,0 +1,212 @@
+package io.relaygate.codec.usage;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteBufferFeeder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.relaygate.core.Usage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Incremental scan of a non-streaming Anthropic Messages JSON response for usage, model and stop_reason, with
+ * Jackson's non-blocking parser: the relay forwards the body chunks untouched and feeds them here, so nothing is
+ * buffered beyond the one token being decoded (bounded by Jackson's {@code StreamReadConstraints}). Only the top-level
+ * {@code usage}, {@code model} and {@code stop_reason} count; members of the same names nested deeper (content blocks,
+ * tool inputs) are ignored by tracking the depth. A malformed body stops the scan and keeps what was read before it:
+ * the tap never throws into the relay. Not thread-safe: one per response.
+ */
+public final class AnthropicJsonUsage {
+
+    private static final Logger logger = LoggerFactory.getLogger(AnthropicJsonUsage.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private enum State {
+        /** Reading tokens of the root object. */
+        SCANNING,
+        /** The root value ended, or input ended: later bytes are not looked at. */
+        DONE,
+        /** The body is not well-formed JSON; values read before the fault are kept. */
+        FAILED
+    }
+
+    private final UsageFields usage = new UsageFields();
+    private final JsonParser parser;
+    private final ByteBufferFeeder feeder;
+    private State state = State.SCANNING;
+    /** Nesting depth after the current token: 1 inside the root object, 2 inside one of its members. */
+    private int depth;
+    /** The root-object member whose value is being read. */
+    private @Nullable String rootField;
+    /** The member of the top-level usage object whose value is being read. */
+    private @Nullable String usageField;
+
+    private @Nullable String model;
+    private @Nullable String stopReason;
+
+    public AnthropicJsonUsage() {
+        try {
+            parser = JSON.createNonBlockingByteBufferParser();
+        } catch (IOException e) {
+            // Creating a non-blocking parser does no I/O; Jackson only declares the exception.
+            throw new IllegalStateException("cannot create a non-blocking JSON parser", e);
+        }
+        feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+    }
+
+    /** Scans the readable bytes of {@code buf} without changing its indices or reference count. */
+    public void feed(ByteBuf buf) {
+        requireNonNull(buf, "buf");
+        if (state != State.SCANNING || !buf.isReadable()) {
+            return;
+        }
+        int count = buf.nioBufferCount();
+        if (count == 1) {
+            feed(buf.nioBuffer());
+        } else if (count > 1) {
+            for (ByteBuffer part : buf.nioBuffers()) {
+                feed(part);
+            }
+        } else {
+            // A buffer type without an NIO view; copying is the only way to read it.
+            feed(ByteBuffer.wrap(ByteBufUtil.getBytes(buf)));
+        }
+    }
+
+    /** End of the body: completes a pending token and releases the parser. */
+    public void finish() {
+        if (state == State.SCANNING) {
+            feeder.endOfInput();
+            drain();
+            if (state == State.SCANNING) {
+                state = State.DONE;
+            }
+        }
+        close();
+    }
+
+    /** The top-level usage counts; absent ones are 0. */
+    public Usage usage() {
+        return usage.toUsage();
+    }
+
+    /** The top-level model, or null when not (yet) seen. */
+    public @Nullable String model() {
+        return model;
+    }
+
+    /** The top-level stop_reason, or null when absent, null or not (yet) seen. */
+    public @Nullable String stopReason() {
+        return stopReason;
+    }
+
+    private void feed(ByteBuffer part) {
+        if (state != State.SCANNING || !part.hasRemaining()) {
+            return;
+        }
+        try {
+            feeder.feedInput(part);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        drain();
+    }
+
+    /** Handles every token the input fed so far completes; returns with all of it consumed or the scan ended. */
+    private void drain() {
+        try {
+            while (state == State.SCANNING) {
+                JsonToken token = parser.nextToken();
+                if (token == JsonToken.NOT_AVAILABLE) {
+                    return;
+                }
+                if (token == null) {
+                    state = State.DONE;
+                    return;
+                }
+                handle(token);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private void handle(JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT, START_ARRAY -> {
+                if (depth == 0 && token != JsonToken.START_OBJECT) {
+                    // Not a Messages response object; nothing to find.
+                    finishEarly();
+                    return;
+                }
+                depth++;
+            }
+            case END_OBJECT, END_ARRAY -> {
+                depth--;
+                if (depth == 0) {
+                    finishEarly();
+                } else if (depth == 1) {
+                    rootField = null;
+                }
+            }
+            case FIELD_NAME -> {
+                if (depth == 1) {
+                    rootField = parser.currentName();
+                    usageField = null;
+                } else if (depth == 2 && "usage".equals(rootField)) {
+                    usageField = parser.currentName();
+                }
+            }
+            default -> scalar(token);
+        }
+    }
+
+    private void scalar(JsonToken token) throws IOException {
+        if (depth == 0) {
+            // A scalar root: not a Messages response.
+            finishEarly();
+        } else if (depth == 1 && rootField != null) {
+            if (token == JsonToken.VALUE_STRING) {
+                if (rootField.equals("model")) {
+                    model = parser.getText();
+                } else if (rootField.equals("stop_reason")) {
+                    stopReason = parser.getText();
+                }
+            }
+        } else if (depth == 2 && "usage".equals(rootField) && usageField != null) {
+            if (JsonReading.isLongInteger(parser, token)) {
+                usage.set(usageField, parser.getLongValue());
+            }
+        }
+    }
+
+    private void finishEarly() {
+        state = State.DONE;
+        close();
+    }
+
+    private void fail(IOException e) {
+        logger.debug(
+                "Stopped scanning a malformed upstream JSON body: {}",
+                e.getClass().getSimpleName());
+        state = State.FAILED;
+        close();
+    }
+
+    private void close() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            // Closing a non-blocking parser over fed bytes does no I/O.
+            logger.debug("Closing the JSON parser failed", e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.relaygate.server;
+
+import io.relaygate.core.Route;
+import io.relaygate.core.Usage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one relayed request ended, with the usage seen. Produced once per request that reached RELAY, also when the
+ * client went away or the upstream died mid-stream.
+ *
+ * @param requestId the gateway's request id
+ * @param keyName name of the gateway key
+ * @param route the inbound route
+ * @param model the model the client asked for
+ * @param account the upstream account that answered last, or null when none was reached
+ * @param status the HTTP status the client got (0 when the client left before any)
+ * @param end how it ended
+ * @param usage tokens seen in the response
+ * @param durationMillis from request head to end
+ * @param firstByteMillis from request head to the first response byte sent to the client, or -1
+ */
+public record ExchangeOutcome(
+        String requestId,
+        String keyName,
+        Route route,
+        @Nullable String model,
+        @Nullable String account,
+        int status,
+        End end,
+        Usage usage,
+        long durationMillis,
+        long firstByteMillis) {
+
+    /** How an exchange ended. */
+    public enum End {
+        /** The whole response reached the client. */
+        COMPLETED,
+        /** The client disconnected before the end. */
+        CLIENT_CANCELLED,
+        /** The upstream failed after the response started; the client got an error event or a cut. */
+        UPSTREAM_FAILED_MID_STREAM,
+        /** The gateway answered with an error before any upstream byte reached the client. */
+        ERROR
+    }
+}

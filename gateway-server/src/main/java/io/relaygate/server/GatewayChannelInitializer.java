@@ -1,0 +1,77 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.relaygate.accounts.AccountSelector;
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.core.config.ServerConfig;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
+final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final int MAX_INITIAL_LINE = 16 * 1024;
+
+    private final GatewayConfig config;
+    private final ApiKeyService keys;
+    private final AccountSelector selector;
+    private final UpstreamPool pool;
+    private final ExchangeListener listener;
+    private final Clock clock;
+
+    GatewayChannelInitializer(
+            GatewayConfig config,
+            ApiKeyService keys,
+            AccountSelector selector,
+            UpstreamPool pool,
+            ExchangeListener listener,
+            Clock clock) {
+        this.config = requireNonNull(config, "config");
+        this.keys = requireNonNull(keys, "keys");
+        this.selector = requireNonNull(selector, "selector");
+        this.pool = requireNonNull(pool, "pool");
+        this.listener = requireNonNull(listener, "listener");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        addHttpCodec(p);
+        addRouteAndAuth(p);
+        addBody(p);
+        addRelay(p);
+    }
+
+    private void addHttpCodec(ChannelPipeline p) {
+        ServerConfig server = config.server();
+        p.addLast(
+                PipelineNames.IDLE,
+                new IdleStateHandler(0, 0, server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, server.maxHeaderBytes(), 64 * 1024));
+        p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+    }
+
+    private void addRouteAndAuth(ChannelPipeline p) {
+        p.addLast(PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes()));
+        p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock));
+    }
+
+    private void addBody(ChannelPipeline p) {
+        p.addLast(PipelineNames.AGGREGATOR, new BodyAggregator((int)
+                config.server().maxRequestBodyBytes()));
+        p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
+    }
+
+    private void addRelay(ChannelPipeline p) {
+        p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(selector, pool, config.upstream(), listener));
+    }
+}

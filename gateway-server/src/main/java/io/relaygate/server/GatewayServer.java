@@ -1,0 +1,156 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.relaygate.accounts.AccountSelector;
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Store;
+import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.core.config.ServerConfig;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: one listening socket, a boss and a worker event loop group (epoll where available), and the
+ * upstream pool sharing the workers. Start with {@link #start(GatewayConfig, Store)}; {@link #close()} stops it. The
+ * store is the caller's to close.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel serverChannel;
+    private final String transport;
+
+    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, String transport) {
+        this.boss = boss;
+        this.workers = workers;
+        this.serverChannel = serverChannel;
+        this.transport = transport;
+    }
+
+    /** Starts a gateway with the defaults: pooled buffers, system clock, access log. */
+    public static GatewayServer start(GatewayConfig config, Store store) {
+        return builder(config, store).start();
+    }
+
+    public static Builder builder(GatewayConfig config, Store store) {
+        return new Builder(config, store);
+    }
+
+    /** The port it listens on (the real one when the config asked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** {@code epoll} or {@code nio}. */
+    public String transport() {
+        return transport;
+    }
+
+    /** Blocks until the server channel closes. */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().await();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        boss.terminationFuture().syncUninterruptibly();
+        workers.terminationFuture().syncUninterruptibly();
+    }
+
+    /** Options mostly tests set: the buffer allocator, the clock, extra exchange listeners. */
+    public static final class Builder {
+        private final GatewayConfig config;
+        private final Store store;
+        private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+        private Clock clock = Clock.systemUTC();
+        private final List<ExchangeListener> listeners = new ArrayList<>();
+
+        private Builder(GatewayConfig config, Store store) {
+            this.config = requireNonNull(config, "config");
+            this.store = requireNonNull(store, "store");
+            listeners.add(new AccessLog());
+        }
+
+        /** The allocator of client and upstream channels (a test gives a private one to measure the gateway alone). */
+        public Builder allocator(ByteBufAllocator value) {
+            this.allocator = requireNonNull(value, "allocator");
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = requireNonNull(value, "clock");
+            return this;
+        }
+
+        public Builder exchangeListener(ExchangeListener value) {
+            listeners.add(requireNonNull(value, "listener"));
+            return this;
+        }
+
+        public GatewayServer start() {
+            ServerConfig server = config.server();
+            Transports transports = Transports.detect();
+            EventLoopGroup boss = transports.newGroup(1, "relaygate-accept");
+            EventLoopGroup workers = transports.newGroup(server.ioThreads(), "relaygate-io");
+            try {
+                List<ExchangeListener> all = List.copyOf(listeners);
+                ExchangeListener listener = outcome -> all.forEach(l -> l.onExchange(outcome));
+                UpstreamPool pool = new UpstreamPool(transports, config.upstream(), clientSsl(), allocator);
+                ApiKeyService keys = new ApiKeyService(store.keys());
+                AccountSelector selector = new AccountSelector(store.accounts());
+                ServerBootstrap b = new ServerBootstrap()
+                        .group(boss, workers)
+                        .channel(transports.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childOption(ChannelOption.ALLOCATOR, allocator)
+                        .childOption(
+                                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(
+                                        server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()))
+                        .childHandler(new GatewayChannelInitializer(config, keys, selector, pool, listener, clock));
+                Channel ch = b.bind(server.host(), server.port())
+                        .syncUninterruptibly()
+                        .channel();
+                logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
+                return new GatewayServer(boss, workers, ch, transports.name());
+            } catch (RuntimeException e) {
+                boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                throw e;
+            }
+        }
+
+        private static SslContext clientSsl() {
+            try {
+                return SslContextBuilder.forClient().build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.relaygate.server;
+
+/**
+ * Names of every handler in the gateway's pipelines, in order.
+ *
+ * <pre>
+ * client channel:
+ *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → RELAY
+ *
+ * upstream channel (pooled, on the client channel's event loop):
+ *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_RESPONSE
+ * </pre>
+ *
+ * <ul>
+ *   <li>ROUTE ({@link RouteHandler}) and AUTH ({@link ApiKeyAuthHandler}) act on the request head, so an unknown route
+ *       or an unauthenticated client never makes the gateway buffer a body.
+ *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
+ *   <li>SKIM ({@link RequestSkimHandler}) reads the few fields the gateway needs with a streaming JSON parser.
+ *   <li>RELAY ({@link UpstreamRelayHandler}) picks an account, sends the request upstream and streams the answer back.
+ * </ul>
+ */
+final class PipelineNames {
+
+    static final String IDLE = "idle";
+    static final String HTTP_CODEC = "httpCodec";
+    static final String KEEP_ALIVE = "keepAlive";
+    static final String ROUTE = "route";
+    static final String AUTH = "auth";
+    static final String AGGREGATOR = "aggregator";
+    static final String SKIM = "skim";
+    static final String RELAY = "relay";
+
+    static final String PROXY = "proxy";
+    static final String TLS = "tls";
+    static final String UPSTREAM_CODEC = "upstreamCodec";
+    static final String UPSTREAM_RESPONSE = "upstreamResponse";
+
+    private PipelineNames() {}
+}

@@ -1,0 +1,37 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
+import io.relaygate.codec.skim.SkimmedRequest;
+
+/**
+ * A complete, authenticated, skimmed request on its way to RELAY. Owns the aggregated {@link FullHttpRequest}: whoever
+ * takes a {@code ProxyRequest} releases it once, which releases the body.
+ */
+final class ProxyRequest extends AbstractReferenceCounted {
+
+    final RequestInfo info;
+    final FullHttpRequest request;
+    final SkimmedRequest skim;
+
+    /** Takes ownership of {@code request}. */
+    ProxyRequest(RequestInfo info, FullHttpRequest request, SkimmedRequest skim) {
+        this.info = requireNonNull(info, "info");
+        this.request = requireNonNull(request, "request");
+        this.skim = requireNonNull(skim, "skim");
+    }
+
+    @Override
+    protected void deallocate() {
+        request.release();
+    }
+
+    @Override
+    public ReferenceCounted touch(Object hint) {
+        request.touch(hint);
+        return this;
+    }
+}

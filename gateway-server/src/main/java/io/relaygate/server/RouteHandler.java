@@ -1,0 +1,124 @@
+package io.relaygate.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Route;
+import io.relaygate.core.WireFormat;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * ROUTE: resolves the request head to a {@link Route} before any body is read, and answers what needs no route:
+ * health checks, unknown paths (404), wrong methods (405), undecodable requests (400) and declared bodies over the
+ * limit (413). A rejected request's body is dropped here, so nothing behind this handler buffers it.
+ *
+ * <p>Per-connection state: whether the rest of the current request is being discarded.
+ */
+final class RouteHandler extends ChannelInboundHandlerAdapter {
+
+    private final long maxBodyBytes;
+    private boolean discarding;
+
+    RouteHandler(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            discarding = false;
+            HttpRequest request = (HttpRequest) msg;
+            if (!handleHead(ctx, request)) {
+                discarding = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        } else if (msg instanceof HttpContent && discarding) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Returns true when the request goes on down the pipeline. */
+    private boolean handleHead(ChannelHandlerContext ctx, HttpRequest request) {
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+
+        if (request.decoderResult().isFailure()) {
+            ErrorResponder.send(
+                    ctx, WireFormat.ANTHROPIC, ErrorKind.INVALID_REQUEST, "malformed HTTP request", null, null, true);
+            return false;
+        }
+        if ("/healthz".equals(path) || "/readyz".equals(path)) {
+            byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse ok = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+            ok.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            if (hasBody) {
+                ok.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ctx.writeAndFlush(ok)
+                    .addListener(
+                            hasBody
+                                    ? io.netty.channel.ChannelFutureListener.CLOSE
+                                    : io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
+            return false;
+        }
+        Route route = RouteResolver.resolve(path);
+        if (route == null) {
+            ErrorResponder.send(
+                    ctx,
+                    RouteResolver.errorFormat(path),
+                    ErrorKind.NOT_FOUND,
+                    "no route for " + request.method() + " " + path,
+                    null,
+                    null,
+                    hasBody);
+            return false;
+        }
+        HttpMethod expected = RouteResolver.method(route);
+        if (!expected.equals(request.method())) {
+            ErrorResponder.send(
+                    ctx,
+                    route.format(),
+                    ErrorKind.METHOD_NOT_ALLOWED,
+                    request.method() + " " + path + " is not allowed (expected: " + expected + ")",
+                    null,
+                    null,
+                    hasBody);
+            return false;
+        }
+        long declared = HttpUtil.getContentLength(request, -1L);
+        if (declared > maxBodyBytes) {
+            ErrorResponder.send(
+                    ctx,
+                    route.format(),
+                    ErrorKind.REQUEST_TOO_LARGE,
+                    "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes",
+                    null,
+                    null,
+                    true);
+            return false;
+        }
+        ctx.channel().attr(RequestInfo.KEY).set(new RequestInfo(route, uri, System.nanoTime()));
+        return true;
+    }
+}

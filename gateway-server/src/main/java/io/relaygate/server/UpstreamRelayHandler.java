@@ -1,0 +1,614 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.relaygate.accounts.AccountSelector;
+import io.relaygate.core.Account;
+import io.relaygate.core.ErrorBodies;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.UpstreamFailure;
+import io.relaygate.core.Usage;
+import io.relaygate.core.WireFormat;
+import io.relaygate.core.config.UpstreamConfig;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RELAY: picks an upstream account for a {@link ProxyRequest}, sends it on a pooled connection bound to this channel's
+ * event loop, and streams the response back chunk by chunk, forwarding the upstream's buffers untouched.
+ *
+ * <ul>
+ *   <li>Backpressure: when this channel is not writable the upstream channel's autoRead goes off; it goes back on when
+ *       this channel drains below its low water mark.
+ *   <li>Cancellation: a client disconnect closes the upstream connection; usage seen so far is still reported.
+ *   <li>Failover: a retryable failure before the first byte reached the client moves on to the next candidate
+ *       account, each tried at most once, up to {@code upstream.maxAttempts}.
+ *   <li>After the first byte, an upstream failure ends an SSE stream with an {@code error} event in the client's
+ *       format.
+ * </ul>
+ *
+ * <p>Per-connection state; one exchange at a time (a pipelined request waits in {@link #queued}).
+ */
+final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(UpstreamRelayHandler.class);
+
+    private enum State {
+        IDLE,
+        SELECTING,
+        CONNECTING,
+        AWAITING_HEAD,
+        READING_ERROR,
+        RELAYING,
+    }
+
+    private final AccountSelector selector;
+    private final UpstreamPool pool;
+    private final UpstreamConfig config;
+    private final ExchangeListener listener;
+
+    private State state = State.IDLE;
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable ProxyRequest current;
+    private @Nullable ProxyRequest queued;
+    private List<Account> candidates = List.of();
+    private int attempt;
+    private @Nullable Account account;
+    private @Nullable UpstreamTarget target;
+    private @Nullable Channel upstream;
+    private boolean reusedConnection;
+    private boolean retriedStale;
+    private @Nullable ScheduledFuture<?> timer;
+    private long lastUpstreamReadNanos;
+
+    private int status;
+    private boolean headSent;
+    private boolean sse;
+    private long firstByteNanos = -1;
+    private @Nullable UsageTap tap;
+    private @Nullable HttpResponse errorHead;
+    private @Nullable ByteBuf errorBody;
+    private boolean upstreamKeepAlive = true;
+
+    UpstreamRelayHandler(
+            AccountSelector selector, UpstreamPool pool, UpstreamConfig config, ExchangeListener listener) {
+        this.selector = requireNonNull(selector, "selector");
+        this.pool = requireNonNull(pool, "pool");
+        this.config = requireNonNull(config, "config");
+        this.listener = requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ProxyRequest)) {
+            // Nothing but whole requests reaches RELAY; anything else is dropped, never leaked.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ProxyRequest request = (ProxyRequest) msg;
+        if (state != State.IDLE) {
+            if (queued != null) {
+                request.release();
+                ctx.close();
+                return;
+            }
+            queued = request;
+            return;
+        }
+        start(request);
+    }
+
+    private void start(ProxyRequest request) {
+        current = request;
+        resetExchange();
+        state = State.SELECTING;
+        WireFormat format = request.info.route.format();
+        EventLoops.onLoop(selector.candidates(format, request.skim.model()), ctx().executor(), (found, error) -> {
+            if (current != request) {
+                return;
+            }
+            if (error != null) {
+                logger.warn("[{}] account lookup failed: {}", request.info.id, Secrets.redact(String.valueOf(error)));
+                respondError(ErrorKind.UNAVAILABLE, "account store unavailable, try again", null);
+                return;
+            }
+            if (found.isEmpty()) {
+                String model = request.skim.model();
+                respondError(
+                        ErrorKind.UNAVAILABLE,
+                        model == null
+                                ? "no upstream account serves " + describe(format) + " requests"
+                                : "no upstream account serves model " + model + " for " + describe(format)
+                                        + " requests",
+                        null);
+                return;
+            }
+            candidates = found;
+            attempt = 0;
+            tryAccount();
+        });
+    }
+
+    private static String describe(WireFormat format) {
+        switch (format) {
+            case ANTHROPIC:
+                return "Anthropic Messages";
+            case OPENAI_CHAT:
+                return "OpenAI Chat";
+            default:
+                return "OpenAI Responses";
+        }
+    }
+
+    private void tryAccount() {
+        Account a = candidates.get(attempt);
+        account = a;
+        UpstreamTarget t;
+        try {
+            t = UpstreamTarget.of(a);
+        } catch (IllegalArgumentException e) {
+            failBeforeFirstByte(UpstreamFailure.CONNECT_FAILED, e.getMessage());
+            return;
+        }
+        target = t;
+        state = State.CONNECTING;
+        ProxyRequest request = requireNonNull(current, "current");
+        pool.acquire(ctx().channel().eventLoop(), t).addListener((Future<UpstreamPool.Lease> f) -> {
+            if (current != request || state != State.CONNECTING) {
+                if (f.isSuccess()) {
+                    f.getNow().channel().close();
+                }
+                return;
+            }
+            if (!f.isSuccess()) {
+                Throwable cause = f.cause();
+                boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException;
+                failBeforeFirstByte(
+                        timeout ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_FAILED,
+                        cause instanceof ConnectException || timeout
+                                ? cause.getMessage()
+                                : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                return;
+            }
+            send(f.getNow());
+        });
+    }
+
+    private void send(UpstreamPool.Lease lease) {
+        ProxyRequest request = requireNonNull(current, "current");
+        Channel ch = lease.channel();
+        upstream = ch;
+        reusedConnection = lease.reused();
+        state = State.AWAITING_HEAD;
+        ch.pipeline().addLast(PipelineNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(this));
+        FullHttpRequest out =
+                UpstreamRequests.build(request, requireNonNull(account, "account"), requireNonNull(target, "target"));
+        ch.writeAndFlush(out).addListener(f -> {
+            if (!f.isSuccess() && upstream == ch) {
+                ch.close();
+            }
+        });
+        schedule(config.responseTimeout().toNanos());
+    }
+
+    // ---- upstream events (on this event loop) ----
+
+    void onUpstreamHead(Channel ch, HttpResponse head) {
+        if (ch != upstream) {
+            return;
+        }
+        cancelTimer();
+        status = head.status().code();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(head);
+        if (status >= 400) {
+            state = State.READING_ERROR;
+            errorHead = head;
+            errorBody = ch.alloc().buffer(Math.min(config.maxErrorBodyBytes(), 4096), config.maxErrorBodyBytes());
+            return;
+        }
+        ProxyRequest request = requireNonNull(current, "current");
+        state = State.RELAYING;
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        sse = contentType.startsWith("text/event-stream");
+        tap = UsageTap.of(
+                request.info.route, requireNonNull(account, "account").kind().format(), sse);
+        HttpResponse out = new DefaultHttpResponse(head.protocolVersion(), head.status());
+        ResponseHeaders.copy(head.headers(), out.headers());
+        out.headers().set(ErrorResponder.REQUEST_ID_HEADER, request.info.id);
+        if (!head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            HttpUtil.setTransferEncodingChunked(out, true);
+        }
+        headSent = true;
+        firstByteNanos = System.nanoTime();
+        ctx().write(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        lastUpstreamReadNanos = System.nanoTime();
+        schedule(config.idleTimeout().toNanos());
+    }
+
+    void onUpstreamContent(Channel ch, HttpContent content) {
+        if (ch != upstream) {
+            content.release();
+            return;
+        }
+        lastUpstreamReadNanos = System.nanoTime();
+        boolean last = content instanceof LastHttpContent;
+        switch (state) {
+            case READING_ERROR:
+                ByteBuf sink = requireNonNull(errorBody, "errorBody");
+                ByteBuf in = content.content();
+                sink.writeBytes(in, Math.min(in.readableBytes(), sink.maxWritableBytes()));
+                content.release();
+                if (last) {
+                    onUpstreamError(ch);
+                }
+                break;
+            case RELAYING:
+                UsageTap t = requireNonNull(tap, "tap");
+                t.feed(content.content());
+                // The upstream's buffer goes to the client as is: ownership moves with the write.
+                ctx().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                if (last) {
+                    ctx().flush();
+                    t.finish();
+                    finishExchange(ExchangeOutcome.End.COMPLETED, true);
+                } else if (!ctx().channel().isWritable()) {
+                    ch.config().setAutoRead(false);
+                }
+                break;
+            default:
+                content.release();
+                break;
+        }
+    }
+
+    void onUpstreamReadComplete(Channel ch) {
+        if (ch == upstream && state == State.RELAYING) {
+            ctx().flush();
+        }
+    }
+
+    void onUpstreamClosed(Channel ch) {
+        if (ch != upstream) {
+            return;
+        }
+        switch (state) {
+            case AWAITING_HEAD:
+                if (reusedConnection && !retriedStale) {
+                    // A pooled keep-alive connection the upstream closed just as we used it: try once more, fresh.
+                    retriedStale = true;
+                    releaseUpstream(false);
+                    tryAccount();
+                } else {
+                    failBeforeFirstByte(UpstreamFailure.RESET, "connection closed before the response");
+                }
+                break;
+            case READING_ERROR:
+                onUpstreamError(ch);
+                break;
+            case RELAYING:
+                failMidStream(UpstreamFailure.RESET, "upstream connection closed mid-stream");
+                break;
+            default:
+                break;
+        }
+    }
+
+    void onUpstreamException(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            return;
+        }
+        logger.debug("[{}] upstream error: {}", requestId(), Secrets.redact(String.valueOf(cause)));
+        ch.close();
+    }
+
+    private void onUpstreamError(Channel ch) {
+        HttpResponse head = requireNonNull(errorHead, "errorHead");
+        ByteBuf body = requireNonNull(errorBody, "errorBody");
+        errorHead = null;
+        errorBody = null;
+        UpstreamFailure failure = UpstreamFailure.forStatus(status);
+        try {
+            boolean keepAlive = ch.isActive() && HttpUtil.isKeepAlive(head);
+            releaseUpstream(keepAlive);
+            String upstreamMessage = UpstreamErrors.message(body);
+            logger.debug("[{}] account {} answered {}: {}", requestId(), accountName(), status, upstreamMessage);
+            if (failure.retryable() && hasNextCandidate()) {
+                attempt++;
+                tryAccount();
+                return;
+            }
+            ProxyRequest request = requireNonNull(current, "current");
+            WireFormat format = request.info.route.format();
+            byte[] relayable = failure == UpstreamFailure.UNAUTHORIZED
+                    ? null
+                    : UpstreamErrors.relayableBody(
+                            format, requireNonNull(account, "account").kind().format(), body);
+            Long retryAfter = UpstreamErrors.retryAfterSeconds(head.headers());
+            if (relayable != null) {
+                respondRaw(status, relayable, retryAfter);
+            } else {
+                String msg = failure.description() + " (HTTP " + status + ")"
+                        + (upstreamMessage.isEmpty() ? "" : ": " + upstreamMessage);
+                respondError(
+                        failure == UpstreamFailure.CLIENT_ERROR ? ErrorKind.forStatus(status) : failure.errorKind(),
+                        msg,
+                        retryAfter);
+            }
+        } finally {
+            body.release();
+        }
+    }
+
+    private boolean hasNextCandidate() {
+        return attempt + 1 < candidates.size() && attempt + 1 < config.maxAttempts();
+    }
+
+    private void failBeforeFirstByte(UpstreamFailure failure, @Nullable String detail) {
+        releaseUpstream(false);
+        String message = failure.description() + (detail == null ? "" : ": " + detail);
+        logger.debug("[{}] account {} failed: {}", requestId(), accountName(), message);
+        if (failure.retryable() && hasNextCandidate()) {
+            attempt++;
+            tryAccount();
+            return;
+        }
+        respondError(failure.errorKind(), message, null);
+    }
+
+    private void failMidStream(UpstreamFailure failure, String message) {
+        releaseUpstream(false);
+        UsageTap t = tap;
+        if (t != null) {
+            t.finish();
+        }
+        ProxyRequest request = requireNonNull(current, "current");
+        if (sse) {
+            byte[] event = ErrorBodies.sseEvent(request.info.route.format(), failure.errorKind(), message);
+            ctx().write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            finishExchange(ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM, true);
+        } else {
+            // A half-sent JSON body cannot be completed well-formed; closing tells the client it is incomplete.
+            finishExchange(ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM, false);
+            ctx().close();
+        }
+    }
+
+    // ---- timers ----
+
+    private void schedule(long nanos) {
+        cancelTimer();
+        timer = ctx().executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        switch (state) {
+            case AWAITING_HEAD:
+            case READING_ERROR:
+                failBeforeFirstByte(
+                        UpstreamFailure.RESPONSE_TIMEOUT,
+                        "no response within " + io.relaygate.core.Durations.format(config.responseTimeout()));
+                break;
+            case RELAYING:
+                Channel ch = upstream;
+                long idleNanos = config.idleTimeout().toNanos();
+                long silent = System.nanoTime() - lastUpstreamReadNanos;
+                if (ch != null && !ch.config().isAutoRead()) {
+                    // Paused by our own backpressure (slow client): not the upstream's silence.
+                    lastUpstreamReadNanos = System.nanoTime();
+                    schedule(idleNanos);
+                } else if (silent < idleNanos) {
+                    schedule(idleNanos - silent);
+                } else {
+                    failMidStream(
+                            UpstreamFailure.IDLE_TIMEOUT,
+                            "upstream sent nothing for " + io.relaygate.core.Durations.format(config.idleTimeout()));
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ---- client channel events ----
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Channel ch = upstream;
+        if (ctx.channel().isWritable() && ch != null && state == State.RELAYING) {
+            // setAutoRead(true) issues a read() itself when it was off.
+            ch.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state != State.IDLE) {
+            UsageTap t = tap;
+            if (t != null) {
+                t.finish();
+            }
+            releaseUpstream(false);
+            finishExchange(ExchangeOutcome.End.CLIENT_CANCELLED, false);
+        }
+        ProxyRequest q = queued;
+        queued = null;
+        if (q != null) {
+            q.release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // An idle keep-alive connection closes; one waiting on a slow upstream stays (upstream timeouts apply).
+            if (state == State.IDLE) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("[{}] client connection error: {}", ctx.channel().id(), Secrets.redact(String.valueOf(cause)));
+        ctx.close();
+    }
+
+    // ---- ending ----
+
+    private void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
+        ProxyRequest request = requireNonNull(current, "current");
+        status = kind.status();
+        ErrorResponder.send(ctx(), request.info.route.format(), kind, message, request.info.id, retryAfter, false);
+        finishExchange(ExchangeOutcome.End.ERROR, true);
+    }
+
+    private void respondRaw(int code, byte[] body, @Nullable Long retryAfter) {
+        ProxyRequest request = requireNonNull(current, "current");
+        status = code;
+        ErrorResponder.sendRaw(ctx(), code, body, request.info.id, retryAfter);
+        finishExchange(ExchangeOutcome.End.ERROR, true);
+    }
+
+    /**
+     * Ends the current exchange: gives the upstream connection back to the pool when the whole response was read,
+     * reports the outcome, releases the request and starts a queued one.
+     */
+    private void finishExchange(ExchangeOutcome.End end, boolean clientStillUsable) {
+        ProxyRequest request = current;
+        if (request == null) {
+            return;
+        }
+        cancelTimer();
+        if (upstream != null) {
+            releaseUpstream(end == ExchangeOutcome.End.COMPLETED && upstreamKeepAlive);
+        }
+        current = null;
+        state = State.IDLE;
+        long now = System.nanoTime();
+        UsageTap t = tap;
+        Usage usage = t == null ? Usage.ZERO : t.usage();
+        Account a = account;
+        try {
+            listener.onExchange(new ExchangeOutcome(
+                    request.info.id,
+                    request.info.key().name(),
+                    request.info.route,
+                    request.skim.model(),
+                    a == null ? null : a.name(),
+                    end == ExchangeOutcome.End.CLIENT_CANCELLED && !headSent ? 0 : status,
+                    end,
+                    usage,
+                    TimeUnit.NANOSECONDS.toMillis(now - request.info.startNanos),
+                    firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - request.info.startNanos)));
+        } catch (RuntimeException e) {
+            logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
+        } finally {
+            request.release();
+        }
+        ProxyRequest next = queued;
+        queued = null;
+        if (next != null) {
+            if (clientStillUsable && ctx().channel().isActive()) {
+                start(next);
+            } else {
+                next.release();
+            }
+        }
+    }
+
+    /** Detaches the upstream connection: back to the pool when {@code reuse}, else closed. */
+    private void releaseUpstream(boolean reuse) {
+        Channel ch = upstream;
+        upstream = null;
+        cancelTimer();
+        ByteBuf pendingError = errorBody;
+        errorBody = null;
+        errorHead = null;
+        if (pendingError != null) {
+            pendingError.release();
+        }
+        if (ch == null) {
+            return;
+        }
+        if (ch.pipeline().get(PipelineNames.UPSTREAM_RESPONSE) != null) {
+            ch.pipeline().remove(PipelineNames.UPSTREAM_RESPONSE);
+        }
+        if (reuse && target != null) {
+            pool.release(ch, requireNonNull(target, "target"));
+        } else {
+            ch.close();
+        }
+    }
+
+    private void resetExchange() {
+        candidates = List.of();
+        attempt = 0;
+        account = null;
+        target = null;
+        upstream = null;
+        reusedConnection = false;
+        retriedStale = false;
+        status = 0;
+        headSent = false;
+        sse = false;
+        firstByteNanos = -1;
+        tap = null;
+        upstreamKeepAlive = true;
+    }
+
+    private ChannelHandlerContext ctx() {
+        return requireNonNull(ctx, "ctx");
+    }
+
+    private String requestId() {
+        ProxyRequest r = current;
+        return r == null ? "-" : r.info.id;
+    }
+
+    private String accountName() {
+        Account a = account;
+        return a == null ? "-" : a.name();
+    }
+}

@@ -1,0 +1,122 @@
+package io.relaygate.server;
+
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.relaygate.core.Account;
+import io.relaygate.core.Route;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the request an upstream account receives: the client's method, path (without the gateway's prefixes) and
+ * query, its headers minus hop-by-hop and credential headers, the account's own credentials, and the body bytes as
+ * they came (never re-serialized).
+ */
+final class UpstreamRequests {
+
+    /** Anthropic's API version when a client sends none (the SDKs always do). */
+    static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
+
+    /** Required beta flag for Claude OAuth access tokens on the Messages API. */
+    static final String OAUTH_BETA = "oauth-2025-04-20";
+
+    /**
+     * Headers never forwarded: hop-by-hop (RFC 9110 section 7.6.1), the client's gateway credentials, and encodings
+     * (the gateway asks for identity so it can read usage from the stream).
+     */
+    private static final Set<String> DROPPED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "content-length",
+            "expect",
+            "x-api-key",
+            "authorization",
+            "api-key",
+            "accept-encoding",
+            "cookie",
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-real-ip");
+
+    private UpstreamRequests() {}
+
+    /**
+     * A request for {@code account}. The body is a retained duplicate of the client's: the caller keeps its own
+     * reference (for failover) and the returned request owns one.
+     */
+    static FullHttpRequest build(ProxyRequest proxy, Account account, UpstreamTarget target) {
+        FullHttpRequest in = proxy.request;
+        Route route = proxy.info.route;
+        String uri = target.basePath() + RouteResolver.upstreamPath(route) + proxy.info.query();
+        HttpMethod method = in.method();
+        FullHttpRequest out = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, method, uri, in.content().retainedDuplicate());
+        HttpHeaders h = out.headers();
+        for (Map.Entry<String, String> e : in.headers()) {
+            if (!DROPPED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                h.add(e.getKey(), e.getValue());
+            }
+        }
+        h.set(HttpHeaderNames.HOST, target.hostHeader());
+        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        if (method.equals(HttpMethod.POST) || out.content().isReadable()) {
+            h.setInt(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
+        }
+        applyCredentials(h, account);
+        return out;
+    }
+
+    private static void applyCredentials(HttpHeaders h, Account account) {
+        String credential = account.credential();
+        switch (account.kind()) {
+            case ANTHROPIC_API:
+                if (credential != null) {
+                    h.set("x-api-key", credential);
+                }
+                if (!h.contains("anthropic-version")) {
+                    h.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
+                }
+                break;
+            case CLAUDE_OAUTH:
+                if (credential != null) {
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
+                }
+                if (!h.contains("anthropic-version")) {
+                    h.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
+                }
+                String beta = h.get("anthropic-beta");
+                if (beta == null || beta.isBlank()) {
+                    h.set("anthropic-beta", OAUTH_BETA);
+                } else if (!beta.contains(OAUTH_BETA)) {
+                    h.set("anthropic-beta", OAUTH_BETA + "," + beta);
+                }
+                break;
+            case AZURE_OPENAI:
+                if (credential != null) {
+                    h.set("api-key", credential);
+                }
+                break;
+            default:
+                if (credential != null) {
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
+                }
+                break;
+        }
+    }
+}

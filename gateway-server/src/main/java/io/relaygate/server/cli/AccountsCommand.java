@@ -1,0 +1,173 @@
+package io.relaygate.server.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.relaygate.accounts.Names;
+import io.relaygate.accounts.Store;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.Ids;
+import io.relaygate.core.Secrets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** {@code accounts add | list}: upstream accounts. Credentials go in, never come out. */
+final class AccountsCommand {
+
+    static final String HELP = """
+            Usage: relaygate accounts <add|list> [options]
+
+              accounts add --kind K --name N --base-url URL [options]   add an upstream account
+              accounts list                                             list accounts (never their credentials)
+
+            Every subcommand takes --json, --help and --config FILE.""";
+
+    static final String ADD_HELP = """
+            Usage: relaygate accounts add --kind K --name N --base-url URL [options]
+
+              --kind K                anthropic-api, claude-oauth, openai-api, codex-oauth, azure-openai or
+                                      openai-compatible
+              --name N                the account's unique name
+              --base-url URL          where its API lives, e.g. https://api.anthropic.com
+              --api-key KEY           its API key or access token (stored encrypted)
+              --api-key-env VAR       read the key from environment variable VAR instead (keeps it out of
+                                      the shell history)
+              --proxy URL             socks5://[user:pass@]host:port or http://[user:pass@]host:port
+              --priority N            lower is preferred (default 50)
+              --group G               account group a key can be bound to
+              --models a,b            models it serves (default: any)
+              --model-map k=v,...     model or tier (haiku, sonnet, opus) to upstream model
+              --config FILE           the gateway's config file (default: environment only)
+              --json                  print the account as JSON (without its credential)""";
+
+    static final String LIST_HELP = """
+            Usage: relaygate accounts list [--json] [--config FILE]
+
+            Lists every account: name, kind, base URL, priority, schedulable, group. Never credentials.""";
+
+    private static final Set<String> ADD_OPTIONS = Set.of(
+            "config",
+            "kind",
+            "name",
+            "base-url",
+            "api-key",
+            "api-key-env",
+            "proxy",
+            "priority",
+            "group",
+            "models",
+            "model-map");
+
+    private AccountsCommand() {}
+
+    static int run(Cli cli, String sub, String[] rest) {
+        switch (sub) {
+            case "add":
+                return add(cli, Args.parse(rest, ADD_OPTIONS, Set.of()));
+            case "list":
+                return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            default:
+                throw new UsageException("unknown subcommand 'accounts " + sub + "' (expected: add or list)");
+        }
+    }
+
+    private static int add(Cli cli, Args args) {
+        if (args.flag("help")) {
+            cli.out.println(ADD_HELP);
+            return 0;
+        }
+        KeysCommand.noPositionals(args);
+        AccountKind kind = Args.convert(
+                "kind", args.required("kind"), AccountKind::fromWireName, "one of the kinds in accounts add --help");
+        String name = args.required("name");
+        Args.validated(() -> Names.check("name", name));
+        String baseUrl = args.required("base-url");
+        String group = args.value("group");
+        if (group != null) {
+            Args.validated(() -> Names.check("group", group));
+        }
+        String credential = credential(cli, args);
+        Integer priority = args.value("priority", Integer::parseInt, "a whole number");
+        Account account = Args.validated(() -> new Account(
+                Ids.random(10),
+                name,
+                kind,
+                baseUrl,
+                credential,
+                args.value("proxy"),
+                priority == null ? Account.DEFAULT_PRIORITY : priority,
+                true,
+                group,
+                args.list("models"),
+                args.map("model-map"),
+                Instant.now()));
+        try (Store store = cli.openStore(args)) {
+            Account added = Cli.await(store.accounts().create(account));
+            if (args.flag("json")) {
+                cli.printJson(Views.account(added));
+            } else {
+                cli.out.println("Added account " + added.name() + " ("
+                        + added.kind().wireName() + ", "
+                        + Secrets.redactUrl(added.baseUrl()) + ", priority " + added.priority()
+                        + (added.credential() == null ? ", no credential" : ", credential stored encrypted") + ").");
+            }
+        }
+        return 0;
+    }
+
+    private static @Nullable String credential(Cli cli, Args args) {
+        String direct = args.value("api-key");
+        String variable = args.value("api-key-env");
+        if (direct != null && variable != null) {
+            throw new UsageException("--api-key and --api-key-env: both given (expected: at most one)");
+        }
+        if (variable == null) {
+            return direct;
+        }
+        String fromEnv = cli.env.get(variable);
+        if (fromEnv == null || fromEnv.isBlank()) {
+            throw new UsageException("--api-key-env: " + variable + " is not set in the environment");
+        }
+        return fromEnv.trim();
+    }
+
+    private static int list(Cli cli, Args args) {
+        if (args.flag("help")) {
+            cli.out.println(LIST_HELP);
+            return 0;
+        }
+        KeysCommand.noPositionals(args);
+        try (Store store = cli.openStore(args)) {
+            List<Account> accounts = Cli.await(store.accounts().list());
+            if (args.flag("json")) {
+                ArrayNode a = Cli.JSON.createArrayNode();
+                accounts.forEach(acc -> a.add(Views.account(acc)));
+                cli.printJson(a);
+            } else if (accounts.isEmpty()) {
+                cli.out.println(
+                        "No accounts yet; add one with: relaygate accounts add --kind K --name N --base-url URL");
+            } else {
+                List<List<String>> rows = new ArrayList<>();
+                rows.add(List.of("NAME", "KIND", "BASE URL", "PRIORITY", "SCHEDULABLE", "GROUP", "MODELS"));
+                for (Account acc : accounts) {
+                    String models = acc.models().isEmpty() ? "any" : String.join(",", acc.models());
+                    if (!acc.modelMap().isEmpty()) {
+                        models += " (map " + Views.modelMapText(acc.modelMap()) + ")";
+                    }
+                    rows.add(List.of(
+                            acc.name(),
+                            acc.kind().wireName(),
+                            Secrets.redactUrl(acc.baseUrl()),
+                            Integer.toString(acc.priority()),
+                            acc.schedulable() ? "yes" : "no",
+                            acc.group() == null ? "-" : acc.group(),
+                            models));
+                }
+                cli.out.print(Views.table(rows));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,105 @@
+package io.relaygate.server.cli;
+
+import io.relaygate.core.GatewayException;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.config.ConfigException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code relaygate} command: {@code serve}, {@code keys}, {@code accounts}, {@code usage}. Exit codes: 0 done, 1
+ * the operation failed (store unreachable, name taken, …), 2 the command line or configuration is wrong. Every failure
+ * is one line on stderr naming the problem; never a stack trace, never a secret.
+ */
+public final class RelaygateMain {
+
+    private static final Logger logger = LoggerFactory.getLogger(RelaygateMain.class);
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    static final String HELP = """
+            Usage: relaygate <command> [options]
+
+              serve [--config FILE]            start the gateway
+              keys create --name N [rules]     create a gateway API key (prints the secret once)
+              keys list                        list keys
+              keys disable N                   disable a key
+              accounts add --kind K --name N --base-url URL [...]   add an upstream account
+              accounts list                    list accounts (never their credentials)
+              usage [--key N] [--account N]    usage per key, account and model
+
+            Every command takes --help and --json. Admin commands work on the same store as serve
+            (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
+
+    private RelaygateMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command and returns its exit code; everything it prints goes to {@code out} and {@code err}. */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        Cli cli = new Cli(out, err, env);
+        String label = "relaygate";
+        try {
+            if (args.length == 0) {
+                throw new UsageException("missing command (expected: serve, keys, accounts or usage)");
+            }
+            String command = args[0];
+            switch (command) {
+                case "--help":
+                case "-h":
+                case "help":
+                    out.println(HELP);
+                    return OK;
+                case "serve":
+                    label = "relaygate serve";
+                    return ServeCommand.run(cli, rest(args, 1));
+                case "usage":
+                    label = "relaygate usage";
+                    return UsageCommand.run(cli, rest(args, 1));
+                case "keys":
+                case "accounts":
+                    label = "relaygate " + command;
+                    String groupHelp = command.equals("keys") ? KeysCommand.HELP : AccountsCommand.HELP;
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: "
+                                    + (command.equals("keys") ? "create, list or disable" : "add or list") + ")");
+                        }
+                        out.println(groupHelp);
+                        return OK;
+                    }
+                    label = "relaygate " + command + " " + args[1];
+                    return command.equals("keys")
+                            ? KeysCommand.run(cli, args[1], rest(args, 2))
+                            : AccountsCommand.run(cli, args[1], rest(args, 2));
+                default:
+                    throw new UsageException(
+                            "unknown command '" + command + "' (expected: serve, keys, accounts or usage)");
+            }
+        } catch (UsageException e) {
+            err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");
+            return USAGE;
+        } catch (ConfigException e) {
+            err.println(label + ": " + Secrets.redact(String.valueOf(e.getMessage())));
+            return USAGE;
+        } catch (GatewayException e) {
+            err.println(label + ": " + Secrets.redact(e.getMessage()));
+            return FAILED;
+        } catch (RuntimeException e) {
+            logger.debug("{} failed", label, e);
+            err.println(label + ": failed: " + Secrets.redact(String.valueOf(e)));
+            return FAILED;
+        }
+    }
+
+    private static String[] rest(String[] args, int from) {
+        return Arrays.copyOfRange(args, from, args.length);
+    }
+}

@@ -1,0 +1,91 @@
+package io.relaygate.server.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.store.StoreFactory;
+import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.server.GatewayServer;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code serve [--config FILE]}: starts the gateway on the configured store, says where it listens, which store it
+ * uses and where the admin UI is, then blocks until the process is stopped (a shutdown hook closes the server, then
+ * the store) or the calling thread is interrupted (tests), which closes both the same way.
+ */
+final class ServeCommand {
+
+    static final String HELP = """
+            Usage: relaygate serve [--config FILE] [--json]
+
+            Starts the gateway. With no config and no REDIS_URL it uses the embedded store in ./data
+            (RELAYGATE_DATA_DIR) and listens on 127.0.0.1:3000 (RELAYGATE_HOST, RELAYGATE_PORT).
+            REDIS_URL=redis://... switches to the Redis store. --json prints the start-up facts as JSON.""";
+
+    private ServeCommand() {}
+
+    static int run(Cli cli, String[] rest) {
+        Args args = Args.parse(rest, Set.of("config"), Set.of());
+        if (args.flag("help")) {
+            cli.out.println(HELP);
+            return 0;
+        }
+        KeysCommand.noPositionals(args);
+        GatewayConfig config = cli.config(args.configFile());
+        Store store = StoreFactory.open(config.store(), cli.env);
+        GatewayServer server;
+        try {
+            server = GatewayServer.start(config, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable shutdown = () -> {
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+                store.close();
+            }
+        };
+        Thread hook = new Thread(shutdown, "relaygate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        announce(cli, args.flag("json"), baseUrl(config.server().host(), server.port()), store);
+        try {
+            server.awaitClose();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            shutdown.run();
+            removeHook(hook);
+        }
+        return 0;
+    }
+
+    private static void announce(Cli cli, boolean json, String base, Store store) {
+        if (json) {
+            ObjectNode n = Cli.JSON.createObjectNode();
+            n.put("listening", base);
+            n.put("store", store.describe());
+            n.put("admin", base + "/admin/");
+            cli.printJson(n);
+        } else {
+            cli.out.println("Relaygate listening on " + base);
+            cli.out.println("Store: " + store.describe());
+            cli.out.println("Admin UI: " + base + "/admin/");
+        }
+        cli.out.flush();
+    }
+
+    static String baseUrl(String host, int port) {
+        String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "http://" + h + ":" + port;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook is running or has run, nothing to undo
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.relaygate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.store.StoreFactory;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.Route;
+import io.relaygate.core.config.StoreConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApiKeyAuthHandlerTest {
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+    private ApiKeyService keys;
+    private String secret;
+
+    @BeforeEach
+    void setUp() {
+        store = StoreFactory.open(new StoreConfig(StoreConfig.LOCAL, dir, null, "t:"), Map.of());
+        keys = new ApiKeyService(store.keys());
+        secret =
+                keys.create("alice", KeyRules.NONE).toCompletableFuture().join().secret();
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private EmbeddedChannel channel() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ApiKeyAuthHandler(keys, Clock.systemUTC()));
+        ch.attr(RequestInfo.KEY).set(new RequestInfo(Route.MESSAGES, "/v1/messages", System.nanoTime()));
+        return ch;
+    }
+
+    private static HttpRequest head(String header, String value) {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/messages");
+        r.headers().set("content-length", 2);
+        if (header != null) {
+            r.headers().set(header, value);
+        }
+        return r;
+    }
+
+    /** Lets the store's completion hop back onto the embedded channel's loop. */
+    private static void settle(EmbeddedChannel ch, java.util.function.BooleanSupplier done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            ch.runPendingTasks();
+        }
+    }
+
+    @Test
+    void validKeyPassesTheHeadAndTheBodyHeldDuringTheLookup() throws Exception {
+        EmbeddedChannel ch = channel();
+        HttpRequest r = head("x-api-key", secret);
+        ch.writeInbound(r, new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8)));
+        settle(ch, () -> ch.inboundMessages().size() == 2);
+        assertThat((Object) ch.readInbound()).isSameAs(r);
+        LastHttpContent body = ch.readInbound();
+        body.release();
+        assertThat(ch.attr(RequestInfo.KEY).get().key().name()).isEqualTo("alice");
+        assertThat(ch.config().isAutoRead()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void bearerTokenIsAcceptedToo() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(head("authorization", "Bearer " + secret));
+        settle(ch, () -> !ch.inboundMessages().isEmpty());
+        assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void missingKeyIs401WithoutALookupAndTheBodyIsDropped() {
+        EmbeddedChannel ch = channel();
+        HttpContent body = new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        ch.writeInbound(head(null, null), body);
+        assertThat(body.refCnt()).isZero();
+        FullHttpResponse resp = ch.readOutbound();
+        try {
+            assertThat(resp.status().code()).isEqualTo(401);
+            assertThat(resp.content().toString(StandardCharsets.UTF_8)).contains("authentication_error");
+        } finally {
+            resp.release();
+        }
+        assertThat((Object) ch.readInbound()).isNull();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void wrongKeyIs401AndHeldMessagesAreReleased() throws Exception {
+        EmbeddedChannel ch = channel();
+        HttpContent body = new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        ch.writeInbound(head("x-api-key", secret.substring(0, secret.length() - 1) + "X"), body);
+        settle(ch, () -> !ch.outboundMessages().isEmpty());
+        FullHttpResponse resp = ch.readOutbound();
+        try {
+            assertThat(resp.status().code()).isEqualTo(401);
+            assertThat(resp.content().toString(StandardCharsets.UTF_8)).doesNotContain(secret);
+        } finally {
+            resp.release();
+        }
+        assertThat(body.refCnt()).isZero();
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.isOpen())
+                .as("the unread body is not read: the connection closes")
+                .isFalse();
+        ch.finishAndReleaseAll();
+    }
+}

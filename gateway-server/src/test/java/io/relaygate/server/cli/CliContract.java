@@ -1,0 +1,290 @@
+package io.relaygate.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.store.StoreFactory;
+import io.relaygate.core.Account;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin commands against one backend; {@link LocalCliTest} and {@link RedisCliTest} run them on the embedded
+ * store and on Redis. Every test checks that no output ever shows an account credential.
+ */
+abstract class CliContract {
+
+    static final String CREDENTIAL = "sk-ant-api03-TOPsecretCredential987654321";
+    static final String PROXY_PASSWORD = "pr0xyPassWord42";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    /** Everything printed so far, to check for leaked secrets. */
+    final List<String> printed = new ArrayList<>();
+
+    record Result(int code, String out, String err) {}
+
+    /** The environment selecting this backend. */
+    abstract Map<String, String> env();
+
+    Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    Result run(Map<String, String> extraEnv, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = new HashMap<>(env());
+        env.putAll(extraEnv);
+        int code = RelaygateMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env);
+        Result r = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        printed.add(r.out());
+        printed.add(r.err());
+        return r;
+    }
+
+    static JsonNode json(Result r) throws Exception {
+        assertThat(r.code())
+                .as("exit code of a successful command; stderr: %s", r.err())
+                .isZero();
+        return JSON.readTree(r.out());
+    }
+
+    Store openStore() {
+        return StoreFactory.open(ConfigLoader.load(null, env()).store(), env());
+    }
+
+    void assertNoCredentialPrinted() {
+        assertThat(printed)
+                .as("no command output ever shows a credential or a proxy password")
+                .noneMatch(s -> s.contains(CREDENTIAL) || s.contains("TOPsecret") || s.contains(PROXY_PASSWORD));
+    }
+
+    @Test
+    void keysCreateListAndDisableWorkOnTheSameStoreTheGatewayReads() throws Exception {
+        JsonNode created = json(run(
+                "keys",
+                "create",
+                "--name",
+                "alice",
+                "--concurrency",
+                "3",
+                "--requests",
+                "100",
+                "--window",
+                "1m",
+                "--tokens",
+                "50000",
+                "--window",
+                "1h",
+                "--daily-cost",
+                "5",
+                "--models",
+                "claude-sonnet-4-5,claude-haiku-4-5",
+                "--clients",
+                "claude-code,codex",
+                "--expires",
+                "2099-12-31",
+                "--group",
+                "team-a",
+                "--json"));
+
+        String secret = created.get("secret").asText();
+        assertThat(secret).matches("rg_[A-Za-z0-9]{10}_[A-Za-z0-9]{32}");
+        JsonNode rules = created.get("rules");
+        assertThat(rules.get("concurrency").asInt()).isEqualTo(3);
+        assertThat(rules.get("requests").asLong()).isEqualTo(100);
+        assertThat(rules.get("requestWindow").asText())
+                .as("first --window belongs to --requests")
+                .isEqualTo("1m");
+        assertThat(rules.get("tokenWindow").asText())
+                .as("second --window belongs to --tokens")
+                .isEqualTo("1h");
+        assertThat(rules.get("dailyCostUsd").asDouble()).isEqualTo(5.0);
+        assertThat(rules.get("clients").toString()).isEqualTo("[\"claude-code\",\"codex\"]");
+        assertThat(rules.get("expiresAt").asText()).isEqualTo("2099-12-31T00:00:00Z");
+        assertThat(rules.get("group").asText()).isEqualTo("team-a");
+
+        try (Store store = openStore()) {
+            Optional<ApiKey> found = new ApiKeyService(store.keys())
+                    .authenticate(secret)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(found)
+                    .as("the printed secret authenticates against the store")
+                    .isPresent();
+            assertThat(found.orElseThrow().rules().maxTokens()).isEqualTo(50_000L);
+        }
+
+        Result human = run("keys", "create", "--name", "bob");
+        assertThat(human.code()).isZero();
+        assertThat(human.out()).contains("Created key bob").containsPattern("rg_[A-Za-z0-9]{10}_[A-Za-z0-9]{32}");
+
+        JsonNode list = json(run("keys", "list", "--json"));
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).get("name").asText()).isEqualTo("alice");
+        assertThat(list.get(0).get("enabled").asBoolean()).isTrue();
+        assertThat(list.get(0).has("secret")).as("list never shows secrets").isFalse();
+        assertThat(list.toString()).doesNotContain(secret.substring(13));
+
+        Result disabled = run("keys", "disable", "alice");
+        assertThat(disabled.code()).as(disabled.err()).isZero();
+        assertThat(disabled.out()).contains("Disabled key alice");
+        assertThat(json(run("keys", "list", "--json")).get(0).get("enabled").asBoolean())
+                .isFalse();
+
+        Result table = run("keys", "list");
+        assertThat(table.out())
+                .contains("NAME")
+                .contains("alice")
+                .contains("bob")
+                .contains(secret.substring(0, 12));
+        assertThat(table.out()).doesNotContain(secret);
+        assertNoCredentialPrinted();
+    }
+
+    @Test
+    void accountsAddAndListNeverShowTheCredential() throws Exception {
+        Result added = run(
+                Map.of("UPSTREAM_KEY", CREDENTIAL),
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                "main",
+                "--base-url",
+                "https://api.anthropic.com",
+                "--api-key-env",
+                "UPSTREAM_KEY",
+                "--proxy",
+                "socks5://user:" + PROXY_PASSWORD + "@127.0.0.1:1080",
+                "--priority",
+                "10",
+                "--group",
+                "team-a",
+                "--models",
+                "claude-sonnet-4-5",
+                "--model-map",
+                "haiku=claude-haiku-4-5,opus=claude-opus-4-1");
+        assertThat(added.code()).as(added.err()).isZero();
+        assertThat(added.out()).contains("Added account main");
+        JsonNode second = json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "openai-compatible",
+                "--name",
+                "local",
+                "--base-url",
+                "http://127.0.0.1:11434/v1",
+                "--api-key",
+                CREDENTIAL,
+                "--json"));
+        assertThat(second.get("hasCredential").asBoolean()).isTrue();
+
+        JsonNode list = json(run("accounts", "list", "--json"));
+        assertThat(list).hasSize(2);
+        JsonNode main = list.get(1);
+        assertThat(main.get("name").asText()).isEqualTo("main");
+        assertThat(main.get("kind").asText()).isEqualTo("anthropic-api");
+        assertThat(main.get("baseUrl").asText()).isEqualTo("https://api.anthropic.com");
+        assertThat(main.get("priority").asInt()).isEqualTo(10);
+        assertThat(main.get("schedulable").asBoolean()).isTrue();
+        assertThat(main.get("group").asText()).isEqualTo("team-a");
+        assertThat(main.get("proxy").asText()).isEqualTo("socks5://***@127.0.0.1:1080");
+        assertThat(main.get("modelMap").get("haiku").asText()).isEqualTo("claude-haiku-4-5");
+
+        Result table = run("accounts", "list");
+        assertThat(table.out())
+                .contains("KIND")
+                .contains("anthropic-api")
+                .contains("https://api.anthropic.com")
+                .contains("team-a");
+
+        try (Store store = openStore()) {
+            Account stored = store.accounts()
+                    .findByName("main")
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .orElseThrow();
+            assertThat(stored.credential())
+                    .as("the credential was stored, readable by the gateway")
+                    .isEqualTo(CREDENTIAL);
+            assertThat(stored.proxy()).contains(PROXY_PASSWORD);
+        }
+        assertNoCredentialPrinted();
+    }
+
+    @Test
+    void takenNamesAndUnknownKeysFailWithOneLineAndExitCodeOne() {
+        assertThat(run("keys", "create", "--name", "alice").code()).isZero();
+
+        Result duplicate = run("keys", "create", "--name", "alice");
+        assertThat(duplicate.code()).isEqualTo(1);
+        assertThat(duplicate.err().strip()).doesNotContain("\n").contains("alice already exists");
+
+        Result unknown = run("keys", "disable", "nobody");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err().strip()).doesNotContain("\n").contains("nobody not found");
+
+        Result boundToNothing = run("keys", "create", "--name", "carol", "--account", "ghost");
+        assertThat(boundToNothing.code()).isEqualTo(2);
+        assertThat(boundToNothing.err()).contains("--account: ghost");
+    }
+
+    @Test
+    void badCredentialArgumentsNeverEchoTheCredential() {
+        Result both = run(
+                Map.of("K", CREDENTIAL),
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                "x",
+                "--base-url",
+                "https://a.example",
+                "--api-key",
+                CREDENTIAL,
+                "--api-key-env",
+                "K");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("--api-key");
+        Result badUrl = run(
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                "x",
+                "--base-url",
+                "ftp://user:" + PROXY_PASSWORD + "@a.example",
+                "--api-key",
+                CREDENTIAL);
+        assertThat(badUrl.code()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("base-url");
+        assertNoCredentialPrinted();
+    }
+}
