@@ -26,7 +26,8 @@ final class ErrorResponder {
     /**
      * Writes a complete JSON error response and flushes it.
      *
-     * @param close whether the connection closes after the response (when the request body was not read)
+     * @param close whether the connection closes after the response, because the request body was not read: the
+     *     close lingers (see {@link LingeringClose}) so the client reads the answer instead of a reset
      */
     static ChannelFuture send(
             ChannelHandlerContext ctx,
@@ -49,8 +50,9 @@ final class ErrorResponder {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture f = ctx.writeAndFlush(response);
+            f.addListener(done -> LingeringClose.start(ctx.channel()));
+            return f;
         }
         return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }

@@ -37,6 +37,11 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (LingeringClose.closing(ctx.channel())) {
+            // A refused request's body (or anything after it) on a connection that is closing: dropped.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             discarding = false;
             HttpRequest request = (HttpRequest) msg;
@@ -72,14 +77,13 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
             ok.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            if (hasBody) {
-                ok.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            ctx.writeAndFlush(ok)
-                    .addListener(
-                            hasBody
-                                    ? io.netty.channel.ChannelFutureListener.CLOSE
-                                    : io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx.writeAndFlush(ok).addListener(f -> {
+                if (hasBody) {
+                    LingeringClose.start(ctx.channel());
+                } else if (!f.isSuccess()) {
+                    ctx.close();
+                }
+            });
             return false;
         }
         Route route = RouteResolver.resolve(path);

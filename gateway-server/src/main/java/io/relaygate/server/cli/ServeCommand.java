@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code serve [--config FILE]}: starts the gateway on the configured store, says where it listens, which store it
- * uses and where the admin UI is, then blocks until the process is stopped (a shutdown hook closes the server, then
+ * uses and how to administer it, then blocks until the process is stopped (a shutdown hook closes the server, then
  * the store) or the calling thread is interrupted (tests), which closes both the same way.
  */
 final class ServeCommand {
@@ -21,6 +21,9 @@ final class ServeCommand {
             Starts the gateway. With no config and no REDIS_URL it uses the embedded store in ./data
             (RELAYGATE_DATA_DIR) and listens on 127.0.0.1:3000 (RELAYGATE_HOST, RELAYGATE_PORT).
             REDIS_URL=redis://... switches to the Redis store. --json prints the start-up facts as JSON.""";
+
+    /** There is no web UI yet: the admin commands work on the same store while the gateway runs. */
+    static final String ADMIN_HINT = "relaygate keys|accounts|usage ... (same store, gateway running or not)";
 
     private ServeCommand() {}
 
@@ -66,12 +69,14 @@ final class ServeCommand {
             ObjectNode n = Cli.JSON.createObjectNode();
             n.put("listening", base);
             n.put("store", store.describe());
-            n.put("admin", base + "/admin/");
+            n.put("health", base + "/healthz");
+            n.put("admin", ADMIN_HINT);
             cli.printJson(n);
         } else {
             cli.out.println("Relaygate listening on " + base);
             cli.out.println("Store: " + store.describe());
-            cli.out.println("Admin UI: " + base + "/admin/");
+            cli.out.println("Health: " + base + "/healthz");
+            cli.out.println("Admin: " + ADMIN_HINT);
         }
         cli.out.flush();
     }

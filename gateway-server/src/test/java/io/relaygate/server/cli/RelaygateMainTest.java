@@ -207,7 +207,7 @@ class RelaygateMainTest {
         serving.start();
 
         Pattern listening = Pattern.compile("Relaygate listening on http://127\\.0\\.0\\.1:(\\d+)");
-        for (int i = 0; i < 200 && !out.toString(StandardCharsets.UTF_8).contains("Admin UI:"); i++) {
+        for (int i = 0; i < 200 && !out.toString(StandardCharsets.UTF_8).contains("Admin:"); i++) {
             assertThat(serving.isAlive()).as("serve stopped early: %s", err).isTrue();
             Thread.sleep(50);
         }
@@ -216,7 +216,7 @@ class RelaygateMainTest {
         assertThat(m.find()).as("prints where it listens: %s", printed).isTrue();
         int port = Integer.parseInt(m.group(1));
         assertThat(printed).contains("Store: embedded store in " + dataDir);
-        assertThat(printed).contains("Admin UI: http://127.0.0.1:" + port + "/admin/");
+        assertThat(printed).contains("Health: http://127.0.0.1:" + port + "/healthz", "Admin: relaygate keys");
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             assertThat(s.isConnected()).as("the gateway accepts connections").isTrue();

@@ -1,0 +1,109 @@
+package io.relaygate.bench;
+
+import io.relaygate.bench.mock.MockOptions;
+import io.relaygate.bench.mock.MockUpstream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code relaygate-bench.jar}: the mock upstream ({@code mock}) for demos, manual tests and benchmarks. */
+public final class BenchMain {
+
+    static final String HELP = """
+            Usage: relaygate-bench <command> [options]
+
+            Commands:
+              mock   run the mock upstream AI provider (Anthropic Messages API)
+
+            Run 'relaygate-bench <command> --help' for its options.""";
+
+    static final String MOCK_HELP = """
+            Usage: relaygate-bench mock [--port P] [--ttft-ms N] [--events N] [--event-interval-ms N] [--flood-bytes N]
+
+            Serves POST /v1/messages (JSON and SSE), /v1/messages/count_tokens and GET /v1/models on 127.0.0.1.
+            A 'mock:<scenario>' text in the last user message, or an upstream key 'mock-<scenario>', picks the
+            scenario: text, tool_use, thinking, error-429, error-529, error-500, error-401, reset-mid-stream,
+            hang, slow, flood. Usage is deterministic: input_tokens = request body bytes / 4, output_tokens =
+            delta events sent.
+
+              --port P                port (default 4000; 0 = any free port)
+              --ttft-ms N             delay before the first event (default 0)
+              --events N              delta events of a text answer (default 5)
+              --event-interval-ms N   delay between delta events (default 0)
+              --flood-bytes N         size of the flood scenario's stream (default 64 MiB)""";
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(args, System.out, System.err);
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns the exit code, or -1 when a server was started and keeps running. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            out.println(HELP);
+            return args.length == 0 ? 2 : 0;
+        }
+        if (!args[0].equals("mock")) {
+            err.println("unknown command: " + args[0] + " (expected: mock)");
+            return 2;
+        }
+        MockOptions options = MockOptions.defaults().withPort(4000);
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                out.println(MOCK_HELP);
+                return 0;
+            }
+            if (i + 1 >= args.length) {
+                err.println(a + ": missing value (see --help)");
+                return 2;
+            }
+            String v = args[++i];
+            try {
+                switch (a) {
+                    case "--port":
+                        options = options.withPort(Integer.parseInt(v));
+                        break;
+                    case "--ttft-ms":
+                        options = options.withTtft(Duration.ofMillis(Long.parseLong(v)));
+                        break;
+                    case "--events":
+                        options = options.withEvents(Integer.parseInt(v));
+                        break;
+                    case "--event-interval-ms":
+                        options = options.withEventInterval(Duration.ofMillis(Long.parseLong(v)));
+                        break;
+                    case "--flood-bytes":
+                        options = options.withFloodBytes(Long.parseLong(v));
+                        break;
+                    default:
+                        err.println("unknown option: " + a + " (see --help)");
+                        return 2;
+                }
+            } catch (IllegalArgumentException e) {
+                err.println(a + ": " + v + " is not valid (" + e.getMessage() + ")");
+                return 2;
+            }
+        }
+        MockUpstream mock;
+        try {
+            mock = MockUpstream.start(options);
+        } catch (RuntimeException e) {
+            err.println("cannot listen on 127.0.0.1:" + options.port() + ": " + e.getMessage());
+            return 1;
+        }
+        out.println("Mock upstream listening on " + mock.baseUrl());
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mock.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return -1;
+    }
+}

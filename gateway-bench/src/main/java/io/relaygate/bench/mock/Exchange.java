@@ -1,0 +1,78 @@
+package io.relaygate.bench.mock;
+
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Map;
+
+/** The mutable record of one exchange, written on the mock's event loop and snapshotted by tests. */
+final class Exchange {
+
+    private final String method;
+    private final String uri;
+    private final List<Map.Entry<String, String>> headers;
+    private final byte[] body;
+    private final ByteArrayOutputStream response = new ByteArrayOutputStream();
+    private String scenario = "";
+    private int status;
+    private long responseLength;
+    private boolean completed;
+    private boolean cancelled;
+
+    Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body) {
+        this.method = method;
+        this.uri = uri;
+        this.headers = List.copyOf(headers);
+        this.body = body;
+    }
+
+    synchronized void scenario(String value) {
+        scenario = value;
+    }
+
+    synchronized void status(int value) {
+        status = value;
+    }
+
+    /** Records the readable bytes of {@code content} without consuming them. */
+    synchronized void wrote(ByteBuf content) {
+        int n = content.readableBytes();
+        if (response.size() + (long) n <= MockUpstream.MAX_RECORDED_BYTES) {
+            byte[] copy = new byte[n];
+            content.getBytes(content.readerIndex(), copy);
+            response.writeBytes(copy);
+        }
+        responseLength += n;
+    }
+
+    synchronized void complete() {
+        completed = true;
+    }
+
+    /** Marks the exchange cancelled if it had not completed; returns whether it did. */
+    synchronized boolean cancelIfOpen() {
+        if (completed || cancelled) {
+            return false;
+        }
+        cancelled = true;
+        return true;
+    }
+
+    synchronized boolean finished() {
+        return completed || cancelled;
+    }
+
+    synchronized RecordedExchange snapshot() {
+        return new RecordedExchange(
+                method,
+                uri,
+                headers,
+                body.clone(),
+                scenario,
+                status,
+                response.toByteArray(),
+                responseLength,
+                completed,
+                cancelled);
+    }
+}

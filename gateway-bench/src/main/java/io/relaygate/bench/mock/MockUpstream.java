@@ -1,0 +1,197 @@
+package io.relaygate.bench.mock;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A mock upstream AI provider speaking the Anthropic Messages API: {@code POST /v1/messages} (JSON and SSE, any path
+ * prefix and query string), {@code POST /v1/messages/count_tokens}, {@code GET /v1/models}.
+ *
+ * <p>The scenario comes from a {@code mock:<scenario>} directive in the last user message, else from an upstream
+ * credential {@code mock-<scenario>} ({@code x-api-key} or bearer), else {@code text}; see {@link Scenario}.
+ * Per-request pacing overrides: headers {@code x-mock-ttft-ms}, {@code x-mock-events},
+ * {@code x-mock-event-interval-ms}.
+ *
+ * <p>Usage is deterministic so tests can check accounting to the token: {@code input_tokens} = max(1, request body
+ * bytes / 4); {@code output_tokens} = the number of {@code content_block_delta} events sent (text, thinking, signature
+ * and input_json deltas), the same in the JSON answer.
+ */
+public final class MockUpstream implements AutoCloseable {
+
+    /** Response bytes recorded per exchange; longer answers (the flood) are counted but not kept. */
+    public static final int MAX_RECORDED_BYTES = 8 * 1024 * 1024;
+
+    private final EventLoopGroup group;
+    private final Channel server;
+    private final MockOptions options;
+    private final List<Exchange> exchanges = new ArrayList<>();
+    private final AtomicInteger cancelled = new AtomicInteger();
+    private final AtomicLong bytesWritten = new AtomicLong();
+
+    private MockUpstream(MockOptions options) {
+        this.options = requireNonNull(options, "options");
+        group = new MultiThreadIoEventLoopGroup(
+                2, new DefaultThreadFactory("mock-upstream", true), NioIoHandler.newFactory());
+        try {
+            server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new HttpServerKeepAliveHandler())
+                                    .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
+                                    .addLast(new MockHandler(MockUpstream.this));
+                        }
+                    })
+                    .bind("127.0.0.1", options.port())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a mock on 127.0.0.1; returns when it listens. */
+    public static MockUpstream start(MockOptions options) {
+        return new MockUpstream(options);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    MockOptions options() {
+        return options;
+    }
+
+    /** Snapshots of every exchange so far, in arrival order. */
+    public synchronized List<RecordedExchange> exchanges() {
+        List<RecordedExchange> out = new ArrayList<>(exchanges.size());
+        for (Exchange e : exchanges) {
+            out.add(e.snapshot());
+        }
+        return out;
+    }
+
+    /** Waits until the {@code index}-th request (0-based) arrived. */
+    public RecordedExchange awaitExchange(int index, Duration timeout) {
+        return await(index, timeout, false);
+    }
+
+    /** Waits until the {@code index}-th exchange finished: its response fully written, or cancelled. */
+    public RecordedExchange awaitCompleted(int index, Duration timeout) {
+        return await(index, timeout, true);
+    }
+
+    private RecordedExchange await(int index, Duration timeout, boolean finished) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (this) {
+                if (exchanges.size() > index
+                        && (!finished || exchanges.get(index).finished())) {
+                    return exchanges.get(index).snapshot();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(
+                            "mock upstream: exchange " + index + (finished ? " did not finish" : " did not arrive")
+                                    + " within " + timeout + " (have " + exchanges.size() + ")");
+                }
+                try {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** Responses whose peer closed the connection before the mock finished sending. */
+    public int cancelledStreams() {
+        return cancelled.get();
+    }
+
+    public boolean awaitCancelledStreams(int atLeast, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (cancelled.get() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Response body bytes flushed successfully, all exchanges. */
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    /** Forgets recorded exchanges and counters. */
+    public synchronized void reset() {
+        exchanges.clear();
+        cancelled.set(0);
+        bytesWritten.set(0);
+    }
+
+    synchronized void add(Exchange e) {
+        exchanges.add(e);
+        notifyAll();
+    }
+
+    synchronized void changed() {
+        notifyAll();
+    }
+
+    void cancelled(Exchange e) {
+        if (e.cancelIfOpen()) {
+            cancelled.incrementAndGet();
+            changed();
+        }
+    }
+
+    void flushed(long bytes) {
+        bytesWritten.addAndGet(bytes);
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

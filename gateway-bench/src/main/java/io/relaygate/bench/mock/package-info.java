@@ -1,0 +1,9 @@
+/**
+ * The project's mock upstream AI provider: a small Netty server that answers like the Anthropic Messages API (JSON and
+ * SSE, tool use, thinking, scripted faults and pacing) and records what it received and sent, for the gateway's
+ * tests, demos and benchmarks.
+ */
+@NullMarked
+package io.relaygate.bench.mock;
+
+import org.jspecify.annotations.NullMarked;
