@@ -50,6 +50,8 @@ final class ErrorResponder {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            LingeringClose.mark(ctx.channel());
             ChannelFuture f = ctx.writeAndFlush(response);
             f.addListener(done -> LingeringClose.start(ctx.channel()));
             return f;

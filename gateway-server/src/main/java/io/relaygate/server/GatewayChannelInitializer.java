@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
@@ -57,7 +56,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 PipelineNames.IDLE,
                 new IdleStateHandler(0, 0, server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, server.maxHeaderBytes(), 64 * 1024));
-        p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+        p.addLast(PipelineNames.KEEP_ALIVE, new GatewayKeepAliveHandler());
     }
 
     private void addRouteAndAuth(ChannelPipeline p) {

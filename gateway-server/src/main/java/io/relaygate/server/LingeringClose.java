@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
  * So the output is shut down first (the client reads the answer, then end of stream), the rest of the body is read and
  * dropped by ROUTE, and the connection closes when the client closes its side or after {@link #LINGER_MILLIS}.
  *
- * <p>The response therefore carries no {@code Connection: close} header, which would make the keep-alive handler
- * close at once.
+ * <p>The response says {@code Connection: close}; {@link GatewayKeepAliveHandler} leaves the closing to this class.
  */
 final class LingeringClose {
 
@@ -23,11 +22,17 @@ final class LingeringClose {
 
     private LingeringClose() {}
 
+    /** Marks the connection as closing, before its last response is written. */
+    static void mark(Channel ch) {
+        ch.attr(CLOSING).set(Boolean.TRUE);
+    }
+
+    /** Starts the lingering close once the last response was flushed. */
     static void start(Channel ch) {
         if (!ch.isActive()) {
             return;
         }
-        ch.attr(CLOSING).set(Boolean.TRUE);
+        mark(ch);
         ch.config().setAutoRead(true);
         if (ch instanceof DuplexChannel) {
             ((DuplexChannel) ch).shutdownOutput();

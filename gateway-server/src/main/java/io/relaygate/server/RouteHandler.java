@@ -77,6 +77,10 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
             ok.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            if (hasBody) {
+                ok.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                LingeringClose.mark(ctx.channel());
+            }
             ctx.writeAndFlush(ok).addListener(f -> {
                 if (hasBody) {
                     LingeringClose.start(ctx.channel());
