@@ -276,9 +276,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 // The upstream's buffer goes to the client as is: ownership moves with the write.
                 ctx().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 if (last) {
-                    ctx().flush();
+                    // The outcome (usage) is reported before the final flush: whoever sees the end of the response can
+                    // rely on its usage being recorded.
                     t.finish();
                     finishExchange(ExchangeOutcome.End.COMPLETED, true);
+                    ctx().flush();
                 } else if (!ctx().channel().isWritable()) {
                     ch.config().setAutoRead(false);
                 }

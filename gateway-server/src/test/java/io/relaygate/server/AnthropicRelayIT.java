@@ -47,7 +47,7 @@ class AnthropicRelayIT {
         assertThat(r.headers().firstValue(ErrorResponder.REQUEST_ID_HEADER)).isPresent();
 
         JsonNode answer = json.readTree(r.body());
-        ExchangeOutcome o = gw.nextOutcome();
+        ExchangeOutcome o = gw.outcomeOf(r);
         assertThat(o.end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
         assertThat(o.usage().inputTokens())
                 .as("usage tapped from the JSON body")
@@ -72,7 +72,7 @@ class AnthropicRelayIT {
                 .as("SSE bytes identical to what the mock sent")
                 .isEqualTo(new String(ex.responseBody(), StandardCharsets.UTF_8));
 
-        ExchangeOutcome o = gw.nextOutcome();
+        ExchangeOutcome o = gw.outcomeOf(r);
         assertThat(o.usage().inputTokens()).isEqualTo(Math.max(1, body.length() / 4));
         assertThat(o.usage().outputTokens())
                 .as("one output token per delta event")

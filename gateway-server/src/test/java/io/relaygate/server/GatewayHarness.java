@@ -140,6 +140,21 @@ final class GatewayHarness implements AutoCloseable {
         return http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** The outcome of the exchange that answered {@code response} (matched by its request id). */
+    ExchangeOutcome outcomeOf(HttpResponse<?> response) throws InterruptedException {
+        String id = response.headers()
+                .firstValue(ErrorResponder.REQUEST_ID_HEADER)
+                .orElseThrow(() -> new AssertionError("response without " + ErrorResponder.REQUEST_ID_HEADER));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            ExchangeOutcome o = outcomes.poll(100, TimeUnit.MILLISECONDS);
+            if (o != null && o.requestId().equals(id)) {
+                return o;
+            }
+        }
+        throw new AssertionError("no exchange outcome for request " + id);
+    }
+
     ExchangeOutcome nextOutcome() throws InterruptedException {
         ExchangeOutcome o = outcomes.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(o).as("an exchange outcome was reported").isNotNull();
