@@ -52,6 +52,11 @@ class BackpressureIT {
                 stable = now == last && now > 0 ? stable + 1 : 0;
                 last = now;
             }
+            org.slf4j.LoggerFactory.getLogger(BackpressureIT.class)
+                    .info(
+                            "slow client: mock stalled after {} bytes, gateway allocator peak {} bytes",
+                            last,
+                            peakMemory);
             assertThat(last)
                     .as("the mock upstream stalled long before sending everything")
                     .isLessThan(FLOOD_BYTES / 4);
