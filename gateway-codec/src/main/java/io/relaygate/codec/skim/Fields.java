@@ -2,6 +2,7 @@ package io.relaygate.codec.skim;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.relaygate.codec.json.JsonValues;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
@@ -42,9 +43,9 @@ final class Fields {
             case "max_tokens" -> maxTokens = longOrNull(p, value);
             case "max_completion_tokens" -> maxCompletionTokens = longOrNull(p, value);
             case "max_output_tokens" -> maxOutputTokens = longOrNull(p, value);
-            case "metadata" -> metadataUserId = stringMember(p, value, "user_id");
-            case "user" -> user = stringOrNull(p, value);
-            case "prompt_cache_key" -> promptCacheKey = stringOrNull(p, value);
+            case "metadata" -> metadataUserId = JsonValues.stringMember(p, value, "user_id");
+            case "user" -> user = JsonValues.stringOrNull(p, value);
+            case "prompt_cache_key" -> promptCacheKey = JsonValues.stringOrNull(p, value);
             case "stream_options" -> streamIncludeUsage = includeUsage(p, value);
             case "system" -> PromptText.readContent(p, value, system);
             case "instructions" -> {
@@ -92,32 +93,6 @@ final class Fields {
         // Other types are the upstream's to reject; the gateway only uses the value for limits.
         p.skipChildren();
         return null;
-    }
-
-    private static @Nullable String stringOrNull(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return null;
-    }
-
-    private static @Nullable String stringMember(JsonParser p, JsonToken value, String member) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return null;
-        }
-        String found = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            boolean wanted = p.currentName().equals(member);
-            JsonToken v = p.nextToken();
-            if (wanted && v == JsonToken.VALUE_STRING) {
-                found = p.getText();
-            } else {
-                p.skipChildren();
-            }
-        }
-        return found;
     }
 
     private static boolean includeUsage(JsonParser p, JsonToken value) throws IOException {

@@ -2,6 +2,7 @@ package io.relaygate.codec.skim;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.relaygate.codec.json.JsonValues;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
@@ -64,8 +65,8 @@ final class PromptText {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "role" -> role = stringOrNull(p, v);
-                case "type" -> type = stringOrNull(p, v);
+                case "role" -> role = JsonValues.stringOrNull(p, v);
+                case "type" -> type = JsonValues.stringOrNull(p, v);
                 case "content" -> {
                     if (role == null || wanted(role)) {
                         readContent(p, v, pending);
@@ -125,7 +126,7 @@ final class PromptText {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             if (field.equals("type")) {
-                type = stringOrNull(p, v);
+                type = JsonValues.stringOrNull(p, v);
             } else if (field.equals("text") && v == JsonToken.VALUE_STRING && (type == null || isTextType(type))) {
                 // Bytes are never fewer than chars, so a cap in chars keeps everything the byte cap could take.
                 int length = Math.min(p.getTextLength(), RequestSkimmer.MAX_TEXT_BYTES);
@@ -145,13 +146,5 @@ final class PromptText {
 
     static void appendText(JsonParser p, TextCollector into) throws IOException {
         into.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-    }
-
-    private static @Nullable String stringOrNull(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return null;
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.relaygate.codec.json.JsonValues;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
@@ -111,20 +112,7 @@ public final class RequestSkimmer {
 
     private static @Nullable String sessionIdFromJson(String json) {
         try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String found = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                boolean wanted = p.currentName().equals("session_id");
-                JsonToken v = p.nextToken();
-                if (wanted && v == JsonToken.VALUE_STRING) {
-                    found = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-            return found;
+            return JsonValues.stringMember(p, p.nextToken(), "session_id");
         } catch (IOException e) {
             return null;
         }

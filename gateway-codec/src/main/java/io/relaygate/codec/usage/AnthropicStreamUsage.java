@@ -3,6 +3,7 @@ package io.relaygate.codec.usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.relaygate.codec.json.JsonValues;
 import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.codec.sse.SseListener;
 import io.relaygate.core.Usage;
@@ -119,11 +120,11 @@ public final class AnthropicStreamUsage implements SseListener {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "type" -> scratch.type = JsonReading.stringOrNull(p, value);
+                    case "type" -> scratch.type = JsonValues.stringOrNull(p, value);
                     case "message" -> readMessage(p, value);
-                    case "delta" -> scratch.stopReason = JsonReading.stringField(p, value, "stop_reason");
+                    case "delta" -> scratch.stopReason = JsonValues.stringMember(p, value, "stop_reason");
                     case "usage" -> JsonReading.readUsage(p, value, scratch.usage);
-                    case "error" -> scratch.errorType = JsonReading.stringField(p, value, "type");
+                    case "error" -> scratch.errorType = JsonValues.stringMember(p, value, "type");
                     default -> p.skipChildren();
                 }
             }
@@ -146,7 +147,7 @@ public final class AnthropicStreamUsage implements SseListener {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "model" -> scratch.model = JsonReading.stringOrNull(p, v);
+                case "model" -> scratch.model = JsonValues.stringOrNull(p, v);
                 case "usage" -> JsonReading.readUsage(p, v, scratch.messageUsage);
                 default -> p.skipChildren();
             }

@@ -3,40 +3,11 @@ package io.relaygate.codec.usage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import org.jspecify.annotations.Nullable;
 
 /** Small pull-parser steps shared by the usage taps; each leaves the parser on the last token of the value it read. */
 final class JsonReading {
 
     private JsonReading() {}
-
-    /** The string value at {@code value}, or null (skipping it) for any other type. */
-    static @Nullable String stringOrNull(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return null;
-    }
-
-    /** The string member {@code name} of the object at {@code value}, skipping everything else in it. */
-    static @Nullable String stringField(JsonParser p, JsonToken value, String name) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return null;
-        }
-        String found = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            boolean wanted = name.equals(p.currentName());
-            JsonToken v = p.nextToken();
-            if (wanted && v == JsonToken.VALUE_STRING) {
-                found = p.getText();
-            } else {
-                p.skipChildren();
-            }
-        }
-        return found;
-    }
 
     /** Reads the usage object at {@code value} into {@code into}; anything but an object is skipped. */
     static void readUsage(JsonParser p, JsonToken value, UsageFields into) throws IOException {
