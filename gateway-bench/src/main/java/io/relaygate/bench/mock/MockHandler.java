@@ -51,6 +51,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private State state = State.IDLE;
     private @Nullable Exchange exchange;
     private @Nullable ScheduledFuture<?> timer;
+    private boolean chat;
 
     private List<AnthropicScript.Event> events = List.of();
     private int next;
@@ -69,6 +70,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        chat = false;
         byte[] body = new byte[req.content().readableBytes()];
         req.content().getBytes(req.content().readerIndex(), body);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -87,7 +89,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean messages = path.endsWith("/v1/messages");
         boolean countTokens = path.endsWith("/v1/messages/count_tokens");
-        if (!req.method().equals(HttpMethod.POST) || (!messages && !countTokens)) {
+        chat = path.endsWith("/chat/completions");
+        if (!req.method().equals(HttpMethod.POST) || (!messages && !countTokens && !chat)) {
             ex.scenario("not-found");
             json(ctx, 404, error("not_found_error", "Not found: " + req.method() + " " + path), null);
             return;
@@ -130,7 +133,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         this::rateLimitHeaders);
                 return;
             case ERROR_529:
-                json(ctx, 529, error("overloaded_error", "Overloaded"), null);
+                // OpenAI has no 529: its overload answer is a 503.
+                json(ctx, chat ? 503 : 529, error("overloaded_error", "Overloaded"), null);
                 return;
             case ERROR_500:
                 json(ctx, 500, error("api_error", "Internal server error"), null);
@@ -143,6 +147,10 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             default:
                 break;
+        }
+        if (chat) {
+            answerChat(ctx, ex, root, s, inputTokens, events, ttft, stream);
+            return;
         }
         AnthropicScript sc = AnthropicScript.of(s, model, inputTokens, events);
         script = sc;
@@ -175,6 +183,37 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         next = 0;
         deltasSent = 0;
         ctx.flush();
+        schedule(ctx, ttft, () -> pump(ctx));
+    }
+
+    private void answerChat(
+            ChannelHandlerContext ctx,
+            Exchange ex,
+            JsonNode root,
+            Scenario s,
+            long promptTokens,
+            int events,
+            long ttft,
+            boolean stream) {
+        String model = root.path("model").asText("gpt-4o-mini");
+        ChatScript sc = ChatScript.of(s == Scenario.FLOOD ? Scenario.TEXT : s, model, promptTokens, events);
+        if (!stream) {
+            schedule(ctx, ttft, () -> json(ctx, 200, sc.completion(), null));
+            return;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .set("x-request-id", "req_" + Ids.random(24));
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ex.status(200);
+        ctx.writeAndFlush(head);
+        state = State.STREAMING;
+        this.events =
+                sc.events(root.path("stream_options").path("include_usage").asBoolean(false));
+        next = 0;
+        deltasSent = 0;
         schedule(ctx, ttft, () -> pump(ctx));
     }
 
@@ -246,7 +285,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void writeEvent(ChannelHandlerContext ctx, String name, String data) {
-        byte[] bytes = ("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+        String event = name.isEmpty() ? "data: " + data + "\n\n" : "event: " + name + "\ndata: " + data + "\n\n";
+        byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         exchange().wrote(buf);
         int n = bytes.length;
@@ -292,11 +332,36 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set("anthropic-ratelimit-requests-reset", reset)
                 .set("anthropic-ratelimit-tokens-reset", reset)
                 .set("anthropic-ratelimit-input-tokens-reset", reset)
-                .set("anthropic-ratelimit-output-tokens-reset", reset);
+                .set("anthropic-ratelimit-output-tokens-reset", reset)
+                .set("x-ratelimit-limit-requests", "50")
+                .set("x-ratelimit-remaining-requests", "0")
+                .set("x-ratelimit-reset-requests", "2s");
     }
 
-    private static String error(String type, String message) {
-        return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}";
+    /** An error body in the format of the current request: Anthropic's, or OpenAI's for Chat requests. */
+    private String error(String anthropicType, String message) {
+        if (!chat) {
+            return "{\"type\":\"error\",\"error\":{\"type\":\"" + anthropicType + "\",\"message\":\"" + message
+                    + "\"}}";
+        }
+        String type;
+        switch (anthropicType) {
+            case "rate_limit_error":
+                type = "rate_limit_exceeded";
+                break;
+            case "authentication_error":
+                type = "invalid_api_key";
+                break;
+            case "invalid_request_error":
+            case "not_found_error":
+                type = "invalid_request_error";
+                break;
+            default:
+                type = "server_error";
+                break;
+        }
+        return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":\"" + type
+                + "\"}}";
     }
 
     private static String models() {
@@ -330,6 +395,9 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         String credential = headers.get("x-api-key");
+        if (credential == null) {
+            credential = headers.get("api-key");
+        }
         String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (credential == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             credential = auth.substring(7).trim();
