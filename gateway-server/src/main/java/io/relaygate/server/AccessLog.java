@@ -17,10 +17,11 @@ final class AccessLog implements ExchangeListener {
             return;
         }
         access.info(
-                "{} key={} route={} model={} account={} status={} end={} in={} out={} cache_write={} cache_read={} ms={} ttfb_ms={}",
+                "{} key={} route={} client={} model={} account={} status={} end={} in={} out={} cache_write={} cache_read={} ms={} ttfb_ms={}",
                 o.requestId(),
                 o.keyName(),
                 o.route(),
+                o.client().wireName(),
                 o.model(),
                 o.account(),
                 o.status(),

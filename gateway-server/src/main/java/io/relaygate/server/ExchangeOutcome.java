@@ -1,5 +1,6 @@
 package io.relaygate.server;
 
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param requestId the gateway's request id
  * @param keyName name of the gateway key
  * @param route the inbound route
+ * @param client which client sent it
  * @param model the model the client asked for
  * @param account the upstream account that answered last, or null when none was reached
  * @param status the HTTP status the client got (0 when the client left before any)
@@ -23,6 +25,7 @@ public record ExchangeOutcome(
         String requestId,
         String keyName,
         Route route,
+        ClientKind client,
         @Nullable String model,
         @Nullable String account,
         int status,

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
+import io.relaygate.codec.client.ClientIdentity;
 import io.relaygate.codec.skim.SkimmedRequest;
 
 /**
@@ -16,12 +17,14 @@ final class ProxyRequest extends AbstractReferenceCounted {
     final RequestInfo info;
     final FullHttpRequest request;
     final SkimmedRequest skim;
+    final ClientIdentity client;
 
     /** Takes ownership of {@code request}. */
-    ProxyRequest(RequestInfo info, FullHttpRequest request, SkimmedRequest skim) {
+    ProxyRequest(RequestInfo info, FullHttpRequest request, SkimmedRequest skim, ClientIdentity client) {
         this.info = requireNonNull(info, "info");
         this.request = requireNonNull(request, "request");
         this.skim = requireNonNull(skim, "skim");
+        this.client = requireNonNull(client, "client");
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.relaygate.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.relaygate.codec.client.ClientIdentifier;
+import io.relaygate.codec.client.ClientIdentity;
 import io.relaygate.codec.skim.RequestSkimmer;
 import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.core.ErrorKind;
@@ -11,7 +13,8 @@ import io.relaygate.core.GatewayException;
 /**
  * SKIM: reads the fields the gateway needs (model, stream, metadata) from the aggregated body with a streaming JSON
  * parser and passes a {@link ProxyRequest} on. The body is never re-serialized. Bad JSON is answered here with a 400 in
- * the client's format; the connection stays open because the whole body was read.
+ * the client's format; the connection stays open because the whole body was read. Also identifies the client
+ * (Claude Code, Codex, other) from headers and the skimmed fields.
  */
 final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
 
@@ -44,6 +47,7 @@ final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
                     ctx, info.route.format(), ErrorKind.INVALID_REQUEST, "model: field required", info.id, null, false);
             return;
         }
-        ctx.fireChannelRead(new ProxyRequest(info, request, skim));
+        ClientIdentity client = ClientIdentifier.identify(request.headers()::get, skim);
+        ctx.fireChannelRead(new ProxyRequest(info, request, skim, client));
     }
 }

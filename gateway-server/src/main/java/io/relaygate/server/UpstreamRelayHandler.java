@@ -537,6 +537,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     request.info.id,
                     request.info.key().name(),
                     request.info.route,
+                    request.client.kind(),
                     request.skim.model(),
                     a == null ? null : a.name(),
                     end == ExchangeOutcome.End.CLIENT_CANCELLED && !headSent ? 0 : status,

@@ -57,6 +57,7 @@ class AnthropicRelayIT {
                 .isEqualTo(answer.path("usage").path("output_tokens").asLong());
         assertThat(o.account()).isEqualTo("mock-anthropic");
         assertThat(o.route()).isEqualTo(Route.MESSAGES);
+        assertThat(o.client()).as("java.net.http is no coding client").isEqualTo(io.relaygate.core.ClientKind.OTHER);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
+import io.relaygate.core.ClientKind;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -98,6 +99,7 @@ class ClaudeCodeReplayIT {
                     .as("%s (bearer=%s)", what, bearer)
                     .isNull();
             assertThat(response.body()).as(what).isEqualTo(ex.responseBody());
+            assertThat(gw.outcomeOf(response).client()).as(what).isEqualTo(ClientKind.CLAUDE_CODE);
             replayed++;
         }
         assertThat(replayed).as("captures replayed").isGreaterThanOrEqualTo(10);

@@ -7,9 +7,11 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.relaygate.codec.client.ClientIdentity;
 import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -50,7 +52,11 @@ class UpstreamRequestsTest {
                 .set("host", "gateway:3000")
                 .set("x-claude-code-session-id", "s1");
         SkimmedRequest skim = new SkimmedRequest("m", false, null, null, null, null, false, null, null);
-        return new ProxyRequest(new RequestInfo(Route.MESSAGES, uri, 0), in, skim);
+        return new ProxyRequest(
+                new RequestInfo(Route.MESSAGES, uri, 0),
+                in,
+                skim,
+                new ClientIdentity(ClientKind.OTHER, "test", null, null));
     }
 
     @Test
