@@ -2,11 +2,14 @@ package io.relaygate.server;
 
 import io.netty.buffer.ByteBuf;
 import io.relaygate.codec.sse.SseEventParser;
-import io.relaygate.codec.usage.AnthropicJsonUsage;
+import io.relaygate.codec.sse.SseListener;
 import io.relaygate.codec.usage.AnthropicStreamUsage;
+import io.relaygate.codec.usage.ChatStreamUsage;
+import io.relaygate.codec.usage.JsonBodyUsage;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,15 +32,30 @@ abstract class UsageTap {
 
     static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
         if (route == Route.MESSAGES && upstreamFormat == WireFormat.ANTHROPIC) {
-            return sse ? new AnthropicSse() : new AnthropicJson();
+            return sse
+                    ? new Sse<>(new AnthropicStreamUsage(), AnthropicStreamUsage::usage, AnthropicStreamUsage::model)
+                    : new Json();
+        }
+        if (route == Route.CHAT_COMPLETIONS && upstreamFormat == WireFormat.OPENAI_CHAT) {
+            return sse ? new Sse<>(new ChatStreamUsage(), ChatStreamUsage::usage, ChatStreamUsage::model) : new Json();
         }
         return new None();
     }
 
-    private static final class AnthropicSse extends UsageTap {
-        private final AnthropicStreamUsage usage = new AnthropicStreamUsage();
-        private final SseEventParser parser = new SseEventParser(MAX_EVENT_BYTES, usage);
+    /** A stream tap: an SSE parser feeding a format's usage listener. */
+    private static final class Sse<L extends SseListener> extends UsageTap {
+        private final L listener;
+        private final Function<L, Usage> usage;
+        private final Function<L, @Nullable String> model;
+        private final SseEventParser parser;
         private boolean broken;
+
+        Sse(L listener, Function<L, Usage> usage, Function<L, @Nullable String> model) {
+            this.listener = listener;
+            this.usage = usage;
+            this.model = model;
+            this.parser = new SseEventParser(MAX_EVENT_BYTES, listener);
+        }
 
         @Override
         void feed(ByteBuf content) {
@@ -61,18 +79,18 @@ abstract class UsageTap {
 
         @Override
         Usage usage() {
-            return usage.usage();
+            return usage.apply(listener);
         }
 
         @Override
         @Nullable
         String model() {
-            return usage.model();
+            return model.apply(listener);
         }
     }
 
-    private static final class AnthropicJson extends UsageTap {
-        private final AnthropicJsonUsage usage = new AnthropicJsonUsage();
+    private static final class Json extends UsageTap {
+        private final JsonBodyUsage usage = new JsonBodyUsage();
 
         @Override
         void feed(ByteBuf content) {

@@ -61,7 +61,26 @@ class ChatPassthroughIT {
             assertThat(new String(r.body(), StandardCharsets.UTF_8))
                     .isEqualTo(new String(ex.responseBody(), StandardCharsets.UTF_8))
                     .endsWith("data: [DONE]\n\n");
+            ExchangeOutcome o = gw.outcomeOf(r);
+            String body = chat(true, "mock:tool_use");
+            assertThat(o.usage().inputTokens())
+                    .as("prompt tokens from the usage chunk")
+                    .isEqualTo(body.length() / 4);
+            assertThat(o.usage().outputTokens())
+                    .as("one per content/argument fragment")
+                    .isEqualTo(6);
+            assertThat(o.account()).isEqualTo("mock-openai");
         }
+    }
+
+    @Test
+    void wholeCompletionUsageIsTapped() throws Exception {
+        String body = chat(false, "hello");
+        HttpResponse<byte[]> r = gw.post("/v1/chat/completions", body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        ExchangeOutcome o = gw.outcomeOf(r);
+        assertThat(o.usage().inputTokens()).isEqualTo(body.length() / 4);
+        assertThat(o.usage().outputTokens()).isEqualTo(5);
     }
 
     @Test

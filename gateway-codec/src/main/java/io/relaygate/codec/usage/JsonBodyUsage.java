@@ -16,16 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Incremental scan of a non-streaming Anthropic Messages JSON response for usage, model and stop_reason, with
- * Jackson's non-blocking parser: the relay forwards the body chunks untouched and feeds them here, so nothing is
- * buffered beyond the one token being decoded (bounded by Jackson's {@code StreamReadConstraints}). Only the top-level
- * {@code usage}, {@code model} and {@code stop_reason} count; members of the same names nested deeper (content blocks,
- * tool inputs) are ignored by tracking the depth. A malformed body stops the scan and keeps what was read before it:
- * the tap never throws into the relay. Not thread-safe: one per response.
+ * Incremental scan of a non-streaming JSON response for usage, model and stop reason, with Jackson's non-blocking
+ * parser: bounded memory, no buffering of the body. Reads Anthropic Messages bodies ({@code usage.input_tokens},
+ * {@code output_tokens}, {@code cache_creation_input_tokens}, {@code cache_read_input_tokens}, {@code stop_reason})
+ * and OpenAI Chat bodies ({@code usage.prompt_tokens}, {@code completion_tokens},
+ * {@code prompt_tokens_details.cached_tokens}). Only top-level {@code usage}, {@code model} and {@code stop_reason}
+ * count; members of the same names nested deeper (content blocks, tool inputs) are ignored.
  */
-public final class AnthropicJsonUsage {
+public final class JsonBodyUsage {
 
-    private static final Logger logger = LoggerFactory.getLogger(AnthropicJsonUsage.class);
+    private static final Logger logger = LoggerFactory.getLogger(JsonBodyUsage.class);
     private static final JsonFactory JSON = new JsonFactory();
 
     private enum State {
@@ -47,11 +47,13 @@ public final class AnthropicJsonUsage {
     private @Nullable String rootField;
     /** The member of the top-level usage object whose value is being read. */
     private @Nullable String usageField;
+    /** The member of a usage detail object ({@code prompt_tokens_details}) whose value is being read. */
+    private @Nullable String detailField;
 
     private @Nullable String model;
     private @Nullable String stopReason;
 
-    public AnthropicJsonUsage() {
+    public JsonBodyUsage() {
         try {
             parser = JSON.createNonBlockingByteBufferParser();
         } catch (IOException e) {
@@ -78,6 +80,11 @@ public final class AnthropicJsonUsage {
             // A buffer type without an NIO view; copying is the only way to read it.
             feed(ByteBuffer.wrap(ByteBufUtil.getBytes(buf)));
         }
+    }
+
+    /** Scans {@code length} bytes of {@code data} from {@code offset} (one whole SSE event's data, say). */
+    public void feed(byte[] data, int offset, int length) {
+        feed(ByteBuffer.wrap(data, offset, length));
     }
 
     /** End of the body: completes a pending token and releases the parser. */
@@ -155,6 +162,8 @@ public final class AnthropicJsonUsage {
                     finishEarly();
                 } else if (depth == 1) {
                     rootField = null;
+                } else if (depth == 2) {
+                    detailField = null;
                 }
             }
             case FIELD_NAME -> {
@@ -163,6 +172,8 @@ public final class AnthropicJsonUsage {
                     usageField = null;
                 } else if (depth == 2 && "usage".equals(rootField)) {
                     usageField = parser.currentName();
+                } else if (depth == 3 && "usage".equals(rootField)) {
+                    detailField = parser.currentName();
                 }
             }
             default -> scalar(token);
@@ -177,7 +188,7 @@ public final class AnthropicJsonUsage {
             if (token == JsonToken.VALUE_STRING) {
                 if (rootField.equals("model")) {
                     model = parser.getText();
-                } else if (rootField.equals("stop_reason")) {
+                } else if (rootField.equals("stop_reason") || rootField.equals("finish_reason")) {
                     stopReason = parser.getText();
                 }
             }
@@ -185,6 +196,12 @@ public final class AnthropicJsonUsage {
             if (JsonReading.isLongInteger(parser, token)) {
                 usage.set(usageField, parser.getLongValue());
             }
+        } else if (depth == 3
+                && "usage".equals(rootField)
+                && "prompt_tokens_details".equals(usageField)
+                && "cached_tokens".equals(detailField)
+                && JsonReading.isLongInteger(parser, token)) {
+            usage.set("cached_tokens", parser.getLongValue());
         }
     }
 

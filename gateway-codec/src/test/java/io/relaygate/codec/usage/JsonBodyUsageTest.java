@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AnthropicJsonUsageTest {
+class JsonBodyUsageTest {
 
     private static byte[] body;
     private static JsonNode tree;
@@ -35,7 +35,7 @@ class AnthropicJsonUsageTest {
 
     @Test
     void theCapturedAnswerYieldsTheUsageInItsJson() {
-        AnthropicJsonUsage scan = scan(body, 0);
+        JsonBodyUsage scan = scan(body, 0);
 
         JsonNode usage = tree.get("usage");
         assertThat(scan.usage())
@@ -54,9 +54,9 @@ class AnthropicJsonUsageTest {
 
     @Test
     void everyTwoChunkSplitYieldsTheSameResult() {
-        AnthropicJsonUsage whole = scan(body, 0);
+        JsonBodyUsage whole = scan(body, 0);
         for (int cut = 0; cut <= body.length; cut++) {
-            AnthropicJsonUsage split = scan(body, cut);
+            JsonBodyUsage split = scan(body, cut);
             assertThat(split.usage()).as("split at byte %d", cut).isEqualTo(whole.usage());
             assertThat(split.model()).as("split at byte %d", cut).isEqualTo(whole.model());
             assertThat(split.stopReason()).as("split at byte %d", cut).isEqualTo(whole.stopReason());
@@ -65,7 +65,7 @@ class AnthropicJsonUsageTest {
 
     @Test
     void oneByteAtATimeYieldsTheSameResult() {
-        AnthropicJsonUsage scan = new AnthropicJsonUsage();
+        JsonBodyUsage scan = new JsonBodyUsage();
         ByteBuf buf = Unpooled.wrappedBuffer(body);
         try {
             for (int i = 0; i < body.length; i++) {
@@ -90,10 +90,10 @@ class AnthropicJsonUsageTest {
             composite.addComponent(true, Unpooled.wrappedBuffer(body, 2 * third, body.length - 2 * third));
             direct.writeBytes(body);
 
-            AnthropicJsonUsage fromComposite = new AnthropicJsonUsage();
+            JsonBodyUsage fromComposite = new JsonBodyUsage();
             fromComposite.feed(composite);
             fromComposite.finish();
-            AnthropicJsonUsage fromDirect = new AnthropicJsonUsage();
+            JsonBodyUsage fromDirect = new JsonBodyUsage();
             fromDirect.feed(direct);
             fromDirect.finish();
 
@@ -120,7 +120,7 @@ class AnthropicJsonUsageTest {
                 + "\"meta\":{\"usage\":{\"output_tokens\":888}},\"model\":\"outer\",\"stop_reason\":\"tool_use\"}";
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         for (int cut = 0; cut <= bytes.length; cut++) {
-            AnthropicJsonUsage scan = scan(bytes, cut);
+            JsonBodyUsage scan = scan(bytes, cut);
             assertThat(scan.usage())
                     .as("nested usage objects are ignored (split at %d)", cut)
                     .isEqualTo(new Usage(7, 3, 0, 0));
@@ -132,7 +132,7 @@ class AnthropicJsonUsageTest {
     @Test
     void aTruncatedBodyKeepsWhatWasReadAndNeverThrows() {
         String json = "{\"model\":\"m\",\"usage\":{\"input_tokens\":4,\"output_tokens\":5},\"stop_reason\":\"end";
-        AnthropicJsonUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 10);
+        JsonBodyUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 10);
 
         assertThat(scan.model()).isEqualTo("m");
         assertThat(scan.usage()).isEqualTo(new Usage(4, 5, 0, 0));
@@ -142,7 +142,7 @@ class AnthropicJsonUsageTest {
     @Test
     void malformedInputStopsTheScanAndKeepsEarlierValues() {
         String json = "{\"model\":\"m\",\"oops\" 1, \"usage\":{\"output_tokens\":5}}";
-        AnthropicJsonUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 3);
+        JsonBodyUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 3);
 
         assertThat(scan.model()).isEqualTo("m");
         assertThat(scan.usage()).as("nothing after the fault").isEqualTo(Usage.ZERO);
@@ -151,15 +151,15 @@ class AnthropicJsonUsageTest {
     @Test
     void bytesAfterTheRootObjectAreIgnored() {
         String json = "{\"usage\":{\"output_tokens\":5}} {\"usage\":{\"output_tokens\":6}} garbage";
-        AnthropicJsonUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 0);
+        JsonBodyUsage scan = scan(json.getBytes(StandardCharsets.UTF_8), 0);
 
         assertThat(scan.usage()).isEqualTo(new Usage(0, 5, 0, 0));
     }
 
     @Test
     void aNonObjectBodyYieldsNothing() {
-        AnthropicJsonUsage array = scan("[{\"usage\":{\"output_tokens\":5}}]".getBytes(StandardCharsets.UTF_8), 0);
-        AnthropicJsonUsage error = scan(
+        JsonBodyUsage array = scan("[{\"usage\":{\"output_tokens\":5}}]".getBytes(StandardCharsets.UTF_8), 0);
+        JsonBodyUsage error = scan(
                 "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"
                         .getBytes(StandardCharsets.UTF_8),
                 0);
@@ -171,8 +171,8 @@ class AnthropicJsonUsageTest {
     }
 
     /** Scans {@code bytes} fed as two chunks cut at {@code cut}. */
-    private static AnthropicJsonUsage scan(byte[] bytes, int cut) {
-        AnthropicJsonUsage scan = new AnthropicJsonUsage();
+    private static JsonBodyUsage scan(byte[] bytes, int cut) {
+        JsonBodyUsage scan = new JsonBodyUsage();
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
             scan.feed(buf.slice(0, cut));
