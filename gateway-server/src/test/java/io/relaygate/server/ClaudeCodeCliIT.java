@@ -1,0 +1,150 @@
+package io.relaygate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.bench.mock.RecordedExchange;
+import io.relaygate.core.ClientKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Claude Code CLI (from npm, the version the fixtures were captured with) pointed at the gateway, as a user
+ * sets it up: {@code ANTHROPIC_BASE_URL=http://host:port/api} and the gateway key as {@code ANTHROPIC_API_KEY} or
+ * {@code ANTHROPIC_AUTH_TOKEN}. The test installs the CLI into {@code ~/.cache/relaygate-e2e} on first use. (A refused
+ * key is covered by ErrorsIT: Claude Code retries a 401 eleven times over minutes, too slow for a test.)
+ */
+class ClaudeCodeCliIT {
+
+    static final String VERSION = "2.1.330";
+
+    private static GatewayHarness gw;
+    private static Path claude;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        claude = installClaudeCode();
+        gw = GatewayHarness.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gw.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        gw.mock.reset();
+        gw.outcomes.clear();
+    }
+
+    /** Installs {@code @anthropic-ai/claude-code@VERSION} with npm unless already there; returns the binary. */
+    static Path installClaudeCode() throws IOException, InterruptedException {
+        Path dir = Path.of(System.getProperty("user.home"), ".cache", "relaygate-e2e", "claude-code-" + VERSION);
+        Path bin = dir.resolve("node_modules/.bin/claude");
+        if (Files.isExecutable(bin)) {
+            return bin;
+        }
+        Files.createDirectories(dir);
+        Process npm = new ProcessBuilder(
+                        "npm",
+                        "install",
+                        "--no-audit",
+                        "--no-fund",
+                        "--loglevel=error",
+                        "--prefix",
+                        dir.toString(),
+                        "@anthropic-ai/claude-code@" + VERSION)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("npm-install.log").toFile())
+                .start();
+        assertThat(npm.waitFor(10, TimeUnit.MINUTES)).as("npm install finished").isTrue();
+        assertThat(npm.exitValue())
+                .as("npm install of Claude Code %s (see %s)", VERSION, dir.resolve("npm-install.log"))
+                .isZero();
+        assertThat(bin).isExecutable();
+        return bin;
+    }
+
+    record Run(int exit, String stdout, String stderr) {}
+
+    private Run claude(Map<String, String> auth, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(claude.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", home.toString());
+        env.put("TERM", "dumb");
+        env.put("LANG", "C.UTF-8");
+        env.put("ANTHROPIC_BASE_URL", gw.baseUrl() + "/api");
+        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        env.put("DISABLE_TELEMETRY", "1");
+        env.put("DISABLE_AUTOUPDATER", "1");
+        env.putAll(auth);
+        Path out = work.resolve("stdout.txt");
+        Path err = work.resolve("stderr.txt");
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("claude did not finish in 90 s: " + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err));
+    }
+
+    @Test
+    void printModeAnswersThroughTheGatewayAndTheClientsUsageMatchesTheGateways() throws Exception {
+        Run run = claude(Map.of("ANTHROPIC_API_KEY", gw.key), "-p", "--output-format", "json", "say hi");
+        assertThat(run.exit()).as("claude exit code; stderr: %s", run.stderr()).isZero();
+        JsonNode result = json.readTree(run.stdout());
+        assertThat(result.path("is_error").asBoolean()).isFalse();
+        assertThat(result.path("result").asText()).startsWith("Hello from the mock upstream");
+
+        RecordedExchange ex = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
+        assertThat(ex.uri()).isEqualTo("/v1/messages?beta=true");
+        assertThat(ex.header("x-api-key")).isEqualTo(GatewayHarness.UPSTREAM_KEY);
+        assertThat(ex.header("user-agent")).startsWith("claude-cli/" + VERSION);
+
+        ExchangeOutcome o = gw.nextOutcome();
+        assertThat(o.client()).isEqualTo(ClientKind.CLAUDE_CODE);
+        assertThat(o.usage().inputTokens())
+                .as("the gateway's tapped usage equals what Claude Code itself counted")
+                .isEqualTo(result.path("usage").path("input_tokens").asLong());
+        assertThat(o.usage().outputTokens())
+                .isEqualTo(result.path("usage").path("output_tokens").asLong());
+    }
+
+    @Test
+    void authTokenVariantWorksToo() throws Exception {
+        Run run = claude(Map.of("ANTHROPIC_AUTH_TOKEN", gw.key), "-p", "say hi");
+        assertThat(run.exit()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).startsWith("Hello from the mock upstream");
+        assertThat(gw.mock.awaitExchange(0, GatewayHarness.WAIT).header("authorization"))
+                .as("the client's bearer token never reaches the upstream")
+                .isNull();
+    }
+}
