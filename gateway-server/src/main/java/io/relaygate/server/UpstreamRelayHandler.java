@@ -232,6 +232,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             state = State.READING_ERROR;
             errorHead = head;
             errorBody = ch.alloc().buffer(Math.min(config.maxErrorBodyBytes(), 4096), config.maxErrorBodyBytes());
+            // An error body that never ends must not hold the client forever.
+            schedule(config.idleTimeout().toNanos());
             return;
         }
         ProxyRequest request = requireNonNull(current, "current");
