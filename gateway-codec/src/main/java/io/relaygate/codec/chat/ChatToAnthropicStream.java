@@ -1,0 +1,274 @@
+package io.relaygate.codec.chat;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseListener;
+import io.relaygate.core.Ids;
+import io.relaygate.core.Usage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Transcodes an OpenAI Chat Completions stream ({@code chat.completion.chunk} events, fed by {@code SseEventParser})
+ * into the Anthropic Messages event sequence: {@code message_start}, then per content block
+ * {@code content_block_start} · {@code content_block_delta}… · {@code content_block_stop} with dense indices, then
+ * {@code message_delta} (stop reason, usage) and {@code message_stop}.
+ *
+ * <p>{@code reasoning_content} becomes a thinking block, {@code content} a text block, each tool call a tool_use block
+ * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it). Each
+ * output event goes to the sink as complete SSE bytes, which the caller owns.
+ */
+public final class ChatToAnthropicStream implements SseListener {
+
+    private enum State {
+        /** Nothing sent yet. */
+        INITIAL,
+        /** message_start sent, no block open. */
+        BETWEEN_BLOCKS,
+        IN_THINKING,
+        IN_TEXT,
+        IN_TOOL,
+        /** message_stop or error sent: everything after is ignored. */
+        DONE
+    }
+
+    private final String clientModel;
+    private final ToolNames toolNames;
+    private final Consumer<byte[]> sink;
+    private State state = State.INITIAL;
+    private int blockIndex = -1;
+    private int toolIndex = -1;
+    private @Nullable String stopReason;
+    private long promptTokens = -1;
+    private long completionTokens;
+    private long cachedTokens;
+    private long deltas;
+
+    /**
+     * @param clientModel the model name the client asked for, shown back to it
+     * @param toolNames the request's tool-name shortening, to restore long names
+     * @param sink receives each output event as complete SSE bytes
+     */
+    public ChatToAnthropicStream(String clientModel, ToolNames toolNames, Consumer<byte[]> sink) {
+        this.clientModel = requireNonNull(clientModel, "clientModel");
+        this.toolNames = requireNonNull(toolNames, "toolNames");
+        this.sink = requireNonNull(sink, "sink");
+    }
+
+    @Override
+    public void onEvent(String eventName, byte[] data, int offset, int length) {
+        if (state == State.DONE) {
+            return;
+        }
+        String text = new String(data, offset, length, StandardCharsets.UTF_8).trim();
+        if (text.equals("[DONE]")) {
+            finish();
+            return;
+        }
+        JsonNode chunk;
+        try {
+            chunk = AnthropicToChatRequest.JSON.readTree(text);
+        } catch (IOException e) {
+            return;
+        }
+        if (chunk == null || !chunk.isObject()) {
+            return;
+        }
+        if (chunk.path("error").isObject()) {
+            fail(chunk.path("error").path("message").asText("upstream error"));
+            return;
+        }
+        start(chunk.path("id").asText(""));
+        JsonNode choice = chunk.path("choices").path(0);
+        JsonNode delta = choice.path("delta");
+        String reasoning = firstText(delta, "reasoning_content", "reasoning");
+        if (reasoning != null && !reasoning.isEmpty()) {
+            open(State.IN_THINKING, null);
+            emitDelta("thinking_delta", "thinking", reasoning);
+        }
+        JsonNode content = delta.path("content");
+        if (content.isTextual() && !content.asText().isEmpty()) {
+            open(State.IN_TEXT, null);
+            emitDelta("text_delta", "text", content.asText());
+        }
+        for (JsonNode call : delta.path("tool_calls")) {
+            int index = call.path("index").asInt(toolIndex + 1);
+            if (index != toolIndex || state != State.IN_TOOL) {
+                toolIndex = index;
+                open(State.IN_TOOL, call);
+            }
+            String args = call.path("function").path("arguments").asText("");
+            if (!args.isEmpty()) {
+                emitDelta("input_json_delta", "partial_json", args);
+            }
+        }
+        if (choice.hasNonNull("finish_reason")) {
+            stopReason = stopReason(choice.path("finish_reason").asText());
+        }
+        JsonNode usage = chunk.path("usage");
+        if (usage.isObject()) {
+            promptTokens = usage.path("prompt_tokens").asLong(0);
+            completionTokens = usage.path("completion_tokens").asLong(0);
+            cachedTokens =
+                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+        }
+    }
+
+    /** The upstream stream ended (with or without {@code [DONE]}): closes the message well-formed. */
+    public void finish() {
+        if (state == State.DONE) {
+            return;
+        }
+        start("");
+        closeBlock();
+        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_delta");
+        ev.putObject("delta")
+                .put("stop_reason", stopReason == null ? "end_turn" : stopReason)
+                .putNull("stop_sequence");
+        Usage u = usage();
+        ev.putObject("usage")
+                .put("input_tokens", u.inputTokens())
+                .put("cache_read_input_tokens", u.cacheReadInputTokens())
+                .put("output_tokens", u.outputTokens());
+        emit("message_delta", ev);
+        emit("message_stop", AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_stop"));
+        state = State.DONE;
+    }
+
+    /** The upstream failed mid-stream: ends the client's stream with an Anthropic {@code error} event. */
+    public void fail(String message) {
+        if (state == State.DONE) {
+            return;
+        }
+        start("");
+        closeBlock();
+        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "error");
+        ev.putObject("error").put("type", "api_error").put("message", message);
+        emit("error", ev);
+        state = State.DONE;
+    }
+
+    /**
+     * Tokens so far. Without an upstream usage chunk, output is estimated as one token per content delta and input
+     * is 0 (unknown).
+     */
+    public Usage usage() {
+        if (promptTokens < 0) {
+            return new Usage(0, deltas, 0, 0);
+        }
+        return new Usage(Math.max(0, promptTokens - cachedTokens), completionTokens, 0, cachedTokens);
+    }
+
+    public boolean done() {
+        return state == State.DONE;
+    }
+
+    static String stopReason(String finishReason) {
+        return switch (finishReason) {
+            case "length" -> "max_tokens";
+            case "tool_calls", "function_call" -> "tool_use";
+            case "content_filter" -> "refusal";
+            default -> "end_turn";
+        };
+    }
+
+    private void start(String upstreamId) {
+        if (state != State.INITIAL) {
+            return;
+        }
+        ObjectNode msg = AnthropicToChatRequest.JSON.createObjectNode();
+        msg.put("id", "msg_" + (upstreamId.isEmpty() ? Ids.random(24) : upstreamId.replaceAll("[^A-Za-z0-9_-]", "")))
+                .put("type", "message")
+                .put("role", "assistant")
+                .put("model", clientModel);
+        msg.putArray("content");
+        msg.putNull("stop_reason");
+        msg.putNull("stop_sequence");
+        msg.putObject("usage")
+                .put("input_tokens", 0)
+                .put("cache_creation_input_tokens", 0)
+                .put("cache_read_input_tokens", 0)
+                .put("output_tokens", 0);
+        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_start");
+        ev.set("message", msg);
+        emit("message_start", ev);
+        state = State.BETWEEN_BLOCKS;
+    }
+
+    /** Opens a block of {@code kind} unless one is open already (a new tool call always opens a new block). */
+    private void open(State kind, @Nullable JsonNode toolCall) {
+        if (state == kind && kind != State.IN_TOOL) {
+            return;
+        }
+        closeBlock();
+        blockIndex++;
+        ObjectNode ev = AnthropicToChatRequest.JSON
+                .createObjectNode()
+                .put("type", "content_block_start")
+                .put("index", blockIndex);
+        ObjectNode block = ev.putObject("content_block");
+        switch (kind) {
+            case IN_THINKING ->
+                block.put("type", "thinking").put("thinking", "").put("signature", "");
+            case IN_TEXT -> block.put("type", "text").put("text", "");
+            default -> {
+                JsonNode call = requireNonNull(toolCall, "toolCall");
+                String id = call.path("id").asText("");
+                block.put("type", "tool_use")
+                        .put("id", id.isEmpty() ? "toolu_" + Ids.random(24) : id)
+                        .put(
+                                "name",
+                                toolNames.restore(
+                                        call.path("function").path("name").asText("")));
+                block.putObject("input");
+            }
+        }
+        emit("content_block_start", ev);
+        state = kind;
+        if (kind == State.IN_TOOL) {
+            // Anthropic's first input_json_delta of a tool block is empty; clients tolerate it, some expect it.
+            emitDelta("input_json_delta", "partial_json", "");
+            deltas--;
+        }
+    }
+
+    private void closeBlock() {
+        if (state == State.IN_TEXT || state == State.IN_THINKING || state == State.IN_TOOL) {
+            emit(
+                    "content_block_stop",
+                    AnthropicToChatRequest.JSON
+                            .createObjectNode()
+                            .put("type", "content_block_stop")
+                            .put("index", blockIndex));
+            state = State.BETWEEN_BLOCKS;
+        }
+    }
+
+    private void emitDelta(String deltaType, String field, String value) {
+        ObjectNode ev = AnthropicToChatRequest.JSON
+                .createObjectNode()
+                .put("type", "content_block_delta")
+                .put("index", blockIndex);
+        ev.putObject("delta").put("type", deltaType).put(field, value);
+        emit("content_block_delta", ev);
+        deltas++;
+    }
+
+    private void emit(String name, ObjectNode data) {
+        sink.accept(("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static @Nullable String firstText(JsonNode node, String... names) {
+        for (String n : names) {
+            JsonNode v = node.path(n);
+            if (v.isTextual()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+}
