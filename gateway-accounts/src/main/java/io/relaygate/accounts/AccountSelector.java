@@ -27,9 +27,6 @@ public final class AccountSelector {
     /** How long the account list is reused. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
 
-    private static final Comparator<Account> ORDER =
-            Comparator.comparingInt(Account::priority).thenComparing(Account::name);
-
     private final AsyncLoadingCache<Boolean, List<Account>> accounts;
 
     public AccountSelector(AccountStore store) {
@@ -60,12 +57,25 @@ public final class AccountSelector {
      * first; empty when none can.
      */
     public CompletionStage<List<Account>> candidates(WireFormat format, @Nullable String model) {
-        requireNonNull(format, "format");
+        return candidates(List.of(requireNonNull(format, "format")), model);
+    }
+
+    /**
+     * The accounts speaking any of {@code formats} (the request's own format first, then formats the gateway converts
+     * to) that serve {@code model}, best first: lower priority number, then the earlier format, then name.
+     */
+    public CompletionStage<List<Account>> candidates(List<WireFormat> formats, @Nullable String model) {
+        List<WireFormat> order = List.copyOf(requireNonNull(formats, "formats"));
+        Comparator<Account> byFormat =
+                Comparator.comparingInt(a -> order.indexOf(a.kind().format()));
+        Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
+                .thenComparing(byFormat)
+                .thenComparing(Account::name);
         return accounts.get(Boolean.TRUE).thenApply(all -> all.stream()
                 .filter(Account::schedulable)
-                .filter(a -> a.kind().format() == format)
+                .filter(a -> order.contains(a.kind().format()))
                 .filter(a -> serves(a, model))
-                .sorted(ORDER)
+                .sorted(ranking)
                 .toList());
     }
 

@@ -24,6 +24,8 @@ import io.relaygate.accounts.AccountSelector;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
+import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
@@ -92,6 +94,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private @Nullable HttpResponse errorHead;
     private @Nullable ByteBuf errorBody;
     private boolean upstreamKeepAlive = true;
+    private @Nullable ChatConversion conversion;
+    private @Nullable ChatResponseConverter converter;
 
     UpstreamRelayHandler(
             AccountSelector selector, UpstreamPool pool, UpstreamConfig config, ExchangeListener listener) {
@@ -131,7 +135,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         resetExchange();
         state = State.SELECTING;
         WireFormat format = request.info.route.format();
-        EventLoops.onLoop(selector.candidates(format, request.skim.model()), ctx().executor(), (found, error) -> {
+        // Anthropic requests may also go to OpenAI Chat accounts, converted; same-format accounts rank first on ties.
+        List<WireFormat> formats = request.info.route == Route.MESSAGES
+                ? List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT)
+                : List.of(format);
+        EventLoops.onLoop(selector.candidates(formats, request.skim.model()), ctx().executor(), (found, error) -> {
             if (current != request) {
                 return;
             }
@@ -179,8 +187,17 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         target = t;
-        state = State.CONNECTING;
         ProxyRequest request = requireNonNull(current, "current");
+        conversion = null;
+        if (ChatConversion.needed(request.info.route, a)) {
+            try {
+                conversion = ChatConversion.prepare(request, a);
+            } catch (GatewayException e) {
+                respondError(e.kind(), e.getMessage(), null);
+                return;
+            }
+        }
+        state = State.CONNECTING;
         pool.acquire(ctx().channel().eventLoop(), t).addListener((Future<UpstreamPool.Lease> f) -> {
             if (current != request || state != State.CONNECTING) {
                 if (f.isSuccess()) {
@@ -209,8 +226,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         reusedConnection = lease.reused();
         state = State.AWAITING_HEAD;
         ch.pipeline().addLast(PipelineNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(this));
-        FullHttpRequest out =
-                UpstreamRequests.build(request, requireNonNull(account, "account"), requireNonNull(target, "target"));
+        Account a = requireNonNull(account, "account");
+        UpstreamTarget t = requireNonNull(target, "target");
+        ChatConversion c = conversion;
+        FullHttpRequest out = c == null
+                ? UpstreamRequests.build(request, a, t)
+                : UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery, c.body());
         ch.writeAndFlush(out).addListener(f -> {
             if (!f.isSuccess() && upstream == ch) {
                 ch.close();
@@ -240,6 +261,20 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         state = State.RELAYING;
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         sse = contentType.startsWith("text/event-stream");
+        ChatConversion c = conversion;
+        if (c != null) {
+            ChatResponseConverter conv = new ChatResponseConverter(
+                    c, ctx(), request.info.id, sse, ChatResponseConverter.MAX_WHOLE_BODY_BYTES);
+            converter = conv;
+            tap = UsageTap.of(conv::usage);
+            if (conv.writeHeadIfStreaming()) {
+                headSent = true;
+                firstByteNanos = System.nanoTime();
+            }
+            lastUpstreamReadNanos = System.nanoTime();
+            schedule(config.idleTimeout().toNanos());
+            return;
+        }
         tap = UsageTap.of(
                 request.info.route, requireNonNull(account, "account").kind().format(), sse);
         HttpResponse out = new DefaultHttpResponse(head.protocolVersion(), head.status());
@@ -273,6 +308,20 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 }
                 break;
             case RELAYING:
+                ChatResponseConverter conv = converter;
+                if (conv != null) {
+                    if (conv.content(content)) {
+                        if (!headSent) {
+                            headSent = true;
+                            firstByteNanos = System.nanoTime();
+                        }
+                        finishExchange(ExchangeOutcome.End.COMPLETED, true);
+                        ctx().flush();
+                    } else if (!ctx().channel().isWritable()) {
+                        ch.config().setAutoRead(false);
+                    }
+                    break;
+                }
                 UsageTap t = requireNonNull(tap, "tap");
                 t.feed(content.content());
                 // The upstream's buffer goes to the client as is: ownership moves with the write.
@@ -389,6 +438,19 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void failMidStream(UpstreamFailure failure, String message) {
         releaseUpstream(false);
+        ChatResponseConverter conv = converter;
+        if (conv != null) {
+            if (!headSent) {
+                // A whole answer was being collected: nothing reached the client, so it gets a plain error.
+                conv.release();
+                respondError(failure.errorKind(), message, null);
+                return;
+            }
+            conv.fail(message);
+            ctx().flush();
+            finishExchange(ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM, true);
+            return;
+        }
         UsageTap t = tap;
         if (t != null) {
             t.finish();
@@ -551,6 +613,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
         } finally {
             request.release();
+            ChatResponseConverter conv = converter;
+            converter = null;
+            if (conv != null) {
+                conv.release();
+            }
         }
         ProxyRequest next = queued;
         queued = null;
@@ -600,6 +667,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         sse = false;
         firstByteNanos = -1;
         tap = null;
+        conversion = null;
+        ChatResponseConverter conv = converter;
+        converter = null;
+        if (conv != null) {
+            conv.release();
+        }
         upstreamKeepAlive = true;
     }
 

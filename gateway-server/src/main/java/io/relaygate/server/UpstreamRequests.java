@@ -1,5 +1,6 @@
 package io.relaygate.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -61,17 +62,34 @@ final class UpstreamRequests {
      * reference (for failover) and the returned request owns one.
      */
     static FullHttpRequest build(ProxyRequest proxy, Account account, UpstreamTarget target) {
-        FullHttpRequest in = proxy.request;
         Route route = proxy.info.route;
         String uri = target.basePath() + RouteResolver.upstreamPath(route) + proxy.info.query();
+        return build(proxy, account, target, uri, proxy.request.content().retainedDuplicate(), false);
+    }
+
+    /**
+     * A request whose body was converted to another format: the given path and body (ownership moves to the returned
+     * request), and none of the client format's own headers ({@code anthropic-*}).
+     */
+    static FullHttpRequest buildConverted(
+            ProxyRequest proxy, Account account, UpstreamTarget target, String pathAndQuery, ByteBuf body) {
+        return build(proxy, account, target, target.basePath() + pathAndQuery, body, true);
+    }
+
+    private static FullHttpRequest build(
+            ProxyRequest proxy, Account account, UpstreamTarget target, String uri, ByteBuf body, boolean converted) {
+        FullHttpRequest in = proxy.request;
         HttpMethod method = in.method();
-        FullHttpRequest out = new DefaultFullHttpRequest(
-                HttpVersion.HTTP_1_1, method, uri, in.content().retainedDuplicate());
+        FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, body);
         HttpHeaders h = out.headers();
         for (Map.Entry<String, String> e : in.headers()) {
-            if (!DROPPED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!DROPPED.contains(name) && !(converted && name.startsWith("anthropic-"))) {
                 h.add(e.getKey(), e.getValue());
             }
+        }
+        if (converted) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
         h.set(HttpHeaderNames.HOST, target.hostHeader());
         h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);

@@ -10,6 +10,7 @@ import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,28 @@ abstract class UsageTap {
     abstract Usage usage();
 
     abstract @Nullable String model();
+
+    /** A tap whose usage comes from elsewhere (a converter that parses the stream anyway). */
+    static UsageTap of(Supplier<Usage> usage) {
+        return new UsageTap() {
+            @Override
+            void feed(ByteBuf content) {}
+
+            @Override
+            void finish() {}
+
+            @Override
+            Usage usage() {
+                return usage.get();
+            }
+
+            @Override
+            @Nullable
+            String model() {
+                return null;
+            }
+        };
+    }
 
     static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
         if (route == Route.MESSAGES && upstreamFormat == WireFormat.ANTHROPIC) {

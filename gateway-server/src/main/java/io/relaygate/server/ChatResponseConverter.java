@@ -1,0 +1,182 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.relaygate.codec.chat.ChatToAnthropicResponse;
+import io.relaygate.codec.chat.ChatToAnthropicStream;
+import io.relaygate.codec.sse.SseEventParser;
+import io.relaygate.core.Usage;
+import java.io.IOException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The response side of an Anthropic request served by an OpenAI Chat account: a Chat stream is transcoded event by
+ * event into Anthropic SSE as it arrives (nothing buffered beyond one event), a whole completion is collected (bounded)
+ * and mapped once complete. Converted bytes are written to the client channel; upstream buffers are released here.
+ */
+final class ChatResponseConverter {
+
+    /** Largest whole (non-streaming) upstream answer collected for mapping. */
+    static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ChatConversion conversion;
+    private final ChannelHandlerContext client;
+    private final String requestId;
+    private final boolean sse;
+    private final @Nullable ChatToAnthropicStream stream;
+    private final @Nullable SseEventParser parser;
+    private @Nullable ByteBuf whole;
+    private final int maxBodyBytes;
+    private Usage usage = Usage.ZERO;
+
+    ChatResponseConverter(
+            ChatConversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
+        this.conversion = requireNonNull(conversion, "conversion");
+        this.client = requireNonNull(client, "client");
+        this.requestId = requireNonNull(requestId, "requestId");
+        this.sse = sse;
+        this.maxBodyBytes = maxBodyBytes;
+        if (sse) {
+            ChatToAnthropicStream s =
+                    new ChatToAnthropicStream(conversion.clientModel, conversion.toolNames, bytes -> client.write(
+                                    new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
+            stream = s;
+            parser = new SseEventParser(UsageTap.MAX_EVENT_BYTES, s);
+        } else {
+            stream = null;
+            parser = null;
+        }
+    }
+
+    /** Writes the client's response head for a stream; a whole answer's head waits for its body. */
+    boolean writeHeadIfStreaming() {
+        if (!sse) {
+            return false;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .set(ErrorResponder.REQUEST_ID_HEADER, requestId);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        client.write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return true;
+    }
+
+    /** Takes ownership of {@code content}. Returns true when the client's response is complete. */
+    boolean content(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        try {
+            if (sse) {
+                requireNonNull(parser, "parser").feed(content.content());
+            } else {
+                ByteBuf w = whole;
+                if (w == null) {
+                    w = client.alloc().buffer(Math.min(maxBodyBytes, 8192), maxBodyBytes);
+                    whole = w;
+                }
+                ByteBuf in = content.content();
+                if (in.readableBytes() > w.maxWritableBytes()) {
+                    throw new IllegalStateException("upstream answer over " + maxBodyBytes + " bytes");
+                }
+                w.writeBytes(in, in.readerIndex(), in.readableBytes());
+            }
+        } finally {
+            content.release();
+        }
+        if (last) {
+            complete();
+        }
+        return last;
+    }
+
+    private void complete() {
+        if (sse) {
+            requireNonNull(parser, "parser").finish();
+            ChatToAnthropicStream s = requireNonNull(stream, "stream");
+            s.finish();
+            usage = s.usage();
+            client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            return;
+        }
+        ByteBuf w = whole;
+        whole = null;
+        JsonNode completion;
+        try (ByteBufInputStream in = new ByteBufInputStream(w == null ? Unpooled.EMPTY_BUFFER : w, true)) {
+            completion = JSON.readTree((java.io.InputStream) in);
+        } catch (IOException e) {
+            completion = null;
+        }
+        byte[] body;
+        if (completion == null || !completion.isObject()) {
+            body = io.relaygate.core.ErrorBodies.json(
+                    io.relaygate.core.WireFormat.ANTHROPIC,
+                    io.relaygate.core.ErrorKind.BAD_GATEWAY,
+                    "upstream sent an answer that is not a chat completion");
+        } else {
+            usage = ChatToAnthropicResponse.usage(completion);
+            try {
+                body = JSON.writeValueAsBytes(
+                        ChatToAnthropicResponse.map(completion, conversion.clientModel, conversion.toolNames));
+            } catch (IOException e) {
+                throw new IllegalStateException("encoding a mapped message failed", e);
+            }
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                completion == null ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(ErrorResponder.REQUEST_ID_HEADER, requestId);
+        client.write(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** The upstream died mid-stream: ends the client's stream with an error event (streams only). */
+    void fail(String message) {
+        if (sse) {
+            ChatToAnthropicStream s = requireNonNull(stream, "stream");
+            s.fail(message);
+            usage = s.usage();
+            client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        release();
+    }
+
+    Usage usage() {
+        ChatToAnthropicStream s = stream;
+        return s != null && !s.done() ? s.usage() : usage;
+    }
+
+    /** Drops a partly collected answer (client gone, upstream failed). */
+    void release() {
+        ByteBuf w = whole;
+        whole = null;
+        if (w != null) {
+            w.release();
+        }
+    }
+}
