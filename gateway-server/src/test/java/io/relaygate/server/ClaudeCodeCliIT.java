@@ -88,6 +88,10 @@ class ClaudeCodeCliIT {
     record Run(int exit, String stdout, String stderr) {}
 
     private Run claude(Map<String, String> auth, String... args) throws Exception {
+        return claude(gw, auth, args);
+    }
+
+    private Run claude(GatewayHarness gw, Map<String, String> auth, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(claude.toString());
         cmd.addAll(List.of(args));
@@ -146,5 +150,69 @@ class ClaudeCodeCliIT {
         assertThat(gw.mock.awaitExchange(0, GatewayHarness.WAIT).header("authorization"))
                 .as("the client's bearer token never reaches the upstream")
                 .isNull();
+    }
+
+    @Test
+    void aToolLoopRoundTripsThroughAnOpenAiCompatibleAccount() throws Exception {
+        try (GatewayHarness compat = GatewayHarness.start()) {
+            compat.store
+                    .accounts()
+                    .create(new io.relaygate.core.Account(
+                            "acc_compat",
+                            "compat",
+                            io.relaygate.core.AccountKind.OPENAI_COMPATIBLE,
+                            compat.mock.baseUrl() + "/v1",
+                            "sk-compat",
+                            null,
+                            1,
+                            true,
+                            null,
+                            List.of(),
+                            Map.of("opus", "big-model", "sonnet", "middle-model", "haiku", "small-model"),
+                            java.time.Instant.now()))
+                    .toCompletableFuture()
+                    .join();
+            Files.createDirectories(Path.of("/tmp/relaygate"));
+            Files.writeString(Path.of("/tmp/relaygate/a.txt"), "hello from a file\n");
+            Run run = claude(
+                    compat,
+                    Map.of("ANTHROPIC_API_KEY", compat.key),
+                    "-p",
+                    "mock:tool_use",
+                    "--allowedTools",
+                    "Read,Bash");
+            assertThat(run.exit()).as("stderr: %s", run.stderr()).isZero();
+            assertThat(run.stdout()).startsWith("Hello from the mock upstream");
+
+            RecordedExchange first = compat.mock.awaitCompleted(0, GatewayHarness.WAIT);
+            RecordedExchange second = compat.mock.awaitCompleted(1, GatewayHarness.WAIT);
+            assertThat(first.uri()).as("converted to Chat Completions").isEqualTo("/v1/chat/completions");
+            JsonNode firstBody = json.readTree(first.body());
+            assertThat(firstBody.path("model").asText())
+                    .as("Claude Code's opus model -> big")
+                    .isEqualTo("big-model");
+            assertThat(firstBody.path("messages").get(0).path("role").asText()).isEqualTo("system");
+            // The tool calls the mock made come back as tool messages answering them.
+            List<String> called = new ArrayList<>();
+            for (String line : new String(first.responseBody(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("data: {") && line.contains("\"id\":\"call_")) {
+                    for (JsonNode call : json.readTree(line.substring(6))
+                            .path("choices")
+                            .get(0)
+                            .path("delta")
+                            .path("tool_calls")) {
+                        called.add(call.path("id").asText());
+                    }
+                }
+            }
+            List<String> answered = new ArrayList<>();
+            for (JsonNode m : json.readTree(second.body()).path("messages")) {
+                if (m.path("role").asText().equals("tool")) {
+                    answered.add(m.path("tool_call_id").asText());
+                }
+            }
+            assertThat(called).hasSize(2);
+            assertThat(answered).containsExactlyInAnyOrderElementsOf(called);
+        }
     }
 }

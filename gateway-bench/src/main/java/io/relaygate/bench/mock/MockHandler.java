@@ -411,27 +411,36 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return Scenario.TEXT;
     }
 
-    /** Text of the last user message: a string, or its text blocks joined. */
+    /**
+     * Text of the conversation's last message when a user wrote it: a string, or its text blocks joined. A
+     * conversation that ends in tool results (an Anthropic user turn of tool_result blocks, or Chat {@code tool}
+     * messages) has no directive, so a tool loop ends with a plain answer. Trailing system messages are skipped.
+     */
     static String lastUserText(JsonNode root) {
         JsonNode messages = root.path("messages");
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            JsonNode msg = messages.get(i);
-            if (!"user".equals(msg.path("role").asText())) {
-                continue;
-            }
-            JsonNode content = msg.path("content");
-            if (content.isTextual()) {
-                return content.asText();
-            }
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode block : content) {
-                if ("text".equals(block.path("type").asText())) {
-                    sb.append(block.path("text").asText()).append('\n');
-                }
-            }
-            return sb.toString();
+        int last = messages.size() - 1;
+        // Claude Code appends a role "system" message after the user's turn; it is not the conversation's end.
+        while (last >= 0 && "system".equals(messages.get(last).path("role").asText())) {
+            last--;
         }
-        return "";
+        if (last < 0) {
+            return "";
+        }
+        JsonNode msg = messages.get(last);
+        if (!"user".equals(msg.path("role").asText())) {
+            return "";
+        }
+        JsonNode content = msg.path("content");
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode block : content) {
+            if ("text".equals(block.path("type").asText())) {
+                sb.append(block.path("text").asText()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private static int intHeader(HttpHeaders h, String name, int fallback) {
