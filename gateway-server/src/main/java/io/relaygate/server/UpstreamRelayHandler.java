@@ -25,7 +25,6 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
@@ -94,8 +93,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private @Nullable HttpResponse errorHead;
     private @Nullable ByteBuf errorBody;
     private boolean upstreamKeepAlive = true;
-    private @Nullable ChatConversion conversion;
-    private @Nullable ChatResponseConverter converter;
+    private @Nullable Conversion conversion;
+    private @Nullable ResponseConverter converter;
 
     UpstreamRelayHandler(
             AccountSelector selector, UpstreamPool pool, UpstreamConfig config, ExchangeListener listener) {
@@ -136,9 +135,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         state = State.SELECTING;
         WireFormat format = request.info.route.format();
         // Anthropic requests may also go to OpenAI Chat accounts, converted; same-format accounts rank first on ties.
-        List<WireFormat> formats = request.info.route == Route.MESSAGES
-                ? List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT)
-                : List.of(format);
+        List<WireFormat> formats = Conversion.servingFormats(request.info.route);
         EventLoops.onLoop(selector.candidates(formats, request.skim.model()), ctx().executor(), (found, error) -> {
             if (current != request) {
                 return;
@@ -189,9 +186,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         target = t;
         ProxyRequest request = requireNonNull(current, "current");
         conversion = null;
-        if (ChatConversion.needed(request.info.route, a)) {
+        if (Conversion.needed(request.info.route, a)) {
             try {
-                conversion = ChatConversion.prepare(request, a);
+                conversion = Conversion.prepare(request, a);
             } catch (GatewayException e) {
                 respondError(e.kind(), e.getMessage(), null);
                 return;
@@ -228,7 +225,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         ch.pipeline().addLast(PipelineNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(this));
         Account a = requireNonNull(account, "account");
         UpstreamTarget t = requireNonNull(target, "target");
-        ChatConversion c = conversion;
+        Conversion c = conversion;
         FullHttpRequest out = c == null
                 ? UpstreamRequests.build(request, a, t)
                 : UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery, c.body());
@@ -261,10 +258,10 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         state = State.RELAYING;
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         sse = contentType.startsWith("text/event-stream");
-        ChatConversion c = conversion;
+        Conversion c = conversion;
         if (c != null) {
-            ChatResponseConverter conv = new ChatResponseConverter(
-                    c, ctx(), request.info.id, sse, ChatResponseConverter.MAX_WHOLE_BODY_BYTES);
+            ResponseConverter conv =
+                    new ResponseConverter(c, ctx(), request.info.id, sse, ResponseConverter.MAX_WHOLE_BODY_BYTES);
             converter = conv;
             tap = UsageTap.of(conv::usage);
             if (conv.writeHeadIfStreaming()) {
@@ -308,7 +305,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 }
                 break;
             case RELAYING:
-                ChatResponseConverter conv = converter;
+                ResponseConverter conv = converter;
                 if (conv != null) {
                     if (conv.content(content)) {
                         if (!headSent) {
@@ -438,7 +435,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void failMidStream(UpstreamFailure failure, String message) {
         releaseUpstream(false);
-        ChatResponseConverter conv = converter;
+        ResponseConverter conv = converter;
         if (conv != null) {
             if (!headSent) {
                 // A whole answer was being collected: nothing reached the client, so it gets a plain error.
@@ -613,7 +610,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
         } finally {
             request.release();
-            ChatResponseConverter conv = converter;
+            ResponseConverter conv = converter;
             converter = null;
             if (conv != null) {
                 conv.release();
@@ -668,7 +665,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         firstByteNanos = -1;
         tap = null;
         conversion = null;
-        ChatResponseConverter conv = converter;
+        ResponseConverter conv = converter;
         converter = null;
         if (conv != null) {
             conv.release();

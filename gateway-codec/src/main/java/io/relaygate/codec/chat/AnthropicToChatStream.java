@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.relaygate.codec.sse.SseListener;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
@@ -19,7 +18,7 @@ import java.util.function.Consumer;
  * client asked for {@code stream_options.include_usage}, and {@code data: [DONE]}. Output goes to the sink as complete
  * SSE bytes, which the caller owns.
  */
-public final class AnthropicToChatStream implements SseListener {
+public final class AnthropicToChatStream implements StreamTranscoder {
 
     private enum State {
         INITIAL,
@@ -122,6 +121,7 @@ public final class AnthropicToChatStream implements SseListener {
     }
 
     /** Ends the stream well-formed: finish chunk, usage chunk if asked for, {@code [DONE]}. */
+    @Override
     public void finish() {
         if (state == State.DONE) {
             return;
@@ -141,6 +141,7 @@ public final class AnthropicToChatStream implements SseListener {
     }
 
     /** The upstream failed mid-stream: an OpenAI error object as the last data line, then {@code [DONE]}. */
+    @Override
     public void fail(String message) {
         if (state == State.DONE) {
             return;
@@ -156,10 +157,12 @@ public final class AnthropicToChatStream implements SseListener {
         state = State.DONE;
     }
 
+    @Override
     public Usage usage() {
         return new Usage(input, output, cacheCreation, cacheRead);
     }
 
+    @Override
     public boolean done() {
         return state == State.DONE;
     }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.relaygate.codec.sse.SseListener;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
@@ -22,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it). Each
  * output event goes to the sink as complete SSE bytes, which the caller owns.
  */
-public final class ChatToAnthropicStream implements SseListener {
+public final class ChatToAnthropicStream implements StreamTranscoder {
 
     private enum State {
         /** Nothing sent yet. */
@@ -119,6 +118,7 @@ public final class ChatToAnthropicStream implements SseListener {
     }
 
     /** The upstream stream ended (with or without {@code [DONE]}): closes the message well-formed. */
+    @Override
     public void finish() {
         if (state == State.DONE) {
             return;
@@ -140,6 +140,7 @@ public final class ChatToAnthropicStream implements SseListener {
     }
 
     /** The upstream failed mid-stream: ends the client's stream with an Anthropic {@code error} event. */
+    @Override
     public void fail(String message) {
         if (state == State.DONE) {
             return;
@@ -156,6 +157,7 @@ public final class ChatToAnthropicStream implements SseListener {
      * Tokens so far. Without an upstream usage chunk, output is estimated as one token per content delta and input
      * is 0 (unknown).
      */
+    @Override
     public Usage usage() {
         if (promptTokens < 0) {
             return new Usage(0, deltas, 0, 0);
@@ -163,6 +165,7 @@ public final class ChatToAnthropicStream implements SseListener {
         return new Usage(Math.max(0, promptTokens - cachedTokens), completionTokens, 0, cachedTokens);
     }
 
+    @Override
     public boolean done() {
         return state == State.DONE;
     }

@@ -21,46 +21,44 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.relaygate.codec.chat.ChatToAnthropicResponse;
-import io.relaygate.codec.chat.ChatToAnthropicStream;
+import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The response side of an Anthropic request served by an OpenAI Chat account: a Chat stream is transcoded event by
- * event into Anthropic SSE as it arrives (nothing buffered beyond one event), a whole completion is collected (bounded)
- * and mapped once complete. Converted bytes are written to the client channel; upstream buffers are released here.
+ * The response side of a converted request: a stream is transcoded event by event as it arrives (nothing buffered
+ * beyond one event), a whole answer is collected (bounded) and mapped once complete. Converted bytes are written to
+ * the client channel; upstream buffers are released here.
  */
-final class ChatResponseConverter {
+final class ResponseConverter {
 
     /** Largest whole (non-streaming) upstream answer collected for mapping. */
     static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ChatConversion conversion;
+    private final Conversion conversion;
     private final ChannelHandlerContext client;
     private final String requestId;
     private final boolean sse;
-    private final @Nullable ChatToAnthropicStream stream;
+    private final @Nullable StreamTranscoder stream;
     private final @Nullable SseEventParser parser;
     private @Nullable ByteBuf whole;
     private final int maxBodyBytes;
     private Usage usage = Usage.ZERO;
 
-    ChatResponseConverter(
-            ChatConversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
+    ResponseConverter(
+            Conversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
         this.conversion = requireNonNull(conversion, "conversion");
         this.client = requireNonNull(client, "client");
         this.requestId = requireNonNull(requestId, "requestId");
         this.sse = sse;
         this.maxBodyBytes = maxBodyBytes;
         if (sse) {
-            ChatToAnthropicStream s =
-                    new ChatToAnthropicStream(conversion.clientModel, conversion.toolNames, bytes -> client.write(
-                                    new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+            StreamTranscoder s = conversion.streamTranscoder(
+                    bytes -> client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
                             .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
             stream = s;
             parser = new SseEventParser(UsageTap.MAX_EVENT_BYTES, s);
@@ -115,7 +113,7 @@ final class ChatResponseConverter {
     private void complete() {
         if (sse) {
             requireNonNull(parser, "parser").finish();
-            ChatToAnthropicStream s = requireNonNull(stream, "stream");
+            StreamTranscoder s = requireNonNull(stream, "stream");
             s.finish();
             usage = s.usage();
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -132,14 +130,13 @@ final class ChatResponseConverter {
         byte[] body;
         if (completion == null || !completion.isObject()) {
             body = io.relaygate.core.ErrorBodies.json(
-                    io.relaygate.core.WireFormat.ANTHROPIC,
+                    conversion.clientFormat(),
                     io.relaygate.core.ErrorKind.BAD_GATEWAY,
-                    "upstream sent an answer that is not a chat completion");
+                    "upstream sent an answer the gateway could not read");
         } else {
-            usage = ChatToAnthropicResponse.usage(completion);
+            usage = conversion.wholeUsage(completion);
             try {
-                body = JSON.writeValueAsBytes(
-                        ChatToAnthropicResponse.map(completion, conversion.clientModel, conversion.toolNames));
+                body = JSON.writeValueAsBytes(conversion.mapWhole(completion));
             } catch (IOException e) {
                 throw new IllegalStateException("encoding a mapped message failed", e);
             }
@@ -158,7 +155,7 @@ final class ChatResponseConverter {
     /** The upstream died mid-stream: ends the client's stream with an error event (streams only). */
     void fail(String message) {
         if (sse) {
-            ChatToAnthropicStream s = requireNonNull(stream, "stream");
+            StreamTranscoder s = requireNonNull(stream, "stream");
             s.fail(message);
             usage = s.usage();
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -167,7 +164,7 @@ final class ChatResponseConverter {
     }
 
     Usage usage() {
-        ChatToAnthropicStream s = stream;
+        StreamTranscoder s = stream;
         return s != null && !s.done() ? s.usage() : usage;
     }
 
