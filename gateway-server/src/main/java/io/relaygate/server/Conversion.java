@@ -66,7 +66,7 @@ final class Conversion {
     /** The formats whose accounts may serve {@code route}, the route's own first. */
     static java.util.List<WireFormat> servingFormats(Route route) {
         return switch (route) {
-            case MESSAGES -> java.util.List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
+            case MESSAGES, COUNT_TOKENS -> java.util.List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
             case CHAT_COMPLETIONS -> java.util.List.of(WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC);
             default -> java.util.List.of(route.format());
         };

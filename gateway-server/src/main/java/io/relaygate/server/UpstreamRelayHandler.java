@@ -21,10 +21,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.accounts.AccountSelector;
+import io.relaygate.codec.chat.TokenEstimator;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
+import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
@@ -56,6 +58,8 @@ import org.slf4j.LoggerFactory;
 final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(UpstreamRelayHandler.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper COUNT_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private enum State {
         IDLE,
@@ -186,6 +190,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         target = t;
         ProxyRequest request = requireNonNull(current, "current");
         conversion = null;
+        if (request.info.route == Route.COUNT_TOKENS && a.kind().format() != WireFormat.ANTHROPIC) {
+            // Chat servers have no count_tokens: the gateway counts with OpenAI's tokenizer itself.
+            answerCountLocally(request);
+            return;
+        }
         if (Conversion.needed(request.info.route, a)) {
             try {
                 conversion = Conversion.prepare(request, a);
@@ -214,6 +223,22 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             }
             send(f.getNow());
         });
+    }
+
+    private void answerCountLocally(ProxyRequest request) {
+        long tokens;
+        try (io.netty.buffer.ByteBufInputStream in =
+                new io.netty.buffer.ByteBufInputStream(request.request.content().duplicate())) {
+            tokens = TokenEstimator.count(COUNT_JSON.readTree((java.io.InputStream) in));
+        } catch (java.io.IOException e) {
+            respondError(ErrorKind.INVALID_REQUEST, "request body is not valid JSON", null);
+            return;
+        }
+        status = 200;
+        headSent = true;
+        firstByteNanos = System.nanoTime();
+        ErrorResponder.sendJson(ctx(), 200, "{\"input_tokens\":" + tokens + "}", request.info.id);
+        finishExchange(ExchangeOutcome.End.COMPLETED, true);
     }
 
     private void send(UpstreamPool.Lease lease) {

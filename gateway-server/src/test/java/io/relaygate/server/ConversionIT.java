@@ -180,4 +180,16 @@ class ConversionIT {
         }
         assertThat(checked).isGreaterThanOrEqualTo(10);
     }
+
+    @Test
+    void countTokensIsAnsweredWithOpenAisTokenizerForChatAccounts() throws Exception {
+        String body =
+                "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}]}";
+        HttpResponse<byte[]> r = gw.post("/v1/messages/count_tokens", body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(r.body()).path("input_tokens").asLong())
+                .as("3 + 3 + 2 o200k tokens")
+                .isEqualTo(8);
+        assertThat(gw.mock.exchanges()).as("answered by the gateway").isEmpty();
+    }
 }
