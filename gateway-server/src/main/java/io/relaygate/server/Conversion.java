@@ -15,6 +15,7 @@ import io.relaygate.codec.chat.ChatTarget;
 import io.relaygate.codec.chat.ChatToAnthropicRequest;
 import io.relaygate.codec.chat.ChatToAnthropicResponse;
 import io.relaygate.codec.chat.ChatToAnthropicStream;
+import io.relaygate.codec.chat.ModelLists;
 import io.relaygate.codec.chat.ModelMapper;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.chat.ToolNames;
@@ -42,6 +43,9 @@ final class Conversion {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final boolean toChat;
+    /** A model list: no body; only the whole answer is mapped. */
+    private final boolean models;
+
     final String clientModel;
     final String pathAndQuery;
     private final ToolNames toolNames;
@@ -54,8 +58,10 @@ final class Conversion {
             String pathAndQuery,
             ToolNames toolNames,
             byte[] body,
-            boolean includeUsage) {
+            boolean includeUsage,
+            boolean models) {
         this.toChat = toChat;
+        this.models = models;
         this.clientModel = clientModel;
         this.pathAndQuery = pathAndQuery;
         this.toolNames = toolNames;
@@ -66,17 +72,21 @@ final class Conversion {
     /** The formats whose accounts may serve {@code route}, the route's own first. */
     static java.util.List<WireFormat> servingFormats(Route route) {
         return switch (route) {
-            case MESSAGES, COUNT_TOKENS -> java.util.List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
+            case MESSAGES, COUNT_TOKENS, MODELS -> java.util.List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
             case CHAT_COMPLETIONS -> java.util.List.of(WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC);
             default -> java.util.List.of(route.format());
         };
     }
 
     /** Whether requests on {@code route} need converting for {@code account}. */
-    static boolean needed(Route route, Account account) {
+    static boolean needed(RequestInfo info, Account account) {
         WireFormat upstream = account.kind().format();
-        return (route == Route.MESSAGES && upstream == WireFormat.OPENAI_CHAT)
-                || (route == Route.CHAT_COMPLETIONS && upstream == WireFormat.ANTHROPIC);
+        return switch (info.route) {
+            case MESSAGES -> upstream == WireFormat.OPENAI_CHAT;
+            case CHAT_COMPLETIONS -> upstream == WireFormat.ANTHROPIC;
+            case MODELS -> info.openAiCaller != (upstream == WireFormat.OPENAI_CHAT);
+            default -> false;
+        };
     }
 
     /**
@@ -85,6 +95,17 @@ final class Conversion {
      * @throws GatewayException INVALID_REQUEST when the body cannot be mapped
      */
     static Conversion prepare(ProxyRequest proxy, Account account) {
+        if (proxy.info.route == Route.MODELS) {
+            // toChat here means "the client speaks Anthropic": the list comes back in Anthropic's shape.
+            return new Conversion(
+                    !proxy.info.openAiCaller,
+                    "",
+                    RouteResolver.upstreamPath(Route.MODELS),
+                    new ToolNames(),
+                    new byte[0],
+                    false,
+                    true);
+        }
         JsonNode request;
         try (ByteBufInputStream in =
                 new ByteBufInputStream(proxy.request.content().duplicate())) {
@@ -102,7 +123,13 @@ final class Conversion {
         String path = toChat ? chatPath(account, upstreamModel) : RouteResolver.upstreamPath(Route.MESSAGES);
         try {
             return new Conversion(
-                    toChat, clientModel, path, names, JSON.writeValueAsBytes(mapped), proxy.skim.streamIncludeUsage());
+                    toChat,
+                    clientModel,
+                    path,
+                    names,
+                    JSON.writeValueAsBytes(mapped),
+                    proxy.skim.streamIncludeUsage(),
+                    false);
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.API_ERROR, "could not encode the converted request");
         }
@@ -127,12 +154,18 @@ final class Conversion {
 
     /** The client's whole answer for the account's whole answer. */
     ObjectNode mapWhole(JsonNode upstream) {
+        if (models) {
+            return toChat ? ModelLists.toAnthropic(upstream) : ModelLists.toOpenAi(upstream, "anthropic");
+        }
         return toChat
                 ? ChatToAnthropicResponse.map(upstream, clientModel, toolNames)
                 : AnthropicToChatResponse.map(upstream, clientModel);
     }
 
     Usage wholeUsage(JsonNode upstream) {
+        if (models) {
+            return Usage.ZERO;
+        }
         return toChat ? ChatToAnthropicResponse.usage(upstream) : AnthropicToChatResponse.usage(upstream);
     }
 

@@ -23,6 +23,8 @@ final class RequestInfo {
 
     @Nullable
     ApiKey apiKey;
+    /** A model-list caller that wants OpenAI's shape (under /openai, or without an anthropic-version header). */
+    boolean openAiCaller;
 
     RequestInfo(Route route, String uri, long startNanos) {
         this.id = "req_" + Ids.random(20);

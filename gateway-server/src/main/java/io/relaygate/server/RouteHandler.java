@@ -126,7 +126,10 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
                     true);
             return false;
         }
-        ctx.channel().attr(RequestInfo.KEY).set(new RequestInfo(route, uri, System.nanoTime()));
+        RequestInfo info = new RequestInfo(route, uri, System.nanoTime());
+        info.openAiCaller = route == Route.MODELS
+                && (path.startsWith("/openai/") || !request.headers().contains("anthropic-version"));
+        ctx.channel().attr(RequestInfo.KEY).set(info);
         return true;
     }
 }

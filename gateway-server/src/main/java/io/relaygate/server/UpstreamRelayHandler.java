@@ -195,7 +195,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             answerCountLocally(request);
             return;
         }
-        if (Conversion.needed(request.info.route, a)) {
+        if (Conversion.needed(request.info, a)) {
             try {
                 conversion = Conversion.prepare(request, a);
             } catch (GatewayException e) {

@@ -122,10 +122,20 @@ class AnthropicRelayIT {
         assertThat(json.readTree(count.body()).path("input_tokens").asLong()).isEqualTo(Math.max(1, body.length() / 4));
         assertThat(gw.mock.awaitExchange(0, GatewayHarness.WAIT).uri()).isEqualTo("/v1/messages/count_tokens");
 
-        HttpResponse<byte[]> models = gw.get("/api/v1/models");
+        HttpResponse<byte[]> models = gw.get("/api/v1/models", "anthropic-version", "2023-06-01");
         assertThat(models.statusCode()).isEqualTo(200);
-        assertThat(json.readTree(models.body()).path("data").isArray()).isTrue();
+        JsonNode anthropicShape = json.readTree(models.body());
+        assertThat(anthropicShape.path("data").get(0).path("type").asText()).isEqualTo("model");
+        assertThat(anthropicShape.has("has_more")).isTrue();
         assertThat(gw.mock.awaitExchange(1, GatewayHarness.WAIT).method()).isEqualTo("GET");
+
+        // An OpenAI-style caller (no anthropic-version, or under /openai) gets OpenAI's list shape.
+        for (String path : new String[] {"/v1/models", "/openai/v1/models"}) {
+            JsonNode openAiShape = json.readTree(gw.get(path).body());
+            assertThat(openAiShape.path("object").asText()).as(path).isEqualTo("list");
+            assertThat(openAiShape.path("data").get(0).path("object").asText()).isEqualTo("model");
+            assertThat(openAiShape.path("data").get(0).path("id").asText()).startsWith("claude-");
+        }
     }
 
     @Test

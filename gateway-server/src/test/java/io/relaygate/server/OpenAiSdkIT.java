@@ -122,4 +122,12 @@ class OpenAiSdkIT {
         assertThatThrownBy(() -> client.chat().completions().create(params("mock:error-429", false)))
                 .isInstanceOf(RateLimitException.class);
     }
+
+    @Test
+    void modelsListInOpenAisShape() {
+        List<String> ids = client.models().list().data().stream()
+                .map(com.openai.models.models.Model::id)
+                .toList();
+        assertThat(ids).contains("claude-sonnet-4-5");
+    }
 }
