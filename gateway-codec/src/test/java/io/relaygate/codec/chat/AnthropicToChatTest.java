@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.relaygate.codec.sse.ClientFixtures;
-import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Usage;
 import java.io.ByteArrayOutputStream;
@@ -34,18 +31,7 @@ class AnthropicToChatTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         AnthropicToChatStream t = new AnthropicToChatStream("gpt-4o", includeUsage, out::writeBytes);
         holder[0] = t;
-        SseEventParser parser = new SseEventParser(1 << 20, t);
-        ByteBuf a = Unpooled.wrappedBuffer(sse, 0, split);
-        ByteBuf b = Unpooled.wrappedBuffer(sse, split, sse.length - split);
-        try {
-            parser.feed(a);
-            parser.feed(b);
-            parser.finish();
-        } finally {
-            a.release();
-            b.release();
-        }
-        t.finish();
+        Transcripts.feed(sse, split, t);
         return out.toString(StandardCharsets.UTF_8);
     }
 

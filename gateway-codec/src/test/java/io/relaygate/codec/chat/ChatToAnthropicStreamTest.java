@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.core.Usage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,18 +52,7 @@ class ChatToAnthropicStreamTest {
     private Out transcode(byte[] in, int split, ToolNames names) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ChatToAnthropicStream t = new ChatToAnthropicStream("claude-sonnet-4-5", names, out::writeBytes);
-        SseEventParser parser = new SseEventParser(1 << 20, t);
-        ByteBuf a = Unpooled.wrappedBuffer(in, 0, split);
-        ByteBuf b = Unpooled.wrappedBuffer(in, split, in.length - split);
-        try {
-            parser.feed(a);
-            parser.feed(b);
-            parser.finish();
-        } finally {
-            a.release();
-            b.release();
-        }
-        t.finish();
+        Transcripts.feed(in, split, t);
         return new Out(out.toString(StandardCharsets.UTF_8), t.usage());
     }
 

@@ -3,10 +3,6 @@ package io.relaygate.codec.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.relaygate.codec.sse.SseEventParser;
-import io.relaygate.codec.sse.SseListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,20 +70,7 @@ class GoldenTranscriptsTest {
     private static <T extends StreamTranscoder> String transcode(
             byte[] in, int split, Function<Consumer<byte[]>, T> factory) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        T t = factory.apply(out::writeBytes);
-        SseListener listener = t;
-        SseEventParser parser = new SseEventParser(1 << 20, listener);
-        ByteBuf a = Unpooled.wrappedBuffer(in, 0, split);
-        ByteBuf b = Unpooled.wrappedBuffer(in, split, in.length - split);
-        try {
-            parser.feed(a);
-            parser.feed(b);
-            parser.finish();
-        } finally {
-            a.release();
-            b.release();
-        }
-        t.finish();
+        Transcripts.feed(in, split, factory.apply(out::writeBytes));
         return out.toString(StandardCharsets.UTF_8);
     }
 }
