@@ -68,6 +68,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(PipelineNames.AGGREGATOR, new BodyAggregator((int)
                 config.server().maxRequestBodyBytes()));
         p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
+        p.addLast(PipelineNames.LIMITS, new KeyRulesHandler());
     }
 
     private void addRelay(ChannelPipeline p) {

@@ -5,7 +5,7 @@ package io.relaygate.server;
  *
  * <pre>
  * client channel:
- *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → RELAY
+ *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → LIMITS → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_RESPONSE
@@ -16,6 +16,7 @@ package io.relaygate.server;
  *       or an unauthenticated client never makes the gateway buffer a body.
  *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
  *   <li>SKIM ({@link RequestSkimHandler}) reads the few fields the gateway needs with a streaming JSON parser.
+ *   <li>LIMITS ({@link KeyRulesHandler}) applies the key's model and client rules.
  *   <li>RELAY ({@link UpstreamRelayHandler}) picks an account, sends the request upstream and streams the answer back.
  * </ul>
  */
@@ -28,6 +29,7 @@ final class PipelineNames {
     static final String AUTH = "auth";
     static final String AGGREGATOR = "aggregator";
     static final String SKIM = "skim";
+    static final String LIMITS = "limits";
     static final String RELAY = "relay";
 
     static final String PROXY = "proxy";

@@ -26,6 +26,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
+import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
@@ -160,10 +161,36 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                         null);
                 return;
             }
-            candidates = found;
+            KeyRules rules = request.info.key().rules();
+            List<Account> allowed =
+                    found.stream().filter(a -> boundTo(rules, a)).toList();
+            if (allowed.isEmpty()) {
+                String model = request.skim.model();
+                respondError(
+                        ErrorKind.UNAVAILABLE,
+                        "no upstream account serves " + (model == null ? "this request" : "model " + model)
+                                + " for this key: it is bound to "
+                                + (rules.boundAccount() != null
+                                        ? "account " + rules.boundAccount()
+                                        : "account group " + rules.boundGroup()),
+                        null);
+                return;
+            }
+            candidates = allowed;
             attempt = 0;
             tryAccount();
         });
+    }
+
+    /** Whether the key's binding (one account, or one account group) admits {@code account}. */
+    static boolean boundTo(KeyRules rules, Account account) {
+        if (rules.boundAccount() != null) {
+            return rules.boundAccount().equals(account.name());
+        }
+        if (rules.boundGroup() != null) {
+            return rules.boundGroup().equals(account.group());
+        }
+        return true;
     }
 
     private static String describe(WireFormat format) {
