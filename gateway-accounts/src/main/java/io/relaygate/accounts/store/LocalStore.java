@@ -7,11 +7,14 @@ import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreException;
+import io.relaygate.accounts.state.LocalSharedState;
+import io.relaygate.accounts.state.SharedState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded store: {@code keys.json} and {@code accounts.json} under the data folder, each a {@link FileTable}.
@@ -20,19 +23,27 @@ import java.util.concurrent.Executors;
 final class LocalStore implements Store {
 
     private final Path dataDir;
-    private final ExecutorService io;
+    private final ScheduledExecutorService io;
     private final KeyTable keys;
     private final AccountTable accounts;
+    private final StateFile stateFile;
+    private final LocalSharedState state;
 
     private LocalStore(Path dataDir, CredentialCipher cipher, Ticker ticker) {
         this.dataDir = dataDir;
-        this.io = Executors.newSingleThreadExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "relaygate-store-io");
             t.setDaemon(true);
             return t;
         });
+        // close() saves the state itself: a pending delayed save need not hold the shutdown up
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.io = executor;
         this.keys = new KeyTable(new FileTable<>(dataDir, KeyCodec.INSTANCE, io, ticker));
         this.accounts = new AccountTable(new FileTable<>(dataDir, new AccountCodec(cipher), io, ticker));
+        this.stateFile = new StateFile(dataDir, io);
+        this.state = new LocalSharedState(stateFile.load(), stateFile);
+        stateFile.attach(state);
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
@@ -59,13 +70,30 @@ final class LocalStore implements Store {
     }
 
     @Override
+    public SharedState state() {
+        return state;
+    }
+
+    @Override
     public String describe() {
         return "embedded store in " + dataDir;
     }
 
-    /** Lets queued writes finish: each is a whole-file atomic replace, so none is half done either way. */
+    /**
+     * Saves the shared state and lets queued writes finish: each is a whole-file atomic replace, so none is half done
+     * either way.
+     */
     @Override
     public void close() {
+        if (io.isShutdown()) {
+            return;
+        }
+        io.execute(stateFile::saveNow);
         io.shutdown();
+        try {
+            io.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

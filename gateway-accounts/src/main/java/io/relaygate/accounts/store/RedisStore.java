@@ -13,6 +13,8 @@ import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreException;
+import io.relaygate.accounts.state.RedisSharedState;
+import io.relaygate.accounts.state.SharedState;
 import io.relaygate.core.Secrets;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -36,6 +38,7 @@ final class RedisStore implements Store {
     private final String description;
     private final KeyTable keys;
     private final AccountTable accounts;
+    private final RedisSharedState state;
 
     private RedisStore(
             RedisClient client,
@@ -48,6 +51,7 @@ final class RedisStore implements Store {
         this.description = description;
         this.keys = new KeyTable(new RedisTable<>(connection.async(), prefix, KeyCodec.INSTANCE));
         this.accounts = new AccountTable(new RedisTable<>(connection.async(), prefix, new AccountCodec(cipher)));
+        this.state = new RedisSharedState(connection.async(), prefix);
     }
 
     /**
@@ -94,6 +98,11 @@ final class RedisStore implements Store {
     @Override
     public AccountStore accounts() {
         return accounts;
+    }
+
+    @Override
+    public SharedState state() {
+        return state;
     }
 
     @Override

@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Waits for store results in tests, with a bound so a hung backend fails the test instead of the build. */
-final class Futures {
+public final class Futures {
 
     private Futures() {}
 
-    static <T> T await(CompletionStage<T> stage) {
+    public static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -21,7 +21,7 @@ final class Futures {
     }
 
     /** The exception {@code stage} failed with (unwrapped); fails when it succeeded. */
-    static Throwable failure(CompletionStage<?> stage) {
+    public static Throwable failure(CompletionStage<?> stage) {
         try {
             Object value = stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
             throw new AssertionError("expected a failure, got " + value);

@@ -23,23 +23,23 @@ import java.util.function.Function;
  * fails the tests, never skips them: under CI=true that is the rule, and elsewhere the Testcontainers fallback needs a
  * Docker engine this build does not wire in.
  */
-final class RedisSupport {
+public final class RedisSupport {
 
     static final String DEFAULT_URL = "redis://127.0.0.1:6379";
 
     private RedisSupport() {}
 
-    static String url() {
+    public static String url() {
         String env = System.getenv("REDIS_URL");
         return env == null || env.isBlank() ? DEFAULT_URL : env.trim();
     }
 
-    static String uniquePrefix() {
+    public static String uniquePrefix() {
         return "rgtest:" + Ids.random(12) + ":";
     }
 
     /** Fails with a message saying what to do when Redis is not reachable. */
-    static void requireRedis() {
+    public static void requireRedis() {
         try {
             withRedis(redis -> redis.ping());
         } catch (RedisException e) {
@@ -56,7 +56,7 @@ final class RedisSupport {
     }
 
     /** Deletes every key starting with {@code prefix}. */
-    static void deleteKeys(String prefix) {
+    public static void deleteKeys(String prefix) {
         withRedis(redis -> {
             List<String> found = new ArrayList<>();
             ScanCursor cursor = ScanCursor.INITIAL;
@@ -74,7 +74,7 @@ final class RedisSupport {
     }
 
     /** Every value under {@code prefix}, raw, as Redis holds it (hash fields and values). */
-    static String rawState(String prefix) {
+    public static String rawState(String prefix) {
         return withRedis(redis -> {
             StringBuilder sb = new StringBuilder();
             for (String key : redis.keys(prefix + "*")) {
@@ -91,7 +91,7 @@ final class RedisSupport {
         });
     }
 
-    static <T> T withRedis(Function<RedisCommands<String, String>, T> action) {
+    public static <T> T withRedis(Function<RedisCommands<String, String>, T> action) {
         RedisURI uri = RedisURI.create(url());
         uri.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(uri);

@@ -110,6 +110,41 @@ abstract class StoreContract {
     }
 
     @Test
+    void sharedStateCountersAndConditionsSurviveReopeningTheStore() {
+        Instant at = Instant.parse("2026-05-06T07:08:09Z");
+        Store first = open();
+        await(first.state()
+                .record(new io.relaygate.accounts.state.UsageRecord(
+                        "kid",
+                        "aid",
+                        "claude-x",
+                        io.relaygate.accounts.state.UsageCounters.of(
+                                new io.relaygate.core.Usage(11, 22, 0, 0), false, 33),
+                        at,
+                        null)));
+        await(first.state()
+                .setCondition(
+                        "aid",
+                        new io.relaygate.accounts.state.AccountCondition(
+                                io.relaygate.accounts.state.AccountCondition.State.UNAUTHORIZED,
+                                "invalid x-api-key",
+                                at,
+                                null)));
+        first.close();
+
+        Store second = open();
+
+        assertThat(await(second.state()
+                        .usage(
+                                io.relaygate.accounts.state.UsageScope.KEY,
+                                io.relaygate.accounts.state.Period.TOTAL,
+                                at)))
+                .singleElement()
+                .satisfies(r -> assertThat(r.counters().costMicros()).isEqualTo(33));
+        assertThat(await(second.state().conditions(at))).containsOnlyKeys("aid");
+    }
+
+    @Test
     void createdKeyIsFoundByIdAndByNameWithAllItsRules() {
         Store store = open();
         ApiKey key = key("alice");

@@ -1,0 +1,354 @@
+package io.relaygate.accounts.state;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The in-process backend: the same semantics as Redis on one node, under one lock (every operation is a few map
+ * updates). Usage counters, conditions and last-used times are handed to a {@link Persistence} after changes, so the
+ * embedded store keeps them across restarts; leases, windows and sticky sessions are runtime only.
+ */
+public final class LocalSharedState implements SharedState {
+
+    /** Told (off the lock) when the durable part changed; it takes a {@link #snapshot()} when it saves. */
+    public interface Persistence {
+        void changed();
+
+        Persistence NONE = () -> {};
+    }
+
+    /**
+     * The durable part of the state.
+     *
+     * @param usage counters by {@code scope|id|period|bucket}
+     * @param conditions account conditions by account id
+     * @param lastUsed last-used times by account id
+     */
+    public record Snapshot(
+            Map<String, UsageCounters> usage, Map<String, AccountCondition> conditions, Map<String, Instant> lastUsed) {
+
+        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of());
+
+        public Snapshot {
+            usage = Map.copyOf(usage);
+            conditions = Map.copyOf(conditions);
+            lastUsed = Map.copyOf(lastUsed);
+        }
+    }
+
+    private static final class KeyState {
+        final Map<String, Long> leases = new HashMap<>();
+        final Map<Long, long[]> requestWindows = new HashMap<>();
+        final Map<Long, long[]> tokenWindows = new HashMap<>();
+        final Map<String, Sticky> sticky = new HashMap<>();
+    }
+
+    private record Sticky(String accountId, long expiresAtMillis) {}
+
+    private final Object lock = new Object();
+    private final Map<String, KeyState> keys = new HashMap<>();
+    private final Map<String, long[]> usage;
+    private final Map<String, AccountCondition> conditions;
+    private final Map<String, Instant> lastUsed;
+    private final Persistence persistence;
+    private Instant latestRecord = Instant.EPOCH;
+
+    public LocalSharedState() {
+        this(Snapshot.EMPTY, Persistence.NONE);
+    }
+
+    /** Starts from {@code restored} and reports changes of the durable part to {@code persistence}. */
+    public LocalSharedState(Snapshot restored, Persistence persistence) {
+        this.persistence = requireNonNull(persistence, "persistence");
+        this.usage = new HashMap<>();
+        restored.usage().forEach((k, v) -> usage.put(k, v.values()));
+        this.conditions = new HashMap<>(restored.conditions());
+        this.lastUsed = new HashMap<>(restored.lastUsed());
+    }
+
+    @Override
+    public CompletionStage<Admission> admit(AdmissionRequest r) {
+        Admission result;
+        synchronized (lock) {
+            result = admitLocked(r);
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    private Admission admitLocked(AdmissionRequest r) {
+        KeyState k = keys.computeIfAbsent(r.keyId(), id -> new KeyState());
+        long now = r.now().toEpochMilli();
+        var rules = r.rules();
+        long total = AdmissionRequest.micros(rules.totalCostUsd());
+        if (total >= 0) {
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.TOTAL, r.now(), 6);
+            if (spent >= total) {
+                return Admission.refused(Admission.Limit.TOTAL_COST, null, spent);
+            }
+        }
+        long weekly = AdmissionRequest.micros(rules.weeklyCostUsd());
+        if (weekly >= 0) {
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.WEEK, r.now(), 6);
+            if (spent >= weekly) {
+                return Admission.refused(Admission.Limit.WEEKLY_COST, Period.WEEK.end(r.now()), spent);
+            }
+        }
+        long daily = AdmissionRequest.micros(rules.dailyCostUsd());
+        if (daily >= 0) {
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.DAY, r.now(), 6);
+            if (spent >= daily) {
+                return Admission.refused(Admission.Limit.DAILY_COST, Period.DAY.end(r.now()), spent);
+            }
+        }
+        if (rules.maxTokens() != null) {
+            Duration window = requireNonNull(rules.tokenWindow(), "tokenWindow");
+            long start = AdmissionRequest.windowStart(r.now(), window);
+            prune(k.tokenWindows, now);
+            long[] w = k.tokenWindows.get(start);
+            long used = w == null ? 0 : w[0];
+            if (used >= rules.maxTokens()) {
+                return Admission.refused(Admission.Limit.TOKENS, Instant.ofEpochMilli(start + window.toMillis()), used);
+            }
+        }
+        long[] requestWindow = null;
+        if (rules.maxRequests() != null) {
+            Duration window = requireNonNull(rules.requestWindow(), "requestWindow");
+            long start = AdmissionRequest.windowStart(r.now(), window);
+            prune(k.requestWindows, now);
+            requestWindow = k.requestWindows.computeIfAbsent(start, s -> new long[] {0, s + window.toMillis()});
+            if (requestWindow[0] >= rules.maxRequests()) {
+                return Admission.refused(
+                        Admission.Limit.REQUESTS, Instant.ofEpochMilli(requestWindow[1]), requestWindow[0]);
+            }
+        }
+        if (rules.maxConcurrency() != null) {
+            k.leases.values().removeIf(expiry -> expiry <= now);
+            if (k.leases.size() >= rules.maxConcurrency()) {
+                long earliest = k.leases.values().stream()
+                        .mapToLong(Long::longValue)
+                        .min()
+                        .orElse(now);
+                return Admission.refused(Admission.Limit.CONCURRENCY, Instant.ofEpochMilli(earliest), k.leases.size());
+            }
+            k.leases.put(r.leaseId(), now + r.leaseTtl().toMillis());
+        }
+        if (requestWindow != null) {
+            requestWindow[0]++;
+        }
+        String sticky = null;
+        if (r.sessionHash() != null) {
+            Sticky s = k.sticky.get(r.sessionHash());
+            if (s != null && s.expiresAtMillis > now) {
+                sticky = s.accountId;
+                k.sticky.put(
+                        r.sessionHash(),
+                        new Sticky(s.accountId, now + r.stickyTtl().toMillis()));
+            } else if (s != null) {
+                k.sticky.remove(r.sessionHash());
+            }
+        }
+        return Admission.admitted(sticky);
+    }
+
+    private static void prune(Map<Long, long[]> windows, long now) {
+        windows.values().removeIf(w -> w[1] <= now);
+    }
+
+    private long counter(UsageScope scope, String id, Period period, Instant at, int field) {
+        long[] v = usage.get(usageKey(scope, id, period, period.bucket(at)));
+        return v == null ? 0 : v[field];
+    }
+
+    static String usageKey(UsageScope scope, String id, Period period, String bucket) {
+        return scope.tag + "|" + id + "|" + period.name() + "|" + bucket;
+    }
+
+    @Override
+    public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
+        synchronized (lock) {
+            KeyState k = keys.get(keyId);
+            if (k != null) {
+                k.leases.computeIfPresent(leaseId, (id, old) -> Math.max(old, until.toEpochMilli()));
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> release(String keyId, String leaseId) {
+        synchronized (lock) {
+            KeyState k = keys.get(keyId);
+            if (k != null) {
+                k.leases.remove(leaseId);
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
+        synchronized (lock) {
+            KeyState k = keys.computeIfAbsent(keyId, id -> new KeyState());
+            long nowMs = now.toEpochMilli();
+            k.sticky.values().removeIf(s -> s.expiresAtMillis <= nowMs);
+            k.sticky.put(sessionHash, new Sticky(accountId, nowMs + ttl.toMillis()));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> setCondition(String accountId, AccountCondition condition) {
+        synchronized (lock) {
+            conditions.put(requireNonNull(accountId, "accountId"), requireNonNull(condition, "condition"));
+        }
+        persistence.changed();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> clearCondition(String accountId) {
+        synchronized (lock) {
+            conditions.remove(accountId);
+        }
+        persistence.changed();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, AccountCondition>> conditions(Instant now) {
+        Map<String, AccountCondition> active = new HashMap<>();
+        synchronized (lock) {
+            conditions.forEach((id, c) -> {
+                if (c.activeAt(now)) {
+                    active.put(id, c);
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(active);
+    }
+
+    @Override
+    public CompletionStage<Void> markUsed(String accountId, Instant at) {
+        synchronized (lock) {
+            lastUsed.merge(accountId, at, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Instant>> lastUsed() {
+        synchronized (lock) {
+            return CompletableFuture.completedFuture(Map.copyOf(lastUsed));
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> record(UsageRecord r) {
+        synchronized (lock) {
+            long[] add = r.counters().values();
+            addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+            if (r.accountId() != null) {
+                addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
+            }
+            if (r.model() != null) {
+                addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
+            }
+            Duration window = r.tokenWindow();
+            if (window != null) {
+                KeyState k = keys.computeIfAbsent(r.keyId(), id -> new KeyState());
+                long start = AdmissionRequest.windowStart(r.at(), window);
+                k.tokenWindows.computeIfAbsent(start, st -> new long[] {0, st + window.toMillis()})[0] +=
+                        r.counters().totalTokens();
+            }
+            if (r.at().isAfter(latestRecord)) {
+                latestRecord = r.at();
+            }
+        }
+        persistence.changed();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void addAll(UsageScope scope, String id, Instant at, long[] add, boolean week) {
+        for (Period p : Period.values()) {
+            if (p == Period.WEEK && !week) {
+                continue;
+            }
+            long[] v = usage.computeIfAbsent(usageKey(scope, id, p, p.bucket(at)), x -> new long[add.length]);
+            for (int i = 0; i < add.length; i++) {
+                v[i] += add[i];
+            }
+        }
+    }
+
+    /** Drops hour and day buckets past their retention, measured from the newest record's time. */
+    private void pruneUsageLocked() {
+        String oldestHour = Period.HOUR.bucket(latestRecord.minusMillis(Period.HOUR.retentionMillis()));
+        String oldestDay = Period.DAY.bucket(latestRecord.minusMillis(Period.DAY.retentionMillis()));
+        for (Iterator<String> it = usage.keySet().iterator(); it.hasNext(); ) {
+            String key = it.next();
+            int bar = key.lastIndexOf('|');
+            String bucket = key.substring(bar + 1);
+            if ((key.endsWith("|HOUR|" + bucket) && bucket.compareTo(oldestHour) < 0)
+                    || (key.endsWith("|DAY|" + bucket) && bucket.compareTo(oldestDay) < 0)) {
+                it.remove();
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
+        String bucket = period.bucket(at);
+        TreeMap<String, UsageCounters> rows = new TreeMap<>();
+        synchronized (lock) {
+            String head = scope.tag + "|";
+            String tail = "|" + period.name() + "|" + bucket;
+            usage.forEach((k, v) -> {
+                if (k.startsWith(head) && k.endsWith(tail)) {
+                    rows.put(k.substring(head.length(), k.length() - tail.length()), UsageCounters.fromValues(v));
+                }
+            });
+        }
+        List<UsageRow> out = new ArrayList<>(rows.size());
+        rows.forEach((id, c) -> out.add(new UsageRow(scope, id, bucket, c)));
+        return CompletableFuture.completedFuture(out);
+    }
+
+    /** The durable part, for saving (old hour and day buckets are dropped first). */
+    public Snapshot snapshot() {
+        synchronized (lock) {
+            pruneUsageLocked();
+            return snapshotLocked();
+        }
+    }
+
+    private Snapshot snapshotLocked() {
+        Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
+        usage.forEach((k, v) -> u.put(k, UsageCounters.fromValues(v)));
+        return new Snapshot(u, conditions, lastUsed);
+    }
+
+    @Override
+    public void close() {}
+
+    /** For tests: the lease ids held for {@code keyId}. */
+    int leasesHeld(String keyId, Instant now) {
+        synchronized (lock) {
+            KeyState k = keys.get(keyId);
+            if (k == null) {
+                return 0;
+            }
+            long ms = now.toEpochMilli();
+            return (int) k.leases.values().stream().filter(e -> e > ms).count();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.relaygate.accounts.state;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.IsoFields;
+import java.time.temporal.TemporalAdjusters;
+import java.util.Locale;
+
+/** The buckets usage is counted in, all in UTC. Weeks are ISO weeks (Monday to Sunday). */
+public enum Period {
+    HOUR,
+    DAY,
+    WEEK,
+    TOTAL;
+
+    /** The bucket holding {@code at}: {@code 2026-11-30T17}, {@code 2026-11-30}, {@code 2026-W49} or {@code total}. */
+    public String bucket(Instant at) {
+        ZonedDateTime t = at.atZone(ZoneOffset.UTC);
+        switch (this) {
+            case HOUR:
+                return String.format(Locale.ROOT, "%sT%02d", t.toLocalDate(), t.getHour());
+            case DAY:
+                return t.toLocalDate().toString();
+            case WEEK:
+                return String.format(
+                        Locale.ROOT,
+                        "%d-W%02d",
+                        t.get(IsoFields.WEEK_BASED_YEAR),
+                        t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            default:
+                return "total";
+        }
+    }
+
+    /** When the bucket holding {@code at} ends; {@link Instant#MAX} for {@link #TOTAL}. */
+    public Instant end(Instant at) {
+        ZonedDateTime t = at.atZone(ZoneOffset.UTC);
+        switch (this) {
+            case HOUR:
+                return t.truncatedTo(ChronoUnit.HOURS).plusHours(1).toInstant();
+            case DAY:
+                return t.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            case WEEK:
+                LocalDate monday = t.toLocalDate().with(TemporalAdjusters.next(DayOfWeek.MONDAY));
+                return monday.atStartOfDay(ZoneOffset.UTC).toInstant();
+            default:
+                return Instant.MAX;
+        }
+    }
+
+    /** How long a bucket is kept after it ends (hours for two days, days for a year and a bit); 0: for ever. */
+    long retentionMillis() {
+        switch (this) {
+            case HOUR:
+                return 49L * 3_600_000L;
+            case DAY:
+                return 400L * 86_400_000L;
+            case WEEK:
+                return 800L * 86_400_000L;
+            default:
+                return 0;
+        }
+    }
+}

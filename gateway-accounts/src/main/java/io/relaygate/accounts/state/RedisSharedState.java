@@ -1,0 +1,315 @@
+package io.relaygate.accounts.state;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Redis backend. Key layout under the prefix, each family under one hash tag so multi-key scripts stay in one slot:
+ *
+ * <ul>
+ *   <li>{@code {k:<key id>}:lease} concurrency leases (zset, lease id → expiry ms); {@code :rw:<start>} and
+ *       {@code :tw:<start>} request and token windows; {@code :s:<session hash>} sticky account; {@code :u:<period>:<bucket>}
+ *       the key's usage hashes (cost limits read them in the admission script)
+ *   <li>{@code {a:<account id>}:u:…} and {@code {m:<model>}:u:…} account and model usage hashes
+ *   <li>{@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions} and {@code {acct}:used} account
+ *       conditions and last-used times (one hash each, read whole by the scheduler's cache)
+ * </ul>
+ *
+ * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
+ * shared connection.
+ */
+public final class RedisSharedState implements SharedState {
+
+    private static final long SLACK_MILLIS = 60_000;
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final String prefix;
+    private final Script admit;
+    private final Script usage;
+
+    public RedisSharedState(RedisAsyncCommands<String, String> redis, String prefix) {
+        this.redis = requireNonNull(redis, "redis");
+        this.prefix = requireNonNull(prefix, "prefix");
+        this.admit = new Script(redis, resource("admit.lua"));
+        this.usage = new Script(redis, resource("usage.lua"));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = RedisSharedState.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String keyTag(String keyId) {
+        return prefix + "{k:" + keyId + "}:";
+    }
+
+    private String usageKey(UsageScope scope, String id, Period period, String bucket) {
+        return prefix + "{" + scope.tag + ":" + id + "}:u:" + period.name() + ":" + bucket;
+    }
+
+    @Override
+    public CompletionStage<Admission> admit(AdmissionRequest r) {
+        var rules = r.rules();
+        Instant now = r.now();
+        long nowMs = now.toEpochMilli();
+        String tag = keyTag(r.keyId());
+        long reqEnd = -1;
+        long reqStart = 0;
+        if (rules.requestWindow() != null) {
+            reqStart = AdmissionRequest.windowStart(now, rules.requestWindow());
+            reqEnd = reqStart + rules.requestWindow().toMillis();
+        }
+        long tokEnd = -1;
+        long tokStart = 0;
+        if (rules.tokenWindow() != null) {
+            tokStart = AdmissionRequest.windowStart(now, rules.tokenWindow());
+            tokEnd = tokStart + rules.tokenWindow().toMillis();
+        }
+        String[] keys = {
+            tag + "lease",
+            tag + "rw:" + reqStart,
+            tag + "tw:" + tokStart,
+            usageKey(UsageScope.KEY, r.keyId(), Period.DAY, Period.DAY.bucket(now)),
+            usageKey(UsageScope.KEY, r.keyId(), Period.WEEK, Period.WEEK.bucket(now)),
+            usageKey(UsageScope.KEY, r.keyId(), Period.TOTAL, Period.TOTAL.bucket(now)),
+            tag + "s:" + (r.sessionHash() == null ? "-" : r.sessionHash())
+        };
+        String[] args = {
+            Long.toString(nowMs),
+            r.leaseId(),
+            Long.toString(r.leaseTtl().toMillis()),
+            Long.toString(rules.maxConcurrency() == null ? -1 : rules.maxConcurrency()),
+            Long.toString(rules.maxRequests() == null ? -1 : rules.maxRequests()),
+            Long.toString(reqEnd),
+            Long.toString(rules.maxTokens() == null ? -1 : rules.maxTokens()),
+            Long.toString(tokEnd),
+            Long.toString(AdmissionRequest.micros(rules.dailyCostUsd())),
+            Long.toString(AdmissionRequest.micros(rules.weeklyCostUsd())),
+            Long.toString(AdmissionRequest.micros(rules.totalCostUsd())),
+            Long.toString(Period.DAY.end(now).toEpochMilli()),
+            Long.toString(Period.WEEK.end(now).toEpochMilli()),
+            Long.toString(r.stickyTtl().toMillis()),
+            r.sessionHash() == null ? "0" : "1"
+        };
+        return admit.<List<Object>>run(ScriptOutputType.MULTI, keys, args).thenApply(RedisSharedState::admission);
+    }
+
+    private static Admission admission(List<Object> reply) {
+        long admitted = ((Number) reply.get(0)).longValue();
+        String sticky = string(reply.get(4));
+        if (admitted == 1) {
+            return Admission.admitted(sticky.isEmpty() ? null : sticky);
+        }
+        long reset = Long.parseLong(string(reply.get(2)));
+        return Admission.refused(
+                Admission.Limit.fromWireName(string(reply.get(1))),
+                reset < 0 ? null : Instant.ofEpochMilli(reset),
+                Long.parseLong(string(reply.get(3))));
+    }
+
+    private static String string(Object o) {
+        return o == null ? "" : o.toString();
+    }
+
+    @Override
+    public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
+        return redis.zadd(keyTag(keyId) + "lease", ZAddArgs.Builder.xx().gt(), until.toEpochMilli(), leaseId)
+                .thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> release(String keyId, String leaseId) {
+        return redis.zrem(keyTag(keyId) + "lease", leaseId).thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
+        long expiry = now.toEpochMilli() + ttl.toMillis();
+        return redis.psetex(keyTag(keyId) + "s:" + sessionHash, ttl.toMillis() + SLACK_MILLIS, accountId + "|" + expiry)
+                .thenApply(ok -> null);
+    }
+
+    private String conditionsKey() {
+        return prefix + "{acct}:conditions";
+    }
+
+    private String usedKey() {
+        return prefix + "{acct}:used";
+    }
+
+    @Override
+    public CompletionStage<Void> setCondition(String accountId, AccountCondition c) {
+        return redis.hset(conditionsKey(), accountId, ConditionCodec.encode(c)).thenApply(b -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> clearCondition(String accountId) {
+        return redis.hdel(conditionsKey(), accountId).thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, AccountCondition>> conditions(Instant now) {
+        return redis.hgetall(conditionsKey()).thenApply(all -> {
+            Map<String, AccountCondition> active = new HashMap<>();
+            all.forEach((id, v) -> {
+                AccountCondition c = ConditionCodec.decode(v);
+                if (c != null && c.activeAt(now)) {
+                    active.put(id, c);
+                }
+            });
+            return active;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> markUsed(String accountId, Instant at) {
+        return redis.hset(usedKey(), accountId, Long.toString(at.toEpochMilli()))
+                .thenApply(b -> null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Instant>> lastUsed() {
+        return redis.hgetall(usedKey()).thenApply(all -> {
+            Map<String, Instant> out = new HashMap<>();
+            all.forEach((id, ms) -> out.put(id, Instant.ofEpochMilli(Long.parseLong(ms))));
+            return out;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> record(UsageRecord r) {
+        List<CompletableFuture<?>> writes = new ArrayList<>(6);
+        writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true));
+        writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.KEY.tag, r.keyId()).toCompletableFuture());
+        if (r.accountId() != null) {
+            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false));
+            writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.ACCOUNT.tag, r.accountId())
+                    .toCompletableFuture());
+        }
+        if (r.model() != null) {
+            writes.add(recordScope(UsageScope.MODEL, r.model(), r, false));
+            writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.MODEL.tag, r.model())
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<?> recordScope(UsageScope scope, String id, UsageRecord r, boolean isKey) {
+        List<String> keys = new ArrayList<>(5);
+        List<String> args = new ArrayList<>(14);
+        List<String> ttls = new ArrayList<>(4);
+        for (Period p : Period.values()) {
+            if (p == Period.WEEK && !isKey) {
+                continue;
+            }
+            keys.add(usageKey(scope, id, p, p.bucket(r.at())));
+            long ttl =
+                    p == Period.TOTAL ? 0 : p.end(r.at()).toEpochMilli() - r.at().toEpochMilli() + p.retentionMillis();
+            ttls.add(Long.toString(ttl));
+        }
+        args.add(Integer.toString(keys.size()));
+        for (long v : r.counters().values()) {
+            args.add(Long.toString(v));
+        }
+        args.addAll(ttls);
+        Duration window = isKey ? r.tokenWindow() : null;
+        if (window != null) {
+            long start = AdmissionRequest.windowStart(r.at(), window);
+            keys.add(keyTag(id) + "tw:" + start);
+            args.add(Long.toString(start + window.toMillis() - r.at().toEpochMilli() + SLACK_MILLIS));
+        }
+        return usage.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
+                .toCompletableFuture();
+    }
+
+    @Override
+    public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
+        String bucket = period.bucket(at);
+        return redis.smembers(prefix + "{idx}:" + scope.tag).thenCompose(ids -> {
+            List<String> sorted = new ArrayList<>(new TreeSet<>(ids));
+            List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(sorted.size());
+            for (String id : sorted) {
+                reads.add(redis.hgetall(usageKey(scope, id, period, bucket)).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> {
+                        List<UsageRow> rows = new ArrayList<>(sorted.size());
+                        for (int i = 0; i < sorted.size(); i++) {
+                            Map<String, String> h = reads.get(i).join();
+                            if (h.isEmpty()) {
+                                continue;
+                            }
+                            long[] v = new long[UsageCounters.FIELDS.length];
+                            for (int f = 0; f < v.length; f++) {
+                                String s = h.get(UsageCounters.FIELDS[f]);
+                                v[f] = s == null ? 0 : Long.parseLong(s);
+                            }
+                            rows.add(new UsageRow(scope, sorted.get(i), bucket, UsageCounters.fromValues(v)));
+                        }
+                        return rows;
+                    });
+        });
+    }
+
+    /** The connection belongs to the store; nothing to close here. */
+    @Override
+    public void close() {}
+
+    /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
+    private static final class Script {
+        private final RedisAsyncCommands<String, String> redis;
+        private final String source;
+        private final String sha;
+
+        Script(RedisAsyncCommands<String, String> redis, String source) {
+            this.redis = redis;
+            this.source = source;
+            this.sha = Sha1.hex(source);
+        }
+
+        <T> CompletionStage<T> run(ScriptOutputType type, String[] keys, String[] args) {
+            CompletableFuture<T> out = new CompletableFuture<>();
+            redis.<T>evalsha(sha, type, keys, args).whenComplete((v, e) -> {
+                if (e == null) {
+                    out.complete(v);
+                } else if (e instanceof RedisNoScriptException
+                        || (e.getCause() instanceof RedisNoScriptException)
+                        || String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                    redis.<T>eval(source, type, keys, args).whenComplete((v2, e2) -> {
+                        if (e2 == null) {
+                            out.complete(v2);
+                        } else {
+                            out.completeExceptionally(e2);
+                        }
+                    });
+                } else {
+                    out.completeExceptionally(e);
+                }
+            });
+            return out;
+        }
+    }
+}

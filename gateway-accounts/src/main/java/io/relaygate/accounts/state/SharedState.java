@@ -1,0 +1,57 @@
+package io.relaygate.accounts.state;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The runtime state that gateway instances on the same backend share. Every call is asynchronous and never blocks the
+ * caller; results may complete on a backend thread. Time is passed in, never read here.
+ *
+ * <p>Hot path: {@link #admit} is the one call made before the upstream request (one Lua script on Redis); usage,
+ * lease release and last-used times are written after it.
+ */
+public interface SharedState extends AutoCloseable {
+
+    /**
+     * Checks the key's cost limits, token window and request window and takes a concurrency lease, all or nothing,
+     * and reads (and renews) the session's sticky account in the same round trip. An admitted request counts against
+     * the request window.
+     */
+    CompletionStage<Admission> admit(AdmissionRequest request);
+
+    /** Extends a lease to {@code until} (long streams renew before it expires); a released lease stays released. */
+    CompletionStage<Void> renew(String keyId, String leaseId, Instant until);
+
+    /** Gives a lease back. */
+    CompletionStage<Void> release(String keyId, String leaseId);
+
+    /** Sticks the key's session to {@code accountId} until {@code now + ttl} (admissions renew it on use). */
+    CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl);
+
+    /** Puts an account out of rotation (replacing an earlier condition). */
+    CompletionStage<Void> setCondition(String accountId, AccountCondition condition);
+
+    /** Puts an account back into rotation. */
+    CompletionStage<Void> clearCondition(String accountId);
+
+    /** The conditions in effect at {@code now}, by account id (expired ones are left out). */
+    CompletionStage<Map<String, AccountCondition>> conditions(Instant now);
+
+    /** Records that {@code accountId} was given a request at {@code at} (least-recently-used order). */
+    CompletionStage<Void> markUsed(String accountId, Instant at);
+
+    /** When each account was last given a request, by account id. */
+    CompletionStage<Map<String, Instant>> lastUsed();
+
+    /** Adds one request's usage to every counter it belongs to. */
+    CompletionStage<Void> record(UsageRecord record);
+
+    /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
+    CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,24 @@
+-- Adds one request's counters to the usage hashes of one scope (a key, an account or a model: one hash tag, one
+-- slot), and for a key also to its token window.
+--
+-- KEYS[1..n] usage hashes       KEYS[n+1] (optional) token window counter
+-- ARGV[1] n                     ARGV[2..8] requests, errors, input, output, cache_creation, cache_read, cost
+-- ARGV[9..8+n] ttl ms per hash (0: keep for ever)
+-- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given)
+
+local n = tonumber(ARGV[1])
+local fields = {'requests', 'errors', 'input', 'output', 'cache_creation', 'cache_read', 'cost'}
+for i = 1, n do
+  for f = 1, 7 do
+    local v = tonumber(ARGV[1 + f])
+    if v ~= 0 then redis.call('HINCRBY', KEYS[i], fields[f], v) end
+  end
+  local ttl = tonumber(ARGV[8 + i])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+if #KEYS > n then
+  local tokens = tonumber(ARGV[4]) + tonumber(ARGV[5]) + tonumber(ARGV[6]) + tonumber(ARGV[7])
+  redis.call('INCRBY', KEYS[n + 1], tokens)
+  redis.call('PEXPIRE', KEYS[n + 1], tonumber(ARGV[9 + n]))
+end
+return 1

@@ -1,0 +1,80 @@
+package io.relaygate.accounts.state;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.relaygate.accounts.store.RedisSupport;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.Usage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RedisSharedStateTest extends SharedStateContract {
+
+    private static RedisClient client;
+    private final String prefix = RedisSupport.uniquePrefix();
+    private final List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
+
+    @BeforeAll
+    static void connect() {
+        RedisSupport.requireRedis();
+        client = RedisClient.create(RedisURI.create(RedisSupport.url()));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        connections.forEach(StatefulRedisConnection::close);
+        RedisSupport.deleteKeys(prefix);
+    }
+
+    /** Each call is a new instance on its own connection, on this test's prefix. */
+    @Override
+    SharedState state() {
+        StatefulRedisConnection<String, String> c = client.connect();
+        connections.add(c);
+        return new RedisSharedState(c.async(), prefix);
+    }
+
+    @Test
+    void everyKeyItWritesIsUnderThePrefixWithItsHashTag() {
+        SharedState s = state();
+        KeyRules rules = rules(2, 5L, Duration.ofMinutes(1), 100L, Duration.ofHours(1), 1.0, null, null);
+        await(s.admit(new AdmissionRequest("kid", rules, "l1", LEASE, T0, "h1", STICKY)));
+        await(s.stick("kid", "h1", "acct", T0, STICKY));
+        await(s.record(new UsageRecord(
+                "kid", "acct", "model", UsageCounters.of(new Usage(1, 1, 0, 0), false, 1), T0, Duration.ofHours(1))));
+
+        List<String> keys = RedisSupport.withRedis(r -> r.keys(prefix + "*"));
+
+        assertThat(keys)
+                .allSatisfy(k -> assertThat(k).matches(java.util.regex.Pattern.quote(prefix) + "\\{[^}]+}:.*"))
+                .contains(prefix + "{k:kid}:lease", prefix + "{k:kid}:s:h1", prefix + "{a:acct}:u:TOTAL:total")
+                .anySatisfy(k -> assertThat(k).startsWith(prefix + "{k:kid}:rw:"))
+                .anySatisfy(k -> assertThat(k).startsWith(prefix + "{k:kid}:tw:"));
+        long pttl = RedisSupport.withRedis(r -> r.pttl(prefix + "{k:kid}:lease"));
+        assertThat(pttl)
+                .as("leases expire even if no instance ever cleans them up")
+                .isPositive();
+    }
+
+    @Test
+    void aLostScriptCacheIsReloaded() {
+        SharedState s = state();
+        RedisSupport.withRedis(r -> r.scriptFlush());
+        Admission a = await(s.admit(new AdmissionRequest("kid", KeyRules.NONE, "l", LEASE, T0, "h", STICKY)));
+        assertThat(a.admitted()).isTrue();
+    }
+}

@@ -1,0 +1,319 @@
+package io.relaygate.accounts.state;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.Usage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics both backends share. Time is a fake instant moved by the tests: windows, lease expiry, sticky TTLs and
+ * cool-downs are tested without sleeping.
+ */
+abstract class SharedStateContract {
+
+    static final Instant T0 = Instant.parse("2026-03-04T10:15:00Z");
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final Duration STICKY = Duration.ofHours(1);
+
+    /** A new state on fresh backing storage; two calls in one test share the storage (two instances). */
+    abstract SharedState state();
+
+    private final String keyId = "key" + System.nanoTime();
+
+    static KeyRules rules(
+            @Nullable Integer concurrency,
+            @Nullable Long requests,
+            @Nullable Duration requestWindow,
+            @Nullable Long tokens,
+            @Nullable Duration tokenWindow,
+            @Nullable Double daily,
+            @Nullable Double weekly,
+            @Nullable Double total) {
+        return new KeyRules(
+                concurrency,
+                requests,
+                requestWindow,
+                tokens,
+                tokenWindow,
+                daily,
+                weekly,
+                total,
+                List.of(),
+                List.of(),
+                Set.of(),
+                null,
+                null,
+                null);
+    }
+
+    private Admission admit(SharedState s, KeyRules rules, String lease, Instant now) {
+        return await(s.admit(new AdmissionRequest(keyId, rules, lease, LEASE, now, null, STICKY)));
+    }
+
+    private Admission admitSession(SharedState s, String key, String session, Instant now) {
+        return await(s.admit(new AdmissionRequest(key, KeyRules.NONE, "l" + now, LEASE, now, session, STICKY)));
+    }
+
+    private void spend(SharedState s, String key, long tokens, long costMicros, Instant at, @Nullable Duration window) {
+        await(s.record(new UsageRecord(
+                key,
+                "acct-1",
+                "model-1",
+                UsageCounters.of(new Usage(tokens, 0, 0, 0), false, costMicros),
+                at,
+                window)));
+    }
+
+    @Test
+    void requestWindowAdmitsItsLimitThenRefusesUntilTheWindowEnds() {
+        SharedState s = state();
+        KeyRules rules = rules(null, 3L, Duration.ofMinutes(1), null, null, null, null, null);
+        for (int i = 0; i < 3; i++) {
+            assertThat(admit(s, rules, "r" + i, T0.plusSeconds(i)).admitted()).isTrue();
+        }
+
+        Admission refused = admit(s, rules, "r3", T0.plusSeconds(10));
+
+        assertThat(refused.admitted()).isFalse();
+        assertThat(refused.limit()).isEqualTo(Admission.Limit.REQUESTS);
+        assertThat(refused.current()).isEqualTo(3);
+        assertThat(refused.resetAt()).isEqualTo(Instant.parse("2026-03-04T10:16:00Z"));
+        assertThat(admit(s, rules, "r4", Instant.parse("2026-03-04T10:16:00Z")).admitted())
+                .as("the next window starts empty")
+                .isTrue();
+    }
+
+    @Test
+    void concurrencyLeasesAreHeldUntilReleasedOrExpired() {
+        SharedState s = state();
+        KeyRules rules = rules(2, null, null, null, null, null, null, null);
+        assertThat(admit(s, rules, "a", T0).admitted()).isTrue();
+        assertThat(admit(s, rules, "b", T0.plusSeconds(1)).admitted()).isTrue();
+
+        Admission third = admit(s, rules, "c", T0.plusSeconds(2));
+        assertThat(third.admitted()).isFalse();
+        assertThat(third.limit()).isEqualTo(Admission.Limit.CONCURRENCY);
+        assertThat(third.current()).isEqualTo(2);
+        assertThat(third.resetAt()).as("the earliest lease expiry").isEqualTo(T0.plus(LEASE));
+
+        await(s.release(keyId, "a"));
+        assertThat(admit(s, rules, "c", T0.plusSeconds(3)).admitted()).isTrue();
+
+        // "b" and "c" are never released (a crashed instance): they expire after the lease TTL
+        assertThat(admit(s, rules, "d", T0.plusSeconds(4)).admitted()).isFalse();
+        assertThat(admit(s, rules, "d", T0.plusSeconds(3).plus(LEASE)).admitted())
+                .isTrue();
+    }
+
+    @Test
+    void aRenewedLeaseOutlivesItsFirstExpiry() {
+        SharedState s = state();
+        KeyRules rules = rules(1, null, null, null, null, null, null, null);
+        assertThat(admit(s, rules, "stream", T0).admitted()).isTrue();
+        await(s.renew(keyId, "stream", T0.plus(LEASE).plus(LEASE)));
+
+        assertThat(admit(s, rules, "other", T0.plus(LEASE).plusSeconds(1)).admitted())
+                .as("the long stream still holds its slot")
+                .isFalse();
+
+        await(s.release(keyId, "stream"));
+        await(s.renew(keyId, "stream", T0.plus(Duration.ofHours(1))));
+        assertThat(admit(s, rules, "other", T0.plus(LEASE).plusSeconds(2)).admitted())
+                .as("renewing a released lease does not bring it back")
+                .isTrue();
+    }
+
+    @Test
+    void aRefusedAdmissionTakesNothing() {
+        SharedState s = state();
+        KeyRules rules = rules(1, 2L, Duration.ofMinutes(1), null, null, null, null, null);
+        assertThat(admit(s, rules, "a", T0).admitted()).isTrue();
+        assertThat(admit(s, rules, "b", T0.plusSeconds(1)).limit()).isEqualTo(Admission.Limit.CONCURRENCY);
+        await(s.release(keyId, "a"));
+
+        assertThat(admit(s, rules, "c", T0.plusSeconds(2)).admitted())
+                .as("the refused request did not count against the request window")
+                .isTrue();
+        await(s.release(keyId, "c"));
+        assertThat(admit(s, rules, "d", T0.plusSeconds(3)).limit()).isEqualTo(Admission.Limit.REQUESTS);
+    }
+
+    @Test
+    void tokenWindowRefusesOnceTheRecordedTokensReachTheLimit() {
+        SharedState s = state();
+        Duration hour = Duration.ofHours(1);
+        KeyRules rules = rules(null, null, null, 1000L, hour, null, null, null);
+        spend(s, keyId, 600, 0, T0, hour);
+        assertThat(admit(s, rules, "a", T0.plusSeconds(1)).admitted()).isTrue();
+        spend(s, keyId, 400, 0, T0.plusSeconds(2), hour);
+
+        Admission refused = admit(s, rules, "b", T0.plusSeconds(3));
+
+        assertThat(refused.limit()).isEqualTo(Admission.Limit.TOKENS);
+        assertThat(refused.current()).isEqualTo(1000);
+        assertThat(refused.resetAt()).isEqualTo(Instant.parse("2026-03-04T11:00:00Z"));
+        assertThat(admit(s, rules, "c", Instant.parse("2026-03-04T11:00:00Z")).admitted())
+                .isTrue();
+    }
+
+    @Test
+    void costLimitsPerDayWeekAndTotalResetAtTheirBoundaries() {
+        SharedState s = state();
+        KeyRules daily = rules(null, null, null, null, null, 1.0, null, null);
+        KeyRules weekly = rules(null, null, null, null, null, null, 2.0, null);
+        KeyRules total = rules(null, null, null, null, null, null, null, 2.5);
+        spend(s, keyId, 10, 1_000_000, T0, null);
+
+        Admission day = admit(s, daily, "a", T0.plusSeconds(1));
+        assertThat(day.limit()).isEqualTo(Admission.Limit.DAILY_COST);
+        assertThat(day.current()).isEqualTo(1_000_000);
+        assertThat(day.resetAt()).isEqualTo(Instant.parse("2026-03-05T00:00:00Z"));
+        assertThat(admit(s, weekly, "b", T0.plusSeconds(1)).admitted()).isTrue();
+
+        Instant nextDay = Instant.parse("2026-03-05T08:00:00Z");
+        assertThat(admit(s, daily, "c", nextDay).admitted()).isTrue();
+        spend(s, keyId, 10, 1_000_000, nextDay, null);
+        Admission week = admit(s, weekly, "d", nextDay.plusSeconds(1));
+        assertThat(week.limit()).isEqualTo(Admission.Limit.WEEKLY_COST);
+        assertThat(week.resetAt())
+                .as("the next ISO week starts on Monday")
+                .isEqualTo(Instant.parse("2026-03-09T00:00:00Z"));
+
+        Instant nextWeek = Instant.parse("2026-03-10T08:00:00Z");
+        assertThat(admit(s, weekly, "e", nextWeek).admitted()).isTrue();
+        spend(s, keyId, 10, 600_000, nextWeek, null);
+        Admission lifetime = admit(s, total, "f", nextWeek.plusSeconds(1));
+        assertThat(lifetime.limit()).isEqualTo(Admission.Limit.TOTAL_COST);
+        assertThat(lifetime.current()).isEqualTo(2_600_000);
+        assertThat(lifetime.resetAt()).as("a lifetime limit never resets").isNull();
+    }
+
+    @Test
+    void stickySessionsAreScopedByKeyAndRenewedOnUse() {
+        SharedState s = state();
+        String other = keyId + "-other";
+        assertThat(admitSession(s, keyId, "sess", T0).stickyAccountId()).isNull();
+        await(s.stick(keyId, "sess", "acct-7", T0, STICKY));
+
+        assertThat(admitSession(s, keyId, "sess", T0.plusSeconds(1)).stickyAccountId())
+                .isEqualTo("acct-7");
+        assertThat(admitSession(s, other, "sess", T0.plusSeconds(1)).stickyAccountId())
+                .as("another key's session with the same hash")
+                .isNull();
+        Instant later = T0.plus(Duration.ofMinutes(50));
+        assertThat(admitSession(s, keyId, "sess", later).stickyAccountId()).isEqualTo("acct-7");
+        assertThat(admitSession(s, keyId, "sess", later.plus(Duration.ofMinutes(50)))
+                        .stickyAccountId())
+                .as("renewed by the use at +50 min, so alive at +100 min")
+                .isEqualTo("acct-7");
+        assertThat(admitSession(
+                                s,
+                                keyId,
+                                "sess",
+                                later.plus(Duration.ofMinutes(50)).plus(STICKY))
+                        .stickyAccountId())
+                .as("gone an hour after the last use")
+                .isNull();
+    }
+
+    @Test
+    void conditionsExpireByThemselvesUnlessTheyHaveNoEnd() {
+        SharedState s = state();
+        await(s.setCondition(
+                "acct-a",
+                new AccountCondition(
+                        AccountCondition.State.RATE_LIMITED, "429 from upstream", T0, T0.plusSeconds(60))));
+        await(s.setCondition(
+                "acct-b", new AccountCondition(AccountCondition.State.UNAUTHORIZED, "invalid x-api-key", T0, null)));
+
+        assertThat(await(s.conditions(T0.plusSeconds(59))))
+                .containsOnlyKeys("acct-a", "acct-b")
+                .hasEntrySatisfying("acct-a", c -> assertThat(c.reason()).isEqualTo("429 from upstream"));
+        assertThat(await(s.conditions(T0.plusSeconds(60)))).containsOnlyKeys("acct-b");
+        assertThat(await(s.conditions(T0.plus(Duration.ofDays(30)))).get("acct-b"))
+                .isEqualTo(new AccountCondition(AccountCondition.State.UNAUTHORIZED, "invalid x-api-key", T0, null));
+
+        await(s.clearCondition("acct-b"));
+        assertThat(await(s.conditions(T0))).containsOnlyKeys("acct-a");
+    }
+
+    @Test
+    void lastUsedTimesAreKeptPerAccount() {
+        SharedState s = state();
+        await(s.markUsed("acct-a", T0));
+        await(s.markUsed("acct-b", T0.plusSeconds(5)));
+        await(s.markUsed("acct-a", T0.plusSeconds(9)));
+
+        assertThat(await(s.lastUsed()))
+                .containsEntry("acct-a", T0.plusSeconds(9))
+                .containsEntry("acct-b", T0.plusSeconds(5));
+    }
+
+    @Test
+    void usageIsCountedPerKeyAccountAndModelInHourDayWeekAndTotal() {
+        SharedState s = state();
+        String key2 = keyId + "-2";
+        Instant nextHour = T0.plus(Duration.ofHours(1));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "claude-x", UsageCounters.of(new Usage(100, 20, 5, 7), false, 1_500), T0, null)));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "gpt-y", UsageCounters.of(new Usage(10, 2, 0, 0), true, 30), nextHour, null)));
+        await(s.record(
+                new UsageRecord(key2, null, "claude-x", UsageCounters.of(new Usage(1, 1, 0, 0), false, 2), T0, null)));
+
+        assertThat(await(s.usage(UsageScope.KEY, Period.DAY, T0)))
+                .filteredOn(r -> r.id().equals(keyId))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.bucket()).isEqualTo("2026-03-04");
+                    assertThat(r.counters()).isEqualTo(new UsageCounters(2, 1, 110, 22, 5, 7, 1_530));
+                });
+        assertThat(await(s.usage(UsageScope.KEY, Period.HOUR, T0)))
+                .filteredOn(r -> r.id().equals(keyId))
+                .singleElement()
+                .satisfies(r -> assertThat(r.counters()).isEqualTo(new UsageCounters(1, 0, 100, 20, 5, 7, 1_500)));
+        assertThat(await(s.usage(UsageScope.KEY, Period.WEEK, T0)))
+                .filteredOn(r -> r.id().equals(keyId))
+                .singleElement()
+                .satisfies(r -> assertThat(r.bucket()).isEqualTo("2026-W10"));
+        assertThat(await(s.usage(UsageScope.ACCOUNT, Period.TOTAL, T0)))
+                .filteredOn(r -> r.id().equals("acct-1"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.counters().requests()).isEqualTo(2));
+        assertThat(await(s.usage(UsageScope.MODEL, Period.DAY, T0)))
+                .filteredOn(r -> r.id().equals("claude-x"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.counters()).isEqualTo(new UsageCounters(2, 0, 101, 21, 5, 7, 1_502)));
+        assertThat(await(s.usage(UsageScope.MODEL, Period.HOUR, nextHour)))
+                .extracting(UsageRow::id)
+                .contains("gpt-y")
+                .doesNotContain("claude-x");
+    }
+
+    @Test
+    void twoInstancesOnTheSameStorageShareLimitsStickinessAndUsage() {
+        SharedState one = state();
+        SharedState two = state();
+        KeyRules rules = rules(1, null, null, null, null, null, null, null);
+        assertThat(admit(one, rules, "a", T0).admitted()).isTrue();
+        assertThat(admit(two, rules, "b", T0).admitted()).isFalse();
+        await(one.release(keyId, "a"));
+        assertThat(admit(two, rules, "b", T0).admitted()).isTrue();
+
+        await(one.stick(keyId, "sess", "acct-3", T0, STICKY));
+        assertThat(admitSession(two, keyId, "sess", T0).stickyAccountId()).isEqualTo("acct-3");
+
+        spend(one, keyId, 50, 9, T0, null);
+        assertThat(await(two.usage(UsageScope.KEY, Period.TOTAL, T0)))
+                .filteredOn(r -> r.id().equals(keyId))
+                .singleElement()
+                .satisfies(r -> assertThat(r.counters().inputTokens()).isEqualTo(50));
+    }
+}
