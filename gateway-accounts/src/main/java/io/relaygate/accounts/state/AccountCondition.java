@@ -22,9 +22,6 @@ public record AccountCondition(
         RATE_LIMITED("rate-limited"),
         /** 529: overloaded for a configured time. */
         OVERLOADED("overloaded"),
-        /** 5xx or connection failures, repeated: short pause. */
-        FAILING("failing"),
-        /** 401/403: the credential is refused; needs re-authentication. */
         UNAUTHORIZED("unauthorized");
 
         private final String wireName;

@@ -21,11 +21,14 @@ import org.jspecify.annotations.Nullable;
  * failure is a {@link ConfigException} naming the setting.
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
- * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}.
+ * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
+ * {@code RELAYGATE_ADMIN_TOKEN}.
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP = Set.of("server", "store", "upstream");
+    private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling");
+    private static final Set<String> SCHEDULING =
+            Set.of("stickyTtl", "leaseTtl", "rateLimitCoolDown", "overloadCoolDown", "pricingFile", "adminToken");
     private static final Set<String> SERVER = Set.of(
             "host",
             "port",
@@ -58,6 +61,7 @@ public final class ConfigLoader {
         ObjectNode server = section(root, "server", SERVER);
         ObjectNode store = section(root, "store", STORE);
         ObjectNode upstream = section(root, "upstream", UPSTREAM);
+        ObjectNode scheduling = section(root, "scheduling", SCHEDULING);
 
         override(server, "host", env.get("RELAYGATE_HOST"));
         override(server, "port", env.get("RELAYGATE_PORT"));
@@ -65,6 +69,8 @@ public final class ConfigLoader {
         override(store, "redisUrl", env.get("REDIS_URL"));
         override(store, "keyPrefix", env.get("RELAYGATE_REDIS_PREFIX"));
         override(store, "type", env.get("RELAYGATE_STORE"));
+        override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
+        override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
 
         ServerConfig d = ServerConfig.defaults();
         ServerConfig serverConfig = new ServerConfig(
@@ -105,7 +111,16 @@ public final class ConfigLoader {
                         u.maxIdleConnectionsPerHost()),
                 (int) size(upstream, "upstream.maxErrorBodyBytes", "maxErrorBodyBytes", u.maxErrorBodyBytes()),
                 (int) integer(upstream, "upstream.maxAttempts", "maxAttempts", u.maxAttempts()));
-        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig);
+        SchedulingConfig sd = SchedulingConfig.defaults();
+        String pricingFile = optionalText(scheduling, "scheduling.pricingFile", "pricingFile");
+        SchedulingConfig schedulingConfig = new SchedulingConfig(
+                duration(scheduling, "scheduling.stickyTtl", "stickyTtl", sd.stickyTtl()),
+                duration(scheduling, "scheduling.leaseTtl", "leaseTtl", sd.leaseTtl()),
+                duration(scheduling, "scheduling.rateLimitCoolDown", "rateLimitCoolDown", sd.rateLimitCoolDown()),
+                duration(scheduling, "scheduling.overloadCoolDown", "overloadCoolDown", sd.overloadCoolDown()),
+                pricingFile == null ? null : Path.of(pricingFile),
+                optionalText(scheduling, "scheduling.adminToken", "adminToken"));
+        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig, schedulingConfig);
     }
 
     private static ObjectNode readYaml(Path file) {

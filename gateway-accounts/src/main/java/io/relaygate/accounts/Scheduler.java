@@ -1,0 +1,417 @@
+package io.relaygate.accounts;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.Admission;
+import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.SharedState;
+import io.relaygate.core.Account;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.WireFormat;
+import io.relaygate.core.config.SchedulingConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the accounts a request may go to, best first, after admitting it under its key's limits.
+ *
+ * <p>Candidates are the accounts that speak a format the request can be served in, are schedulable, serve the model,
+ * are in the key's bound account or group, and are not out of rotation (cooling down after a 429 or 529, or refused
+ * credentials). Order: the session's sticky account when it is a candidate; then lower priority number, the request's
+ * own format before converted ones, least recently used, name.
+ *
+ * <p>Cost on the hot path: one {@link SharedState#admit} (a single Lua script on Redis; nothing at all for a key
+ * without limits and a request without a session). Account conditions and last-used times are read at most once per
+ * {@link #VIEW_TTL} per instance; what this instance learns itself (a 429, an account it just used) counts at once.
+ */
+public final class Scheduler {
+
+    private static final Logger logger = LoggerFactory.getLogger(Scheduler.class);
+
+    /** How long the shared view of account conditions and last-used times is reused. */
+    public static final Duration VIEW_TTL = Duration.ofSeconds(1);
+
+    /** What a request asks for. */
+    public record Demand(
+            ApiKey key,
+            List<WireFormat> formats,
+            @Nullable String model,
+            @Nullable String sessionHash,
+            String requestId,
+            String requestKind) {
+
+        public Demand {
+            requireNonNull(key, "key");
+            formats = List.copyOf(formats);
+            requireNonNull(requestId, "requestId");
+            requireNonNull(requestKind, "requestKind");
+        }
+    }
+
+    /** The scheduler's answer. */
+    public sealed interface Decision permits Admitted, Refused, Unavailable {}
+
+    /**
+     * Go ahead with {@code accounts}, best first.
+     *
+     * @param leaseHeld whether a concurrency lease is held for the request (renew it on long streams, release it at
+     *     the end)
+     * @param stickyAccountId the session's account before this request, if any
+     */
+    public record Admitted(
+            List<Account> accounts,
+            boolean leaseHeld,
+            @Nullable String stickyAccountId) implements Decision {}
+
+    /** A key limit refused the request (a 429 for the client). */
+    public record Refused(Admission admission, String message) implements Decision {}
+
+    /** No account can take it (a 503); {@code retryAt} when the first one comes back by itself. */
+    public record Unavailable(String message, @Nullable Instant retryAt) implements Decision {}
+
+    private record View(Map<String, AccountCondition> conditions, Map<String, Instant> lastUsed, long loadedAtNanos) {}
+
+    private record LocalCondition(AccountCondition condition, long setAtNanos) {}
+
+    private final AccountSelector selector;
+    private final SharedState state;
+    private final SchedulingConfig config;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final AsyncLoadingCache<Boolean, View> views;
+    private final Map<String, LocalCondition> localConditions = new ConcurrentHashMap<>();
+    private final Map<String, Instant> localUsed = new ConcurrentHashMap<>();
+    private final AtomicLong lastStateWarning = new AtomicLong(Long.MIN_VALUE);
+
+    public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config) {
+        this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker());
+    }
+
+    /**
+     * @param clock the time limits, windows and cool-downs are measured in (tests move a fake one)
+     * @param ticker drives the view cache's expiry
+     */
+    public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config, Clock clock, Ticker ticker) {
+        this.selector = requireNonNull(selector, "selector");
+        this.state = requireNonNull(state, "state");
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.views = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(1)
+                .expireAfterWrite(VIEW_TTL)
+                .buildAsync((ignored, executor) -> loadView());
+    }
+
+    private CompletableFuture<View> loadView() {
+        long started = ticker.read();
+        Instant now = clock.instant();
+        return state.conditions(now)
+                .thenCombine(state.lastUsed(), (c, u) -> new View(c, u, started))
+                .toCompletableFuture()
+                .exceptionally(e -> {
+                    warnState("reading account conditions", e);
+                    return new View(Map.of(), Map.of(), started);
+                });
+    }
+
+    public SchedulingConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Admits {@code demand} under its key's limits and orders the accounts that may serve it. */
+    public CompletionStage<Decision> schedule(Demand demand) {
+        Instant now = clock.instant();
+        ApiKey key = demand.key();
+        AdmissionRequest request = new AdmissionRequest(
+                key.id(),
+                key.rules(),
+                demand.requestId(),
+                config.leaseTtl(),
+                now,
+                demand.sessionHash(),
+                config.stickyTtl());
+        boolean wantsLease = key.rules().maxConcurrency() != null;
+        CompletionStage<AdmissionResult> admission;
+        if (request.needsState()) {
+            admission = state.admit(request)
+                    .thenApply(a -> new AdmissionResult(a, a.admitted() && wantsLease))
+                    .exceptionally(e -> {
+                        // Fail open: a store outage must not take the gateway down with it; limits resume with it.
+                        warnState("admitting a request", e);
+                        return new AdmissionResult(Admission.admitted(null), false);
+                    });
+        } else {
+            admission = CompletableFuture.completedFuture(new AdmissionResult(Admission.admitted(null), false));
+        }
+        CompletionStage<List<Account>> found = selector.candidates(demand.formats(), demand.model());
+        return admission.thenCompose(result -> {
+            if (!result.admission.admitted()) {
+                return CompletableFuture.completedFuture(
+                        (Decision) new Refused(result.admission, refusalMessage(result.admission, key.rules(), now)));
+            }
+            return found.thenCombine(views.get(Boolean.TRUE), (accounts, view) -> {
+                Decision d = order(demand, accounts, view, result.admission.stickyAccountId(), result.leaseHeld, now);
+                if (!(d instanceof Admitted) && result.leaseHeld) {
+                    release(key, demand.requestId());
+                }
+                return d;
+            });
+        });
+    }
+
+    private record AdmissionResult(Admission admission, boolean leaseHeld) {}
+
+    private Decision order(
+            Demand demand, List<Account> found, View view, @Nullable String sticky, boolean leaseHeld, Instant now) {
+        String model = demand.model();
+        if (found.isEmpty()) {
+            return new Unavailable(
+                    model == null
+                            ? "no upstream account serves " + demand.requestKind() + " requests"
+                            : "no upstream account serves model " + model + " for " + demand.requestKind()
+                                    + " requests",
+                    null);
+        }
+        KeyRules rules = demand.key().rules();
+        List<Account> bound = found.stream().filter(a -> boundTo(rules, a)).toList();
+        if (bound.isEmpty()) {
+            return new Unavailable(
+                    "no upstream account serves " + (model == null ? "this request" : "model " + model)
+                            + " for this key: it is bound to "
+                            + (rules.boundAccount() != null
+                                    ? "account " + rules.boundAccount()
+                                    : "account group " + rules.boundGroup()),
+                    null);
+        }
+        Map<String, AccountCondition> conditions = conditions(view, now);
+        List<Account> usable = new ArrayList<>(bound.size());
+        List<String> out = new ArrayList<>();
+        Instant retryAt = null;
+        for (Account a : bound) {
+            AccountCondition c = conditions.get(a.id());
+            if (c == null) {
+                usable.add(a);
+                continue;
+            }
+            out.add(a.name() + " (" + c.state().wireName() + (c.until() == null ? "" : " until " + c.until()) + ")");
+            if (c.until() != null && (retryAt == null || c.until().isBefore(retryAt))) {
+                retryAt = c.until();
+            }
+        }
+        if (usable.isEmpty()) {
+            return new Unavailable(
+                    "every upstream account that serves " + (model == null ? "this request" : "model " + model)
+                            + " is out of rotation: " + String.join(", ", out),
+                    retryAt);
+        }
+        Map<String, Instant> used = lastUsed(view);
+        List<WireFormat> formats = demand.formats();
+        Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
+                .thenComparingInt(a -> formats.indexOf(a.kind().format()))
+                .thenComparing(a -> used.getOrDefault(a.id(), Instant.EPOCH))
+                .thenComparing(Account::name);
+        usable.sort(ranking);
+        if (sticky != null) {
+            for (int i = 0; i < usable.size(); i++) {
+                if (usable.get(i).id().equals(sticky)) {
+                    usable.add(0, usable.remove(i));
+                    break;
+                }
+            }
+        }
+        return new Admitted(List.copyOf(usable), leaseHeld, sticky);
+    }
+
+    /** Whether the key's binding (one account, or one account group) admits {@code account}. */
+    public static boolean boundTo(KeyRules rules, Account account) {
+        if (rules.boundAccount() != null) {
+            return rules.boundAccount().equals(account.name());
+        }
+        if (rules.boundGroup() != null) {
+            return rules.boundGroup().equals(account.group());
+        }
+        return true;
+    }
+
+    private Map<String, AccountCondition> conditions(View view, Instant now) {
+        Map<String, AccountCondition> merged = new HashMap<>(view.conditions);
+        localConditions.forEach((id, lc) -> {
+            if (lc.setAtNanos - view.loadedAtNanos >= 0) {
+                // learned here after the shared view was read: newer than it
+                merged.put(id, lc.condition);
+            }
+        });
+        merged.values().removeIf(c -> !c.activeAt(now));
+        return merged;
+    }
+
+    private Map<String, Instant> lastUsed(View view) {
+        if (localUsed.isEmpty()) {
+            return view.lastUsed;
+        }
+        Map<String, Instant> merged = new HashMap<>(view.lastUsed);
+        localUsed.forEach((id, t) -> merged.merge(id, t, (a, b) -> a.isAfter(b) ? a : b));
+        return merged;
+    }
+
+    /** What the client is told when a limit refuses it: which limit, its value, and when it resets. */
+    static String refusalMessage(Admission a, KeyRules rules, Instant now) {
+        Admission.Limit limit = requireNonNull(a.limit(), "limit");
+        String what;
+        switch (limit) {
+            case REQUESTS:
+                what = "request limit of this key reached: " + a.current() + " of " + rules.maxRequests()
+                        + " requests per " + io.relaygate.core.Durations.format(requireNonNull(rules.requestWindow()));
+                break;
+            case TOKENS:
+                what = "token limit of this key reached: " + a.current() + " of " + rules.maxTokens() + " tokens per "
+                        + io.relaygate.core.Durations.format(requireNonNull(rules.tokenWindow()));
+                break;
+            case CONCURRENCY:
+                what = "concurrency limit of this key reached: " + a.current() + " of " + rules.maxConcurrency()
+                        + " requests in flight";
+                break;
+            case DAILY_COST:
+                what = "daily cost limit of this key reached: " + usd(a.current()) + " of "
+                        + usd(Math.round(requireNonNull(rules.dailyCostUsd()) * 1e6));
+                break;
+            case WEEKLY_COST:
+                what = "weekly cost limit of this key reached: " + usd(a.current()) + " of "
+                        + usd(Math.round(requireNonNull(rules.weeklyCostUsd()) * 1e6));
+                break;
+            default:
+                what = "total cost limit of this key reached: " + usd(a.current()) + " of "
+                        + usd(Math.round(requireNonNull(rules.totalCostUsd()) * 1e6));
+                break;
+        }
+        Instant reset = a.resetAt();
+        if (reset == null) {
+            return what + "; it does not reset";
+        }
+        return what + "; resets at " + reset + " (in " + io.relaygate.core.Durations.format(secondsUntil(now, reset))
+                + ")";
+    }
+
+    private static Duration secondsUntil(Instant now, Instant reset) {
+        long ms = Math.max(0, reset.toEpochMilli() - now.toEpochMilli());
+        return Duration.ofSeconds((ms + 999) / 1000);
+    }
+
+    private static String usd(long micros) {
+        return String.format(java.util.Locale.ROOT, "$%.2f", micros / 1e6);
+    }
+
+    /** Seconds until {@code a} resets, at least 1, for a Retry-After header; null when it never does. */
+    public @Nullable Long retryAfterSeconds(Admission a) {
+        Instant reset = a.resetAt();
+        return reset == null
+                ? null
+                : Math.max(1, secondsUntil(clock.instant(), reset).toSeconds());
+    }
+
+    /** Seconds until {@code at}, at least 1, for a Retry-After header. */
+    public long secondsUntil(Instant at) {
+        return Math.max(1, secondsUntil(clock.instant(), at).toSeconds());
+    }
+
+    // ---- feedback from the relay ----
+
+    /** {@code account} is being given a request now (least-recently-used order). */
+    public void tried(Account account) {
+        Instant now = clock.instant();
+        localUsed.put(account.id(), now);
+        state.markUsed(account.id(), now).exceptionally(e -> {
+            warnState("recording an account's last use", e);
+            return null;
+        });
+    }
+
+    /** {@code account} answered the request: the session sticks to it (when it was not its sticky account already). */
+    public void served(Account account, Demand demand, @Nullable String stickyAccountId) {
+        String session = demand.sessionHash();
+        if (session == null || account.id().equals(stickyAccountId)) {
+            return;
+        }
+        state.stick(demand.key().id(), session, account.id(), clock.instant(), config.stickyTtl())
+                .exceptionally(e -> {
+                    warnState("sticking a session", e);
+                    return null;
+                });
+    }
+
+    /**
+     * Takes {@code account} out of rotation, on every instance sharing the store (here at once, elsewhere within
+     * {@link #VIEW_TTL}).
+     *
+     * @param until when it comes back by itself; null: only when an operator re-enables it
+     */
+    public void putOutOfRotation(Account account, AccountCondition.State what, String reason, @Nullable Instant until) {
+        AccountCondition c = new AccountCondition(what, reason, clock.instant(), until);
+        localConditions.put(account.id(), new LocalCondition(c, ticker.read()));
+        logger.warn(
+                "account {} is out of rotation: {}{} ({})",
+                account.name(),
+                what.wireName(),
+                until == null ? "" : " until " + until,
+                reason);
+        state.setCondition(account.id(), c).exceptionally(e -> {
+            warnState("saving an account condition", e);
+            return null;
+        });
+    }
+
+    /** Extends the request's lease by another {@link SchedulingConfig#leaseTtl()}. */
+    public void renew(ApiKey key, String leaseId) {
+        state.renew(key.id(), leaseId, clock.instant().plus(config.leaseTtl())).exceptionally(e -> {
+            warnState("renewing a lease", e);
+            return null;
+        });
+    }
+
+    /** Gives the request's lease back. */
+    public void release(ApiKey key, String leaseId) {
+        state.release(key.id(), leaseId).exceptionally(e -> {
+            // the lease expires by itself after leaseTtl
+            warnState("releasing a lease", e);
+            return null;
+        });
+    }
+
+    /** Logs store trouble at most once per ten seconds, so an outage does not flood the log. */
+    private void warnState(String what, Throwable e) {
+        long now = ticker.read();
+        long last = lastStateWarning.get();
+        if (last == Long.MIN_VALUE || now - last > 10_000_000_000L) {
+            if (lastStateWarning.compareAndSet(last, now)) {
+                logger.warn(
+                        "shared state unavailable while {} (limits are not enforced until it is back): {}",
+                        what,
+                        io.relaygate.core.Secrets.redact(String.valueOf(e)));
+            }
+        }
+    }
+}

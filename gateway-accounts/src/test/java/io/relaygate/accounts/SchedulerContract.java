@@ -1,0 +1,282 @@
+package io.relaygate.accounts;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.Admission;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.WireFormat;
+import io.relaygate.core.config.SchedulingConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scheduler on a real store of each backend; time and cache expiry are driven by the test. */
+abstract class SchedulerContract {
+
+    @TempDir
+    Path dataDir;
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T12:00:00Z"));
+    final AtomicLong nanos = new AtomicLong();
+    final Ticker ticker = nanos::get;
+    private final List<Store> opened = new ArrayList<>();
+    private final SchedulingConfig config = SchedulingConfig.defaults();
+
+    /** A store on this test's backing state; a second call is a second instance on the same state. */
+    abstract Store openStore();
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(Store::close);
+    }
+
+    Store store() {
+        if (opened.isEmpty()) {
+            opened.add(openStore());
+        }
+        return opened.get(0);
+    }
+
+    Scheduler scheduler(Store store) {
+        return new Scheduler(
+                new AccountSelector(store.accounts(), ticker, Duration.ofSeconds(1)),
+                store.state(),
+                config,
+                clock,
+                ticker);
+    }
+
+    void advance(Duration d) {
+        clock.advance(d);
+        nanos.addAndGet(d.toNanos());
+    }
+
+    Account account(String name, int priority, @Nullable String group) {
+        Account a = new Account(
+                "id-" + name,
+                name,
+                AccountKind.ANTHROPIC_API,
+                "http://127.0.0.1:9",
+                "sk-ant-x",
+                null,
+                priority,
+                true,
+                group,
+                List.of(),
+                Map.of(),
+                Instant.EPOCH);
+        return await(store().accounts().create(a));
+    }
+
+    static ApiKey key(KeyRules rules) {
+        return new ApiKey("kid" + System.nanoTime(), "alice", "rg_x", "salt", "hash", true, Instant.EPOCH, rules);
+    }
+
+    static KeyRules concurrency(int n) {
+        return new KeyRules(
+                n, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, null);
+    }
+
+    static Scheduler.Demand demand(ApiKey key, @Nullable String session, String id) {
+        return new Scheduler.Demand(key, List.of(WireFormat.ANTHROPIC), "claude-x", session, id, "Anthropic Messages");
+    }
+
+    static List<String> names(Scheduler.Decision d) {
+        assertThat(d).isInstanceOf(Scheduler.Admitted.class);
+        return ((Scheduler.Admitted) d).accounts().stream().map(Account::name).toList();
+    }
+
+    Scheduler.Decision schedule(Scheduler s, Scheduler.Demand d) {
+        return await(s.schedule(d));
+    }
+
+    @Test
+    void priorityFirstThenLeastRecentlyUsed() {
+        Account a = account("a", 10, null);
+        Account b = account("b", 10, null);
+        account("c", 5, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+
+        assertThat(names(schedule(s, demand(key, null, "r1")))).containsExactly("c", "a", "b");
+        s.tried(a);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r2")))).containsExactly("c", "b", "a");
+        s.tried(b);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r3")))).containsExactly("c", "a", "b");
+    }
+
+    @Test
+    void aSessionSticksToTheAccountThatServedIt() {
+        account("a", 10, null);
+        Account b = account("b", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        Scheduler.Demand first = demand(key, "session-1", "r1");
+        assertThat(((Scheduler.Admitted) schedule(s, first)).stickyAccountId()).isNull();
+
+        s.served(b, first, null);
+
+        Scheduler.Decision again = schedule(s, demand(key, "session-1", "r2"));
+        assertThat(names(again)).containsExactly("b", "a");
+        assertThat(((Scheduler.Admitted) again).stickyAccountId()).isEqualTo(b.id());
+        assertThat(names(schedule(s, demand(key, "session-2", "r3"))))
+                .as("another session is not affected")
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void aStickyAccountOutOfRotationIsPassedOver() {
+        account("a", 10, null);
+        Account b = account("b", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        s.served(b, demand(key, "sess", "r1"), null);
+        s.putOutOfRotation(
+                b,
+                AccountCondition.State.OVERLOADED,
+                "529 overloaded_error",
+                clock.instant().plusSeconds(60));
+
+        assertThat(names(schedule(s, demand(key, "sess", "r2")))).containsExactly("a");
+    }
+
+    @Test
+    void coolDownsEndByThemselvesAndReachOtherInstances() {
+        Account a = account("a", 10, null);
+        account("b", 10, null);
+        Scheduler here = scheduler(store());
+        Store otherStore = openStore();
+        opened.add(otherStore);
+        Scheduler there = scheduler(otherStore);
+        ApiKey key = key(KeyRules.NONE);
+        assertThat(names(schedule(there, demand(key, null, "r0")))).containsExactly("a", "b");
+
+        here.putOutOfRotation(
+                a,
+                AccountCondition.State.RATE_LIMITED,
+                "rate_limit_error",
+                clock.instant().plusSeconds(30));
+
+        assertThat(names(schedule(here, demand(key, null, "r1"))))
+                .as("at once here")
+                .containsExactly("b");
+        advance(Scheduler.VIEW_TTL.plusMillis(1));
+        assertThat(names(schedule(there, demand(key, null, "r2"))))
+                .as("on the other instance within the view TTL")
+                .containsExactly("b");
+        advance(Duration.ofSeconds(30));
+        assertThat(names(schedule(here, demand(key, null, "r3")))).containsExactly("a", "b");
+        assertThat(names(schedule(there, demand(key, null, "r4")))).containsExactly("a", "b");
+    }
+
+    @Test
+    void anUnauthorizedAccountStaysOutUntilItsConditionIsCleared() {
+        Account a = account("a", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        s.putOutOfRotation(a, AccountCondition.State.UNAUTHORIZED, "invalid x-api-key", null);
+        advance(Duration.ofDays(3));
+
+        Scheduler.Decision d = schedule(s, demand(key, null, "r1"));
+
+        assertThat(d).isInstanceOfSatisfying(Scheduler.Unavailable.class, u -> {
+            assertThat(u.message())
+                    .isEqualTo(
+                            "every upstream account that serves model claude-x is out of rotation: a (unauthorized)");
+            assertThat(u.retryAt()).isNull();
+        });
+        await(store().state().clearCondition(a.id()));
+        advance(Scheduler.VIEW_TTL.plusMillis(1));
+        assertThat(names(schedule(s, demand(key, null, "r2")))).containsExactly("a");
+    }
+
+    @Test
+    void whenEveryAccountCoolsDownTheClientLearnsWhenTheFirstComesBack() {
+        Account a = account("a", 10, null);
+        Account b = account("b", 20, null);
+        Scheduler s = scheduler(store());
+        s.putOutOfRotation(
+                a, AccountCondition.State.RATE_LIMITED, "429", clock.instant().plusSeconds(90));
+        s.putOutOfRotation(
+                b, AccountCondition.State.OVERLOADED, "529", clock.instant().plusSeconds(20));
+
+        Scheduler.Decision d = schedule(s, demand(key(KeyRules.NONE), null, "r1"));
+
+        assertThat(d).isInstanceOfSatisfying(Scheduler.Unavailable.class, u -> {
+            assertThat(u.message()).contains("a (rate-limited until 2026-06-01T12:01:30Z)", "b (overloaded until");
+            assertThat(u.retryAt()).isEqualTo(clock.instant().plusSeconds(20));
+        });
+    }
+
+    @Test
+    void aBoundKeyOnlyGetsItsAccountOrGroup() {
+        account("a", 10, "team-x");
+        account("b", 5, null);
+        account("c", 20, "team-x");
+        Scheduler s = scheduler(store());
+        KeyRules group = new KeyRules(
+                null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, "team-x");
+        KeyRules single = new KeyRules(
+                null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, "c", null);
+        KeyRules missing = new KeyRules(
+                null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, "zz", null);
+
+        assertThat(names(schedule(s, demand(key(group), null, "r1")))).containsExactly("a", "c");
+        assertThat(names(schedule(s, demand(key(single), null, "r2")))).containsExactly("c");
+        assertThat(schedule(s, demand(key(missing), null, "r3")))
+                .isInstanceOfSatisfying(Scheduler.Unavailable.class, u -> assertThat(u.message())
+                        .isEqualTo(
+                                "no upstream account serves model claude-x for this key: it is bound to account zz"));
+    }
+
+    @Test
+    void theConcurrencyLimitRefusesWithTheLimitAndItsResetAndLeasesComeBack() {
+        account("a", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(concurrency(1));
+        Scheduler.Decision first = schedule(s, demand(key, null, "r1"));
+        assertThat(first).isInstanceOfSatisfying(Scheduler.Admitted.class, a -> assertThat(a.leaseHeld())
+                .isTrue());
+
+        Scheduler.Decision second = schedule(s, demand(key, null, "r2"));
+
+        assertThat(second).isInstanceOfSatisfying(Scheduler.Refused.class, r -> {
+            assertThat(r.admission().limit()).isEqualTo(Admission.Limit.CONCURRENCY);
+            assertThat(r.message())
+                    .isEqualTo("concurrency limit of this key reached: 1 of 1 requests in flight; resets at "
+                            + clock.instant().plus(SchedulingConfig.DEFAULT_LEASE_TTL) + " (in 2m)");
+            assertThat(s.retryAfterSeconds(r.admission())).isEqualTo(120);
+        });
+        s.release(key, "r1");
+        assertThat(schedule(s, demand(key, null, "r3"))).isInstanceOf(Scheduler.Admitted.class);
+    }
+
+    @Test
+    void aLeaseTakenForARequestNoAccountCanServeIsGivenBack() {
+        Scheduler s = scheduler(store());
+        ApiKey key = key(concurrency(1));
+
+        assertThat(schedule(s, demand(key, null, "r1"))).isInstanceOf(Scheduler.Unavailable.class);
+
+        account("a", 10, null);
+        advance(Duration.ofSeconds(2));
+        assertThat(schedule(s, demand(key, null, "r2"))).isInstanceOf(Scheduler.Admitted.class);
+    }
+}

@@ -1,0 +1,78 @@
+package io.relaygate.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How the gateway shares accounts and counts their use.
+ *
+ * @param stickyTtl how long a session stays on its account after its last request
+ * @param leaseTtl life of a concurrency lease without renewal; streams renew theirs at a third of it, so a crashed
+ *     instance's slots come back after at most this
+ * @param rateLimitCoolDown how long a 429 takes an account out when the upstream announced no reset
+ * @param overloadCoolDown how long a 529 (overloaded) takes an account out
+ * @param pricingFile a JSON or YAML price file overriding (per model) the shipped pricing table; null: shipped only
+ * @param adminToken bearer token of the admin API ({@code /admin/…}); null: the admin API is off
+ */
+public record SchedulingConfig(
+        Duration stickyTtl,
+        Duration leaseTtl,
+        Duration rateLimitCoolDown,
+        Duration overloadCoolDown,
+        @Nullable Path pricingFile,
+        @Nullable String adminToken) {
+
+    public static final Duration DEFAULT_STICKY_TTL = Duration.ofHours(1);
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_RATE_LIMIT_COOL_DOWN = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_OVERLOAD_COOL_DOWN = Duration.ofMinutes(1);
+
+    public static SchedulingConfig defaults() {
+        return new SchedulingConfig(
+                DEFAULT_STICKY_TTL,
+                DEFAULT_LEASE_TTL,
+                DEFAULT_RATE_LIMIT_COOL_DOWN,
+                DEFAULT_OVERLOAD_COOL_DOWN,
+                null,
+                null);
+    }
+
+    public SchedulingConfig {
+        Validation.positive("scheduling.stickyTtl", stickyTtl);
+        Validation.positive("scheduling.leaseTtl", leaseTtl);
+        Validation.positive("scheduling.rateLimitCoolDown", rateLimitCoolDown);
+        Validation.positive("scheduling.overloadCoolDown", overloadCoolDown);
+        if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
+            throw new ConfigException("scheduling.leaseTtl: " + leaseTtl + " (expected: at least 3s)");
+        }
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new ConfigException(
+                    "admin token (RELAYGATE_ADMIN_TOKEN): too short (expected: at least 16 characters)");
+        }
+    }
+
+    public SchedulingConfig withAdminToken(@Nullable String value) {
+        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value);
+    }
+
+    public SchedulingConfig withCoolDowns(Duration rateLimit, Duration overload) {
+        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken);
+    }
+
+    public SchedulingConfig withLeaseTtl(Duration value) {
+        return new SchedulingConfig(stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken);
+    }
+
+    public SchedulingConfig withPricingFile(@Nullable Path value) {
+        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, value, adminToken);
+    }
+
+    /** Never shows the admin token. */
+    @Override
+    public String toString() {
+        return "SchedulingConfig[stickyTtl=" + stickyTtl + ", leaseTtl=" + leaseTtl + ", rateLimitCoolDown="
+                + rateLimitCoolDown + ", overloadCoolDown=" + overloadCoolDown + ", pricingFile=" + pricingFile
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + "]";
+    }
+}
