@@ -72,6 +72,10 @@ final class RedisStore implements Store {
         }
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                // While Redis is away commands fail at once instead of queueing for the command timeout: admission
+                // then fails open without a stall and usage waits in the UsageRecorder's buffer. Lettuce keeps
+                // reconnecting in the background.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
         try {
             StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
