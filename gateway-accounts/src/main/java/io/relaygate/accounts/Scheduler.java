@@ -96,30 +96,44 @@ public final class Scheduler {
     private final SchedulingConfig config;
     private final Clock clock;
     private final Ticker ticker;
-    private final AsyncLoadingCache<Boolean, View> views;
+    private final @Nullable AsyncLoadingCache<Boolean, View> views;
     private final Map<String, LocalCondition> localConditions = new ConcurrentHashMap<>();
     private final Map<String, Instant> localUsed = new ConcurrentHashMap<>();
     private final AtomicLong lastStateWarning = new AtomicLong(Long.MIN_VALUE);
 
     public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config) {
-        this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker());
+        this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker(), VIEW_TTL);
+    }
+
+    public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config, Clock clock, Ticker ticker) {
+        this(selector, state, config, clock, ticker, VIEW_TTL);
     }
 
     /**
      * @param clock the time limits, windows and cool-downs are measured in (tests move a fake one)
      * @param ticker drives the view cache's expiry
+     * @param viewTtl how long the shared view of account conditions and last-used times is reused
      */
-    public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config, Clock clock, Ticker ticker) {
+    public Scheduler(
+            AccountSelector selector,
+            SharedState state,
+            SchedulingConfig config,
+            Clock clock,
+            Ticker ticker,
+            Duration viewTtl) {
         this.selector = requireNonNull(selector, "selector");
         this.state = requireNonNull(state, "state");
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
-        this.views = Caffeine.newBuilder()
-                .ticker(ticker)
-                .maximumSize(1)
-                .expireAfterWrite(VIEW_TTL)
-                .buildAsync((ignored, executor) -> loadView());
+        // zero: read every time (Caffeine may serve an entry of a zero-expiry cache until its maintenance runs)
+        this.views = viewTtl.isZero()
+                ? null
+                : Caffeine.newBuilder()
+                        .ticker(ticker)
+                        .maximumSize(1)
+                        .expireAfterWrite(viewTtl)
+                        .buildAsync((ignored, executor) -> loadView());
     }
 
     private CompletableFuture<View> loadView() {
@@ -173,7 +187,9 @@ public final class Scheduler {
                 return CompletableFuture.completedFuture(
                         (Decision) new Refused(result.admission, refusalMessage(result.admission, key.rules(), now)));
             }
-            return found.thenCombine(views.get(Boolean.TRUE), (accounts, view) -> {
+            AsyncLoadingCache<Boolean, View> cache = views;
+            CompletableFuture<View> view0 = cache == null ? loadView() : cache.get(Boolean.TRUE);
+            return found.thenCombine(view0, (accounts, view) -> {
                 Decision d = order(demand, accounts, view, result.admission.stickyAccountId(), result.leaseHeld, now);
                 if (!(d instanceof Admitted) && result.leaseHeld) {
                     release(key, demand.requestId());

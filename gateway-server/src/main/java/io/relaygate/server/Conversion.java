@@ -47,6 +47,9 @@ final class Conversion {
     private final boolean models;
 
     final String clientModel;
+    /** The model the upstream runs (the account's mapping of the client's model); empty for model lists. */
+    final String upstreamModel;
+
     final String pathAndQuery;
     private final ToolNames toolNames;
     private final byte[] body;
@@ -55,6 +58,7 @@ final class Conversion {
     private Conversion(
             boolean toChat,
             String clientModel,
+            String upstreamModel,
             String pathAndQuery,
             ToolNames toolNames,
             byte[] body,
@@ -63,6 +67,7 @@ final class Conversion {
         this.toChat = toChat;
         this.models = models;
         this.clientModel = clientModel;
+        this.upstreamModel = upstreamModel;
         this.pathAndQuery = pathAndQuery;
         this.toolNames = toolNames;
         this.body = body;
@@ -100,6 +105,7 @@ final class Conversion {
             return new Conversion(
                     !proxy.info.openAiCaller,
                     "",
+                    "",
                     RouteResolver.upstreamPath(Route.MODELS),
                     new ToolNames(),
                     new byte[0],
@@ -125,6 +131,7 @@ final class Conversion {
             return new Conversion(
                     toChat,
                     clientModel,
+                    upstreamModel,
                     path,
                     names,
                     JSON.writeValueAsBytes(mapped),

@@ -3,6 +3,7 @@ package io.relaygate.server;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,29 +11,39 @@ import org.jspecify.annotations.Nullable;
  * client went away or the upstream died mid-stream.
  *
  * @param requestId the gateway's request id
+ * @param keyId id of the gateway key
  * @param keyName name of the gateway key
  * @param route the inbound route
  * @param client which client sent it
  * @param model the model the client asked for
- * @param account the upstream account that answered last, or null when none was reached
+ * @param accountId id of the upstream account that answered last, or null when none was reached
+ * @param account its name, or null
+ * @param upstreamModel the model the upstream ran (the account's mapping of {@code model} when converted), or null
  * @param status the HTTP status the client got (0 when the client left before any)
  * @param end how it ended
  * @param usage tokens seen in the response
  * @param durationMillis from request head to end
  * @param firstByteMillis from request head to the first response byte sent to the client, or -1
+ * @param costMicros cost of {@code usage} at the price of {@code upstreamModel}, in micro-USD (0 when unpriced)
+ * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
  */
 public record ExchangeOutcome(
         String requestId,
+        String keyId,
         String keyName,
         Route route,
         ClientKind client,
         @Nullable String model,
+        @Nullable String accountId,
         @Nullable String account,
+        @Nullable String upstreamModel,
         int status,
         End end,
         Usage usage,
         long durationMillis,
-        long firstByteMillis) {
+        long firstByteMillis,
+        long costMicros,
+        @Nullable Duration tokenWindow) {
 
     /** How an exchange ended. */
     public enum End {

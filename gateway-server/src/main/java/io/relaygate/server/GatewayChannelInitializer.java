@@ -7,10 +7,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Scheduler;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
+import io.relaygate.core.pricing.PriceTable;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private final GatewayConfig config;
     private final ApiKeyService keys;
-    private final AccountSelector selector;
+    private final Scheduler scheduler;
+    private final PriceTable prices;
     private final UpstreamPool pool;
     private final ExchangeListener listener;
     private final Clock clock;
@@ -29,13 +31,15 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     GatewayChannelInitializer(
             GatewayConfig config,
             ApiKeyService keys,
-            AccountSelector selector,
+            Scheduler scheduler,
+            PriceTable prices,
             UpstreamPool pool,
             ExchangeListener listener,
             Clock clock) {
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
-        this.selector = requireNonNull(selector, "selector");
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.prices = requireNonNull(prices, "prices");
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
         this.clock = requireNonNull(clock, "clock");
@@ -72,6 +76,6 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     private void addRelay(ChannelPipeline p) {
-        p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(selector, pool, config.upstream(), listener));
+        p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(scheduler, prices, pool, config.upstream(), listener));
     }
 }

@@ -13,9 +13,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
+import io.relaygate.core.pricing.PriceTable;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,7 +42,15 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final String transport;
 
-    private GatewayServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, String transport) {
+    private final UsageRecorder recorder;
+
+    private GatewayServer(
+            EventLoopGroup boss,
+            EventLoopGroup workers,
+            Channel serverChannel,
+            String transport,
+            UsageRecorder recorder) {
+        this.recorder = recorder;
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -77,6 +88,8 @@ public final class GatewayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         boss.terminationFuture().syncUninterruptibly();
         workers.terminationFuture().syncUninterruptibly();
+        // after the last exchange ended: its usage is in the recorder, which writes what waits before it stops
+        recorder.close();
     }
 
     /** Options mostly tests set: the buffer allocator, the clock, extra exchange listeners. */
@@ -85,6 +98,7 @@ public final class GatewayServer implements AutoCloseable {
         private final Store store;
         private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         private Clock clock = Clock.systemUTC();
+        private java.time.Duration accountViewTtl = Scheduler.VIEW_TTL;
         private final List<ExchangeListener> listeners = new ArrayList<>();
 
         private Builder(GatewayConfig config, Store store) {
@@ -96,6 +110,12 @@ public final class GatewayServer implements AutoCloseable {
         /** The allocator of client and upstream channels (a test gives a private one to measure the gateway alone). */
         public Builder allocator(ByteBufAllocator value) {
             this.allocator = requireNonNull(value, "allocator");
+            return this;
+        }
+
+        /** How long a gateway reuses its view of account conditions (tests that clear them set 0). */
+        public Builder accountViewTtl(java.time.Duration value) {
+            this.accountViewTtl = requireNonNull(value, "accountViewTtl");
             return this;
         }
 
@@ -114,12 +134,25 @@ public final class GatewayServer implements AutoCloseable {
             Transports transports = Transports.detect();
             EventLoopGroup boss = transports.newGroup(1, "relaygate-accept");
             EventLoopGroup workers = transports.newGroup(server.ioThreads(), "relaygate-io");
+            UsageRecorder recorder = null;
             try {
-                List<ExchangeListener> all = List.copyOf(listeners);
+                PriceTable prices = config.scheduling().pricingFile() == null
+                        ? PriceTable.shipped()
+                        : PriceTable.load(config.scheduling().pricingFile());
+                recorder = new UsageRecorder(store.state());
+                List<ExchangeListener> all = new ArrayList<>(listeners);
+                all.add(0, new UsageListener(recorder, clock));
+                UsageRecorder started = recorder;
                 ExchangeListener listener = outcome -> all.forEach(l -> l.onExchange(outcome));
                 UpstreamPool pool = new UpstreamPool(transports, config.upstream(), clientSsl(), allocator);
                 ApiKeyService keys = new ApiKeyService(store.keys());
-                AccountSelector selector = new AccountSelector(store.accounts());
+                Scheduler scheduler = new Scheduler(
+                        new AccountSelector(store.accounts()),
+                        store.state(),
+                        config.scheduling(),
+                        clock,
+                        com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                        accountViewTtl);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -132,15 +165,19 @@ public final class GatewayServer implements AutoCloseable {
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(
                                         server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()))
-                        .childHandler(new GatewayChannelInitializer(config, keys, selector, pool, listener, clock));
+                        .childHandler(
+                                new GatewayChannelInitializer(config, keys, scheduler, prices, pool, listener, clock));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name());
+                return new GatewayServer(boss, workers, ch, transports.name(), started);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                if (recorder != null) {
+                    recorder.close();
+                }
                 throw e;
             }
         }

@@ -20,19 +20,21 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.relaygate.accounts.AccountSelector;
+import io.relaygate.accounts.Scheduler;
+import io.relaygate.accounts.SessionHash;
+import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.codec.chat.TokenEstimator;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.UpstreamConfig;
+import io.relaygate.core.pricing.PriceTable;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +61,7 @@ import org.slf4j.LoggerFactory;
 final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(UpstreamRelayHandler.class);
+    private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
     private static final com.fasterxml.jackson.databind.ObjectMapper COUNT_JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -71,7 +74,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         RELAYING,
     }
 
-    private final AccountSelector selector;
+    private final Scheduler scheduler;
+    private final PriceTable prices;
     private final UpstreamPool pool;
     private final UpstreamConfig config;
     private final ExchangeListener listener;
@@ -100,10 +104,19 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private boolean upstreamKeepAlive = true;
     private @Nullable Conversion conversion;
     private @Nullable ResponseConverter converter;
+    private Scheduler.@Nullable Demand demand;
+    private boolean leaseHeld;
+    private @Nullable String stickyAccountId;
+    private @Nullable ScheduledFuture<?> leaseTimer;
 
     UpstreamRelayHandler(
-            AccountSelector selector, UpstreamPool pool, UpstreamConfig config, ExchangeListener listener) {
-        this.selector = requireNonNull(selector, "selector");
+            Scheduler scheduler,
+            PriceTable prices,
+            UpstreamPool pool,
+            UpstreamConfig config,
+            ExchangeListener listener) {
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.prices = requireNonNull(prices, "prices");
         this.pool = requireNonNull(pool, "pool");
         this.config = requireNonNull(config, "config");
         this.listener = requireNonNull(listener, "listener");
@@ -141,8 +154,25 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         WireFormat format = request.info.route.format();
         // Anthropic requests may also go to OpenAI Chat accounts, converted; same-format accounts rank first on ties.
         List<WireFormat> formats = Conversion.servingFormats(request.info.route);
-        EventLoops.onLoop(selector.candidates(formats, request.skim.model()), ctx().executor(), (found, error) -> {
+        Scheduler.Demand d = new Scheduler.Demand(
+                request.info.key(),
+                formats,
+                request.skim.model(),
+                request.info.route == Route.MODELS
+                        ? null
+                        : SessionHash.of(
+                                request.client.sessionId(),
+                                request.skim.firstSystemText(),
+                                request.skim.firstUserText()),
+                request.info.id,
+                describe(format));
+        demand = d;
+        EventLoops.onLoop(scheduler.schedule(d), ctx().executor(), (decision, error) -> {
             if (current != request) {
+                // the client left while the request was being scheduled: give back what it took
+                if (decision instanceof Scheduler.Admitted && ((Scheduler.Admitted) decision).leaseHeld()) {
+                    scheduler.release(d.key(), d.requestId());
+                }
                 return;
             }
             if (error != null) {
@@ -150,47 +180,38 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 respondError(ErrorKind.UNAVAILABLE, "account store unavailable, try again", null);
                 return;
             }
-            if (found.isEmpty()) {
-                String model = request.skim.model();
-                respondError(
-                        ErrorKind.UNAVAILABLE,
-                        model == null
-                                ? "no upstream account serves " + describe(format) + " requests"
-                                : "no upstream account serves model " + model + " for " + describe(format)
-                                        + " requests",
-                        null);
+            if (decision instanceof Scheduler.Refused) {
+                Scheduler.Refused refused = (Scheduler.Refused) decision;
+                securityLog.info(
+                        "[{}] key {} refused: {}",
+                        request.info.id,
+                        request.info.key().name(),
+                        refused.message());
+                respondError(ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
                 return;
             }
-            KeyRules rules = request.info.key().rules();
-            List<Account> allowed =
-                    found.stream().filter(a -> boundTo(rules, a)).toList();
-            if (allowed.isEmpty()) {
-                String model = request.skim.model();
+            if (decision instanceof Scheduler.Unavailable) {
+                Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
+                java.time.Instant retryAt = none.retryAt();
                 respondError(
                         ErrorKind.UNAVAILABLE,
-                        "no upstream account serves " + (model == null ? "this request" : "model " + model)
-                                + " for this key: it is bound to "
-                                + (rules.boundAccount() != null
-                                        ? "account " + rules.boundAccount()
-                                        : "account group " + rules.boundGroup()),
-                        null);
+                        none.message(),
+                        retryAt == null ? null : scheduler.secondsUntil(retryAt));
                 return;
             }
-            candidates = allowed;
+            Scheduler.Admitted admitted = (Scheduler.Admitted) decision;
+            candidates = admitted.accounts();
+            stickyAccountId = admitted.stickyAccountId();
+            if (admitted.leaseHeld()) {
+                leaseHeld = true;
+                long every = scheduler.config().leaseTtl().toNanos() / 3;
+                leaseTimer = ctx().executor()
+                        .scheduleAtFixedRate(
+                                () -> scheduler.renew(d.key(), d.requestId()), every, every, TimeUnit.NANOSECONDS);
+            }
             attempt = 0;
             tryAccount();
         });
-    }
-
-    /** Whether the key's binding (one account, or one account group) admits {@code account}. */
-    static boolean boundTo(KeyRules rules, Account account) {
-        if (rules.boundAccount() != null) {
-            return rules.boundAccount().equals(account.name());
-        }
-        if (rules.boundGroup() != null) {
-            return rules.boundGroup().equals(account.group());
-        }
-        return true;
     }
 
     private static String describe(WireFormat format) {
@@ -207,6 +228,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private void tryAccount() {
         Account a = candidates.get(attempt);
         account = a;
+        scheduler.tried(a);
         UpstreamTarget t;
         try {
             t = UpstreamTarget.of(a);
@@ -308,6 +330,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyRequest request = requireNonNull(current, "current");
         state = State.RELAYING;
+        scheduler.served(requireNonNull(account, "account"), requireNonNull(demand, "demand"), stickyAccountId);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         sse = contentType.startsWith("text/event-stream");
         Conversion c = conversion;
@@ -442,6 +465,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             releaseUpstream(keepAlive);
             String upstreamMessage = UpstreamErrors.message(body);
             logger.debug("[{}] account {} answered {}: {}", requestId(), accountName(), status, upstreamMessage);
+            coolDown(requireNonNull(account, "account"), head, upstreamMessage);
             if (failure.retryable() && hasNextCandidate()) {
                 attempt++;
                 tryAccount();
@@ -466,6 +490,38 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             }
         } finally {
             body.release();
+        }
+    }
+
+    /** Takes the account out of rotation when its answer says it cannot serve for a while (429, 529, 401, 403). */
+    private void coolDown(Account a, HttpResponse head, String upstreamMessage) {
+        java.time.Instant now = scheduler.clock().instant();
+        String reason = "HTTP " + status + (upstreamMessage.isEmpty() ? "" : ": " + upstreamMessage);
+        if (reason.length() > 300) {
+            reason = reason.substring(0, 300) + "…";
+        }
+        switch (status) {
+            case 429:
+                java.time.Instant reset = RateLimitReset.of(head.headers(), now);
+                scheduler.putOutOfRotation(
+                        a,
+                        AccountCondition.State.RATE_LIMITED,
+                        reason,
+                        reset != null ? reset : now.plus(scheduler.config().rateLimitCoolDown()));
+                break;
+            case 529:
+                scheduler.putOutOfRotation(
+                        a,
+                        AccountCondition.State.OVERLOADED,
+                        reason,
+                        now.plus(scheduler.config().overloadCoolDown()));
+                break;
+            case 401:
+            case 403:
+                scheduler.putOutOfRotation(a, AccountCondition.State.UNAUTHORIZED, reason, null);
+                break;
+            default:
+                break;
         }
     }
 
@@ -639,25 +695,36 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         if (upstream != null) {
             releaseUpstream(end == ExchangeOutcome.End.COMPLETED && upstreamKeepAlive);
         }
+        releaseLease(request);
         current = null;
         state = State.IDLE;
         long now = System.nanoTime();
         UsageTap t = tap;
         Usage usage = t == null ? Usage.ZERO : t.usage();
         Account a = account;
+        Conversion c = conversion;
+        String upstreamModel = c != null && !c.upstreamModel.isEmpty() ? c.upstreamModel : request.skim.model();
+        long cost = upstreamModel == null ? 0 : prices.costMicros(upstreamModel, usage);
         try {
             listener.onExchange(new ExchangeOutcome(
                     request.info.id,
+                    request.info.key().id(),
                     request.info.key().name(),
                     request.info.route,
                     request.client.kind(),
                     request.skim.model(),
+                    a == null ? null : a.id(),
                     a == null ? null : a.name(),
+                    a == null ? null : upstreamModel,
                     end == ExchangeOutcome.End.CLIENT_CANCELLED && !headSent ? 0 : status,
                     end,
                     usage,
                     TimeUnit.NANOSECONDS.toMillis(now - request.info.startNanos),
-                    firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - request.info.startNanos)));
+                    firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - request.info.startNanos),
+                    cost,
+                    request.info.key().rules().maxTokens() == null
+                            ? null
+                            : request.info.key().rules().tokenWindow()));
         } catch (RuntimeException e) {
             logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
         } finally {
@@ -676,6 +743,18 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             } else {
                 next.release();
             }
+        }
+    }
+
+    private void releaseLease(ProxyRequest request) {
+        ScheduledFuture<?> t = leaseTimer;
+        leaseTimer = null;
+        if (t != null) {
+            t.cancel(false);
+        }
+        if (leaseHeld) {
+            leaseHeld = false;
+            scheduler.release(request.info.key(), request.info.id);
         }
     }
 
@@ -705,6 +784,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void resetExchange() {
         candidates = List.of();
+        demand = null;
+        stickyAccountId = null;
         attempt = 0;
         account = null;
         target = null;

@@ -31,7 +31,7 @@ class AnthropicRelayIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
         gw.outcomes.clear();
     }
 
@@ -84,7 +84,7 @@ class AnthropicRelayIT {
     @Test
     void prefixesAndQueryStringsReachTheUpstreamAsTheCanonicalPath() throws Exception {
         for (String path : new String[] {"/api/v1/messages?beta=true", "/claude/v1/messages?beta=true"}) {
-            gw.mock.reset();
+            gw.reset();
             HttpResponse<byte[]> r = gw.post(path, messages("claude-haiku-4-5", false, "hi"));
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertThat(gw.mock.awaitExchange(0, GatewayHarness.WAIT).uri()).isEqualTo("/v1/messages?beta=true");
@@ -141,7 +141,7 @@ class AnthropicRelayIT {
     @Test
     void toolUseAndThinkingStreamsPassThroughIntact() throws Exception {
         for (String scenario : new String[] {"tool_use", "thinking"}) {
-            gw.mock.reset();
+            gw.reset();
             HttpResponse<byte[]> r = gw.post("/v1/messages", messages("claude-opus-4-1", true, "mock:" + scenario));
             RecordedExchange ex = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
             assertThat(ex.scenario()).isEqualTo(scenario);

@@ -43,6 +43,11 @@ class AnthropicSdkIT {
                 .build();
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void reset() {
+        gw.reset();
+    }
+
     @AfterAll
     static void stop() throws Exception {
         client.close();

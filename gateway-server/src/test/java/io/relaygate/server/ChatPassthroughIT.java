@@ -41,7 +41,7 @@ class ChatPassthroughIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
     }
 
     private static String chat(boolean stream, String text) {
@@ -52,7 +52,7 @@ class ChatPassthroughIT {
     @Test
     void streamIsRelayedByteForByteUnderBothPaths() throws Exception {
         for (String path : new String[] {"/v1/chat/completions", "/openai/v1/chat/completions"}) {
-            gw.mock.reset();
+            gw.reset();
             HttpResponse<byte[]> r = gw.post(path, chat(true, "mock:tool_use"), "authorization", "Bearer " + gw.key);
             RecordedExchange ex = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
             assertThat(r.statusCode()).as(path).isEqualTo(200);

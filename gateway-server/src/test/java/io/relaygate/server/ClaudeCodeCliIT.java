@@ -53,7 +53,7 @@ class ClaudeCodeCliIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
         gw.outcomes.clear();
     }
 

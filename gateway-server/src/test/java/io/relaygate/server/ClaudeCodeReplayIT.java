@@ -61,7 +61,7 @@ class ClaudeCodeReplayIT {
                     || !request.path("body").isObject()) {
                 continue;
             }
-            gw.mock.reset();
+            gw.reset();
             byte[] body = json.writeValueAsBytes(request.path("body"));
             HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(
                             gw.baseUrl() + "/api" + request.path("raw_path").asText()))

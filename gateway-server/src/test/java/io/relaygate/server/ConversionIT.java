@@ -76,7 +76,7 @@ class ConversionIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
     }
 
     private static MessageCreateParams params(String model, String text) {

@@ -42,7 +42,7 @@ class ErrorsIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
     }
 
     private JsonNode assertAnthropicError(HttpResponse<byte[]> r, int status, String type) throws IOException {
@@ -148,8 +148,11 @@ class ErrorsIT {
         assertThat(r429.headers().firstValue("retry-after"))
                 .as("retry-after passed on")
                 .isPresent();
+        // each of these takes the only account out of rotation (SchedulingIT tests that): put it back each time
+        gw.clearAccountConditions();
 
         assertAnthropicError(gw.post("/v1/messages", messages("m", true, "mock:error-529")), 529, "overloaded_error");
+        gw.clearAccountConditions();
         assertAnthropicError(gw.post("/v1/messages", messages("m", false, "mock:error-500")), 500, "api_error");
 
         JsonNode n =

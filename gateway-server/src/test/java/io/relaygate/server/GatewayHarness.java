@@ -57,8 +57,11 @@ final class GatewayHarness implements AutoCloseable {
         dataDir = Files.createTempDirectory("relaygate-it");
         mock = MockUpstream.start(b.mockOptions);
         GatewayConfig base = ConfigLoader.load(null, Map.of());
+        // Cool-downs are tested on their own (SchedulingIT); elsewhere a 429 or 529 from the mock must not take the
+        // account out for the tests after it.
         GatewayConfig config = b.config.apply(base.withServer(base.server().withPort(0))
-                .withStore(new StoreConfig(StoreConfig.LOCAL, dataDir, null, StoreConfig.DEFAULT_KEY_PREFIX)));
+                .withStore(new StoreConfig(StoreConfig.LOCAL, dataDir, null, StoreConfig.DEFAULT_KEY_PREFIX))
+                .withScheduling(base.scheduling().withCoolDowns(Duration.ofMillis(1), Duration.ofMillis(1))));
         store = StoreFactory.open(config.store(), Map.of());
         CreatedKey created = new ApiKeyService(store.keys())
                 .create("it-" + Ids.random(6), KeyRules.NONE)
@@ -71,7 +74,9 @@ final class GatewayHarness implements AutoCloseable {
                 b.upstreamBaseUrl == null ? mock.baseUrl() : b.upstreamBaseUrl,
                 UPSTREAM_KEY,
                 Account.DEFAULT_PRIORITY);
-        GatewayServer.Builder sb = GatewayServer.builder(config, store).exchangeListener(outcomes::add);
+        GatewayServer.Builder sb = GatewayServer.builder(config, store)
+                .exchangeListener(outcomes::add)
+                .accountViewTtl(Duration.ZERO);
         if (b.allocator != null) {
             sb.allocator(b.allocator);
         }
@@ -101,6 +106,19 @@ final class GatewayHarness implements AutoCloseable {
                 Map.of(),
                 Instant.now());
         return store.accounts().create(a).toCompletableFuture().join();
+    }
+
+    /** Forgets earlier requests: the mock's recordings and scenarios, and the accounts' conditions. */
+    void reset() {
+        mock.reset();
+        clearAccountConditions();
+    }
+
+    /** Puts every account back into rotation (after a test made the mock answer 401 or 403). */
+    void clearAccountConditions() {
+        for (Account a : store.accounts().list().toCompletableFuture().join()) {
+            store.state().clearCondition(a.id()).toCompletableFuture().join();
+        }
     }
 
     String baseUrl() {

@@ -50,7 +50,7 @@ class OpenAiSdkIT {
 
     @BeforeEach
     void reset() {
-        gw.mock.reset();
+        gw.reset();
     }
 
     private static ChatCompletionCreateParams params(String text, boolean usage) {
