@@ -11,6 +11,7 @@ import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.ErrorKind;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
@@ -84,8 +85,17 @@ public final class Scheduler {
     /** A key limit refused the request (a 429 for the client). */
     public record Refused(Admission admission, String message) implements Decision {}
 
-    /** No account can take it (a 503); {@code retryAt} when the first one comes back by itself. */
-    public record Unavailable(String message, @Nullable Instant retryAt) implements Decision {}
+    /**
+     * No account can take it; {@code retryAt} when the first one comes back by itself. {@code kind} is what the client
+     * is told: a 429 when every account is rate limited, a 529 (overloaded) when they are rate limited or overloaded,
+     * else a 503.
+     */
+    public record Unavailable(String message, @Nullable Instant retryAt, ErrorKind kind) implements Decision {
+
+        public Unavailable(String message, @Nullable Instant retryAt) {
+            this(message, retryAt, ErrorKind.UNAVAILABLE);
+        }
+    }
 
     private record View(Map<String, AccountCondition> conditions, Map<String, Instant> lastUsed, long loadedAtNanos) {}
 
@@ -227,12 +237,16 @@ public final class Scheduler {
         List<Account> usable = new ArrayList<>(bound.size());
         List<String> out = new ArrayList<>();
         Instant retryAt = null;
+        boolean allRateLimited = true;
+        boolean allBusy = true;
         for (Account a : bound) {
             AccountCondition c = conditions.get(a.id());
             if (c == null) {
                 usable.add(a);
                 continue;
             }
+            allRateLimited &= c.state() == AccountCondition.State.RATE_LIMITED;
+            allBusy &= c.state() != AccountCondition.State.UNAUTHORIZED;
             out.add(a.name() + " (" + c.state().wireName() + (c.until() == null ? "" : " until " + c.until()) + ")");
             if (c.until() != null && (retryAt == null || c.until().isBefore(retryAt))) {
                 retryAt = c.until();
@@ -242,7 +256,8 @@ public final class Scheduler {
             return new Unavailable(
                     "every upstream account that serves " + (model == null ? "this request" : "model " + model)
                             + " is out of rotation: " + String.join(", ", out),
-                    retryAt);
+                    retryAt,
+                    allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE);
         }
         Map<String, Instant> used = lastUsed(view);
         List<WireFormat> formats = demand.formats();

@@ -12,6 +12,7 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
+import io.relaygate.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -193,10 +193,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             if (decision instanceof Scheduler.Unavailable) {
                 Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
                 java.time.Instant retryAt = none.retryAt();
-                respondError(
-                        ErrorKind.UNAVAILABLE,
-                        none.message(),
-                        retryAt == null ? null : scheduler.secondsUntil(retryAt));
+                respondError(none.kind(), none.message(), retryAt == null ? null : scheduler.secondsUntil(retryAt));
                 return;
             }
             Scheduler.Admitted admitted = (Scheduler.Admitted) decision;

@@ -76,7 +76,8 @@ final class GatewayHarness implements AutoCloseable {
                 Account.DEFAULT_PRIORITY);
         GatewayServer.Builder sb = GatewayServer.builder(config, store)
                 .exchangeListener(outcomes::add)
-                .accountViewTtl(Duration.ZERO);
+                .accountViewTtl(Duration.ZERO)
+                .clock(b.clock);
         if (b.allocator != null) {
             sb.allocator(b.allocator);
         }
@@ -119,6 +120,15 @@ final class GatewayHarness implements AutoCloseable {
         for (Account a : store.accounts().list().toCompletableFuture().join()) {
             store.state().clearCondition(a.id()).toCompletableFuture().join();
         }
+    }
+
+    /** A new gateway key with {@code rules}; returns its secret. */
+    String keyWith(KeyRules rules) {
+        return new ApiKeyService(store.keys())
+                .create("it-" + Ids.random(6), rules)
+                .toCompletableFuture()
+                .join()
+                .secret();
     }
 
     String baseUrl() {
@@ -200,6 +210,13 @@ final class GatewayHarness implements AutoCloseable {
         private UnaryOperator<GatewayConfig> config = UnaryOperator.identity();
         private @org.jspecify.annotations.Nullable ByteBufAllocator allocator;
         private @org.jspecify.annotations.Nullable String upstreamBaseUrl;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+
+        /** The gateway's clock (limits, windows, cool-downs); tests move a fake one. */
+        Builder clock(java.time.Clock value) {
+            clock = value;
+            return this;
+        }
 
         Builder mock(MockOptions value) {
             mockOptions = value;

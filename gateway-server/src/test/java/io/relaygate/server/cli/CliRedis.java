@@ -19,20 +19,20 @@ import java.util.function.Function;
  * per test, own keys deleted afterwards (SCAN + DEL, never FLUSH). A missing Redis fails, never skips (CI=true makes
  * that the rule; without a Docker engine there is no Testcontainers fallback either).
  */
-final class CliRedis {
+public final class CliRedis {
 
     private CliRedis() {}
 
-    static String url() {
+    public static String url() {
         String env = System.getenv("REDIS_URL");
         return env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env.trim();
     }
 
-    static String uniquePrefix() {
+    public static String uniquePrefix() {
         return "rgclitest:" + Ids.random(12) + ":";
     }
 
-    static void requireRedis() {
+    public static void requireRedis() {
         try {
             with(RedisCommands::ping);
         } catch (RedisException e) {
@@ -44,7 +44,7 @@ final class CliRedis {
         }
     }
 
-    static void deleteKeys(String prefix) {
+    public static void deleteKeys(String prefix) {
         with(redis -> {
             List<String> found = new ArrayList<>();
             ScanCursor cursor = ScanCursor.INITIAL;
@@ -61,7 +61,7 @@ final class CliRedis {
         });
     }
 
-    static <T> T with(Function<RedisCommands<String, String>, T> action) {
+    public static <T> T with(Function<RedisCommands<String, String>, T> action) {
         RedisURI uri = RedisURI.create(url());
         uri.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(uri);

@@ -1,4 +1,4 @@
-package io.relaygate.accounts;
+package io.relaygate.testing;
 
 import java.time.Clock;
 import java.time.Duration;
