@@ -24,6 +24,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ApiKeyService keys;
     private final Scheduler scheduler;
     private final PriceTable prices;
+    private final AdminApi admin;
     private final UpstreamPool pool;
     private final ExchangeListener listener;
     private final Clock clock;
@@ -33,6 +34,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             ApiKeyService keys,
             Scheduler scheduler,
             PriceTable prices,
+            AdminApi admin,
             UpstreamPool pool,
             ExchangeListener listener,
             Clock clock) {
@@ -40,6 +42,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.prices = requireNonNull(prices, "prices");
+        this.admin = requireNonNull(admin, "admin");
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
         this.clock = requireNonNull(clock, "clock");
@@ -64,7 +67,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     private void addRouteAndAuth(ChannelPipeline p) {
-        p.addLast(PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes()));
+        p.addLast(PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin));
         p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock));
     }
 

@@ -165,8 +165,15 @@ public final class GatewayServer implements AutoCloseable {
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(
                                         server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()))
-                        .childHandler(
-                                new GatewayChannelInitializer(config, keys, scheduler, prices, pool, listener, clock));
+                        .childHandler(new GatewayChannelInitializer(
+                                config,
+                                keys,
+                                scheduler,
+                                prices,
+                                new AdminApi(store, config.scheduling().adminToken(), clock),
+                                pool,
+                                listener,
+                                clock));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();

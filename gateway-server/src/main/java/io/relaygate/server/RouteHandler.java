@@ -18,6 +18,7 @@ import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.WireFormat;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ROUTE: resolves the request head to a {@link Route} before any body is read, and answers what needs no route:
@@ -29,10 +30,16 @@ import java.nio.charset.StandardCharsets;
 final class RouteHandler extends ChannelInboundHandlerAdapter {
 
     private final long maxBodyBytes;
+    private final @Nullable AdminApi admin;
     private boolean discarding;
 
     RouteHandler(long maxBodyBytes) {
+        this(maxBodyBytes, null);
+    }
+
+    RouteHandler(long maxBodyBytes, @Nullable AdminApi admin) {
         this.maxBodyBytes = maxBodyBytes;
+        this.admin = admin;
     }
 
     @Override
@@ -88,6 +95,11 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
                     ctx.close();
                 }
             });
+            return false;
+        }
+        AdminApi a = admin;
+        if (a != null && AdminApi.matches(path)) {
+            a.handle(ctx, request, path);
             return false;
         }
         Route route = RouteResolver.resolve(path);

@@ -3,6 +3,7 @@ package io.relaygate.server.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
@@ -10,6 +11,7 @@ import io.relaygate.core.Secrets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -17,10 +19,13 @@ import org.jspecify.annotations.Nullable;
 final class AccountsCommand {
 
     static final String HELP = """
-            Usage: relaygate accounts <add|list> [options]
+            Usage: relaygate accounts <add|list|resume> [options]
 
               accounts add --kind K --name N --base-url URL [options]   add an upstream account
-              accounts list                                             list accounts (never their credentials)
+              accounts list                                             list accounts, their state (active,
+                                                                        rate-limited, overloaded, unauthorized)
+                                                                        and why; never their credentials
+              accounts resume NAME                                      put an account back into rotation
 
             Every subcommand takes --json, --help and --config FILE.""";
 
@@ -45,7 +50,15 @@ final class AccountsCommand {
     static final String LIST_HELP = """
             Usage: relaygate accounts list [--json] [--config FILE]
 
-            Lists every account: name, kind, base URL, priority, schedulable, group. Never credentials.""";
+            Lists every account: name, kind, base URL, priority, schedulable, group, models, and its state:
+            active, or out of rotation (rate-limited, overloaded, unauthorized) with until when and why.
+            Never credentials.""";
+
+    static final String RESUME_HELP = """
+            Usage: relaygate accounts resume NAME [--json] [--config FILE]
+
+            Puts an account that is out of rotation (after a 429, a 529 or refused credentials) back now, on
+            every gateway sharing this store (within a second).""";
 
     private static final Set<String> ADD_OPTIONS = Set.of(
             "config",
@@ -68,8 +81,10 @@ final class AccountsCommand {
                 return add(cli, Args.parse(rest, ADD_OPTIONS, Set.of()));
             case "list":
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "resume":
+                return resume(cli, Args.parse(rest, Set.of("config"), Set.of()));
             default:
-                throw new UsageException("unknown subcommand 'accounts " + sub + "' (expected: add or list)");
+                throw new UsageException("unknown subcommand 'accounts " + sub + "' (expected: add, list or resume)");
         }
     }
 
@@ -141,16 +156,30 @@ final class AccountsCommand {
         KeysCommand.noPositionals(args);
         try (Store store = cli.openStore(args)) {
             List<Account> accounts = Cli.await(store.accounts().list());
+            Instant now = Instant.now();
+            Map<String, AccountCondition> conditions = Cli.await(store.state().conditions(now));
+            Map<String, Instant> used = Cli.await(store.state().lastUsed());
             if (args.flag("json")) {
                 ArrayNode a = Cli.JSON.createArrayNode();
-                accounts.forEach(acc -> a.add(Views.account(acc)));
+                accounts.forEach(acc ->
+                        a.add(Views.accountState(Views.account(acc), conditions.get(acc.id()), used.get(acc.id()))));
                 cli.printJson(a);
             } else if (accounts.isEmpty()) {
                 cli.out.println(
                         "No accounts yet; add one with: relaygate accounts add --kind K --name N --base-url URL");
             } else {
                 List<List<String>> rows = new ArrayList<>();
-                rows.add(List.of("NAME", "KIND", "BASE URL", "PRIORITY", "SCHEDULABLE", "GROUP", "MODELS"));
+                rows.add(List.of(
+                        "NAME",
+                        "KIND",
+                        "BASE URL",
+                        "PRIORITY",
+                        "SCHEDULABLE",
+                        "GROUP",
+                        "MODELS",
+                        "STATE",
+                        "UNTIL",
+                        "REASON"));
                 for (Account acc : accounts) {
                     String models = acc.models().isEmpty() ? "any" : String.join(",", acc.models());
                     if (!acc.modelMap().isEmpty()) {
@@ -163,9 +192,55 @@ final class AccountsCommand {
                             Integer.toString(acc.priority()),
                             acc.schedulable() ? "yes" : "no",
                             acc.group() == null ? "-" : acc.group(),
-                            models));
+                            models,
+                            stateOf(conditions.get(acc.id())),
+                            untilOf(conditions.get(acc.id())),
+                            reasonOf(conditions.get(acc.id()))));
                 }
                 cli.out.print(Views.table(rows));
+            }
+        }
+        return 0;
+    }
+
+    private static String stateOf(@Nullable AccountCondition c) {
+        return c == null ? "active" : c.state().wireName();
+    }
+
+    private static String untilOf(@Nullable AccountCondition c) {
+        if (c == null) {
+            return "-";
+        }
+        return c.until() == null ? "until resumed" : c.until().toString();
+    }
+
+    private static String reasonOf(@Nullable AccountCondition c) {
+        if (c == null) {
+            return "-";
+        }
+        String r = c.reason().replaceAll("\\s+", " ");
+        return r.length() > 80 ? r.substring(0, 79) + "…" : r;
+    }
+
+    private static int resume(Cli cli, Args args) {
+        if (args.flag("help")) {
+            cli.out.println(RESUME_HELP);
+            return 0;
+        }
+        String name = KeysCommand.onePositional(args, "NAME");
+        try (Store store = cli.openStore(args)) {
+            Account account = Cli.await(store.accounts().findByName(name))
+                    .orElseThrow(() -> new UsageException("no account named " + name));
+            Map<String, AccountCondition> conditions = Cli.await(store.state().conditions(Instant.now()));
+            AccountCondition before = conditions.get(account.id());
+            Cli.await(store.state().clearCondition(account.id()));
+            if (args.flag("json")) {
+                cli.printJson(Views.accountState(Views.account(account), null, null));
+            } else if (before == null) {
+                cli.out.println("Account " + name + " was already in rotation.");
+            } else {
+                cli.out.println("Account " + name + " is back in rotation (it was "
+                        + before.state().wireName() + ": " + reasonOf(before) + ").");
             }
         }
         return 0;

@@ -278,6 +278,17 @@ final class KeysCommand {
         return 0;
     }
 
+    /** The one positional argument, named {@code what} in the error when there is none or more. */
+    static String onePositional(Args args, String what) {
+        if (args.positionals().size() != 1) {
+            throw new UsageException(
+                    args.positionals().isEmpty()
+                            ? "missing " + what
+                            : "too many arguments: " + String.join(" ", args.positionals()));
+        }
+        return args.positionals().get(0);
+    }
+
     static void noPositionals(Args args) {
         if (!args.positionals().isEmpty()) {
             throw new UsageException(

@@ -1,42 +1,145 @@
 package io.relaygate.server.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.UsageReport;
+import io.relaygate.accounts.state.Period;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageScope;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code usage [--key N] [--account N] [--since …]}: the arguments are accepted and checked now so scripts written
- * against the operating contract keep working; the numbers come once the gateway records usage.
+ * {@code usage [--by key|account|model] [--period hour|day|week|total] [--at WHEN] [--key N] [--account N]}: the
+ * counters the gateway records, read from the same store; {@code --json} prints what {@code GET /admin/usage} returns.
  */
 final class UsageCommand {
 
     static final String HELP = """
-            Usage: relaygate usage [--key N] [--account N] [--since WHEN] [--json] [--config FILE]
+            Usage: relaygate usage [--by key|account|model] [--period hour|day|week|total] [--at WHEN]
+                                   [--key N] [--account N] [--json] [--config FILE]
 
-            Usage per key, account and model (requests, tokens, cost).""";
+            Usage per key, account or model in one period: requests, errors, tokens (input, output, cache
+            writes, cache reads) and cost in USD. Periods are UTC hours, days, ISO weeks, or the total.
 
-    static final String NOT_RECORDED = "usage accounting is not recorded yet: this gateway version keeps no usage"
-            + " counters, so there is nothing to show";
+              --by key|account|model    what to show usage per (default: key)
+              --period P                hour, day (default), week or total
+              --at WHEN                 a date (2026-11-30) or instant (2026-11-30T17:00:00Z) in the period
+                                        (default: now)
+              --key N                   only the key named N (implies --by key)
+              --account N               only the account named N (implies --by account)""";
 
     private UsageCommand() {}
 
     static int run(Cli cli, String[] rest) {
-        Args args = Args.parse(rest, Set.of("config", "key", "account", "since"), Set.of());
+        Args args = Args.parse(rest, Set.of("config", "by", "period", "at", "key", "account"), Set.of());
         if (args.flag("help")) {
             cli.out.println(HELP);
             return 0;
         }
         KeysCommand.noPositionals(args);
-        args.value("key");
-        args.value("account");
-        args.value("since");
-        if (args.flag("json")) {
-            ObjectNode n = Cli.JSON.createObjectNode();
-            n.put("recorded", false);
-            n.put("message", NOT_RECORDED);
-            cli.printJson(n);
-        } else {
-            cli.out.println(NOT_RECORDED + ".");
+        String key = args.value("key");
+        String account = args.value("account");
+        if (key != null && account != null) {
+            throw new UsageException("--key and --account: give one of them");
+        }
+        UsageScope scope =
+                key != null ? UsageScope.KEY : account != null ? UsageScope.ACCOUNT : scope(args.value("by"));
+        Period period = period(args.value("period"));
+        Instant at = at(args.value("at"));
+        try (Store store = cli.openStore(args)) {
+            UsageReport report = Cli.await(UsageReport.read(store, scope, period, at));
+            if (key != null) {
+                report = report.only(key);
+            } else if (account != null) {
+                report = report.only(account);
+            }
+            if (args.flag("json")) {
+                cli.printJson(report.toJson(Cli.JSON));
+            } else {
+                print(cli, report);
+            }
         }
         return 0;
+    }
+
+    static UsageScope scope(@Nullable String by) {
+        if (by == null) {
+            return UsageScope.KEY;
+        }
+        try {
+            return UsageScope.valueOf(by.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--by: " + by + " (expected: key, account or model)");
+        }
+    }
+
+    static Period period(@Nullable String p) {
+        if (p == null) {
+            return Period.DAY;
+        }
+        try {
+            return Period.valueOf(p.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--period: " + p + " (expected: hour, day, week or total)");
+        }
+    }
+
+    static Instant at(@Nullable String when) {
+        if (when == null) {
+            return Instant.now();
+        }
+        try {
+            return when.contains("T")
+                    ? Instant.parse(when.trim())
+                    : LocalDate.parse(when.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--at: " + when + " (expected: 2026-11-30 or 2026-11-30T17:00:00Z)");
+        }
+    }
+
+    private static void print(Cli cli, UsageReport report) {
+        String what = report.scope().name().toLowerCase(Locale.ROOT);
+        String when = report.period() == Period.TOTAL ? "in total" : "in " + report.bucket() + " (UTC)";
+        if (report.lines().isEmpty()) {
+            cli.out.println("No usage per " + what + " " + when + ".");
+            return;
+        }
+        cli.out.println("Usage per " + what + " " + when + ":");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(
+                what.toUpperCase(Locale.ROOT),
+                "REQUESTS",
+                "ERRORS",
+                "INPUT",
+                "OUTPUT",
+                "CACHE WRITE",
+                "CACHE READ",
+                "COST"));
+        for (UsageReport.Line l : report.lines()) {
+            rows.add(row(l.name(), l.counters()));
+        }
+        if (report.lines().size() > 1) {
+            rows.add(row("(total)", report.total()));
+        }
+        cli.out.print(Views.table(rows));
+    }
+
+    private static List<String> row(String name, UsageCounters c) {
+        return List.of(
+                name,
+                Long.toString(c.requests()),
+                Long.toString(c.errors()),
+                Long.toString(c.inputTokens()),
+                Long.toString(c.outputTokens()),
+                Long.toString(c.cacheCreationTokens()),
+                Long.toString(c.cacheReadTokens()),
+                String.format(Locale.ROOT, "$%.4f", c.costUsd()));
     }
 }

@@ -6,14 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.Usage;
 import io.relaygate.core.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -285,6 +290,101 @@ abstract class CliContract {
                 CREDENTIAL);
         assertThat(badUrl.code()).isEqualTo(2);
         assertThat(badUrl.err()).contains("base-url");
+        assertNoCredentialPrinted();
+    }
+
+    @Test
+    void usageShowsWhatTheGatewayRecordedPerKeyAccountAndModel() throws Exception {
+        JsonNode key = json(run("keys", "create", "--name", "bob", "--json"));
+        String keyId = key.get("id").asText();
+        json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                "main",
+                "--base-url",
+                "https://api.anthropic.com",
+                "--api-key",
+                CREDENTIAL,
+                "--json"));
+        Instant at = Instant.parse("2026-10-05T14:30:00Z");
+        try (Store store = openStore()) {
+            Account main = Cli.await(store.accounts().findByName("main")).orElseThrow();
+            for (int i = 0; i < 3; i++) {
+                Cli.await(store.state()
+                        .record(new UsageRecord(
+                                keyId,
+                                main.id(),
+                                "claude-sonnet-4-5",
+                                UsageCounters.of(new Usage(1000, 200, 50, 4000), i == 2, 12_345),
+                                at,
+                                null)));
+            }
+        }
+
+        Result text = run("usage", "--key", "bob", "--at", "2026-10-05");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out())
+                .startsWith("Usage per key in 2026-10-05 (UTC):")
+                .containsPattern("bob\\s+3\\s+1\\s+3000\\s+600\\s+150\\s+12000\\s+\\$0\\.0370");
+
+        JsonNode byAccount = json(run("usage", "--by", "account", "--period", "total", "--json"));
+        assertThat(byAccount.path("lines").get(0).path("name").asText()).isEqualTo("main");
+        assertThat(byAccount.path("lines").get(0).path("cost_usd").decimalValue())
+                .isEqualByComparingTo("0.037035");
+        JsonNode byHour =
+                json(run("usage", "--by", "model", "--period", "hour", "--at", "2026-10-05T15:00:00Z", "--json"));
+        assertThat(byHour.path("bucket").asText()).isEqualTo("2026-10-05T15");
+        assertThat(byHour.path("lines")).as("the usage was in the hour before").isEmpty();
+
+        assertThat(run("usage", "--period", "fortnight").err()).contains("--period: fortnight");
+        assertNoCredentialPrinted();
+    }
+
+    @Test
+    void accountsListShowsWhyAnAccountIsOutOfRotationAndResumeBringsItBack() throws Exception {
+        json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                "tired",
+                "--base-url",
+                "https://api.anthropic.com",
+                "--api-key",
+                CREDENTIAL,
+                "--json"));
+        Instant until = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        try (Store store = openStore()) {
+            Account tired = Cli.await(store.accounts().findByName("tired")).orElseThrow();
+            Cli.await(store.state()
+                    .setCondition(
+                            tired.id(),
+                            new AccountCondition(
+                                    AccountCondition.State.RATE_LIMITED,
+                                    "HTTP 429: Number of requests has exceeded your rate limit",
+                                    Instant.now(),
+                                    until)));
+        }
+
+        Result list = run("accounts", "list");
+        assertThat(list.out())
+                .contains("STATE")
+                .contains("rate-limited")
+                .contains(until.toString())
+                .contains("HTTP 429: Number of requests");
+        JsonNode listed = json(run("accounts", "list", "--json")).get(0);
+        assertThat(listed.path("state").asText()).isEqualTo("rate-limited");
+        assertThat(listed.path("until").asText()).isEqualTo(until.toString());
+
+        Result resumed = run("accounts", "resume", "tired");
+        assertThat(resumed.out()).startsWith("Account tired is back in rotation (it was rate-limited");
+        assertThat(json(run("accounts", "list", "--json")).get(0).path("state").asText())
+                .isEqualTo("active");
+        assertThat(run("accounts", "resume", "nobody").err()).contains("no account named nobody");
         assertNoCredentialPrinted();
     }
 }

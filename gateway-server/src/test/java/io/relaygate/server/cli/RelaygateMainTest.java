@@ -2,8 +2,6 @@ package io.relaygate.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -178,19 +176,6 @@ class RelaygateMainTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("RELAYGATE_SECRET_KEY")
                 .doesNotContain("tooShort");
-    }
-
-    @Test
-    void usageSaysPlainlyThatNothingIsRecordedYet() throws Exception {
-        Result text = run("usage", "--key", "alice", "--since", "1d");
-        assertThat(text.code()).isZero();
-        assertThat(text.out()).startsWith("usage accounting is not recorded yet");
-
-        Result json = run("usage", "--json");
-        assertThat(json.code()).isZero();
-        JsonNode n = new ObjectMapper().readTree(json.out());
-        assertThat(n.get("recorded").asBoolean()).isFalse();
-        assertThat(n.get("message").asText()).contains("not recorded yet");
     }
 
     @Test

@@ -1,0 +1,214 @@
+package io.relaygate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.UsageReport;
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.Period;
+import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.core.Account;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Ids;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.WireFormat;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read side of the admin API, on the gateway's own port under {@code /admin/}, for dashboards and scripts:
+ *
+ * <ul>
+ *   <li>{@code GET /admin/usage?by=key|account|model&period=hour|day|week|total&at=2026-11-30}: the JSON
+ *       {@code relaygate usage --json} prints
+ *   <li>{@code GET /admin/accounts}: every account with its state (active, rate-limited, overloaded, unauthorized),
+ *       until when, why, and when it was last used; never credentials
+ * </ul>
+ *
+ * Every call needs {@code Authorization: Bearer <admin token>} ({@code RELAYGATE_ADMIN_TOKEN}); without a configured
+ * token the admin API answers 404. Gateway API keys are not admin tokens.
+ */
+final class AdminApi {
+
+    private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String PREFIX = "/admin/";
+
+    private final Store store;
+    private final byte @Nullable [] token;
+    private final Clock clock;
+
+    AdminApi(Store store, @Nullable String token, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    static boolean matches(String path) {
+        return path.startsWith(PREFIX) || path.equals("/admin");
+    }
+
+    /** Answers the admin request {@code request} (its body, if any, is dropped by the caller). */
+    void handle(ChannelHandlerContext ctx, HttpRequest request, String path) {
+        String id = "adm_" + Ids.random(16);
+        if (token == null) {
+            error(ctx, ErrorKind.NOT_FOUND, "the admin API is off: set RELAYGATE_ADMIN_TOKEN to turn it on", id);
+            return;
+        }
+        if (!authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            securityLog.info(
+                    "[{}] admin API: refused {} {} from {}",
+                    id,
+                    request.method(),
+                    path,
+                    ctx.channel().remoteAddress());
+            error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET)", id);
+            return;
+        }
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        CompletionStage<ObjectNode> answer;
+        try {
+            switch (path) {
+                case "/admin/usage":
+                    answer = usage(query);
+                    break;
+                case "/admin/accounts":
+                    answer = accounts();
+                    break;
+                default:
+                    error(
+                            ctx,
+                            ErrorKind.NOT_FOUND,
+                            "no admin route " + path + " (expected: /admin/usage or /admin/accounts)",
+                            id);
+                    return;
+            }
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
+            return;
+        }
+        // one admin call at a time per connection: no pipelined request overtakes the answer
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(answer, ctx.executor(), (json, failure) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (failure != null) {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(failure.toString()), id);
+                return;
+            }
+            ErrorResponder.sendJson(ctx, 200, json.toString(), id);
+        });
+    }
+
+    private boolean authorized(@Nullable String header) {
+        byte[] expected = token;
+        if (header == null || expected == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(expected, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private CompletionStage<ObjectNode> usage(Map<String, List<String>> query) {
+        UsageScope scope = UsageScope.KEY;
+        String by = first(query, "by");
+        if (by != null) {
+            try {
+                scope = UsageScope.valueOf(by.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("by: " + by + " (expected: key, account or model)");
+            }
+        }
+        Period period = Period.DAY;
+        String p = first(query, "period");
+        if (p != null) {
+            try {
+                period = Period.valueOf(p.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("period: " + p + " (expected: hour, day, week or total)");
+            }
+        }
+        Instant at = clock.instant();
+        String when = first(query, "at");
+        if (when != null) {
+            try {
+                at = when.contains("T")
+                        ? Instant.parse(when)
+                        : LocalDate.parse(when).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("at: " + when + " (expected: 2026-11-30 or 2026-11-30T17:00:00Z)");
+            }
+        }
+        return UsageReport.read(store, scope, period, at).thenApply(r -> r.toJson(JSON));
+    }
+
+    private CompletionStage<ObjectNode> accounts() {
+        Instant now = clock.instant();
+        CompletableFuture<List<Account>> accounts = store.accounts().list().toCompletableFuture();
+        CompletableFuture<Map<String, AccountCondition>> conditions =
+                store.state().conditions(now).toCompletableFuture();
+        CompletableFuture<Map<String, Instant>> used = store.state().lastUsed().toCompletableFuture();
+        return CompletableFuture.allOf(accounts, conditions, used).thenApply(done -> {
+            ObjectNode n = JSON.createObjectNode();
+            ArrayNode a = n.putArray("accounts");
+            for (Account acc : accounts.join()) {
+                ObjectNode o = a.addObject();
+                o.put("id", acc.id());
+                o.put("name", acc.name());
+                o.put("kind", acc.kind().wireName());
+                o.put("baseUrl", Secrets.redactUrl(acc.baseUrl()));
+                o.put("priority", acc.priority());
+                o.put("schedulable", acc.schedulable());
+                if (acc.group() != null) {
+                    o.put("group", acc.group());
+                }
+                AccountCondition c = conditions.join().get(acc.id());
+                o.put("state", c == null ? "active" : c.state().wireName());
+                if (c != null) {
+                    o.put("reason", c.reason());
+                    o.put("since", c.since().toString());
+                    if (c.until() != null) {
+                        o.put("until", c.until().toString());
+                    }
+                }
+                Instant last = used.join().get(acc.id());
+                if (last != null) {
+                    o.put("lastUsed", last.toString());
+                }
+            }
+            return n;
+        });
+    }
+
+    private static @Nullable String first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0).trim();
+    }
+
+    private static void error(ChannelHandlerContext ctx, ErrorKind kind, String message, String id) {
+        ErrorResponder.send(ctx, WireFormat.OPENAI_CHAT, kind, message, id, null, false);
+    }
+}

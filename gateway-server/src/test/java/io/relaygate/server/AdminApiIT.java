@@ -1,0 +1,127 @@
+package io.relaygate.server;
+
+import static io.relaygate.server.GatewayHarness.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.KeyRules;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The admin API's read of usage and account states, and its token. */
+class AdminApiIT {
+
+    private static final String TOKEN = "admin-token-for-tests-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static GatewayHarness gw;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = GatewayHarness.builder()
+                .config(c -> c.withScheduling(c.scheduling().withAdminToken(TOKEN)))
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gw.close();
+    }
+
+    private static JsonNode admin(String pathAndQuery) throws Exception {
+        HttpResponse<byte[]> r = gw.get(pathAndQuery, "authorization", "Bearer " + TOKEN);
+        assertThat(r.statusCode())
+                .as(new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void usagePerKeyAccountAndModelMatchesWhatTheRequestsUsed() throws Exception {
+        String key = gw.keyWith(KeyRules.NONE);
+        ExchangeOutcome a =
+                gw.outcomeOf(gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "x"), "x-api-key", key));
+        ExchangeOutcome b =
+                gw.outcomeOf(gw.post("/v1/messages", messages("claude-sonnet-4-5", true, "y"), "x-api-key", key));
+
+        JsonNode byKey = admin("/admin/usage?by=key&period=day");
+
+        assertThat(byKey.path("by").asText()).isEqualTo("key");
+        assertThat(byKey.path("period").asText()).isEqualTo("day");
+        JsonNode line = null;
+        for (JsonNode l : byKey.path("lines")) {
+            if (l.path("name").asText().equals(a.keyName())) {
+                line = l;
+            }
+        }
+        assertThat(line).as("a line for key " + a.keyName()).isNotNull();
+        assertThat(line.path("id").asText()).isEqualTo(a.keyId());
+        assertThat(line.path("requests").asLong()).isEqualTo(2);
+        assertThat(line.path("output_tokens").asLong())
+                .isEqualTo(a.usage().outputTokens() + b.usage().outputTokens());
+        assertThat(line.path("cost_usd").decimalValue().movePointRight(6).longValueExact())
+                .isEqualTo(a.costMicros() + b.costMicros());
+
+        JsonNode byModel = admin("/admin/usage?by=model&period=total");
+        assertThat(byModel.path("lines").findValuesAsText("name")).contains("claude-sonnet-4-5");
+    }
+
+    @Test
+    void accountsShowTheirStateAndWhyButNeverCredentials() throws Exception {
+        gw.addAccount("revoked-one", AccountKind.ANTHROPIC_API, gw.mock.baseUrl(), "mock-error-401", 1);
+        gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"));
+
+        HttpResponse<byte[]> r = gw.get("/admin/accounts", "authorization", "Bearer " + TOKEN);
+
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(body).doesNotContain(GatewayHarness.UPSTREAM_KEY).doesNotContain("mock-error-401");
+        JsonNode revoked = null;
+        for (JsonNode acc : JSON.readTree(r.body()).path("accounts")) {
+            if (acc.path("name").asText().equals("revoked-one")) {
+                revoked = acc;
+            }
+        }
+        assertThat(revoked).isNotNull();
+        assertThat(revoked.path("state").asText()).isEqualTo("unauthorized");
+        assertThat(revoked.path("reason").asText()).startsWith("HTTP 401");
+        assertThat(revoked.has("until")).isFalse();
+        gw.clearAccountConditions();
+    }
+
+    @Test
+    void withoutTheAdminTokenNothingIsShown() throws Exception {
+        HttpResponse<byte[]> none = gw.get("/admin/usage");
+        HttpResponse<byte[]> gatewayKey = gw.get("/admin/usage", "authorization", "Bearer " + gw.key);
+        HttpResponse<byte[]> wrong = gw.get("/admin/accounts", "authorization", "Bearer not-the-token-at-all");
+
+        for (HttpResponse<byte[]> r : java.util.List.of(none, gatewayKey, wrong)) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(r.body()).path("error").path("message").asText())
+                    .isEqualTo("admin token missing or wrong");
+        }
+    }
+
+    @Test
+    void badParametersAndUnknownAdminRoutesAreClearErrors() throws Exception {
+        HttpResponse<byte[]> by = gw.get("/admin/usage?by=planet", "authorization", "Bearer " + TOKEN);
+        assertThat(by.statusCode()).isEqualTo(400);
+        assertThat(new String(by.body(), StandardCharsets.UTF_8))
+                .contains("by: planet (expected: key, account or model)");
+
+        HttpResponse<byte[]> route = gw.get("/admin/everything", "authorization", "Bearer " + TOKEN);
+        assertThat(route.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aGatewayWithoutAnAdminTokenHasNoAdminApi() throws Exception {
+        try (GatewayHarness plain = GatewayHarness.start()) {
+            HttpResponse<byte[]> r = plain.get("/admin/usage", "authorization", "Bearer " + TOKEN);
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("set RELAYGATE_ADMIN_TOKEN");
+        }
+    }
+}
