@@ -43,6 +43,8 @@ public final class RedisSharedState implements SharedState {
     private final String prefix;
     private final Script admit;
     private final Script usage;
+    /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
+    private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RedisSharedState(RedisAsyncCommands<String, String> redis, String prefix) {
         this.redis = requireNonNull(redis, "redis");
@@ -203,18 +205,32 @@ public final class RedisSharedState implements SharedState {
     public CompletionStage<Void> record(UsageRecord r) {
         List<CompletableFuture<?>> writes = new ArrayList<>(6);
         writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true));
-        writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.KEY.tag, r.keyId()).toCompletableFuture());
+        index(UsageScope.KEY, r.keyId(), writes);
         if (r.accountId() != null) {
             writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false));
-            writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.ACCOUNT.tag, r.accountId())
-                    .toCompletableFuture());
+            index(UsageScope.ACCOUNT, r.accountId(), writes);
         }
         if (r.model() != null) {
             writes.add(recordScope(UsageScope.MODEL, r.model(), r, false));
-            writes.add(redis.sadd(prefix + "{idx}:" + UsageScope.MODEL.tag, r.model())
-                    .toCompletableFuture());
+            index(UsageScope.MODEL, r.model(), writes);
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
+            if (e != null) {
+                // Redis was away and may have come back empty: index every id again
+                indexed.clear();
+            }
+        });
+    }
+
+    private void index(UsageScope scope, String id, List<CompletableFuture<?>> writes) {
+        String member = scope.tag + ":" + id;
+        if (indexed.contains(member)) {
+            return;
+        }
+        CompletableFuture<Long> added =
+                redis.sadd(prefix + "{idx}:" + scope.tag, id).toCompletableFuture();
+        added.thenRun(() -> indexed.add(member));
+        writes.add(added);
     }
 
     private CompletableFuture<?> recordScope(UsageScope scope, String id, UsageRecord r, boolean isKey) {
