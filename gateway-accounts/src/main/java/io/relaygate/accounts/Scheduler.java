@@ -259,13 +259,14 @@ public final class Scheduler {
                     retryAt,
                     allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE);
         }
-        Map<String, Instant> used = lastUsed(view);
         List<WireFormat> formats = demand.formats();
         Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
                 .thenComparingInt(a -> formats.indexOf(a.kind().format()))
-                .thenComparing(a -> used.getOrDefault(a.id(), Instant.EPOCH))
+                .thenComparing(a -> lastUse(view, a.id()))
                 .thenComparing(Account::name);
-        usable.sort(ranking);
+        if (usable.size() > 1) {
+            usable.sort(ranking);
+        }
         if (sticky != null) {
             for (int i = 0; i < usable.size(); i++) {
                 if (usable.get(i).id().equals(sticky)) {
@@ -289,6 +290,9 @@ public final class Scheduler {
     }
 
     private Map<String, AccountCondition> conditions(View view, Instant now) {
+        if (view.conditions.isEmpty() && localConditions.isEmpty()) {
+            return Map.of();
+        }
         Map<String, AccountCondition> merged = new HashMap<>(view.conditions);
         localConditions.forEach((id, lc) -> {
             if (lc.setAtNanos - view.loadedAtNanos >= 0) {
@@ -300,13 +304,14 @@ public final class Scheduler {
         return merged;
     }
 
-    private Map<String, Instant> lastUsed(View view) {
-        if (localUsed.isEmpty()) {
-            return view.lastUsed;
+    /** When {@code accountId} was last given a request, by this instance or (as of the view) by any. */
+    private Instant lastUse(View view, String accountId) {
+        Instant shared = view.lastUsed.get(accountId);
+        Instant here = localUsed.get(accountId);
+        if (shared == null) {
+            return here == null ? Instant.EPOCH : here;
         }
-        Map<String, Instant> merged = new HashMap<>(view.lastUsed);
-        localUsed.forEach((id, t) -> merged.merge(id, t, (a, b) -> a.isAfter(b) ? a : b));
-        return merged;
+        return here == null || shared.isAfter(here) ? shared : here;
     }
 
     /** What the client is told when a limit refuses it: which limit, its value, and when it resets. */

@@ -6,21 +6,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The in-process backend: the same semantics as Redis on one node, under one lock (every operation is a few map
- * updates). Usage counters, conditions and last-used times are handed to a {@link Persistence} after changes, so the
+ * The in-process backend: the same semantics as Redis on one node. Event loops call it on every request, so nothing
+ * here is one global lock: a key's leases and windows are guarded by that key's own lock (an admission is atomic per
+ * key, as the Lua script is), usage counters are atomic arrays in a concurrent map, account conditions and last-used
+ * times are concurrent maps.
+ *
+ * <p>Usage counters, conditions and last-used times are reported to a {@link Persistence} after changes, so the
  * embedded store keeps them across restarts; leases, windows and sticky sessions are runtime only.
  */
 public final class LocalSharedState implements SharedState {
 
-    /** Told (off the lock) when the durable part changed; it takes a {@link #snapshot()} when it saves. */
+    /** Told when the durable part changed; it takes a {@link #snapshot()} when it saves. */
     public interface Persistence {
         void changed();
 
@@ -46,6 +51,7 @@ public final class LocalSharedState implements SharedState {
         }
     }
 
+    /** One key's runtime state; every access holds its monitor. */
     private static final class KeyState {
         final Map<String, Long> leases = new HashMap<>();
         final Map<Long, long[]> requestWindows = new HashMap<>();
@@ -55,13 +61,15 @@ public final class LocalSharedState implements SharedState {
 
     private record Sticky(String accountId, long expiresAtMillis) {}
 
-    private final Object lock = new Object();
-    private final Map<String, KeyState> keys = new HashMap<>();
-    private final Map<String, long[]> usage;
-    private final Map<String, AccountCondition> conditions;
-    private final Map<String, Instant> lastUsed;
+    private static final int FIELDS = UsageCounters.FIELDS.length;
+    private static final int COST = 6;
+
+    private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
     private final Persistence persistence;
-    private Instant latestRecord = Instant.EPOCH;
+    private volatile Instant latestRecord = Instant.EPOCH;
 
     public LocalSharedState() {
         this(Snapshot.EMPTY, Persistence.NONE);
@@ -70,46 +78,58 @@ public final class LocalSharedState implements SharedState {
     /** Starts from {@code restored} and reports changes of the durable part to {@code persistence}. */
     public LocalSharedState(Snapshot restored, Persistence persistence) {
         this.persistence = requireNonNull(persistence, "persistence");
-        this.usage = new HashMap<>();
-        restored.usage().forEach((k, v) -> usage.put(k, v.values()));
-        this.conditions = new HashMap<>(restored.conditions());
-        this.lastUsed = new HashMap<>(restored.lastUsed());
+        restored.usage().forEach((k, v) -> usage.put(k, new AtomicLongArray(v.values())));
+        conditions.putAll(restored.conditions());
+        lastUsed.putAll(restored.lastUsed());
+    }
+
+    private KeyState key(String keyId) {
+        return keys.computeIfAbsent(keyId, id -> new KeyState());
     }
 
     @Override
     public CompletionStage<Admission> admit(AdmissionRequest r) {
+        Admission refused = costRefusal(r);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(refused);
+        }
+        KeyState k = key(r.keyId());
         Admission result;
-        synchronized (lock) {
-            result = admitLocked(r);
+        synchronized (k) {
+            result = admitLocked(k, r);
         }
         return CompletableFuture.completedFuture(result);
     }
 
-    private Admission admitLocked(AdmissionRequest r) {
-        KeyState k = keys.computeIfAbsent(r.keyId(), id -> new KeyState());
-        long now = r.now().toEpochMilli();
+    private Admission costRefusal(AdmissionRequest r) {
         var rules = r.rules();
         long total = AdmissionRequest.micros(rules.totalCostUsd());
         if (total >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.TOTAL, r.now(), 6);
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.TOTAL, r.now(), COST);
             if (spent >= total) {
                 return Admission.refused(Admission.Limit.TOTAL_COST, null, spent);
             }
         }
         long weekly = AdmissionRequest.micros(rules.weeklyCostUsd());
         if (weekly >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.WEEK, r.now(), 6);
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.WEEK, r.now(), COST);
             if (spent >= weekly) {
                 return Admission.refused(Admission.Limit.WEEKLY_COST, Period.WEEK.end(r.now()), spent);
             }
         }
         long daily = AdmissionRequest.micros(rules.dailyCostUsd());
         if (daily >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.DAY, r.now(), 6);
+            long spent = counter(UsageScope.KEY, r.keyId(), Period.DAY, r.now(), COST);
             if (spent >= daily) {
                 return Admission.refused(Admission.Limit.DAILY_COST, Period.DAY.end(r.now()), spent);
             }
         }
+        return null;
+    }
+
+    private static Admission admitLocked(KeyState k, AdmissionRequest r) {
+        long now = r.now().toEpochMilli();
+        var rules = r.rules();
         if (rules.maxTokens() != null) {
             Duration window = requireNonNull(rules.tokenWindow(), "tokenWindow");
             long start = AdmissionRequest.windowStart(r.now(), window);
@@ -165,8 +185,8 @@ public final class LocalSharedState implements SharedState {
     }
 
     private long counter(UsageScope scope, String id, Period period, Instant at, int field) {
-        long[] v = usage.get(usageKey(scope, id, period, period.bucket(at)));
-        return v == null ? 0 : v[field];
+        AtomicLongArray v = usage.get(usageKey(scope, id, period, period.bucket(at)));
+        return v == null ? 0 : v.get(field);
     }
 
     static String usageKey(UsageScope scope, String id, Period period, String bucket) {
@@ -175,9 +195,9 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
-        synchronized (lock) {
-            KeyState k = keys.get(keyId);
-            if (k != null) {
+        KeyState k = keys.get(keyId);
+        if (k != null) {
+            synchronized (k) {
                 k.leases.computeIfPresent(leaseId, (id, old) -> Math.max(old, until.toEpochMilli()));
             }
         }
@@ -186,9 +206,9 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> release(String keyId, String leaseId) {
-        synchronized (lock) {
-            KeyState k = keys.get(keyId);
-            if (k != null) {
+        KeyState k = keys.get(keyId);
+        if (k != null) {
+            synchronized (k) {
                 k.leases.remove(leaseId);
             }
         }
@@ -197,10 +217,12 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
-        synchronized (lock) {
-            KeyState k = keys.computeIfAbsent(keyId, id -> new KeyState());
-            long nowMs = now.toEpochMilli();
-            k.sticky.values().removeIf(s -> s.expiresAtMillis <= nowMs);
+        KeyState k = key(keyId);
+        long nowMs = now.toEpochMilli();
+        synchronized (k) {
+            if (k.sticky.size() > 1024) {
+                k.sticky.values().removeIf(s -> s.expiresAtMillis <= nowMs);
+            }
             k.sticky.put(sessionHash, new Sticky(accountId, nowMs + ttl.toMillis()));
         }
         return CompletableFuture.completedFuture(null);
@@ -208,18 +230,14 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> setCondition(String accountId, AccountCondition condition) {
-        synchronized (lock) {
-            conditions.put(requireNonNull(accountId, "accountId"), requireNonNull(condition, "condition"));
-        }
+        conditions.put(requireNonNull(accountId, "accountId"), requireNonNull(condition, "condition"));
         persistence.changed();
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletionStage<Void> clearCondition(String accountId) {
-        synchronized (lock) {
-            conditions.remove(accountId);
-        }
+        conditions.remove(accountId);
         persistence.changed();
         return CompletableFuture.completedFuture(null);
     }
@@ -227,52 +245,46 @@ public final class LocalSharedState implements SharedState {
     @Override
     public CompletionStage<Map<String, AccountCondition>> conditions(Instant now) {
         Map<String, AccountCondition> active = new HashMap<>();
-        synchronized (lock) {
-            conditions.forEach((id, c) -> {
-                if (c.activeAt(now)) {
-                    active.put(id, c);
-                }
-            });
-        }
+        conditions.forEach((id, c) -> {
+            if (c.activeAt(now)) {
+                active.put(id, c);
+            }
+        });
         return CompletableFuture.completedFuture(active);
     }
 
     @Override
     public CompletionStage<Void> markUsed(String accountId, Instant at) {
-        synchronized (lock) {
-            lastUsed.merge(accountId, at, (a, b) -> a.isAfter(b) ? a : b);
-        }
+        lastUsed.merge(accountId, at, (a, b) -> a.isAfter(b) ? a : b);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletionStage<Map<String, Instant>> lastUsed() {
-        synchronized (lock) {
-            return CompletableFuture.completedFuture(Map.copyOf(lastUsed));
-        }
+        return CompletableFuture.completedFuture(Map.copyOf(lastUsed));
     }
 
     @Override
     public CompletionStage<Void> record(UsageRecord r) {
-        synchronized (lock) {
-            long[] add = r.counters().values();
-            addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
-            if (r.accountId() != null) {
-                addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
-            }
-            if (r.model() != null) {
-                addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
-            }
-            Duration window = r.tokenWindow();
-            if (window != null) {
-                KeyState k = keys.computeIfAbsent(r.keyId(), id -> new KeyState());
-                long start = AdmissionRequest.windowStart(r.at(), window);
+        long[] add = r.counters().values();
+        addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+        if (r.accountId() != null) {
+            addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
+        }
+        if (r.model() != null) {
+            addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
+        }
+        Duration window = r.tokenWindow();
+        if (window != null) {
+            KeyState k = key(r.keyId());
+            long start = AdmissionRequest.windowStart(r.at(), window);
+            synchronized (k) {
                 k.tokenWindows.computeIfAbsent(start, st -> new long[] {0, st + window.toMillis()})[0] +=
                         r.counters().totalTokens();
             }
-            if (r.at().isAfter(latestRecord)) {
-                latestRecord = r.at();
-            }
+        }
+        if (r.at().isAfter(latestRecord)) {
+            latestRecord = r.at();
         }
         persistence.changed();
         return CompletableFuture.completedFuture(null);
@@ -283,72 +295,61 @@ public final class LocalSharedState implements SharedState {
             if (p == Period.WEEK && !week) {
                 continue;
             }
-            long[] v = usage.computeIfAbsent(usageKey(scope, id, p, p.bucket(at)), x -> new long[add.length]);
+            AtomicLongArray v =
+                    usage.computeIfAbsent(usageKey(scope, id, p, p.bucket(at)), x -> new AtomicLongArray(FIELDS));
             for (int i = 0; i < add.length; i++) {
-                v[i] += add[i];
+                if (add[i] != 0) {
+                    v.addAndGet(i, add[i]);
+                }
             }
         }
     }
 
     /** Drops hour and day buckets past their retention, measured from the newest record's time. */
-    private void pruneUsageLocked() {
-        String oldestHour = Period.HOUR.bucket(latestRecord.minusMillis(Period.HOUR.retentionMillis()));
-        String oldestDay = Period.DAY.bucket(latestRecord.minusMillis(Period.DAY.retentionMillis()));
-        for (Iterator<String> it = usage.keySet().iterator(); it.hasNext(); ) {
-            String key = it.next();
+    private void pruneUsage() {
+        Instant latest = latestRecord;
+        String oldestHour = Period.HOUR.bucket(latest.minusMillis(Period.HOUR.retentionMillis()));
+        String oldestDay = Period.DAY.bucket(latest.minusMillis(Period.DAY.retentionMillis()));
+        usage.keySet().removeIf(key -> {
             int bar = key.lastIndexOf('|');
             String bucket = key.substring(bar + 1);
-            if ((key.endsWith("|HOUR|" + bucket) && bucket.compareTo(oldestHour) < 0)
-                    || (key.endsWith("|DAY|" + bucket) && bucket.compareTo(oldestDay) < 0)) {
-                it.remove();
-            }
-        }
+            return (key.endsWith("|HOUR|" + bucket) && bucket.compareTo(oldestHour) < 0)
+                    || (key.endsWith("|DAY|" + bucket) && bucket.compareTo(oldestDay) < 0);
+        });
     }
 
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
         String bucket = period.bucket(at);
         TreeMap<String, UsageCounters> rows = new TreeMap<>();
-        synchronized (lock) {
-            String head = scope.tag + "|";
-            String tail = "|" + period.name() + "|" + bucket;
-            usage.forEach((k, v) -> {
-                if (k.startsWith(head) && k.endsWith(tail)) {
-                    rows.put(k.substring(head.length(), k.length() - tail.length()), UsageCounters.fromValues(v));
-                }
-            });
-        }
+        String head = scope.tag + "|";
+        String tail = "|" + period.name() + "|" + bucket;
+        usage.forEach((k, v) -> {
+            if (k.startsWith(head) && k.endsWith(tail)) {
+                rows.put(k.substring(head.length(), k.length() - tail.length()), counters(v));
+            }
+        });
         List<UsageRow> out = new ArrayList<>(rows.size());
         rows.forEach((id, c) -> out.add(new UsageRow(scope, id, bucket, c)));
         return CompletableFuture.completedFuture(out);
     }
 
-    /** The durable part, for saving (old hour and day buckets are dropped first). */
-    public Snapshot snapshot() {
-        synchronized (lock) {
-            pruneUsageLocked();
-            return snapshotLocked();
+    private static UsageCounters counters(AtomicLongArray v) {
+        long[] a = new long[FIELDS];
+        for (int i = 0; i < FIELDS; i++) {
+            a[i] = v.get(i);
         }
+        return UsageCounters.fromValues(a);
     }
 
-    private Snapshot snapshotLocked() {
+    /** The durable part, for saving (old hour and day buckets are dropped first). */
+    public Snapshot snapshot() {
+        pruneUsage();
         Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
-        usage.forEach((k, v) -> u.put(k, UsageCounters.fromValues(v)));
+        usage.forEach((k, v) -> u.put(k, counters(v)));
         return new Snapshot(u, conditions, lastUsed);
     }
 
     @Override
     public void close() {}
-
-    /** For tests: the lease ids held for {@code keyId}. */
-    int leasesHeld(String keyId, Instant now) {
-        synchronized (lock) {
-            KeyState k = keys.get(keyId);
-            if (k == null) {
-                return 0;
-            }
-            long ms = now.toEpochMilli();
-            return (int) k.leases.values().stream().filter(e -> e > ms).count();
-        }
-    }
 }

@@ -17,8 +17,26 @@ public enum Period {
     WEEK,
     TOTAL;
 
+    /** The bucket names of one UTC hour, reused while requests keep falling in it (the hot path asks per request). */
+    private record HourBuckets(long epochHour, String hour, String day, String week) {}
+
+    private static volatile HourBuckets recent = new HourBuckets(Long.MIN_VALUE, "", "", "");
+
     /** The bucket holding {@code at}: {@code 2026-11-30T17}, {@code 2026-11-30}, {@code 2026-W49} or {@code total}. */
     public String bucket(Instant at) {
+        if (this == TOTAL) {
+            return "total";
+        }
+        long epochHour = Math.floorDiv(at.getEpochSecond(), 3600);
+        HourBuckets b = recent;
+        if (b.epochHour != epochHour) {
+            b = new HourBuckets(epochHour, HOUR.format(at), DAY.format(at), WEEK.format(at));
+            recent = b;
+        }
+        return this == HOUR ? b.hour : this == DAY ? b.day : b.week;
+    }
+
+    private String format(Instant at) {
         ZonedDateTime t = at.atZone(ZoneOffset.UTC);
         switch (this) {
             case HOUR:
