@@ -110,6 +110,21 @@ public final class Scheduler {
     private final Map<String, LocalCondition> localConditions = new ConcurrentHashMap<>();
     private final Map<String, Instant> localUsed = new ConcurrentHashMap<>();
     private final AtomicLong lastStateWarning = new AtomicLong(Long.MIN_VALUE);
+    /**
+     * Sticky mappings this instance read or wrote lately, by {@code keyId|session}: for a key without limits a hit
+     * spares the store round trip before the upstream call. Entries live {@link #LOCAL_STICKY_TTL}, so a session that
+     * another instance moved to another account follows within that time, and the store's TTL is renewed (by the next
+     * miss) at least that often.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, String> localSticky;
+
+    /** How often at most one account's last-used time is written to the store. */
+    public static final Duration USED_PUSH_INTERVAL = Duration.ofMillis(250);
+
+    private final Map<String, Long> usedPushedAt = new ConcurrentHashMap<>();
+
+    /** How long this instance trusts a sticky mapping it saw without asking the store again. */
+    public static final Duration LOCAL_STICKY_TTL = Duration.ofSeconds(30);
 
     public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config) {
         this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker(), VIEW_TTL);
@@ -136,6 +151,12 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.localSticky = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(100_000)
+                .expireAfterWrite(
+                        LOCAL_STICKY_TTL.compareTo(config.stickyTtl()) < 0 ? LOCAL_STICKY_TTL : config.stickyTtl())
+                .build();
         // zero: read every time (Caffeine may serve an entry of a zero-expiry cache until its maintenance runs)
         this.views = viewTtl.isZero()
                 ? null
@@ -179,10 +200,20 @@ public final class Scheduler {
                 demand.sessionHash(),
                 config.stickyTtl());
         boolean wantsLease = key.rules().maxConcurrency() != null;
+        String session = demand.sessionHash();
+        String known = session == null ? null : localSticky.getIfPresent(key.id() + "|" + session);
         CompletionStage<AdmissionResult> admission;
-        if (request.needsState()) {
+        if (known != null && !AdmissionRequest.hasLimits(key.rules())) {
+            // nothing to check, and the session's account is known here: no store round trip
+            admission = CompletableFuture.completedFuture(new AdmissionResult(Admission.admitted(known), false));
+        } else if (request.needsState()) {
             admission = state.admit(request)
-                    .thenApply(a -> new AdmissionResult(a, a.admitted() && wantsLease))
+                    .thenApply(a -> {
+                        if (session != null && a.stickyAccountId() != null) {
+                            localSticky.put(key.id() + "|" + session, a.stickyAccountId());
+                        }
+                        return new AdmissionResult(a, a.admitted() && wantsLease);
+                    })
                     .exceptionally(e -> {
                         // Fail open: a store outage must not take the gateway down with it; limits resume with it.
                         warnState("admitting a request", e);
@@ -376,10 +407,20 @@ public final class Scheduler {
 
     // ---- feedback from the relay ----
 
-    /** {@code account} is being given a request now (least-recently-used order). */
+    /**
+     * {@code account} is being given a request now (least-recently-used order). Counts here at once; reaches the store
+     * at most every {@link #USED_PUSH_INTERVAL} per account, which is plenty for other instances that reread it once
+     * per {@link #VIEW_TTL}.
+     */
     public void tried(Account account) {
         Instant now = clock.instant();
         localUsed.put(account.id(), now);
+        long t = ticker.read();
+        Long pushed = usedPushedAt.get(account.id());
+        if (pushed != null && t - pushed < USED_PUSH_INTERVAL.toNanos()) {
+            return;
+        }
+        usedPushedAt.put(account.id(), t);
         state.markUsed(account.id(), now).exceptionally(e -> {
             warnState("recording an account's last use", e);
             return null;
@@ -392,6 +433,7 @@ public final class Scheduler {
         if (session == null || account.id().equals(stickyAccountId)) {
             return;
         }
+        localSticky.put(demand.key().id() + "|" + session, account.id());
         state.stick(demand.key().id(), session, account.id(), clock.instant(), config.stickyTtl())
                 .exceptionally(e -> {
                     warnState("sticking a session", e);

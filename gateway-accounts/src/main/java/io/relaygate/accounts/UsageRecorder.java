@@ -7,39 +7,56 @@ import io.relaygate.accounts.state.UsageRecord;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes usage records to the shared state without ever making a request wait, and without losing them when the
- * store is briefly away: a record whose write fails is kept in memory and written again every
- * {@code retryInterval} until the store takes it. While records are waiting, new ones queue behind them.
+ * store is briefly away.
  *
- * <p>Bounded: beyond {@code maxBuffered} waiting records the oldest are dropped, counted and logged (a store that is
- * gone for hours is an outage to fix, not to buffer in the heap). A write that timed out may have reached the store
- * after all, so a record can be counted twice across an outage; it is never counted zero times while the process
- * lives.
+ * <ul>
+ *   <li>Batching: records of the same key, account, model and hour are summed for {@link #DEFAULT_BATCH_INTERVAL} and
+ *       written as one, so a busy gateway sends the store a few writes per key and account per tick, not several per
+ *       request. Records marked {@link UsageRecord#immediate()} (keys with token or cost limits) are written at once:
+ *       the key's next admission reads them.
+ *   <li>Outage: a write that fails is kept in memory and written again every {@code retryInterval} until the store
+ *       takes it; while records wait, new ones queue behind them. Bounded: beyond {@code maxBuffered} waiting records
+ *       the oldest are dropped, counted and logged. A write that timed out may have reached the store after all, so a
+ *       record can be counted twice across an outage; it is never counted zero times while the process lives.
+ * </ul>
  */
 public final class UsageRecorder implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(UsageRecorder.class);
 
     public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_MAX_BUFFERED = 200_000;
     private static final int BATCH = 256;
+    private static final int MAX_PENDING = 10_000;
+
+    /** What records are summed by: the same counters and buckets. */
+    private record Group(
+            String keyId,
+            @Nullable String accountId,
+            @Nullable String model,
+            long epochHour,
+            long tokenWindowStart) {}
 
     private final SharedState state;
     private final int maxBuffered;
     private final ScheduledExecutorService executor;
     private final Object lock = new Object();
     private final ArrayDeque<UsageRecord> waiting = new ArrayDeque<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private Map<Group, UsageRecord> pending = new LinkedHashMap<>();
     private long dropped;
     private boolean flushing;
 
@@ -48,6 +65,10 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     public UsageRecorder(SharedState state, Duration retryInterval, int maxBuffered) {
+        this(state, retryInterval, maxBuffered, DEFAULT_BATCH_INTERVAL);
+    }
+
+    public UsageRecorder(SharedState state, Duration retryInterval, int maxBuffered, Duration batchInterval) {
         this.state = requireNonNull(state, "state");
         if (maxBuffered < 1) {
             throw new IllegalArgumentException("maxBuffered: " + maxBuffered + " (expected: > 0)");
@@ -60,14 +81,23 @@ public final class UsageRecorder implements AutoCloseable {
         });
         ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor = ex;
-        long ms = retryInterval.toMillis();
-        executor.scheduleWithFixedDelay(this::flushWaiting, ms, ms, TimeUnit.MILLISECONDS);
+        long retry = retryInterval.toMillis();
+        long batch = Math.max(1, batchInterval.toMillis());
+        executor.scheduleWithFixedDelay(() -> flushPending(), batch, batch, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::flushWaiting, retry, retry, TimeUnit.MILLISECONDS);
     }
 
     /** Records {@code record}; returns at once. */
     public void record(UsageRecord record) {
         requireNonNull(record, "record");
         synchronized (lock) {
+            if (!record.immediate()) {
+                pending.merge(group(record), record, UsageRecorder::sum);
+                if (pending.size() >= MAX_PENDING) {
+                    executor.execute(() -> flushPending());
+                }
+                return;
+            }
             if (!waiting.isEmpty() || flushing) {
                 enqueueLocked(record);
                 return;
@@ -76,15 +106,64 @@ public final class UsageRecorder implements AutoCloseable {
         write(record);
     }
 
-    private void write(UsageRecord record) {
-        inFlight.incrementAndGet();
+    private static Group group(UsageRecord r) {
+        Duration w = r.tokenWindow();
+        return new Group(
+                r.keyId(),
+                r.accountId(),
+                r.model(),
+                Math.floorDiv(r.at().getEpochSecond(), 3600),
+                w == null ? -1 : windowStart(r, w));
+    }
+
+    private static long windowStart(UsageRecord r, Duration w) {
+        long ms = r.at().toEpochMilli();
+        long len = Math.max(1, w.toMillis());
+        return ms - Math.floorMod(ms, len);
+    }
+
+    private static UsageRecord sum(UsageRecord a, UsageRecord b) {
+        return new UsageRecord(
+                a.keyId(),
+                a.accountId(),
+                a.model(),
+                a.counters().plus(b.counters()),
+                b.at().isAfter(a.at()) ? b.at() : a.at(),
+                b.tokenWindow() != null ? b.tokenWindow() : a.tokenWindow(),
+                false);
+    }
+
+    /** Writes the summed records of the last tick; the result completes when every write has ended. */
+    private CompletableFuture<Void> flushPending() {
+        Map<Group, UsageRecord> batch;
+        boolean queue;
+        synchronized (lock) {
+            if (pending.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            batch = pending;
+            pending = new LinkedHashMap<>();
+            queue = !waiting.isEmpty() || flushing;
+            if (queue) {
+                batch.values().forEach(this::enqueueLocked);
+            }
+        }
+        if (queue) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> writes = new ArrayList<>(batch.size());
+        batch.values().forEach(r -> writes.add(write(r)));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> write(UsageRecord record) {
         CompletableFuture<Void> f;
         try {
             f = state.record(record).toCompletableFuture();
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((ok, e) -> {
+        return f.handle((ok, e) -> {
             if (e != null) {
                 synchronized (lock) {
                     boolean first = waiting.isEmpty();
@@ -96,7 +175,7 @@ public final class UsageRecorder implements AutoCloseable {
                     }
                 }
             }
-            inFlight.decrementAndGet();
+            return null;
         });
     }
 
@@ -165,7 +244,7 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
-    /** Records waiting for the store (not counting writes in flight). */
+    /** Records waiting for the store after a failed write (not counting the current batch). */
     public int waiting() {
         synchronized (lock) {
             return waiting.size();
@@ -179,10 +258,11 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
-    /** Tries once more to write what waits (bounded by a few seconds), then stops. */
+    /** Writes the current batch and tries once more to write what waits (bounded by a few seconds), then stops. */
     @Override
     public void close() {
         try {
+            executor.submit(() -> flushPending().get(5, TimeUnit.SECONDS)).get(6, TimeUnit.SECONDS);
             executor.submit(this::flushWaiting).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             logger.warn("usage not written at shutdown: {} records", waiting());

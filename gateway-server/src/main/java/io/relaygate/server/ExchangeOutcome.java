@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param firstByteMillis from request head to the first response byte sent to the client, or -1
  * @param costMicros cost of {@code usage} at the price of {@code upstreamModel}, in micro-USD (0 when unpriced)
  * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
+ * @param keyLimitsUsage whether the key has token or cost limits (its usage must reach the store before its next
+ *     admission)
  */
 public record ExchangeOutcome(
         String requestId,
@@ -43,7 +45,8 @@ public record ExchangeOutcome(
         long durationMillis,
         long firstByteMillis,
         long costMicros,
-        @Nullable Duration tokenWindow) {
+        @Nullable Duration tokenWindow,
+        boolean keyLimitsUsage) {
 
     /** How an exchange ended. */
     public enum End {

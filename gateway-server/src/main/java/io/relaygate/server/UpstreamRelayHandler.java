@@ -28,6 +28,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
+import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
@@ -721,7 +722,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     cost,
                     request.info.key().rules().maxTokens() == null
                             ? null
-                            : request.info.key().rules().tokenWindow()));
+                            : request.info.key().rules().tokenWindow(),
+                    limitsUsage(request.info.key().rules())));
         } catch (RuntimeException e) {
             logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
         } finally {
@@ -741,6 +743,13 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 next.release();
             }
         }
+    }
+
+    private static boolean limitsUsage(KeyRules r) {
+        return r.maxTokens() != null
+                || r.dailyCostUsd() != null
+                || r.weeklyCostUsd() != null
+                || r.totalCostUsd() != null;
     }
 
     private void releaseLease(ProxyRequest request) {

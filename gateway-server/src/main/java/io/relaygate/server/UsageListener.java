@@ -31,6 +31,7 @@ final class UsageListener implements ExchangeListener {
                 o.upstreamModel(),
                 UsageCounters.of(o.usage(), error, o.costMicros()),
                 clock.instant(),
-                o.tokenWindow()));
+                o.tokenWindow(),
+                o.keyLimitsUsage()));
     }
 }

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param counters what to add (one request, its tokens and cost)
  * @param at when it finished
  * @param tokenWindow the key's token window length, when the key limits tokens; the tokens go into that window too
+ * @param immediate write it at once rather than in the next batch: its key has token or cost limits, which the next
+ *     admission must see
  */
 public record UsageRecord(
         String keyId,
@@ -23,11 +25,23 @@ public record UsageRecord(
         @Nullable String model,
         UsageCounters counters,
         Instant at,
-        @Nullable Duration tokenWindow) {
+        @Nullable Duration tokenWindow,
+        boolean immediate) {
 
     public UsageRecord {
         requireNonNull(keyId, "keyId");
         requireNonNull(counters, "counters");
         requireNonNull(at, "at");
+    }
+
+    /** A record that may wait for the next batch. */
+    public UsageRecord(
+            String keyId,
+            @Nullable String accountId,
+            @Nullable String model,
+            UsageCounters counters,
+            Instant at,
+            @Nullable Duration tokenWindow) {
+        this(keyId, accountId, model, counters, at, tokenWindow, false);
     }
 }

@@ -1,0 +1,129 @@
+package io.relaygate.accounts;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.Admission;
+import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.LocalSharedState;
+import io.relaygate.accounts.state.Period;
+import io.relaygate.accounts.state.SharedState;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRecord;
+import io.relaygate.accounts.state.UsageRow;
+import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.core.Usage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class UsageRecorderTest {
+
+    private static final Instant AT = Instant.parse("2026-08-09T10:11:12Z");
+
+    /** The real in-process state, counting the record calls that reach it. */
+    private static final class Counting implements SharedState {
+        final LocalSharedState real = new LocalSharedState();
+        final AtomicInteger records = new AtomicInteger();
+
+        @Override
+        public CompletionStage<Void> record(UsageRecord r) {
+            records.incrementAndGet();
+            return real.record(r);
+        }
+
+        @Override
+        public CompletionStage<Admission> admit(AdmissionRequest request) {
+            return real.admit(request);
+        }
+
+        @Override
+        public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
+            return real.renew(keyId, leaseId, until);
+        }
+
+        @Override
+        public CompletionStage<Void> release(String keyId, String leaseId) {
+            return real.release(keyId, leaseId);
+        }
+
+        @Override
+        public CompletionStage<Void> stick(String k, String s, String a, Instant now, Duration ttl) {
+            return real.stick(k, s, a, now, ttl);
+        }
+
+        @Override
+        public CompletionStage<Void> setCondition(String accountId, AccountCondition condition) {
+            return real.setCondition(accountId, condition);
+        }
+
+        @Override
+        public CompletionStage<Void> clearCondition(String accountId) {
+            return real.clearCondition(accountId);
+        }
+
+        @Override
+        public CompletionStage<Map<String, AccountCondition>> conditions(Instant now) {
+            return real.conditions(now);
+        }
+
+        @Override
+        public CompletionStage<Void> markUsed(String accountId, Instant at) {
+            return real.markUsed(accountId, at);
+        }
+
+        @Override
+        public CompletionStage<Map<String, Instant>> lastUsed() {
+            return real.lastUsed();
+        }
+
+        @Override
+        public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
+            return real.usage(scope, period, at);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static UsageRecord record(boolean immediate) {
+        return new UsageRecord("k", "a", "m", UsageCounters.of(new Usage(10, 1, 0, 0), false, 7), AT, null, immediate);
+    }
+
+    private static UsageCounters keyTotal(SharedState s) {
+        List<UsageRow> rows = await(s.usage(UsageScope.KEY, Period.TOTAL, AT));
+        return rows.isEmpty() ? UsageCounters.ZERO : rows.get(0).counters();
+    }
+
+    @Test
+    void recordsOfOneKeyAccountModelAndHourAreSummedIntoOneWrite() {
+        Counting state = new Counting();
+        UsageRecorder recorder = new UsageRecorder(state, Duration.ofSeconds(1), 1000, Duration.ofHours(1));
+        for (int i = 0; i < 500; i++) {
+            recorder.record(record(false));
+        }
+        assertThat(state.records.get())
+                .as("nothing written before the batch is due")
+                .isZero();
+
+        recorder.close();
+
+        assertThat(state.records.get()).isEqualTo(1);
+        assertThat(keyTotal(state)).isEqualTo(new UsageCounters(500, 0, 5000, 500, 0, 0, 3500));
+    }
+
+    @Test
+    void aRecordTheNextAdmissionMustSeeIsWrittenBeforeRecordReturns() {
+        Counting state = new Counting();
+        try (UsageRecorder recorder = new UsageRecorder(state, Duration.ofSeconds(1), 1000, Duration.ofHours(1))) {
+            recorder.record(record(true));
+
+            assertThat(keyTotal(state).requests()).isEqualTo(1);
+        }
+    }
+}
