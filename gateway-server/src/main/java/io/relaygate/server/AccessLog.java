@@ -17,12 +17,13 @@ final class AccessLog implements ExchangeListener {
             return;
         }
         access.info(
-                "{} key={} route={} client={} model={} account={} status={} end={} in={} out={} cache_write={} cache_read={} ms={} ttfb_ms={}",
+                "{} key={} route={} client={} model={} upstream_model={} account={} status={} end={} in={} out={} cache_write={} cache_read={} cost_usd={} ms={} ttfb_ms={}",
                 o.requestId(),
                 o.keyName(),
                 o.route(),
                 o.client().wireName(),
                 o.model(),
+                o.upstreamModel(),
                 o.account(),
                 o.status(),
                 o.end(),
@@ -30,6 +31,7 @@ final class AccessLog implements ExchangeListener {
                 o.usage().outputTokens(),
                 o.usage().cacheCreationInputTokens(),
                 o.usage().cacheReadInputTokens(),
+                java.math.BigDecimal.valueOf(o.costMicros(), 6).toPlainString(),
                 o.durationMillis(),
                 o.firstByteMillis());
     }
