@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
+import io.relaygate.accounts.state.UsageScope;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -49,14 +53,23 @@ public final class UsageRecorder implements AutoCloseable {
             @Nullable String accountId,
             @Nullable String model,
             long epochHour,
-            long tokenWindowStart) {}
+            long tokenWindowStart,
+            Set<UsageScope> scopes) {}
+
+    /** A record and the counters it is still to be added to. */
+    private record Entry(UsageRecord record, Set<UsageScope> scopes) {}
+
+    private static final Set<UsageScope> ALL = Collections.unmodifiableSet(EnumSet.allOf(UsageScope.class));
+    private static final Set<UsageScope> KEY = Collections.unmodifiableSet(EnumSet.of(UsageScope.KEY));
+    private static final Set<UsageScope> OTHERS =
+            Collections.unmodifiableSet(EnumSet.of(UsageScope.ACCOUNT, UsageScope.MODEL));
 
     private final SharedState state;
     private final int maxBuffered;
     private final ScheduledExecutorService executor;
     private final Object lock = new Object();
-    private final ArrayDeque<UsageRecord> waiting = new ArrayDeque<>();
-    private Map<Group, UsageRecord> pending = new LinkedHashMap<>();
+    private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
+    private Map<Group, Entry> pending = new LinkedHashMap<>();
     private long dropped;
     private boolean flushing;
 
@@ -87,33 +100,42 @@ public final class UsageRecorder implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::flushWaiting, retry, retry, TimeUnit.MILLISECONDS);
     }
 
-    /** Records {@code record}; returns at once. */
+    /**
+     * Records {@code record}; returns at once. An {@link UsageRecord#immediate()} record's key counters are written
+     * now; its account and model counters, like every other record's, go with the next batch.
+     */
     public void record(UsageRecord record) {
         requireNonNull(record, "record");
+        Entry now = null;
         synchronized (lock) {
-            if (!record.immediate()) {
-                pending.merge(group(record), record, UsageRecorder::sum);
-                if (pending.size() >= MAX_PENDING) {
-                    executor.execute(() -> flushPending());
-                }
-                return;
+            Entry later = new Entry(record, record.immediate() ? OTHERS : ALL);
+            pending.merge(group(later), later, UsageRecorder::sum);
+            if (pending.size() >= MAX_PENDING) {
+                executor.execute(() -> flushPending());
             }
-            if (!waiting.isEmpty() || flushing) {
-                enqueueLocked(record);
-                return;
+            if (record.immediate()) {
+                now = new Entry(record, KEY);
+                if (!waiting.isEmpty() || flushing) {
+                    enqueueLocked(now);
+                    return;
+                }
             }
         }
-        write(record);
+        if (now != null) {
+            write(now);
+        }
     }
 
-    private static Group group(UsageRecord r) {
+    private static Group group(Entry e) {
+        UsageRecord r = e.record();
         Duration w = r.tokenWindow();
         return new Group(
                 r.keyId(),
                 r.accountId(),
                 r.model(),
                 Math.floorDiv(r.at().getEpochSecond(), 3600),
-                w == null ? -1 : windowStart(r, w));
+                w == null ? -1 : windowStart(r, w),
+                e.scopes());
     }
 
     private static long windowStart(UsageRecord r, Duration w) {
@@ -122,20 +144,24 @@ public final class UsageRecorder implements AutoCloseable {
         return ms - Math.floorMod(ms, len);
     }
 
-    private static UsageRecord sum(UsageRecord a, UsageRecord b) {
-        return new UsageRecord(
-                a.keyId(),
-                a.accountId(),
-                a.model(),
-                a.counters().plus(b.counters()),
-                b.at().isAfter(a.at()) ? b.at() : a.at(),
-                b.tokenWindow() != null ? b.tokenWindow() : a.tokenWindow(),
-                false);
+    private static Entry sum(Entry x, Entry y) {
+        UsageRecord a = x.record();
+        UsageRecord b = y.record();
+        return new Entry(
+                new UsageRecord(
+                        a.keyId(),
+                        a.accountId(),
+                        a.model(),
+                        a.counters().plus(b.counters()),
+                        b.at().isAfter(a.at()) ? b.at() : a.at(),
+                        b.tokenWindow() != null ? b.tokenWindow() : a.tokenWindow(),
+                        false),
+                x.scopes());
     }
 
     /** Writes the summed records of the last tick; the result completes when every write has ended. */
     private CompletableFuture<Void> flushPending() {
-        Map<Group, UsageRecord> batch;
+        Map<Group, Entry> batch;
         boolean queue;
         synchronized (lock) {
             if (pending.isEmpty()) {
@@ -156,10 +182,10 @@ public final class UsageRecorder implements AutoCloseable {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
-    private CompletableFuture<Void> write(UsageRecord record) {
+    private CompletableFuture<Void> write(Entry record) {
         CompletableFuture<Void> f;
         try {
-            f = state.record(record).toCompletableFuture();
+            f = state.record(record.record(), record.scopes()).toCompletableFuture();
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -179,7 +205,7 @@ public final class UsageRecorder implements AutoCloseable {
         });
     }
 
-    private void enqueueLocked(UsageRecord record) {
+    private void enqueueLocked(Entry record) {
         if (waiting.size() >= maxBuffered) {
             waiting.pollFirst();
             if (dropped++ % 10_000 == 0) {
@@ -191,7 +217,7 @@ public final class UsageRecorder implements AutoCloseable {
 
     /** Writes the waiting records again, a batch at a time, while the store takes them. */
     private void flushWaiting() {
-        List<UsageRecord> batch;
+        List<Entry> batch;
         synchronized (lock) {
             if (waiting.isEmpty() || flushing) {
                 return;
@@ -211,10 +237,10 @@ public final class UsageRecorder implements AutoCloseable {
                     break;
                 }
                 List<CompletableFuture<Void>> writes = new ArrayList<>(batch.size());
-                for (UsageRecord r : batch) {
-                    writes.add(state.record(r).toCompletableFuture());
+                for (Entry r : batch) {
+                    writes.add(state.record(r.record(), r.scopes()).toCompletableFuture());
                 }
-                List<UsageRecord> failed = new ArrayList<>();
+                List<Entry> failed = new ArrayList<>();
                 for (int i = 0; i < writes.size(); i++) {
                     try {
                         writes.get(i).get(10, TimeUnit.SECONDS);

@@ -32,9 +32,9 @@ class UsageRecorderTest {
         final AtomicInteger records = new AtomicInteger();
 
         @Override
-        public CompletionStage<Void> record(UsageRecord r) {
+        public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
             records.incrementAndGet();
-            return real.record(r);
+            return real.record(r, scopes);
         }
 
         @Override
@@ -118,12 +118,29 @@ class UsageRecorderTest {
     }
 
     @Test
-    void aRecordTheNextAdmissionMustSeeIsWrittenBeforeRecordReturns() {
+    void theKeyPartOfARecordTheNextAdmissionMustSeeIsWrittenAtOnceTheRestInTheBatch() {
         Counting state = new Counting();
-        try (UsageRecorder recorder = new UsageRecorder(state, Duration.ofSeconds(1), 1000, Duration.ofHours(1))) {
-            recorder.record(record(true));
+        UsageRecorder recorder = new UsageRecorder(state, Duration.ofSeconds(1), 1000, Duration.ofHours(1));
+        recorder.record(record(true));
+        recorder.record(record(true));
 
-            assertThat(keyTotal(state).requests()).isEqualTo(1);
-        }
+        assertThat(keyTotal(state).requests()).isEqualTo(2);
+        assertThat(await(state.usage(UsageScope.ACCOUNT, Period.TOTAL, AT)))
+                .as("not yet")
+                .isEmpty();
+
+        recorder.close();
+
+        assertThat(state.records.get())
+                .as("two key writes, one batched account and model write")
+                .isEqualTo(3);
+        assertThat(keyTotal(state).requests())
+                .as("the key is not counted twice")
+                .isEqualTo(2);
+        assertThat(await(state.usage(UsageScope.MODEL, Period.TOTAL, AT))
+                        .get(0)
+                        .counters()
+                        .requests())
+                .isEqualTo(2);
     }
 }

@@ -265,17 +265,20 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
-    public CompletionStage<Void> record(UsageRecord r) {
+    public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
         long[] add = r.counters().values();
-        addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
-        if (r.accountId() != null) {
+        boolean key = scopes.contains(UsageScope.KEY);
+        if (key) {
+            addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+        }
+        if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
             addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
         }
-        if (r.model() != null) {
+        if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
             addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
         }
         Duration window = r.tokenWindow();
-        if (window != null) {
+        if (window != null && key) {
             KeyState k = key(r.keyId());
             long start = AdmissionRequest.windowStart(r.at(), window);
             synchronized (k) {

@@ -202,15 +202,17 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
-    public CompletionStage<Void> record(UsageRecord r) {
+    public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
         List<CompletableFuture<?>> writes = new ArrayList<>(6);
-        writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true));
-        index(UsageScope.KEY, r.keyId(), writes);
-        if (r.accountId() != null) {
+        if (scopes.contains(UsageScope.KEY)) {
+            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true));
+            index(UsageScope.KEY, r.keyId(), writes);
+        }
+        if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
             writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false));
             index(UsageScope.ACCOUNT, r.accountId(), writes);
         }
-        if (r.model() != null) {
+        if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
             writes.add(recordScope(UsageScope.MODEL, r.model(), r, false));
             index(UsageScope.MODEL, r.model(), writes);
         }

@@ -47,7 +47,15 @@ public interface SharedState extends AutoCloseable {
     CompletionStage<Map<String, Instant>> lastUsed();
 
     /** Adds one request's usage to every counter it belongs to. */
-    CompletionStage<Void> record(UsageRecord record);
+    default CompletionStage<Void> record(UsageRecord record) {
+        return record(record, java.util.EnumSet.allOf(UsageScope.class));
+    }
+
+    /**
+     * Adds one request's usage to the counters of {@code scopes} only (the key's token window goes with
+     * {@link UsageScope#KEY}), so a caller can write the part the next admission reads at once and batch the rest.
+     */
+    CompletionStage<Void> record(UsageRecord record, java.util.Set<UsageScope> scopes);
 
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
