@@ -85,6 +85,47 @@ public record UsageReport(UsageScope scope, Period period, String bucket, List<L
                                 .toList()));
     }
 
+    /** {@code key}, {@code account} or {@code model} (any case); null means key. */
+    public static UsageScope parseScope(@org.jspecify.annotations.Nullable String by) {
+        if (by == null) {
+            return UsageScope.KEY;
+        }
+        try {
+            return UsageScope.valueOf(by.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("by: " + by + " (expected: key, account or model)");
+        }
+    }
+
+    /** {@code hour}, {@code day}, {@code week} or {@code total} (any case); null means day. */
+    public static Period parsePeriod(@org.jspecify.annotations.Nullable String period) {
+        if (period == null) {
+            return Period.DAY;
+        }
+        try {
+            return Period.valueOf(period.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("period: " + period + " (expected: hour, day, week or total)");
+        }
+    }
+
+    /** A date ({@code 2026-11-30}, its UTC start) or an instant ({@code 2026-11-30T17:00:00Z}); null means now. */
+    public static Instant parseAt(@org.jspecify.annotations.Nullable String when, Instant now) {
+        if (when == null) {
+            return now;
+        }
+        try {
+            String w = when.trim();
+            return w.contains("T")
+                    ? Instant.parse(w)
+                    : java.time.LocalDate.parse(w)
+                            .atStartOfDay(java.time.ZoneOffset.UTC)
+                            .toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("at: " + when + " (expected: 2026-11-30 or 2026-11-30T17:00:00Z)");
+        }
+    }
+
     /** Only the lines whose name is {@code name}. */
     public UsageReport only(String name) {
         return new UsageReport(

@@ -24,11 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -133,35 +129,9 @@ final class AdminApi {
     }
 
     private CompletionStage<ObjectNode> usage(Map<String, List<String>> query) {
-        UsageScope scope = UsageScope.KEY;
-        String by = first(query, "by");
-        if (by != null) {
-            try {
-                scope = UsageScope.valueOf(by.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("by: " + by + " (expected: key, account or model)");
-            }
-        }
-        Period period = Period.DAY;
-        String p = first(query, "period");
-        if (p != null) {
-            try {
-                period = Period.valueOf(p.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("period: " + p + " (expected: hour, day, week or total)");
-            }
-        }
-        Instant at = clock.instant();
-        String when = first(query, "at");
-        if (when != null) {
-            try {
-                at = when.contains("T")
-                        ? Instant.parse(when)
-                        : LocalDate.parse(when).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("at: " + when + " (expected: 2026-11-30 or 2026-11-30T17:00:00Z)");
-            }
-        }
+        UsageScope scope = UsageReport.parseScope(first(query, "by"));
+        Period period = UsageReport.parsePeriod(first(query, "period"));
+        Instant at = UsageReport.parseAt(first(query, "at"), clock.instant());
         return UsageReport.read(store, scope, period, at).thenApply(r -> r.toJson(JSON));
     }
 

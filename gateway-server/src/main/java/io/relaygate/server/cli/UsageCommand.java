@@ -6,14 +6,10 @@ import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageScope;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code usage [--by key|account|model] [--period hour|day|week|total] [--at WHEN] [--key N] [--account N]}: the
@@ -49,10 +45,11 @@ final class UsageCommand {
         if (key != null && account != null) {
             throw new UsageException("--key and --account: give one of them");
         }
-        UsageScope scope =
-                key != null ? UsageScope.KEY : account != null ? UsageScope.ACCOUNT : scope(args.value("by"));
-        Period period = period(args.value("period"));
-        Instant at = at(args.value("at"));
+        UsageScope scope = key != null
+                ? UsageScope.KEY
+                : account != null ? UsageScope.ACCOUNT : parsed(() -> UsageReport.parseScope(args.value("by")));
+        Period period = parsed(() -> UsageReport.parsePeriod(args.value("period")));
+        Instant at = parsed(() -> UsageReport.parseAt(args.value("at"), Instant.now()));
         try (Store store = cli.openStore(args)) {
             UsageReport report = Cli.await(UsageReport.read(store, scope, period, at));
             if (key != null) {
@@ -69,38 +66,11 @@ final class UsageCommand {
         return 0;
     }
 
-    static UsageScope scope(@Nullable String by) {
-        if (by == null) {
-            return UsageScope.KEY;
-        }
+    private static <T> T parsed(java.util.function.Supplier<T> parse) {
         try {
-            return UsageScope.valueOf(by.trim().toUpperCase(Locale.ROOT));
+            return parse.get();
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--by: " + by + " (expected: key, account or model)");
-        }
-    }
-
-    static Period period(@Nullable String p) {
-        if (p == null) {
-            return Period.DAY;
-        }
-        try {
-            return Period.valueOf(p.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--period: " + p + " (expected: hour, day, week or total)");
-        }
-    }
-
-    static Instant at(@Nullable String when) {
-        if (when == null) {
-            return Instant.now();
-        }
-        try {
-            return when.contains("T")
-                    ? Instant.parse(when.trim())
-                    : LocalDate.parse(when.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new UsageException("--at: " + when + " (expected: 2026-11-30 or 2026-11-30T17:00:00Z)");
+            throw new UsageException("--" + e.getMessage());
         }
     }
 
