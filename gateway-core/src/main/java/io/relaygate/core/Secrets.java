@@ -5,15 +5,21 @@ import java.util.regex.Pattern;
 
 /**
  * Masks anything that looks like a secret before it can reach a log line or an error message: gateway keys
- * ({@code rg_…}), Anthropic and OpenAI keys ({@code sk-…}), bearer tokens, and credentials inside URLs.
+ * ({@code rg_…}), Anthropic and OpenAI keys, OAuth access and refresh tokens ({@code sk-…}, including
+ * {@code sk-ant-oat…}/{@code sk-ant-ort…}), bearer tokens, JWTs (ChatGPT/Codex access and id tokens), the values of
+ * JSON or form fields that carry credentials ({@code access_token}, {@code refresh_token}, {@code id_token},
+ * {@code client_secret}, {@code code_verifier}, {@code password}, {@code api_key}, {@code x-api-key}), credential
+ * query parameters, and credentials inside URLs.
  */
 public final class Secrets {
 
     private static final Pattern KEY_LIKE = Pattern.compile("(?i)(rg_[A-Za-z0-9]{4})[A-Za-z0-9_\\-]{4,}"
             + "|(sk-[A-Za-z0-9]{2})[A-Za-z0-9_\\-]{6,}"
             + "|(bearer\\s+)[A-Za-z0-9._~+/=\\-]{6,}"
-            + "|(x-api-key[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',}]{4,}"
-            + "|(api[_-]?key[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',}]{4,}"
+            + "|(eyJ)[A-Za-z0-9_\\-]{4,}\\.[A-Za-z0-9_\\-]{4,}\\.[A-Za-z0-9_\\-]*"
+            + "|((?:x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?secret"
+            + "|code[_-]?verifier|password)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',}&]{4,}"
+            + "|([?&](?:token|key|code|access_token)=)[^&\\s\"']{4,}"
             + "|(://)[^/@\\s:]+:[^/@\\s]+@");
 
     private Secrets() {}
