@@ -28,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
  * @param keyLimitsUsage whether the key has token or cost limits (its usage must reach the store before its next
  *     admission)
+ * @param clientVersion the client's version when identified (e.g. {@code 2.1.330}), or null
+ * @param stream whether the client asked for a stream
+ * @param attempts accounts tried (0 when none was reached; more than 1 after failover)
+ * @param error what went wrong, when it did: the gateway's error kind ({@code rate_limit}, {@code unavailable}, …),
+ *     {@code upstream_<status>} for a relayed upstream error, or the upstream failure mid-stream; null on success
  */
 public record ExchangeOutcome(
         String requestId,
@@ -46,7 +51,11 @@ public record ExchangeOutcome(
         long firstByteMillis,
         long costMicros,
         @Nullable Duration tokenWindow,
-        boolean keyLimitsUsage) {
+        boolean keyLimitsUsage,
+        @Nullable String clientVersion,
+        boolean stream,
+        int attempts,
+        @Nullable String error) {
 
     /** How an exchange ended. */
     public enum End {

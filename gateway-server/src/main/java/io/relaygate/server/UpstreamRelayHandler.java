@@ -109,6 +109,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private boolean leaseHeld;
     private @Nullable String stickyAccountId;
     private @Nullable ScheduledFuture<?> leaseTimer;
+    private @Nullable String errorClass;
 
     UpstreamRelayHandler(
             Scheduler scheduler,
@@ -540,6 +541,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void failMidStream(UpstreamFailure failure, String message) {
+        errorClass = failure.name().toLowerCase(java.util.Locale.ROOT);
         releaseUpstream(false);
         ResponseConverter conv = converter;
         if (conv != null) {
@@ -668,6 +670,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
         ProxyRequest request = requireNonNull(current, "current");
+        errorClass = kind.name().toLowerCase(java.util.Locale.ROOT);
         status = kind.status();
         ErrorResponder.send(ctx(), request.info.route.format(), kind, message, request.info.id, retryAfter, false);
         finishExchange(ExchangeOutcome.End.ERROR, true);
@@ -675,6 +678,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void respondRaw(int code, byte[] body, @Nullable Long retryAfter) {
         ProxyRequest request = requireNonNull(current, "current");
+        errorClass = "upstream_" + code;
         status = code;
         ErrorResponder.sendRaw(ctx(), code, body, request.info.id, retryAfter);
         finishExchange(ExchangeOutcome.End.ERROR, true);
@@ -723,7 +727,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     request.info.key().rules().maxTokens() == null
                             ? null
                             : request.info.key().rules().tokenWindow(),
-                    limitsUsage(request.info.key().rules())));
+                    limitsUsage(request.info.key().rules()),
+                    request.client.version(),
+                    request.skim.stream(),
+                    a == null ? 0 : attempt + 1,
+                    errorClass));
         } catch (RuntimeException e) {
             logger.warn("[{}] exchange listener failed: {}", request.info.id, e.toString());
         } finally {
@@ -790,6 +798,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void resetExchange() {
         candidates = List.of();
+        errorClass = null;
         demand = null;
         stickyAccountId = null;
         attempt = 0;

@@ -109,6 +109,9 @@ class LimitsIT {
         assertThat(gw.mock.exchanges())
                 .as("the refused request never reached an upstream")
                 .hasSize(2);
+        ExchangeOutcome refused = gw.outcomeOf(third);
+        assertThat(refused.error()).isEqualTo("rate_limit");
+        assertThat(refused.attempts()).isZero();
     }
 
     @Test

@@ -68,7 +68,10 @@ class SchedulingIT {
 
         HttpResponse<byte[]> first = gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hello"));
 
-        assertThat(answeredBy(first)).as("failed over").isEqualTo("mock-anthropic");
+        assertThat(first.statusCode()).isEqualTo(200);
+        ExchangeOutcome failedOver = gw.outcomeOf(first);
+        assertThat(failedOver.account()).as("failed over").isEqualTo("mock-anthropic");
+        assertThat(failedOver.attempts()).isEqualTo(2);
         assertThat(gw.mock.exchanges()).hasSize(2);
         AccountCondition c = condition(limited);
         assertThat(c.state()).isEqualTo(AccountCondition.State.RATE_LIMITED);
