@@ -36,13 +36,19 @@ final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     private final ApiKeyService keys;
     private final Clock clock;
+    private final RepeatedFailures failures;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean pending;
     private boolean discarding;
 
     ApiKeyAuthHandler(ApiKeyService keys, Clock clock) {
+        this(keys, clock, new RepeatedFailures(System::nanoTime));
+    }
+
+    ApiKeyAuthHandler(ApiKeyService keys, Clock clock, RepeatedFailures failures) {
         this.keys = requireNonNull(keys, "keys");
         this.clock = requireNonNull(clock, "clock");
+        this.failures = failures;
     }
 
     @Override
@@ -91,7 +97,20 @@ final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
             } else if (problem != null) {
                 releaseHeld();
                 ErrorKind kind = found != null && found.isPresent() ? ErrorKind.PERMISSION : ErrorKind.AUTHENTICATION;
-                securityLog.info("[{}] refused key {}: {}", info.id, Secrets.mask(secret), problem);
+                String from = RepeatedFailures.host(ctx.channel().remoteAddress());
+                RepeatedFailures.Verdict v = failures.failure(from);
+                if (v.log()) {
+                    securityLog.info(
+                            "[{}] refused key {} from {}: {}{}",
+                            info.id,
+                            Secrets.mask(secret),
+                            from,
+                            problem,
+                            v.heldBack() == 0
+                                    ? ""
+                                    : " (and " + v.heldBack() + " more refusals from " + from
+                                            + " in the minute before, not logged one by one)");
+                }
                 reject(ctx, info, request, kind, problem);
             } else {
                 info.apiKey = found.orElseThrow();

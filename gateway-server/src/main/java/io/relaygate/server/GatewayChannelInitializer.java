@@ -25,6 +25,9 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Scheduler scheduler;
     private final PriceTable prices;
     private final AdminApi admin;
+    /** Shared by every connection: repeated auth failures from one address are summarized. */
+    private final RepeatedFailures failures = new RepeatedFailures(System::nanoTime);
+
     private final UpstreamPool pool;
     private final ExchangeListener listener;
     private final Clock clock;
@@ -68,7 +71,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private void addRouteAndAuth(ChannelPipeline p) {
         p.addLast(PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin));
-        p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock));
+        p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock, failures));
     }
 
     private void addBody(ChannelPipeline p) {

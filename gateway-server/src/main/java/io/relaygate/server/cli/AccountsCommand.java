@@ -120,6 +120,7 @@ final class AccountsCommand {
                 Instant.now()));
         try (Store store = cli.openStore(args)) {
             Account added = Cli.await(store.accounts().create(account));
+            Audit.change("accounts.add", "account:" + added.name(), null, Views.account(added));
             if (args.flag("json")) {
                 cli.printJson(Views.account(added));
             } else {
@@ -234,6 +235,11 @@ final class AccountsCommand {
             Map<String, AccountCondition> conditions = Cli.await(store.state().conditions(Instant.now()));
             AccountCondition before = conditions.get(account.id());
             Cli.await(store.state().clearCondition(account.id()));
+            Audit.change(
+                    "accounts.resume",
+                    "account:" + account.name(),
+                    Views.accountState(Cli.JSON.createObjectNode(), before, null),
+                    Views.accountState(Cli.JSON.createObjectNode(), null, null));
             if (args.flag("json")) {
                 cli.printJson(Views.accountState(Views.account(account), null, null));
             } else if (before == null) {

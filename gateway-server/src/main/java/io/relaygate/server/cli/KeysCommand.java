@@ -112,6 +112,7 @@ final class KeysCommand {
             }
             ApiKeyService keys = new ApiKeyService(store.keys());
             CreatedKey created = Cli.await(Args.validated(() -> keys.create(name, rules)));
+            Audit.change("keys.create", "key:" + created.key().name(), null, Views.key(created.key()));
             if (args.flag("json")) {
                 ObjectNode n = Views.key(created.key());
                 n.put("secret", created.secret());
@@ -269,6 +270,11 @@ final class KeysCommand {
         String name = args.positionals().get(0);
         try (Store store = cli.openStore(args)) {
             ApiKey disabled = Cli.await(new ApiKeyService(store.keys()).disable(name));
+            Audit.change(
+                    "keys.disable",
+                    "key:" + disabled.name(),
+                    Views.key(disabled.withEnabled(true)),
+                    Views.key(disabled));
             if (args.flag("json")) {
                 cli.printJson(Views.key(disabled));
             } else {

@@ -387,4 +387,54 @@ abstract class CliContract {
         assertThat(run("accounts", "resume", "nobody").err()).contains("no account named nobody");
         assertNoCredentialPrinted();
     }
+
+    @Test
+    void everyChangeIsAuditedWithWhoBeforeAndAfterAndNoCredential() throws Exception {
+        ch.qos.logback.classic.Logger audit =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.relaygate.audit");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            json(run("keys", "create", "--name", "carol", "--daily-cost", "3", "--json"));
+            json(run(
+                    "accounts",
+                    "add",
+                    "--kind",
+                    "anthropic-api",
+                    "--name",
+                    "audited",
+                    "--base-url",
+                    "https://api.anthropic.com",
+                    "--api-key",
+                    CREDENTIAL,
+                    "--proxy",
+                    "socks5://user:" + PROXY_PASSWORD + "@proxy.internal:1080",
+                    "--json"));
+            run("keys", "disable", "carol");
+            run("accounts", "resume", "audited");
+        } finally {
+            audit.detachAppender(lines);
+        }
+
+        List<String> messages = lines.list.stream()
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(0))
+                .startsWith("actor=\"" + System.getProperty("user.name")
+                        + " via cli\" action=keys.create target=key:carol" + " before=- after={")
+                .contains("\"dailyCostUsd\":3.0");
+        assertThat(messages.get(1)).contains("action=accounts.add target=account:audited");
+        assertThat(messages.get(2))
+                .contains("action=keys.disable target=key:carol")
+                .contains("before={\"id\"")
+                .contains("\"enabled\":true")
+                .contains("\"enabled\":false");
+        assertThat(messages.get(3)).contains("action=accounts.resume", "before={\"state\":\"active\"}");
+        assertThat(messages)
+                .as("no credential, proxy password or key secret in the audit log")
+                .noneMatch(m -> m.contains(CREDENTIAL) || m.contains("TOPsecret") || m.contains(PROXY_PASSWORD));
+    }
 }
