@@ -531,13 +531,16 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private void failBeforeFirstByte(UpstreamFailure failure, @Nullable String detail) {
         releaseUpstream(false);
         String message = failure.description() + (detail == null ? "" : ": " + detail);
-        logger.debug("[{}] account {} failed: {}", requestId(), accountName(), message);
         if (failure.retryable() && hasNextCandidate()) {
+            logger.debug("[{}] account {} failed: {}", requestId(), accountName(), Secrets.redact(message));
             attempt++;
             tryAccount();
             return;
         }
-        respondError(failure.errorKind(), message, null);
+        // The detail (an address, a proxy's answer) stays in the gateway's log: the client is not told where the
+        // accounts live.
+        logger.warn("[{}] account {} failed: {}", requestId(), accountName(), Secrets.redact(message));
+        respondError(failure.errorKind(), failure.description(), null);
     }
 
     private void failMidStream(UpstreamFailure failure, String message) {

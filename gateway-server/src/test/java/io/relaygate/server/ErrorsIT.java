@@ -199,7 +199,11 @@ class ErrorsIT {
                 .start()) {
             HttpResponse<byte[]> r = down.post("/v1/messages", messages("m", false, "hi"));
             JsonNode n = assertAnthropicError(r, 502, "api_error");
-            assertThat(n.path("error").path("message").asText()).contains("unreachable");
+            assertThat(n.path("error").path("message").asText())
+                    .contains("unreachable")
+                    .as("the client is not told where the account lives")
+                    .doesNotContain("127.0.0.1")
+                    .doesNotContain(Integer.toString(closedPort));
         }
     }
 
