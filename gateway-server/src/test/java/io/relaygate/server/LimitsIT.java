@@ -134,13 +134,7 @@ class LimitsIT {
     void aLongStreamHoldsItsConcurrencySlotPastTheLeaseTtlAndGivesItBackAtTheEnd() throws Exception {
         String key = gw.keyWith(rules(1, null, null, null, null));
         // five events one second apart: longer than the 3 s lease, so the slot is held only if it is renewed
-        CompletableFuture<HttpResponse<InputStream>> stream = gw.http.sendAsync(
-                HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/messages"))
-                        .header("x-api-key", key)
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(messages("claude-sonnet-4-5", true, "mock:slow")))
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        CompletableFuture<HttpResponse<InputStream>> stream = slowStream(key);
         gw.mock.awaitExchange(0, GatewayHarness.WAIT);
         Thread.sleep(3_800);
 
@@ -226,13 +220,7 @@ class LimitsIT {
     void aStreamTheClientCancelsStillCountsTheTokensSeenSoFar() throws Exception {
         String key = gw.keyWith(KeyRules.NONE);
         String keyId = key.split("_")[1];
-        CompletableFuture<HttpResponse<InputStream>> stream = gw.http.sendAsync(
-                HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/messages"))
-                        .header("x-api-key", key)
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(messages("claude-sonnet-4-5", true, "mock:slow")))
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        CompletableFuture<HttpResponse<InputStream>> stream = slowStream(key);
         InputStream in = stream.get(10, TimeUnit.SECONDS).body();
         byte[] head = new byte[64];
         assertThat(in.read(head)).isPositive();
@@ -256,6 +244,17 @@ class LimitsIT {
         assertThat(row.counters().inputTokens())
                 .as("message_start's input tokens")
                 .isPositive();
+    }
+
+    /** Starts a stream of five events one second apart, read as the test likes. */
+    private static CompletableFuture<HttpResponse<InputStream>> slowStream(String key) {
+        return gw.http.sendAsync(
+                HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/messages"))
+                        .header("x-api-key", key)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(messages("claude-sonnet-4-5", true, "mock:slow")))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** The row of {@code id} once it counts at least {@code requests} (waits up to ten seconds). */

@@ -80,6 +80,22 @@ abstract class CliContract {
         return StoreFactory.open(ConfigLoader.load(null, env()).store(), env());
     }
 
+    /** {@code accounts add} of an {@code anthropic-api} account named {@code name} with {@link #CREDENTIAL}. */
+    JsonNode addAnthropicAccount(String name) throws Exception {
+        return json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "anthropic-api",
+                "--name",
+                name,
+                "--base-url",
+                "https://api.anthropic.com",
+                "--api-key",
+                CREDENTIAL,
+                "--json"));
+    }
+
     void assertNoCredentialPrinted() {
         assertThat(printed)
                 .as("no command output ever shows a credential or a proxy password")
@@ -297,18 +313,7 @@ abstract class CliContract {
     void usageShowsWhatTheGatewayRecordedPerKeyAccountAndModel() throws Exception {
         JsonNode key = json(run("keys", "create", "--name", "bob", "--json"));
         String keyId = key.get("id").asText();
-        json(run(
-                "accounts",
-                "add",
-                "--kind",
-                "anthropic-api",
-                "--name",
-                "main",
-                "--base-url",
-                "https://api.anthropic.com",
-                "--api-key",
-                CREDENTIAL,
-                "--json"));
+        addAnthropicAccount("main");
         Instant at = Instant.parse("2026-10-05T14:30:00Z");
         try (Store store = openStore()) {
             Account main = Cli.await(store.accounts().findByName("main")).orElseThrow();
@@ -345,18 +350,7 @@ abstract class CliContract {
 
     @Test
     void accountsListShowsWhyAnAccountIsOutOfRotationAndResumeBringsItBack() throws Exception {
-        json(run(
-                "accounts",
-                "add",
-                "--kind",
-                "anthropic-api",
-                "--name",
-                "tired",
-                "--base-url",
-                "https://api.anthropic.com",
-                "--api-key",
-                CREDENTIAL,
-                "--json"));
+        addAnthropicAccount("tired");
         Instant until = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try (Store store = openStore()) {
             Account tired = Cli.await(store.accounts().findByName("tired")).orElseThrow();
