@@ -277,13 +277,6 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
-    /** Records dropped because the buffer was full. */
-    public long dropped() {
-        synchronized (lock) {
-            return dropped;
-        }
-    }
-
     /** Writes the current batch and tries once more to write what waits (bounded by a few seconds), then stops. */
     @Override
     public void close() {

@@ -64,10 +64,6 @@ public record SchedulingConfig(
         return new SchedulingConfig(stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken);
     }
 
-    public SchedulingConfig withPricingFile(@Nullable Path value) {
-        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, value, adminToken);
-    }
-
     /** Never shows the admin token. */
     @Override
     public String toString() {
