@@ -203,7 +203,7 @@ public final class Scheduler {
         String session = demand.sessionHash();
         String known = session == null ? null : localSticky.getIfPresent(key.id() + "|" + session);
         CompletionStage<AdmissionResult> admission;
-        if (known != null && !AdmissionRequest.hasLimits(key.rules())) {
+        if (known != null && !key.rules().hasSharedLimits()) {
             // nothing to check, and the session's account is known here: no store round trip
             admission = CompletableFuture.completedFuture(new AdmissionResult(Admission.admitted(known), false));
         } else if (request.needsState()) {
@@ -364,15 +364,15 @@ public final class Scheduler {
                 break;
             case DAILY_COST:
                 what = "daily cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(Math.round(requireNonNull(rules.dailyCostUsd()) * 1e6));
+                        + usd(AdmissionRequest.micros(rules.dailyCostUsd()));
                 break;
             case WEEKLY_COST:
                 what = "weekly cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(Math.round(requireNonNull(rules.weeklyCostUsd()) * 1e6));
+                        + usd(AdmissionRequest.micros(rules.weeklyCostUsd()));
                 break;
             default:
                 what = "total cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(Math.round(requireNonNull(rules.totalCostUsd()) * 1e6));
+                        + usd(AdmissionRequest.micros(rules.totalCostUsd()));
                 break;
         }
         Instant reset = a.resetAt();

@@ -2,6 +2,7 @@ package io.relaygate.accounts;
 
 import static java.util.Objects.requireNonNull;
 
+import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.state.UsageScope;
@@ -134,14 +135,8 @@ public final class UsageRecorder implements AutoCloseable {
                 r.accountId(),
                 r.model(),
                 Math.floorDiv(r.at().getEpochSecond(), 3600),
-                w == null ? -1 : windowStart(r, w),
+                w == null ? -1 : AdmissionRequest.windowStart(r.at(), w),
                 e.scopes());
-    }
-
-    private static long windowStart(UsageRecord r, Duration w) {
-        long ms = r.at().toEpochMilli();
-        long len = Math.max(1, w.toMillis());
-        return ms - Math.floorMod(ms, len);
     }
 
     private static Entry sum(Entry x, Entry y) {

@@ -47,6 +47,16 @@ public record KeyRules(
     public static final KeyRules NONE = new KeyRules(
             null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, null);
 
+    /** Whether a limit needs state shared between requests: concurrency, requests, tokens or cost. */
+    public boolean hasSharedLimits() {
+        return maxConcurrency != null || maxRequests != null || limitsUsage();
+    }
+
+    /** Whether a limit reads the key's recorded usage (tokens or cost), so usage must be written before the next request. */
+    public boolean limitsUsage() {
+        return maxTokens != null || dailyCostUsd != null || weeklyCostUsd != null || totalCostUsd != null;
+    }
+
     public KeyRules {
         allowedModels = List.copyOf(requireNonNull(allowedModels, "allowedModels"));
         deniedModels = List.copyOf(requireNonNull(deniedModels, "deniedModels"));

@@ -155,19 +155,8 @@ final class AdminApi {
                 if (acc.group() != null) {
                     o.put("group", acc.group());
                 }
-                AccountCondition c = conditions.join().get(acc.id());
-                o.put("state", c == null ? "active" : c.state().wireName());
-                if (c != null) {
-                    o.put("reason", c.reason());
-                    o.put("since", c.since().toString());
-                    if (c.until() != null) {
-                        o.put("until", c.until().toString());
-                    }
-                }
-                Instant last = used.join().get(acc.id());
-                if (last != null) {
-                    o.put("lastUsed", last.toString());
-                }
+                AccountStateJson.put(
+                        o, conditions.join().get(acc.id()), used.join().get(acc.id()));
             }
             return n;
         });

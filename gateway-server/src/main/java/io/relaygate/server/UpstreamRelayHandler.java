@@ -28,7 +28,6 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
@@ -730,7 +729,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     request.info.key().rules().maxTokens() == null
                             ? null
                             : request.info.key().rules().tokenWindow(),
-                    limitsUsage(request.info.key().rules()),
+                    request.info.key().rules().limitsUsage(),
                     request.client.version(),
                     request.skim.stream(),
                     a == null ? 0 : attempt + 1,
@@ -754,13 +753,6 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 next.release();
             }
         }
-    }
-
-    private static boolean limitsUsage(KeyRules r) {
-        return r.maxTokens() != null
-                || r.dailyCostUsd() != null
-                || r.weeklyCostUsd() != null
-                || r.totalCostUsd() != null;
     }
 
     private void releaseLease(ProxyRequest request) {

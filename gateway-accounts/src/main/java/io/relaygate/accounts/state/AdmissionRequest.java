@@ -38,28 +38,18 @@ public record AdmissionRequest(
 
     /** Whether the backend has anything to do: a stateful limit to check, or a sticky session to look up. */
     public boolean needsState() {
-        return sessionHash != null || hasLimits(rules);
-    }
-
-    /** Whether {@code rules} has a limit that needs shared state. */
-    public static boolean hasLimits(KeyRules rules) {
-        return rules.maxConcurrency() != null
-                || rules.maxRequests() != null
-                || rules.maxTokens() != null
-                || rules.dailyCostUsd() != null
-                || rules.weeklyCostUsd() != null
-                || rules.totalCostUsd() != null;
+        return sessionHash != null || rules.hasSharedLimits();
     }
 
     /** Start of the fixed window of {@code length} that contains {@code now} (windows align to the epoch). */
-    static long windowStart(Instant now, Duration length) {
+    public static long windowStart(Instant now, Duration length) {
         long ms = now.toEpochMilli();
         long len = Math.max(1, length.toMillis());
         return ms - Math.floorMod(ms, len);
     }
 
     /** A USD limit in micro-USD, the unit cost counters use; -1 for none. */
-    static long micros(@Nullable Double usd) {
+    public static long micros(@Nullable Double usd) {
         return usd == null ? -1 : Math.round(usd * 1_000_000d);
     }
 }

@@ -8,6 +8,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Secrets;
+import io.relaygate.server.AccountStateJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,7 +164,7 @@ final class AccountsCommand {
             if (args.flag("json")) {
                 ArrayNode a = Cli.JSON.createArrayNode();
                 accounts.forEach(acc ->
-                        a.add(Views.accountState(Views.account(acc), conditions.get(acc.id()), used.get(acc.id()))));
+                        a.add(AccountStateJson.put(Views.account(acc), conditions.get(acc.id()), used.get(acc.id()))));
                 cli.printJson(a);
             } else if (accounts.isEmpty()) {
                 cli.out.println(
@@ -238,10 +239,10 @@ final class AccountsCommand {
             Audit.change(
                     "accounts.resume",
                     "account:" + account.name(),
-                    Views.accountState(Cli.JSON.createObjectNode(), before, null),
-                    Views.accountState(Cli.JSON.createObjectNode(), null, null));
+                    AccountStateJson.put(Cli.JSON.createObjectNode(), before, null),
+                    AccountStateJson.put(Cli.JSON.createObjectNode(), null, null));
             if (args.flag("json")) {
-                cli.printJson(Views.accountState(Views.account(account), null, null));
+                cli.printJson(AccountStateJson.put(Views.account(account), null, null));
             } else if (before == null) {
                 cli.out.println("Account " + name + " was already in rotation.");
             } else {

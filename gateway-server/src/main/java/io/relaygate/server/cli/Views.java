@@ -153,25 +153,6 @@ final class Views {
         return n;
     }
 
-    /** Adds an account's runtime state to its JSON: {@code state}, {@code reason}, {@code until}, {@code lastUsed}. */
-    static ObjectNode accountState(
-            ObjectNode n,
-            io.relaygate.accounts.state.@org.jspecify.annotations.Nullable AccountCondition c,
-            java.time.@org.jspecify.annotations.Nullable Instant lastUsed) {
-        n.put("state", c == null ? "active" : c.state().wireName());
-        if (c != null) {
-            n.put("reason", c.reason());
-            n.put("since", c.since().toString());
-            if (c.until() != null) {
-                n.put("until", c.until().toString());
-            }
-        }
-        if (lastUsed != null) {
-            n.put("lastUsed", lastUsed.toString());
-        }
-        return n;
-    }
-
     static String modelMapText(Map<String, String> map) {
         return map.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
