@@ -13,18 +13,24 @@ public final class BenchMain {
             Usage: relaygate-bench <command> [options]
 
             Commands:
-              mock   run the mock upstream AI provider (Anthropic Messages API)
+              mock   run the mock upstream AI provider (Anthropic Messages, OpenAI Chat Completions and Responses)
 
             Run 'relaygate-bench <command> --help' for its options.""";
 
     static final String MOCK_HELP = """
             Usage: relaygate-bench mock [--port P] [--ttft-ms N] [--events N] [--event-interval-ms N] [--flood-bytes N]
 
-            Serves POST /v1/messages (JSON and SSE), /v1/messages/count_tokens and GET /v1/models on 127.0.0.1.
+            Serves on 127.0.0.1, each API in its own format (JSON and SSE, any path prefix):
+              Anthropic  POST /v1/messages, /v1/messages/count_tokens, GET /v1/models
+              Chat       POST .../chat/completions
+              Responses  POST /v1/responses, /openai/v1/responses, /responses, /backend-api/codex/responses
+                         (GET with Upgrade: websocket gets 404, as from a server without WebSockets)
             A 'mock:<scenario>' text in the last user message, or an upstream key 'mock-<scenario>', picks the
-            scenario: text, tool_use, thinking, error-429, error-529, error-500, error-401, reset-mid-stream,
-            hang, slow, flood. Usage is deterministic: input_tokens = request body bytes / 4, output_tokens =
-            delta events sent.
+            scenario: text, tool_use, thinking, error-429, error-529 (503 for OpenAI), error-500, error-401,
+            reset-mid-stream, hang, slow, flood, shell (call the request's own shell tool once, then answer with
+            its output), and for Responses custom-tool and failed. Usage is deterministic: input tokens = request
+            body bytes / 4, output tokens = delta events sent. Per request: headers x-mock-events, x-mock-ttft-ms,
+            x-mock-event-interval-ms, x-mock-ratelimit-remaining-requests (and the other x-ratelimit-* names).
 
               --port P                port (default 4000; 0 = any free port)
               --ttft-ms N             delay before the first event (default 0)

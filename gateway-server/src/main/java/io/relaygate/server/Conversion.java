@@ -19,21 +19,36 @@ import io.relaygate.codec.chat.ModelLists;
 import io.relaygate.codec.chat.ModelMapper;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.chat.ToolNames;
+import io.relaygate.codec.client.ClaudeCodeAdaptation;
+import io.relaygate.codec.responses.AnthropicToResponsesRequest;
+import io.relaygate.codec.responses.AnthropicToResponsesResponse;
+import io.relaygate.codec.responses.AnthropicToResponsesStream;
+import io.relaygate.codec.responses.ResponsesTarget;
+import io.relaygate.codec.responses.ResponsesToAnthropicRequest;
+import io.relaygate.codec.responses.ResponsesToAnthropicResponse;
+import io.relaygate.codec.responses.ResponsesToAnthropicStream;
+import io.relaygate.codec.responses.ResponsesTools;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A request whose client and account speak different formats: the mapped request, and the factories for the response
- * side (a stream transcoder and a whole-answer mapper). One per attempt. Directions: Anthropic Messages client on an
- * OpenAI Chat account, and OpenAI Chat client on an Anthropic account.
+ * side (a stream transcoder and a whole-answer mapper). One per attempt.
+ *
+ * <p>Anthropic Messages is the pivot: each of the other two formats has a mapper to and from it, and the two OpenAI
+ * formats reach each other through it (Chat → Messages → Responses, and back; streams through two transcoders in a
+ * row, see {@link ChainedTranscoder}). Six direct mappers instead of six pairwise ones, at the cost of one extra event
+ * hop on the two OpenAI ⇄ OpenAI paths.
  */
 final class Conversion {
 
@@ -42,7 +57,8 @@ final class Conversion {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final boolean toChat;
+    private final WireFormat client;
+    private final WireFormat upstream;
     /** A model list: no body; only the whole answer is mapped. */
     private final boolean models;
 
@@ -52,34 +68,48 @@ final class Conversion {
 
     final String pathAndQuery;
     private final ToolNames toolNames;
+    private final ResponsesTools responsesTools;
     private final byte[] body;
     private final boolean includeUsage;
+    /** The client asked for a stream. */
+    private final boolean clientStream;
 
     private Conversion(
-            boolean toChat,
+            WireFormat client,
+            WireFormat upstream,
             String clientModel,
             String upstreamModel,
             String pathAndQuery,
             ToolNames toolNames,
+            ResponsesTools responsesTools,
             byte[] body,
             boolean includeUsage,
+            boolean clientStream,
             boolean models) {
-        this.toChat = toChat;
+        this.client = client;
+        this.upstream = upstream;
         this.models = models;
         this.clientModel = clientModel;
         this.upstreamModel = upstreamModel;
         this.pathAndQuery = pathAndQuery;
         this.toolNames = toolNames;
+        this.responsesTools = responsesTools;
         this.body = body;
         this.includeUsage = includeUsage;
+        this.clientStream = clientStream;
     }
 
     /** The formats whose accounts may serve {@code route}, the route's own first. */
-    static java.util.List<WireFormat> servingFormats(Route route) {
+    static List<WireFormat> servingFormats(Route route) {
         return switch (route) {
-            case MESSAGES, COUNT_TOKENS, MODELS -> java.util.List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
-            case CHAT_COMPLETIONS -> java.util.List.of(WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC);
-            default -> java.util.List.of(route.format());
+            // OpenAI accounts have no token counting: the gateway counts count_tokens requests for them itself.
+            case MESSAGES, COUNT_TOKENS ->
+                List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT, WireFormat.OPENAI_RESPONSES);
+            // Model lists come from Anthropic and Chat accounts; the ChatGPT Codex backend has none.
+            case MODELS -> List.of(WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
+            case CHAT_COMPLETIONS -> List.of(WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC, WireFormat.OPENAI_RESPONSES);
+            case RESPONSES -> List.of(WireFormat.OPENAI_RESPONSES, WireFormat.ANTHROPIC, WireFormat.OPENAI_CHAT);
+            default -> List.of(route.format());
         };
     }
 
@@ -87,9 +117,9 @@ final class Conversion {
     static boolean needed(RequestInfo info, Account account) {
         WireFormat upstream = account.kind().format();
         return switch (info.route) {
-            case MESSAGES -> upstream == WireFormat.OPENAI_CHAT;
-            case CHAT_COMPLETIONS -> upstream == WireFormat.ANTHROPIC;
-            case MODELS -> info.openAiCaller != (upstream == WireFormat.OPENAI_CHAT);
+            case MESSAGES, CHAT_COMPLETIONS, RESPONSES -> upstream != info.route.format();
+            // OpenAI and Anthropic list models in different shapes; both OpenAI formats share OpenAI's.
+            case MODELS -> info.openAiCaller == (upstream == WireFormat.ANTHROPIC);
             default -> false;
         };
     }
@@ -100,15 +130,19 @@ final class Conversion {
      * @throws GatewayException INVALID_REQUEST when the body cannot be mapped
      */
     static Conversion prepare(ProxyRequest proxy, Account account) {
+        WireFormat upstream = account.kind().format();
         if (proxy.info.route == Route.MODELS) {
-            // toChat here means "the client speaks Anthropic": the list comes back in Anthropic's shape.
+            WireFormat clientFormat = proxy.info.openAiCaller ? WireFormat.OPENAI_CHAT : WireFormat.ANTHROPIC;
             return new Conversion(
-                    !proxy.info.openAiCaller,
+                    clientFormat,
+                    upstream,
                     "",
                     "",
                     RouteResolver.upstreamPath(Route.MODELS),
                     new ToolNames(),
+                    new ResponsesTools(),
                     new byte[0],
+                    false,
                     false,
                     true);
         }
@@ -119,27 +153,84 @@ final class Conversion {
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON");
         }
+        if (request == null || !request.isObject()) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body must be a JSON object");
+        }
+        WireFormat clientFormat = proxy.info.route.format();
         String clientModel = requireNonNull(proxy.skim.model(), "model");
         String upstreamModel = new ModelMapper(account.modelMap()).upstreamModel(clientModel);
         ToolNames names = new ToolNames();
-        boolean toChat = proxy.info.route == Route.MESSAGES;
-        ObjectNode mapped = toChat
-                ? AnthropicToChatRequest.map(request, ChatTarget.of(upstreamModel, maxOutput(account)), names)
-                : ChatToAnthropicRequest.map(request, upstreamModel);
-        String path = toChat ? chatPath(account, upstreamModel) : RouteResolver.upstreamPath(Route.MESSAGES);
+        ResponsesTools responsesTools = new ResponsesTools();
+
+        ObjectNode anthropic =
+                switch (clientFormat) {
+                    case ANTHROPIC -> (ObjectNode) request;
+                    case OPENAI_CHAT -> ChatToAnthropicRequest.map(request, upstreamModel);
+                    case OPENAI_RESPONSES -> ResponsesToAnthropicRequest.map(request, upstreamModel, responsesTools);
+                };
+        ObjectNode mapped =
+                switch (upstream) {
+                    case ANTHROPIC -> {
+                        if (account.kind() == AccountKind.CLAUDE_OAUTH
+                                && proxy.client.kind() != ClientKind.CLAUDE_CODE) {
+                            ClaudeCodeAdaptation.prependSystemPrompt(anthropic);
+                        }
+                        yield anthropic;
+                    }
+                    case OPENAI_CHAT ->
+                        AnthropicToChatRequest.map(anthropic, ChatTarget.of(upstreamModel, maxOutput(account)), names);
+                    case OPENAI_RESPONSES ->
+                        AnthropicToResponsesRequest.map(
+                                anthropic,
+                                new ResponsesTarget(
+                                        upstreamModel, account.kind() == AccountKind.CODEX_OAUTH, maxOutput(account)),
+                                names);
+                };
+        boolean includeUsage = clientFormat == WireFormat.OPENAI_CHAT && proxy.skim.streamIncludeUsage();
         try {
             return new Conversion(
-                    toChat,
+                    clientFormat,
+                    upstream,
                     clientModel,
                     upstreamModel,
-                    path,
+                    path(account, upstream, upstreamModel),
                     names,
+                    responsesTools,
                     JSON.writeValueAsBytes(mapped),
-                    proxy.skim.streamIncludeUsage(),
+                    includeUsage,
+                    proxy.skim.stream(),
                     false);
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.API_ERROR, "could not encode the converted request");
         }
+    }
+
+    /** The path (and query) of {@code format}'s generation endpoint on {@code account}. */
+    static String path(Account account, WireFormat format, String upstreamModel) {
+        return switch (format) {
+            case ANTHROPIC -> RouteResolver.upstreamPath(Route.MESSAGES);
+            case OPENAI_CHAT ->
+                account.kind() == AccountKind.AZURE_OPENAI
+                        ? "/openai/deployments/" + upstreamModel + "/chat/completions?api-version=" + AZURE_API_VERSION
+                        : RouteResolver.upstreamPath(Route.CHAT_COMPLETIONS);
+            case OPENAI_RESPONSES -> responsesPath(account);
+        };
+    }
+
+    /**
+     * The Responses endpoint: {@code /v1/responses} on the OpenAI API; the ChatGPT Codex backend's base URL already
+     * ends in {@code /backend-api/codex}, below which the endpoint is {@code /responses}.
+     */
+    static String responsesPath(Account account) {
+        return account.kind() == AccountKind.CODEX_OAUTH ? "/responses" : RouteResolver.upstreamPath(Route.RESPONSES);
+    }
+
+    /**
+     * Whether a stream from the upstream is to be collected into a whole answer: a client that asked for one, served
+     * by the ChatGPT Codex backend, which only streams.
+     */
+    boolean collectsStream() {
+        return upstream == WireFormat.OPENAI_RESPONSES && !clientStream && !models;
     }
 
     /** The mapped body; the caller owns the buffer. */
@@ -149,38 +240,63 @@ final class Conversion {
 
     /** The client's format, for errors the converter itself writes. */
     WireFormat clientFormat() {
-        return toChat ? WireFormat.ANTHROPIC : WireFormat.OPENAI_CHAT;
+        return client;
     }
 
     /** A transcoder from the account's stream to the client's, writing complete SSE events to {@code sink}. */
     StreamTranscoder streamTranscoder(Consumer<byte[]> sink) {
-        return toChat
+        if (upstream == WireFormat.ANTHROPIC) {
+            return fromAnthropic(sink);
+        }
+        if (client == WireFormat.ANTHROPIC) {
+            return toAnthropic(sink);
+        }
+        return new ChainedTranscoder(this::toAnthropic, fromAnthropic(sink));
+    }
+
+    /** Upstream (Chat or Responses) events to Anthropic events. */
+    private StreamTranscoder toAnthropic(Consumer<byte[]> sink) {
+        return upstream == WireFormat.OPENAI_CHAT
                 ? new ChatToAnthropicStream(clientModel, toolNames, sink)
-                : new AnthropicToChatStream(clientModel, includeUsage, sink);
+                : new ResponsesToAnthropicStream(clientModel, toolNames, sink);
+    }
+
+    /** Anthropic events to the client's (Chat or Responses) events. */
+    private StreamTranscoder fromAnthropic(Consumer<byte[]> sink) {
+        return client == WireFormat.OPENAI_CHAT
+                ? new AnthropicToChatStream(clientModel, includeUsage, sink)
+                : new AnthropicToResponsesStream(clientModel, responsesTools, sink);
     }
 
     /** The client's whole answer for the account's whole answer. */
-    ObjectNode mapWhole(JsonNode upstream) {
+    ObjectNode mapWhole(JsonNode answer) {
         if (models) {
-            return toChat ? ModelLists.toAnthropic(upstream) : ModelLists.toOpenAi(upstream, "anthropic");
+            return client == WireFormat.ANTHROPIC
+                    ? ModelLists.toAnthropic(answer)
+                    : ModelLists.toOpenAi(answer, "anthropic");
         }
-        return toChat
-                ? ChatToAnthropicResponse.map(upstream, clientModel, toolNames)
-                : AnthropicToChatResponse.map(upstream, clientModel);
+        JsonNode anthropic =
+                switch (upstream) {
+                    case ANTHROPIC -> answer;
+                    case OPENAI_CHAT -> ChatToAnthropicResponse.map(answer, clientModel, toolNames);
+                    case OPENAI_RESPONSES -> ResponsesToAnthropicResponse.map(answer, clientModel, toolNames);
+                };
+        return switch (client) {
+            case ANTHROPIC -> (ObjectNode) anthropic;
+            case OPENAI_CHAT -> AnthropicToChatResponse.map(anthropic, clientModel);
+            case OPENAI_RESPONSES -> AnthropicToResponsesResponse.map(anthropic, clientModel, responsesTools);
+        };
     }
 
-    Usage wholeUsage(JsonNode upstream) {
+    Usage wholeUsage(JsonNode answer) {
         if (models) {
             return Usage.ZERO;
         }
-        return toChat ? ChatToAnthropicResponse.usage(upstream) : AnthropicToChatResponse.usage(upstream);
-    }
-
-    private static String chatPath(Account account, String upstreamModel) {
-        if (account.kind() == AccountKind.AZURE_OPENAI) {
-            return "/openai/deployments/" + upstreamModel + "/chat/completions?api-version=" + AZURE_API_VERSION;
-        }
-        return RouteResolver.upstreamPath(Route.CHAT_COMPLETIONS);
+        return switch (upstream) {
+            case ANTHROPIC -> AnthropicToChatResponse.usage(answer);
+            case OPENAI_CHAT -> ChatToAnthropicResponse.usage(answer);
+            case OPENAI_RESPONSES -> ResponsesToAnthropicResponse.usage(answer);
+        };
     }
 
     private static @Nullable Long maxOutput(Account account) {

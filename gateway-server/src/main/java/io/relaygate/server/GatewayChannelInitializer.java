@@ -14,6 +14,7 @@ import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.pricing.PriceTable;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
 final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -31,6 +32,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final UpstreamPool pool;
     private final ExchangeListener listener;
     private final Clock clock;
+    private final LongAdder webSocketRefusals;
 
     GatewayChannelInitializer(
             GatewayConfig config,
@@ -40,7 +42,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             AdminApi admin,
             UpstreamPool pool,
             ExchangeListener listener,
-            Clock clock) {
+            Clock clock,
+            LongAdder webSocketRefusals) {
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -49,6 +52,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
         this.clock = requireNonNull(clock, "clock");
+        this.webSocketRefusals = requireNonNull(webSocketRefusals, "webSocketRefusals");
     }
 
     @Override
@@ -70,7 +74,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     private void addRouteAndAuth(ChannelPipeline p) {
-        p.addLast(PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin));
+        p.addLast(
+                PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin, webSocketRefusals));
         p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock, failures));
     }
 
@@ -78,6 +83,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(PipelineNames.AGGREGATOR, new BodyAggregator((int)
                 config.server().maxRequestBodyBytes()));
         p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
+        p.addLast(PipelineNames.IDENTIFY, ClientIdentifyHandler.INSTANCE);
         p.addLast(PipelineNames.LIMITS, new KeyRulesHandler());
     }
 

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,14 +44,17 @@ public final class GatewayServer implements AutoCloseable {
     private final String transport;
 
     private final UsageRecorder recorder;
+    private final LongAdder webSocketRefusals;
 
     private GatewayServer(
             EventLoopGroup boss,
             EventLoopGroup workers,
             Channel serverChannel,
             String transport,
-            UsageRecorder recorder) {
+            UsageRecorder recorder,
+            LongAdder webSocketRefusals) {
         this.recorder = recorder;
+        this.webSocketRefusals = webSocketRefusals;
         this.boss = boss;
         this.workers = workers;
         this.serverChannel = serverChannel;
@@ -69,6 +73,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The port it listens on (the real one when the config asked for port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** WebSocket upgrades on the Responses route answered 426 (Codex's built-in provider tries them first). */
+    public long webSocketRefusals() {
+        return webSocketRefusals.sum();
     }
 
     /** {@code epoll} or {@code nio}. */
@@ -164,21 +173,23 @@ public final class GatewayServer implements AutoCloseable {
                         .childOption(
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(
-                                        server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()))
-                        .childHandler(new GatewayChannelInitializer(
-                                config,
-                                keys,
-                                scheduler,
-                                prices,
-                                new AdminApi(store, config.scheduling().adminToken(), clock),
-                                pool,
-                                listener,
-                                clock));
+                                        server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()));
+                LongAdder refusals = new LongAdder();
+                b.childHandler(new GatewayChannelInitializer(
+                        config,
+                        keys,
+                        scheduler,
+                        prices,
+                        new AdminApi(store, config.scheduling().adminToken(), clock),
+                        pool,
+                        listener,
+                        clock,
+                        refusals));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name(), started);
+                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

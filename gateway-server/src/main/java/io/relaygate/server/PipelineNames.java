@@ -5,7 +5,7 @@ package io.relaygate.server;
  *
  * <pre>
  * client channel:
- *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → LIMITS → RELAY
+ *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_RESPONSE
@@ -16,6 +16,8 @@ package io.relaygate.server;
  *       or an unauthenticated client never makes the gateway buffer a body.
  *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
  *   <li>SKIM ({@link RequestSkimHandler}) reads the few fields the gateway needs with a streaming JSON parser.
+ *   <li>IDENTIFY ({@link ClientIdentifyHandler}) tells Claude Code and Codex from other clients (user agent and system
+ *       prompt must agree) and attaches the kind and the evidence to the request.
  *   <li>LIMITS ({@link KeyRulesHandler}) applies the key's model and client rules.
  *   <li>RELAY ({@link UpstreamRelayHandler}) picks an account, sends the request upstream and streams the answer back.
  * </ul>
@@ -29,6 +31,7 @@ final class PipelineNames {
     static final String AUTH = "auth";
     static final String AGGREGATOR = "aggregator";
     static final String SKIM = "skim";
+    static final String IDENTIFY = "identify";
     static final String LIMITS = "limits";
     static final String RELAY = "relay";
 

@@ -7,6 +7,7 @@ import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import io.relaygate.codec.client.ClientIdentity;
 import io.relaygate.codec.skim.SkimmedRequest;
+import io.relaygate.core.ClientKind;
 
 /**
  * A complete, authenticated, skimmed request on its way to RELAY. Owns the aggregated {@link FullHttpRequest}: whoever
@@ -25,6 +26,14 @@ final class ProxyRequest extends AbstractReferenceCounted {
         this.request = requireNonNull(request, "request");
         this.skim = requireNonNull(skim, "skim");
         this.client = requireNonNull(client, "client");
+    }
+
+    /** Not yet identified: what SKIM passes on to IDENTIFY. */
+    static final ClientIdentity UNIDENTIFIED = new ClientIdentity(ClientKind.OTHER, "not identified yet", null, null);
+
+    /** This request with its client identified; ownership of the request moves to the returned one. */
+    ProxyRequest withClient(ClientIdentity identified) {
+        return new ProxyRequest(info, request, skim, identified);
     }
 
     @Override

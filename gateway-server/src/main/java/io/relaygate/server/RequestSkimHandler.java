@@ -3,8 +3,6 @@ package io.relaygate.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.relaygate.codec.client.ClientIdentifier;
-import io.relaygate.codec.client.ClientIdentity;
 import io.relaygate.codec.skim.RequestSkimmer;
 import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.core.ErrorKind;
@@ -13,8 +11,7 @@ import io.relaygate.core.GatewayException;
 /**
  * SKIM: reads the fields the gateway needs (model, stream, metadata) from the aggregated body with a streaming JSON
  * parser and passes a {@link ProxyRequest} on. The body is never re-serialized. Bad JSON is answered here with a 400 in
- * the client's format; the connection stays open because the whole body was read. Also identifies the client
- * (Claude Code, Codex, other) from headers and the skimmed fields.
+ * the client's format; the connection stays open because the whole body was read.
  */
 final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
 
@@ -47,7 +44,6 @@ final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
                     ctx, info.route.format(), ErrorKind.INVALID_REQUEST, "model: field required", info.id, null, false);
             return;
         }
-        ClientIdentity client = ClientIdentifier.identify(request.headers()::get, skim);
-        ctx.fireChannelRead(new ProxyRequest(info, request, skim, client));
+        ctx.fireChannelRead(new ProxyRequest(info, request, skim, ProxyRequest.UNIDENTIFIED));
     }
 }

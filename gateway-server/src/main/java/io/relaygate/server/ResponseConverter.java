@@ -45,6 +45,9 @@ final class ResponseConverter {
     private final boolean sse;
     private final @Nullable StreamTranscoder stream;
     private final @Nullable SseEventParser parser;
+    /** A Responses stream collected into a whole answer for a client that asked for one. */
+    private final @Nullable ResponsesStreamCollector collector;
+
     private @Nullable ByteBuf whole;
     private final int maxBodyBytes;
     private Usage usage = Usage.ZERO;
@@ -54,8 +57,17 @@ final class ResponseConverter {
         this.conversion = requireNonNull(conversion, "conversion");
         this.client = requireNonNull(client, "client");
         this.requestId = requireNonNull(requestId, "requestId");
-        this.sse = sse;
         this.maxBodyBytes = maxBodyBytes;
+        if (sse && conversion.collectsStream()) {
+            ResponsesStreamCollector c = new ResponsesStreamCollector();
+            this.sse = false;
+            collector = c;
+            stream = null;
+            parser = new SseEventParser(UsageTap.MAX_EVENT_BYTES, c);
+            return;
+        }
+        this.sse = sse;
+        collector = null;
         if (sse) {
             StreamTranscoder s = conversion.streamTranscoder(
                     bytes -> client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
@@ -87,7 +99,7 @@ final class ResponseConverter {
     boolean content(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         try {
-            if (sse) {
+            if (sse || collector != null) {
                 requireNonNull(parser, "parser").feed(content.content());
             } else {
                 ByteBuf w = whole;
@@ -119,13 +131,28 @@ final class ResponseConverter {
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             return;
         }
-        ByteBuf w = whole;
-        whole = null;
         JsonNode completion;
-        try (ByteBufInputStream in = new ByteBufInputStream(w == null ? Unpooled.EMPTY_BUFFER : w, true)) {
-            completion = JSON.readTree((java.io.InputStream) in);
-        } catch (IOException e) {
-            completion = null;
+        ResponsesStreamCollector c = collector;
+        if (c != null) {
+            requireNonNull(parser, "parser").finish();
+            completion = c.response();
+            if (completion == null && c.failure() != null) {
+                writeWhole(
+                        HttpResponseStatus.BAD_GATEWAY,
+                        io.relaygate.core.ErrorBodies.json(
+                                conversion.clientFormat(),
+                                io.relaygate.core.ErrorKind.BAD_GATEWAY,
+                                "upstream failed: " + c.failure()));
+                return;
+            }
+        } else {
+            ByteBuf w = whole;
+            whole = null;
+            try (ByteBufInputStream in = new ByteBufInputStream(w == null ? Unpooled.EMPTY_BUFFER : w, true)) {
+                completion = JSON.readTree((java.io.InputStream) in);
+            } catch (IOException e) {
+                completion = null;
+            }
         }
         byte[] body;
         if (completion == null || !completion.isObject()) {
@@ -141,10 +168,11 @@ final class ResponseConverter {
                 throw new IllegalStateException("encoding a mapped message failed", e);
             }
         }
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1,
-                completion == null ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
+        writeWhole(completion == null ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK, body);
+    }
+
+    private void writeWhole(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)

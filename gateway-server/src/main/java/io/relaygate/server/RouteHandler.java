@@ -14,10 +14,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Ids;
 import io.relaygate.core.Route;
 import io.relaygate.core.WireFormat;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,15 +34,17 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
 
     private final long maxBodyBytes;
     private final @Nullable AdminApi admin;
+    private final LongAdder webSocketRefusals;
     private boolean discarding;
 
     RouteHandler(long maxBodyBytes) {
-        this(maxBodyBytes, null);
+        this(maxBodyBytes, null, new LongAdder());
     }
 
-    RouteHandler(long maxBodyBytes, @Nullable AdminApi admin) {
+    RouteHandler(long maxBodyBytes, @Nullable AdminApi admin, LongAdder webSocketRefusals) {
         this.maxBodyBytes = maxBodyBytes;
         this.admin = admin;
+        this.webSocketRefusals = webSocketRefusals;
     }
 
     @Override
@@ -63,6 +68,14 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    /** The status that tells a WebSocket client to talk plain HTTP instead. */
+    static final int UPGRADE_REQUIRED = 426;
+
+    static boolean isWebSocketUpgrade(HttpRequest request) {
+        return HttpMethod.GET.equals(request.method())
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
     /** Returns true when the request goes on down the pipeline. */
@@ -112,6 +125,16 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
                     null,
                     null,
                     hasBody);
+            return false;
+        }
+        if (route == Route.RESPONSES && isWebSocketUpgrade(request)) {
+            // Codex's built-in provider tries the Responses WebSocket mode first; 426 makes it use HTTP at once.
+            byte[] body = ErrorBodies.json(
+                    WireFormat.OPENAI_RESPONSES,
+                    ErrorKind.INVALID_REQUEST,
+                    "WebSocket mode is not supported by this gateway: send POST " + path + " (HTTP with SSE)");
+            webSocketRefusals.increment();
+            ErrorResponder.sendRaw(ctx, UPGRADE_REQUIRED, body, "req_" + Ids.random(20), null);
             return false;
         }
         HttpMethod expected = RouteResolver.method(route);

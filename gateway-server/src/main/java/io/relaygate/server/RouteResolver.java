@@ -26,7 +26,7 @@ final class RouteResolver {
                 return Route.MODELS;
             case "/v1/chat/completions":
                 return Route.CHAT_COMPLETIONS;
-            case "/v1/responses":
+            case "/v1/responses", "/responses":
                 return Route.RESPONSES;
             default:
                 return null;

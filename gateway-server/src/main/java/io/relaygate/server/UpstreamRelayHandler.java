@@ -2,6 +2,8 @@ package io.relaygate.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -24,7 +26,10 @@ import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.SessionHash;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.codec.chat.TokenEstimator;
+import io.relaygate.codec.client.ClaudeCodeAdaptation;
 import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
@@ -62,6 +67,10 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(UpstreamRelayHandler.class);
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
+    private static final byte[] ANTHROPIC_PING =
+            "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SSE_COMMENT = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private static final com.fasterxml.jackson.databind.ObjectMapper COUNT_JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -93,6 +102,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private boolean retriedStale;
     private @Nullable ScheduledFuture<?> timer;
     private long lastUpstreamReadNanos;
+    /** Last keep-alive sent to the client during this exchange, or 0. */
+    private long lastKeepAliveNanos;
+    /** Whether the bytes relayed so far end between two SSE events, where a keep-alive may go. */
+    private boolean atEventBoundary = true;
+
+    private @Nullable ScheduledFuture<?> keepAliveTimer;
 
     private int status;
     private boolean headSent;
@@ -298,15 +313,43 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         Account a = requireNonNull(account, "account");
         UpstreamTarget t = requireNonNull(target, "target");
         Conversion c = conversion;
-        FullHttpRequest out = c == null
-                ? UpstreamRequests.build(request, a, t)
-                : UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery, c.body());
+        FullHttpRequest out;
+        if (c != null) {
+            out = UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery, c.body());
+        } else if (needsClaudeCodePrompt(request, a)) {
+            out = UpstreamRequests.buildAdapted(request, a, t, withClaudeCodePrompt(request));
+        } else {
+            out = UpstreamRequests.build(request, a, t);
+        }
         ch.writeAndFlush(out).addListener(f -> {
             if (!f.isSuccess() && upstream == ch) {
                 ch.close();
             }
         });
         schedule(config.responseTimeout().toNanos());
+    }
+
+    /** A Claude subscription account serving a client other than Claude Code, on the Messages route. */
+    private static boolean needsClaudeCodePrompt(ProxyRequest request, Account a) {
+        return a.kind() == AccountKind.CLAUDE_OAUTH
+                && request.info.route == Route.MESSAGES
+                && request.client.kind() != ClientKind.CLAUDE_CODE;
+    }
+
+    /** The client's Messages body with Claude Code's identity block first in its system prompt. */
+    private static ByteBuf withClaudeCodePrompt(ProxyRequest request) {
+        try (io.netty.buffer.ByteBufInputStream in =
+                new io.netty.buffer.ByteBufInputStream(request.request.content().duplicate())) {
+            JsonNode body = COUNT_JSON.readTree((java.io.InputStream) in);
+            if (!(body instanceof ObjectNode)) {
+                return request.request.content().retainedDuplicate();
+            }
+            ClaudeCodeAdaptation.prependSystemPrompt((ObjectNode) body);
+            return Unpooled.wrappedBuffer(COUNT_JSON.writeValueAsBytes(body));
+        } catch (java.io.IOException e) {
+            // SKIM already parsed this body; forward it unchanged if it cannot be read as a tree.
+            return request.request.content().retainedDuplicate();
+        }
     }
 
     // ---- upstream events (on this event loop) ----
@@ -340,6 +383,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             if (conv.writeHeadIfStreaming()) {
                 headSent = true;
                 firstByteNanos = System.nanoTime();
+                startKeepAlive();
             }
             lastUpstreamReadNanos = System.nanoTime();
             schedule(config.idleTimeout().toNanos());
@@ -357,6 +401,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         firstByteNanos = System.nanoTime();
         ctx().write(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         lastUpstreamReadNanos = System.nanoTime();
+        if (sse) {
+            startKeepAlive();
+        }
         schedule(config.idleTimeout().toNanos());
     }
 
@@ -394,6 +441,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 }
                 UsageTap t = requireNonNull(tap, "tap");
                 t.feed(content.content());
+                if (sse && content.content().isReadable()) {
+                    atEventBoundary = endsAnEvent(content.content());
+                }
                 // The upstream's buffer goes to the client as is: ownership moves with the write.
                 ctx().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 if (last) {
@@ -578,6 +628,57 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     // ---- timers ----
 
+    /**
+     * Keeps a streaming response alive through proxies while the upstream is connected but silent (a model thinking
+     * without streaming its thoughts): after {@code streamKeepAlive} without a byte, an Anthropic client gets a
+     * {@code ping} event and an OpenAI client an SSE comment. Neither carries content, so clients' own event-level
+     * watchdogs (Claude Code aborts a stream with no message event for 5 minutes) still see the silence; the
+     * gateway's own upstream idle timeout ends a truly dead stream with an error event.
+     */
+    private void startKeepAlive() {
+        long every = config.streamKeepAlive().toNanos();
+        lastKeepAliveNanos = 0;
+        atEventBoundary = true;
+        keepAliveTimer = ctx().executor().scheduleAtFixedRate(this::keepAlive, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void keepAlive() {
+        Channel ch = upstream;
+        ProxyRequest request = current;
+        if (state != State.RELAYING || ch == null || !ch.isActive() || request == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long quiet = now - Math.max(lastUpstreamReadNanos, lastKeepAliveNanos);
+        if (quiet < config.streamKeepAlive().toNanos() - TimeUnit.MILLISECONDS.toNanos(5)
+                || !atEventBoundary
+                || !ctx().channel().isWritable()) {
+            return;
+        }
+        lastKeepAliveNanos = now;
+        byte[] bytes = request.info.route.format() == WireFormat.ANTHROPIC ? ANTHROPIC_PING : SSE_COMMENT;
+        ctx().writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    private void cancelKeepAlive() {
+        ScheduledFuture<?> k = keepAliveTimer;
+        if (k != null) {
+            k.cancel(false);
+            keepAliveTimer = null;
+        }
+    }
+
+    /** Whether {@code buf}'s readable bytes end with the blank line that closes an SSE event. */
+    static boolean endsAnEvent(ByteBuf buf) {
+        int end = buf.writerIndex();
+        int n = buf.readableBytes();
+        return n >= 2
+                && buf.getByte(end - 1) == '\n'
+                && (buf.getByte(end - 2) == '\n'
+                        || (n >= 3 && buf.getByte(end - 2) == '\r' && buf.getByte(end - 3) == '\n'));
+    }
+
     private void schedule(long nanos) {
         cancelTimer();
         timer = ctx().executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
@@ -696,6 +797,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         cancelTimer();
+        cancelKeepAlive();
         if (upstream != null) {
             releaseUpstream(end == ExchangeOutcome.End.COMPLETED && upstreamKeepAlive);
         }
@@ -792,6 +894,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void resetExchange() {
+        cancelKeepAlive();
         candidates = List.of();
         errorClass = null;
         demand = null;

@@ -27,6 +27,12 @@ final class UpstreamRequests {
     /** Required beta flag for Claude OAuth access tokens on the Messages API. */
     static final String OAUTH_BETA = "oauth-2025-04-20";
 
+    /** The ChatGPT workspace an access token acts for; the Codex backend wants it with every request. */
+    static final String CHATGPT_ACCOUNT_ID = "chatgpt-account-id";
+
+    /** What Codex CLI calls itself on the ChatGPT backend; sent when another client uses a Codex account. */
+    static final String CODEX_ORIGINATOR = "codex_cli_rs";
+
     /**
      * Headers never forwarded: hop-by-hop (RFC 9110 section 7.6.1), the client's gateway credentials, and encodings
      * (the gateway asks for identity so it can read usage from the stream).
@@ -63,8 +69,18 @@ final class UpstreamRequests {
      */
     static FullHttpRequest build(ProxyRequest proxy, Account account, UpstreamTarget target) {
         Route route = proxy.info.route;
-        String uri = target.basePath() + RouteResolver.upstreamPath(route) + proxy.info.query();
+        String path = route == Route.RESPONSES ? Conversion.responsesPath(account) : RouteResolver.upstreamPath(route);
+        String uri = target.basePath() + path + proxy.info.query();
         return build(proxy, account, target, uri, proxy.request.content().retainedDuplicate(), false);
+    }
+
+    /**
+     * The client's request with a rewritten body in the same format (an adaptation such as
+     * {@link io.relaygate.codec.client.ClaudeCodeAdaptation}); ownership of {@code body} moves to the returned request.
+     */
+    static FullHttpRequest buildAdapted(ProxyRequest proxy, Account account, UpstreamTarget target, ByteBuf body) {
+        String uri = target.basePath() + RouteResolver.upstreamPath(proxy.info.route) + proxy.info.query();
+        return build(proxy, account, target, uri, body, false);
     }
 
     /**
@@ -128,6 +144,18 @@ final class UpstreamRequests {
             case AZURE_OPENAI:
                 if (credential != null) {
                     h.set("api-key", credential);
+                }
+                break;
+            case CODEX_OAUTH:
+                if (credential != null) {
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
+                    String accountId = ChatGptTokens.accountId(credential);
+                    if (accountId != null) {
+                        h.set(CHATGPT_ACCOUNT_ID, accountId);
+                    }
+                }
+                if (!h.contains("originator")) {
+                    h.set("originator", CODEX_ORIGINATOR);
                 }
                 break;
             default:

@@ -6,6 +6,8 @@ import io.relaygate.codec.sse.SseListener;
 import io.relaygate.codec.usage.AnthropicStreamUsage;
 import io.relaygate.codec.usage.ChatStreamUsage;
 import io.relaygate.codec.usage.JsonBodyUsage;
+import io.relaygate.codec.usage.ResponsesBodyUsage;
+import io.relaygate.codec.usage.ResponsesStreamUsage;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
@@ -62,6 +64,11 @@ abstract class UsageTap {
         if (route == Route.CHAT_COMPLETIONS && upstreamFormat == WireFormat.OPENAI_CHAT) {
             return sse ? new Sse<>(new ChatStreamUsage(), ChatStreamUsage::usage, ChatStreamUsage::model) : new Json();
         }
+        if (route == Route.RESPONSES && upstreamFormat == WireFormat.OPENAI_RESPONSES) {
+            return sse
+                    ? new Sse<>(new ResponsesStreamUsage(), ResponsesStreamUsage::usage, ResponsesStreamUsage::model)
+                    : new ResponsesJson();
+        }
         return new None();
     }
 
@@ -114,6 +121,32 @@ abstract class UsageTap {
 
     private static final class Json extends UsageTap {
         private final JsonBodyUsage usage = new JsonBodyUsage();
+
+        @Override
+        void feed(ByteBuf content) {
+            usage.feed(content);
+        }
+
+        @Override
+        void finish() {
+            usage.finish();
+        }
+
+        @Override
+        Usage usage() {
+            return usage.usage();
+        }
+
+        @Override
+        @Nullable
+        String model() {
+            return usage.model();
+        }
+    }
+
+    /** A whole Responses object: its usage counts cached tokens inside input_tokens, unlike Anthropic's. */
+    private static final class ResponsesJson extends UsageTap {
+        private final ResponsesBodyUsage usage = new ResponsesBodyUsage();
 
         @Override
         void feed(ByteBuf content) {

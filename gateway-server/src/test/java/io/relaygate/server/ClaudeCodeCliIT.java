@@ -152,6 +152,35 @@ class ClaudeCodeCliIT {
                 .isNull();
     }
 
+    /** The tool_use ids and the tool_result ids they were answered with, in an Anthropic request body. */
+    private static List<List<String>> toolIds(JsonNode body) {
+        List<String> uses = new ArrayList<>();
+        List<String> results = new ArrayList<>();
+        for (JsonNode m : body.path("messages")) {
+            for (JsonNode block : m.path("content")) {
+                switch (block.path("type").asText()) {
+                    case "tool_use" -> uses.add(block.path("id").asText());
+                    case "tool_result" -> results.add(block.path("tool_use_id").asText());
+                    default -> {}
+                }
+            }
+        }
+        return List.of(uses, results);
+    }
+
+    @Test
+    void aToolLoopRoundTripsOnAnAnthropicAccount() throws Exception {
+        // The mock calls Claude Code's Bash tool with "echo relaygate-tool-ok"; its final answer quotes the result.
+        Run run = claude(Map.of("ANTHROPIC_API_KEY", gw.key), "-p", "mock:shell", "--allowedTools", "Bash");
+        assertThat(run.exit()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).as("the tool ran and its output came back").contains("relaygate-tool-ok");
+        RecordedExchange second = gw.mock.awaitCompleted(1, GatewayHarness.WAIT);
+        List<List<String>> ids = toolIds(json.readTree(second.body()));
+        assertThat(ids.get(0)).hasSize(1);
+        assertThat(ids.get(1)).as("the tool_result answers the tool_use").isEqualTo(ids.get(0));
+        assertThat(gw.nextOutcome().client()).isEqualTo(ClientKind.CLAUDE_CODE);
+    }
+
     @Test
     void aToolLoopRoundTripsThroughAnOpenAiCompatibleAccount() throws Exception {
         try (GatewayHarness compat = GatewayHarness.start()) {

@@ -77,14 +77,22 @@ class KeyRulesIT {
                 rules(List.of(), List.of(), Set.of(ClientKind.CLAUDE_CODE), null, null));
         JsonNode e = refused(gw.post("/v1/messages", messages("m", false, "hi"), "x-api-key", k), 403);
         assertThat(e.path("message").asText()).contains("claude-code", "other");
+        String claudeCodeBody = "{\"model\":\"m\",\"max_tokens\":64,\"system\":[{\"type\":\"text\",\"text\":"
+                + "\"You are Claude Code, Anthropic's official CLI for Claude.\"}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         HttpResponse<byte[]> asClaudeCode = gw.post(
-                "/v1/messages",
-                messages("m", false, "hi"),
-                "x-api-key",
-                k,
-                "user-agent",
-                "claude-cli/2.1.330 (external, cli)");
+                "/v1/messages", claudeCodeBody, "x-api-key", k, "user-agent", "claude-cli/2.1.330 (external, cli)");
         assertThat(asClaudeCode.statusCode()).isEqualTo(200);
+        // Claude Code's user agent alone is a look-alike.
+        refused(
+                gw.post(
+                        "/v1/messages",
+                        messages("m", false, "hi"),
+                        "x-api-key",
+                        k,
+                        "user-agent",
+                        "claude-cli/2.1.330 (external, cli)"),
+                403);
         JsonNode chat = json.readTree(gw.post(
                         "/v1/chat/completions",
                         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",

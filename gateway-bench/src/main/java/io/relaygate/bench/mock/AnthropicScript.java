@@ -1,5 +1,6 @@
 package io.relaygate.bench.mock;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,13 @@ final class AnthropicScript {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** One SSE event: name and JSON data; {@code delta} marks content deltas, which are paced and counted. */
-    record Event(String name, String data, boolean delta) {}
+    record Event(String name, String data, boolean delta) {
+
+        /** The event as SSE text; an empty name gives a data-only event (Chat streams have no names). */
+        String sse() {
+            return name.isEmpty() ? "data: " + data + "\n\n" : "event: " + name + "\ndata: " + data + "\n\n";
+        }
+    }
 
     private record Block(String type, List<String> deltas, String toolId, String toolName, String signature) {}
 
@@ -32,8 +39,8 @@ final class AnthropicScript {
         this.inputTokens = inputTokens;
     }
 
-    static AnthropicScript of(Scenario scenario, String model, long inputTokens, int events) {
-        AnthropicScript s = new AnthropicScript(model, inputTokens);
+    static AnthropicScript of(Scenario scenario, JsonNode request, long inputTokens, int events) {
+        AnthropicScript s = new AnthropicScript(request.path("model").asText("claude-sonnet-4-5"), inputTokens);
         switch (scenario) {
             case TOOL_USE:
                 s.text(List.of("I'll look at both."));
@@ -48,6 +55,18 @@ final class AnthropicScript {
                 }
                 s.blocks.add(new Block("thinking", thoughts, "", "", "EqQBCkgIBRABGAIiQ" + Ids.random(40)));
                 s.text(words(Math.max(1, events - events / 2)));
+                break;
+            case SHELL:
+                ShellTool.Step step = ShellTool.step(request, WireApi.ANTHROPIC);
+                if (step.kind() == ShellTool.Kind.ANSWER) {
+                    s.text(ResponsesScript.halves(step.input()));
+                } else {
+                    List<String> json = new ArrayList<>();
+                    json.add("");
+                    json.addAll(ResponsesScript.halves(step.input()));
+                    s.tool(step.name(), json);
+                    s.stopReason = "tool_use";
+                }
                 break;
             default:
                 s.text(words(events));
@@ -134,6 +153,25 @@ final class AnthropicScript {
         out.add(new Event("message_delta", messageDelta(outputTokens()), false));
         out.add(new Event("message_stop", "{\"type\":\"message_stop\"}", false));
         return out;
+    }
+
+    /**
+     * The flood: one text block of {@code bytes} filler characters in {@value Flood#CHUNK_CHARS}-character deltas;
+     * output_tokens counts them.
+     */
+    Flood flood(long bytes) {
+        return new Flood()
+                .text(new Event("message_start", messageStart(), false).sse())
+                .text(new Event(
+                                "content_block_start",
+                                "{\"type\":\"content_block_start\",\"index\":0,"
+                                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                                false)
+                        .sse())
+                .deltas(bytes, (i, text) -> new Event("content_block_delta", delta(0, "text", text), true).sse())
+                .text(new Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}", false).sse())
+                .text(new Event("message_delta", messageDelta(Flood.deltaCount(bytes)), false).sse())
+                .text(new Event("message_stop", "{\"type\":\"message_stop\"}", false).sse());
     }
 
     static String delta(int index, String blockType, String value) {

@@ -1,5 +1,6 @@
 package io.relaygate.bench.mock;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.core.Ids;
@@ -31,8 +32,8 @@ final class ChatScript {
         this.promptTokens = promptTokens;
     }
 
-    static ChatScript of(Scenario scenario, String model, long promptTokens, int events) {
-        ChatScript s = new ChatScript(model, promptTokens);
+    static ChatScript of(Scenario scenario, JsonNode request, long promptTokens, int events) {
+        ChatScript s = new ChatScript(request.path("model").asText("gpt-4o-mini"), promptTokens);
         switch (scenario) {
             case TOOL_USE:
                 s.content.add("I'll look at both.");
@@ -48,6 +49,14 @@ final class ChatScript {
                     s.reasoning.add("Thinking step " + (i + 1) + ". ");
                 }
                 s.content.addAll(AnthropicScript.words(Math.max(1, events - events / 2)));
+                break;
+            case SHELL:
+                ShellTool.Step step = ShellTool.step(request, WireApi.CHAT);
+                if (step.kind() == ShellTool.Kind.ANSWER) {
+                    s.content.addAll(ResponsesScript.halves(step.input()));
+                } else {
+                    s.tools.add(new Tool("call_" + Ids.random(24), step.name(), ResponsesScript.halves(step.input())));
+                }
                 break;
             default:
                 s.content.addAll(AnthropicScript.words(events));

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,22 +24,25 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.core.Ids;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Answers one connection's requests in order; per-connection state is the exchange being answered. */
+/**
+ * Answers one connection's requests in order, in the format the path names (Anthropic Messages, OpenAI Chat
+ * Completions or OpenAI Responses); per-connection state is the exchange being answered. The scripts render the
+ * content; this handler paces it, floods while writable, injects faults and records the exchange.
+ */
 final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Pattern DIRECTIVE = Pattern.compile("mock:([a-z0-9_\\-]+)");
-    private static final int FLOOD_DELTA_CHARS = 16 * 1024;
 
     private enum State {
         IDLE,
@@ -51,7 +55,9 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private State state = State.IDLE;
     private @Nullable Exchange exchange;
     private @Nullable ScheduledFuture<?> timer;
-    private boolean chat;
+    private WireApi api = WireApi.ANTHROPIC;
+    /** OpenAI rate-limit headers for the current OpenAI-format answer; empty for Anthropic answers. */
+    private final HttpHeaders openAiHeaders = new DefaultHttpHeaders();
 
     private List<AnthropicScript.Event> events = List.of();
     private int next;
@@ -59,9 +65,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private boolean paused;
     private long intervalMillis;
     private @Nullable Scenario scenario;
-    private @Nullable AnthropicScript script;
-    private long floodLeft;
-    private long floodDeltas;
+    private @Nullable Flood flood;
 
     MockHandler(MockUpstream mock) {
         super(true);
@@ -70,7 +74,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        chat = false;
+        api = WireApi.ANTHROPIC;
         byte[] body = new byte[req.content().readableBytes()];
         req.content().getBytes(req.content().readerIndex(), body);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -89,10 +93,20 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean messages = path.endsWith("/v1/messages");
         boolean countTokens = path.endsWith("/v1/messages/count_tokens");
-        chat = path.endsWith("/chat/completions");
-        if (!req.method().equals(HttpMethod.POST) || (!messages && !countTokens && !chat)) {
+        if (path.endsWith("/chat/completions")) {
+            api = WireApi.CHAT;
+        } else if (path.endsWith("/responses")) {
+            api = WireApi.RESPONSES;
+        }
+        openAiHeaders.clear();
+        if (api.openAi()) {
+            RateLimitHeaders.openAi(openAiHeaders, req.headers(), inputTokens, false);
+        }
+        if (!req.method().equals(HttpMethod.POST) || (!messages && !countTokens && !api.openAi())) {
+            // Includes GET /v1/responses with "Upgrade: websocket": Codex's built-in provider tries a WebSocket
+            // first and falls back to HTTP after 404s, as with a server that has no WebSocket support.
             ex.scenario("not-found");
-            json(ctx, 404, error("not_found_error", "Not found: " + req.method() + " " + path), null);
+            error(ctx, MockErrors.Kind.NOT_FOUND, req.method() + " " + path, null);
             return;
         }
         JsonNode root;
@@ -103,7 +117,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (root == null || !root.isObject()) {
             ex.scenario("bad-request");
-            json(ctx, 400, error("invalid_request_error", "request body is not a JSON object"), null);
+            error(ctx, MockErrors.Kind.BAD_REQUEST, "request body is not a JSON object", null);
             return;
         }
         if (countTokens) {
@@ -122,25 +136,22 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (s == Scenario.SLOW) {
             intervalMillis = 1000;
         }
-        String model = root.path("model").asText("claude-sonnet-4-5");
         boolean stream = root.path("stream").asBoolean(false);
         switch (s) {
             case ERROR_429:
-                json(
-                        ctx,
-                        429,
-                        error("rate_limit_error", "Number of requests has exceeded your rate limit"),
-                        this::rateLimitHeaders);
+                Consumer<HttpHeaders> limited = api.openAi()
+                        ? h -> RateLimitHeaders.openAi(h, req.headers(), inputTokens, true)
+                        : RateLimitHeaders::anthropicLimited;
+                error(ctx, MockErrors.Kind.RATE_LIMITED, "", limited);
                 return;
             case ERROR_529:
-                // OpenAI has no 529: its overload answer is a 503.
-                json(ctx, chat ? 503 : 529, error("overloaded_error", "Overloaded"), null);
+                error(ctx, MockErrors.Kind.OVERLOADED, "", null);
                 return;
             case ERROR_500:
-                json(ctx, 500, error("api_error", "Internal server error"), null);
+                error(ctx, MockErrors.Kind.SERVER, "", null);
                 return;
             case ERROR_401:
-                json(ctx, 401, error("authentication_error", "invalid x-api-key"), null);
+                error(ctx, MockErrors.Kind.UNAUTHORIZED, "", null);
                 return;
             case HANG:
                 state = State.HANGING;
@@ -148,70 +159,78 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default:
                 break;
         }
-        if (chat) {
-            answerChat(ctx, ex, root, s, inputTokens, events, ttft, stream);
-            return;
+        // Only the Responses API has custom tool calls and response.failed; elsewhere they answer as text.
+        Scenario content = s;
+        if (api != WireApi.RESPONSES && (s == Scenario.CUSTOM_TOOL || s == Scenario.FAILED)) {
+            content = Scenario.TEXT;
         }
-        AnthropicScript sc = AnthropicScript.of(s, model, inputTokens, events);
-        script = sc;
-        if (!stream && s != Scenario.FLOOD) {
-            schedule(ctx, ttft, () -> json(ctx, 200, sc.message(), null));
+        switch (api) {
+            case CHAT:
+                ChatScript chat =
+                        ChatScript.of(content == Scenario.FLOOD ? Scenario.TEXT : content, root, inputTokens, events);
+                boolean usage =
+                        root.path("stream_options").path("include_usage").asBoolean(false);
+                answer(ctx, ttft, stream, false, chat::completion, () -> chat.events(usage), null);
+                break;
+            case RESPONSES:
+                ResponsesScript responses = ResponsesScript.of(content, root, inputTokens, events);
+                answer(
+                        ctx,
+                        ttft,
+                        stream,
+                        content == Scenario.FLOOD,
+                        responses::response,
+                        responses::events,
+                        responses::flood);
+                break;
+            default:
+                AnthropicScript anthropic = AnthropicScript.of(content, root, inputTokens, events);
+                // The Anthropic flood streams even when the request did not ask for a stream.
+                answer(
+                        ctx,
+                        ttft,
+                        stream || content == Scenario.FLOOD,
+                        content == Scenario.FLOOD,
+                        anthropic::message,
+                        anthropic::events,
+                        anthropic::flood);
+                break;
+        }
+    }
+
+    /**
+     * Sends an answer: the whole JSON after the time to first token, the flood, or the paced event stream.
+     */
+    private void answer(
+            ChannelHandlerContext ctx,
+            long ttft,
+            boolean stream,
+            boolean floodScenario,
+            Supplier<String> whole,
+            Supplier<List<AnthropicScript.Event>> script,
+            @Nullable LongFunction<Flood> floodOf) {
+        if (!stream) {
+            schedule(ctx, ttft, () -> json(ctx, 200, whole.get(), null));
             return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                .set("request-id", "req_" + Ids.random(24));
+                .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
+                .add(openAiHeaders);
         HttpUtil.setTransferEncodingChunked(head, true);
-        ex.status(200);
-        ctx.write(head);
-        if (s == Scenario.FLOOD) {
+        exchange().status(200);
+        if (floodScenario && floodOf != null) {
+            ctx.write(head);
             state = State.FLOODING;
-            floodLeft = mock.options().floodBytes();
-            writeEvent(ctx, "message_start", sc.messageStart());
-            writeEvent(
-                    ctx,
-                    "content_block_start",
-                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-            ctx.flush();
+            flood = floodOf.apply(mock.options().floodBytes());
             flood(ctx);
             return;
         }
-        state = State.STREAMING;
-        this.events = sc.events();
-        next = 0;
-        deltasSent = 0;
-        ctx.flush();
-        schedule(ctx, ttft, () -> pump(ctx));
-    }
-
-    private void answerChat(
-            ChannelHandlerContext ctx,
-            Exchange ex,
-            JsonNode root,
-            Scenario s,
-            long promptTokens,
-            int events,
-            long ttft,
-            boolean stream) {
-        String model = root.path("model").asText("gpt-4o-mini");
-        ChatScript sc = ChatScript.of(s == Scenario.FLOOD ? Scenario.TEXT : s, model, promptTokens, events);
-        if (!stream) {
-            schedule(ctx, ttft, () -> json(ctx, 200, sc.completion(), null));
-            return;
-        }
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                .set("x-request-id", "req_" + Ids.random(24));
-        HttpUtil.setTransferEncodingChunked(head, true);
-        ex.status(200);
         ctx.writeAndFlush(head);
         state = State.STREAMING;
-        this.events =
-                sc.events(root.path("stream_options").path("include_usage").asBoolean(false));
+        this.events = script.get();
         next = 0;
         deltasSent = 0;
         schedule(ctx, ttft, () -> pump(ctx));
@@ -231,7 +250,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             paused = false;
-            writeEvent(ctx, e.name(), e.data());
+            write(ctx, e.sse());
             next++;
             if (e.delta()) {
                 deltasSent++;
@@ -246,32 +265,29 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
         }
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
-            exchange().complete();
-            mock.changed();
-        });
-        state = State.IDLE;
+        finish(ctx);
     }
 
+    private void finish(ChannelHandlerContext ctx) {
+        state = State.IDLE;
+        flood = null;
+        Exchange ex = exchange();
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+            ex.complete();
+            mock.changed();
+        });
+    }
+
+    /** Writes flood pieces while the channel is writable; {@link #channelWritabilityChanged} resumes. */
     private void flood(ChannelHandlerContext ctx) {
-        while (state == State.FLOODING && ctx.channel().isWritable()) {
-            if (floodLeft <= 0) {
-                AnthropicScript sc = script();
-                writeEvent(ctx, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-                writeEvent(ctx, "message_delta", sc.messageDelta(floodDeltas));
-                writeEvent(ctx, "message_stop", "{\"type\":\"message_stop\"}");
-                state = State.IDLE;
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
-                    exchange().complete();
-                    mock.changed();
-                });
+        Flood f = flood;
+        while (state == State.FLOODING && f != null && ctx.channel().isWritable()) {
+            String piece = f.next();
+            if (piece == null) {
+                finish(ctx);
                 return;
             }
-            int n = (int) Math.min(FLOOD_DELTA_CHARS, floodLeft);
-            String text = "x".repeat(n);
-            floodLeft -= n;
-            floodDeltas++;
-            writeEvent(ctx, "content_block_delta", AnthropicScript.delta(0, "text", text));
+            write(ctx, piece);
             ctx.flush();
         }
     }
@@ -284,9 +300,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireChannelWritabilityChanged();
     }
 
-    private void writeEvent(ChannelHandlerContext ctx, String name, String data) {
-        String event = name.isEmpty() ? "data: " + data + "\n\n" : "event: " + name + "\ndata: " + data + "\n\n";
-        byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
+    private void write(ChannelHandlerContext ctx, String sse) {
+        byte[] bytes = sse.getBytes(StandardCharsets.UTF_8);
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         exchange().wrote(buf);
         int n = bytes.length;
@@ -297,6 +312,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
+    private void error(
+            ChannelHandlerContext ctx, MockErrors.Kind kind, String detail, @Nullable Consumer<HttpHeaders> extra) {
+        json(ctx, MockErrors.status(kind, api), MockErrors.body(kind, api, detail), extra);
+    }
+
     private void json(ChannelHandlerContext ctx, int status, String body, @Nullable Consumer<HttpHeaders> extra) {
         Exchange ex = exchange();
         ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
@@ -304,7 +324,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes())
-                .set("request-id", "req_" + Ids.random(24));
+                .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
+                .add(openAiHeaders);
         if (extra != null) {
             extra.accept(r.headers());
         }
@@ -321,47 +342,6 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     mock.changed();
                 })
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-    }
-
-    private void rateLimitHeaders(HttpHeaders h) {
-        String reset =
-                Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.SECONDS).toString();
-        h.set(HttpHeaderNames.RETRY_AFTER, "2")
-                .set("anthropic-ratelimit-requests-limit", "50")
-                .set("anthropic-ratelimit-requests-remaining", "0")
-                .set("anthropic-ratelimit-requests-reset", reset)
-                .set("anthropic-ratelimit-tokens-reset", reset)
-                .set("anthropic-ratelimit-input-tokens-reset", reset)
-                .set("anthropic-ratelimit-output-tokens-reset", reset)
-                .set("x-ratelimit-limit-requests", "50")
-                .set("x-ratelimit-remaining-requests", "0")
-                .set("x-ratelimit-reset-requests", "2s");
-    }
-
-    /** An error body in the format of the current request: Anthropic's, or OpenAI's for Chat requests. */
-    private String error(String anthropicType, String message) {
-        if (!chat) {
-            return "{\"type\":\"error\",\"error\":{\"type\":\"" + anthropicType + "\",\"message\":\"" + message
-                    + "\"}}";
-        }
-        String type;
-        switch (anthropicType) {
-            case "rate_limit_error":
-                type = "rate_limit_exceeded";
-                break;
-            case "authentication_error":
-                type = "invalid_api_key";
-                break;
-            case "invalid_request_error":
-            case "not_found_error":
-                type = "invalid_request_error";
-                break;
-            default:
-                type = "server_error";
-                break;
-        }
-        return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":\"" + type
-                + "\"}}";
     }
 
     private static String models() {
@@ -385,14 +365,19 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .toString();
     }
 
+    /**
+     * The directive in the last user text, else the credential's scenario, else {@code text}. A conversation that
+     * ends in tool results has no user text; only a {@code shell} directive before them still counts, so that scenario
+     * can answer with the tool's output while other tool loops end with plain text.
+     */
     private static Scenario scenarioOf(JsonNode root, HttpHeaders headers) {
-        String text = lastUserText(root);
-        Matcher m = DIRECTIVE.matcher(text);
-        if (m.find()) {
-            Scenario s = Scenario.of(m.group(1));
-            if (s != null) {
-                return s;
-            }
+        Scenario s = directive(Conversation.lastUserText(root));
+        if (s != null) {
+            return s;
+        }
+        if (Conversation.toolOutput(root) != null
+                && directive(Conversation.userTextBeforeTools(root)) == Scenario.SHELL) {
+            return Scenario.SHELL;
         }
         String credential = headers.get("x-api-key");
         if (credential == null) {
@@ -403,7 +388,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             credential = auth.substring(7).trim();
         }
         if (credential != null && credential.startsWith("mock-")) {
-            Scenario s = Scenario.of(credential.substring(5));
+            s = Scenario.of(credential.substring(5));
             if (s != null) {
                 return s;
             }
@@ -411,36 +396,15 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return Scenario.TEXT;
     }
 
-    /**
-     * Text of the conversation's last message when a user wrote it: a string, or its text blocks joined. A
-     * conversation that ends in tool results (an Anthropic user turn of tool_result blocks, or Chat {@code tool}
-     * messages) has no directive, so a tool loop ends with a plain answer. Trailing system messages are skipped.
-     */
-    static String lastUserText(JsonNode root) {
-        JsonNode messages = root.path("messages");
-        int last = messages.size() - 1;
-        // Claude Code appends a role "system" message after the user's turn; it is not the conversation's end.
-        while (last >= 0 && "system".equals(messages.get(last).path("role").asText())) {
-            last--;
-        }
-        if (last < 0) {
-            return "";
-        }
-        JsonNode msg = messages.get(last);
-        if (!"user".equals(msg.path("role").asText())) {
-            return "";
-        }
-        JsonNode content = msg.path("content");
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode block : content) {
-            if ("text".equals(block.path("type").asText())) {
-                sb.append(block.path("text").asText()).append('\n');
+    private static @Nullable Scenario directive(String text) {
+        Matcher m = DIRECTIVE.matcher(text);
+        while (m.find()) {
+            Scenario s = Scenario.of(m.group(1));
+            if (s != null) {
+                return s;
             }
         }
-        return sb.toString();
+        return null;
     }
 
     private static int intHeader(HttpHeaders h, String name, int fallback) {
@@ -487,13 +451,5 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             throw new IllegalStateException("no exchange in progress");
         }
         return ex;
-    }
-
-    private AnthropicScript script() {
-        AnthropicScript sc = script;
-        if (sc == null) {
-            throw new IllegalStateException("no script in progress");
-        }
-        return sc;
     }
 }

@@ -24,17 +24,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A mock upstream AI provider speaking the Anthropic Messages API: {@code POST /v1/messages} (JSON and SSE, any path
- * prefix and query string), {@code POST /v1/messages/count_tokens}, {@code GET /v1/models}.
+ * A mock upstream AI provider on 127.0.0.1 speaking three APIs, each in its own format (JSON and SSE, any path prefix
+ * and query string):
  *
- * <p>The scenario comes from a {@code mock:<scenario>} directive in the last user message, else from an upstream
+ * <ul>
+ *   <li>Anthropic Messages: {@code POST /v1/messages}, {@code POST /v1/messages/count_tokens}, {@code GET /v1/models};
+ *   <li>OpenAI Chat Completions: {@code POST …/chat/completions};
+ *   <li>OpenAI Responses: {@code POST …/responses} ({@code /v1/responses}, {@code /openai/v1/responses},
+ *       {@code /responses}, the ChatGPT Codex backend's {@code /backend-api/codex/responses}); a WebSocket upgrade
+ *       ({@code GET} with {@code Upgrade: websocket}) gets a 404, as from a server without WebSocket support.
+ * </ul>
+ *
+ * <p>The scenario comes from a {@code mock:<scenario>} directive in the last user text, else from an upstream
  * credential {@code mock-<scenario>} ({@code x-api-key} or bearer), else {@code text}; see {@link Scenario}.
  * Per-request pacing overrides: headers {@code x-mock-ttft-ms}, {@code x-mock-events},
- * {@code x-mock-event-interval-ms}.
+ * {@code x-mock-event-interval-ms}; OpenAI answers carry {@code x-ratelimit-*} headers, each overridable with
+ * {@code x-mock-ratelimit-*}.
  *
- * <p>Usage is deterministic so tests can check accounting to the token: {@code input_tokens} = max(1, request body
- * bytes / 4); {@code output_tokens} = the number of {@code content_block_delta} events sent (text, thinking, signature
- * and input_json deltas), the same in the JSON answer.
+ * <p>Usage is deterministic so tests can check accounting to the token: input tokens = max(1, request body bytes /
+ * 4); output tokens = the number of content delta events sent (text, thinking or reasoning summary, signature, tool
+ * argument or custom tool input deltas), the same in the JSON answer.
  */
 public final class MockUpstream implements AutoCloseable {
 

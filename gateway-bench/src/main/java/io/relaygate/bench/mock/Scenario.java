@@ -3,7 +3,10 @@ package io.relaygate.bench.mock;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** What the mock answers, chosen per request. */
+/**
+ * What the mock answers, chosen per request. {@code shell} works in every format; {@code custom-tool} and
+ * {@code failed} are Responses API scenarios (the other formats answer them as {@code text}).
+ */
 enum Scenario {
     TEXT("text"),
     TOOL_USE("tool_use"),
@@ -15,7 +18,13 @@ enum Scenario {
     RESET_MID_STREAM("reset-mid-stream"),
     HANG("hang"),
     SLOW("slow"),
-    FLOOD("flood");
+    FLOOD("flood"),
+    /** Call the request's own shell tool once; after its result, answer with the tool's output. */
+    SHELL("shell"),
+    /** A Responses {@code custom_tool_call} ({@code apply_patch}). */
+    CUSTOM_TOOL("custom-tool"),
+    /** A Responses stream that ends with {@code response.failed} after one delta. */
+    FAILED("failed");
 
     final String wireName;
 

@@ -1,7 +1,7 @@
 /**
- * The project's mock upstream AI provider: a small Netty server that answers like the Anthropic Messages API (JSON and
- * SSE, tool use, thinking, scripted faults and pacing) and records what it received and sent, for the gateway's
- * tests, demos and benchmarks.
+ * The project's mock upstream AI provider: a small Netty server that answers like the Anthropic Messages API, OpenAI
+ * Chat Completions and the OpenAI Responses API (JSON and SSE, tool use, thinking, scripted faults and pacing) and
+ * records what it received and sent, for the gateway's tests, demos and benchmarks.
  */
 @NullMarked
 package io.relaygate.bench.mock;

@@ -24,7 +24,7 @@ class ClientIdentifierTest {
         ByteBuf buf = Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8);
         try {
             SkimmedRequest skim = RequestSkimmer.skim(buf);
-            return ClientIdentifier.identify(name -> headers.get(name.toLowerCase(Locale.ROOT)), skim);
+            return ClientIdentifier.identify(name -> headers.get(name.toLowerCase(Locale.ROOT)), skim, true);
         } finally {
             buf.release();
         }
@@ -57,28 +57,85 @@ class ClientIdentifierTest {
         assertThat(checked).isGreaterThan(25);
     }
 
+    private static final String BILLING = "{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: "
+            + "cc_version=2.1.330.440; cc_entrypoint=sdk-cli;\"}";
+    private static final String AGENT_SDK_PROMPT =
+            "{\"type\":\"text\",\"text\":\"You are a Claude agent, built on Anthropic's Claude Agent SDK.\"}";
+    private static final String METADATA = "\"metadata\":{\"user_id\":"
+            + "\"{\\\"device_id\\\":\\\"d\\\",\\\"account_uuid\\\":\\\"\\\",\\\"session_id\\\":\\\"s-1\\\"}\"}";
+
     @Test
-    void claudeCodeIsRecognisedByItsBillingBlockEvenWithAnotherUserAgent() {
-        String body = "{\"model\":\"m\",\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: "
-                + "cc_version=2.1.330.440; cc_entrypoint=sdk-cli;\"}],\"metadata\":{\"user_id\":"
-                + "\"{\\\"device_id\\\":\\\"d\\\",\\\"account_uuid\\\":\\\"\\\",\\\"session_id\\\":\\\"s-1\\\"}\"},"
-                + "\"messages\":[]}";
-        ClientIdentity id = identify(Map.of("user-agent", "proxy/1.0"), body);
+    void claudeCodeNeedsItsUserAgentAndItsPrompt() {
+        String body = "{\"model\":\"m\",\"system\":[" + BILLING + "," + AGENT_SDK_PROMPT + "]," + METADATA
+                + ",\"messages\":[]}";
+        ClientIdentity id = identify(Map.of("user-agent", "claude-cli/2.1.330 (external, sdk-cli)"), body);
         assertThat(id.kind()).isEqualTo(ClientKind.CLAUDE_CODE);
-        assertThat(id.evidence()).contains("billing");
+        assertThat(id.evidence()).isEqualTo("user-agent claude-cli/2.1.330 + Claude Code prompt");
+        assertThat(id.version()).isEqualTo("2.1.330");
         assertThat(id.sessionId()).isEqualTo("s-1");
     }
 
     @Test
-    void codexTuiAndOriginatorAreCodex() {
-        assertThat(identify(Map.of("originator", "codex-tui"), "{\"model\":\"m\"}")
+    void claudeCodeLookAlikesAreOther() {
+        // Claude Code's user agent with an SDK's own system prompt (and the billing block copied).
+        ClientIdentity uaOnly = identify(
+                Map.of("user-agent", "claude-cli/2.1.330 (external, cli)"),
+                "{\"model\":\"m\",\"system\":[" + BILLING + ",{\"type\":\"text\",\"text\":\"You are helpful.\"}],"
+                        + "\"messages\":[]}");
+        assertThat(uaOnly.kind()).isEqualTo(ClientKind.OTHER);
+        assertThat(uaOnly.evidence()).contains("without Claude Code's system prompt");
+        // Claude Code's prompts under a browser's user agent.
+        ClientIdentity promptOnly = identify(
+                Map.of("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"),
+                "{\"model\":\"m\",\"system\":[" + BILLING + "," + AGENT_SDK_PROMPT + "],\"messages\":[]}");
+        assertThat(promptOnly.kind()).isEqualTo(ClientKind.OTHER);
+        assertThat(promptOnly.evidence()).isEqualTo("Claude Code prompt under user-agent Mozilla/5.0");
+        // No prompt at all under Claude Code's user agent.
+        assertThat(identify(Map.of("user-agent", "claude-cli/2.1.330"), "{\"model\":\"m\",\"messages\":[]}")
                         .kind())
-                .isEqualTo(ClientKind.CODEX);
-        ClientIdentity byPrompt = identify(
-                Map.of(),
-                "{\"model\":\"m\",\"instructions\":\"You are Codex, a coding agent\",\"prompt_cache_key\":\"p1\"}");
-        assertThat(byPrompt.kind()).isEqualTo(ClientKind.CODEX);
-        assertThat(byPrompt.sessionId()).isEqualTo("p1");
+                .isEqualTo(ClientKind.OTHER);
+    }
+
+    @Test
+    void withoutABodyTheUserAgentDecides() {
+        SkimmedRequest none = new SkimmedRequest(null, false, null, null, null, null, false, null, null);
+        assertThat(ClientIdentifier.identify(
+                                n -> n.equals("user-agent") ? "claude-cli/2.1.330 (external, cli)" : null, none, false)
+                        .kind())
+                .isEqualTo(ClientKind.CLAUDE_CODE);
+        assertThat(ClientIdentifier.identify(
+                                n -> n.equals("user-agent") ? "claude-cli/2.1.330 (external, cli)" : null, none, true)
+                        .kind())
+                .isEqualTo(ClientKind.OTHER);
+    }
+
+    @Test
+    void codexNeedsItsUserAgentOrOriginatorAndItsPrompt() {
+        String prompt = "{\"model\":\"m\",\"input\":[{\"type\":\"message\",\"role\":\"developer\",\"content\":"
+                + "[{\"type\":\"input_text\",\"text\":\"You are Codex, a coding agent based on GPT-5.\"}]}],"
+                + "\"prompt_cache_key\":\"p1\"}";
+        ClientIdentity tui = identify(
+                Map.of("user-agent", "codex-tui/0.169.0 (Debian 12.0.0; x86_64) xterm", "originator", "codex-tui"),
+                prompt);
+        assertThat(tui.kind()).isEqualTo(ClientKind.CODEX);
+        assertThat(tui.evidence()).isEqualTo("user-agent codex-tui/0.169.0 + Codex prompt");
+        assertThat(tui.sessionId()).isEqualTo("p1");
+        ClientIdentity vscode = identify(Map.of("user-agent", "codex_vscode/0.169.0 (Mac OS 15.1; arm64)"), prompt);
+        assertThat(vscode.kind()).isEqualTo(ClientKind.CODEX);
+        assertThat(vscode.version()).isEqualTo("0.169.0");
+        // Look-alikes: Codex's user agent with another prompt, Codex's prompt under a browser.
+        assertThat(identify(
+                                Map.of("user-agent", "codex_exec/0.169.0"),
+                                "{\"model\":\"m\",\"instructions\":\"Be brief.\"}")
+                        .kind())
+                .isEqualTo(ClientKind.OTHER);
+        assertThat(identify(Map.of("user-agent", "Mozilla/5.0", "originator", "codex_exec"), prompt)
+                        .kind())
+                .as("Codex's originator and prompt under a browser's user agent")
+                .isEqualTo(ClientKind.OTHER);
+        ClientIdentity browser = identify(Map.of("user-agent", "Mozilla/5.0"), prompt);
+        assertThat(browser.kind()).isEqualTo(ClientKind.OTHER);
+        assertThat(browser.evidence()).isEqualTo("Codex prompt under user-agent Mozilla/5.0");
     }
 
     @Test

@@ -45,7 +45,8 @@ public final class ConfigLoader {
             "idleTimeout",
             "maxIdleConnectionsPerHost",
             "maxErrorBodyBytes",
-            "maxAttempts");
+            "maxAttempts",
+            "streamKeepAlive");
 
     private ConfigLoader() {}
 
@@ -110,7 +111,8 @@ public final class ConfigLoader {
                         "maxIdleConnectionsPerHost",
                         u.maxIdleConnectionsPerHost()),
                 (int) size(upstream, "upstream.maxErrorBodyBytes", "maxErrorBodyBytes", u.maxErrorBodyBytes()),
-                (int) integer(upstream, "upstream.maxAttempts", "maxAttempts", u.maxAttempts()));
+                (int) integer(upstream, "upstream.maxAttempts", "maxAttempts", u.maxAttempts()),
+                duration(upstream, "upstream.streamKeepAlive", "streamKeepAlive", u.streamKeepAlive()));
         SchedulingConfig sd = SchedulingConfig.defaults();
         String pricingFile = optionalText(scheduling, "scheduling.pricingFile", "pricingFile");
         SchedulingConfig schedulingConfig = new SchedulingConfig(

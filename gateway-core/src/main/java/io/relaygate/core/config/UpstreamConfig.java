@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param maxIdleConnectionsPerHost pooled keep-alive connections kept per event loop and upstream host
  * @param maxErrorBodyBytes largest upstream error body read to classify and relay it
  * @param maxAttempts accounts tried for one request before the client gets the last error
+ * @param streamKeepAlive after this much silence towards a streaming client while the upstream is still connected,
+ *     the gateway sends a keep-alive (an Anthropic {@code ping} event, or an SSE comment for OpenAI clients) so that
+ *     proxies and load balancers do not cut the stream during long thinking phases
  */
 public record UpstreamConfig(
         Duration connectTimeout,
@@ -18,7 +21,8 @@ public record UpstreamConfig(
         Duration idleTimeout,
         int maxIdleConnectionsPerHost,
         int maxErrorBodyBytes,
-        int maxAttempts) {
+        int maxAttempts,
+        Duration streamKeepAlive) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Ten minutes: Claude Code's own request timeout (X-Stainless-Timeout: 600). */
@@ -28,6 +32,8 @@ public record UpstreamConfig(
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST = 32;
     public static final int DEFAULT_MAX_ERROR_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** Fifteen seconds: well under nginx's 60 s proxy_read_timeout and common load-balancer idle limits. */
+    public static final Duration DEFAULT_STREAM_KEEP_ALIVE = Duration.ofSeconds(15);
 
     public static UpstreamConfig defaults() {
         return new UpstreamConfig(
@@ -36,7 +42,8 @@ public record UpstreamConfig(
                 DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST,
                 DEFAULT_MAX_ERROR_BODY_BYTES,
-                DEFAULT_MAX_ATTEMPTS);
+                DEFAULT_MAX_ATTEMPTS,
+                DEFAULT_STREAM_KEEP_ALIVE);
     }
 
     public UpstreamConfig {
@@ -46,9 +53,22 @@ public record UpstreamConfig(
         Validation.range("upstream.maxIdleConnectionsPerHost", maxIdleConnectionsPerHost, 0, 10_000);
         Validation.range("upstream.maxErrorBodyBytes", maxErrorBodyBytes, 1024, 16 * 1024 * 1024);
         Validation.range("upstream.maxAttempts", maxAttempts, 1, 10);
+        Validation.positive("upstream.streamKeepAlive", streamKeepAlive);
     }
 
     public UpstreamConfig withTimeouts(Duration connect, Duration response, Duration idle) {
-        return new UpstreamConfig(connect, response, idle, maxIdleConnectionsPerHost, maxErrorBodyBytes, maxAttempts);
+        return new UpstreamConfig(
+                connect, response, idle, maxIdleConnectionsPerHost, maxErrorBodyBytes, maxAttempts, streamKeepAlive);
+    }
+
+    public UpstreamConfig withStreamKeepAlive(Duration interval) {
+        return new UpstreamConfig(
+                connectTimeout,
+                responseTimeout,
+                idleTimeout,
+                maxIdleConnectionsPerHost,
+                maxErrorBodyBytes,
+                maxAttempts,
+                interval);
     }
 }

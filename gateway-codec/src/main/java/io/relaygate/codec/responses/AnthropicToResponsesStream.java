@@ -1,0 +1,454 @@
+package io.relaygate.codec.responses;
+
+import static io.relaygate.codec.responses.RxItems.COMPLETED;
+import static io.relaygate.codec.responses.RxItems.IN_PROGRESS;
+import static io.relaygate.codec.responses.RxItems.JSON;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.chat.StreamTranscoder;
+import io.relaygate.core.Ids;
+import io.relaygate.core.Usage;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Transcodes an Anthropic Messages stream (events from {@code SseEventParser}) into the OpenAI Responses event
+ * sequence Codex CLI parses: {@code response.created}, {@code response.in_progress}, then per Anthropic content block
+ * one output item — text → {@code message}, thinking → {@code reasoning} (the thinking text as its summary, the
+ * signature marked in {@code encrypted_content}), tool_use → {@code function_call}, or {@code custom_tool_call} when
+ * the tool stands for a Responses custom tool ({@link ResponsesTools}) — each framed by
+ * {@code response.output_item.added} and {@code response.output_item.done} (the latter carries the full text or
+ * arguments: Codex reads the answer from it), and last {@code response.completed} with all items and integer usage.
+ * An Anthropic {@code error} event or {@link #fail} ends the stream with {@code response.failed}. docs/conversion.md
+ * has the event table.
+ *
+ * <p>Events go to the sink as complete SSE bytes the caller owns, numbered by {@link ResponsesEvents}. Item text is
+ * buffered until the item is done, bounded by {@link #MAX_BUFFERED_CHARS} per response. Not thread-safe: one instance
+ * per stream, fed on its event loop.
+ */
+public final class AnthropicToResponsesStream implements StreamTranscoder {
+
+    /** Bound on the text, thinking and arguments held for output_item.done and response.completed (~64 MiB). */
+    static final int MAX_BUFFERED_CHARS = 32 * 1024 * 1024;
+
+    private enum State {
+        /** Nothing sent yet. */
+        INITIAL,
+        /** response.created sent, no output item open. */
+        IDLE,
+        IN_MESSAGE,
+        IN_REASONING,
+        IN_FUNCTION_CALL,
+        IN_CUSTOM_CALL,
+        /** response.completed or response.failed sent: everything after is ignored. */
+        DONE
+    }
+
+    private final String clientModel;
+    private final ResponsesTools tools;
+    private final ResponsesEvents events;
+    private final long createdAt;
+    private State state = State.INITIAL;
+    private @Nullable String idBase;
+    private final ArrayNode output = JSON.createArrayNode();
+    private int outputIndex = -1;
+    private String itemId = "";
+    private final StringBuilder itemText = new StringBuilder();
+    private final StringBuilder signature = new StringBuilder();
+    private boolean summaryPartOpen;
+    private String callId = "";
+    private String toolName = "";
+    private long bufferedChars;
+    private @Nullable String stopReason;
+    private long inputTokens;
+    private long outputTokens;
+    private long cacheCreationTokens;
+    private long cacheReadTokens;
+
+    /**
+     * @param clientModel the model name the client asked for, shown back to it
+     * @param tools the request's tool memory, to restore names and tell custom tools apart
+     * @param sink receives each output event as complete SSE bytes
+     */
+    public AnthropicToResponsesStream(String clientModel, ResponsesTools tools, Consumer<byte[]> sink) {
+        this(clientModel, tools, sink, Clock.systemUTC());
+    }
+
+    AnthropicToResponsesStream(String clientModel, ResponsesTools tools, Consumer<byte[]> sink, Clock clock) {
+        this.clientModel = requireNonNull(clientModel, "clientModel");
+        this.tools = requireNonNull(tools, "tools");
+        this.events = new ResponsesEvents(requireNonNull(sink, "sink"));
+        this.createdAt = clock.instant().getEpochSecond();
+    }
+
+    @Override
+    public void onEvent(String eventName, byte[] data, int offset, int length) {
+        if (state == State.DONE) {
+            return;
+        }
+        JsonNode ev;
+        try {
+            ev = JSON.readTree(data, offset, length);
+        } catch (IOException e) {
+            return;
+        }
+        if (ev == null || !ev.isObject()) {
+            return;
+        }
+        // Anthropic always names its events; a data-only stream still carries the type in the JSON.
+        String type = eventName.isEmpty() || eventName.equals("message")
+                ? ev.path("type").asText("")
+                : eventName;
+        switch (type) {
+            case "message_start" -> {
+                JsonNode msg = ev.path("message");
+                if (idBase == null && !msg.path("id").asText("").isEmpty()) {
+                    idBase = RxItems.idBase(msg.path("id").asText());
+                }
+                readUsage(msg.path("usage"));
+                start();
+            }
+            case "content_block_start" -> blockStart(ev.path("content_block"));
+            case "content_block_delta" -> blockDelta(ev.path("delta"));
+            case "content_block_stop" -> closeItem();
+            case "message_delta" -> {
+                JsonNode reason = ev.path("delta").path("stop_reason");
+                if (reason.isTextual()) {
+                    stopReason = reason.asText();
+                }
+                readUsage(ev.path("usage"));
+            }
+            case "message_stop" -> finish();
+            case "error" -> {
+                JsonNode err = ev.path("error");
+                String message = err.path("message").asText("upstream error");
+                failWith(RxItems.errorCode(err.path("type").asText(""), message), message);
+            }
+            default -> {
+                // ping and future event types carry nothing for the client.
+            }
+        }
+    }
+
+    /** Ends the stream well-formed: closes the open item and sends {@code response.completed}. */
+    @Override
+    public void finish() {
+        if (state == State.DONE) {
+            return;
+        }
+        start();
+        closeItem();
+        ObjectNode response = response(COMPLETED);
+        RxItems.stop(response, stopReason);
+        RxItems.usage(response, usage());
+        emit("response.completed", JSON.createObjectNode().set("response", response));
+        state = State.DONE;
+    }
+
+    /** The upstream failed mid-stream: {@code response.failed} with code {@code server_error}. */
+    @Override
+    public void fail(String message) {
+        failWith("server_error", requireNonNull(message, "message"));
+    }
+
+    @Override
+    public Usage usage() {
+        return new Usage(inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens);
+    }
+
+    @Override
+    public boolean done() {
+        return state == State.DONE;
+    }
+
+    private void failWith(String code, String message) {
+        if (state == State.DONE) {
+            return;
+        }
+        start();
+        // The open item is left unfinished: the client discards a failed response and retries it whole.
+        ObjectNode response = response("failed");
+        response.putObject("error").put("code", code).put("message", message);
+        emit("response.failed", JSON.createObjectNode().set("response", response));
+        state = State.DONE;
+    }
+
+    private void blockStart(JsonNode block) {
+        start();
+        closeItem();
+        switch (block.path("type").asText("")) {
+            case "text" -> {
+                openMessage();
+                appendText(block.path("text").asText(""));
+            }
+            case "thinking" -> {
+                openReasoning();
+                appendThinking(block.path("thinking").asText(""));
+                signature.append(block.path("signature").asText(""));
+            }
+            case "redacted_thinking" -> {
+                outputIndex++;
+                String id = "rs_" + idBase() + "_" + outputIndex;
+                emitItem("response.output_item.added", RxItems.reasoning(id, null, null));
+                ObjectNode item = RxItems.reasoning(
+                        id, null, RxItems.REDACTED_MARK + block.path("data").asText(""));
+                emitItem("response.output_item.done", item);
+                output.add(item);
+            }
+            case "tool_use" -> {
+                openCall(block);
+                JsonNode input = block.path("input");
+                // Anthropic streams the input as input_json_delta after an empty {}; a non-empty one is kept.
+                if (input.isObject() && !input.isEmpty()) {
+                    appendArguments(input.toString());
+                }
+            }
+            default -> {
+                // server_tool_use and its results: the client declared no such tool (they were dropped).
+            }
+        }
+    }
+
+    private void blockDelta(JsonNode delta) {
+        start();
+        switch (delta.path("type").asText("")) {
+            case "text_delta" -> {
+                if (state != State.IN_MESSAGE) {
+                    // A delta without its content_block_start: open the item it belongs to.
+                    closeItem();
+                    openMessage();
+                }
+                appendText(delta.path("text").asText(""));
+            }
+            case "thinking_delta" -> {
+                if (state != State.IN_REASONING) {
+                    closeItem();
+                    openReasoning();
+                }
+                appendThinking(delta.path("thinking").asText(""));
+            }
+            case "signature_delta" -> {
+                if (state == State.IN_REASONING) {
+                    signature.append(delta.path("signature").asText(""));
+                }
+            }
+            case "input_json_delta" -> {
+                if (state == State.IN_FUNCTION_CALL || state == State.IN_CUSTOM_CALL) {
+                    appendArguments(delta.path("partial_json").asText(""));
+                }
+            }
+            default -> {
+                // citations_delta and future delta types.
+            }
+        }
+    }
+
+    private void openMessage() {
+        outputIndex++;
+        itemId = "msg_" + idBase() + "_" + outputIndex;
+        emitItem("response.output_item.added", RxItems.message(itemId, IN_PROGRESS, null));
+        ObjectNode ev = itemEvent().put("content_index", 0);
+        ev.set("part", RxItems.outputText(""));
+        emit("response.content_part.added", ev);
+        state = State.IN_MESSAGE;
+    }
+
+    private void openReasoning() {
+        outputIndex++;
+        itemId = "rs_" + idBase() + "_" + outputIndex;
+        emitItem("response.output_item.added", RxItems.reasoning(itemId, null, null));
+        summaryPartOpen = false;
+        state = State.IN_REASONING;
+    }
+
+    private void openCall(JsonNode block) {
+        outputIndex++;
+        String upstreamName = block.path("name").asText("");
+        toolName = upstreamName;
+        callId = block.path("id").asText("");
+        if (callId.isEmpty()) {
+            callId = "call_" + Ids.random(24);
+        }
+        if (tools.isCustom(upstreamName)) {
+            itemId = "ctc_" + idBase() + "_" + outputIndex;
+            emitItem(
+                    "response.output_item.added",
+                    RxItems.customCall(itemId, IN_PROGRESS, callId, tools.clientName(upstreamName), ""));
+            state = State.IN_CUSTOM_CALL;
+        } else {
+            itemId = "fc_" + idBase() + "_" + outputIndex;
+            emitItem(
+                    "response.output_item.added",
+                    RxItems.functionCall(
+                            itemId,
+                            IN_PROGRESS,
+                            callId,
+                            tools.clientName(upstreamName),
+                            tools.namespace(upstreamName),
+                            ""));
+            state = State.IN_FUNCTION_CALL;
+        }
+    }
+
+    private void appendText(String text) {
+        if (text.isEmpty() || !buffer(text)) {
+            return;
+        }
+        ObjectNode ev = itemEvent().put("content_index", 0).put("delta", text);
+        ev.putArray("logprobs");
+        emit("response.output_text.delta", ev);
+    }
+
+    private void appendThinking(String text) {
+        if (text.isEmpty() || !buffer(text)) {
+            return;
+        }
+        if (!summaryPartOpen) {
+            ObjectNode added = itemEvent().put("summary_index", 0);
+            added.set("part", RxItems.summaryText(""));
+            emit("response.reasoning_summary_part.added", added);
+            summaryPartOpen = true;
+        }
+        emit(
+                "response.reasoning_summary_text.delta",
+                itemEvent().put("summary_index", 0).put("delta", text));
+    }
+
+    private void appendArguments(String json) {
+        if (json.isEmpty() || !buffer(json)) {
+            return;
+        }
+        // A custom tool's input is the "input" member of this JSON: it is sent whole once the block ends.
+        if (state == State.IN_FUNCTION_CALL) {
+            emit("response.function_call_arguments.delta", itemEvent().put("delta", json));
+        }
+    }
+
+    /** Adds to the open item's text; false (after failing the response) when the bound is exceeded. */
+    private boolean buffer(String s) {
+        bufferedChars += s.length();
+        if (bufferedChars > MAX_BUFFERED_CHARS) {
+            failWith(
+                    "server_error",
+                    "response output: over " + MAX_BUFFERED_CHARS + " characters (expected: at most "
+                            + MAX_BUFFERED_CHARS + ")");
+            return false;
+        }
+        itemText.append(s);
+        return true;
+    }
+
+    /** Finishes the open output item, if any, with its done events. */
+    private void closeItem() {
+        String text = itemText.toString();
+        ObjectNode item;
+        switch (state) {
+            case IN_MESSAGE -> {
+                ObjectNode textDone = itemEvent().put("content_index", 0).put("text", text);
+                textDone.putArray("logprobs");
+                emit("response.output_text.done", textDone);
+                ObjectNode partDone = itemEvent().put("content_index", 0);
+                partDone.set("part", RxItems.outputText(text));
+                emit("response.content_part.done", partDone);
+                item = RxItems.message(itemId, COMPLETED, text);
+            }
+            case IN_REASONING -> {
+                if (summaryPartOpen) {
+                    emit(
+                            "response.reasoning_summary_text.done",
+                            itemEvent().put("summary_index", 0).put("text", text));
+                    ObjectNode partDone = itemEvent().put("summary_index", 0);
+                    partDone.set("part", RxItems.summaryText(text));
+                    emit("response.reasoning_summary_part.done", partDone);
+                }
+                String sig = signature.toString();
+                item = RxItems.reasoning(itemId, text, sig.isEmpty() ? null : RxItems.THINKING_MARK + sig);
+            }
+            case IN_FUNCTION_CALL -> {
+                String arguments = text.isBlank() ? "{}" : text;
+                emit("response.function_call_arguments.done", itemEvent().put("arguments", arguments));
+                item = RxItems.functionCall(
+                        itemId, COMPLETED, callId, tools.clientName(toolName), tools.namespace(toolName), arguments);
+            }
+            case IN_CUSTOM_CALL -> {
+                String input = RxItems.customInput(text);
+                if (!input.isEmpty()) {
+                    emit("response.custom_tool_call_input.delta", itemEvent().put("delta", input));
+                }
+                emit("response.custom_tool_call_input.done", itemEvent().put("input", input));
+                item = RxItems.customCall(itemId, COMPLETED, callId, tools.clientName(toolName), input);
+            }
+            default -> {
+                return;
+            }
+        }
+        emitItem("response.output_item.done", item);
+        output.add(item);
+        itemText.setLength(0);
+        signature.setLength(0);
+        state = State.IDLE;
+    }
+
+    private void start() {
+        if (state != State.INITIAL) {
+            return;
+        }
+        state = State.IDLE;
+        emit("response.created", JSON.createObjectNode().set("response", response(IN_PROGRESS)));
+        emit("response.in_progress", JSON.createObjectNode().set("response", response(IN_PROGRESS)));
+    }
+
+    private ObjectNode response(String status) {
+        ObjectNode r = RxItems.response("resp_" + idBase(), createdAt, status, clientModel);
+        if (!status.equals(IN_PROGRESS)) {
+            r.set("output", output.deepCopy());
+        }
+        return r;
+    }
+
+    private String idBase() {
+        if (idBase == null) {
+            idBase = Ids.random(24);
+        }
+        return idBase;
+    }
+
+    private ObjectNode itemEvent() {
+        return JSON.createObjectNode().put("item_id", itemId).put("output_index", outputIndex);
+    }
+
+    private void emitItem(String type, ObjectNode item) {
+        ObjectNode ev = JSON.createObjectNode().put("output_index", outputIndex);
+        ev.set("item", item);
+        emit(type, ev);
+    }
+
+    private void emit(String type, ObjectNode fields) {
+        events.emit(type, fields);
+    }
+
+    private void readUsage(JsonNode u) {
+        if (!u.isObject()) {
+            return;
+        }
+        // message_delta usage is cumulative: a present field replaces message_start's value.
+        if (u.path("input_tokens").isIntegralNumber()) {
+            inputTokens = Math.max(0, u.path("input_tokens").asLong());
+        }
+        if (u.path("output_tokens").isIntegralNumber()) {
+            outputTokens = Math.max(0, u.path("output_tokens").asLong());
+        }
+        if (u.path("cache_creation_input_tokens").isIntegralNumber()) {
+            cacheCreationTokens =
+                    Math.max(0, u.path("cache_creation_input_tokens").asLong());
+        }
+        if (u.path("cache_read_input_tokens").isIntegralNumber()) {
+            cacheReadTokens = Math.max(0, u.path("cache_read_input_tokens").asLong());
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.relaygate.codec.usage;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteBufferFeeder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.relaygate.core.Usage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Incremental scan of a whole (non-streaming) OpenAI Responses body for usage, model and status, with Jackson's
+ * non-blocking parser: bounded memory, the body is never buffered. {@link JsonBodyUsage} cannot serve here: it reads
+ * {@code usage.input_tokens} as Anthropic's (cache reads excluded) and does not look into
+ * {@code input_tokens_details}, so a Responses body with cached tokens would count them twice, as input and not as
+ * cache reads. Here {@code input_tokens} minus {@code input_tokens_details.cached_tokens} is input and the cached part
+ * is cache reads. Only the top-level {@code usage}, {@code model} and {@code status} count; members of the same names
+ * nested in output items are ignored.
+ */
+public final class ResponsesBodyUsage {
+
+    private static final Logger logger = LoggerFactory.getLogger(ResponsesBodyUsage.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private enum State {
+        /** Reading tokens of the root object. */
+        SCANNING,
+        /** The root value ended, or input ended: later bytes are not looked at. */
+        DONE,
+        /** The body is not well-formed JSON; values read before the fault are kept. */
+        FAILED
+    }
+
+    private final UsageFields usage = new UsageFields();
+    private final JsonParser parser;
+    private final ByteBufferFeeder feeder;
+    private State state = State.SCANNING;
+    /** Nesting depth after the current token: 1 inside the root object. */
+    private int depth;
+
+    private @Nullable String rootField;
+    private @Nullable String usageField;
+    private @Nullable String detailField;
+    private @Nullable String model;
+    private @Nullable String status;
+
+    public ResponsesBodyUsage() {
+        try {
+            parser = JSON.createNonBlockingByteBufferParser();
+        } catch (IOException e) {
+            // Creating a non-blocking parser does no I/O; Jackson only declares the exception.
+            throw new IllegalStateException("cannot create a non-blocking JSON parser", e);
+        }
+        feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+    }
+
+    /** Scans the readable bytes of {@code buf} without changing its indices or reference count. */
+    public void feed(ByteBuf buf) {
+        requireNonNull(buf, "buf");
+        if (state != State.SCANNING || !buf.isReadable()) {
+            return;
+        }
+        int count = buf.nioBufferCount();
+        if (count == 1) {
+            feed(buf.nioBuffer());
+        } else if (count > 1) {
+            for (ByteBuffer part : buf.nioBuffers()) {
+                feed(part);
+            }
+        } else {
+            // A buffer type without an NIO view; copying is the only way to read it.
+            feed(ByteBuffer.wrap(ByteBufUtil.getBytes(buf)));
+        }
+    }
+
+    /** Scans {@code length} bytes of {@code data} from {@code offset}. */
+    public void feed(byte[] data, int offset, int length) {
+        feed(ByteBuffer.wrap(data, offset, length));
+    }
+
+    /** End of the body: completes a pending token and releases the parser. */
+    public void finish() {
+        if (state == State.SCANNING) {
+            feeder.endOfInput();
+            drain();
+            if (state == State.SCANNING) {
+                state = State.DONE;
+            }
+        }
+        close();
+    }
+
+    /** The top-level usage in Anthropic terms (cached input as cache reads); absent counts are 0. */
+    public Usage usage() {
+        return usage.toUsage();
+    }
+
+    /** The top-level model, or null when not (yet) seen. */
+    public @Nullable String model() {
+        return model;
+    }
+
+    /** The top-level status (completed, incomplete, failed …), or null when not (yet) seen. */
+    public @Nullable String status() {
+        return status;
+    }
+
+    private void feed(ByteBuffer part) {
+        if (state != State.SCANNING || !part.hasRemaining()) {
+            return;
+        }
+        try {
+            feeder.feedInput(part);
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        drain();
+    }
+
+    private void drain() {
+        try {
+            while (state == State.SCANNING) {
+                JsonToken token = parser.nextToken();
+                if (token == JsonToken.NOT_AVAILABLE) {
+                    return;
+                }
+                if (token == null) {
+                    state = State.DONE;
+                    return;
+                }
+                handle(token);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private void handle(JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT, START_ARRAY -> {
+                if (depth == 0 && token != JsonToken.START_OBJECT) {
+                    finishEarly();
+                    return;
+                }
+                depth++;
+            }
+            case END_OBJECT, END_ARRAY -> {
+                depth--;
+                if (depth == 0) {
+                    finishEarly();
+                } else if (depth == 1) {
+                    rootField = null;
+                } else if (depth == 2) {
+                    detailField = null;
+                }
+            }
+            case FIELD_NAME -> {
+                if (depth == 1) {
+                    rootField = parser.currentName();
+                    usageField = null;
+                } else if (depth == 2 && "usage".equals(rootField)) {
+                    usageField = parser.currentName();
+                } else if (depth == 3 && "usage".equals(rootField)) {
+                    detailField = parser.currentName();
+                }
+            }
+            default -> scalar(token);
+        }
+    }
+
+    private void scalar(JsonToken token) throws IOException {
+        if (depth == 0) {
+            finishEarly();
+        } else if (depth == 1 && rootField != null) {
+            if (token == JsonToken.VALUE_STRING) {
+                if (rootField.equals("model")) {
+                    model = parser.getText();
+                } else if (rootField.equals("status")) {
+                    status = parser.getText();
+                }
+            }
+        } else if (depth == 2 && "usage".equals(rootField) && usageField != null) {
+            if (JsonReading.isLongInteger(parser, token)) {
+                switch (usageField) {
+                    // Responses' input_tokens include the cached ones: kept as OpenAI's prompt count.
+                    case "input_tokens" -> usage.set("prompt_tokens", parser.getLongValue());
+                    case "output_tokens" -> usage.set("output_tokens", parser.getLongValue());
+                    default -> {
+                        // total_tokens is derived; nothing else is a count we price.
+                    }
+                }
+            }
+        } else if (depth == 3
+                && "usage".equals(rootField)
+                && "input_tokens_details".equals(usageField)
+                && "cached_tokens".equals(detailField)
+                && JsonReading.isLongInteger(parser, token)) {
+            usage.set("cached_tokens", parser.getLongValue());
+        }
+    }
+
+    private void finishEarly() {
+        state = State.DONE;
+        close();
+    }
+
+    private void fail(IOException e) {
+        logger.debug(
+                "Stopped scanning a malformed upstream Responses body: {}",
+                e.getClass().getSimpleName());
+        state = State.FAILED;
+        close();
+    }
+
+    private void close() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            // Closing a non-blocking parser over fed bytes does no I/O.
+            logger.debug("Closing the JSON parser failed", e);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.relaygate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.bench.mock.RecordedExchange;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Codex CLI (from npm, the version the fixtures were captured with) pointed at the gateway as docs/clients.md
+ * tells users to: a {@code model_providers} entry with {@code base_url = "http://host:port/openai/v1"},
+ * {@code env_key} and {@code wire_api = "responses"}. Codex runs {@code exec} non-interactively; the mock's
+ * {@code mock:shell} scenario makes the model call Codex's shell tool once, Codex runs it, and the second request
+ * carries the command's output back, which the mock quotes in its final answer. The test installs the CLI into
+ * {@code ~/.cache/relaygate-e2e} on first use.
+ */
+class CodexCliIT {
+
+    static final String VERSION = "0.169.0";
+    /** What the mock's shell call prints; seeing it in the final answer proves Codex really ran the tool. */
+    static final String MARKER = "relaygate-tool-ok";
+
+    private static Path codex;
+    private static GatewayHarness claudeAccount;
+    private static GatewayHarness openAiAccount;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        codex = install();
+        // The harness's own account is an anthropic-api one: Codex's Responses requests are converted for it.
+        claudeAccount = GatewayHarness.start();
+        openAiAccount = GatewayHarness.start();
+        openAiAccount.addAccount("mock-openai", AccountKind.OPENAI_API, openAiAccount.mock.baseUrl(), "sk-openai", 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        claudeAccount.close();
+        openAiAccount.close();
+    }
+
+    /** Installs {@code @openai/codex@VERSION} with npm unless already there; returns the binary. */
+    static Path install() throws IOException, InterruptedException {
+        Path dir = Path.of(System.getProperty("user.home"), ".cache", "relaygate-e2e", "codex-" + VERSION);
+        Path bin = dir.resolve("node_modules/.bin/codex");
+        if (Files.isExecutable(bin)) {
+            return bin;
+        }
+        Files.createDirectories(dir);
+        Process npm = new ProcessBuilder(
+                        "npm",
+                        "install",
+                        "--no-audit",
+                        "--no-fund",
+                        "--loglevel=error",
+                        "--prefix",
+                        dir.toString(),
+                        "@openai/codex@" + VERSION)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("npm-install.log").toFile())
+                .start();
+        assertThat(npm.waitFor(10, TimeUnit.MINUTES)).as("npm install finished").isTrue();
+        assertThat(npm.exitValue())
+                .as("npm install of Codex %s (see %s)", VERSION, dir.resolve("npm-install.log"))
+                .isZero();
+        assertThat(bin).isExecutable();
+        return bin;
+    }
+
+    record Run(int exit, String stdout, String stderr) {}
+
+    /** Writes Codex's config: the recommended custom provider, or the built-in one with {@code openai_base_url}. */
+    private void configure(GatewayHarness gw, boolean builtInProvider) throws IOException {
+        String config = builtInProvider ? """
+                  openai_base_url = "%s/openai/v1"
+                  check_for_update_on_startup = false
+
+                  [analytics]
+                  enabled = false
+                  """.formatted(gw.baseUrl()) : """
+                  model_provider = "relaygate"
+                  check_for_update_on_startup = false
+
+                  [model_providers.relaygate]
+                  name = "Relaygate"
+                  base_url = "%s/openai/v1"
+                  env_key = "RELAYGATE_API_KEY"
+                  wire_api = "responses"
+
+                  [analytics]
+                  enabled = false
+                  """.formatted(gw.baseUrl());
+        Files.writeString(home.resolve("config.toml"), config);
+    }
+
+    private Run codex(GatewayHarness gw, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(codex.toString());
+        cmd.add("exec");
+        cmd.add("--skip-git-repo-check");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", home.toString());
+        env.put("CODEX_HOME", home.toString());
+        env.put("TERM", "dumb");
+        env.put("LANG", "C.UTF-8");
+        env.put("RELAYGATE_API_KEY", gw.key);
+        env.put("OPENAI_API_KEY", gw.key);
+        env.put("CODEX_API_KEY", gw.key);
+        Path out = work.resolve("stdout.txt");
+        Path err = work.resolve("stderr.txt");
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("codex did not finish in 90 s: " + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err));
+    }
+
+    /** The call ids of the function or custom tool calls in a Responses or Anthropic request body's history. */
+    private static List<String> callIds(JsonNode body, String type, String idField) {
+        List<String> ids = new ArrayList<>();
+        JsonNode items = body.has("input") ? body.path("input") : body.path("messages");
+        for (JsonNode item : items) {
+            if (type.equals(item.path("type").asText())) {
+                ids.add(item.path(idField).asText());
+            }
+            for (JsonNode block : item.path("content")) {
+                if (type.equals(block.path("type").asText())) {
+                    ids.add(block.path(idField).asText());
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void execCompletesAToolTurnOnAnOpenAiAccount() throws Exception {
+        GatewayHarness gw = openAiAccount;
+        gw.reset();
+        gw.outcomes.clear();
+        configure(gw, false);
+        Run run = codex(gw, "-m", "gpt-5.5", "mock:shell");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout())
+                .as("Codex printed the final answer quoting the tool's output")
+                .contains(MARKER);
+
+        RecordedExchange first = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
+        RecordedExchange second = gw.mock.awaitCompleted(1, GatewayHarness.WAIT);
+        assertThat(first.uri()).isEqualTo("/v1/responses");
+        assertThat(first.header("authorization"))
+                .as("the upstream's key, not the gateway key")
+                .isEqualTo("Bearer sk-openai");
+        assertThat(first.body()).as("passthrough: the bytes Codex sent").isNotEmpty();
+        JsonNode firstBody = json.readTree(first.body());
+        assertThat(firstBody.path("model").asText()).isEqualTo("gpt-5.5");
+        JsonNode secondBody = json.readTree(second.body());
+        List<String> calls = callIds(secondBody, "function_call", "call_id");
+        List<String> outputs = callIds(secondBody, "function_call_output", "call_id");
+        assertThat(calls).hasSize(1);
+        assertThat(outputs).as("Codex answered the call with its id").isEqualTo(calls);
+
+        ExchangeOutcome o = gw.nextOutcome();
+        assertThat(o.client()).isEqualTo(ClientKind.CODEX);
+        assertThat(o.clientVersion()).isEqualTo(VERSION);
+        assertThat(o.account()).isEqualTo("mock-openai");
+        assertThat(o.usage().inputTokens())
+                .as("usage tapped from response.completed")
+                .isPositive();
+        assertThat(o.usage().outputTokens()).isPositive();
+    }
+
+    @Test
+    void execCompletesAToolTurnOnAClaudeAccount() throws Exception {
+        GatewayHarness gw = claudeAccount;
+        gw.reset();
+        gw.outcomes.clear();
+        configure(gw, false);
+        Run run = codex(gw, "-m", "gpt-5.5", "mock:shell");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).contains(MARKER);
+
+        RecordedExchange first = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
+        RecordedExchange second = gw.mock.awaitCompleted(1, GatewayHarness.WAIT);
+        assertThat(first.uri()).as("converted to Anthropic Messages").isEqualTo("/v1/messages");
+        JsonNode firstBody = json.readTree(first.body());
+        assertThat(firstBody.path("system").toString())
+                .as("Codex's developer prompt")
+                .contains("You are Codex");
+        List<String> toolNames = new ArrayList<>();
+        firstBody.path("tools").forEach(t -> toolNames.add(t.path("name").asText()));
+        assertThat(toolNames).contains("exec_command", "apply_patch");
+        JsonNode secondBody = json.readTree(second.body());
+        List<String> uses = callIds(secondBody, "tool_use", "id");
+        List<String> results = callIds(secondBody, "tool_result", "tool_use_id");
+        assertThat(uses).hasSize(1);
+        assertThat(results).as("the call id survived both conversions").isEqualTo(uses);
+
+        ExchangeOutcome o = gw.nextOutcome();
+        assertThat(o.client()).isEqualTo(ClientKind.CODEX);
+        assertThat(o.usage().inputTokens()).isPositive();
+    }
+
+    @Test
+    void theDefaultModelsCodeModeToolWorksOnAClaudeAccount() throws Exception {
+        // Codex's default model sends its tools in an additional_tools input item, its only coding tool being the
+        // custom (freeform) tool "exec"; the call must come back to Codex as a custom_tool_call.
+        GatewayHarness gw = claudeAccount;
+        gw.reset();
+        gw.outcomes.clear();
+        configure(gw, false);
+        Run run = codex(gw, "mock:shell");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        RecordedExchange first = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
+        List<String> toolNames = new ArrayList<>();
+        json.readTree(first.body())
+                .path("tools")
+                .forEach(t -> toolNames.add(t.path("name").asText()));
+        assertThat(toolNames).contains("exec");
+        RecordedExchange second = gw.mock.awaitCompleted(1, GatewayHarness.WAIT);
+        JsonNode secondBody = json.readTree(second.body());
+        assertThat(callIds(secondBody, "tool_result", "tool_use_id"))
+                .isEqualTo(callIds(secondBody, "tool_use", "id"))
+                .hasSize(1);
+    }
+
+    @Test
+    void theBuiltInProviderFallsBackFromWebSocketsAtOnce() throws Exception {
+        GatewayHarness gw = openAiAccount;
+        gw.reset();
+        gw.outcomes.clear();
+        configure(gw, true);
+        Run run = codex(gw, "-m", "gpt-5.5", "say hi");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).contains("Hello from the mock upstream");
+        // Against a server answering 404 Codex tries the WebSocket seven times (6.9 s); 426 ends that at once.
+        assertThat(gw.server.webSocketRefusals())
+                .as("WebSocket upgrade attempts answered 426")
+                .isBetween(1L, 2L);
+    }
+}
