@@ -10,6 +10,7 @@ import io.relaygate.core.WireFormat;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -27,7 +28,8 @@ public final class AccountSelector {
     /** How long the account list is reused. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
 
-    private final AsyncLoadingCache<Boolean, List<Account>> accounts;
+    private final AccountStore store;
+    private final @Nullable AsyncLoadingCache<Boolean, List<Account>> accounts;
 
     public AccountSelector(AccountStore store) {
         this(store, Ticker.systemTicker(), DEFAULT_CACHE_TTL);
@@ -45,11 +47,15 @@ public final class AccountSelector {
             throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
         }
         // one entry under a constant key: Caffeine gives expiry and coalescing of concurrent loads for free
-        this.accounts = Caffeine.newBuilder()
-                .ticker(ticker)
-                .maximumSize(1)
-                .expireAfterWrite(cacheTtl)
-                .buildAsync((ignored, executor) -> store.list().toCompletableFuture());
+        this.store = store;
+        // zero: read every time (Caffeine may serve an entry of a zero-expiry cache until its maintenance runs)
+        this.accounts = cacheTtl.isZero()
+                ? null
+                : Caffeine.newBuilder()
+                        .ticker(ticker)
+                        .maximumSize(1)
+                        .expireAfterWrite(cacheTtl)
+                        .buildAsync((ignored, executor) -> store.list().toCompletableFuture());
     }
 
     /**
@@ -71,7 +77,10 @@ public final class AccountSelector {
         Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
                 .thenComparing(byFormat)
                 .thenComparing(Account::name);
-        return accounts.get(Boolean.TRUE).thenApply(all -> all.stream()
+        AsyncLoadingCache<Boolean, List<Account>> cache = accounts;
+        CompletableFuture<List<Account>> all =
+                cache == null ? store.list().toCompletableFuture() : cache.get(Boolean.TRUE);
+        return all.thenApply(list -> list.stream()
                 .filter(Account::schedulable)
                 .filter(a -> order.contains(a.kind().format()))
                 .filter(a -> serves(a, model))

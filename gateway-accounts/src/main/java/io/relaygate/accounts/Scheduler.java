@@ -277,7 +277,8 @@ public final class Scheduler {
                 continue;
             }
             allRateLimited &= c.state() == AccountCondition.State.RATE_LIMITED;
-            allBusy &= c.state() != AccountCondition.State.UNAUTHORIZED;
+            allBusy &=
+                    c.state() == AccountCondition.State.RATE_LIMITED || c.state() == AccountCondition.State.OVERLOADED;
             out.add(a.name() + " (" + c.state().wireName() + (c.until() == null ? "" : " until " + c.until()) + ")");
             if (c.until() != null && (retryAt == null || c.until().isBefore(retryAt))) {
                 retryAt = c.until();

@@ -15,6 +15,9 @@ public interface Store extends AutoCloseable {
     /** Limits, sticky sessions, account conditions and usage counters: what instances on this store share. */
     io.relaygate.accounts.state.SharedState state();
 
+    /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
+    Locks locks();
+
     /**
      * Where the state lives, for start-up output, with secrets redacted, e.g. {@code embedded store in ./data} or
      * {@code redis://127.0.0.1:6379 (prefix relaygate:)}.

@@ -32,6 +32,11 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public Locks locks() {
+                return only.locks();
+            }
+
+            @Override
             public String describe() {
                 return only.describe();
             }

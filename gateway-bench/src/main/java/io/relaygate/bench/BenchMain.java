@@ -19,6 +19,7 @@ public final class BenchMain {
 
     static final String MOCK_HELP = """
             Usage: relaygate-bench mock [--port P] [--ttft-ms N] [--events N] [--event-interval-ms N] [--flood-bytes N]
+                                        [--oauth-expires-in-s N] [--tls]
 
             Serves on 127.0.0.1, each API in its own format (JSON and SSE, any path prefix):
               Anthropic  POST /v1/messages, /v1/messages/count_tokens, GET /v1/models
@@ -31,12 +32,20 @@ public final class BenchMain {
             its output), and for Responses custom-tool and failed. Usage is deterministic: input tokens = request
             body bytes / 4, output tokens = delta events sent. Per request: headers x-mock-events, x-mock-ttft-ms,
             x-mock-event-interval-ms, x-mock-ratelimit-remaining-requests (and the other x-ratelimit-* names).
+            OAuth token endpoints (JSON or form): POST .../v1/oauth/token answers like Claude's (sk-ant-oat01-...
+            access, sk-ant-ort01-... refresh tokens), any other POST .../oauth/token like OpenAI's (JWT access and
+            id tokens with chatgpt_account_id). Grants: authorization_code with a code 'mock-code-...',
+            refresh_token with a refresh token the mock issued (rotated: each works once). Bearers the mock issued
+            must not be expired; Claude's need anthropic-beta: oauth-2025-04-20.
 
               --port P                port (default 4000; 0 = any free port)
               --ttft-ms N             delay before the first event (default 0)
               --events N              delta events of a text answer (default 5)
               --event-interval-ms N   delay between delta events (default 0)
-              --flood-bytes N         size of the flood scenario's stream (default 64 MiB)""";
+              --flood-bytes N         size of the flood scenario's stream (default 64 MiB)
+              --oauth-expires-in-s N  lifetime of issued OAuth access tokens (default 3600)
+              --tls                   serve HTTPS on localhost with a self-signed certificate; prints the PEM
+                                      file and a PKCS12 trust store to trust it with""";
 
     private BenchMain() {}
 
@@ -64,6 +73,10 @@ public final class BenchMain {
                 out.println(MOCK_HELP);
                 return 0;
             }
+            if (a.equals("--tls")) {
+                options = options.withTls(true);
+                continue;
+            }
             if (i + 1 >= args.length) {
                 err.println(a + ": missing value (see --help)");
                 return 2;
@@ -86,6 +99,9 @@ public final class BenchMain {
                     case "--flood-bytes":
                         options = options.withFloodBytes(Long.parseLong(v));
                         break;
+                    case "--oauth-expires-in-s":
+                        options = options.withOAuthExpiresIn(Duration.ofSeconds(Long.parseLong(v)));
+                        break;
                     default:
                         err.println("unknown option: " + a + " (see --help)");
                         return 2;
@@ -103,6 +119,11 @@ public final class BenchMain {
             return 1;
         }
         out.println("Mock upstream listening on " + mock.baseUrl());
+        if (mock.tls()) {
+            MockUpstream.TrustStore trust = mock.trustStore();
+            out.println("Certificate (PEM): " + mock.certificatePem());
+            out.println("Trust store: " + trust.path() + " (" + trust.type() + ", password " + trust.password() + ")");
+        }
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param models models the account serves (empty: any)
  * @param modelMap model name (or tier: haiku, sonnet, opus) to upstream model
  * @param createdAt when it was added
+ * @param trustCertificates PEM file of the certificates to trust for this account's TLS (and nothing else); null for
+ *     the JDK's default trust store. Hostnames are verified either way.
  */
 public record Account(
         String id,
@@ -36,7 +38,8 @@ public record Account(
         @Nullable String group,
         List<String> models,
         Map<String, String> modelMap,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable String trustCertificates) {
 
     /** Priority of an account added without one. */
     public static final int DEFAULT_PRIORITY = 50;
@@ -59,14 +62,85 @@ public record Account(
         }
     }
 
+    /** An account that trusts the JDK's default certificates. */
+    public Account(
+            String id,
+            String name,
+            AccountKind kind,
+            String baseUrl,
+            @Nullable String credential,
+            @Nullable String proxy,
+            int priority,
+            boolean schedulable,
+            @Nullable String group,
+            List<String> models,
+            Map<String, String> modelMap,
+            Instant createdAt) {
+        this(
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                proxy,
+                priority,
+                schedulable,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                null);
+    }
+
     public Account withSchedulable(boolean value) {
         return new Account(
-                id, name, kind, baseUrl, credential, proxy, priority, value, group, models, modelMap, createdAt);
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                proxy,
+                priority,
+                value,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                trustCertificates);
     }
 
     public Account withCredential(@Nullable String value) {
         return new Account(
-                id, name, kind, baseUrl, value, proxy, priority, schedulable, group, models, modelMap, createdAt);
+                id,
+                name,
+                kind,
+                baseUrl,
+                value,
+                proxy,
+                priority,
+                schedulable,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                trustCertificates);
+    }
+
+    public Account withTrustCertificates(@Nullable String pemFile) {
+        return new Account(
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                proxy,
+                priority,
+                schedulable,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                pemFile);
     }
 
     @Override

@@ -55,6 +55,8 @@ final class AccessLog implements ExchangeListener {
                 .append(o.upstreamModel())
                 .append(" stream=")
                 .append(o.stream())
+                .append(" messages=")
+                .append(o.messageCount())
                 .append(" account=")
                 .append(o.account())
                 .append(" attempts=")
@@ -93,6 +95,7 @@ final class AccessLog implements ExchangeListener {
         n.put("model", o.model());
         n.put("upstream_model", o.upstreamModel());
         n.put("stream", o.stream());
+        n.put("messages", o.messageCount());
         n.put("account", o.account());
         n.put("attempts", o.attempts());
         n.put("status", o.status());

@@ -36,6 +36,8 @@ final class ClientIdentifyHandler extends ChannelInboundHandlerAdapter {
             logger.debug(
                     "{} client={} evidence=\"{}\"", proxy.info.id, client.kind().wireName(), client.evidence());
         }
-        ctx.fireChannelRead(proxy.withClient(client));
+        ProxyRequest identified = proxy.withClient(client);
+        ShapeLog.FROM_ENV.log(identified);
+        ctx.fireChannelRead(identified);
     }
 }

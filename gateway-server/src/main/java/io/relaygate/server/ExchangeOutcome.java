@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *     admission)
  * @param clientVersion the client's version when identified (e.g. {@code 2.1.330}), or null
  * @param stream whether the client asked for a stream
+ * @param messageCount entries of the request's messages (or Responses input items)
  * @param attempts accounts tried (0 when none was reached; more than 1 after failover)
  * @param error what went wrong, when it did: the gateway's error kind ({@code rate_limit}, {@code unavailable}, …),
  *     {@code upstream_<status>} for a relayed upstream error, or the upstream failure mid-stream; null on success
@@ -54,6 +55,7 @@ public record ExchangeOutcome(
         boolean keyLimitsUsage,
         @Nullable String clientVersion,
         boolean stream,
+        int messageCount,
         int attempts,
         @Nullable String error) {
 

@@ -33,6 +33,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ExchangeListener listener;
     private final Clock clock;
     private final LongAdder webSocketRefusals;
+    private final OAuthRefresher refresher;
 
     GatewayChannelInitializer(
             GatewayConfig config,
@@ -43,7 +44,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             UpstreamPool pool,
             ExchangeListener listener,
             Clock clock,
-            LongAdder webSocketRefusals) {
+            LongAdder webSocketRefusals,
+            OAuthRefresher refresher) {
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -53,6 +55,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.listener = requireNonNull(listener, "listener");
         this.clock = requireNonNull(clock, "clock");
         this.webSocketRefusals = requireNonNull(webSocketRefusals, "webSocketRefusals");
+        this.refresher = requireNonNull(refresher, "refresher");
     }
 
     @Override
@@ -88,6 +91,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     private void addRelay(ChannelPipeline p) {
-        p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(scheduler, prices, pool, config.upstream(), listener));
+        p.addLast(
+                PipelineNames.RELAY,
+                new UpstreamRelayHandler(scheduler, prices, pool, config.upstream(), listener, refresher));
     }
 }

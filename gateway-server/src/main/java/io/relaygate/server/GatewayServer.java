@@ -156,7 +156,10 @@ public final class GatewayServer implements AutoCloseable {
                 UpstreamPool pool = new UpstreamPool(transports, config.upstream(), clientSsl(), allocator);
                 ApiKeyService keys = new ApiKeyService(store.keys());
                 Scheduler scheduler = new Scheduler(
-                        new AccountSelector(store.accounts()),
+                        new AccountSelector(
+                                store.accounts(),
+                                com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL),
                         store.state(),
                         config.scheduling(),
                         clock,
@@ -184,7 +187,8 @@ public final class GatewayServer implements AutoCloseable {
                         pool,
                         listener,
                         clock,
-                        refusals));
+                        refusals,
+                        new OAuthRefresher(store, scheduler, clock)));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
@@ -202,7 +206,10 @@ public final class GatewayServer implements AutoCloseable {
 
         private static SslContext clientSsl() {
             try {
-                return SslContextBuilder.forClient().build();
+                // Hostname verification on, whatever the Netty default of the day.
+                return SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
             } catch (SSLException e) {
                 throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
             }

@@ -8,7 +8,7 @@ package io.relaygate.server;
  *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
- *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_RESPONSE
+ *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
  * </pre>
  *
  * <ul>
@@ -38,6 +38,7 @@ final class PipelineNames {
     static final String PROXY = "proxy";
     static final String TLS = "tls";
     static final String UPSTREAM_CODEC = "upstreamCodec";
+    static final String UPSTREAM_DECOMPRESS = "upstreamDecompress";
     static final String UPSTREAM_RESPONSE = "upstreamResponse";
 
     private PipelineNames() {}

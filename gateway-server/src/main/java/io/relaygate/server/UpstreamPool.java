@@ -13,10 +13,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
@@ -51,6 +53,8 @@ final class UpstreamPool {
     private final Transports transports;
     private final UpstreamConfig config;
     private final SslContext sslContext;
+    private final java.util.concurrent.ConcurrentHashMap<String, SslContext> customTrust =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ByteBufAllocator allocator;
     private final ConcurrentHashMap<EventLoop, Map<UpstreamTarget, ArrayDeque<Channel>>> idle =
             new ConcurrentHashMap<>();
@@ -105,7 +109,33 @@ final class UpstreamPool {
         deque.addFirst(ch);
     }
 
+    /** The JDK's trust, or the account's own certificates; hostnames are verified with both. */
+    private SslContext sslContext(UpstreamTarget target) {
+        String pem = target.trustCertificates();
+        if (pem == null) {
+            return sslContext;
+        }
+        return customTrust.computeIfAbsent(pem, file -> {
+            try {
+                return SslContextBuilder.forClient()
+                        .trustManager(new java.io.File(file))
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "trust certificates " + file + " of " + target.host() + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     private void connect(EventLoop loop, UpstreamTarget target, Promise<Lease> promise) {
+        @Nullable SslContext ssl;
+        try {
+            ssl = target.tls() ? sslContext(target) : null;
+        } catch (IllegalArgumentException e) {
+            promise.tryFailure(e);
+            return;
+        }
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -122,13 +152,15 @@ final class UpstreamPool {
                         if (proxy != null) {
                             p.addLast(PipelineNames.PROXY, proxyHandler(proxy));
                         }
-                        if (target.tls()) {
-                            p.addLast(
-                                    PipelineNames.TLS, sslContext.newHandler(ch.alloc(), target.host(), target.port()));
+                        if (ssl != null) {
+                            p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc(), target.host(), target.port()));
                         }
                         p.addLast(
                                 PipelineNames.UPSTREAM_CODEC,
                                 new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+                        // We ask for identity; an upstream that compresses anyway (gzip, deflate) is decoded here, so
+                        // usage taps, converters and clients all see plain bytes. Identity answers pass untouched.
+                        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new HttpContentDecompressor(0));
                     }
                 });
         InetSocketAddress address;

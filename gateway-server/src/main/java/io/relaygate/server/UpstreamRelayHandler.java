@@ -77,6 +77,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private enum State {
         IDLE,
         SELECTING,
+        /** Waiting for a subscription account's access token to be refreshed. */
+        REFRESHING,
         CONNECTING,
         AWAITING_HEAD,
         READING_ERROR,
@@ -84,6 +86,10 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final Scheduler scheduler;
+    private final OAuthRefresher refresher;
+    /** Whether this exchange already refreshed a token the upstream refused (once per exchange). */
+    private boolean refreshedAfter401;
+
     private final PriceTable prices;
     private final UpstreamPool pool;
     private final UpstreamConfig config;
@@ -130,7 +136,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             PriceTable prices,
             UpstreamPool pool,
             UpstreamConfig config,
-            ExchangeListener listener) {
+            ExchangeListener listener,
+            OAuthRefresher refresher) {
+        this.refresher = requireNonNull(refresher, "refresher");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.prices = requireNonNull(prices, "prices");
         this.pool = requireNonNull(pool, "pool");
@@ -241,6 +249,14 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private void tryAccount() {
         Account a = candidates.get(attempt);
         account = a;
+        if (refresher.due(a)) {
+            refreshThenTry(a, false);
+            return;
+        }
+        connectTo(a);
+    }
+
+    private void connectTo(Account a) {
         scheduler.tried(a);
         UpstreamTarget t;
         try {
@@ -284,6 +300,38 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             send(f.getNow());
+        });
+    }
+
+    /**
+     * Refreshes {@code a}'s access token (here or on another gateway), then tries it again; when the token endpoint
+     * refuses, the account is out of rotation and the request moves on to the next candidate.
+     */
+    private void refreshThenTry(Account a, boolean force) {
+        ProxyRequest request = requireNonNull(current, "current");
+        state = State.REFRESHING;
+        EventLoops.onLoop(refresher.fresh(a, force), ctx().executor(), (fresh, error) -> {
+            if (current != request || state != State.REFRESHING) {
+                return;
+            }
+            if (error != null) {
+                failBeforeFirstByte(
+                        UpstreamFailure.UNAUTHORIZED,
+                        "access token refresh failed: " + Secrets.redact(String.valueOf(error.getMessage())));
+                return;
+            }
+            if (candidates.get(attempt) != fresh) {
+                List<Account> copy = new java.util.ArrayList<>(candidates);
+                copy.set(attempt, fresh);
+                candidates = copy;
+            }
+            if (!force && refresher.due(fresh)) {
+                // The endpoint gave a token that is due at once: use it rather than refresh in a loop.
+                account = fresh;
+                connectTo(fresh);
+                return;
+            }
+            tryAccount();
         });
     }
 
@@ -508,6 +556,16 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         errorHead = null;
         errorBody = null;
         UpstreamFailure failure = UpstreamFailure.forStatus(status);
+        Account refused = requireNonNull(account, "account");
+        if (status == 401 && !refreshedAfter401 && refresher.canRefresh(refused)) {
+            // A subscription token the upstream no longer takes: refresh it once and try the same account again.
+            refreshedAfter401 = true;
+            releaseUpstream(ch.isActive() && HttpUtil.isKeepAlive(head));
+            body.release();
+            logger.debug("[{}] account {} refused its access token; refreshing it", requestId(), accountName());
+            refreshThenTry(refused, true);
+            return;
+        }
         try {
             boolean keepAlive = ch.isActive() && HttpUtil.isKeepAlive(head);
             releaseUpstream(keepAlive);
@@ -580,6 +638,15 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private void failBeforeFirstByte(UpstreamFailure failure, @Nullable String detail) {
         releaseUpstream(false);
         String message = failure.description() + (detail == null ? "" : ": " + detail);
+        Account a = account;
+        if (a != null && (failure == UpstreamFailure.CONNECT_FAILED || failure == UpstreamFailure.CONNECT_TIMEOUT)) {
+            // A dead upstream or proxy: out of rotation for a while instead of costing every request a connect.
+            scheduler.putOutOfRotation(
+                    a,
+                    AccountCondition.State.UNREACHABLE,
+                    Secrets.redact(message),
+                    scheduler.clock().instant().plus(scheduler.config().overloadCoolDown()));
+        }
         if (failure.retryable() && hasNextCandidate()) {
             logger.debug("[{}] account {} failed: {}", requestId(), accountName(), Secrets.redact(message));
             attempt++;
@@ -834,6 +901,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     request.info.key().rules().limitsUsage(),
                     request.client.version(),
                     request.skim.stream(),
+                    request.skim.messageCount(),
                     a == null ? 0 : attempt + 1,
                     errorClass));
         } catch (RuntimeException e) {
@@ -895,6 +963,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void resetExchange() {
         cancelKeepAlive();
+        refreshedAfter401 = false;
         candidates = List.of();
         errorClass = null;
         demand = null;

@@ -9,6 +9,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
+import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Route;
 import java.util.Locale;
 import java.util.Map;
@@ -60,6 +63,9 @@ final class UpstreamRequests {
             "x-forwarded-host",
             "x-forwarded-proto",
             "x-real-ip");
+
+    /** Claude Code's headers per subscription account, for other clients' requests on it (one per process). */
+    static final ClaudeCodeHeaders CLAUDE_CODE_HEADERS = new ClaudeCodeHeaders();
 
     private UpstreamRequests() {}
 
@@ -113,6 +119,13 @@ final class UpstreamRequests {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
         }
         applyCredentials(h, account);
+        if (account.kind() == AccountKind.CLAUDE_OAUTH) {
+            if (proxy.client.kind() == ClientKind.CLAUDE_CODE) {
+                CLAUDE_CODE_HEADERS.remember(account.id(), in.headers());
+            } else {
+                CLAUDE_CODE_HEADERS.apply(account.id(), h);
+            }
+        }
         return out;
     }
 
@@ -129,7 +142,7 @@ final class UpstreamRequests {
                 break;
             case CLAUDE_OAUTH:
                 if (credential != null) {
-                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + OAuthTokens.accessToken(credential));
                 }
                 if (!h.contains("anthropic-version")) {
                     h.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
@@ -148,8 +161,11 @@ final class UpstreamRequests {
                 break;
             case CODEX_OAUTH:
                 if (credential != null) {
-                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
-                    String accountId = ChatGptTokens.accountId(credential);
+                    OAuthTokens tokens = OAuthTokens.parse(credential);
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + tokens.accessToken());
+                    String accountId = tokens.accountId() != null
+                            ? tokens.accountId()
+                            : ChatGptTokens.accountId(tokens.accessToken());
                     if (accountId != null) {
                         h.set(CHATGPT_ACCOUNT_ID, accountId);
                     }

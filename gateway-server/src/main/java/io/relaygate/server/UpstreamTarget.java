@@ -16,7 +16,8 @@ record UpstreamTarget(
         String host,
         int port,
         String basePath,
-        @Nullable ProxySpec proxy) {
+        @Nullable ProxySpec proxy,
+        @Nullable String trustCertificates) {
 
     /** A {@code socks5://} or {@code http://} proxy, with optional credentials. */
     record ProxySpec(
@@ -45,7 +46,7 @@ record UpstreamTarget(
         if (path.endsWith("/v1")) {
             path = path.substring(0, path.length() - 3);
         }
-        return new UpstreamTarget(tls, uri.getHost(), port, path, proxyOf(account));
+        return new UpstreamTarget(tls, uri.getHost(), port, path, proxyOf(account), account.trustCertificates());
     }
 
     /** The Host header value. */

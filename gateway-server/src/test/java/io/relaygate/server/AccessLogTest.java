@@ -32,6 +32,7 @@ class AccessLogTest {
                 false,
                 "2.1.330",
                 true,
+                7,
                 2,
                 error);
     }
@@ -40,7 +41,8 @@ class AccessLogTest {
     void textLineCarriesEveryFieldAsKeyValue() {
         assertThat(AccessLog.text(outcome(null)))
                 .isEqualTo("req_abc key=alice key_id=kid123 route=MESSAGES client=claude-code/2.1.330"
-                        + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true account=team-openai"
+                        + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
+                        + " account=team-openai"
                         + " attempts=2 status=200 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
                         + " cost_usd=0.001234 ms=812 ttfb_ms=95");
     }
@@ -57,5 +59,6 @@ class AccessLogTest {
         assertThat(n.path("cost_usd").decimalValue()).isEqualByComparingTo("0.001234");
         assertThat(n.path("cache_read_input_tokens").asLong()).isEqualTo(400);
         assertThat(n.path("attempts").asInt()).isEqualTo(2);
+        assertThat(n.path("messages").asInt()).isEqualTo(7);
     }
 }

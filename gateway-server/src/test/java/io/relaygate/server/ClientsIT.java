@@ -180,6 +180,11 @@ class ClientsIT {
         JsonNode system = json.readTree(ex.body()).path("system");
         assertThat(system.get(0).path("text").asText()).isEqualTo(ClaudeCodeAdaptation.SYSTEM_PROMPT);
         assertThat(system.get(1).path("text").asText()).isEqualTo("Answer in French.");
+        assertThat(ex.header("user-agent"))
+                .as("Claude Code's headers (defaults: none seen on this account yet)")
+                .isEqualTo("claude-cli/2.1.330 (external, cli)");
+        assertThat(ex.header("x-app")).isEqualTo("cli");
+        assertThat(ex.header("anthropic-beta")).contains("claude-code-20250219");
 
         // Claude Code itself is forwarded byte for byte.
         Path capture = Fixtures.clientsDir().resolve("claude-code-2.1.330_print_stream_apikey.json");
@@ -188,6 +193,19 @@ class ClientsIT {
         assertThat(gw.mock.awaitCompleted(1, GatewayHarness.WAIT).body())
                 .isEqualTo(json.writeValueAsBytes(
                         json.readTree(capture.toFile()).path("request").path("body")));
+
+        // After real Claude Code traffic, other clients carry the headers it last sent on this account.
+        HttpResponse<byte[]> after = gw.post(
+                "/v1/messages",
+                GatewayHarness.messages("claude-sonnet-4-5", false, "hello"),
+                "user-agent",
+                "python-httpx/0.28",
+                "x-stainless-lang",
+                "python");
+        assertThat(after.statusCode()).isEqualTo(200);
+        RecordedExchange third = gw.mock.awaitCompleted(2, GatewayHarness.WAIT);
+        assertThat(third.header("user-agent")).isEqualTo("claude-cli/2.1.330 (external, sdk-cli)");
+        assertThat(third.header("x-stainless-lang")).isEqualTo("js");
     }
 
     @Test

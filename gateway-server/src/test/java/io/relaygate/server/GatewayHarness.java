@@ -68,6 +68,8 @@ final class GatewayHarness implements AutoCloseable {
                 .toCompletableFuture()
                 .join();
         key = created.secret();
+        SuiteSecretScan.secret(key);
+        SuiteSecretScan.secret(UPSTREAM_KEY);
         addAccount(
                 "mock-anthropic",
                 AccountKind.ANTHROPIC_API,
@@ -93,6 +95,7 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     Account addAccount(String name, AccountKind kind, String baseUrl, String credential, int priority) {
+        SuiteSecretScan.secret(credential);
         Account a = new Account(
                 "acc_" + Ids.random(10),
                 name,
@@ -124,11 +127,13 @@ final class GatewayHarness implements AutoCloseable {
 
     /** A new gateway key with {@code rules}; returns its secret. */
     String keyWith(KeyRules rules) {
-        return new ApiKeyService(store.keys())
+        String secret = new ApiKeyService(store.keys())
                 .create("it-" + Ids.random(6), rules)
                 .toCompletableFuture()
                 .join()
                 .secret();
+        SuiteSecretScan.secret(secret);
+        return secret;
     }
 
     String baseUrl() {
@@ -150,7 +155,14 @@ final class GatewayHarness implements AutoCloseable {
         if (!List.of(headers).contains("content-type")) {
             r.header("content-type", "application/json");
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return recorded(http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /** Hands a response to the suite's secret scan. */
+    static HttpResponse<byte[]> recorded(HttpResponse<byte[]> r) {
+        SuiteSecretScan.response(r.statusCode() + " " + r.headers().map() + " "
+                + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        return r;
     }
 
     HttpResponse<byte[]> get(String path, String... headers) throws Exception {
@@ -165,7 +177,7 @@ final class GatewayHarness implements AutoCloseable {
         if (!auth) {
             r.header("x-api-key", key);
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return recorded(http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray()));
     }
 
     /** The outcome of the exchange that answered {@code response} (matched by its request id). */

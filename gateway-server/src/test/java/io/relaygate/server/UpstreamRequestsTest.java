@@ -91,7 +91,9 @@ class UpstreamRequestsTest {
         try {
             assertThat(out.headers().get("authorization")).isEqualTo("Bearer upstream-secret");
             assertThat(out.headers().get("x-api-key")).isNull();
-            assertThat(out.headers().get("anthropic-beta")).isEqualTo("oauth-2025-04-20,a,b");
+            // not Claude Code: Claude Code's beta flag joins the OAuth one (see ClaudeCodeHeaders)
+            assertThat(out.headers().get("anthropic-beta")).isEqualTo("claude-code-20250219,oauth-2025-04-20,a,b");
+            assertThat(out.headers().get("user-agent")).startsWith("claude-cli/");
             assertThat(out.headers().get("host")).isEqualTo("127.0.0.1:9999");
         } finally {
             out.release();

@@ -22,7 +22,10 @@ public record AccountCondition(
         RATE_LIMITED("rate-limited"),
         /** 529: overloaded for a configured time. */
         OVERLOADED("overloaded"),
-        UNAUTHORIZED("unauthorized");
+        /** Refused credentials (401/403) or a failed token refresh: out until an operator resumes it. */
+        UNAUTHORIZED("unauthorized"),
+        /** The upstream (or the account's proxy) could not be reached: out for a configured time. */
+        UNREACHABLE("unreachable");
 
         private final String wireName;
 

@@ -36,7 +36,8 @@ final class AccountCodec extends RecordCodec<Account> {
             @Nullable String group,
             @Nullable List<String> models,
             @Nullable Map<String, String> modelMap,
-            Instant createdAt) {}
+            Instant createdAt,
+            @Nullable String trustCertificates) {}
 
     @Override
     String what() {
@@ -72,7 +73,8 @@ final class AccountCodec extends RecordCodec<Account> {
                 a.group(),
                 a.models(),
                 a.modelMap(),
-                a.createdAt()));
+                a.createdAt(),
+                a.trustCertificates()));
     }
 
     @Override
@@ -96,7 +98,8 @@ final class AccountCodec extends RecordCodec<Account> {
                     s.group(),
                     s.models() == null ? List.of() : s.models(),
                     s.modelMap() == null ? Map.of() : s.modelMap(),
-                    s.createdAt());
+                    s.createdAt(),
+                    s.trustCertificates());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw unreadable(what(), node, e);
         }

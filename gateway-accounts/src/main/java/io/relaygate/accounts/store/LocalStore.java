@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.state.LocalSharedState;
@@ -28,6 +29,7 @@ final class LocalStore implements Store {
     private final AccountTable accounts;
     private final StateFile stateFile;
     private final LocalSharedState state;
+    private final Locks locks;
 
     private LocalStore(Path dataDir, CredentialCipher cipher, Ticker ticker) {
         this.dataDir = dataDir;
@@ -44,6 +46,7 @@ final class LocalStore implements Store {
         this.stateFile = new StateFile(dataDir, io);
         this.state = new LocalSharedState(stateFile.load(), stateFile);
         stateFile.attach(state);
+        this.locks = new LocalLocks(System::nanoTime);
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
@@ -72,6 +75,11 @@ final class LocalStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public Locks locks() {
+        return locks;
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.state.RedisSharedState;
@@ -39,6 +40,7 @@ final class RedisStore implements Store {
     private final KeyTable keys;
     private final AccountTable accounts;
     private final RedisSharedState state;
+    private final Locks locks;
 
     private RedisStore(
             RedisClient client,
@@ -52,6 +54,7 @@ final class RedisStore implements Store {
         this.keys = new KeyTable(new RedisTable<>(connection.async(), prefix, KeyCodec.INSTANCE));
         this.accounts = new AccountTable(new RedisTable<>(connection.async(), prefix, new AccountCodec(cipher)));
         this.state = new RedisSharedState(connection.async(), prefix);
+        this.locks = new RedisLocks(connection.async(), prefix);
     }
 
     /**
@@ -107,6 +110,11 @@ final class RedisStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public Locks locks() {
+        return locks;
     }
 
     @Override

@@ -43,6 +43,19 @@ class RedisStoreTest extends StoreContract {
     }
 
     @Test
+    void twoInstancesOnOnePrefixShareTheirLocks() {
+        Store one = open();
+        Store two = open();
+        assertThat(await(one.locks().tryLock("refresh:acc", "instance-1", java.time.Duration.ofSeconds(30))))
+                .isTrue();
+        assertThat(await(two.locks().tryLock("refresh:acc", "instance-2", java.time.Duration.ofSeconds(30))))
+                .isFalse();
+        await(one.locks().unlock("refresh:acc", "instance-1"));
+        assertThat(await(two.locks().tryLock("refresh:acc", "instance-2", java.time.Duration.ofSeconds(30))))
+                .isTrue();
+    }
+
+    @Test
     void bothHashesOfACollectionShareOneHashTagUnderThePrefix() {
         Store store = open();
         await(store.keys().create(key("alice")));

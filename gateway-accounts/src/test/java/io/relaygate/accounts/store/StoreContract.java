@@ -323,6 +323,33 @@ abstract class StoreContract {
                 .isPresent();
     }
 
+    @Test
+    void aLockHasOneOwnerUntilItIsGivenBackOrRunsOut() throws Exception {
+        Store store = open();
+        assertThat(await(store.locks().tryLock("refresh:acc1", "one", Duration.ofSeconds(30))))
+                .isTrue();
+        assertThat(await(store.locks().tryLock("refresh:acc1", "two", Duration.ofSeconds(30))))
+                .as("held by one")
+                .isFalse();
+        assertThat(await(store.locks().tryLock("refresh:acc2", "two", Duration.ofSeconds(30))))
+                .as("another name is another lock")
+                .isTrue();
+        await(store.locks().unlock("refresh:acc1", "two"));
+        assertThat(await(store.locks().tryLock("refresh:acc1", "two", Duration.ofSeconds(30))))
+                .as("only the owner gives a lock back")
+                .isFalse();
+        await(store.locks().unlock("refresh:acc1", "one"));
+        assertThat(await(store.locks().tryLock("refresh:acc1", "two", Duration.ofSeconds(30))))
+                .isTrue();
+
+        assertThat(await(store.locks().tryLock("short", "one", Duration.ofMillis(30))))
+                .isTrue();
+        Thread.sleep(100);
+        assertThat(await(store.locks().tryLock("short", "two", Duration.ofSeconds(30))))
+                .as("a lease whose holder never gave it back runs out")
+                .isTrue();
+    }
+
     static String randomKey() {
         return Base64.getEncoder().encodeToString(Ids.randomBytes(CredentialCipher.KEY_BYTES));
     }

@@ -130,6 +130,24 @@ final class MockErrors {
         }
     }
 
+    /**
+     * A 401 body for a refused bearer: Anthropic's {@code authentication_error}, or OpenAI's error object with
+     * {@code code}.
+     */
+    static String authentication(WireApi api, String message, @Nullable String code) {
+        if (api.openAi()) {
+            return openAi(message, "invalid_request_error", code);
+        }
+        ObjectNode body = AnthropicScript.JSON.createObjectNode().put("type", "error");
+        body.putObject("error").put("type", "authentication_error").put("message", message);
+        return body.toString();
+    }
+
+    /** OpenAI's {@code {"error":{message,type,param,code}}}. */
+    static String openAiError(String message, String type, @Nullable String code) {
+        return openAi(message, type, code);
+    }
+
     private static String openAi(String message, String type, @Nullable String code) {
         ObjectNode body = AnthropicScript.JSON.createObjectNode();
         ObjectNode error = body.putObject("error").put("message", message).put("type", type);

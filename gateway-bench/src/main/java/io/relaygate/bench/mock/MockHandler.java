@@ -37,8 +37,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Answers one connection's requests in order, in the format the path names (Anthropic Messages, OpenAI Chat
- * Completions or OpenAI Responses); per-connection state is the exchange being answered. The scripts render the
- * content; this handler paces it, floods while writable, injects faults and records the exchange.
+ * Completions or OpenAI Responses) or as an OAuth token endpoint ({@link MockOAuth}); per-connection state is the
+ * exchange being answered. The scripts render the content; this handler paces it, floods while writable, injects
+ * faults, refuses bearers {@link MockOAuth} rejects and records the exchange.
  */
 final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -86,6 +87,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];
         long inputTokens = Math.max(1, body.length / 4);
+        openAiHeaders.clear();
+        if (path.endsWith("/oauth/token") && req.method().equals(HttpMethod.POST)) {
+            oauthToken(ctx, ex, path, req.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
+            return;
+        }
         if (path.endsWith("/v1/models") && req.method().equals(HttpMethod.GET)) {
             ex.scenario("models");
             json(ctx, 200, models(), null);
@@ -98,7 +104,6 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.endsWith("/responses")) {
             api = WireApi.RESPONSES;
         }
-        openAiHeaders.clear();
         if (api.openAi()) {
             RateLimitHeaders.openAi(openAiHeaders, req.headers(), inputTokens, false);
         }
@@ -107,6 +112,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // first and falls back to HTTP after 404s, as with a server that has no WebSocket support.
             ex.scenario("not-found");
             error(ctx, MockErrors.Kind.NOT_FOUND, req.method() + " " + path, null);
+            return;
+        }
+        MockOAuth.Rejection refused = mock.oauth().checkBearer(api, req.headers());
+        if (refused != null) {
+            ex.scenario("oauth-unauthorized");
+            json(ctx, 401, MockErrors.authentication(api, refused.message(), refused.code()), null);
             return;
         }
         JsonNode root;
@@ -196,6 +207,20 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         anthropic::flood);
                 break;
         }
+    }
+
+    /**
+     * Answers a token request: {@code …/v1/oauth/token} in Claude's format, any other {@code …/oauth/token} in
+     * OpenAI's; decided now, sent after the OAuth delay.
+     */
+    private void oauthToken(
+            ChannelHandlerContext ctx, Exchange ex, String path, @Nullable String contentType, byte[] body) {
+        MockOAuth.Provider provider =
+                path.endsWith("/v1/oauth/token") ? MockOAuth.Provider.ANTHROPIC : MockOAuth.Provider.OPENAI;
+        api = provider == MockOAuth.Provider.ANTHROPIC ? WireApi.ANTHROPIC : WireApi.RESPONSES;
+        MockOAuth.Answer answer = mock.oauth().token(provider, contentType, body);
+        ex.scenario(answer.scenario());
+        schedule(ctx, mock.oauth().delayMillis(), () -> json(ctx, answer.status(), answer.body(), null));
     }
 
     /**

@@ -16,12 +16,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A mock upstream AI provider on 127.0.0.1 speaking three APIs, each in its own format (JSON and SSE, any path prefix
@@ -44,6 +47,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage is deterministic so tests can check accounting to the token: input tokens = max(1, request body bytes /
  * 4); output tokens = the number of content delta events sent (text, thinking or reasoning summary, signature, tool
  * argument or custom tool input deltas), the same in the JSON answer.
+ *
+ * <p>OAuth ({@link #oauth()}, see {@link MockOAuth}): {@code POST …/v1/oauth/token} plays Claude's token endpoint and
+ * any other {@code POST …/oauth/token} OpenAI's, with authorization codes (PKCE S256), rotating refresh tokens, a
+ * delay and a failure switch; bearers the mock issued are checked for expiry (and Claude's for the
+ * {@code oauth-2025-04-20} beta flag) on the model endpoints. Token requests are recorded like the others.
+ *
+ * <p>TLS ({@link MockOptions#withTls(boolean)}): HTTPS with a self-signed certificate for {@code localhost} and
+ * {@code 127.0.0.1}; {@link #baseUrl()} is then {@code https://localhost:<port>}, and {@link #trustStore()},
+ * {@link #certificatePem()} or {@link #clientSslContext()} let a client trust it.
  */
 public final class MockUpstream implements AutoCloseable {
 
@@ -56,9 +68,30 @@ public final class MockUpstream implements AutoCloseable {
     private final List<Exchange> exchanges = new ArrayList<>();
     private final AtomicInteger cancelled = new AtomicInteger();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private final MockOAuth oauth;
+    private final @Nullable MockTls tls;
+
+    /**
+     * A PKCS12 trust store holding the mock's certificate only.
+     *
+     * @param path the file
+     * @param password its store password (no secret: the store has no private key)
+     * @param type always {@code PKCS12}
+     */
+    public record TrustStore(Path path, String password, String type) {
+
+        public TrustStore {
+            requireNonNull(path, "path");
+            requireNonNull(password, "password");
+            requireNonNull(type, "type");
+        }
+    }
 
     private MockUpstream(MockOptions options) {
         this.options = requireNonNull(options, "options");
+        oauth = new MockOAuth(options.oauthExpiresIn());
+        MockTls t = options.tls() ? MockTls.shared() : null;
+        tls = t;
         group = new MultiThreadIoEventLoopGroup(
                 2, new DefaultThreadFactory("mock-upstream", true), NioIoHandler.newFactory());
         try {
@@ -69,6 +102,9 @@ public final class MockUpstream implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (t != null) {
+                                ch.pipeline().addLast(t.serverContext().newHandler(ch.alloc()));
+                            }
                             ch.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpServerKeepAliveHandler())
@@ -94,8 +130,45 @@ public final class MockUpstream implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * {@code http://127.0.0.1:<port>}, or with TLS {@code https://localhost:<port>} (the name the certificate is for;
+     * the JDK resolves it to 127.0.0.1 first unless told to prefer IPv6).
+     */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        return tls == null ? "http://127.0.0.1:" + port() : "https://localhost:" + port();
+    }
+
+    /** The OAuth token endpoints' state, switches and counters. */
+    public MockOAuth oauth() {
+        return oauth;
+    }
+
+    /** Whether the mock serves HTTPS. */
+    public boolean tls() {
+        return tls != null;
+    }
+
+    /** The mock's certificate as a PEM file; throws when TLS is off. */
+    public Path certificatePem() {
+        return tlsMaterial().certificatePem();
+    }
+
+    /** The mock's certificate as the only entry of a PKCS12 trust store; throws when TLS is off. */
+    public TrustStore trustStore() {
+        return new TrustStore(tlsMaterial().trustStore(), MockTls.TRUST_STORE_PASSWORD, "PKCS12");
+    }
+
+    /** A client {@link SSLContext} that trusts the mock's certificate and nothing else; throws when TLS is off. */
+    public SSLContext clientSslContext() {
+        return tlsMaterial().clientContext();
+    }
+
+    private MockTls tlsMaterial() {
+        MockTls t = tls;
+        if (t == null) {
+            throw new IllegalStateException("mock upstream: TLS is off (start it with MockOptions.withTls(true))");
+        }
+        return t;
     }
 
     MockOptions options() {
@@ -171,11 +244,15 @@ public final class MockUpstream implements AutoCloseable {
         return bytesWritten.get();
     }
 
-    /** Forgets recorded exchanges and counters. */
+    /**
+     * Forgets recorded exchanges and counters, including the OAuth counters and issued list
+     * ({@link MockOAuth#clearRecords()}); OAuth tokens and switches stay ({@link MockOAuth#reset()} clears them).
+     */
     public synchronized void reset() {
         exchanges.clear();
         cancelled.set(0);
         bytesWritten.set(0);
+        oauth.clearRecords();
     }
 
     synchronized void add(Exchange e) {

@@ -80,7 +80,8 @@ final class Fields {
                 promptCacheKey,
                 streamIncludeUsage,
                 systemText,
-                prompts.firstUserText());
+                prompts.firstUserText(),
+                prompts.messageCount());
     }
 
     private static @Nullable Long longOrNull(JsonParser p, JsonToken value) throws IOException {

@@ -20,6 +20,7 @@ final class PromptText {
     private final TextCollector pending = new TextCollector(RequestSkimmer.MAX_TEXT_BYTES);
     private boolean userFound;
     private boolean systemFound;
+    private int messageCount;
 
     /** Text of the first user message, or null. */
     @Nullable
@@ -33,9 +34,15 @@ final class PromptText {
         return firstSystem.result();
     }
 
+    /** Entries of {@code messages} / {@code input} seen. */
+    int messageCount() {
+        return messageCount;
+    }
+
     /** Reads {@code messages} or {@code input}; the parser is on {@code value}, and is left on its last token. */
     void readMessages(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
+            messageCount++;
             // Responses: "input": "say hi" is one user message.
             if (!userFound) {
                 appendText(p, firstUser);
@@ -49,6 +56,7 @@ final class PromptText {
         }
         JsonToken item;
         while ((item = p.nextToken()) != null && item != JsonToken.END_ARRAY) {
+            messageCount++;
             if (item == JsonToken.START_OBJECT && !(userFound && systemFound)) {
                 readMessage(p);
             } else {

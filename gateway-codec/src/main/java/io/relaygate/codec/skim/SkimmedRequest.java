@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param firstSystemText the system prompt text, at most {@link RequestSkimmer#MAX_TEXT_BYTES} UTF-8 bytes, for a
  *     session hash
  * @param firstUserText the text of the first user message, same cap, for a session hash
+ * @param messageCount entries of {@code messages} (or {@code input} items, a string input being one), for logs
  */
 public record SkimmedRequest(
         @Nullable String model,
@@ -28,4 +29,30 @@ public record SkimmedRequest(
         @Nullable String promptCacheKey,
         boolean streamIncludeUsage,
         @Nullable String firstSystemText,
-        @Nullable String firstUserText) {}
+        @Nullable String firstUserText,
+        int messageCount) {
+
+    /** A request whose messages were not counted. */
+    public SkimmedRequest(
+            @Nullable String model,
+            boolean stream,
+            @Nullable Long maxTokens,
+            @Nullable String metadataUserId,
+            @Nullable String user,
+            @Nullable String promptCacheKey,
+            boolean streamIncludeUsage,
+            @Nullable String firstSystemText,
+            @Nullable String firstUserText) {
+        this(
+                model,
+                stream,
+                maxTokens,
+                metadataUserId,
+                user,
+                promptCacheKey,
+                streamIncludeUsage,
+                firstSystemText,
+                firstUserText,
+                0);
+    }
+}

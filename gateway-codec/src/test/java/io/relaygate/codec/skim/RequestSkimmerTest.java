@@ -33,6 +33,19 @@ class RequestSkimmerTest {
         assertThat(r.firstUserText())
                 .as("the first user message's own text blocks; tool results are not prompt text")
                 .isEqualTo("hi there");
+        assertThat(r.messageCount()).as("every entry, whatever its role").isEqualTo(3);
+    }
+
+    @Test
+    void messagesAndInputItemsAreCounted() {
+        assertThat(skim("{\"model\":\"m\",\"input\":\"say hi\"}").messageCount())
+                .isEqualTo(1);
+        assertThat(skim("{\"model\":\"m\",\"input\":[{\"type\":\"additional_tools\",\"tools\":[]},"
+                                + "{\"role\":\"user\",\"content\":\"a\"},{\"type\":\"function_call_output\","
+                                + "\"call_id\":\"c\",\"output\":\"x\"}]}")
+                        .messageCount())
+                .isEqualTo(3);
+        assertThat(skim("{\"model\":\"m\"}").messageCount()).isZero();
     }
 
     @Test

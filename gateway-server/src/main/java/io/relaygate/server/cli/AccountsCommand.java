@@ -7,6 +7,7 @@ import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
+import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
 import io.relaygate.server.AccountStateJson;
 import java.time.Instant;
@@ -27,6 +28,7 @@ final class AccountsCommand {
                                                                         rate-limited, overloaded, unauthorized)
                                                                         and why; never their credentials
               accounts resume NAME                                      put an account back into rotation
+              accounts oauth-url [--kind claude-oauth]                  start a Claude subscription sign-in
 
             Every subcommand takes --json, --help and --config FILE.""";
 
@@ -41,11 +43,23 @@ final class AccountsCommand {
               --api-key-env VAR       read the key from environment variable VAR instead (keeps it out of
                                       the shell history)
               --proxy URL             socks5://[user:pass@]host:port or http://[user:pass@]host:port
+              --trust-certificates F  PEM file of the certificates to trust for this account's TLS (a private
+                                      CA, a corporate TLS proxy); default: the JDK's trust store
               --priority N            lower is preferred (default 50)
               --group G               account group a key can be bound to
               --models a,b            models it serves (default: any)
               --model-map k=v,...     model or tier (haiku, sonnet, opus) to upstream model
               --config FILE           the gateway's config file (default: environment only)
+
+            Subscription accounts (claude-oauth, codex-oauth) sign in with one of:
+              --oauth-code CODE --oauth-verifier V   the code Claude's sign-in page shows, and the verifier
+                                      printed by `accounts oauth-url` (exchanged for tokens at once)
+              --refresh-token-env VAR a refresh token from the environment (tokens fetched on first use)
+              --codex-auth-file FILE  Codex CLI's auth.json (after `codex login`)
+              --api-key-env VAR       a long-lived access token (e.g. from `claude setup-token`; never refreshed)
+              --token-url URL         the token endpoint (default: Anthropic's / OpenAI's)
+              --client-id ID          the OAuth client id (default: Claude Code's / Codex CLI's)
+            Access tokens are refreshed before they expire and once after a 401, by one gateway at a time.
               --json                  print the account as JSON (without its credential)""";
 
     static final String LIST_HELP = """
@@ -72,7 +86,14 @@ final class AccountsCommand {
             "priority",
             "group",
             "models",
-            "model-map");
+            "model-map",
+            "refresh-token-env",
+            "codex-auth-file",
+            "token-url",
+            "client-id",
+            "oauth-code",
+            "oauth-verifier",
+            "trust-certificates");
 
     private AccountsCommand() {}
 
@@ -84,8 +105,11 @@ final class AccountsCommand {
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "resume":
                 return resume(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "oauth-url":
+                return oauthUrl(cli, Args.parse(rest, Set.of("kind", "authorize-url", "client-id"), Set.of()));
             default:
-                throw new UsageException("unknown subcommand 'accounts " + sub + "' (expected: add, list or resume)");
+                throw new UsageException(
+                        "unknown subcommand 'accounts " + sub + "' (expected: add, list, resume or oauth-url)");
         }
     }
 
@@ -104,7 +128,7 @@ final class AccountsCommand {
         if (group != null) {
             Args.validated(() -> Names.check("group", group));
         }
-        String credential = credential(cli, args);
+        String credential = OAuthTokens.isOAuth(kind) ? oauthCredential(cli, args, kind) : credential(cli, args);
         Integer priority = args.value("priority", Integer::parseInt, "a whole number");
         Account account = Args.validated(() -> new Account(
                 Ids.random(10),
@@ -118,7 +142,8 @@ final class AccountsCommand {
                 group,
                 args.list("models"),
                 args.map("model-map"),
-                Instant.now()));
+                Instant.now(),
+                trustCertificates(args)));
         try (Store store = cli.openStore(args)) {
             Account added = Cli.await(store.accounts().create(account));
             Audit.change("accounts.add", "account:" + added.name(), null, Views.account(added));
@@ -132,6 +157,95 @@ final class AccountsCommand {
             }
         }
         return 0;
+    }
+
+    static final String OAUTH_URL_HELP = """
+            Usage: relaygate accounts oauth-url [--kind claude-oauth] [--authorize-url URL] [--client-id ID]
+
+            Prints a Claude sign-in URL and the PKCE verifier that goes with it. Open the URL, sign in with the
+            subscription, copy the code the page shows, then:
+              relaygate accounts add --kind claude-oauth --name N --base-url https://api.anthropic.com \\
+                  --oauth-code CODE --oauth-verifier VERIFIER
+            (ChatGPT subscriptions: sign in with `codex login`, then add --codex-auth-file ~/.codex/auth.json.)""";
+
+    private static int oauthUrl(Cli cli, Args args) {
+        if (args.flag("help")) {
+            cli.out.println(OAUTH_URL_HELP);
+            return 0;
+        }
+        KeysCommand.noPositionals(args);
+        String kind = args.value("kind");
+        if (kind != null && !kind.equals(AccountKind.CLAUDE_OAUTH.wireName())) {
+            throw new UsageException("--kind: " + kind + " (expected: claude-oauth; for codex-oauth use codex login"
+                    + " and --codex-auth-file)");
+        }
+        OAuthOnboarding.Pkce pkce = OAuthOnboarding.Pkce.create();
+        String clientId = args.value("client-id");
+        String url = OAuthOnboarding.claudeAuthorizeUrl(
+                pkce,
+                args.value("authorize-url") != null ? args.value("authorize-url") : OAuthTokens.CLAUDE_AUTHORIZE_URL,
+                clientId != null ? clientId : OAuthTokens.CLAUDE_CLIENT_ID);
+        if (args.flag("json")) {
+            cli.printJson(Cli.JSON.createObjectNode().put("url", url).put("verifier", pkce.verifier()));
+        } else {
+            cli.out.println("Open this URL, sign in, and copy the code the page shows:");
+            cli.out.println("  " + url);
+            cli.out.println("Then add the account with --oauth-code <code> --oauth-verifier " + pkce.verifier());
+        }
+        return 0;
+    }
+
+    /** The token set of a subscription account, from whichever sign-in option was given. */
+    private static @Nullable String oauthCredential(Cli cli, Args args, AccountKind kind) {
+        String tokenUrl = args.value("token-url");
+        String clientId = args.value("client-id");
+        String code = args.value("oauth-code");
+        String refreshVar = args.value("refresh-token-env");
+        String authFile = args.value("codex-auth-file");
+        int given = (code != null ? 1 : 0)
+                + (refreshVar != null ? 1 : 0)
+                + (authFile != null ? 1 : 0)
+                + (args.value("api-key") != null || args.value("api-key-env") != null ? 1 : 0);
+        if (given > 1) {
+            throw new UsageException("--oauth-code, --refresh-token-env, --codex-auth-file and --api-key(-env):"
+                    + " more than one given (expected: one way to sign in)");
+        }
+        if (code != null) {
+            if (kind != AccountKind.CLAUDE_OAUTH) {
+                throw new UsageException("--oauth-code: only for claude-oauth (codex-oauth: --codex-auth-file)");
+            }
+            String verifier = args.value("oauth-verifier");
+            if (verifier == null) {
+                throw new UsageException(
+                        "--oauth-verifier: required with --oauth-code (printed by accounts oauth-url)");
+            }
+            return OAuthOnboarding.exchangeClaudeCode(code, verifier, tokenUrl, clientId)
+                    .encode();
+        }
+        if (refreshVar != null) {
+            String refresh = cli.env.get(refreshVar);
+            if (refresh == null || refresh.isBlank()) {
+                throw new UsageException("--refresh-token-env: " + refreshVar + " is not set in the environment");
+            }
+            return OAuthOnboarding.fromRefreshToken(refresh, tokenUrl, clientId).encode();
+        }
+        if (authFile != null) {
+            return OAuthOnboarding.fromCodexAuthFile(java.nio.file.Path.of(authFile), tokenUrl, clientId)
+                    .encode();
+        }
+        return credential(cli, args);
+    }
+
+    private static @Nullable String trustCertificates(Args args) {
+        String file = args.value("trust-certificates");
+        if (file == null) {
+            return null;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(file).toAbsolutePath();
+        if (!java.nio.file.Files.isReadable(path)) {
+            throw new UsageException("--trust-certificates: " + file + " is not a readable file");
+        }
+        return path.toString();
     }
 
     private static @Nullable String credential(Cli cli, Args args) {

@@ -149,6 +149,21 @@ final class Views {
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> map.put(e.getKey(), e.getValue()));
         }
+        if (a.trustCertificates() != null) {
+            n.put("trustCertificates", a.trustCertificates());
+        }
+        if (a.credential() != null && io.relaygate.core.OAuthTokens.isOAuth(a.kind())) {
+            ObjectNode oauth = n.putObject("oauth");
+            try {
+                io.relaygate.core.OAuthTokens t = io.relaygate.core.OAuthTokens.parse(a.credential());
+                oauth.put("refreshable", t.refreshToken() != null);
+                oauth.put(
+                        "expiresAt",
+                        t.expiresAt() == null ? null : t.expiresAt().toString());
+            } catch (IllegalArgumentException e) {
+                oauth.put("refreshable", false);
+            }
+        }
         n.put("createdAt", a.createdAt().toString());
         return n;
     }
