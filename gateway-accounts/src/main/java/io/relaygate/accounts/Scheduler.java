@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Admission;
 import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
@@ -36,12 +37,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Candidates are the accounts that speak a format the request can be served in, are schedulable, serve the model,
  * are in the key's bound account or group, and are not out of rotation (cooling down after a 429 or 529, or refused
- * credentials). Order: the session's sticky account when it is a candidate; then lower priority number, the request's
- * own format before converted ones, least recently used, name.
+ * credentials). Order: the session's sticky account when it is a candidate and has at least
+ * {@link #STICKY_HEADROOM_FLOOR} of quota headroom; then lower priority number, more quota headroom (in steps of
+ * {@link #HEADROOM_STEP}), the request's own format before converted ones, least recently used, name.
+ *
+ * <p>Quota headroom is what the upstream's rate-limit headers said ({@link #observeQuota}): 1 minus the largest used
+ * fraction among the account's windows that have not reset yet; an account nothing is known about has full headroom.
+ * The steps are coarse on purpose, so accounts that are about equally used still take turns by least recent use while
+ * a nearly spent one is passed over before it answers 429.
  *
  * <p>Cost on the hot path: one {@link SharedState#admit} (a single Lua script on Redis; nothing at all for a key
- * without limits and a request without a session). Account conditions and last-used times are read at most once per
- * {@link #VIEW_TTL} per instance; what this instance learns itself (a 429, an account it just used) counts at once.
+ * without limits and a request without a session). Account conditions, last-used times and quota readings are read at
+ * most once per {@link #VIEW_TTL} per instance; what this instance learns itself (a 429, an account it just used, a
+ * quota reading) counts at once.
  */
 public final class Scheduler {
 
@@ -97,7 +105,11 @@ public final class Scheduler {
         }
     }
 
-    private record View(Map<String, AccountCondition> conditions, Map<String, Instant> lastUsed, long loadedAtNanos) {}
+    private record View(
+            Map<String, AccountCondition> conditions,
+            Map<String, Instant> lastUsed,
+            Map<String, AccountQuota> quotas,
+            long loadedAtNanos) {}
 
     private record LocalCondition(AccountCondition condition, long setAtNanos) {}
 
@@ -126,6 +138,23 @@ public final class Scheduler {
     /** How long this instance trusts a sticky mapping it saw without asking the store again. */
     public static final Duration LOCAL_STICKY_TTL = Duration.ofSeconds(30);
 
+    /** How often at most one account's quota reading is written to the store. */
+    public static final Duration QUOTA_PUSH_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * Headroom is compared in steps of this size (rounded), so accounts within about one step of each other rotate by
+     * least recent use instead of the emptier one taking every request.
+     */
+    public static final double HEADROOM_STEP = 0.1;
+
+    /**
+     * A session leaves its sticky account when the account's headroom is below this: a prompt cache is worth less
+     * than a request that would meet a 429 (or an overage charge) on an account about to run out.
+     */
+    public static final double STICKY_HEADROOM_FLOOR = 0.05;
+
+    private final QuotaBook quotas;
+
     public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config) {
         this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker(), VIEW_TTL);
     }
@@ -151,6 +180,7 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.quotas = new QuotaBook(state, ticker, QUOTA_PUSH_INTERVAL, e -> warnState("saving an account's quota", e));
         this.localSticky = Caffeine.newBuilder()
                 .ticker(ticker)
                 .maximumSize(100_000)
@@ -170,12 +200,22 @@ public final class Scheduler {
     private CompletableFuture<View> loadView() {
         long started = ticker.read();
         Instant now = clock.instant();
+        CompletableFuture<Map<String, AccountQuota>> readings = state.quotas()
+                .toCompletableFuture()
+                .exceptionally(e -> {
+                    warnState("reading account quotas", e);
+                    return Map.of();
+                });
         return state.conditions(now)
-                .thenCombine(state.lastUsed(), (c, u) -> new View(c, u, started))
+                .thenCombine(state.lastUsed(), (c, u) -> new View(c, u, Map.of(), started))
                 .toCompletableFuture()
                 .exceptionally(e -> {
                     warnState("reading account conditions", e);
-                    return new View(Map.of(), Map.of(), started);
+                    return new View(Map.of(), Map.of(), Map.of(), started);
+                })
+                .thenCombine(readings, (v, q) -> {
+                    quotas.sharedLoaded(q);
+                    return new View(v.conditions, v.lastUsed, q, v.loadedAtNanos);
                 });
     }
 
@@ -189,6 +229,7 @@ public final class Scheduler {
 
     /** Admits {@code demand} under its key's limits and orders the accounts that may serve it. */
     public CompletionStage<Decision> schedule(Demand demand) {
+        quotas.flush();
         Instant now = clock.instant();
         ApiKey key = demand.key();
         AdmissionRequest request = new AdmissionRequest(
@@ -292,17 +333,29 @@ public final class Scheduler {
                     allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE);
         }
         List<WireFormat> formats = demand.formats();
-        Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
-                .thenComparingInt(a -> formats.indexOf(a.kind().format()))
-                .thenComparing(a -> lastUse(view, a.id()))
-                .thenComparing(Account::name);
         if (usable.size() > 1) {
+            Map<String, Integer> steps = new HashMap<>();
+            for (Account a : usable) {
+                steps.put(a.id(), QuotaBook.steps(quotas.headroom(view.quotas, a.id(), now), HEADROOM_STEP));
+            }
+            Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
+                    .thenComparing(a -> steps.get(a.id()), Comparator.reverseOrder())
+                    .thenComparingInt(a -> formats.indexOf(a.kind().format()))
+                    .thenComparing(a -> lastUse(view, a.id()))
+                    .thenComparing(Account::name);
             usable.sort(ranking);
         }
         if (sticky != null) {
             for (int i = 0; i < usable.size(); i++) {
                 if (usable.get(i).id().equals(sticky)) {
-                    usable.add(0, usable.remove(i));
+                    double left = quotas.headroom(view.quotas, sticky, now);
+                    if (left >= STICKY_HEADROOM_FLOOR) {
+                        usable.add(0, usable.remove(i));
+                    } else {
+                        logger.debug(
+                                "[{}] session leaves account {}: {}% quota headroom",
+                                demand.requestId(), usable.get(i).name(), Math.round(left * 100));
+                    }
                     break;
                 }
             }
@@ -426,6 +479,17 @@ public final class Scheduler {
             warnState("recording an account's last use", e);
             return null;
         });
+    }
+
+    /**
+     * What {@code account}'s upstream just said about its rate limits (any answer, success or error); null when the
+     * answer carried no rate-limit headers. Counts here at once; reaches the store at most every
+     * {@link #QUOTA_PUSH_INTERVAL} per account, and the other instances with their next view.
+     */
+    public void observeQuota(Account account, @Nullable AccountQuota quota) {
+        if (quota != null) {
+            quotas.observe(account.id(), quota);
+        }
     }
 
     /** {@code account} answered the request: the session sticks to it (when it was not its sticky account already). */

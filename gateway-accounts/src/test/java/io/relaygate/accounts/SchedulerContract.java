@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Admission;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
@@ -224,6 +225,135 @@ abstract class SchedulerContract {
             assertThat(u.message()).contains("a (rate-limited until 2026-06-01T12:01:30Z)", "b (overloaded until");
             assertThat(u.retryAt()).isEqualTo(clock.instant().plusSeconds(20));
         });
+    }
+
+    AccountQuota used(double fraction, Duration resetIn) {
+        return new AccountQuota(
+                Map.of(
+                        AccountQuota.Window.UNIFIED_5H,
+                        AccountQuota.Use.of(fraction, clock.instant().plus(resetIn))),
+                clock.instant());
+    }
+
+    @Test
+    void amongEqualPrioritiesTheAccountWithMoreQuotaHeadroomGoesFirst() {
+        Account a = account("a", 10, null);
+        Account b = account("b", 10, null);
+        account("c", 5, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+
+        s.observeQuota(a, used(0.9, Duration.ofHours(2)));
+        s.observeQuota(b, null);
+
+        assertThat(names(schedule(s, demand(key, null, "r1"))))
+                .as("priority still comes first; then b, which has headroom, before a")
+                .containsExactly("c", "b", "a");
+        s.tried(b);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r2"))))
+                .as("b stays first although a is the least recently used")
+                .containsExactly("c", "b", "a");
+    }
+
+    @Test
+    void aQuotaPastItsResetCountsAsFullHeadroom() {
+        Account a = account("a", 10, null);
+        Account b = account("b", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        s.observeQuota(a, used(0.95, Duration.ofSeconds(60)));
+        s.tried(b);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r1")))).containsExactly("b", "a");
+
+        advance(Duration.ofSeconds(60));
+
+        assertThat(names(schedule(s, demand(key, null, "r2"))))
+                .as("a's window reset: least recently used again")
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void accountsWithinAStepOfHeadroomStillTakeTurns() {
+        Account a = account("a", 10, null);
+        Account b = account("b", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        // 89% and 86% headroom: both round to 90%
+        s.observeQuota(a, used(0.11, Duration.ofHours(2)));
+        s.observeQuota(b, used(0.14, Duration.ofHours(2)));
+
+        s.tried(a);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r1")))).containsExactly("b", "a");
+        s.tried(b);
+        advance(Duration.ofMillis(10));
+        assertThat(names(schedule(s, demand(key, null, "r2")))).containsExactly("a", "b");
+    }
+
+    @Test
+    void aSessionStaysOnItsAccountUntilItsHeadroomFallsBelowTheFloor() {
+        account("a", 10, null);
+        Account b = account("b", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        s.served(b, demand(key, "sess", "r1"), null);
+
+        s.observeQuota(b, used(0.9, Duration.ofHours(2)));
+        assertThat(names(schedule(s, demand(key, "sess", "r2"))))
+                .as("10% headroom is above the floor: the session keeps its prompt cache")
+                .containsExactly("b", "a");
+
+        advance(Duration.ofMillis(10));
+        s.observeQuota(b, used(0.97, Duration.ofHours(2)));
+        Scheduler.Decision d = schedule(s, demand(key, "sess", "r3"));
+        assertThat(names(d))
+                .as("3% headroom is below the floor: the session moves")
+                .containsExactly("a", "b");
+        assertThat(((Scheduler.Admitted) d).stickyAccountId()).isEqualTo(b.id());
+    }
+
+    @Test
+    void aQuotaSeenByOneInstanceReachesTheOther() {
+        Account a = account("a", 10, null);
+        account("b", 10, null);
+        Scheduler here = scheduler(store());
+        Store otherStore = openStore();
+        opened.add(otherStore);
+        Scheduler there = scheduler(otherStore);
+        ApiKey key = key(KeyRules.NONE);
+        assertThat(names(schedule(there, demand(key, null, "r0")))).containsExactly("a", "b");
+
+        here.observeQuota(a, used(0.95, Duration.ofHours(1)));
+        // a read on the same connection completes after the write before it
+        assertThat(await(store().state().quotas())).containsKey(a.id());
+
+        advance(Scheduler.VIEW_TTL.plusMillis(1));
+        assertThat(names(schedule(there, demand(key, null, "r1"))))
+                .as("the other instance read it with its next view")
+                .containsExactly("b", "a");
+    }
+
+    @Test
+    void aQuotaReadingReachesTheStoreAtMostOncePerIntervalAndTheLatestIsNotLost() {
+        Account a = account("a", 10, null);
+        Scheduler s = scheduler(store());
+        s.observeQuota(a, used(0.2, Duration.ofHours(1)));
+        advance(Duration.ofMillis(100));
+        s.observeQuota(a, used(0.3, Duration.ofHours(1)));
+        assertThat(await(store().state().quotas()).get(a.id()).windows().values())
+                .as("the second reading waits for the interval")
+                .extracting(AccountQuota.Use::used)
+                .containsExactly(0.2);
+
+        advance(Scheduler.QUOTA_PUSH_INTERVAL);
+        schedule(s, demand(key(KeyRules.NONE), null, "r1"));
+
+        assertThat(await(store().state().quotas()).get(a.id()).windows().values())
+                .as("written by the next request after the interval")
+                .extracting(AccountQuota.Use::used)
+                .containsExactly(0.3);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.relaygate.accounts.store.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Admission;
 import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.LocalSharedState;
@@ -80,6 +81,16 @@ class UsageRecorderTest {
         @Override
         public CompletionStage<Map<String, Instant>> lastUsed() {
             return real.lastUsed();
+        }
+
+        @Override
+        public CompletionStage<Void> setQuota(String accountId, AccountQuota quota) {
+            return real.setQuota(accountId, quota);
+        }
+
+        @Override
+        public CompletionStage<Map<String, AccountQuota>> quotas() {
+            return real.quotas();
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.UsageReport;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.Account;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /admin/usage?by=key|account|model&period=hour|day|week|total&at=2026-11-30}: the JSON
  *       {@code relaygate usage --json} prints
  *   <li>{@code GET /admin/accounts}: every account with its state (active, rate-limited, overloaded, unauthorized),
- *       until when, why, and when it was last used; never credentials
+ *       until when, why, when it was last used, and its upstream's last rate-limit reading ({@code quota}); never
+ *       credentials
  * </ul>
  *
  * Every call needs {@code Authorization: Bearer <admin token>} ({@code RELAYGATE_ADMIN_TOKEN}); without a configured
@@ -141,7 +143,9 @@ final class AdminApi {
         CompletableFuture<Map<String, AccountCondition>> conditions =
                 store.state().conditions(now).toCompletableFuture();
         CompletableFuture<Map<String, Instant>> used = store.state().lastUsed().toCompletableFuture();
-        return CompletableFuture.allOf(accounts, conditions, used).thenApply(done -> {
+        CompletableFuture<Map<String, AccountQuota>> quotas =
+                store.state().quotas().toCompletableFuture();
+        return CompletableFuture.allOf(accounts, conditions, used, quotas).thenApply(done -> {
             ObjectNode n = JSON.createObjectNode();
             ArrayNode a = n.putArray("accounts");
             for (Account acc : accounts.join()) {
@@ -156,7 +160,11 @@ final class AdminApi {
                     o.put("group", acc.group());
                 }
                 AccountStateJson.put(
-                        o, conditions.join().get(acc.id()), used.join().get(acc.id()));
+                        o,
+                        conditions.join().get(acc.id()),
+                        used.join().get(acc.id()),
+                        quotas.join().get(acc.id()),
+                        now);
             }
             return n;
         });

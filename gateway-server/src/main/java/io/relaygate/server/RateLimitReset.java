@@ -88,7 +88,8 @@ final class RateLimitReset {
         }
     }
 
-    private static @Nullable Instant rfc3339(@Nullable String v) {
+    /** An RFC 3339 instant such as Anthropic's {@code 2026-03-04T10:16:00Z}; null when absent or unreadable. */
+    static @Nullable Instant rfc3339(@Nullable String v) {
         String t = trim(v);
         if (t == null) {
             return null;

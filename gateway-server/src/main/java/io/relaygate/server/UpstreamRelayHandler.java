@@ -409,6 +409,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         cancelTimer();
         status = head.status().code();
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
+        scheduler.observeQuota(
+                requireNonNull(account, "account"),
+                QuotaHeaders.parse(head.headers(), scheduler.clock().instant()));
         if (status >= 400) {
             state = State.READING_ERROR;
             errorHead = head;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.KeyRules;
 import java.net.http.HttpResponse;
@@ -22,8 +23,12 @@ class AdminApiIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // the mock reports a quarter of its request limit left, until after the tests
         gw = GatewayHarness.builder()
                 .config(c -> c.withScheduling(c.scheduling().withAdminToken(TOKEN)))
+                .mock(MockOptions.defaults()
+                        .withRateLimit("ratelimit-requests-remaining", "2500")
+                        .withRateLimit("ratelimit-requests-reset", "2099-01-01T00:00:00Z"))
                 .start();
     }
 
@@ -79,7 +84,7 @@ class AdminApiIT {
     }
 
     @Test
-    void accountsShowTheirStateAndWhyButNeverCredentials() throws Exception {
+    void accountsShowTheirStateWhyAndQuotaButNeverCredentials() throws Exception {
         gw.addAccount("revoked-one", AccountKind.ANTHROPIC_API, gw.mock.baseUrl(), "mock-error-401", 1);
         gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"));
 
@@ -88,15 +93,29 @@ class AdminApiIT {
         String body = new String(r.body(), StandardCharsets.UTF_8);
         assertThat(body).doesNotContain(GatewayHarness.UPSTREAM_KEY).doesNotContain("mock-error-401");
         JsonNode revoked = null;
+        JsonNode served = null;
         for (JsonNode acc : JSON.readTree(r.body()).path("accounts")) {
             if (acc.path("name").asText().equals("revoked-one")) {
                 revoked = acc;
+            } else if (acc.path("name").asText().equals("mock-anthropic")) {
+                served = acc;
             }
         }
         assertThat(revoked).isNotNull();
         assertThat(revoked.path("state").asText()).isEqualTo("unauthorized");
         assertThat(revoked.path("reason").asText()).startsWith("HTTP 401");
         assertThat(revoked.has("until")).isFalse();
+        assertThat(revoked.has("quota"))
+                .as("its 401 carried no rate-limit headers")
+                .isFalse();
+        assertThat(served).isNotNull();
+        assertThat(served.path("state").asText()).isEqualTo("active");
+        JsonNode quota = served.path("quota");
+        assertThat(quota.path("windows").path("req").path("used").asDouble())
+                .as("2500 of 10000 requests left")
+                .isEqualTo(0.75);
+        assertThat(quota.path("headroom").asDouble()).isEqualTo(0.25);
+        assertThat(quota.path("observedAt").asText()).isNotEmpty();
         gw.clearAccountConditions();
     }
 

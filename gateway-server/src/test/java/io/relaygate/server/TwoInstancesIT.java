@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two gateway instances, each with its own Redis connection, on one Redis (one key prefix): they share the
- * concurrency limit of a key, sticky sessions, account cool-downs and usage, as instances behind nginx do.
+ * concurrency limit of a key, sticky sessions, account cool-downs, upstream quota readings and usage, as instances
+ * behind nginx do.
  */
 class TwoInstancesIT {
 
@@ -101,11 +102,15 @@ class TwoInstancesIT {
     }
 
     private static Account account(String name, String credential, int priority, List<String> models) {
+        return account(name, mock.baseUrl(), credential, priority, models);
+    }
+
+    private static Account account(String name, String baseUrl, String credential, int priority, List<String> models) {
         Account a = new Account(
                 "acc_" + Ids.random(10),
                 name,
                 AccountKind.ANTHROPIC_API,
-                mock.baseUrl(),
+                baseUrl,
                 credential,
                 null,
                 priority,
@@ -216,6 +221,41 @@ class TwoInstancesIT {
         assertThat(mock.exchanges())
                 .as("instance two did not try the rate-limited account")
                 .hasSize(1);
+    }
+
+    @Test
+    void aQuotaOneInstanceSawSteersTheOther() throws Exception {
+        // a model only these two accounts serve, at a priority of their own; "q-busy" reports 95% of its requests used
+        String model = "claude-quota-probe";
+        try (MockUpstream busyUpstream = MockUpstream.start(MockOptions.defaults()
+                .withRateLimit("ratelimit-requests-remaining", "500")
+                .withRateLimit(
+                        "ratelimit-requests-reset",
+                        Instant.now()
+                                .plus(Duration.ofHours(1))
+                                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                                .toString()))) {
+            account("q-busy", busyUpstream.baseUrl(), GatewayHarness.UPSTREAM_KEY, 0, List.of(model));
+            account("q-free", GatewayHarness.UPSTREAM_KEY, 0, List.of(model));
+            String key = key(KeyRules.NONE);
+            Thread.sleep(1100); // the new accounts reach both instances' account lists
+
+            assertThat(outcomeOf(post(one, key, messages(model, false, "first")))
+                            .account())
+                    .as("nothing known yet: by name")
+                    .isEqualTo("q-busy");
+            Thread.sleep(1100); // instance two rereads account states and quotas once a second
+
+            List<String> answeredBy = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answeredBy.add(outcomeOf(post(two, key, messages(model, false, "then " + i)))
+                        .account());
+            }
+
+            assertThat(answeredBy)
+                    .as("instance two knows q-busy is nearly spent although it never used it")
+                    .containsExactly("q-free", "q-free", "q-free");
+        }
     }
 
     @Test

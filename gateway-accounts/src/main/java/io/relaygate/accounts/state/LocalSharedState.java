@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * key, as the Lua script is), usage counters are atomic arrays in a concurrent map, account conditions and last-used
  * times are concurrent maps.
  *
- * <p>Usage counters, conditions and last-used times are reported to a {@link Persistence} after changes, so the
+ * <p>Usage counters, conditions, last-used times and quota readings are reported to a {@link Persistence} after changes, so the
  * embedded store keeps them across restarts; leases, windows and sticky sessions are runtime only.
  */
 public final class LocalSharedState implements SharedState {
@@ -38,16 +38,21 @@ public final class LocalSharedState implements SharedState {
      * @param usage counters by {@code scope|id|period|bucket}
      * @param conditions account conditions by account id
      * @param lastUsed last-used times by account id
+     * @param quotas the upstreams' last rate-limit readings by account id
      */
     public record Snapshot(
-            Map<String, UsageCounters> usage, Map<String, AccountCondition> conditions, Map<String, Instant> lastUsed) {
+            Map<String, UsageCounters> usage,
+            Map<String, AccountCondition> conditions,
+            Map<String, Instant> lastUsed,
+            Map<String, AccountQuota> quotas) {
 
-        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of());
+        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
 
         public Snapshot {
             usage = Map.copyOf(usage);
             conditions = Map.copyOf(conditions);
             lastUsed = Map.copyOf(lastUsed);
+            quotas = Map.copyOf(quotas);
         }
     }
 
@@ -68,6 +73,7 @@ public final class LocalSharedState implements SharedState {
     private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AccountQuota> quotas = new ConcurrentHashMap<>();
     private final Persistence persistence;
     private volatile Instant latestRecord = Instant.EPOCH;
 
@@ -81,6 +87,7 @@ public final class LocalSharedState implements SharedState {
         restored.usage().forEach((k, v) -> usage.put(k, new AtomicLongArray(v.values())));
         conditions.putAll(restored.conditions());
         lastUsed.putAll(restored.lastUsed());
+        quotas.putAll(restored.quotas());
     }
 
     private KeyState key(String keyId) {
@@ -265,6 +272,18 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Void> setQuota(String accountId, AccountQuota quota) {
+        quotas.put(requireNonNull(accountId, "accountId"), requireNonNull(quota, "quota"));
+        persistence.changed();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, AccountQuota>> quotas() {
+        return CompletableFuture.completedFuture(Map.copyOf(quotas));
+    }
+
+    @Override
     public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
         long[] add = r.counters().values();
         boolean key = scopes.contains(UsageScope.KEY);
@@ -350,7 +369,7 @@ public final class LocalSharedState implements SharedState {
         pruneUsage();
         Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
         usage.forEach((k, v) -> u.put(k, counters(v)));
-        return new Snapshot(u, conditions, lastUsed);
+        return new Snapshot(u, conditions, lastUsed, quotas);
     }
 
     @Override

@@ -28,8 +28,9 @@ import java.util.concurrent.CompletionStage;
  *       {@code :tw:<start>} request and token windows; {@code :s:<session hash>} sticky account; {@code :u:<period>:<bucket>}
  *       the key's usage hashes (cost limits read them in the admission script)
  *   <li>{@code {a:<account id>}:u:…} and {@code {m:<model>}:u:…} account and model usage hashes
- *   <li>{@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions} and {@code {acct}:used} account
- *       conditions and last-used times (one hash each, read whole by the scheduler's cache)
+ *   <li>{@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions}, {@code {acct}:used} and
+ *       {@code {acct}:quota} account conditions, last-used times and the upstreams' rate-limit readings (one hash
+ *       each, field per account, read whole by the scheduler's cache)
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
@@ -197,6 +198,29 @@ public final class RedisSharedState implements SharedState {
         return redis.hgetall(usedKey()).thenApply(all -> {
             Map<String, Instant> out = new HashMap<>();
             all.forEach((id, ms) -> out.put(id, Instant.ofEpochMilli(Long.parseLong(ms))));
+            return out;
+        });
+    }
+
+    private String quotaKey() {
+        return prefix + "{acct}:quota";
+    }
+
+    @Override
+    public CompletionStage<Void> setQuota(String accountId, AccountQuota quota) {
+        return redis.hset(quotaKey(), accountId, quota.encode()).thenApply(b -> null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, AccountQuota>> quotas() {
+        return redis.hgetall(quotaKey()).thenApply(all -> {
+            Map<String, AccountQuota> out = new HashMap<>();
+            all.forEach((id, v) -> {
+                AccountQuota q = AccountQuota.decode(v);
+                if (q != null) {
+                    out.put(id, q);
+                }
+            });
             return out;
         });
     }

@@ -46,6 +46,15 @@ public interface SharedState extends AutoCloseable {
     /** When each account was last given a request, by account id. */
     CompletionStage<Map<String, Instant>> lastUsed();
 
+    /**
+     * Keeps what the upstream last said about an account's rate limits (replacing the earlier reading); readable by
+     * every instance through {@link #quotas()}.
+     */
+    CompletionStage<Void> setQuota(String accountId, AccountQuota quota);
+
+    /** The last rate-limit reading of each account, by account id (readings past their resets included). */
+    CompletionStage<Map<String, AccountQuota>> quotas();
+
     /** Adds one request's usage to every counter it belongs to. */
     default CompletionStage<Void> record(UsageRecord record) {
         return record(record, java.util.EnumSet.allOf(UsageScope.class));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.ConditionCodec;
 import io.relaygate.accounts.state.LocalSharedState;
 import io.relaygate.accounts.state.UsageCounters;
@@ -23,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code state.json} in the data folder: the embedded store's usage counters, account conditions and last-used times.
+ * {@code state.json} in the data folder: the embedded store's usage counters, account conditions, last-used times
+ * and the upstreams' quota readings.
  * Saved (whole file, atomically) at most once per {@link #SAVE_DELAY_MILLIS} after a change, and on close.
  */
 final class StateFile implements LocalSharedState.Persistence {
@@ -95,6 +97,8 @@ final class StateFile implements LocalSharedState.Persistence {
         s.conditions().forEach((id, c) -> conditions.put(id, ConditionCodec.encode(c)));
         ObjectNode used = root.putObject("lastUsed");
         s.lastUsed().forEach((id, t) -> used.put(id, t.toEpochMilli()));
+        ObjectNode quotas = root.putObject("quotas");
+        s.quotas().forEach((id, q) -> quotas.put(id, q.encode()));
         return root;
     }
 
@@ -126,6 +130,13 @@ final class StateFile implements LocalSharedState.Persistence {
                 .fields()
                 .forEachRemaining(e ->
                         used.put(e.getKey(), Instant.ofEpochMilli(e.getValue().asLong())));
-        return new LocalSharedState.Snapshot(usage, conditions, used);
+        Map<String, AccountQuota> quotas = new HashMap<>();
+        root.path("quotas").fields().forEachRemaining(e -> {
+            AccountQuota q = AccountQuota.decode(e.getValue().asText());
+            if (q != null) {
+                quotas.put(e.getKey(), q);
+            }
+        });
+        return new LocalSharedState.Snapshot(usage, conditions, used, quotas);
     }
 }

@@ -28,14 +28,18 @@ class LocalSharedStateTest extends SharedStateContract {
         await(s.setCondition(
                 "a", new AccountCondition(AccountCondition.State.OVERLOADED, "529", T0, T0.plusSeconds(30))));
         await(s.markUsed("a", T0));
+        AccountQuota quota = new AccountQuota(
+                java.util.Map.of(AccountQuota.Window.TOKENS, AccountQuota.Use.of(0.25, T0.plusSeconds(60))), T0);
+        await(s.setQuota("a", quota));
 
         LocalSharedState restored = new LocalSharedState(s.snapshot(), LocalSharedState.Persistence.NONE);
 
-        assertThat(changes.get()).isEqualTo(2);
+        assertThat(changes.get()).isEqualTo(3);
         assertThat(await(restored.usage(UsageScope.MODEL, Period.TOTAL, T0)))
                 .singleElement()
                 .satisfies(r -> assertThat(r.counters().outputTokens()).isEqualTo(4));
         assertThat(await(restored.conditions(T0))).containsOnlyKeys("a");
         assertThat(await(restored.lastUsed())).containsEntry("a", T0);
+        assertThat(await(restored.quotas())).containsEntry("a", quota);
     }
 }

@@ -56,12 +56,17 @@ class RedisSharedStateTest extends SharedStateContract {
         await(s.stick("kid", "h1", "acct", T0, STICKY));
         await(s.record(new UsageRecord(
                 "kid", "acct", "model", UsageCounters.of(new Usage(1, 1, 0, 0), false, 1), T0, Duration.ofHours(1))));
+        await(s.setQuota("acct", new AccountQuota(java.util.Map.of(), T0)));
 
         List<String> keys = RedisSupport.withRedis(r -> r.keys(prefix + "*"));
 
         assertThat(keys)
                 .allSatisfy(k -> assertThat(k).matches(java.util.regex.Pattern.quote(prefix) + "\\{[^}]+}:.*"))
-                .contains(prefix + "{k:kid}:lease", prefix + "{k:kid}:s:h1", prefix + "{a:acct}:u:TOTAL:total")
+                .contains(
+                        prefix + "{k:kid}:lease",
+                        prefix + "{k:kid}:s:h1",
+                        prefix + "{a:acct}:u:TOTAL:total",
+                        prefix + "{acct}:quota")
                 .anySatisfy(k -> assertThat(k).startsWith(prefix + "{k:kid}:rw:"))
                 .anySatisfy(k -> assertThat(k).startsWith(prefix + "{k:kid}:tw:"));
         long pttl = RedisSupport.withRedis(r -> r.pttl(prefix + "{k:kid}:lease"));

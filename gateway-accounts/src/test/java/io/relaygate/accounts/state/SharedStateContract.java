@@ -8,6 +8,7 @@ import io.relaygate.core.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -254,6 +255,33 @@ abstract class SharedStateContract {
         assertThat(await(s.lastUsed()))
                 .containsEntry("acct-a", T0.plusSeconds(9))
                 .containsEntry("acct-b", T0.plusSeconds(5));
+    }
+
+    @Test
+    void quotaReadingsAreKeptPerAccountReplacedByTheNextAndSharedByInstances() {
+        SharedState one = state();
+        SharedState two = state();
+        AccountQuota subscription = new AccountQuota(
+                Map.of(
+                        AccountQuota.Window.UNIFIED_5H, AccountQuota.Use.of(0.62, T0.plus(Duration.ofHours(2))),
+                        AccountQuota.Window.UNIFIED_7D, AccountQuota.Use.of(0.18, T0.plus(Duration.ofDays(3)))),
+                T0);
+        AccountQuota api = new AccountQuota(
+                Map.of(AccountQuota.Window.REQUESTS, AccountQuota.Use.of(0.4, null)), T0.plusSeconds(1));
+        String a = "acct-a" + keyId;
+        String b = "acct-b" + keyId;
+
+        await(one.setQuota(a, subscription));
+        await(one.setQuota(b, api));
+
+        assertThat(await(two.quotas())).containsEntry(a, subscription).containsEntry(b, api);
+        AccountQuota later = new AccountQuota(
+                Map.of(AccountQuota.Window.UNIFIED_5H, AccountQuota.Use.of(0.7, T0.plus(Duration.ofHours(2)))),
+                T0.plusSeconds(30));
+        await(two.setQuota(a, later));
+        assertThat(await(one.quotas()).get(a))
+                .as("the newer reading replaces the older")
+                .isEqualTo(later);
     }
 
     @Test

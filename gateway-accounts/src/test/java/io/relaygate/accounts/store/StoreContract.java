@@ -130,6 +130,12 @@ abstract class StoreContract {
                                 "invalid x-api-key",
                                 at,
                                 null)));
+        io.relaygate.accounts.state.AccountQuota quota = new io.relaygate.accounts.state.AccountQuota(
+                java.util.Map.of(
+                        io.relaygate.accounts.state.AccountQuota.Window.UNIFIED_5H,
+                        io.relaygate.accounts.state.AccountQuota.Use.of(0.62, at.plusSeconds(3600))),
+                at);
+        await(first.state().setQuota("aid", quota));
         first.close();
 
         Store second = open();
@@ -142,6 +148,7 @@ abstract class StoreContract {
                 .singleElement()
                 .satisfies(r -> assertThat(r.counters().costMicros()).isEqualTo(33));
         assertThat(await(second.state().conditions(at))).containsOnlyKeys("aid");
+        assertThat(await(second.state().quotas())).containsExactly(java.util.Map.entry("aid", quota));
     }
 
     @Test

@@ -57,8 +57,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private @Nullable Exchange exchange;
     private @Nullable ScheduledFuture<?> timer;
     private WireApi api = WireApi.ANTHROPIC;
-    /** OpenAI rate-limit headers for the current OpenAI-format answer; empty for Anthropic answers. */
-    private final HttpHeaders openAiHeaders = new DefaultHttpHeaders();
+    /**
+     * Rate-limit headers of the current answer: OpenAI's on every OpenAI-format answer, Anthropic's on a successful
+     * Messages answer; empty otherwise.
+     */
+    private final HttpHeaders rateLimitHeaders = new DefaultHttpHeaders();
 
     private List<AnthropicScript.Event> events = List.of();
     private int next;
@@ -104,8 +107,10 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.endsWith("/responses")) {
             api = WireApi.RESPONSES;
         }
+        rateLimitHeaders.clear();
         if (api.openAi()) {
-            RateLimitHeaders.openAi(openAiHeaders, req.headers(), inputTokens, false);
+            RateLimitHeaders.openAi(
+                    rateLimitHeaders, req.headers(), mock.options().rateLimits(), inputTokens, false);
         }
         if (!req.method().equals(HttpMethod.POST) || (!messages && !countTokens && !api.openAi())) {
             // Includes GET /v1/responses with "Upgrade: websocket": Codex's built-in provider tries a WebSocket
@@ -151,7 +156,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (s) {
             case ERROR_429:
                 Consumer<HttpHeaders> limited = api.openAi()
-                        ? h -> RateLimitHeaders.openAi(h, req.headers(), inputTokens, true)
+                        ? h -> RateLimitHeaders.openAi(
+                                h, req.headers(), mock.options().rateLimits(), inputTokens, true)
                         : RateLimitHeaders::anthropicLimited;
                 error(ctx, MockErrors.Kind.RATE_LIMITED, "", limited);
                 return;
@@ -195,6 +201,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         responses::flood);
                 break;
             default:
+                String credential = credential(req.headers());
+                RateLimitHeaders.anthropic(
+                        rateLimitHeaders,
+                        req.headers(),
+                        mock.options().rateLimits(),
+                        inputTokens,
+                        credential != null && credential.startsWith("sk-ant-oat"));
                 AnthropicScript anthropic = AnthropicScript.of(content, root, inputTokens, events);
                 // The Anthropic flood streams even when the request did not ask for a stream.
                 answer(
@@ -243,7 +256,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
-                .add(openAiHeaders);
+                .add(rateLimitHeaders);
         HttpUtil.setTransferEncodingChunked(head, true);
         exchange().status(200);
         if (floodScenario && floodOf != null) {
@@ -350,7 +363,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes())
                 .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
-                .add(openAiHeaders);
+                .add(rateLimitHeaders);
         if (extra != null) {
             extra.accept(r.headers());
         }
@@ -404,6 +417,18 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 && directive(Conversation.userTextBeforeTools(root)) == Scenario.SHELL) {
             return Scenario.SHELL;
         }
+        String credential = credential(headers);
+        if (credential != null && credential.startsWith("mock-")) {
+            s = Scenario.of(credential.substring(5));
+            if (s != null) {
+                return s;
+            }
+        }
+        return Scenario.TEXT;
+    }
+
+    /** The upstream credential the request carries: {@code x-api-key}, {@code api-key} or a bearer token. */
+    private static @Nullable String credential(HttpHeaders headers) {
         String credential = headers.get("x-api-key");
         if (credential == null) {
             credential = headers.get("api-key");
@@ -412,13 +437,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (credential == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             credential = auth.substring(7).trim();
         }
-        if (credential != null && credential.startsWith("mock-")) {
-            s = Scenario.of(credential.substring(5));
-            if (s != null) {
-                return s;
-            }
-        }
-        return Scenario.TEXT;
+        return credential;
     }
 
     private static @Nullable Scenario directive(String text) {

@@ -3,9 +3,12 @@ package io.relaygate.bench.mock;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * How the mock upstream paces its answers, whether it speaks TLS, and how long its OAuth access tokens live.
+ * How the mock upstream paces its answers, whether it speaks TLS, how long its OAuth access tokens live, and which
+ * rate-limit headers it sends.
  *
  * @param port port to bind on 127.0.0.1 (0: ephemeral)
  * @param ttft delay before the first event (time to first token)
@@ -16,6 +19,13 @@ import java.time.Duration;
  *     {@link MockUpstream#trustStore()})
  * @param oauthExpiresIn lifetime of the access tokens the OAuth token endpoints issue (their {@code expires_in}); zero
  *     issues tokens that are already expired
+ * @param rateLimits rate-limit header values this mock sends instead of its defaults, by the header's name without its
+ *     vendor prefix: {@code ratelimit-requests-remaining} for {@code anthropic-ratelimit-requests-remaining},
+ *     {@code ratelimit-unified-5h-utilization} for {@code anthropic-ratelimit-unified-5h-utilization},
+ *     {@code ratelimit-remaining-requests} for OpenAI's {@code x-ratelimit-remaining-requests}; a request header
+ *     {@code x-mock-<same name>} overrides them in turn. A unified value makes every Anthropic answer a subscription
+ *     answer (with the {@code anthropic-ratelimit-unified-*} headers). Lets a test run two mocks whose accounts are
+ *     used differently.
  */
 public record MockOptions(
         int port,
@@ -24,7 +34,8 @@ public record MockOptions(
         Duration eventInterval,
         long floodBytes,
         boolean tls,
-        Duration oauthExpiresIn) {
+        Duration oauthExpiresIn,
+        Map<String, String> rateLimits) {
 
     public static final int DEFAULT_EVENTS = 5;
     public static final long DEFAULT_FLOOD_BYTES = 64L * 1024 * 1024;
@@ -50,38 +61,63 @@ public record MockOptions(
         if (oauthExpiresIn.isNegative()) {
             throw new IllegalArgumentException("oauthExpiresIn: " + oauthExpiresIn + " (expected: >= 0)");
         }
+        rateLimits = Map.copyOf(rateLimits);
+        for (String name : rateLimits.keySet()) {
+            if (!name.startsWith("ratelimit-")) {
+                throw new IllegalArgumentException(
+                        "rateLimits: " + name + " (expected: a header name without its vendor prefix, like"
+                                + " ratelimit-requests-remaining)");
+            }
+        }
     }
 
     public static MockOptions defaults() {
         return new MockOptions(
-                0, Duration.ZERO, DEFAULT_EVENTS, Duration.ZERO, DEFAULT_FLOOD_BYTES, false, DEFAULT_OAUTH_EXPIRES_IN);
+                0,
+                Duration.ZERO,
+                DEFAULT_EVENTS,
+                Duration.ZERO,
+                DEFAULT_FLOOD_BYTES,
+                false,
+                DEFAULT_OAUTH_EXPIRES_IN,
+                Map.of());
     }
 
     public MockOptions withPort(int value) {
-        return new MockOptions(value, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn);
+        return new MockOptions(value, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withTtft(Duration value) {
-        return new MockOptions(port, value, events, eventInterval, floodBytes, tls, oauthExpiresIn);
+        return new MockOptions(port, value, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withEvents(int value) {
-        return new MockOptions(port, ttft, value, eventInterval, floodBytes, tls, oauthExpiresIn);
+        return new MockOptions(port, ttft, value, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withEventInterval(Duration value) {
-        return new MockOptions(port, ttft, events, value, floodBytes, tls, oauthExpiresIn);
+        return new MockOptions(port, ttft, events, value, floodBytes, tls, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withFloodBytes(long value) {
-        return new MockOptions(port, ttft, events, eventInterval, value, tls, oauthExpiresIn);
+        return new MockOptions(port, ttft, events, eventInterval, value, tls, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withTls(boolean value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, value, oauthExpiresIn);
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, value, oauthExpiresIn, rateLimits);
     }
 
     public MockOptions withOAuthExpiresIn(Duration value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, value);
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, value, rateLimits);
+    }
+
+    /**
+     * Sends {@code value} for the rate-limit header {@code name} (see {@link #rateLimits()}), e.g.
+     * {@code withRateLimit("ratelimit-unified-5h-utilization", "0.95")}.
+     */
+    public MockOptions withRateLimit(String name, String value) {
+        Map<String, String> m = new HashMap<>(rateLimits);
+        m.put(name, value);
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, m);
     }
 }

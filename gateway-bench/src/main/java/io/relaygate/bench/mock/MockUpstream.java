@@ -41,8 +41,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The scenario comes from a {@code mock:<scenario>} directive in the last user text, else from an upstream
  * credential {@code mock-<scenario>} ({@code x-api-key} or bearer), else {@code text}; see {@link Scenario}.
  * Per-request pacing overrides: headers {@code x-mock-ttft-ms}, {@code x-mock-events},
- * {@code x-mock-event-interval-ms}; OpenAI answers carry {@code x-ratelimit-*} headers, each overridable with
- * {@code x-mock-ratelimit-*}.
+ * {@code x-mock-event-interval-ms}. OpenAI answers carry {@code x-ratelimit-*} headers and successful Anthropic
+ * answers {@code anthropic-ratelimit-*} ones (plus the subscription's {@code anthropic-ratelimit-unified-*} when the
+ * credential starts with {@code sk-ant-oat}, the request has {@code x-mock-unified: 1} or the mock's options set a
+ * unified value); each value can be set per mock ({@link MockOptions#rateLimits()}) and per request with
+ * {@code x-mock-<the name without its vendor prefix>}, e.g. {@code x-mock-ratelimit-unified-5h-utilization}.
  *
  * <p>Usage is deterministic so tests can check accounting to the token: input tokens = max(1, request body bytes /
  * 4); output tokens = the number of content delta events sent (text, thinking or reasoning summary, signature, tool

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
 import io.relaygate.server.AccountStateJson;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +67,10 @@ final class AccountsCommand {
     static final String LIST_HELP = """
             Usage: relaygate accounts list [--json] [--config FILE]
 
-            Lists every account: name, kind, base URL, priority, schedulable, group, models, and its state:
-            active, or out of rotation (rate-limited, overloaded, unauthorized) with until when and why.
-            Never credentials.""";
+            Lists every account: name, kind, base URL, priority, schedulable, group, models, its quota as its
+            upstream last reported it (the used share of each rate-limit window that has not reset yet, e.g.
+            "5h 62% 7d 18%", and the soonest reset), and its state: active, or out of rotation (rate-limited,
+            overloaded, unauthorized) with until when and why. Never credentials.""";
 
     static final String RESUME_HELP = """
             Usage: relaygate accounts resume NAME [--json] [--config FILE]
@@ -275,10 +278,11 @@ final class AccountsCommand {
             Instant now = Instant.now();
             Map<String, AccountCondition> conditions = Cli.await(store.state().conditions(now));
             Map<String, Instant> used = Cli.await(store.state().lastUsed());
+            Map<String, AccountQuota> quotas = Cli.await(store.state().quotas());
             if (args.flag("json")) {
                 ArrayNode a = Cli.JSON.createArrayNode();
-                accounts.forEach(acc ->
-                        a.add(AccountStateJson.put(Views.account(acc), conditions.get(acc.id()), used.get(acc.id()))));
+                accounts.forEach(acc -> a.add(AccountStateJson.put(
+                        Views.account(acc), conditions.get(acc.id()), used.get(acc.id()), quotas.get(acc.id()), now)));
                 cli.printJson(a);
             } else if (accounts.isEmpty()) {
                 cli.out.println(
@@ -293,6 +297,7 @@ final class AccountsCommand {
                         "SCHEDULABLE",
                         "GROUP",
                         "MODELS",
+                        "QUOTA",
                         "STATE",
                         "UNTIL",
                         "REASON"));
@@ -309,6 +314,7 @@ final class AccountsCommand {
                             acc.schedulable() ? "yes" : "no",
                             acc.group() == null ? "-" : acc.group(),
                             models,
+                            quotaOf(quotas.get(acc.id()), now),
                             stateOf(conditions.get(acc.id())),
                             untilOf(conditions.get(acc.id())),
                             reasonOf(conditions.get(acc.id()))));
@@ -317,6 +323,49 @@ final class AccountsCommand {
             }
         }
         return 0;
+    }
+
+    /** {@code 5h 62% 7d 18% (reset in 2h13m)}: the live windows' used shares and the soonest reset; "-" if none. */
+    static String quotaOf(@Nullable AccountQuota q, Instant now) {
+        if (q == null) {
+            return "-";
+        }
+        Map<AccountQuota.Window, AccountQuota.Use> live = q.liveWindows(now);
+        if (live.isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        live.forEach((w, use) -> {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(w.label())
+                    .append(' ')
+                    .append(Math.round(use.used() * 100))
+                    .append('%');
+        });
+        Instant reset = q.soonestReset(now);
+        if (reset != null) {
+            sb.append(" (reset in ")
+                    .append(shortDuration(Duration.between(now, reset)))
+                    .append(')');
+        }
+        return sb.toString();
+    }
+
+    /** Two units at most, rounded up: {@code 45s}, {@code 6m0s}, {@code 2h13m}, {@code 3d4h}. */
+    static String shortDuration(Duration d) {
+        long s = Math.max(1, (d.toMillis() + 999) / 1000);
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return s / 60 + "m" + s % 60 + "s";
+        }
+        if (s < 86_400) {
+            return s / 3600 + "h" + s % 3600 / 60 + "m";
+        }
+        return s / 86_400 + "d" + s % 86_400 / 3600 + "h";
     }
 
     private static String stateOf(@Nullable AccountCondition c) {

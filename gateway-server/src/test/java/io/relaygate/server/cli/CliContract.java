@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.store.StoreFactory;
@@ -379,6 +380,59 @@ abstract class CliContract {
         assertThat(json(run("accounts", "list", "--json")).get(0).path("state").asText())
                 .isEqualTo("active");
         assertThat(run("accounts", "resume", "nobody").err()).contains("no account named nobody");
+        assertNoCredentialPrinted();
+    }
+
+    @Test
+    void accountsListShowsWhatTheUpstreamLastSaidAboutTheQuota() throws Exception {
+        addAnthropicAccount("sub");
+        addAnthropicAccount("fresh");
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant fiveHours = now.plus(java.time.Duration.ofMinutes(133)).plusSeconds(30);
+        Instant week = now.plus(java.time.Duration.ofDays(4));
+        try (Store store = openStore()) {
+            Account sub = Cli.await(store.accounts().findByName("sub")).orElseThrow();
+            Cli.await(store.state()
+                    .setQuota(
+                            sub.id(),
+                            new AccountQuota(
+                                    Map.of(
+                                            AccountQuota.Window.UNIFIED_5H,
+                                            AccountQuota.Use.of(0.62, fiveHours),
+                                            AccountQuota.Window.UNIFIED_7D,
+                                            AccountQuota.Use.of(0.18, week),
+                                            AccountQuota.Window.REQUESTS,
+                                            AccountQuota.Use.of(0.99, now.minusSeconds(60))),
+                                    now.minusSeconds(5))));
+        }
+
+        Result table = run("accounts", "list");
+        assertThat(table.out())
+                .contains("QUOTA")
+                .as("live windows only, with the soonest reset")
+                .contains("5h 62% 7d 18% (reset in 2h13m)")
+                .doesNotContain("req 99%");
+        JsonNode listed = json(run("accounts", "list", "--json"));
+        JsonNode subJson = null;
+        JsonNode freshJson = null;
+        for (JsonNode a : listed) {
+            if (a.path("name").asText().equals("sub")) {
+                subJson = a;
+            } else {
+                freshJson = a;
+            }
+        }
+        assertThat(subJson).isNotNull();
+        JsonNode quota = subJson.path("quota");
+        assertThat(quota.path("headroom").asDouble()).isEqualTo(0.38);
+        assertThat(quota.path("resetsAt").asText()).isEqualTo(fiveHours.toString());
+        assertThat(quota.path("observedAt").asText())
+                .isEqualTo(now.minusSeconds(5).toString());
+        assertThat(quota.path("windows").path("5h").path("used").asDouble()).isEqualTo(0.62);
+        assertThat(quota.path("windows").path("7d").path("resetsAt").asText()).isEqualTo(week.toString());
+        assertThat(quota.path("windows").has("req")).as("its reset has passed").isFalse();
+        assertThat(freshJson).isNotNull();
+        assertThat(freshJson.has("quota")).as("nothing reported yet").isFalse();
         assertNoCredentialPrinted();
     }
 
