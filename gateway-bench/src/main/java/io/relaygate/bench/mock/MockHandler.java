@@ -90,7 +90,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];
         long inputTokens = Math.max(1, body.length / 4);
-        openAiHeaders.clear();
+        rateLimitHeaders.clear();
         if (path.endsWith("/oauth/token") && req.method().equals(HttpMethod.POST)) {
             oauthToken(ctx, ex, path, req.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
             return;
