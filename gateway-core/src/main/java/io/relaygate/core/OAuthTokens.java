@@ -32,9 +32,11 @@ public record OAuthTokens(
     /** Claude Code's OAuth client and token endpoint. */
     public static final String CLAUDE_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 
-    public static final String CLAUDE_TOKEN_URL = "https://console.anthropic.com/v1/oauth/token";
+    /** Moved from console.anthropic.com (which now answers 404) in 2026. */
+    public static final String CLAUDE_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
+
     public static final String CLAUDE_AUTHORIZE_URL = "https://claude.ai/oauth/authorize";
-    public static final String CLAUDE_REDIRECT_URI = "https://console.anthropic.com/oauth/code/callback";
+    public static final String CLAUDE_REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
     public static final String CLAUDE_SCOPES = "org:create_api_key user:profile user:inference";
 
     /** Codex CLI's OAuth client and token endpoint (ChatGPT sign-in). */

@@ -2,14 +2,18 @@ package io.relaygate.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.UsageReport;
 import io.relaygate.accounts.state.AccountCondition;
@@ -21,6 +25,7 @@ import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
+import io.relaygate.server.cli.AdminAccounts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -42,7 +47,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /admin/accounts}: every account with its state (active, rate-limited, overloaded, unauthorized),
  *       until when, why, when it was last used, and its upstream's last rate-limit reading ({@code quota}); never
  *       credentials
+ *   <li>{@code POST /admin/accounts} (JSON, see {@link AdminAccounts#add}): adds an account, signing subscription
+ *       accounts in (a Claude code with its verifier, a refresh token, a Codex auth.json); 201 with its view
+ *   <li>{@code POST /admin/accounts/<name>/resume}: puts an account back into rotation
+ *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
  * </ul>
+ *
+ * Changes are written to the audit log with the caller's address as the actor.
  *
  * Every call needs {@code Authorization: Bearer <admin token>} ({@code RELAYGATE_ADMIN_TOKEN}); without a configured
  * token the admin API answers 404. Gateway API keys are not admin tokens.
@@ -67,8 +78,8 @@ final class AdminApi {
         return path.startsWith(PREFIX) || path.equals("/admin");
     }
 
-    /** Answers the admin request {@code request} (its body, if any, is dropped by the caller). */
-    void handle(ChannelHandlerContext ctx, HttpRequest request, String path) {
+    /** Answers the admin request {@code request}; {@code body} is the request's body (empty for GET), not retained. */
+    void handle(ChannelHandlerContext ctx, HttpRequest request, String path, ByteBuf body) {
         String id = "adm_" + Ids.random(16);
         if (token == null) {
             error(ctx, ErrorKind.NOT_FOUND, "the admin API is off: set RELAYGATE_ADMIN_TOKEN to turn it on", id);
@@ -84,8 +95,12 @@ final class AdminApi {
             error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
             return;
         }
+        if (HttpMethod.POST.equals(request.method())) {
+            post(ctx, path, body, id, "admin-api from " + ctx.channel().remoteAddress());
+            return;
+        }
         if (!HttpMethod.GET.equals(request.method())) {
-            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET)", id);
+            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET or POST)", id);
             return;
         }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
@@ -120,6 +135,66 @@ final class AdminApi {
             }
             ErrorResponder.sendJson(ctx, 200, json.toString(), id);
         });
+    }
+
+    private void post(ChannelHandlerContext ctx, String path, ByteBuf body, String id, String actor) {
+        CompletionStage<ObjectNode> answer;
+        int status = 200;
+        try {
+            if (path.equals("/admin/oauth/claude")) {
+                answer = CompletableFuture.completedFuture(AdminAccounts.claudeSignIn(null));
+            } else if (path.equals("/admin/accounts")) {
+                JsonNode json = readJson(body);
+                status = 201;
+                // A Claude code is exchanged over HTTP: off the event loop.
+                answer = CompletableFuture.supplyAsync(() -> AdminAccounts.add(store, json, actor))
+                        .thenCompose(stage -> stage);
+            } else if (path.startsWith("/admin/accounts/") && path.endsWith("/resume")) {
+                String name = path.substring("/admin/accounts/".length(), path.length() - "/resume".length());
+                answer = AdminAccounts.resume(store, name, actor, clock.instant());
+            } else {
+                error(
+                        ctx,
+                        ErrorKind.NOT_FOUND,
+                        "no admin route POST " + path
+                                + " (expected: /admin/accounts, /admin/accounts/<name>/resume or /admin/oauth/claude)",
+                        id);
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
+            return;
+        }
+        int ok = status;
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(answer, ctx.executor(), (json, failure) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (failure != null) {
+                Throwable cause =
+                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                if (cause instanceof IllegalArgumentException || cause instanceof DuplicateNameException) {
+                    error(ctx, ErrorKind.INVALID_REQUEST, Secrets.redact(String.valueOf(cause.getMessage())), id);
+                } else {
+                    error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(cause.toString()), id);
+                }
+                return;
+            }
+            ErrorResponder.sendJson(ctx, ok, json.toString(), id);
+        });
+    }
+
+    private static JsonNode readJson(ByteBuf body) {
+        try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
+            JsonNode n = JSON.readTree((java.io.InputStream) in);
+            if (n == null || !n.isObject()) {
+                throw new IllegalArgumentException("body: expected a JSON object");
+            }
+            return n;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("body: not valid JSON");
+        }
     }
 
     private boolean authorized(@Nullable String header) {

@@ -36,6 +36,14 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     private final @Nullable AdminApi admin;
     private final LongAdder webSocketRefusals;
     private boolean discarding;
+    /** An admin request whose (small, JSON) body is being collected. */
+    private @Nullable HttpRequest adminRequest;
+
+    private @Nullable String adminPath;
+    private io.netty.buffer.@Nullable CompositeByteBuf adminBody;
+
+    /** Largest admin request body (account JSON). */
+    static final int MAX_ADMIN_BODY_BYTES = 256 * 1024;
 
     RouteHandler(long maxBodyBytes) {
         this(maxBodyBytes, null, new LongAdder());
@@ -63,6 +71,8 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.fireChannelRead(msg);
+        } else if (msg instanceof HttpContent && adminRequest != null) {
+            collectAdminBody(ctx, (HttpContent) msg);
         } else if (msg instanceof HttpContent && discarding) {
             ReferenceCountUtil.release(msg);
         } else {
@@ -76,6 +86,48 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     static boolean isWebSocketUpgrade(HttpRequest request) {
         return HttpMethod.GET.equals(request.method())
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private void collectAdminBody(ChannelHandlerContext ctx, HttpContent content) {
+        io.netty.buffer.CompositeByteBuf body = java.util.Objects.requireNonNull(adminBody, "adminBody");
+        if (body.readableBytes() + content.content().readableBytes() > MAX_ADMIN_BODY_BYTES) {
+            content.release();
+            body.release();
+            adminRequest = null;
+            adminBody = null;
+            discarding = true;
+            ErrorResponder.send(
+                    ctx,
+                    WireFormat.OPENAI_CHAT,
+                    ErrorKind.REQUEST_TOO_LARGE,
+                    "admin request body over " + MAX_ADMIN_BODY_BYTES + " bytes",
+                    null,
+                    null,
+                    !(content instanceof io.netty.handler.codec.http.LastHttpContent));
+            return;
+        }
+        body.addComponent(true, content.content().retain());
+        content.release();
+        if (content instanceof io.netty.handler.codec.http.LastHttpContent) {
+            HttpRequest request = java.util.Objects.requireNonNull(adminRequest, "adminRequest");
+            String path = java.util.Objects.requireNonNull(adminPath, "adminPath");
+            adminRequest = null;
+            adminBody = null;
+            try {
+                java.util.Objects.requireNonNull(admin, "admin").handle(ctx, request, path, body);
+            } finally {
+                body.release();
+            }
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        io.netty.buffer.CompositeByteBuf body = adminBody;
+        adminBody = null;
+        if (body != null) {
+            body.release();
+        }
     }
 
     /** Returns true when the request goes on down the pipeline. */
@@ -112,7 +164,13 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
         }
         AdminApi a = admin;
         if (a != null && AdminApi.matches(path)) {
-            a.handle(ctx, request, path);
+            if (hasBody && HttpMethod.POST.equals(request.method())) {
+                adminRequest = request;
+                adminPath = path;
+                adminBody = ctx.alloc().compositeBuffer();
+                return false;
+            }
+            a.handle(ctx, request, path, Unpooled.EMPTY_BUFFER);
             return false;
         }
         Route route = RouteResolver.resolve(path);

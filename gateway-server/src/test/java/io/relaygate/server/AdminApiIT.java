@@ -151,4 +151,85 @@ class AdminApiIT {
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("set RELAYGATE_ADMIN_TOKEN");
         }
     }
+
+    private static HttpResponse<byte[]> adminPost(String path, String body) throws Exception {
+        return gw.post(path, body, "authorization", "Bearer " + TOKEN);
+    }
+
+    @Test
+    void subscriptionAccountsAreAddedAndResumedThroughTheAdminApiAndAudited() throws Exception {
+        ch.qos.logback.classic.Logger audit =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.relaygate.audit");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        audit.addAppender(lines);
+        try {
+            JsonNode signIn =
+                    JSON.readTree(adminPost("/admin/oauth/claude", "{}").body());
+            assertThat(signIn.path("url").asText()).contains("code_challenge_method=S256");
+            assertThat(signIn.path("verifier").asText()).hasSizeGreaterThan(40);
+
+            String refresh = "sk-ant-ort01-admin-api-refresh-token";
+            HttpResponse<byte[]> added = adminPost(
+                    "/admin/accounts",
+                    "{\"kind\":\"claude-oauth\",\"name\":\"admin-max\",\"baseUrl\":\"" + gw.mock.baseUrl()
+                            + "\",\"refreshToken\":\"" + refresh + "\",\"priority\":90}");
+            assertThat(added.statusCode())
+                    .as(new String(added.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(201);
+            JsonNode view = JSON.readTree(added.body());
+            assertThat(view.path("name").asText()).isEqualTo("admin-max");
+            assertThat(view.path("oauth").path("refreshable").asBoolean()).isTrue();
+            assertThat(new String(added.body(), StandardCharsets.UTF_8)).doesNotContain(refresh);
+            io.relaygate.core.Account stored = gw.store
+                    .accounts()
+                    .findByName("admin-max")
+                    .toCompletableFuture()
+                    .join()
+                    .orElseThrow();
+            assertThat(io.relaygate.core.OAuthTokens.parse(stored.credential()).refreshToken())
+                    .isEqualTo(refresh);
+
+            HttpResponse<byte[]> again = adminPost(
+                    "/admin/accounts",
+                    "{\"kind\":\"claude-oauth\",\"name\":\"admin-max\",\"baseUrl\":\"" + gw.mock.baseUrl()
+                            + "\",\"apiKey\":\"x\"}");
+            assertThat(again.statusCode()).as("a second account of that name").isEqualTo(400);
+            assertThat(adminPost("/admin/accounts", "{not json").statusCode()).isEqualTo(400);
+            assertThat(adminPost("/admin/accounts", "{\"kind\":\"claude-oauth\"}")
+                            .statusCode())
+                    .isEqualTo(400);
+
+            gw.store
+                    .state()
+                    .setCondition(
+                            stored.id(),
+                            new io.relaygate.accounts.state.AccountCondition(
+                                    io.relaygate.accounts.state.AccountCondition.State.UNAUTHORIZED,
+                                    "HTTP 401",
+                                    java.time.Instant.now(),
+                                    null))
+                    .toCompletableFuture()
+                    .join();
+            assertThat(adminPost("/admin/accounts/admin-max/resume", "").statusCode())
+                    .isEqualTo(200);
+            assertThat(gw.store
+                            .state()
+                            .conditions(java.time.Instant.now())
+                            .toCompletableFuture()
+                            .join())
+                    .doesNotContainKey(stored.id());
+            assertThat(adminPost("/admin/accounts/nobody/resume", "").statusCode())
+                    .isEqualTo(400);
+        } finally {
+            audit.detachAppender(lines);
+        }
+        java.util.List<String> logged = lines.list.stream()
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(logged).anyMatch(l -> l.contains("action=accounts.add") && l.contains("actor=\"admin-api from"));
+        assertThat(logged).anyMatch(l -> l.contains("action=accounts.resume") && l.contains("unauthorized"));
+        assertThat(logged).noneMatch(l -> l.contains("sk-ant-ort01-admin-api"));
+    }
 }

@@ -43,7 +43,7 @@ public final class SuiteSecretScan implements BeforeAllCallback {
     }
 
     /** Collects log lines from its creation; scans when the whole run closes the root store. */
-    static final class Scan extends AppenderBase<ILoggingEvent> implements ExtensionContext.Store.CloseableResource {
+    static final class Scan extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
         private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -98,9 +98,19 @@ final class LocalStore implements Store {
         }
         io.execute(stateFile::saveNow);
         io.shutdown();
-        try {
-            io.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+        // Wait even when the closing thread was interrupted (a stopped `serve`): returning early would let the last
+        // save land after the caller believes the store closed.
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                io.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

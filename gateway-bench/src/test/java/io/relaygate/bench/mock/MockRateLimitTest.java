@@ -82,7 +82,14 @@ class MockRateLimitTest {
 
     @Test
     void aSubscriptionTokenGetsTheUnifiedWindows() throws Exception {
-        HttpHeaders h = post(plain, "/v1/messages", messages(false), "authorization", "Bearer sk-ant-oat01-abc");
+        HttpHeaders h = post(
+                plain,
+                "/v1/messages",
+                messages(false),
+                "authorization",
+                "Bearer sk-ant-oat01-abc",
+                "anthropic-beta",
+                "oauth-2025-04-20");
 
         assertThat(header(h, "anthropic-ratelimit-unified-status")).isEqualTo("allowed");
         assertThat(header(h, "anthropic-ratelimit-unified-5h-utilization"))

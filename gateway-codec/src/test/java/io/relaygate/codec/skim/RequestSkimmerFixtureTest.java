@@ -187,7 +187,12 @@ class RequestSkimmerFixtureTest {
                 body.path("prompt_cache_key").textValue(),
                 body.path("stream_options").path("include_usage").asBoolean(false),
                 system,
-                user);
+                user,
+                body.has("messages")
+                        ? body.path("messages").size()
+                        : body.path("input").isTextual()
+                                ? 1
+                                : body.path("input").size());
     }
 
     private static @Nullable String firstMessageText(@Nullable JsonNode messages, String role, String otherRole) {

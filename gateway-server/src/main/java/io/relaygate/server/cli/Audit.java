@@ -24,7 +24,12 @@ final class Audit {
     }
 
     static void change(String action, String target, @Nullable JsonNode before, @Nullable JsonNode after) {
-        audit.info(Secrets.redact("actor=\"" + actor() + "\" action=" + action + " target=" + target + " before="
+        change(actor(), action, target, before, after);
+    }
+
+    static void change(
+            String actor, String action, String target, @Nullable JsonNode before, @Nullable JsonNode after) {
+        audit.info(Secrets.redact("actor=\"" + actor + "\" action=" + action + " target=" + target + " before="
                 + (before == null ? "-" : before.toString()) + " after=" + (after == null ? "-" : after.toString())));
     }
 }

@@ -71,17 +71,23 @@ final class OAuthOnboarding {
 
     /** Reads Codex CLI's {@code auth.json} ({@code {"tokens": {"access_token", "refresh_token", "account_id"}}}). */
     static OAuthTokens fromCodexAuthFile(Path file, @Nullable String tokenUrl, @Nullable String clientId) {
-        JsonNode tokens;
+        JsonNode root;
         try {
-            tokens = JSON.readTree(Files.readAllBytes(file)).path("tokens");
+            root = JSON.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UsageException("--codex-auth-file: cannot read " + file + " as JSON");
         }
+        return fromCodexAuth(root, file.toString(), tokenUrl, clientId);
+    }
+
+    /** The same, from the file's content. */
+    static OAuthTokens fromCodexAuth(JsonNode root, String what, @Nullable String tokenUrl, @Nullable String clientId) {
+        JsonNode tokens = root.path("tokens");
         String access = tokens.path("access_token").asText("");
         String refresh = tokens.path("refresh_token").asText("");
         if (refresh.isEmpty()) {
             throw new UsageException(
-                    "--codex-auth-file: " + file + " holds no tokens.refresh_token (sign in with `codex login` first)");
+                    "--codex-auth-file: " + what + " holds no tokens.refresh_token (sign in with `codex login` first)");
         }
         String accountId = tokens.path("account_id").isTextual()
                 ? tokens.path("account_id").asText()
