@@ -95,6 +95,12 @@ final class AdminApi {
             error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
             return;
         }
+        securityLog.info(
+                "[{}] admin API: {} {} from {}",
+                id,
+                request.method(),
+                path,
+                ctx.channel().remoteAddress());
         if (HttpMethod.POST.equals(request.method())) {
             post(ctx, path, body, id, "admin-api from " + ctx.channel().remoteAddress());
             return;

@@ -30,6 +30,10 @@ class SecretScanIT {
     private static final String FAILING_UPSTREAM = "mock-error-429";
     private static final String PROXY_PASSWORD = "SCANproxyPassw0rd987";
     private static final String ADMIN_TOKEN = "SCANadminToken-0123456789abcdef";
+    private static final String REFRESH = "sk-ant-ort01-SCANrefreshToken0123456789";
+    private static final String REVOKED_REFRESH = "sk-ant-ort01-SCANrevokedRefresh0123456789";
+    private static final String ADMIN_ADDED_KEY = "sk-ant-api03-SCANaddedThroughAdminApi0123";
+    private static final String ADMIN_ADDED_REFRESH = "sk-ant-ort01-SCANaddedRefreshToken012345";
 
     @Test
     void noSecretReachesALogLineOrAResponse() throws Exception {
@@ -38,7 +42,15 @@ class SecretScanIT {
         lines.start();
         root.addAppender(lines);
         List<String> responses = new ArrayList<>();
-        List<String> secrets = new ArrayList<>(List.of(UPSTREAM, FAILING_UPSTREAM, PROXY_PASSWORD, ADMIN_TOKEN));
+        List<String> secrets = new ArrayList<>(List.of(
+                UPSTREAM,
+                FAILING_UPSTREAM,
+                PROXY_PASSWORD,
+                ADMIN_TOKEN,
+                REFRESH,
+                REVOKED_REFRESH,
+                ADMIN_ADDED_KEY,
+                ADMIN_ADDED_REFRESH));
         int closedPort;
         try (ServerSocket ss = new ServerSocket(0)) {
             closedPort = ss.getLocalPort();
@@ -109,6 +121,45 @@ class SecretScanIT {
             record(responses, gw.get("/admin/accounts", "authorization", "Bearer " + ADMIN_TOKEN + "x"));
             record(responses, gw.get("/admin/accounts", "authorization", "Bearer " + ADMIN_TOKEN));
             record(responses, gw.get("/admin/usage?by=account", "authorization", "Bearer " + ADMIN_TOKEN));
+
+            // a subscription account refreshed on first use, then one whose refresh is refused
+            gw.mock.oauth().seedRefreshToken(REFRESH);
+            subscription(gw, "scan-subscription", REFRESH, 2);
+            record(responses, gw.post("/v1/messages", messages("claude-sonnet-4-5", true, "mock:tool_use")));
+            gw.mock.oauth().failRefresh(400, "invalid_grant");
+            subscription(gw, "scan-revoked", REVOKED_REFRESH, 1);
+            record(responses, gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "after revoke")));
+            for (io.relaygate.bench.mock.MockOAuth.Issued i : gw.mock.oauth().issued()) {
+                secrets.add(i.accessToken());
+                secrets.add(i.refreshToken());
+            }
+            // a Responses client streaming tool calls, converted
+            record(
+                    responses,
+                    gw.post(
+                            "/openai/v1/responses",
+                            "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"input\":\"mock:tool_use\"}"));
+            // admin changes: accounts added with an API key and with a refresh token, one resumed
+            String admin = "Bearer " + ADMIN_TOKEN;
+            record(
+                    responses,
+                    gw.post(
+                            "/admin/accounts",
+                            "{\"kind\":\"anthropic-api\",\"name\":\"scan-admin-key\",\"baseUrl\":\""
+                                    + gw.mock.baseUrl() + "\",\"apiKey\":\"" + ADMIN_ADDED_KEY
+                                    + "\",\"priority\":99}",
+                            "authorization",
+                            admin));
+            record(
+                    responses,
+                    gw.post(
+                            "/admin/accounts",
+                            "{\"kind\":\"claude-oauth\",\"name\":\"scan-admin-sub\",\"baseUrl\":\""
+                                    + gw.mock.baseUrl() + "\",\"refreshToken\":\"" + ADMIN_ADDED_REFRESH
+                                    + "\",\"priority\":99}",
+                            "authorization",
+                            admin));
+            record(responses, gw.post("/admin/accounts/scan-revoked/resume", "", "authorization", admin));
         } finally {
             root.detachAppender(lines);
         }
@@ -121,11 +172,34 @@ class SecretScanIT {
                             : " " + e.getThrowableProxy().getMessage()));
         }
         assertThat(logged).as("the scenario logged (at DEBUG)").hasSizeGreaterThan(20);
-        assertThat(responses).hasSize(12);
+        assertThat(responses).hasSize(18);
+        assertThat(logged)
+                .as("the refused refresh was logged, with the endpoint's reason")
+                .anyMatch(l -> l.contains("scan-revoked") && l.contains("invalid_grant"));
+        assertThat(secrets).as("tokens the mock issued in the refresh").hasSizeGreaterThan(14);
         for (String secret : secrets) {
             assertThat(logged).as("log lines containing a secret").noneMatch(l -> l.contains(secret));
             assertThat(responses).as("responses containing a secret").noneMatch(r -> r.contains(secret));
         }
+    }
+
+    private static void subscription(GatewayHarness gw, String name, String refresh, int priority) {
+        io.relaygate.core.Account a = new io.relaygate.core.Account(
+                "acc_" + io.relaygate.core.Ids.random(8),
+                name,
+                AccountKind.CLAUDE_OAUTH,
+                gw.mock.baseUrl(),
+                new io.relaygate.core.OAuthTokens(
+                                "", refresh, java.time.Instant.EPOCH, gw.mock.baseUrl() + "/v1/oauth/token", null, null)
+                        .encode(),
+                null,
+                priority,
+                true,
+                null,
+                List.of(),
+                Map.of(),
+                java.time.Instant.now());
+        gw.store.accounts().create(a).toCompletableFuture().join();
     }
 
     private static void record(List<String> responses, HttpResponse<byte[]> r) {
