@@ -63,6 +63,8 @@ final class AccessLog implements ExchangeListener {
                 .append(o.attempts())
                 .append(" status=")
                 .append(o.status())
+                .append(" upstream_status=")
+                .append(o.upstreamStatus())
                 .append(" end=")
                 .append(o.end())
                 .append(" error=")
@@ -99,6 +101,7 @@ final class AccessLog implements ExchangeListener {
         n.put("account", o.account());
         n.put("attempts", o.attempts());
         n.put("status", o.status());
+        n.put("upstream_status", o.upstreamStatus());
         n.put("end", o.end().name().toLowerCase(Locale.ROOT));
         n.put("error", o.error());
         n.put("input_tokens", o.usage().inputTokens());

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param account its name, or null
  * @param upstreamModel the model the upstream ran (the account's mapping of {@code model} when converted), or null
  * @param status the HTTP status the client got (0 when the client left before any)
+ * @param upstreamStatus the last status an upstream answered with (0: none answered, e.g. refused by the gateway)
  * @param end how it ended
  * @param usage tokens seen in the response
  * @param durationMillis from request head to end
@@ -46,6 +47,7 @@ public record ExchangeOutcome(
         @Nullable String account,
         @Nullable String upstreamModel,
         int status,
+        int upstreamStatus,
         End end,
         Usage usage,
         long durationMillis,

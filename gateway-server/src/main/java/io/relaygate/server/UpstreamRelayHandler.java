@@ -116,6 +116,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ScheduledFuture<?> keepAliveTimer;
 
     private int status;
+    /** The last status an upstream answered this exchange with (0: none answered). */
+    private int upstreamStatus;
+
     private boolean headSent;
     private boolean sse;
     private long firstByteNanos = -1;
@@ -408,6 +411,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         }
         cancelTimer();
         status = head.status().code();
+        upstreamStatus = status;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         scheduler.observeQuota(
                 requireNonNull(account, "account"),
@@ -893,6 +897,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                     a == null ? null : a.name(),
                     a == null ? null : upstreamModel,
                     end == ExchangeOutcome.End.CLIENT_CANCELLED && !headSent ? 0 : status,
+                    upstreamStatus,
                     end,
                     usage,
                     TimeUnit.NANOSECONDS.toMillis(now - request.info.startNanos),
@@ -978,6 +983,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         reusedConnection = false;
         retriedStale = false;
         status = 0;
+        upstreamStatus = 0;
         headSent = false;
         sse = false;
         firstByteNanos = -1;

@@ -23,6 +23,7 @@ class AccessLogTest {
                 "team-openai",
                 "gpt-4o-mini",
                 200,
+                529,
                 ExchangeOutcome.End.COMPLETED,
                 new Usage(120, 30, 5, 400),
                 812,
@@ -43,7 +44,7 @@ class AccessLogTest {
                 .isEqualTo("req_abc key=alice key_id=kid123 route=MESSAGES client=claude-code/2.1.330"
                         + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
                         + " account=team-openai"
-                        + " attempts=2 status=200 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
+                        + " attempts=2 status=200 upstream_status=529 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
                         + " cost_usd=0.001234 ms=812 ttfb_ms=95");
     }
 
@@ -60,5 +61,6 @@ class AccessLogTest {
         assertThat(n.path("cache_read_input_tokens").asLong()).isEqualTo(400);
         assertThat(n.path("attempts").asInt()).isEqualTo(2);
         assertThat(n.path("messages").asInt()).isEqualTo(7);
+        assertThat(n.path("upstream_status").asInt()).isEqualTo(529);
     }
 }

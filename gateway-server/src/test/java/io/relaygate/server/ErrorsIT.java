@@ -155,8 +155,14 @@ class ErrorsIT {
         gw.clearAccountConditions();
         assertAnthropicError(gw.post("/v1/messages", messages("m", false, "mock:error-500")), 500, "api_error");
 
-        JsonNode n =
-                assertAnthropicError(gw.post("/v1/messages", messages("m", false, "mock:error-401")), 502, "api_error");
+        gw.outcomes.clear();
+        java.net.http.HttpResponse<byte[]> refused = gw.post("/v1/messages", messages("m", false, "mock:error-401"));
+        JsonNode n = assertAnthropicError(refused, 502, "api_error");
+        ExchangeOutcome o = gw.outcomeOf(refused);
+        assertThat(o.status()).isEqualTo(502);
+        assertThat(o.upstreamStatus())
+                .as("the request log keeps what the upstream said")
+                .isEqualTo(401);
         assertThat(n.path("error").path("message").asText())
                 .as("the client's key is fine: the account's credentials were refused")
                 .contains("upstream account credentials");
