@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An upstream that compresses its answer although the gateway asked for identity: a gzip SSE stream must reach the
- * client decoded and whole, with its usage read, and convert like any other stream.
+ * An upstream that compresses its answer although the gateway asked for identity: a gzip or brotli SSE stream must
+ * reach the client decoded and whole, with its usage read, and convert like any other stream.
  */
 class CompressedUpstreamIT {
 
@@ -56,16 +56,25 @@ class CompressedUpstreamIT {
     private static void serve() {
         while (!upstream.isClosed()) {
             try (Socket s = upstream.accept()) {
-                readRequest(s.getInputStream());
-                ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-                try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
-                    gz.write(stream);
+                String head = readRequest(s.getInputStream());
+                boolean brotli = head.contains("x-test-encoding: br");
+                byte[] encoded;
+                if (brotli) {
+                    com.aayushatharva.brotli4j.Brotli4jLoader.ensureAvailability();
+                    encoded = com.aayushatharva.brotli4j.encoder.Encoder.compress(stream);
+                } else {
+                    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+                    try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+                        gz.write(stream);
+                    }
+                    encoded = zipped.toByteArray();
                 }
                 OutputStream out = s.getOutputStream();
-                out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\n"
-                                + "content-length: " + zipped.size() + "\r\nconnection: close\r\n\r\n")
+                out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: "
+                                + (brotli ? "br" : "gzip") + "\r\ncontent-length: " + encoded.length
+                                + "\r\nconnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                zipped.writeTo(out);
+                out.write(encoded);
                 out.flush();
             } catch (IOException e) {
                 // closed at the end of the class, or a client gave up
@@ -73,12 +82,13 @@ class CompressedUpstreamIT {
         }
     }
 
-    private static void readRequest(InputStream in) throws IOException {
+    /** Reads one request; returns its head, names lower-cased. */
+    private static String readRequest(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
             if (b < 0) {
-                return;
+                return "";
             }
             head.append((char) b);
         }
@@ -89,6 +99,7 @@ class CompressedUpstreamIT {
             }
         }
         in.readNBytes(length);
+        return head.toString().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Test
@@ -101,6 +112,16 @@ class CompressedUpstreamIT {
         assertThat(o.usage().outputTokens())
                 .as("usage read from the decoded stream")
                 .isPositive();
+    }
+
+    @Test
+    void aBrotliStreamIsDecodedToo() throws Exception {
+        HttpResponse<byte[]> r = gw.post(
+                "/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", true, "hello"), "x-test-encoding", "br");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(r.body()).isEqualTo(stream);
+        assertThat(gw.outcomeOf(r).usage().outputTokens()).isPositive();
     }
 
     @Test
