@@ -6,7 +6,6 @@ import io.relaygate.codec.sse.SseListener;
 import io.relaygate.codec.usage.AnthropicStreamUsage;
 import io.relaygate.codec.usage.ChatStreamUsage;
 import io.relaygate.codec.usage.JsonBodyUsage;
-import io.relaygate.codec.usage.ResponsesBodyUsage;
 import io.relaygate.codec.usage.ResponsesStreamUsage;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
@@ -67,7 +66,7 @@ abstract class UsageTap {
         if (route == Route.RESPONSES && upstreamFormat == WireFormat.OPENAI_RESPONSES) {
             return sse
                     ? new Sse<>(new ResponsesStreamUsage(), ResponsesStreamUsage::usage, ResponsesStreamUsage::model)
-                    : new ResponsesJson();
+                    : new Json(JsonBodyUsage.forResponses());
         }
         return new None();
     }
@@ -120,33 +119,15 @@ abstract class UsageTap {
     }
 
     private static final class Json extends UsageTap {
-        private final JsonBodyUsage usage = new JsonBodyUsage();
+        private final JsonBodyUsage usage;
 
-        @Override
-        void feed(ByteBuf content) {
-            usage.feed(content);
+        Json() {
+            this(new JsonBodyUsage());
         }
 
-        @Override
-        void finish() {
-            usage.finish();
+        Json(JsonBodyUsage usage) {
+            this.usage = usage;
         }
-
-        @Override
-        Usage usage() {
-            return usage.usage();
-        }
-
-        @Override
-        @Nullable
-        String model() {
-            return usage.model();
-        }
-    }
-
-    /** A whole Responses object: its usage counts cached tokens inside input_tokens, unlike Anthropic's. */
-    private static final class ResponsesJson extends UsageTap {
-        private final ResponsesBodyUsage usage = new ResponsesBodyUsage();
 
         @Override
         void feed(ByteBuf content) {

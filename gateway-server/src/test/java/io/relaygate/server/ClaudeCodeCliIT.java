@@ -59,30 +59,7 @@ class ClaudeCodeCliIT {
 
     /** Installs {@code @anthropic-ai/claude-code@VERSION} with npm unless already there; returns the binary. */
     static Path installClaudeCode() throws IOException, InterruptedException {
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "relaygate-e2e", "claude-code-" + VERSION);
-        Path bin = dir.resolve("node_modules/.bin/claude");
-        if (Files.isExecutable(bin)) {
-            return bin;
-        }
-        Files.createDirectories(dir);
-        Process npm = new ProcessBuilder(
-                        "npm",
-                        "install",
-                        "--no-audit",
-                        "--no-fund",
-                        "--loglevel=error",
-                        "--prefix",
-                        dir.toString(),
-                        "@anthropic-ai/claude-code@" + VERSION)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("npm-install.log").toFile())
-                .start();
-        assertThat(npm.waitFor(10, TimeUnit.MINUTES)).as("npm install finished").isTrue();
-        assertThat(npm.exitValue())
-                .as("npm install of Claude Code %s (see %s)", VERSION, dir.resolve("npm-install.log"))
-                .isZero();
-        assertThat(bin).isExecutable();
-        return bin;
+        return NpmTool.install("@anthropic-ai/claude-code", VERSION, "claude", "claude-code-" + VERSION);
     }
 
     record Run(int exit, String stdout, String stderr) {}

@@ -62,30 +62,7 @@ class CodexCliIT {
 
     /** Installs {@code @openai/codex@VERSION} with npm unless already there; returns the binary. */
     static Path install() throws IOException, InterruptedException {
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "relaygate-e2e", "codex-" + VERSION);
-        Path bin = dir.resolve("node_modules/.bin/codex");
-        if (Files.isExecutable(bin)) {
-            return bin;
-        }
-        Files.createDirectories(dir);
-        Process npm = new ProcessBuilder(
-                        "npm",
-                        "install",
-                        "--no-audit",
-                        "--no-fund",
-                        "--loglevel=error",
-                        "--prefix",
-                        dir.toString(),
-                        "@openai/codex@" + VERSION)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("npm-install.log").toFile())
-                .start();
-        assertThat(npm.waitFor(10, TimeUnit.MINUTES)).as("npm install finished").isTrue();
-        assertThat(npm.exitValue())
-                .as("npm install of Codex %s (see %s)", VERSION, dir.resolve("npm-install.log"))
-                .isZero();
-        assertThat(bin).isExecutable();
-        return bin;
+        return NpmTool.install("@openai/codex", VERSION, "codex", "codex-" + VERSION);
     }
 
     record Run(int exit, String stdout, String stderr) {}

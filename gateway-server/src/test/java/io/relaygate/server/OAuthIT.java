@@ -261,12 +261,20 @@ class OAuthIT {
         HttpResponse<String> r = post(one, "/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "hi"));
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.body()).doesNotContain("sk-ant-ort01-revoked");
-        AccountCondition c = admin.state()
-                .conditions(Instant.now())
-                .toCompletableFuture()
-                .join()
-                .get(a.id());
-        assertThat(c).isNotNull();
+        // the condition is written to the store without holding the answer up: wait for it
+        AccountCondition c = null;
+        long deadline = System.nanoTime() + GatewayHarness.WAIT.toNanos();
+        while (c == null && System.nanoTime() < deadline) {
+            c = admin.state()
+                    .conditions(Instant.now())
+                    .toCompletableFuture()
+                    .join()
+                    .get(a.id());
+            if (c == null) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(c).as("the account is out of rotation").isNotNull();
         assertThat(c.state()).isEqualTo(AccountCondition.State.UNAUTHORIZED);
         assertThat(c.reason()).contains("token refresh refused (HTTP 400)").contains("invalid_grant");
         assertThat(c.reason()).doesNotContain("sk-ant-ort01");

@@ -189,7 +189,12 @@ public final class AnthropicToChatRequest {
 
     /** OpenAI's {@code user} is a short end-user id; a long Claude Code user_id is replaced by a stable hash. */
     static String userField(String userId) {
-        if (userId.length() <= 64) {
+        return shortId(userId, 64);
+    }
+
+    /** {@code userId} itself when at most {@code max} characters, else a stable SHA-256-derived id. */
+    public static String shortId(String userId, int max) {
+        if (userId.length() <= max) {
             return userId;
         }
         try {
@@ -200,8 +205,8 @@ public final class AnthropicToChatRequest {
         }
     }
 
-    /** The text of a string or of an array of text blocks, joined with blank lines. */
-    static String text(JsonNode content, String field) {
+    /** The text of a string or of an array of text blocks, joined with blank lines (cache_control dropped). */
+    public static String text(JsonNode content, String field) {
         if (content.isTextual()) {
             return content.asText();
         }
@@ -220,7 +225,7 @@ public final class AnthropicToChatRequest {
         return sb.toString();
     }
 
-    static GatewayException invalid(String message) {
+    public static GatewayException invalid(String message) {
         return new GatewayException(ErrorKind.INVALID_REQUEST, message);
     }
 }

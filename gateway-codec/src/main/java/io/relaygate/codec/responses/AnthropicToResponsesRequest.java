@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.chat.AnthropicToChatRequest;
 import io.relaygate.codec.chat.ToolNames;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -226,38 +223,15 @@ public final class AnthropicToResponsesRequest {
 
     /** A stable cache key: the user id itself when short enough, else a SHA-256-derived one. */
     static String cacheKey(String userId) {
-        if (userId.length() <= MAX_CACHE_KEY) {
-            return userId;
-        }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(userId.getBytes(StandardCharsets.UTF_8));
-            return "u_" + HexFormat.of().formatHex(d, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return AnthropicToChatRequest.shortId(userId, MAX_CACHE_KEY);
     }
 
     /** The text of a string or of an array of text blocks, joined with blank lines; cache_control is dropped. */
     static String text(JsonNode content, String field) {
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (!content.isArray()) {
-            throw invalid(field + ": must be a string or an array of content blocks");
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode block : content) {
-            if ("text".equals(block.path("type").asText())) {
-                if (sb.length() > 0) {
-                    sb.append("\n\n");
-                }
-                sb.append(block.path("text").asText());
-            }
-        }
-        return sb.toString();
+        return AnthropicToChatRequest.text(content, field);
     }
 
     static GatewayException invalid(String message) {
-        return new GatewayException(ErrorKind.INVALID_REQUEST, message);
+        return AnthropicToChatRequest.invalid(message);
     }
 }

@@ -52,8 +52,27 @@ public final class JsonBodyUsage {
 
     private @Nullable String model;
     private @Nullable String stopReason;
+    /** A Responses object: its input_tokens include the cached ones, its outcome is a status. */
+    private final boolean responses;
 
+    private @Nullable String status;
+
+    /** A scan of an Anthropic Messages or an OpenAI Chat Completions answer. */
     public JsonBodyUsage() {
+        this(false);
+    }
+
+    /**
+     * A scan of an OpenAI Responses object: {@code usage.input_tokens} counts the cached tokens of
+     * {@code input_tokens_details.cached_tokens} too (unlike Anthropic's), so they move to cache reads; the top-level
+     * {@code status} is kept.
+     */
+    public static JsonBodyUsage forResponses() {
+        return new JsonBodyUsage(true);
+    }
+
+    private JsonBodyUsage(boolean responses) {
+        this.responses = responses;
         try {
             parser = JSON.createNonBlockingByteBufferParser();
         } catch (IOException e) {
@@ -107,6 +126,11 @@ public final class JsonBodyUsage {
     /** The top-level model, or null when not (yet) seen. */
     public @Nullable String model() {
         return model;
+    }
+
+    /** A Responses object's top-level status (completed, incomplete, failed …), or null when not (yet) seen. */
+    public @Nullable String status() {
+        return status;
     }
 
     /** The top-level stop_reason, or null when absent, null or not (yet) seen. */
@@ -190,15 +214,20 @@ public final class JsonBodyUsage {
                     model = parser.getText();
                 } else if (rootField.equals("stop_reason") || rootField.equals("finish_reason")) {
                     stopReason = parser.getText();
+                } else if (responses && rootField.equals("status")) {
+                    status = parser.getText();
                 }
             }
         } else if (depth == 2 && "usage".equals(rootField) && usageField != null) {
             if (JsonReading.isLongInteger(parser, token)) {
-                usage.set(usageField, parser.getLongValue());
+                // Responses' input_tokens include the cached ones: kept as OpenAI's prompt count.
+                usage.set(
+                        responses && usageField.equals("input_tokens") ? "prompt_tokens" : usageField,
+                        parser.getLongValue());
             }
         } else if (depth == 3
                 && "usage".equals(rootField)
-                && "prompt_tokens_details".equals(usageField)
+                && (responses ? "input_tokens_details" : "prompt_tokens_details").equals(usageField)
                 && "cached_tokens".equals(detailField)
                 && JsonReading.isLongInteger(parser, token)) {
             usage.set("cached_tokens", parser.getLongValue());

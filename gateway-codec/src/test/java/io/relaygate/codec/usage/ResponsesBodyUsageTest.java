@@ -22,7 +22,7 @@ class ResponsesBodyUsageTest {
     void cachedInputIsCacheReadsAndNestedMembersAreIgnoredHoweverTheBodyIsSplit() {
         byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
         for (int split = 0; split <= bytes.length; split++) {
-            ResponsesBodyUsage scan = new ResponsesBodyUsage();
+            JsonBodyUsage scan = JsonBodyUsage.forResponses();
             ByteBuf a = Unpooled.wrappedBuffer(bytes, 0, split);
             ByteBuf b = Unpooled.wrappedBuffer(bytes, split, bytes.length - split);
             try {
@@ -46,7 +46,7 @@ class ResponsesBodyUsageTest {
         generic.feed(bytes, 0, bytes.length);
         generic.finish();
         assertThat(generic.usage())
-                .as("why ResponsesBodyUsage exists: the generic scan keeps cached tokens in input")
+                .as("why the Responses mode exists: the generic scan keeps cached tokens in input")
                 .isNotEqualTo(new Usage(200, 50, 0, 800));
     }
 
@@ -64,8 +64,8 @@ class ResponsesBodyUsageTest {
         assertThat(scan("{\"error\":{\"message\":\"x\"}} trailing").model()).isNull();
     }
 
-    private static ResponsesBodyUsage scan(String body) {
-        ResponsesBodyUsage scan = new ResponsesBodyUsage();
+    private static JsonBodyUsage scan(String body) {
+        JsonBodyUsage scan = JsonBodyUsage.forResponses();
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         scan.feed(bytes, 0, bytes.length);
         scan.finish();
