@@ -1,12 +1,17 @@
 package io.relaygate.bench;
 
+import io.relaygate.bench.load.LoadCommand;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code relaygate-bench.jar}: the mock upstream ({@code mock}) for demos, manual tests and benchmarks. */
+/**
+ * {@code relaygate-bench.jar}: the mock upstream ({@code mock}) for demos, manual tests and benchmarks, the load driver
+ * ({@code load}) and the JMH benchmarks of the codecs ({@code jmh}).
+ */
 public final class BenchMain {
 
     static final String HELP = """
@@ -14,12 +19,14 @@ public final class BenchMain {
 
             Commands:
               mock   run the mock upstream AI provider (Anthropic Messages, OpenAI Chat Completions and Responses)
+              load   closed- or open-loop HTTP load with latency percentiles and SSE stream checks
+              jmh    the JMH benchmarks (request skim, SSE framer, transcoders); JMH's own options, e.g. -wi 2 -i 3 -f 1
 
             Run 'relaygate-bench <command> --help' for its options.""";
 
     static final String MOCK_HELP = """
             Usage: relaygate-bench mock [--port P] [--ttft-ms N] [--events N] [--event-interval-ms N] [--flood-bytes N]
-                                        [--oauth-expires-in-s N] [--tls]
+                                        [--oauth-expires-in-s N] [--tls] [--no-record]
 
             Serves on 127.0.0.1, each API in its own format (JSON and SSE, any path prefix):
               Anthropic  POST /v1/messages, /v1/messages/count_tokens, GET /v1/models
@@ -45,7 +52,8 @@ public final class BenchMain {
               --flood-bytes N         size of the flood scenario's stream (default 64 MiB)
               --oauth-expires-in-s N  lifetime of issued OAuth access tokens (default 3600)
               --tls                   serve HTTPS on localhost with a self-signed certificate; prints the PEM
-                                      file and a PKCS12 trust store to trust it with""";
+                                      file and a PKCS12 trust store to trust it with
+              --no-record             keep no exchanges (benchmarks: the recording grows with every request)""";
 
     private BenchMain() {}
 
@@ -62,12 +70,33 @@ public final class BenchMain {
             out.println(HELP);
             return args.length == 0 ? 2 : 0;
         }
-        if (!args[0].equals("mock")) {
-            err.println("unknown command: " + args[0] + " (expected: mock)");
-            return 2;
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "mock":
+                return mock(rest, out, err);
+            case "load":
+                return LoadCommand.run(rest, out, err);
+            case "jmh":
+                return jmh(rest, err);
+            default:
+                err.println("unknown command: " + args[0] + " (expected: mock, load or jmh)");
+                return 2;
         }
+    }
+
+    private static int jmh(String[] args, PrintStream err) {
+        try {
+            org.openjdk.jmh.Main.main(args);
+            return 0;
+        } catch (Exception e) {
+            err.println("jmh: " + e);
+            return 1;
+        }
+    }
+
+    private static int mock(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         MockOptions options = MockOptions.defaults().withPort(4000);
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 out.println(MOCK_HELP);
@@ -75,6 +104,10 @@ public final class BenchMain {
             }
             if (a.equals("--tls")) {
                 options = options.withTls(true);
+                continue;
+            }
+            if (a.equals("--no-record")) {
+                options = options.withRecord(false);
                 continue;
             }
             if (i + 1 >= args.length) {

@@ -12,6 +12,7 @@ final class Exchange {
     private final String uri;
     private final List<Map.Entry<String, String>> headers;
     private final byte[] body;
+    private final boolean keepResponse;
     private final ByteArrayOutputStream response = new ByteArrayOutputStream();
     private String scenario = "";
     private int status;
@@ -19,7 +20,9 @@ final class Exchange {
     private boolean completed;
     private boolean cancelled;
 
-    Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body) {
+    /** {@code keepResponse} false: only the response length is counted (the mock records nothing, benchmarks). */
+    Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, boolean keepResponse) {
+        this.keepResponse = keepResponse;
         this.method = method;
         this.uri = uri;
         this.headers = List.copyOf(headers);
@@ -37,7 +40,7 @@ final class Exchange {
     /** Records the readable bytes of {@code content} without consuming them. */
     synchronized void wrote(ByteBuf content) {
         int n = content.readableBytes();
-        if (response.size() + (long) n <= MockUpstream.MAX_RECORDED_BYTES) {
+        if (keepResponse && response.size() + (long) n <= MockUpstream.MAX_RECORDED_BYTES) {
             byte[] copy = new byte[n];
             content.getBytes(content.readerIndex(), copy);
             response.writeBytes(copy);

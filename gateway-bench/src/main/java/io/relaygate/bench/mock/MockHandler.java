@@ -79,13 +79,16 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         api = WireApi.ANTHROPIC;
+        boolean record = mock.options().record();
         byte[] body = new byte[req.content().readableBytes()];
         req.content().getBytes(req.content().readerIndex(), body);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (Map.Entry<String, String> h : req.headers()) {
-            headers.add(Map.entry(h.getKey(), h.getValue()));
+        if (record) {
+            for (Map.Entry<String, String> h : req.headers()) {
+                headers.add(Map.entry(h.getKey(), h.getValue()));
+            }
         }
-        Exchange ex = new Exchange(req.method().name(), req.uri(), headers, body);
+        Exchange ex = new Exchange(req.method().name(), req.uri(), headers, body, record);
         exchange = ex;
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];

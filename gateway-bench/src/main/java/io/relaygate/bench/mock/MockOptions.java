@@ -11,7 +11,7 @@ import java.util.Map;
  * rate-limit headers it sends.
  *
  * @param port port to bind on 127.0.0.1 (0: ephemeral)
- * @param ttft delay before the first event (time to first token)
+ * @param ttft delay before the first event, or before the whole JSON answer (time to first token; zero: at once)
  * @param events content delta events of a {@code text} answer
  * @param eventInterval delay between two delta events
  * @param floodBytes size of the {@code flood} scenario's stream
@@ -26,6 +26,8 @@ import java.util.Map;
  *     {@code x-mock-<same name>} overrides them in turn. A unified value makes every Anthropic answer a subscription
  *     answer (with the {@code anthropic-ratelimit-unified-*} headers). Lets a test run two mocks whose accounts are
  *     used differently.
+ * @param record whether exchanges are kept for {@link MockUpstream#exchanges()} (tests); benchmarks turn it off so a
+ *     long run neither grows the mock's heap nor slows it down
  */
 public record MockOptions(
         int port,
@@ -35,7 +37,8 @@ public record MockOptions(
         long floodBytes,
         boolean tls,
         Duration oauthExpiresIn,
-        Map<String, String> rateLimits) {
+        Map<String, String> rateLimits,
+        boolean record) {
 
     public static final int DEFAULT_EVENTS = 5;
     public static final long DEFAULT_FLOOD_BYTES = 64L * 1024 * 1024;
@@ -80,35 +83,37 @@ public record MockOptions(
                 DEFAULT_FLOOD_BYTES,
                 false,
                 DEFAULT_OAUTH_EXPIRES_IN,
-                Map.of());
+                Map.of(),
+                true);
     }
 
     public MockOptions withPort(int value) {
-        return new MockOptions(value, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
+        return new MockOptions(value, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withTtft(Duration value) {
-        return new MockOptions(port, value, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
+        return new MockOptions(port, value, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withEvents(int value) {
-        return new MockOptions(port, ttft, value, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits);
+        return new MockOptions(port, ttft, value, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withEventInterval(Duration value) {
-        return new MockOptions(port, ttft, events, value, floodBytes, tls, oauthExpiresIn, rateLimits);
+        return new MockOptions(port, ttft, events, value, floodBytes, tls, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withFloodBytes(long value) {
-        return new MockOptions(port, ttft, events, eventInterval, value, tls, oauthExpiresIn, rateLimits);
+        return new MockOptions(port, ttft, events, eventInterval, value, tls, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withTls(boolean value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, value, oauthExpiresIn, rateLimits);
+        return new MockOptions(
+                port, ttft, events, eventInterval, floodBytes, value, oauthExpiresIn, rateLimits, record);
     }
 
     public MockOptions withOAuthExpiresIn(Duration value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, value, rateLimits);
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, value, rateLimits, record);
     }
 
     /**
@@ -118,6 +123,10 @@ public record MockOptions(
     public MockOptions withRateLimit(String name, String value) {
         Map<String, String> m = new HashMap<>(rateLimits);
         m.put(name, value);
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, m);
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, m, record);
+    }
+
+    public MockOptions withRecord(boolean value) {
+        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, value);
     }
 }

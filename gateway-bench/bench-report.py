@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Tables for docs/benchmarks.md from run-bench.sh's JSON lines: medians over rounds (min-max in brackets) and the
+ratios against the direct and nginx arms. Usage: python3 bench-report.py results.jsonl"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+runs = defaultdict(list)  # (phase, arm) -> [report]
+by_round = defaultdict(dict)  # (phase, round) -> arm -> report
+extra = defaultdict(list)
+for r in rows:
+    if "report" in r:
+        if "error" in r["report"]:
+            continue
+        runs[(r["phase"], r["arm"])].append(r["report"])
+        by_round[(r["phase"], r["round"])][r["arm"]] = r["report"]
+    else:
+        extra[r["phase"]].append(r)
+ARMS = ["direct", "nginx", "embedded", "redis"]
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "–"
+    if unit == "us":
+        return f"{v / 1000:.2f} ms" if abs(v) >= 10000 else f"{v:.0f} µs"
+    if isinstance(v, float) and v != int(v):
+        return f"{v:,.1f}"
+    return f"{int(v):,}"
+
+
+def rng(values, unit=""):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return fmt(values[0], unit)
+    return f"{fmt(med(values), unit)} ({fmt(min(values), unit)}–{fmt(max(values), unit)})"
+
+
+def get(rep, *path):
+    for p in path:
+        rep = rep.get(p) if isinstance(rep, dict) else None
+    return rep
+
+
+def added(phase, arm, *path):
+    """Per round: arm's value minus direct's, so the noise both share cancels."""
+    out = []
+    for (ph, _), arms in by_round.items():
+        if ph == phase and arm in arms and "direct" in arms:
+            out.append(get(arms[arm], *path) - get(arms["direct"], *path))
+    return out
+
+
+def table(header, lines):
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for line in lines:
+        print("| " + " | ".join(line) + " |")
+    print()
+
+
+targets = []
+if any(k[0] == "latency" for k in runs):
+    print("### Latency, concurrency 1, JSON, small body\n")
+    lines = []
+    for a in ARMS:
+        rs = runs.get(("latency", a))
+        if not rs:
+            continue
+        lines.append([a, rng([r["rps"] for r in rs]), rng([get(r, "latency_us", "p50") for r in rs], "us"),
+                      rng([get(r, "latency_us", "p99") for r in rs], "us"),
+                      rng([get(r, "latency_us", "p99_9") for r in rs], "us"),
+                      "–" if a == "direct" else rng(added("latency", a, "latency_us", "p50"), "us"),
+                      "–" if a == "direct" else rng(added("latency", a, "latency_us", "p99"), "us")])
+    table(["arm", "req/s", "p50", "p99", "p99.9", "added p50", "added p99"], lines)
+    for a in ("embedded", "redis"):
+        p50, p99 = med(added("latency", a, "latency_us", "p50")), med(added("latency", a, "latency_us", "p99"))
+        if p50 is not None:
+            targets.append(f"added latency c=1 ({a}): p50 {fmt(p50, 'us')} (goal ≤ 120 µs), p99 {fmt(p99, 'us')} (goal ≤ 300 µs)")
+
+rps_phases = sorted({k[0] for k in runs if k[0].startswith("rps-c")}, key=lambda p: int(p[5:]))
+if rps_phases:
+    print("### Throughput, closed loop, JSON\n")
+    best = {}
+    lines = []
+    for a in ARMS:
+        cells = [a]
+        per_c = []
+        for ph in rps_phases:
+            rs = runs.get((ph, a), [])
+            cells.append(rng([r["rps"] for r in rs]))
+            cells.append(rng([get(r, "latency_us", "p99") for r in rs], "us"))
+            per_c.append(med([r["rps"] for r in rs]))
+        if any(v is not None for v in per_c):
+            best[a] = max(v for v in per_c if v is not None)
+            cells.append(fmt(best[a]))
+            cells.append(f"{best[a] / best['nginx']:.2f}×" if best.get("nginx") else "–")
+            cells.append(f"{best[a] / best['direct']:.2f}×" if best.get("direct") else "–")
+            lines.append(cells)
+    hdr = ["arm"]
+    for ph in rps_phases:
+        hdr += [f"req/s c={ph[5:]}", f"p99 c={ph[5:]}"]
+    table(hdr + ["max req/s", "÷ nginx", "÷ direct"], lines)
+    if best.get("nginx"):
+        for a, goal in (("embedded", 0.6), ("redis", 0.45)):
+            if a in best:
+                targets.append(f"max req/s {a} ÷ nginx: {best[a] / best['nginx']:.2f}× (goal ≥ {goal}×)")
+
+if any(k[0] == "ttfb" for k in runs):
+    print("### Time to first byte, streams, open loop 200 req/s (5 events, 20 ms apart)\n")
+    lines = []
+    for a in ARMS:
+        rs = runs.get(("ttfb", a))
+        if not rs:
+            continue
+        lines.append([a, rng([get(r, "ttfb_us", "p50") for r in rs], "us"), rng([get(r, "ttfb_us", "p99") for r in rs], "us"),
+                      rng([get(r, "ttfb_us", "p99_9") for r in rs], "us"), rng([get(r, "ttfb_us", "max") for r in rs], "us"),
+                      "–" if a == "direct" else rng(added("ttfb", a, "ttfb_us", "p99"), "us"),
+                      rng([get(r, "gap_us", "p99") for r in rs], "us"), rng([get(r, "gap_us", "max") for r in rs], "us"),
+                      rng([r.get("late_events") for r in rs])])
+    table(["arm", "ttfb p50", "ttfb p99", "ttfb p99.9", "ttfb max", "added ttfb p99", "gap p99", "gap max", "late events"], lines)
+    for a in ("embedded", "redis"):
+        v = med(added("ttfb", a, "ttfb_us", "p99"))
+        if v is not None:
+            targets.append(f"added TTFB p99 ({a}): {fmt(v, 'us')} (goal ≤ 1 ms)")
+
+stream_phases = sorted(k for k in {k[0] for k in runs} if k.startswith("streams"))
+for ph in stream_phases:
+    print(f"### {ph}\n")
+    lines = []
+    for a in ARMS:
+        rs = runs.get((ph, a))
+        if not rs:
+            continue
+        lines.append([a, rng([r.get("concurrency") for r in rs]), rng([r.get("peak_streams") for r in rs]),
+                      rng([r.get("streams") for r in rs]), rng([r.get("events") for r in rs]),
+                      rng([r.get("lost_events") for r in rs]), rng([r.get("late_events") for r in rs]),
+                      rng([r.get("errors") for r in rs]), rng([get(r, "ttfb_us", "p99") for r in rs], "us"),
+                      rng([get(r, "gap_us", "p50") for r in rs], "us"), rng([get(r, "gap_us", "p99") for r in rs], "us"),
+                      rng([get(r, "gap_us", "max") for r in rs], "us")])
+    table(["arm", "asked", "peak open", "streams", "events", "lost events", "late events", "errors", "ttfb p99",
+           "gap p50", "gap p99", "gap max"], lines)
+
+if extra:
+    print("### Relaygate memory (MB: heap used, NMT Other = direct memory, RSS)\n")
+    for ph in ("memory-idle", "memory-peak", "slow-mem"):
+        for r in extra.get(ph, []):
+            print(f"- {ph} {r.get('round')}: {r['mem']}" + (f"; after a full GC: {r['after_gc']}" if "after_gc" in r else ""))
+    ml = runs.get(("memory-load", "embedded"))
+    if ml:
+        print(f"- memory run: peak open streams {ml[0].get('peak_streams')}, lost events {ml[0].get('lost_events')}, errors {ml[0].get('errors')}")
+    print()
+
+if targets:
+    print("### Targets\n")
+    for t in targets:
+        print("- " + t)

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# The benchmark of docs/benchmarks.md (issue 6), one command:
+#
+#   bash gateway-bench/run-bench.sh [--rounds N] [--duration S] [--warmup S] [--phases LIST] [--max-streams N]
+#
+# Builds the jars if they are missing or older than the sources, then starts, once for the whole session:
+#   the mock upstream (relaygate-bench.jar mock --no-record),
+#   nginx proxy_pass to the mock (keepalive upstream, proxy_buffering off, HTTP/1.1; installed from Debian if missing),
+#   Relaygate on the embedded store (key without limits),
+#   Relaygate on Redis (REDIS_URL or 127.0.0.1:6379, its own key prefix; key with limits, usage on),
+# and runs the load driver (relaygate-bench.jar load) against each arm in turn, interleaved, for several rounds; each
+# run's warm-up is discarded. The system under test (nginx or Relaygate) is pinned to CPU 0, the mock and the load
+# driver to CPU 1 (taskset). Phases (default all): latency (c=1), rps (c=32, c=64), ttfb (streams, open loop),
+# streams (1,000 at 1 event/s, 2,000 at one per 20 ms, --max-streams at 1 event/s; direct, nginx, embedded; at most
+# two rounds), memory
+# (Relaygate heap and direct memory at the stream peak), slow (slow clients reading 1 KB/s from a flood).
+# Prints a table per phase with the medians over rounds and the ratios; raw JSON lines stay in $RESULTS (default
+# $work/results.jsonl, printed at the end).
+set -u
+root="$(cd "$(dirname "$0")/.." && pwd)"
+gw_jar="$root/gateway-server/target/relaygate.jar"
+bench_jar="$root/gateway-bench/target/relaygate-bench.jar"
+rounds=3
+duration=10
+warmup=4
+phases="latency rps ttfb streams memory slow"
+max_streams=9800
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --phases) phases="${2//,/ }"; shift 2 ;;
+    --max-streams) max_streams="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# --- build if needed -------------------------------------------------------------------------------------------------
+stale() { # jar, source dirs...
+  local jar="$1"; shift
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(find "$@" -newer "$jar" -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' \) 2>/dev/null | head -1)" ]
+}
+if stale "$gw_jar" "$root"/gateway-*/src "$root"/*/pom.xml "$root/pom.xml" \
+    || stale "$bench_jar" "$root"/gateway-bench/src "$root"/gateway-codec/src "$root"/gateway-core/src; then
+  echo "building (mvn -o -q install -DskipTests)..." >&2
+  (cd "$root" && mvn -o -q install -DskipTests) || { echo "build failed" >&2; exit 1; }
+fi
+
+# --- environment -----------------------------------------------------------------------------------------------------
+work="$(mktemp -d /tmp/relaygate-bench.XXXXXX)"
+results="${RESULTS:-$work/results.jsonl}"
+: > "$results"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+sut_cpu=""; load_cpu=""
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  sut_cpu="taskset -c 0"; load_cpu="taskset -c 1"
+fi
+pids=()
+nginx_pid=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null
+  wait 2>/dev/null
+  echo "raw results: $results (work dir $work)" >&2
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { # url
+  for _ in $(seq 100); do
+    curl -s -o /dev/null -m 1 "$1" && return 0
+    sleep 0.2
+  done
+  echo "not answering: $1" >&2; return 1
+}
+
+{
+  echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB,"\
+       "$(uname -sr), $(java -version 2>&1 | head -1), nofile $(ulimit -n), pinning: ${sut_cpu:-none} / ${load_cpu:-none}"
+} >&2
+
+# --- mock --------------------------------------------------------------------------------------------------------------
+mock_port=$(free_port)
+$load_cpu java -Xms512m -Xmx1g -jar "$bench_jar" mock --port "$mock_port" --no-record >"$work/mock.log" 2>&1 &
+pids+=($!)
+mock_url="http://127.0.0.1:$mock_port"
+
+# --- nginx ---------------------------------------------------------------------------------------------------------------
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "installing nginx from Debian packages..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light >/dev/null 2>&1; } \
+    || DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >/dev/null 2>&1 \
+    || echo "nginx could not be installed; the nginx arm is skipped" >&2
+fi
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+nginx_port=$(free_port)
+if [ -x "$nginx_bin" ]; then
+  mkdir -p "$work/nginx/tmp"
+  cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+worker_rlimit_nofile $(ulimit -n);
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections $(ulimit -n); multi_accept on; }
+http {
+  access_log $work/nginx/access.log;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  upstream mock {
+    server 127.0.0.1:$mock_port;
+    keepalive 1024;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+  }
+  server {
+    listen 127.0.0.1:$nginx_port backlog=4096;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+EOF
+  $sut_cpu "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
+  nginx_pid=$!
+fi
+
+# --- Relaygate ----------------------------------------------------------------------------------------------------------
+secret() { python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'; }
+limits="--concurrency 20000 --requests 1000000000 --window 1m --tokens 100000000000 --window 1h --daily-cost 100000"
+start_gateway() { # name store-env key-flags -> sets gw_port_<name>, gw_pid_<name>, gw_key_<name>
+  local name="$1" storeenv="$2" keyflags="$3" port dir key
+  port=$(free_port); dir="$work/gw-$name"; mkdir -p "$dir"
+  local run="env RELAYGATE_DATA_DIR=$dir RELAYGATE_LOG_DIR=$dir/logs RELAYGATE_REDIS_PREFIX=bench-$$-$name: $storeenv"
+  $run java -jar "$gw_jar" accounts add --kind anthropic-api --name mock --base-url "$mock_url" \
+      --api-key sk-bench >/dev/null || return 1
+  key=$($run java -jar "$gw_jar" keys create --name "bench-$name" $keyflags --json | secret) || return 1
+  $run RELAYGATE_PORT=$port $sut_cpu java -Xms1g -Xmx1g -XX:NativeMemoryTracking=summary \
+      -jar "$gw_jar" serve >"$dir/serve.log" 2>&1 &
+  pids+=($!)
+  eval "gw_port_$name=$port gw_pid_$name=$! gw_key_$name=$key"
+}
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
+have_redis=1
+if command -v redis-cli >/dev/null && ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
+  echo "no Redis at $redis_url: the redis arm is skipped" >&2; have_redis=0
+fi
+[ "$have_redis" = 1 ] && { start_gateway redis "REDIS_URL=$redis_url" "$limits" || have_redis=0; }
+
+wait_http "$mock_url/v1/models" || exit 1
+arms="direct"
+[ -n "$nginx_pid" ] && wait_http "http://127.0.0.1:$nginx_port/v1/models" && arms="$arms nginx"
+wait_http "http://127.0.0.1:$gw_port_embedded/healthz" && arms="$arms embedded"
+[ "$have_redis" = 1 ] && wait_http "http://127.0.0.1:$gw_port_redis/healthz" && arms="$arms redis"
+echo "arms: $arms; work dir $work" >&2
+
+url_of() {
+  case "$1" in
+    direct) echo "$mock_url/v1/messages --key sk-bench" ;;
+    nginx) echo "http://127.0.0.1:$nginx_port/v1/messages --key sk-bench" ;;
+    embedded) echo "http://127.0.0.1:$gw_port_embedded/v1/messages --key $gw_key_embedded" ;;
+    redis) echo "http://127.0.0.1:$gw_port_redis/v1/messages --key $gw_key_redis" ;;
+  esac
+}
+load() { # phase arm round args... -> one JSON line in $results
+  local phase="$1" arm="$2" round="$3"; shift 3
+  local out
+  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json "$@" 2>>"$work/load.err")
+  case "$out" in "{"*) ;; *) out='{"error":"load driver failed"}' ;; esac
+  python3 -c 'import json,sys; print(json.dumps({"phase": sys.argv[1], "arm": sys.argv[2], "round": int(sys.argv[3]),
+      "args": sys.argv[4], "report": json.loads(sys.argv[5])}))' "$phase" "$arm" "$round" "$*" "$out" >>"$results"
+  python3 - "$out" "$phase" "$arm" <<'EOF' >&2
+import json, sys
+r = json.loads(sys.argv[1]); p = sys.argv[2]; a = sys.argv[3]
+if "error" in r: print(f"  {p:8} {a:9} FAILED"); sys.exit()
+s = f"  {p:8} {a:9} rps {r['rps']:>9} p50 {r['latency_us']['p50']:>7} p99 {r['latency_us']['p99']:>8} µs" \
+    f" ttfb p99 {r['ttfb_us']['p99']:>7} err {r['errors']}"
+if 'peak_streams' in r:
+    s += f" peak {r['peak_streams']} lost {r['lost_events']} late {r['late_events']} gap p99 {r['gap_us']['p99']}"
+print(s)
+EOF
+}
+warm="--warmup ${warmup}s --duration ${duration}s"
+stream_arms="${arms/ redis/}"
+mem() { # pid -> "heap_used_MB nmt_other_MB rss_MB"
+  local heap other rss
+  # Every generation's "used" (Serial, the JVM's choice on one pinned CPU, has two lines; G1 has one).
+  heap=$(jcmd "$1" GC.heap_info 2>/dev/null | grep -E '^ *(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen)' \
+      | grep -oE 'used [0-9]+K' | grep -oE '[0-9]+' | paste -sd+ | bc)
+  other=$(jcmd "$1" VM.native_memory summary 2>/dev/null | grep -E '^-\s+Other' | grep -oE 'committed=[0-9]+KB' | grep -oE '[0-9]+')
+  rss=$(awk '/VmRSS/{print $2}' "/proc/$1/status")
+  echo "$(( ${heap:-0} / 1024 )) $(( ${other:-0} / 1024 )) $(( ${rss:-0} / 1024 ))"
+}
+
+# --- phases (arms interleaved within each round) ------------------------------------------------------------------------
+# First a discarded pre-warm of every arm (JIT of the gateways, nginx's upstream keep-alive pool).
+for a in $arms; do load prewarm "$a" 0 -c 16 --warmup 0s --duration 8s; load prewarm "$a" 0 -c 16 --stream --warmup 0s --duration 4s; done
+stream_rounds=$(( rounds < 2 ? rounds : 2 ))
+for phase in $phases; do
+  case "$phase" in
+    latency)
+      for r in $(seq "$rounds"); do for a in $arms; do load latency "$a" "$r" -c 1 $warm; done; done ;;
+    rps)
+      for r in $(seq "$rounds"); do for c in 32 64; do for a in $arms; do
+        load "rps-c$c" "$a" "$r" -c "$c" $warm
+      done; done; done ;;
+    ttfb)
+      for r in $(seq "$rounds"); do for a in $arms; do
+        load ttfb "$a" "$r" --rate 200 --connections 32 --stream --events 5 --interval-ms 20 $warm
+      done; done ;;
+    streams)
+      # Streams are measured from the start (warm-up 0, ramped): every stream's events count. 10 events at 1 s =
+      # 10 s streams, so a 9 s window measures one full wave per connection.
+      for r in $(seq "$stream_rounds"); do for a in $stream_arms; do
+        load streams-1k "$a" "$r" -c 1000 --stream --events 10 --interval-ms 1000 --warmup 0s --ramp 3s --duration 9s --drain 20s
+        load streams-2k-20ms "$a" "$r" -c 2000 --stream --events 200 --interval-ms 20 --warmup 0s --ramp 2s --duration 9s --drain 20s
+        load "streams-max" "$a" "$r" -c "$max_streams" --stream --events 10 --interval-ms 1000 --warmup 0s --ramp 4s --duration 9s --drain 20s
+      done; done ;;
+    memory)
+      # Relaygate (embedded) at the stream peak: heap used, heap live after a full GC, NMT "Other" (where direct
+      # ByteBuffers and Netty's Unsafe allocations are counted), RSS. A separate run: the forced GC would otherwise
+      # show up in the stream numbers.
+      # The sample is taken once the driver says it has connected and the 4 s ramp has opened every stream.
+      pid=$gw_pid_embedded
+      echo "{\"phase\":\"memory-idle\",\"arm\":\"embedded\",\"round\":0,\"mem\":\"$(mem "$pid")\"}" >>"$results"
+      : > "$work/load.err"
+      ( until grep -q 'starting' "$work/load.err" 2>/dev/null; do sleep 0.2; done; sleep 7
+        m1=$(mem "$pid"); jcmd "$pid" GC.run >/dev/null; m2=$(mem "$pid")
+        echo "{\"phase\":\"memory-peak\",\"arm\":\"embedded\",\"round\":0,\"mem\":\"$m1\",\"after_gc\":\"$m2\"}" >>"$results" ) &
+      load memory-load embedded 0 -c "$max_streams" --stream --events 20 --interval-ms 1000 --warmup 0s --ramp 4s --duration 14s --drain 25s
+      wait $! 2>/dev/null ;;
+    slow)
+      # Four clients reading 1 KB/s from the flood scenario (an endless 64 MiB stream): the gateway's memory should
+      # stay flat, the mock should be stalled by backpressure.
+      pid=$gw_pid_embedded
+      ( for i in $(seq 7); do echo "{\"phase\":\"slow-mem\",\"arm\":\"embedded\",\"round\":$i,\"mem\":\"$(mem "$pid")\"}" >>"$results"; sleep 5; done ) &
+      load slow embedded 1 -c 4 --stream --slow-read-bytes-per-sec 1024 --warmup 0s --duration 30s --drain 1s \
+        --body '{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"mock:flood"}]}'
+      wait $! 2>/dev/null ;;
+  esac
+done
+
+python3 "$root/gateway-bench/bench-report.py" "$results"

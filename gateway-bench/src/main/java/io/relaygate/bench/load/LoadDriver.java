@@ -1,0 +1,132 @@
+package io.relaygate.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one load: connects every slot first (a bounded number of connects at a time, so 10,000 connections do not
+ * overflow the server's accept backlog), starts them together after a short pause, waits for the window and the
+ * in-flight requests to end, then merges what each event loop measured.
+ */
+public final class LoadDriver {
+
+    /** Connects in flight at once while setting up. */
+    private static final int CONNECTS_IN_FLIGHT = 256;
+    /** Time between the last connect and the first request: the JIT and the server settle. */
+    private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private LoadDriver() {}
+
+    /** Runs {@code options} to the end; blocks for warm-up + duration (+ the drain when requests hang). */
+    public static LoadReport run(LoadOptions options) throws InterruptedException {
+        return run(options, progress -> {});
+    }
+
+    /**
+     * As {@link #run(LoadOptions)}; {@code progress} hears when the connections are up and the requests start (a
+     * script samples the server's memory relative to that).
+     */
+    public static LoadReport run(LoadOptions options, Consumer<String> progress) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                options.threads(),
+                new DefaultThreadFactory("load", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try {
+            return run(options, group, epoll, progress);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static LoadReport run(LoadOptions options, EventLoopGroup group, boolean epoll, Consumer<String> progress)
+            throws InterruptedException {
+        int port = options.target().getPort() > 0 ? options.target().getPort() : 80;
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .remoteAddress(options.target().getHost(), port);
+        if (options.slowReadBytesPerSec() > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, 4096);
+        }
+        int n = options.connectionCount();
+        LoadRun run = new LoadRun(options, bootstrap, n);
+        Map<EventExecutor, LoadStats> perLoop = new IdentityHashMap<>();
+        List<LoadSlot> slots = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            EventLoop loop = (EventLoop) group.next();
+            LoadStats stats = perLoop.computeIfAbsent(loop, l -> new LoadStats());
+            slots.add(new LoadSlot(run, loop, stats));
+        }
+        List<ChannelFuture> connects = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (i >= CONNECTS_IN_FLIGHT) {
+                connects.get(i - CONNECTS_IN_FLIGHT).awaitUninterruptibly();
+            }
+            connects.add(slots.get(i).connect(bootstrap));
+        }
+        int connected = 0;
+        String connectError = "";
+        for (ChannelFuture f : connects) {
+            f.awaitUninterruptibly();
+            if (f.isSuccess()) {
+                connected++;
+            } else if (connectError.isEmpty() && f.cause() != null) {
+                connectError = String.valueOf(f.cause());
+            }
+        }
+
+        progress.accept(connected + " of " + n + " connections up; starting");
+        long t0 = System.nanoTime() + START_DELAY_NANOS;
+        long measureStart = t0 + options.warmup().toNanos();
+        long end = measureStart + options.duration().toNanos();
+        long period = options.openLoop() ? (long) (n * 1e9 / options.rate()) : 0;
+        run.window(measureStart, end, period);
+        long ramp = options.ramp().toNanos();
+        for (int i = 0; i < n; i++) {
+            LoadSlot slot = slots.get(i);
+            long first = options.openLoop() ? t0 + period * i / n : t0 + ramp * i / n;
+            slot.loop().execute(() -> slot.begin(first));
+        }
+        long waitNanos = end + options.drain().toNanos() - System.nanoTime();
+        run.slotsDone().await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        long timedOut = 0;
+        for (LoadSlot slot : slots) {
+            timedOut += onLoop(slot.loop(), slot::abort);
+        }
+        LoadStats total = new LoadStats();
+        for (Map.Entry<EventExecutor, LoadStats> e : perLoop.entrySet()) {
+            LoadStats s = e.getValue();
+            total.add(onLoop(e.getKey(), s::copy));
+        }
+        return LoadReport.of(options, total, connected, connectError, timedOut, run.peakStreams());
+    }
+
+    private static <T> T onLoop(EventExecutor loop, java.util.concurrent.Callable<T> task) throws InterruptedException {
+        try {
+            return loop.submit(task).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("load driver task failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.relaygate.bench.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One load run.
+ *
+ * @param target {@code http://host:port/path} (no TLS: the driver measures the relay, not a handshake)
+ * @param concurrency closed loop: requests (or streams) in flight at once, one per connection; ignored with a rate
+ * @param rate open loop: requests started per second in total (0: closed loop); each connection sends on its own
+ *     schedule (wrk2's model) and latency counts from the intended send time, so a stall shows as queueing
+ * @param connections open loop: connections sharing the rate
+ * @param duration measured time
+ * @param warmup time before the measured window; its requests are discarded
+ * @param ramp closed loop: the connections start spread over this time (streams: so 10,000 do not open at once)
+ * @param stream ask for an SSE stream ({@code "stream": true}) and check its events
+ * @param events streams: content events the mock sends ({@code x-mock-events}, 0: the mock's default)
+ * @param intervalMillis streams: gap between two content events ({@code x-mock-event-interval-ms}); a gap over twice
+ *     this is a late event
+ * @param ttftMillis delay before the first event or the JSON answer ({@code x-mock-ttft-ms}, -1: not sent)
+ * @param countEvent an SSE event whose text contains this is a content event (default: Anthropic's deltas)
+ * @param headers extra request headers (after the defaults, so they can replace them)
+ * @param body request body; {@code null}: a small Anthropic Messages request
+ * @param slowReadBytesPerSec read responses at this rate (0: as fast as they come)
+ * @param threads event loop threads of the driver
+ * @param drain after the window, how long in-flight requests may take to finish before they count as errors
+ */
+public record LoadOptions(
+        URI target,
+        int concurrency,
+        double rate,
+        int connections,
+        Duration duration,
+        Duration warmup,
+        Duration ramp,
+        boolean stream,
+        int events,
+        long intervalMillis,
+        long ttftMillis,
+        String countEvent,
+        List<Map.Entry<String, String>> headers,
+        byte @Nullable [] body,
+        long slowReadBytesPerSec,
+        int threads,
+        Duration drain) {
+
+    public static final String DEFAULT_COUNT_EVENT = "content_block_delta";
+    public static final int DEFAULT_OPEN_LOOP_CONNECTIONS = 32;
+    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+
+    public LoadOptions {
+        requireNonNull(target, "target");
+        requireNonNull(duration, "duration");
+        requireNonNull(warmup, "warmup");
+        requireNonNull(ramp, "ramp");
+        requireNonNull(countEvent, "countEvent");
+        requireNonNull(drain, "drain");
+        headers = List.copyOf(headers);
+        if (!"http".equals(target.getScheme()) || target.getHost() == null) {
+            throw new IllegalArgumentException("target: " + target + " (expected: http://host[:port]/path)");
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: > 0)");
+        }
+        if (rate < 0 || Double.isNaN(rate)) {
+            throw new IllegalArgumentException("rate: " + rate + " (expected: >= 0)");
+        }
+        if (connections < 1) {
+            throw new IllegalArgumentException("connections: " + connections + " (expected: > 0)");
+        }
+        if (duration.isNegative() || duration.isZero() || warmup.isNegative() || ramp.isNegative()) {
+            throw new IllegalArgumentException("duration: " + duration + ", warmup: " + warmup + ", ramp: " + ramp
+                    + " (expected: duration > 0, warmup and ramp >= 0)");
+        }
+        if (events < 0 || intervalMillis < 0 || slowReadBytesPerSec < 0) {
+            throw new IllegalArgumentException("events: " + events + ", interval: " + intervalMillis + ", slow read: "
+                    + slowReadBytesPerSec + " (expected: >= 0)");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: " + threads + " (expected: > 0)");
+        }
+        if (countEvent.isEmpty()) {
+            throw new IllegalArgumentException("countEvent: empty (expected: a text content events contain)");
+        }
+    }
+
+    /** Closed loop, 10 s after a 3 s warm-up, JSON answers. */
+    public static LoadOptions closedLoop(URI target, int concurrency) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                0,
+                DEFAULT_OPEN_LOOP_CONNECTIONS,
+                DEFAULT_DURATION,
+                DEFAULT_WARMUP,
+                Duration.ZERO,
+                false,
+                0,
+                0,
+                -1,
+                DEFAULT_COUNT_EVENT,
+                List.of(),
+                null,
+                0,
+                1,
+                DEFAULT_DRAIN);
+    }
+
+    public boolean openLoop() {
+        return rate > 0;
+    }
+
+    /** Connections the run opens: one per concurrent request (closed loop) or the open loop's pool. */
+    public int connectionCount() {
+        return openLoop() ? connections : concurrency;
+    }
+
+    public LoadOptions withRate(double value, int connectionCount) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                value,
+                connectionCount,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withTiming(Duration measured, Duration warm, Duration rampUp) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                measured,
+                warm,
+                rampUp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withStream(int eventCount, long interval) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                true,
+                eventCount,
+                interval,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withTtftMillis(long value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                value,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withHeaders(List<Map.Entry<String, String>> value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                value,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withBody(byte[] value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                value,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withSlowRead(long bytesPerSec) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                bytesPerSec,
+                threads,
+                drain);
+    }
+
+    public LoadOptions withThreads(int value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                value,
+                drain);
+    }
+
+    public LoadOptions withDrain(Duration value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                value);
+    }
+
+    public LoadOptions withCountEvent(String value) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connections,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                value,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain);
+    }
+}

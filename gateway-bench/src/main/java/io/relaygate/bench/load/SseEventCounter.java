@@ -1,0 +1,73 @@
+package io.relaygate.bench.load;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Counts the SSE events of one response that contain a marker (by default Anthropic's {@code content_block_delta}),
+ * fed the body in whatever pieces it arrives. A byte scanner, not a parser: the driver shares a core with the mock, so
+ * it looks at each byte once and keeps nothing. An event ends at an empty line; {@code \r} is ignored, which reads
+ * {@code \r\n} line ends right (the mock, the gateway and nginx all send {@code \n}).
+ */
+final class SseEventCounter {
+
+    private final byte[] marker;
+    private int matched;
+    private boolean markerSeen;
+    private boolean atLineStart = true;
+    private long events;
+
+    SseEventCounter(String marker) {
+        this.marker = marker.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Scans the readable bytes without consuming them; returns how many marked events ended in them. */
+    int feed(ByteBuf buf) {
+        int ended = 0;
+        int end = buf.writerIndex();
+        for (int i = buf.readerIndex(); i < end; i++) {
+            byte b = buf.getByte(i);
+            if (b == '\r') {
+                continue;
+            }
+            if (b == '\n') {
+                if (atLineStart) {
+                    if (markerSeen) {
+                        ended++;
+                        events++;
+                    }
+                    markerSeen = false;
+                }
+                atLineStart = true;
+                matched = 0;
+                continue;
+            }
+            atLineStart = false;
+            if (!markerSeen) {
+                if (b == marker[matched]) {
+                    matched++;
+                    if (matched == marker.length) {
+                        markerSeen = true;
+                        matched = 0;
+                    }
+                } else {
+                    matched = b == marker[0] ? 1 : 0;
+                }
+            }
+        }
+        return ended;
+    }
+
+    /** Marked events so far. */
+    long events() {
+        return events;
+    }
+
+    /** Ready for the next response. */
+    void reset() {
+        matched = 0;
+        markerSeen = false;
+        atLineStart = true;
+        events = 0;
+    }
+}
