@@ -18,30 +18,42 @@ final class TextCollector {
     }
 
     void append(char[] chars, int offset, int length) {
+        if (full) {
+            return;
+        }
+        // Measure the run that fits under the cap, then append it in one call (one copy, not one per char).
         int end = offset + length;
         int i = offset;
-        while (i < end && !full) {
+        int size = bytes;
+        // ASCII, nearly all prompt text: one byte per char, no per-char branching beyond the check.
+        int asciiEnd = offset + Math.min(length, maxBytes - size);
+        while (i < asciiEnd && chars[i] < 0x80) {
+            i++;
+        }
+        size += i - offset;
+        while (i < end) {
             char c = chars[i];
             int units = 1;
-            int size;
+            int charBytes;
             if (c < 0x80) {
-                size = 1;
+                charBytes = 1;
             } else if (c < 0x800) {
-                size = 2;
+                charBytes = 2;
             } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
                 units = 2;
-                size = 4;
+                charBytes = 4;
             } else {
-                size = 3;
+                charBytes = 3;
             }
-            if (bytes + size > maxBytes) {
+            if (size + charBytes > maxBytes) {
                 full = true;
-                return;
+                break;
             }
-            text.append(chars, i, units);
-            bytes += size;
+            size += charBytes;
             i += units;
         }
+        text.append(chars, offset, i - offset);
+        bytes = size;
     }
 
     void append(String s) {
