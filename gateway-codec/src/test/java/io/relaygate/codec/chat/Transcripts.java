@@ -5,11 +5,11 @@ import io.netty.buffer.Unpooled;
 import io.relaygate.codec.sse.SseEventParser;
 
 /** Feeds a transcript to a stream transcoder in two chunks split at {@code split}, then ends the stream. */
-final class Transcripts {
+public final class Transcripts {
 
     private Transcripts() {}
 
-    static void feed(byte[] in, int split, StreamTranscoder transcoder) {
+    public static void feed(byte[] in, int split, StreamTranscoder transcoder) {
         SseEventParser parser = new SseEventParser(1 << 20, transcoder);
         ByteBuf a = Unpooled.wrappedBuffer(in, 0, split);
         ByteBuf b = Unpooled.wrappedBuffer(in, split, in.length - split);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.relaygate.codec.chat.StreamTranscoder;
-import io.relaygate.codec.sse.SseEventParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -38,18 +35,7 @@ final class AxAnthropicSse {
 
     /** Feeds {@code in} in two chunks split at {@code split}, then ends the upstream stream. */
     static void feed(byte[] in, int split, StreamTranscoder transcoder) {
-        SseEventParser parser = new SseEventParser(1 << 20, transcoder);
-        ByteBuf a = Unpooled.wrappedBuffer(in, 0, split);
-        ByteBuf b = Unpooled.wrappedBuffer(in, split, in.length - split);
-        try {
-            parser.feed(a);
-            parser.feed(b);
-            parser.finish();
-        } finally {
-            a.release();
-            b.release();
-        }
-        transcoder.finish();
+        io.relaygate.codec.chat.Transcripts.feed(in, split, transcoder);
     }
 
     /** Checks the event grammar of {@code sse} and assembles the message it describes. */

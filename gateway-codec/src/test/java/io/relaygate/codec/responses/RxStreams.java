@@ -37,18 +37,7 @@ final class RxStreams {
 
     /** Feeds {@code in} split into two chunks at {@code split}, then ends the stream as the relay does. */
     static void feed(byte[] in, int split, StreamTranscoder transcoder) {
-        SseEventParser parser = new SseEventParser(1 << 20, transcoder);
-        ByteBuf a = Unpooled.wrappedBuffer(in, 0, split);
-        ByteBuf b = Unpooled.wrappedBuffer(in, split, in.length - split);
-        try {
-            parser.feed(a);
-            parser.feed(b);
-            parser.finish();
-        } finally {
-            a.release();
-            b.release();
-        }
-        transcoder.finish();
+        io.relaygate.codec.chat.Transcripts.feed(in, split, transcoder);
     }
 
     /** Feeds {@code in} without ending the stream, as when the upstream connection breaks. */
