@@ -61,6 +61,26 @@ final class QuotaBook {
         return (int) Math.round(headroom / step);
     }
 
+    /** How often at most an account's rate-limit headers are read (parsing them costs about as much as relaying). */
+    static final long SAMPLE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final Map<String, Long> sampledAt = new ConcurrentHashMap<>();
+
+    /**
+     * Whether the answer {@code accountId} is sending now should be read for its quota: the first one, then at most
+     * one every {@link #SAMPLE_INTERVAL_NANOS}. Headroom orders accounts in coarse steps, so a reading a quarter of a
+     * second old is as good as a new one.
+     */
+    boolean sampleDue(String accountId) {
+        long now = ticker.read();
+        Long last = sampledAt.get(accountId);
+        if (last != null && now - last < SAMPLE_INTERVAL_NANOS) {
+            return false;
+        }
+        sampledAt.put(accountId, now);
+        return true;
+    }
+
     /** Takes an upstream's reading: counts here at once, reaches the store within the push interval. */
     void observe(String accountId, AccountQuota reading) {
         AccountQuota merged =

@@ -486,6 +486,11 @@ public final class Scheduler {
      * answer carried no rate-limit headers. Counts here at once; reaches the store at most every
      * {@link #QUOTA_PUSH_INTERVAL} per account, and the other instances with their next view.
      */
+    /** Whether to read {@code account}'s rate-limit headers from the answer arriving now (sampled, see QuotaBook). */
+    public boolean quotaSampleDue(Account account) {
+        return quotas.sampleDue(account.id());
+    }
+
     public void observeQuota(Account account, @Nullable AccountQuota quota) {
         if (quota != null) {
             quotas.observe(account.id(), quota);

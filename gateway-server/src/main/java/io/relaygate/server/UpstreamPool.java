@@ -13,7 +13,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
@@ -160,7 +159,7 @@ final class UpstreamPool {
                                 new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
                         // We ask for identity; an upstream that compresses anyway (gzip, deflate) is decoded here, so
                         // usage taps, converters and clients all see plain bytes. Identity answers pass untouched.
-                        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new HttpContentDecompressor(0));
+                        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
                     }
                 });
         InetSocketAddress address;

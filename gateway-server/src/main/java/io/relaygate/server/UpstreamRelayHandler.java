@@ -413,9 +413,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         status = head.status().code();
         upstreamStatus = status;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        scheduler.observeQuota(
-                requireNonNull(account, "account"),
-                QuotaHeaders.parse(head.headers(), scheduler.clock().instant()));
+        Account answering = requireNonNull(account, "account");
+        if (scheduler.quotaSampleDue(answering)) {
+            scheduler.observeQuota(
+                    answering,
+                    QuotaHeaders.parse(head.headers(), scheduler.clock().instant()));
+        }
         if (status >= 400) {
             state = State.READING_ERROR;
             errorHead = head;
