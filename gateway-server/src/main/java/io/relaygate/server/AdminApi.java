@@ -80,7 +80,7 @@ final class AdminApi {
 
     /** Answers the admin request {@code request}; {@code body} is the request's body (empty for GET), not retained. */
     void handle(ChannelHandlerContext ctx, HttpRequest request, String path, ByteBuf body) {
-        String id = "adm_" + Ids.random(16);
+        String id = "adm_" + Ids.unique(16);
         if (token == null) {
             error(ctx, ErrorKind.NOT_FOUND, "the admin API is off: set RELAYGATE_ADMIN_TOKEN to turn it on", id);
             return;

@@ -27,7 +27,7 @@ final class RequestInfo {
     boolean openAiCaller;
 
     RequestInfo(Route route, String uri, long startNanos) {
-        this.id = "req_" + Ids.random(20);
+        this.id = "req_" + Ids.unique(20);
         this.route = requireNonNull(route, "route");
         this.uri = requireNonNull(uri, "uri");
         this.startNanos = startNanos;

@@ -192,7 +192,7 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
                     ErrorKind.INVALID_REQUEST,
                     "WebSocket mode is not supported by this gateway: send POST " + path + " (HTTP with SSE)");
             webSocketRefusals.increment();
-            ErrorResponder.sendRaw(ctx, UPGRADE_REQUIRED, body, "req_" + Ids.random(20), null);
+            ErrorResponder.sendRaw(ctx, UPGRADE_REQUIRED, body, "req_" + Ids.unique(20), null);
             return false;
         }
         HttpMethod expected = RouteResolver.method(route);

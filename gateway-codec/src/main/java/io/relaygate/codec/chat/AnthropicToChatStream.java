@@ -30,7 +30,7 @@ public final class AnthropicToChatStream implements StreamTranscoder {
     private final boolean includeUsage;
     private final Consumer<byte[]> sink;
     private State state = State.INITIAL;
-    private String id = "chatcmpl-" + Ids.random(24);
+    private String id = "chatcmpl-" + Ids.unique(24);
     private final long created = System.currentTimeMillis() / 1000;
     private int toolIndex = -1;
     private String finishReason = "stop";

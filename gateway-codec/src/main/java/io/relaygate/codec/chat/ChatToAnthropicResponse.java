@@ -20,7 +20,7 @@ public final class ChatToAnthropicResponse {
         JsonNode message = choice.path("message");
         ObjectNode out = AnthropicToChatRequest.JSON.createObjectNode();
         String id = completion.path("id").asText("").replaceAll("[^A-Za-z0-9_-]", "");
-        out.put("id", "msg_" + (id.isEmpty() ? Ids.random(24) : id))
+        out.put("id", "msg_" + (id.isEmpty() ? Ids.unique(24) : id))
                 .put("type", "message")
                 .put("role", "assistant")
                 .put("model", clientModel);
@@ -41,7 +41,7 @@ public final class ChatToAnthropicResponse {
         for (JsonNode call : message.path("tool_calls")) {
             ObjectNode block = content.addObject()
                     .put("type", "tool_use")
-                    .put("id", call.path("id").asText("toolu_" + Ids.random(24)))
+                    .put("id", call.path("id").asText("toolu_" + Ids.unique(24)))
                     .put(
                             "name",
                             toolNames.restore(call.path("function").path("name").asText("")));

@@ -184,7 +184,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
             return;
         }
         ObjectNode msg = AnthropicToChatRequest.JSON.createObjectNode();
-        msg.put("id", "msg_" + (upstreamId.isEmpty() ? Ids.random(24) : upstreamId.replaceAll("[^A-Za-z0-9_-]", "")))
+        msg.put("id", "msg_" + (upstreamId.isEmpty() ? Ids.unique(24) : upstreamId.replaceAll("[^A-Za-z0-9_-]", "")))
                 .put("type", "message")
                 .put("role", "assistant")
                 .put("model", clientModel);
@@ -222,7 +222,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
                 JsonNode call = requireNonNull(toolCall, "toolCall");
                 String id = call.path("id").asText("");
                 block.put("type", "tool_use")
-                        .put("id", id.isEmpty() ? "toolu_" + Ids.random(24) : id)
+                        .put("id", id.isEmpty() ? "toolu_" + Ids.unique(24) : id)
                         .put(
                                 "name",
                                 toolNames.restore(

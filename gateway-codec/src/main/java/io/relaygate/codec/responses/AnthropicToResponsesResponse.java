@@ -28,7 +28,7 @@ public final class AnthropicToResponsesResponse {
         requireNonNull(clientModel, "clientModel");
         requireNonNull(tools, "tools");
         String upstreamId = message.path("id").asText("");
-        String base = upstreamId.isEmpty() ? Ids.random(24) : RxItems.idBase(upstreamId);
+        String base = upstreamId.isEmpty() ? Ids.unique(24) : RxItems.idBase(upstreamId);
         ObjectNode response =
                 RxItems.response("resp_" + base, clock.instant().getEpochSecond(), COMPLETED, clientModel);
         ArrayNode output = response.putArray("output");

@@ -272,7 +272,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
         toolName = upstreamName;
         callId = block.path("id").asText("");
         if (callId.isEmpty()) {
-            callId = "call_" + Ids.random(24);
+            callId = "call_" + Ids.unique(24);
         }
         if (tools.isCustom(upstreamName)) {
             itemId = "ctc_" + idBase() + "_" + outputIndex;
@@ -413,7 +413,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
 
     private String idBase() {
         if (idBase == null) {
-            idBase = Ids.random(24);
+            idBase = Ids.unique(24);
         }
         return idBase;
     }

@@ -93,6 +93,6 @@ final class AxOutput {
     /** {@code msg_} and the upstream id reduced to id characters, or a random id. */
     static String messageId(String upstreamId) {
         String id = upstreamId.replaceAll("[^A-Za-z0-9_-]", "");
-        return "msg_" + (id.isEmpty() ? Ids.random(24) : id);
+        return "msg_" + (id.isEmpty() ? Ids.unique(24) : id);
     }
 }

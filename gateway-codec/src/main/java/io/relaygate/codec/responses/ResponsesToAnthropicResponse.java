@@ -110,7 +110,7 @@ public final class ResponsesToAnthropicResponse {
         String callId = item.path("call_id").asText("");
         return content.addObject()
                 .put("type", "tool_use")
-                .put("id", callId.isEmpty() ? "toolu_" + Ids.random(24) : callId)
+                .put("id", callId.isEmpty() ? "toolu_" + Ids.unique(24) : callId)
                 .put("name", toolNames.restore(item.path("name").asText("")));
     }
 

@@ -366,7 +366,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
                 case IN_TEXT -> block.put("type", "text").put("text", "");
                 default -> {
                     block.put("type", "tool_use")
-                            .put("id", it.callId.isEmpty() ? "toolu_" + Ids.random(24) : it.callId)
+                            .put("id", it.callId.isEmpty() ? "toolu_" + Ids.unique(24) : it.callId)
                             .put("name", toolNames.restore(it.name));
                     block.putObject("input");
                 }
