@@ -63,8 +63,30 @@ public record OAuthTokens(
         return kind == AccountKind.CODEX_OAUTH ? CODEX_CLIENT_ID : CLAUDE_CLIENT_ID;
     }
 
+    /**
+     * Token sets already read, by credential: a subscription account's credential is read on every request (is it
+     * due? which bearer?), and it only changes when a refresh saves a new one. Bounded; cleared when full.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, OAuthTokens> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int MAX_PARSED = 1024;
+
     /** Reads a stored credential: a token set written by {@link #encode()}, or a bare access token. */
     public static OAuthTokens parse(String credential) {
+        OAuthTokens known = PARSED.get(credential);
+        if (known != null) {
+            return known;
+        }
+        OAuthTokens read = read(credential);
+        if (PARSED.size() >= MAX_PARSED) {
+            PARSED.clear();
+        }
+        PARSED.put(credential, read);
+        return read;
+    }
+
+    private static OAuthTokens read(String credential) {
         String c = credential.trim();
         if (!c.startsWith("{")) {
             return new OAuthTokens(c, null, null, null, null, null);
