@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The benchmark of docs/benchmarks.md (issue 6), one command:
 #
-#   bash gateway-bench/run-bench.sh [--rounds N] [--duration S] [--warmup S] [--phases LIST] [--max-streams N]
+#   bash gateway-bench/run-bench.sh [--rounds N] [--duration S] [--warmup S] [--prewarm S] [--phases LIST]
+#                                   [--max-streams N]
 #
 # Builds the jars if they are missing or older than the sources, then starts, once for the whole session:
 #   the mock upstream (relaygate-bench.jar mock --no-record),
 #   nginx proxy_pass to the mock (keepalive upstream, proxy_buffering off, HTTP/1.1; installed from Debian if missing),
 #   Relaygate on the embedded store (key without limits),
-#   Relaygate on Redis (REDIS_URL or 127.0.0.1:6379, its own key prefix; key with limits, usage on),
+#   Relaygate on Redis (key with limits, usage on): a private redis-server on a free port pinned to the load CPU, as
+#   a Redis on its own machine would be (REDIS_URL, when set, is used instead, with its own key prefix),
 # and runs the load driver (relaygate-bench.jar load) against each arm in turn, interleaved, for several rounds; each
-# run's warm-up is discarded. The system under test (nginx or Relaygate) is pinned to CPU 0, the mock and the load
+# arm is first pre-warmed for --prewarm seconds (default 30: the JIT on one pinned core takes that long), each run's
+# warm-up is discarded. The system under test (nginx or Relaygate) is pinned to CPU 0, the mock and the load
 # driver to CPU 1 (taskset). Phases (default all): latency (c=1), rps (c=32, c=64), ttfb (streams, open loop),
 # streams (1,000 at 1 event/s, 2,000 at one per 20 ms, --max-streams at 1 event/s; direct, nginx, embedded; at most
 # two rounds), memory
@@ -25,6 +28,7 @@ duration=10
 warmup=4
 phases="latency rps ttfb streams memory slow"
 max_streams=9800
+prewarm=30
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -32,7 +36,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --phases) phases="${2//,/ }"; shift 2 ;;
     --max-streams) max_streams="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --prewarm) prewarm="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -153,8 +158,17 @@ start_gateway() { # name store-env key-flags -> sets gw_port_<name>, gw_pid_<nam
   pids+=($!)
   eval "gw_port_$name=$port gw_pid_$name=$! gw_key_$name=$key"
 }
-redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
+if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
+  redis_port=$(free_port)
+  $load_cpu redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$work" \
+      --logfile "$work/redis.log" &
+  pids+=($!)
+  redis_url="redis://127.0.0.1:$redis_port"
+  for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+else
+  redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+fi
 have_redis=1
 if command -v redis-cli >/dev/null && ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   echo "no Redis at $redis_url: the redis arm is skipped" >&2; have_redis=0
@@ -208,7 +222,10 @@ mem() { # pid -> "heap_used_MB nmt_other_MB rss_MB"
 
 # --- phases (arms interleaved within each round) ------------------------------------------------------------------------
 # First a discarded pre-warm of every arm (JIT of the gateways, nginx's upstream keep-alive pool).
-for a in $arms; do load prewarm "$a" 0 -c 16 --warmup 0s --duration 8s; load prewarm "$a" 0 -c 16 --stream --warmup 0s --duration 4s; done
+for a in $arms; do
+  load prewarm "$a" 0 -c 16 --warmup 0s --duration "${prewarm}s"
+  load prewarm "$a" 0 -c 16 --stream --warmup 0s --duration "$(( (prewarm + 2) / 3 ))s"
+done
 stream_rounds=$(( rounds < 2 ? rounds : 2 ))
 for phase in $phases; do
   case "$phase" in

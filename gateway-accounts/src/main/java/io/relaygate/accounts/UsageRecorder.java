@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Batching: records of the same key, account, model and hour are summed for {@link #DEFAULT_BATCH_INTERVAL} and
  *       written as one, so a busy gateway sends the store a few writes per key and account per tick, not several per
- *       request. Records marked {@link UsageRecord#immediate()} (keys with token or cost limits) are written at once:
- *       the key's next admission reads them.
+ *       request. A record marked {@link UsageRecord#immediate()} (a key with token or cost limits) is counted against
+ *       its key's limits at once ({@link SharedState#spend}: cost and tokens where the next admission reads them, and
+ *       the request's concurrency lease given back in the same write); the rest of it is batched like any other.
  *   <li>Outage: a write that fails is kept in memory and written again every {@code retryInterval} until the store
  *       takes it; while records wait, new ones queue behind them. Bounded: beyond {@code maxBuffered} waiting records
  *       the oldest are dropped, counted and logged. A write that timed out may have reached the store after all, so a
@@ -55,15 +57,12 @@ public final class UsageRecorder implements AutoCloseable {
             @Nullable String model,
             long epochHour,
             long tokenWindowStart,
-            Set<UsageScope> scopes) {}
+            boolean limitsCounted) {}
 
-    /** A record and the counters it is still to be added to. */
-    private record Entry(UsageRecord record, Set<UsageScope> scopes) {}
+    /** A record and how it is still to be written: {@link SharedState#spend} or {@link SharedState#record}. */
+    private record Entry(UsageRecord record, boolean spend) {}
 
     private static final Set<UsageScope> ALL = Collections.unmodifiableSet(EnumSet.allOf(UsageScope.class));
-    private static final Set<UsageScope> KEY = Collections.unmodifiableSet(EnumSet.of(UsageScope.KEY));
-    private static final Set<UsageScope> OTHERS =
-            Collections.unmodifiableSet(EnumSet.of(UsageScope.ACCOUNT, UsageScope.MODEL));
 
     private final SharedState state;
     private final int maxBuffered;
@@ -102,20 +101,20 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     /**
-     * Records {@code record}; returns at once. An {@link UsageRecord#immediate()} record's key counters are written
-     * now; its account and model counters, like every other record's, go with the next batch.
+     * Records {@code record}; returns at once. An {@link UsageRecord#immediate()} record is counted against its key's
+     * limits now; its counters, like every other record's, go with the next batch.
      */
     public void record(UsageRecord record) {
         requireNonNull(record, "record");
         Entry now = null;
         synchronized (lock) {
-            Entry later = new Entry(record, record.immediate() ? OTHERS : ALL);
+            Entry later = new Entry(record.immediate() ? record.counted() : record, false);
             pending.merge(group(later), later, UsageRecorder::sum);
             if (pending.size() >= MAX_PENDING) {
                 executor.execute(() -> flushPending());
             }
             if (record.immediate()) {
-                now = new Entry(record, KEY);
+                now = new Entry(record, true);
                 if (!waiting.isEmpty() || flushing) {
                     enqueueLocked(now);
                     return;
@@ -136,7 +135,7 @@ public final class UsageRecorder implements AutoCloseable {
                 r.model(),
                 Math.floorDiv(r.at().getEpochSecond(), 3600),
                 w == null ? -1 : AdmissionRequest.windowStart(r.at(), w),
-                e.scopes());
+                r.limitsCounted());
     }
 
     private static Entry sum(Entry x, Entry y) {
@@ -150,8 +149,10 @@ public final class UsageRecorder implements AutoCloseable {
                         a.counters().plus(b.counters()),
                         b.at().isAfter(a.at()) ? b.at() : a.at(),
                         b.tokenWindow() != null ? b.tokenWindow() : a.tokenWindow(),
-                        false),
-                x.scopes());
+                        false,
+                        null,
+                        a.limitsCounted()),
+                false);
     }
 
     /** Writes the summed records of the last tick; the result completes when every write has ended. */
@@ -180,7 +181,7 @@ public final class UsageRecorder implements AutoCloseable {
     private CompletableFuture<Void> write(Entry record) {
         CompletableFuture<Void> f;
         try {
-            f = state.record(record.record(), record.scopes()).toCompletableFuture();
+            f = submit(record);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -198,6 +199,11 @@ public final class UsageRecorder implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    private CompletableFuture<Void> submit(Entry e) {
+        CompletionStage<Void> f = e.spend() ? state.spend(e.record()) : state.record(e.record(), ALL);
+        return f.toCompletableFuture();
     }
 
     private void enqueueLocked(Entry record) {
@@ -233,7 +239,7 @@ public final class UsageRecorder implements AutoCloseable {
                 }
                 List<CompletableFuture<Void>> writes = new ArrayList<>(batch.size());
                 for (Entry r : batch) {
-                    writes.add(state.record(r.record(), r.scopes()).toCompletableFuture());
+                    writes.add(submit(r));
                 }
                 List<Entry> failed = new ArrayList<>();
                 for (int i = 0; i < writes.size(); i++) {

@@ -31,11 +31,18 @@ class UsageRecorderTest {
     private static final class Counting implements SharedState {
         final LocalSharedState real = new LocalSharedState();
         final AtomicInteger records = new AtomicInteger();
+        final AtomicInteger spends = new AtomicInteger();
 
         @Override
         public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
             records.incrementAndGet();
             return real.record(r, scopes);
+        }
+
+        @Override
+        public CompletionStage<Void> spend(UsageRecord r) {
+            spends.incrementAndGet();
+            return real.spend(r);
         }
 
         @Override
@@ -129,29 +136,46 @@ class UsageRecorderTest {
     }
 
     @Test
-    void theKeyPartOfARecordTheNextAdmissionMustSeeIsWrittenAtOnceTheRestInTheBatch() {
+    void aKeyWithLimitsHasItsCostTokensAndLeaseCountedAtOnceAndTheRestBatched() {
         Counting state = new Counting();
+        Duration hour = Duration.ofHours(1);
+        io.relaygate.core.KeyRules rules = new io.relaygate.core.KeyRules(
+                1, null, null, 25L, hour, 1.0, null, null, List.of(), List.of(), java.util.Set.of(), null, null, null);
+        Duration ttl = Duration.ofMinutes(5);
+        assertThat(await(state.admit(new AdmissionRequest("k", rules, "l1", ttl, AT, null, ttl)))
+                        .admitted())
+                .isTrue();
         UsageRecorder recorder = new UsageRecorder(state, Duration.ofSeconds(1), 1000, Duration.ofHours(1));
-        recorder.record(record(true));
-        recorder.record(record(true));
 
-        assertThat(keyTotal(state).requests()).isEqualTo(2);
-        assertThat(await(state.usage(UsageScope.ACCOUNT, Period.TOTAL, AT)))
-                .as("not yet")
-                .isEmpty();
+        recorder.record(new UsageRecord(
+                "k", "a", "m", UsageCounters.of(new Usage(10, 1, 0, 0), false, 7), AT, hour, true, "l1"));
+
+        assertThat(await(state.admit(new AdmissionRequest("k", rules, "l2", ttl, AT.plusSeconds(1), null, ttl)))
+                        .admitted())
+                .as("the slot is free at once, before the batch")
+                .isTrue();
+        await(state.release("k", "l2"));
+        recorder.record(new UsageRecord(
+                "k", "a", "m", UsageCounters.of(new Usage(10, 4, 0, 0), false, 7), AT, hour, true, null));
+        Admission refused =
+                await(state.admit(new AdmissionRequest("k", rules, "l3", ttl, AT.plusSeconds(2), null, ttl)));
+        assertThat(refused.limit())
+                .as("both records' tokens are in the window at once")
+                .isEqualTo(Admission.Limit.TOKENS);
+        assertThat(refused.current()).isEqualTo(25);
+        assertThat(keyTotal(state))
+                .as("the cost is where cost limits read it; requests and tokens wait for the batch")
+                .isEqualTo(new UsageCounters(0, 0, 0, 0, 0, 0, 14));
+        assertThat(state.records.get()).isZero();
 
         recorder.close();
 
-        assertThat(state.records.get())
-                .as("two key writes, one batched account and model write")
-                .isEqualTo(3);
-        assertThat(keyTotal(state).requests())
-                .as("the key is not counted twice")
-                .isEqualTo(2);
-        assertThat(await(state.usage(UsageScope.MODEL, Period.TOTAL, AT))
-                        .get(0)
-                        .counters()
-                        .requests())
-                .isEqualTo(2);
+        assertThat(state.spends.get()).isEqualTo(2);
+        assertThat(state.records.get()).as("one batched write for both").isEqualTo(1);
+        assertThat(keyTotal(state)).as("nothing counted twice").isEqualTo(new UsageCounters(2, 0, 20, 5, 0, 0, 14));
+        assertThat(await(state.usage(UsageScope.KEY, Period.HOUR, AT)).get(0).counters())
+                .isEqualTo(new UsageCounters(2, 0, 20, 5, 0, 0, 14));
+        assertThat(await(state.usage(UsageScope.MODEL, Period.TOTAL, AT)).get(0).counters())
+                .isEqualTo(new UsageCounters(2, 0, 20, 5, 0, 0, 14));
     }
 }

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
  * @param keyLimitsUsage whether the key has token or cost limits (its usage must reach the store before its next
  *     admission)
+ * @param leaseId the request's concurrency lease, when it is to be given back with the key's usage (a key with
+ *     token or cost limits), or null when the request held none or it was given back already
  * @param clientVersion the client's version when identified (e.g. {@code 2.1.330}), or null
  * @param stream whether the client asked for a stream
  * @param messageCount entries of the request's messages (or Responses input items)
@@ -55,6 +57,7 @@ public record ExchangeOutcome(
         long costMicros,
         @Nullable Duration tokenWindow,
         boolean keyLimitsUsage,
+        @Nullable String leaseId,
         @Nullable String clientVersion,
         boolean stream,
         int messageCount,

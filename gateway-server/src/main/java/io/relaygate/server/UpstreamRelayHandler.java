@@ -878,7 +878,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         if (upstream != null) {
             releaseUpstream(end == ExchangeOutcome.End.COMPLETED && upstreamKeepAlive);
         }
-        releaseLease(request);
+        String leaseToRecord = releaseLease(request);
         current = null;
         state = State.IDLE;
         long now = System.nanoTime();
@@ -910,6 +910,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
                             ? null
                             : request.info.key().rules().tokenWindow(),
                     request.info.key().rules().limitsUsage(),
+                    leaseToRecord,
                     request.client.version(),
                     request.skim.stream(),
                     request.skim.messageCount(),
@@ -936,16 +937,26 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void releaseLease(ProxyRequest request) {
+    /**
+     * Stops renewing the request's lease and gives it back, or, for a key whose usage is written at once, returns its
+     * id so that the usage write gives it back (one store command instead of two). Null when nothing is left to give
+     * back.
+     */
+    private @Nullable String releaseLease(ProxyRequest request) {
         ScheduledFuture<?> t = leaseTimer;
         leaseTimer = null;
         if (t != null) {
             t.cancel(false);
         }
-        if (leaseHeld) {
-            leaseHeld = false;
-            scheduler.release(request.info.key(), request.info.id);
+        if (!leaseHeld) {
+            return null;
         }
+        leaseHeld = false;
+        if (request.info.key().rules().limitsUsage()) {
+            return request.info.id;
+        }
+        scheduler.release(request.info.key(), request.info.id);
+        return null;
     }
 
     /** Detaches the upstream connection: back to the pool when {@code reuse}, else closed. */

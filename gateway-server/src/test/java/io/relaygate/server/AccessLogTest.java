@@ -31,6 +31,7 @@ class AccessLogTest {
                 1_234,
                 null,
                 false,
+                null,
                 "2.1.330",
                 true,
                 7,

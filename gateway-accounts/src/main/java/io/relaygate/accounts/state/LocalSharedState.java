@@ -288,7 +288,17 @@ public final class LocalSharedState implements SharedState {
         long[] add = r.counters().values();
         boolean key = scopes.contains(UsageScope.KEY);
         if (key) {
-            addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+            if (r.limitsCounted()) {
+                // spend() put the cost into the day, week and total buckets and the tokens into the window
+                long[] withoutCost = add.clone();
+                withoutCost[COST] = 0;
+                for (Period p : Period.values()) {
+                    addTo(UsageScope.KEY, r.keyId(), p, r.at(), p == Period.HOUR ? add : withoutCost);
+                }
+            } else {
+                addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+                addToWindow(r);
+            }
         }
         if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
             addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
@@ -296,20 +306,45 @@ public final class LocalSharedState implements SharedState {
         if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
             addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
         }
-        Duration window = r.tokenWindow();
-        if (window != null && key) {
-            KeyState k = key(r.keyId());
-            long start = AdmissionRequest.windowStart(r.at(), window);
-            synchronized (k) {
-                k.tokenWindows.computeIfAbsent(start, st -> new long[] {0, st + window.toMillis()})[0] +=
-                        r.counters().totalTokens();
+        changed(r.at());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> spend(UsageRecord r) {
+        if (r.counters().costMicros() != 0) {
+            long[] cost = new long[FIELDS];
+            cost[COST] = r.counters().costMicros();
+            for (Period p : new Period[] {Period.DAY, Period.WEEK, Period.TOTAL}) {
+                addTo(UsageScope.KEY, r.keyId(), p, r.at(), cost);
             }
         }
-        if (r.at().isAfter(latestRecord)) {
-            latestRecord = r.at();
+        addToWindow(r);
+        if (r.leaseId() != null) {
+            release(r.keyId(), r.leaseId());
+        }
+        changed(r.at());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void addToWindow(UsageRecord r) {
+        Duration window = r.tokenWindow();
+        if (window == null) {
+            return;
+        }
+        KeyState k = key(r.keyId());
+        long start = AdmissionRequest.windowStart(r.at(), window);
+        synchronized (k) {
+            k.tokenWindows.computeIfAbsent(start, st -> new long[] {0, st + window.toMillis()})[0] +=
+                    r.counters().totalTokens();
+        }
+    }
+
+    private void changed(Instant at) {
+        if (at.isAfter(latestRecord)) {
+            latestRecord = at;
         }
         persistence.changed();
-        return CompletableFuture.completedFuture(null);
     }
 
     private void addAll(UsageScope scope, String id, Instant at, long[] add, boolean week) {
@@ -317,12 +352,16 @@ public final class LocalSharedState implements SharedState {
             if (p == Period.WEEK && !week) {
                 continue;
             }
-            AtomicLongArray v =
-                    usage.computeIfAbsent(usageKey(scope, id, p, p.bucket(at)), x -> new AtomicLongArray(FIELDS));
-            for (int i = 0; i < add.length; i++) {
-                if (add[i] != 0) {
-                    v.addAndGet(i, add[i]);
-                }
+            addTo(scope, id, p, at, add);
+        }
+    }
+
+    private void addTo(UsageScope scope, String id, Period p, Instant at, long[] add) {
+        AtomicLongArray v =
+                usage.computeIfAbsent(usageKey(scope, id, p, p.bucket(at)), x -> new AtomicLongArray(FIELDS));
+        for (int i = 0; i < add.length; i++) {
+            if (add[i] != 0) {
+                v.addAndGet(i, add[i]);
             }
         }
     }

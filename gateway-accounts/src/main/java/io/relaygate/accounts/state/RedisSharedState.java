@@ -34,7 +34,9 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
- * shared connection.
+ * shared connection, batched by the caller. A key with token or cost limits adds one EVALSHA per request (spend.lua:
+ * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
+ * admission and the spend.
  */
 public final class RedisSharedState implements SharedState {
 
@@ -44,6 +46,7 @@ public final class RedisSharedState implements SharedState {
     private final String prefix;
     private final Script admit;
     private final Script usage;
+    private final Script spend;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -52,6 +55,7 @@ public final class RedisSharedState implements SharedState {
         this.prefix = requireNonNull(prefix, "prefix");
         this.admit = new Script(redis, resource("admit.lua"));
         this.usage = new Script(redis, resource("usage.lua"));
+        this.spend = new Script(redis, resource("spend.lua"));
     }
 
     private static String resource(String name) {
@@ -263,28 +267,70 @@ public final class RedisSharedState implements SharedState {
         List<String> keys = new ArrayList<>(5);
         List<String> args = new ArrayList<>(14);
         List<String> ttls = new ArrayList<>(4);
+        StringBuilder costMask = new StringBuilder(4);
         for (Period p : Period.values()) {
             if (p == Period.WEEK && !isKey) {
                 continue;
             }
             keys.add(usageKey(scope, id, p, p.bucket(r.at())));
-            long ttl =
-                    p == Period.TOTAL ? 0 : p.end(r.at()).toEpochMilli() - r.at().toEpochMilli() + p.retentionMillis();
-            ttls.add(Long.toString(ttl));
+            costMask.append(isKey && r.limitsCounted() && p != Period.HOUR ? '0' : '1');
+            ttls.add(Long.toString(ttlMillis(p, r.at())));
         }
         args.add(Integer.toString(keys.size()));
         for (long v : r.counters().values()) {
             args.add(Long.toString(v));
         }
         args.addAll(ttls);
-        Duration window = isKey ? r.tokenWindow() : null;
+        Duration window = isKey && !r.limitsCounted() ? r.tokenWindow() : null;
         if (window != null) {
             long start = AdmissionRequest.windowStart(r.at(), window);
             keys.add(keyTag(id) + "tw:" + start);
             args.add(Long.toString(start + window.toMillis() - r.at().toEpochMilli() + SLACK_MILLIS));
+        } else {
+            args.add("0");
         }
+        args.add(costMask.toString());
         return usage.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
                 .toCompletableFuture();
+    }
+
+    private static long ttlMillis(Period p, Instant at) {
+        return p == Period.TOTAL ? 0 : p.end(at).toEpochMilli() - at.toEpochMilli() + p.retentionMillis();
+    }
+
+    @Override
+    public CompletionStage<Void> spend(UsageRecord r) {
+        long cost = r.counters().costMicros();
+        Duration window = r.tokenWindow();
+        String lease = r.leaseId();
+        if (cost == 0 && window == null && lease == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Instant at = r.at();
+        String id = r.keyId();
+        List<String> keys = new ArrayList<>(5);
+        keys.add(usageKey(UsageScope.KEY, id, Period.DAY, Period.DAY.bucket(at)));
+        keys.add(usageKey(UsageScope.KEY, id, Period.WEEK, Period.WEEK.bucket(at)));
+        keys.add(usageKey(UsageScope.KEY, id, Period.TOTAL, Period.TOTAL.bucket(at)));
+        String windowTtl = "-1";
+        if (window != null) {
+            long start = AdmissionRequest.windowStart(at, window);
+            keys.add(keyTag(id) + "tw:" + start);
+            windowTtl = Long.toString(start + window.toMillis() - at.toEpochMilli() + SLACK_MILLIS);
+        }
+        if (lease != null) {
+            keys.add(keyTag(id) + "lease");
+        }
+        String[] args = {
+            Long.toString(cost),
+            Long.toString(ttlMillis(Period.DAY, at)),
+            Long.toString(ttlMillis(Period.WEEK, at)),
+            Long.toString(r.counters().totalTokens()),
+            windowTtl,
+            lease == null ? "" : lease
+        };
+        return spend.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args)
+                .thenApply(n -> null);
     }
 
     @Override

@@ -63,8 +63,17 @@ public interface SharedState extends AutoCloseable {
     /**
      * Adds one request's usage to the counters of {@code scopes} only (the key's token window goes with
      * {@link UsageScope#KEY}), so a caller can write the part the next admission reads at once and batch the rest.
+     * A {@link UsageRecord#limitsCounted() counted} record leaves what {@link #spend} wrote alone.
      */
     CompletionStage<Void> record(UsageRecord record, java.util.Set<UsageScope> scopes);
+
+    /**
+     * Counts one finished request against its key's limits at once, in one write: its cost into the key's day, week
+     * and total usage (what cost limits read), its tokens into the key's token window, and gives its
+     * {@link UsageRecord#leaseId() lease} back. The rest of its usage follows with {@link #record} of
+     * {@link UsageRecord#counted()}, which may wait for a batch.
+     */
+    CompletionStage<Void> spend(UsageRecord record);
 
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);

@@ -4,12 +4,17 @@
 -- KEYS[1..n] usage hashes       KEYS[n+1] (optional) token window counter
 -- ARGV[1] n                     ARGV[2..8] requests, errors, input, output, cache_creation, cache_read, cost
 -- ARGV[9..8+n] ttl ms per hash (0: keep for ever)
--- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given)
+-- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given; else ignored)
+-- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's day, week and total cost may have been counted
+--            already, by spend.lua)
 
 local n = tonumber(ARGV[1])
 local fields = {'requests', 'errors', 'input', 'output', 'cache_creation', 'cache_read', 'cost'}
+local withCost = ARGV[10 + n]
 for i = 1, n do
-  for f = 1, 7 do
+  local last = 7
+  if string.sub(withCost, i, i) == '0' then last = 6 end
+  for f = 1, last do
     local v = tonumber(ARGV[1 + f])
     if v ~= 0 then redis.call('HINCRBY', KEYS[i], fields[f], v) end
   end

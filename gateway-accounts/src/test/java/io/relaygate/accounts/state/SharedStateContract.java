@@ -114,6 +114,61 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void spendCountsCostAndTokensAgainstTheLimitsAndGivesTheLeaseBackAndTheCountedRecordAddsOnlyTheRest() {
+        SharedState s = state();
+        Duration hour = Duration.ofHours(1);
+        KeyRules rules = rules(1, null, null, 1000L, hour, 0.005, null, null);
+        assertThat(admit(s, rules, "a", T0).admitted()).isTrue();
+        UsageRecord done = new UsageRecord(
+                keyId,
+                "acct-1",
+                "model-1",
+                UsageCounters.of(new Usage(300, 0, 0, 0), false, 4_000),
+                T0.plusSeconds(1),
+                hour,
+                true,
+                "a");
+
+        await(s.spend(done));
+        assertThat(admit(s, rules, "b", T0.plusSeconds(2)).admitted())
+                .as("the spend gave the lease back")
+                .isTrue();
+        await(s.release(keyId, "b"));
+        await(s.record(done.counted()));
+        await(s.spend(new UsageRecord(
+                keyId,
+                null,
+                null,
+                UsageCounters.of(new Usage(700, 0, 0, 0), false, 0),
+                T0.plusSeconds(3),
+                hour,
+                true,
+                null)));
+
+        Admission refused = admit(s, rules, "c", T0.plusSeconds(4));
+        assertThat(refused.limit()).isEqualTo(Admission.Limit.TOKENS);
+        assertThat(refused.current())
+                .as("the counted record's tokens (and cost: 8,000 µ$ would be over the daily 5,000) not counted twice")
+                .isEqualTo(1000);
+        Instant nextHour = Instant.parse("2026-03-04T11:00:00Z");
+        await(s.spend(new UsageRecord(
+                keyId, null, null, UsageCounters.of(Usage.ZERO, false, 1_000), nextHour, hour, true, null)));
+        Admission broke = admit(s, rules, "d", nextHour.plusSeconds(1));
+        assertThat(broke.limit()).isEqualTo(Admission.Limit.DAILY_COST);
+        assertThat(broke.current()).as("4,000 + 1,000 µ$").isEqualTo(5_000);
+        assertThat(await(s.usage(UsageScope.KEY, Period.TOTAL, T0)))
+                .singleElement()
+                .extracting(UsageRow::counters)
+                .as("the counted record adds its request and tokens, not its cost again")
+                .isEqualTo(new UsageCounters(1, 0, 300, 0, 0, 0, 5_000));
+        assertThat(await(s.usage(UsageScope.KEY, Period.HOUR, T0)))
+                .singleElement()
+                .extracting(UsageRow::counters)
+                .as("the hour bucket, which no limit reads, gets its cost with the record")
+                .isEqualTo(new UsageCounters(1, 0, 300, 0, 0, 0, 4_000));
+    }
+
+    @Test
     void aRenewedLeaseOutlivesItsFirstExpiry() {
         SharedState s = state();
         KeyRules rules = rules(1, null, null, null, null, null, null, null);
