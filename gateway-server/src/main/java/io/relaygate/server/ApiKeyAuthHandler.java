@@ -17,6 +17,9 @@ import io.relaygate.core.WireFormat;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,52 +83,94 @@ final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
                     "missing API key: send your Relaygate key as x-api-key or Authorization: Bearer");
             return;
         }
+        CompletableFuture<Optional<ApiKey>> lookup = keys.authenticate(secret).toCompletableFuture();
+        if (lookup.isDone()) {
+            // A cached key, nearly every request: decided within this read, so reading never pauses (pausing and
+            // resuming would cost two epoll_ctl calls per request).
+            Optional<ApiKey> found = null;
+            Throwable error = null;
+            try {
+                found = lookup.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e.getCause() != null ? e.getCause() : e;
+            }
+            decide(ctx, info, request, secret, found, error, false);
+            return;
+        }
         pending = true;
         held.addFirst(request);
         ctx.channel().config().setAutoRead(false);
-        EventLoops.onLoop(keys.authenticate(secret), ctx.executor(), (found, error) -> {
+        EventLoops.onLoop(
+                lookup, ctx.executor(), (found, error) -> decide(ctx, info, request, secret, found, error, true));
+    }
+
+    /**
+     * Goes on with the request once its key is looked up. {@code paused}: the lookup took a while, reading was
+     * paused and what arrived in the meantime is held.
+     */
+    private void decide(
+            ChannelHandlerContext ctx,
+            RequestInfo info,
+            HttpRequest request,
+            String secret,
+            @Nullable Optional<ApiKey> found,
+            @Nullable Throwable error,
+            boolean paused) {
+        if (paused) {
             pending = false;
             if (!ctx.channel().isActive()) {
                 releaseHeld();
                 return;
             }
-            String problem = error != null ? null : refusal(found);
-            if (error != null) {
-                logger.warn("[{}] key lookup failed: {}", info.id, Secrets.redact(String.valueOf(error)));
-                releaseHeld();
-                reject(ctx, info, request, ErrorKind.UNAVAILABLE, "key store unavailable, try again");
-            } else if (problem != null) {
-                releaseHeld();
-                ErrorKind kind = found != null && found.isPresent() ? ErrorKind.PERMISSION : ErrorKind.AUTHENTICATION;
-                String from = RepeatedFailures.host(ctx.channel().remoteAddress());
-                RepeatedFailures.Verdict v = failures.failure(from);
-                if (v.log()) {
-                    securityLog.info(
-                            "[{}] refused key {} from {}: {}{}",
-                            info.id,
-                            Secrets.mask(secret),
-                            from,
-                            problem,
-                            v.heldBack() == 0
-                                    ? ""
-                                    : " (and " + v.heldBack() + " more refusals from " + from
-                                            + " in the minute before, not logged one by one)");
-                }
-                reject(ctx, info, request, kind, problem);
-            } else {
-                info.apiKey = found.orElseThrow();
-                ctx.channel().config().setAutoRead(true);
-                ctx.fireChannelRead(held.poll());
-                // What arrived during the lookup: the body, and perhaps a pipelined request, which starts its own
-                // lookup and keeps what follows it held (authenticate puts it back at the front).
-                while (!held.isEmpty() && !pending) {
-                    channelRead(ctx, held.poll());
-                }
-                if (!pending) {
-                    ctx.read();
-                }
+        }
+        String problem = error != null ? null : refusal(found);
+        if (error != null) {
+            logger.warn("[{}] key lookup failed: {}", info.id, Secrets.redact(String.valueOf(error)));
+            release(paused, request);
+            reject(ctx, info, request, ErrorKind.UNAVAILABLE, "key store unavailable, try again");
+        } else if (problem != null) {
+            release(paused, request);
+            ErrorKind kind = found != null && found.isPresent() ? ErrorKind.PERMISSION : ErrorKind.AUTHENTICATION;
+            String from = RepeatedFailures.host(ctx.channel().remoteAddress());
+            RepeatedFailures.Verdict v = failures.failure(from);
+            if (v.log()) {
+                securityLog.info(
+                        "[{}] refused key {} from {}: {}{}",
+                        info.id,
+                        Secrets.mask(secret),
+                        from,
+                        problem,
+                        v.heldBack() == 0
+                                ? ""
+                                : " (and " + v.heldBack() + " more refusals from " + from
+                                        + " in the minute before, not logged one by one)");
             }
-        });
+            reject(ctx, info, request, kind, problem);
+        } else if (!paused) {
+            info.apiKey = found.orElseThrow();
+            ctx.fireChannelRead(request);
+        } else {
+            info.apiKey = found.orElseThrow();
+            ctx.channel().config().setAutoRead(true);
+            ctx.fireChannelRead(held.poll());
+            // What arrived during the lookup: the body, and perhaps a pipelined request, which starts its own
+            // lookup and keeps what follows it held (authenticate puts it back at the front).
+            while (!held.isEmpty() && !pending) {
+                channelRead(ctx, held.poll());
+            }
+            if (!pending) {
+                ctx.read();
+            }
+        }
+    }
+
+    /** Drops the refused request and, after a pause, whatever was held with it. */
+    private void release(boolean paused, HttpRequest request) {
+        if (paused) {
+            releaseHeld();
+        } else {
+            ReferenceCountUtil.release(request);
+        }
     }
 
     private @Nullable String refusal(@Nullable Optional<ApiKey> found) {

@@ -89,6 +89,36 @@ class ApiKeyAuthHandlerTest {
     }
 
     @Test
+    void aCachedKeyIsDecidedWithinTheReadWithoutPausingIt() throws Exception {
+        EmbeddedChannel first = channel();
+        first.writeInbound(head("x-api-key", secret));
+        settle(first, () -> !first.inboundMessages().isEmpty());
+        assertThat(first.finishAndReleaseAll()).isTrue();
+        EmbeddedChannel ch = channel();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        ch.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads.incrementAndGet();
+                ctx.read();
+            }
+        });
+        reads.set(0);
+        HttpRequest r = head("x-api-key", secret);
+
+        ch.writeInbound(r, new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8)));
+
+        assertThat(ch.inboundMessages()).as("passed at once").hasSize(2);
+        assertThat(reads.get())
+                .as("only the channel's own read after the batch: reading was never paused and resumed (a resume "
+                        + "asks for two more)")
+                .isEqualTo(1);
+        assertThat((Object) ch.readInbound()).isSameAs(r);
+        assertThat(ch.attr(RequestInfo.KEY).get().key().name()).isEqualTo("alice");
+        assertThat(ch.finishAndReleaseAll()).isTrue();
+    }
+
+    @Test
     void bearerTokenIsAcceptedToo() throws Exception {
         EmbeddedChannel ch = channel();
         ch.writeInbound(head("authorization", "Bearer " + secret));
