@@ -52,6 +52,7 @@ public final class AccountSelector {
         this.accounts = cacheTtl.isZero()
                 ? null
                 : Caffeine.newBuilder()
+                        .executor(Caches.SAME_THREAD)
                         .ticker(ticker)
                         .maximumSize(1)
                         .expireAfterWrite(cacheTtl)

@@ -68,6 +68,7 @@ public final class ApiKeyService {
             throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
         }
         this.cache = Caffeine.newBuilder()
+                .executor(Caches.SAME_THREAD)
                 .ticker(ticker)
                 .maximumSize(MAX_CACHED_KEYS)
                 .expireAfter(Expiry.<String, Optional<ApiKey>>creating(

@@ -182,6 +182,7 @@ public final class Scheduler {
         this.ticker = requireNonNull(ticker, "ticker");
         this.quotas = new QuotaBook(state, ticker, QUOTA_PUSH_INTERVAL, e -> warnState("saving an account's quota", e));
         this.localSticky = Caffeine.newBuilder()
+                .executor(Caches.SAME_THREAD)
                 .ticker(ticker)
                 .maximumSize(100_000)
                 .expireAfterWrite(
@@ -191,6 +192,7 @@ public final class Scheduler {
         this.views = viewTtl.isZero()
                 ? null
                 : Caffeine.newBuilder()
+                        .executor(Caches.SAME_THREAD)
                         .ticker(ticker)
                         .maximumSize(1)
                         .expireAfterWrite(viewTtl)
