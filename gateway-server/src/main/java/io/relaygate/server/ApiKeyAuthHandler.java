@@ -146,11 +146,12 @@ final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
                                         + " in the minute before, not logged one by one)");
             }
             reject(ctx, info, request, kind, problem);
-        } else if (!paused) {
-            info.apiKey = found.orElseThrow();
-            ctx.fireChannelRead(request);
         } else {
             info.apiKey = found.orElseThrow();
+            if (!paused) {
+                ctx.fireChannelRead(request);
+                return;
+            }
             ctx.channel().config().setAutoRead(true);
             ctx.fireChannelRead(held.poll());
             // What arrived during the lookup: the body, and perhaps a pipelined request, which starts its own

@@ -10,8 +10,8 @@ import java.time.Clock;
 /**
  * Turns every finished exchange into a usage record: per key always, per account and model when one was reached. A
  * request counts as an error when the client got an error status or the upstream died mid-stream; a client that left
- * early is not an error, and its tokens seen so far count. A key with token or cost limits has its part written at
- * once, and gives the request's concurrency lease back in the same write.
+ * early is not an error, and its tokens seen so far count. A key with token or cost limits has the record counted
+ * against them at once, and gives the request's concurrency lease back in the same write.
  */
 final class UsageListener implements ExchangeListener {
 

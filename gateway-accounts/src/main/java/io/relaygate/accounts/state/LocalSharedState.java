@@ -68,6 +68,8 @@ public final class LocalSharedState implements SharedState {
 
     private static final int FIELDS = UsageCounters.FIELDS.length;
     private static final int COST = 6;
+    /** The buckets whose cost the cost limits read. */
+    private static final Period[] COST_LIMIT_PERIODS = {Period.DAY, Period.WEEK, Period.TOTAL};
 
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
@@ -315,7 +317,7 @@ public final class LocalSharedState implements SharedState {
         if (r.counters().costMicros() != 0) {
             long[] cost = new long[FIELDS];
             cost[COST] = r.counters().costMicros();
-            for (Period p : new Period[] {Period.DAY, Period.WEEK, Period.TOTAL}) {
+            for (Period p : COST_LIMIT_PERIODS) {
                 addTo(UsageScope.KEY, r.keyId(), p, r.at(), cost);
             }
         }

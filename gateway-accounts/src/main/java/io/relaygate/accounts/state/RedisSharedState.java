@@ -285,7 +285,7 @@ public final class RedisSharedState implements SharedState {
         if (window != null) {
             long start = AdmissionRequest.windowStart(r.at(), window);
             keys.add(keyTag(id) + "tw:" + start);
-            args.add(Long.toString(start + window.toMillis() - r.at().toEpochMilli() + SLACK_MILLIS));
+            args.add(Long.toString(windowTtlMillis(start, window, r.at())));
         } else {
             args.add("0");
         }
@@ -296,6 +296,11 @@ public final class RedisSharedState implements SharedState {
 
     private static long ttlMillis(Period p, Instant at) {
         return p == Period.TOTAL ? 0 : p.end(at).toEpochMilli() - at.toEpochMilli() + p.retentionMillis();
+    }
+
+    /** How long the token window that started at {@code start} is kept: to its end, plus slack. */
+    private static long windowTtlMillis(long start, Duration window, Instant at) {
+        return start + window.toMillis() - at.toEpochMilli() + SLACK_MILLIS;
     }
 
     @Override
@@ -316,7 +321,7 @@ public final class RedisSharedState implements SharedState {
         if (window != null) {
             long start = AdmissionRequest.windowStart(at, window);
             keys.add(keyTag(id) + "tw:" + start);
-            windowTtl = Long.toString(start + window.toMillis() - at.toEpochMilli() + SLACK_MILLIS);
+            windowTtl = Long.toString(windowTtlMillis(start, window, at));
         }
         if (lease != null) {
             keys.add(keyTag(id) + "lease");
