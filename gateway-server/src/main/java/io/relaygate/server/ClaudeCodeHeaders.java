@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The client headers of Claude Code, for requests from other clients on a Claude subscription ({@code claude-oauth})
  * account: Anthropic serves subscription tokens to Claude Code, so such requests carry the Claude Code headers last
  * seen on that account (this instance's memory; real traffic, so they follow Claude Code's updates), or those of
- * Claude Code 2.1.330 as captured in shared/fixtures/clients when none was seen yet.
+ * Claude Code 2.1.330 as captured in testdata/clients when none was seen yet.
  */
 final class ClaudeCodeHeaders {
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The captured real-client traffic in {@code ../shared/fixtures/clients}, found from the working directory upward. */
+/** The captured real-client traffic in {@code testdata/clients} of this repository, found from the working directory upward. */
 final class Fixtures {
 
     private Fixtures() {}
@@ -15,13 +15,13 @@ final class Fixtures {
     static Path clientsDir() {
         Path dir = Path.of("").toAbsolutePath();
         for (Path p = dir; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/fixtures/clients");
+            Path candidate = p.resolve("testdata/clients");
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("shared/fixtures/clients not found above " + dir
-                + " (the project expects the shared/ folder beside its checkout)");
+        throw new IllegalStateException("testdata/clients not found above " + dir
+                + " (expected at the repository root)");
     }
 
     static List<Path> files(String prefix, String suffix) throws IOException {

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The benchmarks' inputs: captured client traffic from {@code shared/fixtures/clients} (found by walking up from the
+ * The benchmarks' inputs: captured client traffic from {@code testdata/clients} (found by walking up from the
  * working directory and from the jar, or {@code -Drelaygate.fixtures=DIR}) and the Chat golden stream bundled in the
  * jar. Streams are stretched to a fixed event count by repeating their real content deltas between their real
  * opening and closing events, so one benchmark operation is a whole, well-formed long answer.
@@ -41,7 +41,7 @@ final class BenchFixtures {
         if (configured != null) {
             return Paths.get(configured);
         }
-        Path relative = Paths.get("shared", "fixtures", "clients");
+        Path relative = Paths.get("testdata", "clients");
         List<Path> starts = new ArrayList<>();
         starts.add(Paths.get("").toAbsolutePath());
         try {

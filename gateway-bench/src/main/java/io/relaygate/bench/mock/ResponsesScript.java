@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One OpenAI Responses API answer as output items, rendered either as the stream of typed events or as the whole
  * {@code response} object. The stream follows what OpenAI sends and what Codex CLI 0.169.0 accepted
- * ({@code shared/fixtures/clients/codex-0.169.0_*.sse}): every event has {@code type} (also as the SSE event name) and
+ * ({@code testdata/clients/codex-0.169.0_*.sse}): every event has {@code type} (also as the SSE event name) and
  * a {@code sequence_number} counting from 0; {@code response.created} and {@code response.in_progress} first; every
  * item opens with {@code response.output_item.added} and closes with {@code response.output_item.done}, which carries
  * the whole item (Codex takes a message's text from it); {@code response.completed} carries the response id, the

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code shell} scenario in all three formats, driven by real Claude Code and Codex requests from
- * {@code shared/fixtures/clients} with their last user text replaced by the directive.
+ * {@code testdata/clients} with their last user text replaced by the directive.
  */
 class MockShellTest {
 

@@ -12,7 +12,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test helpers: named SSE events, and the captured client requests in {@code shared/fixtures/clients}. */
+/** Test helpers: named SSE events, and the captured client requests in {@code testdata/clients}. */
 final class SseEvents {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +54,7 @@ final class SseEvents {
 
     /** The captured request body of fixture {@code name} (without ".json"), found upward from the working directory. */
     static JsonNode fixtureBody(String name) {
-        Path rel = Paths.get("shared", "fixtures", "clients", name + ".json");
+        Path rel = Paths.get("testdata", "clients", name + ".json");
         for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve(rel))) {
                 try {

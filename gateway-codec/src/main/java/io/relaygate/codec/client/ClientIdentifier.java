@@ -9,7 +9,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Identifies Claude Code and Codex CLI from what they really send (see shared/fixtures/clients). A client is
+ * Identifies Claude Code and Codex CLI from what they really send (see testdata/clients). A client is
  * recognised only when two independent markers agree: its user agent (or Codex's {@code originator}) and its own
  * system prompt. Claude Code: {@code User-Agent: claude-cli/<version> (external, cli|sdk-cli)} and, in its system
  * blocks after the billing-header block, "You are Claude Code, Anthropic's official CLI for Claude." (interactive) or

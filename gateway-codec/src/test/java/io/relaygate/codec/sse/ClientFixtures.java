@@ -10,13 +10,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The captured real client traffic in {@code shared/fixtures/clients} (see its README), found by walking up from the
- * working directory (the module directory under Maven, where it is {@code ../../shared/fixtures/clients}). Public
+ * The captured real client traffic in {@code testdata/clients} of this repository (see its README), found by walking up from the
+ * working directory (the module directory under Maven, where it is {@code ../testdata/clients}). Public
  * because the usage and skim tests of this module read the same files.
  */
 public final class ClientFixtures {
 
-    private static final Path RELATIVE = Paths.get("shared", "fixtures", "clients");
+    private static final Path RELATIVE = Paths.get("testdata", "clients");
 
     private ClientFixtures() {}
 
@@ -30,7 +30,7 @@ public final class ClientFixtures {
             }
         }
         throw new IllegalStateException("client fixtures not found: no " + RELATIVE + " in " + start
-                + " or any parent (expected ../../shared/fixtures/clients from the module directory)");
+                + " or any parent (expected ../testdata/clients from the module directory)");
     }
 
     /** Every captured stream, including the variants, sorted by path. */
