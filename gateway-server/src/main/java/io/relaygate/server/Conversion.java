@@ -1,5 +1,9 @@
 package io.relaygate.server;
 
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.pipeline.RequestInfo;
+import io.relaygate.server.pipeline.RouteResolver;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * row, see {@link ChainedTranscoder}). Six direct mappers instead of six pairwise ones, at the cost of one extra event
  * hop on the two OpenAI ⇄ OpenAI paths.
  */
-final class Conversion {
+public final class Conversion {
 
     /** Azure OpenAI's GA data-plane API version used for deployments. */
     static final String AZURE_API_VERSION = "2024-10-21";
@@ -64,9 +68,9 @@ final class Conversion {
 
     final String clientModel;
     /** The model the upstream runs (the account's mapping of the client's model); empty for model lists. */
-    final String upstreamModel;
+    public final String upstreamModel;
 
-    final String pathAndQuery;
+    public final String pathAndQuery;
     private final ToolNames toolNames;
     private final ResponsesTools responsesTools;
     private final byte[] body;
@@ -100,7 +104,7 @@ final class Conversion {
     }
 
     /** The formats whose accounts may serve {@code route}, the route's own first. */
-    static List<WireFormat> servingFormats(Route route) {
+    public static List<WireFormat> servingFormats(Route route) {
         return switch (route) {
             // OpenAI accounts have no token counting: the gateway counts count_tokens requests for them itself.
             case MESSAGES, COUNT_TOKENS ->
@@ -114,7 +118,7 @@ final class Conversion {
     }
 
     /** Whether requests on {@code route} need converting for {@code account}. */
-    static boolean needed(RequestInfo info, Account account) {
+    public static boolean needed(RequestInfo info, Account account) {
         WireFormat upstream = account.kind().format();
         return switch (info.route) {
             case MESSAGES, CHAT_COMPLETIONS, RESPONSES -> upstream != info.route.format();
@@ -129,7 +133,7 @@ final class Conversion {
      *
      * @throws GatewayException INVALID_REQUEST when the body cannot be mapped
      */
-    static Conversion prepare(ProxyRequest proxy, Account account) {
+    public static Conversion prepare(ProxyRequest proxy, Account account) {
         WireFormat upstream = account.kind().format();
         if (proxy.info.route == Route.MODELS) {
             WireFormat clientFormat = proxy.info.openAiCaller ? WireFormat.OPENAI_CHAT : WireFormat.ANTHROPIC;
@@ -221,7 +225,7 @@ final class Conversion {
      * The Responses endpoint: {@code /v1/responses} on the OpenAI API; the ChatGPT Codex backend's base URL already
      * ends in {@code /backend-api/codex}, below which the endpoint is {@code /responses}.
      */
-    static String responsesPath(Account account) {
+    public static String responsesPath(Account account) {
         return account.kind() == AccountKind.CODEX_OAUTH ? "/responses" : RouteResolver.upstreamPath(Route.RESPONSES);
     }
 
@@ -229,22 +233,22 @@ final class Conversion {
      * Whether a stream from the upstream is to be collected into a whole answer: a client that asked for one, served
      * by the ChatGPT Codex backend, which only streams.
      */
-    boolean collectsStream() {
+    public boolean collectsStream() {
         return upstream == WireFormat.OPENAI_RESPONSES && !clientStream && !models;
     }
 
     /** The mapped body; the caller owns the buffer. */
-    ByteBuf body() {
+    public ByteBuf body() {
         return Unpooled.wrappedBuffer(body);
     }
 
     /** The client's format, for errors the converter itself writes. */
-    WireFormat clientFormat() {
+    public WireFormat clientFormat() {
         return client;
     }
 
     /** A transcoder from the account's stream to the client's, writing complete SSE events to {@code sink}. */
-    StreamTranscoder streamTranscoder(Consumer<byte[]> sink) {
+    public StreamTranscoder streamTranscoder(Consumer<byte[]> sink) {
         if (upstream == WireFormat.ANTHROPIC) {
             return fromAnthropic(sink);
         }
@@ -269,7 +273,7 @@ final class Conversion {
     }
 
     /** The client's whole answer for the account's whole answer. */
-    ObjectNode mapWhole(JsonNode answer) {
+    public ObjectNode mapWhole(JsonNode answer) {
         if (models) {
             return client == WireFormat.ANTHROPIC
                     ? ModelLists.toAnthropic(answer)
@@ -288,7 +292,7 @@ final class Conversion {
         };
     }
 
-    Usage wholeUsage(JsonNode answer) {
+    public Usage wholeUsage(JsonNode answer) {
         if (models) {
             return Usage.ZERO;
         }

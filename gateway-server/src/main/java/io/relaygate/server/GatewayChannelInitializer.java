@@ -1,5 +1,20 @@
 package io.relaygate.server;
 
+import io.relaygate.server.admin.AdminApi;
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.pipeline.ApiKeyAuthHandler;
+import io.relaygate.server.pipeline.BodyAggregator;
+import io.relaygate.server.pipeline.ClientIdentifyHandler;
+import io.relaygate.server.pipeline.GatewayKeepAliveHandler;
+import io.relaygate.server.pipeline.KeyRulesHandler;
+import io.relaygate.server.pipeline.PipelineNames;
+import io.relaygate.server.pipeline.RepeatedFailures;
+import io.relaygate.server.pipeline.RequestSkimHandler;
+import io.relaygate.server.pipeline.RouteHandler;
+import io.relaygate.server.relay.UpstreamRelayHandler;
+import io.relaygate.server.upstream.OAuthRefresher;
+import io.relaygate.server.upstream.UpstreamPool;
+
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelInitializer;

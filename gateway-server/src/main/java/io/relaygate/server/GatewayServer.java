@@ -1,5 +1,13 @@
 package io.relaygate.server;
 
+import io.relaygate.server.admin.AdminApi;
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.upstream.OAuthRefresher;
+import io.relaygate.server.upstream.Transports;
+import io.relaygate.server.upstream.UpstreamPool;
+import io.relaygate.server.usage.AccessLog;
+import io.relaygate.server.usage.UsageListener;
+
 import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.ServerBootstrap;

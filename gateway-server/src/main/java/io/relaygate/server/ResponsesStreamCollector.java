@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * {@code response.incomplete}) carries the response; its {@code output} is filled from the
  * {@code response.output_item.done} items when the upstream left it empty.
  */
-final class ResponsesStreamCollector implements SseListener {
+public final class ResponsesStreamCollector implements SseListener {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,7 +57,7 @@ final class ResponsesStreamCollector implements SseListener {
 
     /** The whole response, or null when the stream ended without one. */
     @Nullable
-    ObjectNode response() {
+    public ObjectNode response() {
         ObjectNode r = response;
         if (r != null && (!r.path("output").isArray() || r.path("output").isEmpty()) && !items.isEmpty()) {
             r.set("output", items);
@@ -67,7 +67,7 @@ final class ResponsesStreamCollector implements SseListener {
 
     /** The upstream's error message when the stream failed, else null. */
     @Nullable
-    String failure() {
+    public String failure() {
         return failure;
     }
 }

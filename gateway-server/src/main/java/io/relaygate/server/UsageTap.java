@@ -18,31 +18,31 @@ import org.jspecify.annotations.Nullable;
  * Reads usage from a response while its bytes are relayed, without changing or holding them. Formats without a tap
  * yet report {@link Usage#ZERO}.
  */
-abstract class UsageTap {
+public abstract class UsageTap {
 
     /** Largest single SSE event the tap follows; bigger events are relayed but not parsed. */
-    static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
     /** Feeds relayed bytes; indices and reference count of {@code content} are unchanged. */
-    abstract void feed(ByteBuf content);
+    public abstract void feed(ByteBuf content);
 
-    abstract void finish();
+    public abstract void finish();
 
-    abstract Usage usage();
+    public abstract Usage usage();
 
     abstract @Nullable String model();
 
     /** A tap whose usage comes from elsewhere (a converter that parses the stream anyway). */
-    static UsageTap of(Supplier<Usage> usage) {
+    public static UsageTap of(Supplier<Usage> usage) {
         return new UsageTap() {
             @Override
-            void feed(ByteBuf content) {}
+            public void feed(ByteBuf content) {}
 
             @Override
-            void finish() {}
+            public void finish() {}
 
             @Override
-            Usage usage() {
+            public Usage usage() {
                 return usage.get();
             }
 
@@ -54,7 +54,7 @@ abstract class UsageTap {
         };
     }
 
-    static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
+    public static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
         if (route == Route.MESSAGES && upstreamFormat == WireFormat.ANTHROPIC) {
             return sse
                     ? new Sse<>(new AnthropicStreamUsage(), AnthropicStreamUsage::usage, AnthropicStreamUsage::model)
@@ -87,7 +87,7 @@ abstract class UsageTap {
         }
 
         @Override
-        void feed(ByteBuf content) {
+        public void feed(ByteBuf content) {
             if (broken) {
                 return;
             }
@@ -100,14 +100,14 @@ abstract class UsageTap {
         }
 
         @Override
-        void finish() {
+        public void finish() {
             if (!broken) {
                 parser.finish();
             }
         }
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return usage.apply(listener);
         }
 
@@ -130,17 +130,17 @@ abstract class UsageTap {
         }
 
         @Override
-        void feed(ByteBuf content) {
+        public void feed(ByteBuf content) {
             usage.feed(content);
         }
 
         @Override
-        void finish() {
+        public void finish() {
             usage.finish();
         }
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return usage.usage();
         }
 
@@ -153,13 +153,13 @@ abstract class UsageTap {
 
     private static final class None extends UsageTap {
         @Override
-        void feed(ByteBuf content) {}
+        public void feed(ByteBuf content) {}
 
         @Override
-        void finish() {}
+        public void finish() {}
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return Usage.ZERO;
         }
 

@@ -1,5 +1,8 @@
 package io.relaygate.server;
 
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.upstream.UpstreamRequests;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,7 @@
 package io.relaygate.server;
 
+import io.relaygate.server.exchange.ExchangeOutcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,8 @@
 package io.relaygate.server;
 
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.pipeline.ErrorResponder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;

@@ -1,5 +1,7 @@
 package io.relaygate.server;
 
+import io.relaygate.server.exchange.ExchangeOutcome;
+
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 

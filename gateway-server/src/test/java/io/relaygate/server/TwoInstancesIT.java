@@ -1,5 +1,9 @@
 package io.relaygate.server;
 
+import io.relaygate.server.cli.CliRedis;
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.pipeline.ErrorResponder;
+
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +22,6 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.StoreConfig;
-import io.relaygate.server.cli.CliRedis;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,17 @@
 package io.relaygate.server.cli;
 
+import io.relaygate.server.admin.AdminAccounts;
+
+import io.relaygate.server.admin.UsageException;
+
+import io.relaygate.server.admin.OAuthOnboarding;
+
+import io.relaygate.server.admin.Views;
+
+import io.relaygate.server.admin.Audit;
+
+import io.relaygate.server.admin.AccountStateJson;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
@@ -10,7 +22,6 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
-import io.relaygate.server.AccountStateJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -394,16 +405,10 @@ final class AccountsCommand {
         }
         String name = KeysCommand.onePositional(args, "NAME");
         try (Store store = cli.openStore(args)) {
-            Account account = Cli.await(store.accounts().findByName(name))
-                    .orElseThrow(() -> new UsageException("no account named " + name));
-            Map<String, AccountCondition> conditions = Cli.await(store.state().conditions(Instant.now()));
-            AccountCondition before = conditions.get(account.id());
-            Cli.await(store.state().clearCondition(account.id()));
-            Audit.change(
-                    "accounts.resume",
-                    "account:" + account.name(),
-                    AccountStateJson.put(Cli.JSON.createObjectNode(), before, null),
-                    AccountStateJson.put(Cli.JSON.createObjectNode(), null, null));
+            AdminAccounts.Resumed resumed =
+                    Cli.await(AdminAccounts.resume(store, name, Audit.actor(), Instant.now()));
+            Account account = resumed.account();
+            AccountCondition before = resumed.before();
             if (args.flag("json")) {
                 cli.printJson(AccountStateJson.put(Views.account(account), null, null));
             } else if (before == null) {

@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * What a subcommand runs with: its output streams, the environment, and the way to the store. Commands block on the
  * store's futures: the CLI has no event loop to protect.
  */
-final class Cli {
+public final class Cli {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     /** Longest the CLI waits for one store operation. */
     private static final long STORE_TIMEOUT_SECONDS = 30;

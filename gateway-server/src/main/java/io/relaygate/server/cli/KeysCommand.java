@@ -1,5 +1,11 @@
 package io.relaygate.server.cli;
 
+import io.relaygate.server.admin.UsageException;
+
+import io.relaygate.server.admin.Views;
+
+import io.relaygate.server.admin.Audit;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.ApiKeyService;

@@ -1,5 +1,7 @@
 package io.relaygate.server.cli;
 
+import io.relaygate.server.admin.UsageException;
+
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.config.ConfigException;

@@ -1,5 +1,9 @@
 package io.relaygate.server.cli;
 
+import io.relaygate.server.admin.UsageException;
+
+import io.relaygate.server.admin.Views;
+
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.UsageReport;
 import io.relaygate.accounts.state.Period;

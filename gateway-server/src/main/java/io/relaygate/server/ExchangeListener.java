@@ -1,7 +1,0 @@
-package io.relaygate.server;
-
-/** Told of every finished exchange, on the event loop: keep it quick and never block. */
-@FunctionalInterface
-public interface ExchangeListener {
-    void onExchange(ExchangeOutcome outcome);
-}

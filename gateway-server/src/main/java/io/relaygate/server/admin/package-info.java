@@ -1,0 +1,5 @@
+/** TODO */
+@NullMarked
+package io.relaygate.server.admin;
+
+import org.jspecify.annotations.NullMarked;

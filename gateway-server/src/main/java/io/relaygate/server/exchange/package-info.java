@@ -1,0 +1,5 @@
+/** TODO */
+@NullMarked
+package io.relaygate.server.exchange;
+
+import org.jspecify.annotations.NullMarked;

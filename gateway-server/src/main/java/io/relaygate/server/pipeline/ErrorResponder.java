@@ -1,0 +1,88 @@
+package io.relaygate.server.pipeline;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.relaygate.core.ErrorBodies;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.WireFormat;
+import org.jspecify.annotations.Nullable;
+
+/** Writes the gateway's own error responses, always in the client's format, never with a stack trace. */
+public final class ErrorResponder {
+
+    /** Header that carries the gateway's request id on every response, for support and logs. */
+    public static final String REQUEST_ID_HEADER = "x-relaygate-request-id";
+
+    private ErrorResponder() {}
+
+    /**
+     * Writes a complete JSON error response and flushes it.
+     *
+     * @param close whether the connection closes after the response, because the request body was not read: the
+     *     close lingers (see {@link LingeringClose}) so the client reads the answer instead of a reset
+     */
+    public static ChannelFuture send(
+            ChannelHandlerContext ctx,
+            WireFormat format,
+            ErrorKind kind,
+            String message,
+            @Nullable String requestId,
+            @Nullable Long retryAfterSeconds,
+            boolean close) {
+        byte[] body = ErrorBodies.json(format, kind, message);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(kind.status()), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (requestId != null) {
+            response.headers().set(REQUEST_ID_HEADER, requestId);
+        }
+        if (retryAfterSeconds != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            LingeringClose.mark(ctx.channel());
+            ChannelFuture f = ctx.writeAndFlush(response);
+            f.addListener(done -> LingeringClose.start(ctx.channel()));
+            return f;
+        }
+        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Writes an error body that is already in the client's format (an upstream error relayed as is). */
+    public static ChannelFuture sendRaw(
+            ChannelHandlerContext ctx, int status, byte[] body, String requestId, @Nullable Long retryAfterSeconds) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID_HEADER, requestId);
+        if (retryAfterSeconds != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Writes a successful JSON answer the gateway produced itself (e.g. a local token count). */
+    public static ChannelFuture sendJson(ChannelHandlerContext ctx, int status, String json, String requestId) {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID_HEADER, requestId);
+        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+}

@@ -1,0 +1,88 @@
+package io.relaygate.server.pipeline;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.relaygate.core.ClientKind;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.KeyRules;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * LIMITS (the rules that need no shared state): a key's allowed and denied models and its allowed clients. A refused
+ * request gets a 403 in the client's format naming the rule; the body was read, so the connection stays open.
+ * Model patterns may use {@code *} ({@code claude-*-haiku*}); matching ignores case.
+ */
+public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ProxyRequest)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ProxyRequest request = (ProxyRequest) msg;
+        String refusal = refusal(request.info.key().rules(), request.skim.model(), request.client.kind());
+        if (refusal == null) {
+            ctx.fireChannelRead(request);
+            return;
+        }
+        securityLog.info(
+                "[{}] key {} refused: {}", request.info.id, request.info.key().name(), refusal);
+        ErrorResponder.send(
+                ctx, request.info.route.format(), ErrorKind.PERMISSION, refusal, request.info.id, null, false);
+        request.release();
+    }
+
+    /** Why {@code rules} refuse a request for {@code model} from {@code client}, or null when they allow it. */
+    static @Nullable String refusal(KeyRules rules, @Nullable String model, ClientKind client) {
+        if (model != null) {
+            if (matchesAny(rules.deniedModels(), model)) {
+                return "model " + model + " is denied for this key";
+            }
+            if (!rules.allowedModels().isEmpty() && !matchesAny(rules.allowedModels(), model)) {
+                return "model " + model + " is not allowed for this key (allowed: "
+                        + String.join(", ", rules.allowedModels()) + ")";
+            }
+        }
+        if (!rules.allowedClients().isEmpty() && !rules.allowedClients().contains(client)) {
+            return "this key may only be used from "
+                    + String.join(
+                            ", ",
+                            rules.allowedClients().stream()
+                                    .map(ClientKind::wireName)
+                                    .sorted()
+                                    .toList())
+                    + " (this request came from " + client.wireName() + ")";
+        }
+        return null;
+    }
+
+    static boolean matchesAny(List<String> patterns, String model) {
+        String m = model.toLowerCase(Locale.ROOT);
+        for (String p : patterns) {
+            String lp = p.toLowerCase(Locale.ROOT);
+            if (lp.equals(m) || (lp.contains("*") && glob(lp).matcher(m).matches())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Pattern glob(String g) {
+        StringBuilder re = new StringBuilder();
+        for (String part : g.split("\\*", -1)) {
+            if (re.length() > 0) {
+                re.append(".*");
+            }
+            re.append(Pattern.quote(part));
+        }
+        return Pattern.compile(re.toString());
+    }
+}

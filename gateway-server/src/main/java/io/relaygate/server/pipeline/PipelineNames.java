@@ -1,0 +1,47 @@
+package io.relaygate.server.pipeline;
+
+import io.relaygate.server.relay.UpstreamRelayHandler;
+
+/**
+ * Names of every handler in the gateway's pipelines, in order.
+ *
+ * <pre>
+ * client channel:
+ *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → RELAY
+ *
+ * upstream channel (pooled, on the client channel's event loop):
+ *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
+ * </pre>
+ *
+ * <ul>
+ *   <li>ROUTE ({@link RouteHandler}) and AUTH ({@link ApiKeyAuthHandler}) act on the request head, so an unknown route
+ *       or an unauthenticated client never makes the gateway buffer a body.
+ *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
+ *   <li>SKIM ({@link RequestSkimHandler}) reads the few fields the gateway needs with a streaming JSON parser.
+ *   <li>IDENTIFY ({@link ClientIdentifyHandler}) tells Claude Code and Codex from other clients (user agent and system
+ *       prompt must agree) and attaches the kind and the evidence to the request.
+ *   <li>LIMITS ({@link KeyRulesHandler}) applies the key's model and client rules.
+ *   <li>RELAY ({@link UpstreamRelayHandler}) picks an account, sends the request upstream and streams the answer back.
+ * </ul>
+ */
+public final class PipelineNames {
+
+    public static final String IDLE = "idle";
+    public static final String HTTP_CODEC = "httpCodec";
+    public static final String KEEP_ALIVE = "keepAlive";
+    public static final String ROUTE = "route";
+    public static final String AUTH = "auth";
+    public static final String AGGREGATOR = "aggregator";
+    public static final String SKIM = "skim";
+    public static final String IDENTIFY = "identify";
+    public static final String LIMITS = "limits";
+    public static final String RELAY = "relay";
+
+    public static final String PROXY = "proxy";
+    public static final String TLS = "tls";
+    public static final String UPSTREAM_CODEC = "upstreamCodec";
+    public static final String UPSTREAM_DECOMPRESS = "upstreamDecompress";
+    public static final String UPSTREAM_RESPONSE = "upstreamResponse";
+
+    private PipelineNames() {}
+}

@@ -1,0 +1,49 @@
+package io.relaygate.server.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.util.AttributeKey;
+import io.relaygate.core.ApiKey;
+import io.relaygate.core.Ids;
+import io.relaygate.core.Route;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the pipeline learned about the request in flight on a connection. Made by {@link RouteHandler} for each request
+ * head, completed by {@link ApiKeyAuthHandler}, read by the handlers after them. Event-loop confined.
+ */
+public final class RequestInfo {
+
+    static final AttributeKey<RequestInfo> KEY = AttributeKey.valueOf(RequestInfo.class, "requestInfo");
+
+    public final String id;
+    public final Route route;
+    final String uri;
+    public final long startNanos;
+
+    @Nullable
+    ApiKey apiKey;
+    /** A model-list caller that wants OpenAI's shape (under /openai, or without an anthropic-version header). */
+    public boolean openAiCaller;
+
+    public RequestInfo(Route route, String uri, long startNanos) {
+        this.id = "req_" + Ids.unique(20);
+        this.route = requireNonNull(route, "route");
+        this.uri = requireNonNull(uri, "uri");
+        this.startNanos = startNanos;
+    }
+
+    public ApiKey key() {
+        ApiKey k = apiKey;
+        if (k == null) {
+            throw new IllegalStateException("request " + id + " reached a handler after AUTH without a key");
+        }
+        return k;
+    }
+
+    /** The query string of the request URI including {@code ?}, or empty. */
+    public String query() {
+        int q = uri.indexOf('?');
+        return q < 0 ? "" : uri.substring(q);
+    }
+}

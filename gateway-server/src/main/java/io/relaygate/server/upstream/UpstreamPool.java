@@ -1,0 +1,266 @@
+package io.relaygate.server.upstream;
+
+import io.relaygate.server.pipeline.PipelineNames;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyHandler;
+import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.relaygate.core.config.UpstreamConfig;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Upstream HTTP/1.1 connections, pooled per event loop and target. A relay asks for a connection on its client
+ * channel's event loop and gets one bound to that same loop, so relaying never crosses threads. Each loop's idle
+ * connections are touched only by that loop.
+ *
+ * <p>An idle pooled connection carries {@link IdleGuard}, which closes it if the upstream sends anything or closes it,
+ * and after {@link #IDLE_CLOSE_SECONDS} unused.
+ */
+public final class UpstreamPool {
+
+    /** Idle keep-alive connections close after this, before typical upstream keep-alive limits. */
+    static final int IDLE_CLOSE_SECONDS = 50;
+
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+    private final Transports transports;
+    private final UpstreamConfig config;
+    private final SslContext sslContext;
+    private final java.util.concurrent.ConcurrentHashMap<String, SslContext> customTrust =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ByteBufAllocator allocator;
+    private final ConcurrentHashMap<EventLoop, Map<UpstreamTarget, ArrayDeque<Channel>>> idle =
+            new ConcurrentHashMap<>();
+
+    public UpstreamPool(Transports transports, UpstreamConfig config, SslContext sslContext, ByteBufAllocator allocator) {
+        this.transports = requireNonNull(transports, "transports");
+        this.config = requireNonNull(config, "config");
+        this.sslContext = requireNonNull(sslContext, "sslContext");
+        this.allocator = requireNonNull(allocator, "allocator");
+    }
+
+    /** A pooled connection handed out, and whether it was reused (a reused one may have gone stale). */
+    public record Lease(Channel channel, boolean reused) {}
+
+    /**
+     * A connection to {@code target} on {@code loop}, ready for a request (connected, proxy and TLS handshakes done).
+     * Must be called on {@code loop}.
+     */
+    public Future<Lease> acquire(EventLoop loop, UpstreamTarget target) {
+        Promise<Lease> promise = loop.newPromise();
+        ArrayDeque<Channel> deque =
+                idle.computeIfAbsent(loop, l -> new HashMap<>()).get(target);
+        while (deque != null && !deque.isEmpty()) {
+            Channel ch = deque.pollFirst();
+            if (ch.isActive() && ch.pipeline().get(IdleGuard.class) != null) {
+                ch.pipeline().remove(IdleGuard.class);
+                return promise.setSuccess(new Lease(ch, true));
+            }
+            ch.close();
+        }
+        connect(loop, target, promise);
+        return promise;
+    }
+
+    /**
+     * Returns a connection whose exchange completed with the whole response read and keep-alive allowed; anything
+     * else must be closed by the caller instead. Must be called on the connection's event loop.
+     */
+    public void release(Channel ch, UpstreamTarget target) {
+        if (!ch.isActive() || config.maxIdleConnectionsPerHost() == 0) {
+            ch.close();
+            return;
+        }
+        Map<UpstreamTarget, ArrayDeque<Channel>> byTarget = idle.computeIfAbsent(ch.eventLoop(), l -> new HashMap<>());
+        ArrayDeque<Channel> deque = byTarget.computeIfAbsent(target, t -> new ArrayDeque<>());
+        if (deque.size() >= config.maxIdleConnectionsPerHost()) {
+            ch.close();
+            return;
+        }
+        ch.config().setAutoRead(true);
+        ch.pipeline().addLast(new IdleGuard(deque));
+        deque.addFirst(ch);
+    }
+
+    /** The JDK's trust, or the account's own certificates; hostnames are verified with both. */
+    private SslContext sslContext(UpstreamTarget target) {
+        String pem = target.trustCertificates();
+        if (pem == null) {
+            return sslContext;
+        }
+        return customTrust.computeIfAbsent(pem, file -> {
+            try {
+                return SslContextBuilder.forClient()
+                        .trustManager(new java.io.File(file))
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "trust certificates " + file + " of " + target.host() + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private void connect(EventLoop loop, UpstreamTarget target, Promise<Lease> promise) {
+        @Nullable SslContext ssl;
+        try {
+            ssl = target.tls() ? sslContext(target) : null;
+        } catch (IllegalArgumentException e) {
+            promise.tryFailure(e);
+            return;
+        }
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transports.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        UpstreamTarget.ProxySpec proxy = target.proxy();
+                        if (proxy != null) {
+                            p.addLast(PipelineNames.PROXY, proxyHandler(proxy));
+                        }
+                        if (ssl != null) {
+                            p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc(), target.host(), target.port()));
+                        }
+                        p.addLast(
+                                PipelineNames.UPSTREAM_CODEC,
+                                new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+                        // We ask for identity; an upstream that compresses anyway (gzip, deflate) is decoded here, so
+                        // usage taps, converters and clients all see plain bytes. Identity answers pass untouched.
+                        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
+                    }
+                });
+        InetSocketAddress address;
+        if (target.proxy() != null) {
+            // The proxy resolves the upstream host name (SOCKS5 domain addresses, HTTP CONNECT host:port).
+            b.resolver(NoopAddressResolverGroup.INSTANCE);
+            address = InetSocketAddress.createUnresolved(target.host(), target.port());
+        } else {
+            address = new InetSocketAddress(target.host(), target.port());
+        }
+        ChannelFuture cf = b.connect(address);
+        cf.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = cf.channel();
+            Future<?> ready = readiness(ch);
+            if (ready == null) {
+                promise.trySuccess(new Lease(ch, false));
+            } else {
+                ready.addListener(r -> {
+                    if (r.isSuccess()) {
+                        promise.trySuccess(new Lease(ch, false));
+                    } else {
+                        ch.close();
+                        promise.tryFailure(r.cause());
+                    }
+                });
+            }
+        });
+    }
+
+    /** What to wait for after TCP connect: TLS handshake (which follows the proxy's), or the proxy's own. */
+    private static @Nullable Future<?> readiness(Channel ch) {
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+            return ssl.handshakeFuture();
+        }
+        ProxyHandler proxy = ch.pipeline().get(ProxyHandler.class);
+        return proxy == null ? null : proxy.connectFuture();
+    }
+
+    private ProxyHandler proxyHandler(UpstreamTarget.ProxySpec proxy) {
+        InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
+        ProxyHandler h;
+        if (proxy.socks()) {
+            h = proxy.username() == null
+                    ? new Socks5ProxyHandler(addr)
+                    : new Socks5ProxyHandler(addr, proxy.username(), proxy.password());
+        } else {
+            h = proxy.username() == null
+                    ? new HttpProxyHandler(addr)
+                    : new HttpProxyHandler(addr, proxy.username(), requireNonNull(proxy.password(), "password"));
+        }
+        h.setConnectTimeoutMillis(config.connectTimeout().toMillis());
+        return h;
+    }
+
+    /** Sits on an idle pooled connection: anything from upstream or its close takes it out of the pool. */
+    private static final class IdleGuard extends ChannelInboundHandlerAdapter {
+        private final ArrayDeque<Channel> deque;
+        private io.netty.util.concurrent.@Nullable ScheduledFuture<?> expiry;
+
+        IdleGuard(ArrayDeque<Channel> deque) {
+            this.deque = deque;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            expiry = ctx.executor().schedule(() -> evict(ctx), IDLE_CLOSE_SECONDS, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            evict(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            deque.remove(ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            evict(ctx);
+        }
+
+        private void evict(ChannelHandlerContext ctx) {
+            deque.remove(ctx.channel());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.relaygate.server.upstream;
+
+import io.relaygate.server.Conversion;
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.pipeline.RouteResolver;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
+import io.relaygate.core.OAuthTokens;
+import io.relaygate.core.Route;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the request an upstream account receives: the client's method, path (without the gateway's prefixes) and
+ * query, its headers minus hop-by-hop and credential headers, the account's own credentials, and the body bytes as
+ * they came (never re-serialized).
+ */
+public final class UpstreamRequests {
+
+    /** Anthropic's API version when a client sends none (the SDKs always do). */
+    static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
+
+    /** Required beta flag for Claude OAuth access tokens on the Messages API. */
+    public static final String OAUTH_BETA = "oauth-2025-04-20";
+
+    /** The ChatGPT workspace an access token acts for; the Codex backend wants it with every request. */
+    static final String CHATGPT_ACCOUNT_ID = "chatgpt-account-id";
+
+    /** What Codex CLI calls itself on the ChatGPT backend; sent when another client uses a Codex account. */
+    public static final String CODEX_ORIGINATOR = "codex_cli_rs";
+
+    /**
+     * Headers never forwarded: hop-by-hop (RFC 9110 section 7.6.1), the client's gateway credentials, and encodings
+     * (the gateway asks for identity so it can read usage from the stream).
+     */
+    private static final Set<String> DROPPED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "content-length",
+            "expect",
+            "x-api-key",
+            "authorization",
+            "api-key",
+            "accept-encoding",
+            "cookie",
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-real-ip");
+
+    /** Claude Code's headers per subscription account, for other clients' requests on it (one per process). */
+    static final ClaudeCodeHeaders CLAUDE_CODE_HEADERS = new ClaudeCodeHeaders();
+
+    private UpstreamRequests() {}
+
+    /**
+     * A request for {@code account}. The body is a retained duplicate of the client's: the caller keeps its own
+     * reference (for failover) and the returned request owns one.
+     */
+    public static FullHttpRequest build(ProxyRequest proxy, Account account, UpstreamTarget target) {
+        Route route = proxy.info.route;
+        String path = route == Route.RESPONSES ? Conversion.responsesPath(account) : RouteResolver.upstreamPath(route);
+        String uri = target.basePath() + path + proxy.info.query();
+        return build(proxy, account, target, uri, proxy.request.content().retainedDuplicate(), false);
+    }
+
+    /**
+     * The client's request with a rewritten body in the same format (an adaptation such as
+     * {@link io.relaygate.codec.client.ClaudeCodeAdaptation}); ownership of {@code body} moves to the returned request.
+     */
+    public static FullHttpRequest buildAdapted(ProxyRequest proxy, Account account, UpstreamTarget target, ByteBuf body) {
+        String uri = target.basePath() + RouteResolver.upstreamPath(proxy.info.route) + proxy.info.query();
+        return build(proxy, account, target, uri, body, false);
+    }
+
+    /**
+     * A request whose body was converted to another format: the given path and body (ownership moves to the returned
+     * request), and none of the client format's own headers ({@code anthropic-*}).
+     */
+    public static FullHttpRequest buildConverted(
+            ProxyRequest proxy, Account account, UpstreamTarget target, String pathAndQuery, ByteBuf body) {
+        return build(proxy, account, target, target.basePath() + pathAndQuery, body, true);
+    }
+
+    private static FullHttpRequest build(
+            ProxyRequest proxy, Account account, UpstreamTarget target, String uri, ByteBuf body, boolean converted) {
+        FullHttpRequest in = proxy.request;
+        HttpMethod method = in.method();
+        FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, body);
+        HttpHeaders h = out.headers();
+        for (Map.Entry<String, String> e : in.headers()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!DROPPED.contains(name) && !(converted && name.startsWith("anthropic-"))) {
+                h.add(e.getKey(), e.getValue());
+            }
+        }
+        if (converted) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
+        h.set(HttpHeaderNames.HOST, target.hostHeader());
+        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        if (method.equals(HttpMethod.POST) || out.content().isReadable()) {
+            h.setInt(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
+        }
+        applyCredentials(h, account);
+        if (account.kind() == AccountKind.CLAUDE_OAUTH) {
+            if (proxy.client.kind() == ClientKind.CLAUDE_CODE) {
+                CLAUDE_CODE_HEADERS.remember(account.id(), in.headers());
+            } else {
+                CLAUDE_CODE_HEADERS.apply(account.id(), h);
+            }
+        }
+        return out;
+    }
+
+    private static void applyCredentials(HttpHeaders h, Account account) {
+        String credential = account.credential();
+        switch (account.kind()) {
+            case ANTHROPIC_API:
+                if (credential != null) {
+                    h.set("x-api-key", credential);
+                }
+                if (!h.contains("anthropic-version")) {
+                    h.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
+                }
+                break;
+            case CLAUDE_OAUTH:
+                if (credential != null) {
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + OAuthTokens.accessToken(credential));
+                }
+                if (!h.contains("anthropic-version")) {
+                    h.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
+                }
+                String beta = h.get("anthropic-beta");
+                if (beta == null || beta.isBlank()) {
+                    h.set("anthropic-beta", OAUTH_BETA);
+                } else if (!beta.contains(OAUTH_BETA)) {
+                    h.set("anthropic-beta", OAUTH_BETA + "," + beta);
+                }
+                break;
+            case AZURE_OPENAI:
+                if (credential != null) {
+                    h.set("api-key", credential);
+                }
+                break;
+            case CODEX_OAUTH:
+                if (credential != null) {
+                    OAuthTokens tokens = OAuthTokens.parse(credential);
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + tokens.accessToken());
+                    String accountId = tokens.accountId() != null
+                            ? tokens.accountId()
+                            : ChatGptTokens.accountId(tokens.accessToken());
+                    if (accountId != null) {
+                        h.set(CHATGPT_ACCOUNT_ID, accountId);
+                    }
+                }
+                if (!h.contains("originator")) {
+                    h.set("originator", CODEX_ORIGINATOR);
+                }
+                break;
+            default:
+                if (credential != null) {
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + credential);
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.relaygate.server.usage;
+
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.ExchangeOutcome;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per finished exchange on the {@code io.relaygate.access} logger (its own appender in logback.xml), as
+ * {@code key=value} text or, with {@code RELAYGATE_ACCESS_LOG_FORMAT=json}, one JSON object per line. Metadata only:
+ * never bodies, prompts, tool contents, headers or credentials; the key appears by name and id (the id is the
+ * non-secret part of a gateway key).
+ */
+public final class AccessLog implements ExchangeListener {
+
+    private static final Logger access = LoggerFactory.getLogger("io.relaygate.access");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final boolean json;
+
+    public AccessLog() {
+        this("json".equalsIgnoreCase(System.getenv("RELAYGATE_ACCESS_LOG_FORMAT")));
+    }
+
+    public AccessLog(boolean json) {
+        this.json = json;
+    }
+
+    @Override
+    public void onExchange(ExchangeOutcome o) {
+        if (access.isInfoEnabled()) {
+            access.info(json ? json(o) : text(o));
+        }
+    }
+
+    static String text(ExchangeOutcome o) {
+        StringBuilder sb = new StringBuilder(320);
+        sb.append(o.requestId())
+                .append(" key=")
+                .append(o.keyName())
+                .append(" key_id=")
+                .append(o.keyId())
+                .append(" route=")
+                .append(o.route())
+                .append(" client=")
+                .append(o.client().wireName());
+        if (o.clientVersion() != null) {
+            sb.append('/').append(o.clientVersion());
+        }
+        sb.append(" model=")
+                .append(o.model())
+                .append(" upstream_model=")
+                .append(o.upstreamModel())
+                .append(" stream=")
+                .append(o.stream())
+                .append(" messages=")
+                .append(o.messageCount())
+                .append(" account=")
+                .append(o.account())
+                .append(" attempts=")
+                .append(o.attempts())
+                .append(" status=")
+                .append(o.status())
+                .append(" upstream_status=")
+                .append(o.upstreamStatus())
+                .append(" end=")
+                .append(o.end())
+                .append(" error=")
+                .append(o.error() == null ? "-" : o.error())
+                .append(" in=")
+                .append(o.usage().inputTokens())
+                .append(" out=")
+                .append(o.usage().outputTokens())
+                .append(" cache_write=")
+                .append(o.usage().cacheCreationInputTokens())
+                .append(" cache_read=")
+                .append(o.usage().cacheReadInputTokens())
+                .append(" cost_usd=")
+                .append(cost(o).toPlainString())
+                .append(" ms=")
+                .append(o.durationMillis())
+                .append(" ttfb_ms=")
+                .append(o.firstByteMillis());
+        return sb.toString();
+    }
+
+    static String json(ExchangeOutcome o) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("request_id", o.requestId());
+        n.put("key", o.keyName());
+        n.put("key_id", o.keyId());
+        n.put("route", o.route().name().toLowerCase(Locale.ROOT));
+        n.put("client", o.client().wireName());
+        n.put("client_version", o.clientVersion());
+        n.put("model", o.model());
+        n.put("upstream_model", o.upstreamModel());
+        n.put("stream", o.stream());
+        n.put("messages", o.messageCount());
+        n.put("account", o.account());
+        n.put("attempts", o.attempts());
+        n.put("status", o.status());
+        n.put("upstream_status", o.upstreamStatus());
+        n.put("end", o.end().name().toLowerCase(Locale.ROOT));
+        n.put("error", o.error());
+        n.put("input_tokens", o.usage().inputTokens());
+        n.put("output_tokens", o.usage().outputTokens());
+        n.put("cache_creation_input_tokens", o.usage().cacheCreationInputTokens());
+        n.put("cache_read_input_tokens", o.usage().cacheReadInputTokens());
+        n.put("cost_usd", cost(o));
+        n.put("duration_ms", o.durationMillis());
+        n.put("ttfb_ms", o.firstByteMillis());
+        return n.toString();
+    }
+
+    private static BigDecimal cost(ExchangeOutcome o) {
+        return BigDecimal.valueOf(o.costMicros(), 6);
+    }
+}

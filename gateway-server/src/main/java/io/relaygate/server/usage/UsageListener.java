@@ -1,0 +1,42 @@
+package io.relaygate.server.usage;
+
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.ExchangeOutcome;
+
+import static java.util.Objects.requireNonNull;
+
+import io.relaygate.accounts.UsageRecorder;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRecord;
+import java.time.Clock;
+
+/**
+ * Turns every finished exchange into a usage record: per key always, per account and model when one was reached. A
+ * request counts as an error when the client got an error status or the upstream died mid-stream; a client that left
+ * early is not an error, and its tokens seen so far count. A key with token or cost limits has the record counted
+ * against them at once, and gives the request's concurrency lease back in the same write.
+ */
+public final class UsageListener implements ExchangeListener {
+
+    private final UsageRecorder recorder;
+    private final Clock clock;
+
+    public UsageListener(UsageRecorder recorder, Clock clock) {
+        this.recorder = requireNonNull(recorder, "recorder");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public void onExchange(ExchangeOutcome o) {
+        boolean error = o.status() >= 400 || o.end() == ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM;
+        recorder.record(new UsageRecord(
+                o.keyId(),
+                o.accountId(),
+                o.upstreamModel(),
+                UsageCounters.of(o.usage(), error, o.costMicros()),
+                clock.instant(),
+                o.tokenWindow(),
+                o.keyLimitsUsage(),
+                o.leaseId()));
+    }
+}

@@ -1,0 +1,5 @@
+/** TODO */
+@NullMarked
+package io.relaygate.server.usage;
+
+import org.jspecify.annotations.NullMarked;

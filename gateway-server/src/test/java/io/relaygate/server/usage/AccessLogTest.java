@@ -1,0 +1,69 @@
+package io.relaygate.server.usage;
+
+import io.relaygate.server.exchange.ExchangeOutcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.core.ClientKind;
+import io.relaygate.core.Route;
+import io.relaygate.core.Usage;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+
+    private static ExchangeOutcome outcome(String error) {
+        return new ExchangeOutcome(
+                "req_abc",
+                "kid123",
+                "alice",
+                Route.MESSAGES,
+                ClientKind.CLAUDE_CODE,
+                "claude-haiku-4-5",
+                "acc_1",
+                "team-openai",
+                "gpt-4o-mini",
+                200,
+                529,
+                ExchangeOutcome.End.COMPLETED,
+                new Usage(120, 30, 5, 400),
+                812,
+                95,
+                1_234,
+                null,
+                false,
+                null,
+                "2.1.330",
+                true,
+                7,
+                2,
+                error);
+    }
+
+    @Test
+    void textLineCarriesEveryFieldAsKeyValue() {
+        assertThat(AccessLog.text(outcome(null)))
+                .isEqualTo("req_abc key=alice key_id=kid123 route=MESSAGES client=claude-code/2.1.330"
+                        + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
+                        + " account=team-openai"
+                        + " attempts=2 status=200 upstream_status=529 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
+                        + " cost_usd=0.001234 ms=812 ttfb_ms=95");
+    }
+
+    @Test
+    void jsonLineIsOneParseableObject() throws Exception {
+        String line = AccessLog.json(outcome("upstream_529"));
+
+        assertThat(line).doesNotContain("\n");
+        JsonNode n = new ObjectMapper().readTree(line);
+        assertThat(n.path("request_id").asText()).isEqualTo("req_abc");
+        assertThat(n.path("client_version").asText()).isEqualTo("2.1.330");
+        assertThat(n.path("error").asText()).isEqualTo("upstream_529");
+        assertThat(n.path("cost_usd").decimalValue()).isEqualByComparingTo("0.001234");
+        assertThat(n.path("cache_read_input_tokens").asLong()).isEqualTo(400);
+        assertThat(n.path("attempts").asInt()).isEqualTo(2);
+        assertThat(n.path("messages").asInt()).isEqualTo(7);
+        assertThat(n.path("upstream_status").asInt()).isEqualTo(529);
+    }
+}
