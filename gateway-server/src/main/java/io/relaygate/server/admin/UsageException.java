@@ -1,11 +1,19 @@
 package io.relaygate.server.admin;
 
-/** The command line is wrong; the message names the argument. Exit code 2, no stack trace, so stackless. */
+/**
+ * The caller's input is wrong (a command-line argument, an admin API field); the message names it. The CLI exits with
+ * code 2 and the admin API answers 400, neither with a stack trace, so the exception is stackless.
+ */
 public final class UsageException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
     public UsageException(String message) {
-        super(message, null, false, false);
+        super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 }
