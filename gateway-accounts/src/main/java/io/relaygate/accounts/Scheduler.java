@@ -14,6 +14,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.KeyRules;
+import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
 import java.time.Clock;
@@ -532,6 +533,35 @@ public final class Scheduler {
             warnState("saving an account condition", e);
             return null;
         });
+    }
+
+    /**
+     * Applies {@code failure}'s {@linkplain UpstreamFailure#coolDown() cool-down} to {@code account}: the one place
+     * where a failed call turns into a condition, with the durations from {@link SchedulingConfig}.
+     *
+     * @param reason what the upstream said, already free of secrets
+     * @param announcedReset when a 429's headers said the limit resets, or null
+     */
+    public void coolDown(Account account, UpstreamFailure failure, String reason, @Nullable Instant announcedReset) {
+        Instant now = clock.instant();
+        switch (failure.coolDown()) {
+            case RATE_LIMITED ->
+                putOutOfRotation(
+                        account,
+                        AccountCondition.State.RATE_LIMITED,
+                        reason,
+                        announcedReset != null ? announcedReset : now.plus(config.rateLimitCoolDown()));
+            case OVERLOADED ->
+                putOutOfRotation(
+                        account, AccountCondition.State.OVERLOADED, reason, now.plus(config.overloadCoolDown()));
+            case UNAUTHORIZED -> putOutOfRotation(account, AccountCondition.State.UNAUTHORIZED, reason, null);
+            case UNREACHABLE ->
+                putOutOfRotation(
+                        account, AccountCondition.State.UNREACHABLE, reason, now.plus(config.overloadCoolDown()));
+            case NONE -> {
+                // a failure of this request alone: the account stays in rotation
+            }
+        }
     }
 
     /** Extends the request's lease by another {@link SchedulingConfig#leaseTtl()}. */

@@ -5,26 +5,55 @@ package io.relaygate.core;
  * tried. Failover applies only before the first byte reached the client.
  */
 public enum UpstreamFailure {
-    CONNECT_FAILED(ErrorKind.BAD_GATEWAY, true, "upstream unreachable"),
-    CONNECT_TIMEOUT(ErrorKind.TIMEOUT, true, "upstream connect timed out"),
-    RESPONSE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream did not answer in time"),
-    IDLE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream stream stalled"),
-    RESET(ErrorKind.BAD_GATEWAY, false, "upstream connection closed unexpectedly"),
-    RATE_LIMITED(ErrorKind.RATE_LIMIT, true, "upstream rate limited"),
-    OVERLOADED(ErrorKind.OVERLOADED, true, "upstream overloaded"),
-    SERVER_ERROR(ErrorKind.BAD_GATEWAY, true, "upstream server error"),
-    UNAUTHORIZED(ErrorKind.BAD_GATEWAY, true, "upstream account credentials were rejected"),
-    CLIENT_ERROR(ErrorKind.INVALID_REQUEST, false, "upstream rejected the request"),
-    PROTOCOL_ERROR(ErrorKind.BAD_GATEWAY, false, "upstream sent an invalid response");
+    CONNECT_FAILED(ErrorKind.BAD_GATEWAY, true, "upstream unreachable", CoolDown.UNREACHABLE),
+    CONNECT_TIMEOUT(ErrorKind.TIMEOUT, true, "upstream connect timed out", CoolDown.UNREACHABLE),
+    RESPONSE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream did not answer in time", CoolDown.NONE),
+    IDLE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream stream stalled", CoolDown.NONE),
+    RESET(ErrorKind.BAD_GATEWAY, false, "upstream connection closed unexpectedly", CoolDown.NONE),
+    RATE_LIMITED(ErrorKind.RATE_LIMIT, true, "upstream rate limited", CoolDown.RATE_LIMITED),
+    OVERLOADED(ErrorKind.OVERLOADED, true, "upstream overloaded", CoolDown.OVERLOADED),
+    SERVER_ERROR(ErrorKind.BAD_GATEWAY, true, "upstream server error", CoolDown.NONE),
+    UNAUTHORIZED(ErrorKind.BAD_GATEWAY, true, "upstream account credentials were rejected", CoolDown.UNAUTHORIZED),
+    CLIENT_ERROR(ErrorKind.INVALID_REQUEST, false, "upstream rejected the request", CoolDown.NONE),
+    PROTOCOL_ERROR(ErrorKind.BAD_GATEWAY, false, "upstream sent an invalid response", CoolDown.NONE),
+    /**
+     * The gateway itself could not start the call (its event loop is shutting down, a task was refused): nothing is
+     * known about the account, so nothing is recorded against it and no other account is tried.
+     */
+    GATEWAY_STOPPING(ErrorKind.UNAVAILABLE, false, "gateway is shutting down", CoolDown.NONE);
+
+    /**
+     * What a failure says about the account, for the scheduler's cool-downs (how long each lasts is scheduling
+     * configuration). Failures of a single request (timeouts, resets, 5xx, 4xx) say nothing about the account.
+     */
+    public enum CoolDown {
+        /** The account stays in rotation. */
+        NONE,
+        /** 429: out until the reset the upstream announced, else for the configured rate-limit cool-down. */
+        RATE_LIMITED,
+        /** 529: out for the configured overload cool-down. */
+        OVERLOADED,
+        /** 401/403: out until an operator resumes it (a subscription token is refreshed once before). */
+        UNAUTHORIZED,
+        /** The upstream or the account's proxy could not be reached: out for the overload cool-down. */
+        UNREACHABLE
+    }
 
     private final ErrorKind errorKind;
     private final boolean retryable;
     private final String description;
+    private final CoolDown coolDown;
 
-    UpstreamFailure(ErrorKind errorKind, boolean retryable, String description) {
+    UpstreamFailure(ErrorKind errorKind, boolean retryable, String description, CoolDown coolDown) {
         this.errorKind = errorKind;
         this.retryable = retryable;
         this.description = description;
+        this.coolDown = coolDown;
+    }
+
+    /** What this failure does to the account's place in rotation. */
+    public CoolDown coolDown() {
+        return coolDown;
     }
 
     /** What the client is answered with when this is the final failure. */

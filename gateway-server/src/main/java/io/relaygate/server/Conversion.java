@@ -1,9 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.pipeline.ProxyRequest;
-import io.relaygate.server.pipeline.RequestInfo;
-import io.relaygate.server.pipeline.RouteResolver;
-
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +36,9 @@ import io.relaygate.core.GatewayException;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.pipeline.RequestInfo;
+import io.relaygate.server.pipeline.RouteResolver;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;

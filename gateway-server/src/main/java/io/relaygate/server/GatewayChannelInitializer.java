@@ -1,6 +1,19 @@
 package io.relaygate.server;
 
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.Scheduler;
+import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.core.config.ServerConfig;
+import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
+import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
@@ -14,19 +27,6 @@ import io.relaygate.server.pipeline.RouteHandler;
 import io.relaygate.server.relay.UpstreamRelayHandler;
 import io.relaygate.server.upstream.OAuthRefresher;
 import io.relaygate.server.upstream.UpstreamPool;
-
-import static java.util.Objects.requireNonNull;
-
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.relaygate.accounts.ApiKeyService;
-import io.relaygate.accounts.Scheduler;
-import io.relaygate.core.config.GatewayConfig;
-import io.relaygate.core.config.ServerConfig;
-import io.relaygate.core.pricing.PriceTable;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -107,7 +107,13 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private void addRelay(ChannelPipeline p) {
         p.addLast(
-                PipelineNames.RELAY,
-                new UpstreamRelayHandler(scheduler, prices, pool, config.upstream(), listener, refresher));
+                PipelineNames.ADMIT,
+                new AdmissionHandler(
+                        scheduler,
+                        refresher,
+                        prices,
+                        listener,
+                        config.upstream().maxAttempts()));
+        p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(pool, config.upstream()));
     }
 }

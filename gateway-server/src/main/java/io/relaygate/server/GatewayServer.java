@@ -1,13 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.admin.AdminApi;
-import io.relaygate.server.exchange.ExchangeListener;
-import io.relaygate.server.upstream.OAuthRefresher;
-import io.relaygate.server.upstream.Transports;
-import io.relaygate.server.upstream.UpstreamPool;
-import io.relaygate.server.usage.AccessLog;
-import io.relaygate.server.usage.UsageListener;
-
 import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +19,13 @@ import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.server.admin.AdminApi;
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.upstream.OAuthRefresher;
+import io.relaygate.server.upstream.Transports;
+import io.relaygate.server.upstream.UpstreamPool;
+import io.relaygate.server.usage.AccessLog;
+import io.relaygate.server.usage.UsageListener;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,8 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-import io.relaygate.server.pipeline.ErrorResponder;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.Route;
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.pipeline.ErrorResponder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;

@@ -1,13 +1,12 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.RecordedExchange;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -1,13 +1,12 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.ClientKind;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

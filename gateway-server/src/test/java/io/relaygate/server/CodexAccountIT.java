@@ -1,8 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-import io.relaygate.server.upstream.UpstreamRequests;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.upstream.UpstreamRequests;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,9 +1,8 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

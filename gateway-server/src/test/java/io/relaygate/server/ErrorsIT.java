@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.core.KeyRules;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +10,7 @@ import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.WireFormat;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-import io.relaygate.server.pipeline.ErrorResponder;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -19,6 +16,8 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.StoreConfig;
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.pipeline.ErrorResponder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

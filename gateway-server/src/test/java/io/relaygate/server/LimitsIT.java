@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +11,7 @@ import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.cli.CliRedis;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.accounts.ApiKeyService;
@@ -20,6 +18,7 @@ import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.StoreConfig;
+import io.relaygate.server.cli.CliRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,15 +1,14 @@
 package io.relaygate.server;
 
-import io.relaygate.server.proxy.HttpConnectProxy;
-import io.relaygate.server.proxy.Socks5Proxy;
-import io.relaygate.server.proxy.TestProxy;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
+import io.relaygate.server.proxy.HttpConnectProxy;
+import io.relaygate.server.proxy.Socks5Proxy;
+import io.relaygate.server.proxy.TestProxy;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

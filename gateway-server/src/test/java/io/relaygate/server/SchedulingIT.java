@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import io.relaygate.testing.MutableClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

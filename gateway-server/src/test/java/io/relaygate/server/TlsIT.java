@@ -1,7 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.proxy.Socks5Proxy;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.accounts.state.AccountCondition;
@@ -10,6 +8,7 @@ import io.relaygate.bench.mock.MockUpstream;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
+import io.relaygate.server.proxy.Socks5Proxy;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

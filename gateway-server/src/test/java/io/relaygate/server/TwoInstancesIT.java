@@ -1,9 +1,5 @@
 package io.relaygate.server;
 
-import io.relaygate.server.cli.CliRedis;
-import io.relaygate.server.exchange.ExchangeOutcome;
-import io.relaygate.server.pipeline.ErrorResponder;
-
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +18,9 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.StoreConfig;
+import io.relaygate.server.cli.CliRedis;
+import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.pipeline.ErrorResponder;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,6 +3,8 @@ package io.relaygate.codec.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
 
 /**
  * What a Claude subscription ({@code claude-oauth}) account needs from requests that do not come from Claude Code:
@@ -16,6 +18,14 @@ public final class ClaudeCodeAdaptation {
     public static final String SYSTEM_PROMPT = "You are Claude Code, Anthropic's official CLI for Claude.";
 
     private ClaudeCodeAdaptation() {}
+
+    /**
+     * The rule, in one place: a Messages request to a Claude subscription account from any client but Claude Code gets
+     * Claude Code's identity block (passthrough and converted requests alike).
+     */
+    public static boolean needed(AccountKind account, ClientKind client) {
+        return account == AccountKind.CLAUDE_OAUTH && client != ClientKind.CLAUDE_CODE;
+    }
 
     /** Puts Claude Code's identity block first in {@code request}'s system prompt (string or blocks), once. */
     public static void prependSystemPrompt(ObjectNode request) {

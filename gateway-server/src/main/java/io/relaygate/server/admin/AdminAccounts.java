@@ -1,13 +1,10 @@
 package io.relaygate.server.admin;
 
-import io.relaygate.accounts.state.AccountCondition;
-import org.jspecify.annotations.Nullable;
-
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;

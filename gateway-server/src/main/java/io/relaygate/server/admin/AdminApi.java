@@ -1,10 +1,5 @@
 package io.relaygate.server.admin;
 
-import io.relaygate.server.pipeline.AdminRoutes;
-
-import io.relaygate.server.pipeline.ErrorResponder;
-import io.relaygate.server.pipeline.EventLoops;
-
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,6 +25,9 @@ import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
+import io.relaygate.server.pipeline.AdminRoutes;
+import io.relaygate.server.pipeline.ErrorResponder;
+import io.relaygate.server.pipeline.EventLoops;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;

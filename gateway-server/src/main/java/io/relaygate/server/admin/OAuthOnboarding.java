@@ -65,7 +65,8 @@ public final class OAuthOnboarding {
     }
 
     /** A token set that holds only a refresh token: the gateway gets the first access token on first use. */
-    public static OAuthTokens fromRefreshToken(String refreshToken, @Nullable String tokenUrl, @Nullable String clientId) {
+    public static OAuthTokens fromRefreshToken(
+            String refreshToken, @Nullable String tokenUrl, @Nullable String clientId) {
         return new OAuthTokens("", refreshToken.trim(), Instant.EPOCH, tokenUrl, clientId, null);
     }
 
@@ -81,7 +82,8 @@ public final class OAuthOnboarding {
     }
 
     /** The same, from the file's content. */
-    public static OAuthTokens fromCodexAuth(JsonNode root, String what, @Nullable String tokenUrl, @Nullable String clientId) {
+    public static OAuthTokens fromCodexAuth(
+            JsonNode root, String what, @Nullable String tokenUrl, @Nullable String clientId) {
         JsonNode tokens = root.path("tokens");
         String access = tokens.path("access_token").asText("");
         String refresh = tokens.path("refresh_token").asText("");

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 public final class Views {
 
     /** The JSON factory of the views (and of the admin API and the CLI built on them). */
-    public static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    public static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private Views() {}
 

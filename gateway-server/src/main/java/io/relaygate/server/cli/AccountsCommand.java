@@ -1,17 +1,5 @@
 package io.relaygate.server.cli;
 
-import io.relaygate.server.admin.AdminAccounts;
-
-import io.relaygate.server.admin.UsageException;
-
-import io.relaygate.server.admin.OAuthOnboarding;
-
-import io.relaygate.server.admin.Views;
-
-import io.relaygate.server.admin.Audit;
-
-import io.relaygate.server.admin.AccountStateJson;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
@@ -22,6 +10,12 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
+import io.relaygate.server.admin.AccountStateJson;
+import io.relaygate.server.admin.AdminAccounts;
+import io.relaygate.server.admin.Audit;
+import io.relaygate.server.admin.OAuthOnboarding;
+import io.relaygate.server.admin.UsageException;
+import io.relaygate.server.admin.Views;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -405,8 +399,7 @@ final class AccountsCommand {
         }
         String name = KeysCommand.onePositional(args, "NAME");
         try (Store store = cli.openStore(args)) {
-            AdminAccounts.Resumed resumed =
-                    Cli.await(AdminAccounts.resume(store, name, Audit.actor(), Instant.now()));
+            AdminAccounts.Resumed resumed = Cli.await(AdminAccounts.resume(store, name, Audit.actor(), Instant.now()));
             Account account = resumed.account();
             AccountCondition before = resumed.before();
             if (args.flag("json")) {

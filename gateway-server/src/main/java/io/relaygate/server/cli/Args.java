@@ -1,7 +1,6 @@
 package io.relaygate.server.cli;
 
 import io.relaygate.server.admin.UsageException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,5 @@
 package io.relaygate.server.cli;
 
-import io.relaygate.server.admin.UsageException;
-
-import io.relaygate.server.admin.Views;
-
-import io.relaygate.server.admin.Audit;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.ApiKeyService;
@@ -15,6 +9,9 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Durations;
 import io.relaygate.core.KeyRules;
+import io.relaygate.server.admin.Audit;
+import io.relaygate.server.admin.UsageException;
+import io.relaygate.server.admin.Views;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

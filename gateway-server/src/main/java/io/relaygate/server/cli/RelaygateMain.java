@@ -1,10 +1,9 @@
 package io.relaygate.server.cli;
 
-import io.relaygate.server.admin.UsageException;
-
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.config.ConfigException;
+import io.relaygate.server.admin.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;

@@ -1,11 +1,10 @@
 package io.relaygate.server.cli;
 
-import io.relaygate.server.GatewayServer;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.server.GatewayServer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 

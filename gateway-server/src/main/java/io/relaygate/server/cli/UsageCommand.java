@@ -1,14 +1,12 @@
 package io.relaygate.server.cli;
 
-import io.relaygate.server.admin.UsageException;
-
-import io.relaygate.server.admin.Views;
-
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.UsageReport;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.server.admin.UsageException;
+import io.relaygate.server.admin.Views;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

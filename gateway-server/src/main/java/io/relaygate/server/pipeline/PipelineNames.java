@@ -1,13 +1,11 @@
 package io.relaygate.server.pipeline;
 
-import io.relaygate.server.relay.UpstreamRelayHandler;
-
 /**
  * Names of every handler in the gateway's pipelines, in order.
  *
  * <pre>
  * client channel:
- *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → RELAY
+ *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
@@ -21,7 +19,10 @@ import io.relaygate.server.relay.UpstreamRelayHandler;
  *   <li>IDENTIFY ({@link ClientIdentifyHandler}) tells Claude Code and Codex from other clients (user agent and system
  *       prompt must agree) and attaches the kind and the evidence to the request.
  *   <li>LIMITS ({@link KeyRulesHandler}) applies the key's model and client rules.
- *   <li>RELAY ({@link UpstreamRelayHandler}) picks an account, sends the request upstream and streams the answer back.
+ *   <li>ADMIT ({@link io.relaygate.server.exchange.AdmissionHandler}) makes the one scheduler call (limits, lease,
+ *       candidate accounts), answers refusals, and passes an {@link io.relaygate.server.exchange.Exchange} on.
+ *   <li>RELAY ({@link io.relaygate.server.relay.UpstreamRelayHandler}) sends the request to the exchange's current
+ *       account and streams the answer back; failover moves on to the next account before the first byte.
  * </ul>
  */
 public final class PipelineNames {
@@ -35,6 +36,7 @@ public final class PipelineNames {
     public static final String SKIM = "skim";
     public static final String IDENTIFY = "identify";
     public static final String LIMITS = "limits";
+    public static final String ADMIT = "admit";
     public static final String RELAY = "relay";
 
     public static final String PROXY = "proxy";

@@ -1,6 +1,5 @@
 package io.relaygate.server.pipeline;
 
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

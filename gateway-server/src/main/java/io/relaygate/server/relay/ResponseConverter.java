@@ -1,10 +1,5 @@
 package io.relaygate.server.relay;
 
-import io.relaygate.server.Conversion;
-import io.relaygate.server.ResponsesStreamCollector;
-import io.relaygate.server.UsageTap;
-import io.relaygate.server.pipeline.ErrorResponder;
-
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +24,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.sse.SseEventParser;
 import io.relaygate.core.Usage;
+import io.relaygate.server.Conversion;
+import io.relaygate.server.ResponsesStreamCollector;
+import io.relaygate.server.UsageTap;
+import io.relaygate.server.pipeline.ErrorResponder;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 

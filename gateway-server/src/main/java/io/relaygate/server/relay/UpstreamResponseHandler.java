@@ -7,24 +7,24 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * UPSTREAM_RESPONSE: the upstream channel's end of a relay, added for one exchange and removed when it ends. It hands
- * every event to its {@link UpstreamRelayHandler} on the same event loop; content ownership moves with the call.
+ * UPSTREAM_RESPONSE: the upstream channel's end of a relay, added for one {@link UpstreamCall} and removed when the
+ * call detaches. It hands every event to the call on the same event loop; content ownership moves with the call.
  */
 final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
 
-    private final UpstreamRelayHandler relay;
+    private final UpstreamCall call;
 
-    UpstreamResponseHandler(UpstreamRelayHandler relay) {
-        this.relay = relay;
+    UpstreamResponseHandler(UpstreamCall call) {
+        this.call = call;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse) {
-            relay.onUpstreamHead(ctx.channel(), (HttpResponse) msg);
+            call.onHead((HttpResponse) msg);
         }
         if (msg instanceof HttpContent) {
-            relay.onUpstreamContent(ctx.channel(), (HttpContent) msg);
+            call.onContent((HttpContent) msg);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -32,17 +32,17 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        relay.onUpstreamReadComplete(ctx.channel());
+        call.onReadComplete();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        relay.onUpstreamClosed(ctx.channel());
+        call.onClosed();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        relay.onUpstreamException(ctx.channel(), cause);
+        call.onException(cause);
     }
 }

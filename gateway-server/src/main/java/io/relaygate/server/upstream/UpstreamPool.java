@@ -1,7 +1,5 @@
 package io.relaygate.server.upstream;
 
-import io.relaygate.server.pipeline.PipelineNames;
-
 import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.Bootstrap;
@@ -26,6 +24,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.relaygate.core.config.UpstreamConfig;
+import io.relaygate.server.pipeline.PipelineNames;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -60,7 +59,8 @@ public final class UpstreamPool {
     private final ConcurrentHashMap<EventLoop, Map<UpstreamTarget, ArrayDeque<Channel>>> idle =
             new ConcurrentHashMap<>();
 
-    public UpstreamPool(Transports transports, UpstreamConfig config, SslContext sslContext, ByteBufAllocator allocator) {
+    public UpstreamPool(
+            Transports transports, UpstreamConfig config, SslContext sslContext, ByteBufAllocator allocator) {
         this.transports = requireNonNull(transports, "transports");
         this.config = requireNonNull(config, "config");
         this.sslContext = requireNonNull(sslContext, "sslContext");

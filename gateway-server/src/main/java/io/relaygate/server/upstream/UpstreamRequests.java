@@ -1,10 +1,11 @@
 package io.relaygate.server.upstream;
 
-import io.relaygate.server.Conversion;
-import io.relaygate.server.pipeline.ProxyRequest;
-import io.relaygate.server.pipeline.RouteResolver;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,14 +13,21 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.relaygate.codec.client.ClaudeCodeAdaptation;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Route;
+import io.relaygate.server.Conversion;
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.pipeline.RouteResolver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the request an upstream account receives: the client's method, path (without the gateway's prefixes) and
@@ -71,7 +79,41 @@ public final class UpstreamRequests {
     /** Claude Code's headers per subscription account, for other clients' requests on it (one per process). */
     static final ClaudeCodeHeaders CLAUDE_CODE_HEADERS = new ClaudeCodeHeaders();
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private UpstreamRequests() {}
+
+    /**
+     * The request one attempt sends to {@code account}: converted when {@code conversion} is set; else the client's
+     * own, with Claude Code's identity block put first on a Claude subscription account that serves another client
+     * (the rule is {@link ClaudeCodeAdaptation#needed}); else the client's body untouched.
+     */
+    public static FullHttpRequest forAttempt(
+            ProxyRequest proxy, Account account, UpstreamTarget target, @Nullable Conversion conversion) {
+        if (conversion != null) {
+            return buildConverted(proxy, account, target, conversion.pathAndQuery, conversion.body());
+        }
+        if (proxy.info.route == Route.MESSAGES && ClaudeCodeAdaptation.needed(account.kind(), proxy.client.kind())) {
+            return buildAdapted(proxy, account, target, withClaudeCodePrompt(proxy));
+        }
+        return build(proxy, account, target);
+    }
+
+    /** The client's Messages body with Claude Code's identity block first in its system prompt. */
+    private static ByteBuf withClaudeCodePrompt(ProxyRequest proxy) {
+        ByteBuf content = proxy.request.content();
+        try (InputStream in = new ByteBufInputStream(content.duplicate())) {
+            JsonNode body = JSON.readTree(in);
+            if (!(body instanceof ObjectNode)) {
+                return content.retainedDuplicate();
+            }
+            ClaudeCodeAdaptation.prependSystemPrompt((ObjectNode) body);
+            return Unpooled.wrappedBuffer(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            // SKIM already parsed this body; forward it unchanged if it cannot be read as a tree.
+            return content.retainedDuplicate();
+        }
+    }
 
     /**
      * A request for {@code account}. The body is a retained duplicate of the client's: the caller keeps its own
@@ -88,7 +130,8 @@ public final class UpstreamRequests {
      * The client's request with a rewritten body in the same format (an adaptation such as
      * {@link io.relaygate.codec.client.ClaudeCodeAdaptation}); ownership of {@code body} moves to the returned request.
      */
-    public static FullHttpRequest buildAdapted(ProxyRequest proxy, Account account, UpstreamTarget target, ByteBuf body) {
+    public static FullHttpRequest buildAdapted(
+            ProxyRequest proxy, Account account, UpstreamTarget target, ByteBuf body) {
         String uri = target.basePath() + RouteResolver.upstreamPath(proxy.info.route) + proxy.info.query();
         return build(proxy, account, target, uri, body, false);
     }

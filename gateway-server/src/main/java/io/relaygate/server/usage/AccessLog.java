@@ -1,10 +1,9 @@
 package io.relaygate.server.usage;
 
-import io.relaygate.server.exchange.ExchangeListener;
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.math.BigDecimal;
 import java.util.Locale;
 import org.slf4j.Logger;

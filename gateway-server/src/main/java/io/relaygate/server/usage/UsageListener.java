@@ -1,13 +1,12 @@
 package io.relaygate.server.usage;
 
-import io.relaygate.server.exchange.ExchangeListener;
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageRecord;
+import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import java.time.Clock;
 
 /**

@@ -1,8 +1,5 @@
 package io.relaygate.server.upstream;
 
-import io.relaygate.server.pipeline.ProxyRequest;
-import io.relaygate.server.pipeline.RequestInfo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
@@ -16,6 +13,8 @@ import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.pipeline.RequestInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

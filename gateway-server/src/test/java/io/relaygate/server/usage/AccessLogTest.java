@@ -1,7 +1,5 @@
 package io.relaygate.server.usage;
 
-import io.relaygate.server.exchange.ExchangeOutcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {

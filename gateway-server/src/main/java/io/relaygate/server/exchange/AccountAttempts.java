@@ -1,0 +1,166 @@
+package io.relaygate.server.exchange;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.relaygate.accounts.Scheduler;
+import io.relaygate.core.Account;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.UpstreamFailure;
+import io.relaygate.server.upstream.OAuthRefresher;
+import io.relaygate.server.upstream.QuotaHeaders;
+import io.relaygate.server.upstream.RateLimitReset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The accounts one admitted request may try, in the scheduler's order, and everything the scheduler is told about
+ * them: which one was tried, which one served, which one must cool down and why. Owns the failover rules (a retryable
+ * failure before the first byte moves on, each account at most once, up to {@code upstream.maxAttempts}) and the
+ * subscription-token rules (refresh a due token first; refresh once more and retry the same account when the upstream
+ * refuses it with 401; retry once on a fresh connection when a pooled one was closed under us).
+ *
+ * <p>Confined to the client channel's event loop.
+ */
+public final class AccountAttempts {
+
+    private final Scheduler scheduler;
+    private final OAuthRefresher refresher;
+    private final Scheduler.Demand demand;
+    private final @Nullable String stickyAccountId;
+    private final int maxAttempts;
+    private List<Account> candidates;
+    private int attempt;
+    private boolean refreshedAfter401;
+    private boolean retriedStale;
+
+    AccountAttempts(
+            Scheduler scheduler,
+            OAuthRefresher refresher,
+            Scheduler.Demand demand,
+            Scheduler.Admitted admitted,
+            int maxAttempts) {
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.refresher = requireNonNull(refresher, "refresher");
+        this.demand = requireNonNull(demand, "demand");
+        this.candidates = List.copyOf(admitted.accounts());
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("admitted.accounts: [] (expected: at least one account)");
+        }
+        this.stickyAccountId = admitted.stickyAccountId();
+        this.maxAttempts = maxAttempts;
+    }
+
+    /** The account being tried. */
+    public Account current() {
+        return candidates.get(attempt);
+    }
+
+    @Nullable
+    Account currentOrNull() {
+        return candidates.get(attempt);
+    }
+
+    /** How many accounts were tried so far, this one included. */
+    int tried() {
+        return attempt + 1;
+    }
+
+    /** Whether the current account's subscription token must be refreshed before it is used. */
+    public boolean refreshDue() {
+        return refresher.due(current());
+    }
+
+    /**
+     * Refreshes the current account's access token (here or on another gateway instance) and completes with the
+     * account holding it; {@link #refreshed} must then be called on the event loop.
+     *
+     * @param force refresh even when the token is not due (the upstream refused it)
+     */
+    public CompletionStage<Account> refresh(boolean force) {
+        return refresher.fresh(current(), force);
+    }
+
+    /**
+     * Takes the refreshed account in place of the current one; returns whether its token is still due at once (the
+     * endpoint gave a short-lived token: use it rather than refresh in a loop).
+     */
+    public boolean refreshed(Account fresh, boolean forced) {
+        if (current() != fresh) {
+            List<Account> copy = new ArrayList<>(candidates);
+            copy.set(attempt, fresh);
+            candidates = copy;
+        }
+        return !forced && refresher.due(fresh);
+    }
+
+    /**
+     * Whether a 401 from the current account should be answered by refreshing its token and trying it again: once per
+     * exchange, for subscription accounts only.
+     */
+    public boolean refreshAfterRefusal(int status) {
+        if (status != 401 || refreshedAfter401 || !refresher.canRefresh(current())) {
+            return false;
+        }
+        refreshedAfter401 = true;
+        return true;
+    }
+
+    /** Whether a pooled connection closed before the answer may be retried once on a fresh one. */
+    public boolean retryStaleConnection(boolean reusedConnection) {
+        if (!reusedConnection || retriedStale) {
+            return false;
+        }
+        retriedStale = true;
+        return true;
+    }
+
+    /** The scheduler learns that the current account is being tried (least-recently-used order). */
+    public void connecting() {
+        scheduler.tried(current());
+    }
+
+    /** The current account answered with a success: sticky session and last-used time. */
+    public void served() {
+        scheduler.served(current(), demand, stickyAccountId);
+    }
+
+    /** Reads the upstream's quota headers now and then (rate-limited sampling lives in the scheduler). */
+    public void observeQuota(HttpHeaders headers) {
+        Account a = current();
+        if (scheduler.quotaSampleDue(a)) {
+            scheduler.observeQuota(
+                    a, QuotaHeaders.parse(headers, scheduler.clock().instant()));
+        }
+    }
+
+    /**
+     * Reports {@code failure} of the current account to the scheduler (which applies its cool-down, if it has one) and
+     * moves on to the next candidate when the failure allows failover and one is left.
+     *
+     * @param headers the upstream's answer headers (for a 429's announced reset), or null when it did not answer
+     * @return true when there is a next account to try (now current)
+     */
+    public boolean failed(UpstreamFailure failure, String reason, @Nullable HttpHeaders headers) {
+        String shortReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+        scheduler.coolDown(
+                current(),
+                failure,
+                Secrets.redact(shortReason),
+                headers == null
+                        ? null
+                        : RateLimitReset.of(headers, scheduler.clock().instant()));
+        return failure.retryable() && moveOn();
+    }
+
+    /** Moves on to the next candidate without reporting anything; false when none is left. */
+    public boolean moveOn() {
+        if (attempt + 1 < candidates.size() && attempt + 1 < maxAttempts) {
+            attempt++;
+            return true;
+        }
+        return false;
+    }
+}

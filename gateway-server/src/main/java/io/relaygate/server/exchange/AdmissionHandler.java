@@ -1,0 +1,197 @@
+package io.relaygate.server.exchange;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.relaygate.accounts.Scheduler;
+import io.relaygate.accounts.SessionHash;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Route;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.WireFormat;
+import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.server.Conversion;
+import io.relaygate.server.pipeline.EventLoops;
+import io.relaygate.server.pipeline.ProxyRequest;
+import io.relaygate.server.upstream.OAuthRefresher;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ADMIT: makes the one scheduler call of a request (the key's limits, its concurrency lease, the sticky account and the
+ * candidate accounts, in one store round trip), answers refusals itself in the client's format, and hands RELAY an
+ * {@link Exchange} with its {@link AccountAttempts}. One exchange at a time per connection: a pipelined request waits
+ * here until the current one ends; a third is refused by closing the connection.
+ *
+ * <p>Per-connection state. Takes ownership of every {@link ProxyRequest} it reads (the exchange releases it).
+ */
+public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(AdmissionHandler.class);
+    private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
+
+    private final Scheduler scheduler;
+    private final OAuthRefresher refresher;
+    private final PriceTable prices;
+    private final ExchangeListener listener;
+    private final int maxAttempts;
+
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable Exchange current;
+    /** Whether {@link #current} went on to RELAY, which then ends it. */
+    private boolean relaying;
+
+    private @Nullable ProxyRequest queued;
+
+    public AdmissionHandler(
+            Scheduler scheduler,
+            OAuthRefresher refresher,
+            PriceTable prices,
+            ExchangeListener listener,
+            int maxAttempts) {
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.refresher = requireNonNull(refresher, "refresher");
+        this.prices = requireNonNull(prices, "prices");
+        this.listener = requireNonNull(listener, "listener");
+        this.maxAttempts = maxAttempts;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ProxyRequest)) {
+            // Nothing but whole requests reaches ADMIT; anything else is dropped, never leaked.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ProxyRequest request = (ProxyRequest) msg;
+        if (current == null) {
+            admit(request);
+        } else if (queued == null) {
+            queued = request;
+        } else {
+            request.release();
+            ctx.close();
+        }
+    }
+
+    private void admit(ProxyRequest request) {
+        ChannelHandlerContext c = requireNonNull(ctx, "ctx");
+        Exchange ex = new Exchange(request, c, listener, prices, this::ended);
+        current = ex;
+        relaying = false;
+        Scheduler.Demand demand = demand(request);
+        EventLoops.onLoop(scheduler.schedule(demand), c.executor(), (decision, error) -> {
+            if (ex.isFinished()) {
+                // The client left while the request was being scheduled: give back what it took.
+                if (decision instanceof Scheduler.Admitted && ((Scheduler.Admitted) decision).leaseHeld()) {
+                    scheduler.release(demand.key(), demand.requestId());
+                }
+                return;
+            }
+            if (error != null) {
+                logger.warn("[{}] account lookup failed: {}", ex.id(), Secrets.redact(String.valueOf(error)));
+                ex.respondError(ErrorKind.UNAVAILABLE, "account store unavailable, try again", null);
+            } else if (decision instanceof Scheduler.Refused) {
+                Scheduler.Refused refused = (Scheduler.Refused) decision;
+                securityLog.info(
+                        "[{}] key {} refused: {}", ex.id(), request.info.key().name(), refused.message());
+                ex.respondError(
+                        ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
+            } else if (decision instanceof Scheduler.Unavailable) {
+                Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
+                Instant retryAt = none.retryAt();
+                ex.respondError(none.kind(), none.message(), retryAt == null ? null : scheduler.secondsUntil(retryAt));
+            } else {
+                Scheduler.Admitted admitted = (Scheduler.Admitted) decision;
+                ex.admitted(new AccountAttempts(scheduler, refresher, demand, admitted, maxAttempts));
+                if (admitted.leaseHeld()) {
+                    ex.holdLease(scheduler, scheduler.config().leaseTtl().toNanos() / 3);
+                }
+                relaying = true;
+                c.fireChannelRead(ex);
+            }
+        });
+    }
+
+    /** What the scheduler is asked for: Anthropic requests may also go to OpenAI accounts, converted. */
+    private static Scheduler.Demand demand(ProxyRequest request) {
+        return new Scheduler.Demand(
+                request.info.key(),
+                Conversion.servingFormats(request.info.route),
+                request.skim.model(),
+                request.info.route == Route.MODELS
+                        ? null
+                        : SessionHash.of(
+                                request.client.sessionId(),
+                                request.skim.firstSystemText(),
+                                request.skim.firstUserText()),
+                request.info.id,
+                describe(request.info.route.format()));
+    }
+
+    private static String describe(WireFormat format) {
+        switch (format) {
+            case ANTHROPIC:
+                return "Anthropic Messages";
+            case OPENAI_CHAT:
+                return "OpenAI Chat";
+            default:
+                return "OpenAI Responses";
+        }
+    }
+
+    /** The current exchange ended (on this event loop): the next pipelined request goes, if the connection is fit. */
+    private void ended(Exchange ex, boolean clientStillUsable) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        relaying = false;
+        ProxyRequest next = queued;
+        queued = null;
+        if (next == null) {
+            return;
+        }
+        if (clientStillUsable && requireNonNull(ctx, "ctx").channel().isActive()) {
+            admit(next);
+        } else {
+            next.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ProxyRequest q = queued;
+        queued = null;
+        if (q != null) {
+            q.release();
+        }
+        Exchange ex = current;
+        if (ex != null && !relaying) {
+            ex.finish(ExchangeOutcome.End.CLIENT_CANCELLED, false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // An idle keep-alive connection closes; one waiting on a slow upstream stays (upstream timeouts apply).
+            if (current == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+}

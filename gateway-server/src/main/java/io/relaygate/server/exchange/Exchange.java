@@ -1,0 +1,230 @@
+package io.relaygate.server.exchange;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.relaygate.accounts.Scheduler;
+import io.relaygate.core.Account;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.Usage;
+import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.server.pipeline.ErrorResponder;
+import io.relaygate.server.pipeline.ProxyRequest;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's life from ADMIT to its outcome: the request (owned: released when the exchange ends), the accounts it
+ * may try ({@link AccountAttempts}, once admitted), its concurrency lease, what the client has been sent so far, and
+ * the usage. It ends exactly once, with {@link #finish}, which reports an {@link ExchangeOutcome} (priced) to the
+ * listener and hands the connection back to ADMIT for the next pipelined request.
+ *
+ * <p>Confined to the client channel's event loop.
+ */
+public final class Exchange {
+
+    private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
+
+    /** Called once when the exchange ends; {@code clientStillUsable} is false when the connection must not be reused. */
+    interface Done {
+        void ended(Exchange exchange, boolean clientStillUsable);
+    }
+
+    private final ProxyRequest request;
+    private final ChannelHandlerContext ctx;
+    private final ExchangeListener listener;
+    private final PriceTable prices;
+    private final Done done;
+
+    private @Nullable AccountAttempts attempts;
+    private @Nullable Scheduler leaseScheduler;
+    private @Nullable ScheduledFuture<?> leaseTimer;
+
+    private int status;
+    private int upstreamStatus;
+    private long firstByteNanos = -1;
+    private Supplier<Usage> usage = () -> Usage.ZERO;
+    private @Nullable String upstreamModel;
+    private @Nullable String errorClass;
+    private boolean finished;
+
+    Exchange(ProxyRequest request, ChannelHandlerContext ctx, ExchangeListener listener, PriceTable prices, Done done) {
+        this.request = requireNonNull(request, "request");
+        this.ctx = requireNonNull(ctx, "ctx");
+        this.listener = requireNonNull(listener, "listener");
+        this.prices = requireNonNull(prices, "prices");
+        this.done = requireNonNull(done, "done");
+    }
+
+    public ProxyRequest request() {
+        return request;
+    }
+
+    public String id() {
+        return request.info.id;
+    }
+
+    /** The accounts this exchange may try; only RELAY calls it, after ADMIT admitted the request. */
+    public AccountAttempts attempts() {
+        return requireNonNull(attempts, "attempts");
+    }
+
+    void admitted(AccountAttempts a) {
+        attempts = a;
+    }
+
+    /** Keeps the request's concurrency lease alive every {@code everyNanos} until the exchange ends. */
+    void holdLease(Scheduler scheduler, long everyNanos) {
+        leaseScheduler = scheduler;
+        String leaseId = id();
+        leaseTimer = ctx.executor()
+                .scheduleAtFixedRate(
+                        () -> scheduler.renew(request.info.key(), leaseId),
+                        everyNanos,
+                        everyNanos,
+                        TimeUnit.NANOSECONDS);
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /** An upstream answered with {@code code} (the client gets the same status unless the gateway answers itself). */
+    public void upstreamAnswered(int code) {
+        status = code;
+        upstreamStatus = code;
+    }
+
+    /** The response head (or a whole answer) went to the client now. */
+    public void firstByteSent() {
+        if (firstByteNanos < 0) {
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
+    public boolean headSent() {
+        return firstByteNanos >= 0;
+    }
+
+    /** Where the usage of the answer is read from when the exchange ends. */
+    public void usageFrom(Supplier<Usage> source) {
+        usage = requireNonNull(source, "source");
+    }
+
+    /** The model the account was asked for, when the request was converted and its model mapped. */
+    public void upstreamModel(@Nullable String model) {
+        upstreamModel = model == null || model.isEmpty() ? null : model;
+    }
+
+    /** Names what went wrong for the request log: an error kind, {@code upstream_<status>} or an upstream failure. */
+    public void failedWith(String what) {
+        errorClass = what;
+    }
+
+    /** Answers with the gateway's own error in the client's format and ends the exchange. */
+    public void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
+        errorClass = kind.name().toLowerCase(Locale.ROOT);
+        status = kind.status();
+        ErrorResponder.send(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        finish(ExchangeOutcome.End.ERROR, true);
+    }
+
+    /** Answers with an upstream's own error body (already in the client's format) and ends the exchange. */
+    public void respondRaw(int code, byte[] body, @Nullable Long retryAfter) {
+        errorClass = "upstream_" + code;
+        status = code;
+        ErrorResponder.sendRaw(ctx, code, body, id(), retryAfter);
+        finish(ExchangeOutcome.End.ERROR, true);
+    }
+
+    /** Answers 200 with {@code json} (an answer the gateway computed itself) and ends the exchange. */
+    public void respondJson(String json) {
+        status = 200;
+        firstByteSent();
+        ErrorResponder.sendJson(ctx, 200, json, id());
+        finish(ExchangeOutcome.End.COMPLETED, true);
+    }
+
+    /**
+     * Ends the exchange once: gives the lease back (or leaves it to the usage write), reports the outcome, releases
+     * the request and lets ADMIT start the next one. Later calls do nothing.
+     */
+    public void finish(ExchangeOutcome.End end, boolean clientStillUsable) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        String leaseToRecord = releaseLease();
+        try {
+            listener.onExchange(outcome(end, leaseToRecord));
+        } catch (RuntimeException e) {
+            logger.warn("[{}] exchange listener failed: {}", id(), e.toString());
+        } finally {
+            request.release();
+        }
+        done.ended(this, clientStillUsable);
+    }
+
+    private ExchangeOutcome outcome(ExchangeOutcome.End end, @Nullable String leaseToRecord) {
+        long now = System.nanoTime();
+        Usage used = usage.get();
+        AccountAttempts a = attempts;
+        Account account = a == null ? null : a.currentOrNull();
+        String model = upstreamModel != null ? upstreamModel : request.skim.model();
+        long cost = model == null ? 0 : prices.costMicros(model, used);
+        long start = request.info.startNanos;
+        var rules = request.info.key().rules();
+        return new ExchangeOutcome(
+                id(),
+                request.info.key().id(),
+                request.info.key().name(),
+                request.info.route,
+                request.client.kind(),
+                request.skim.model(),
+                account == null ? null : account.id(),
+                account == null ? null : account.name(),
+                account == null ? null : model,
+                end == ExchangeOutcome.End.CLIENT_CANCELLED && !headSent() ? 0 : status,
+                upstreamStatus,
+                end,
+                used,
+                TimeUnit.NANOSECONDS.toMillis(now - start),
+                firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - start),
+                cost,
+                rules.maxTokens() == null ? null : rules.tokenWindow(),
+                rules.limitsUsage(),
+                leaseToRecord,
+                request.client.version(),
+                request.skim.stream(),
+                request.skim.messageCount(),
+                account == null ? 0 : requireNonNull(a, "attempts").tried(),
+                errorClass);
+    }
+
+    /**
+     * Stops renewing the lease and gives it back, or, for a key whose usage is written at once, returns its id so that
+     * the usage write gives it back (one store command instead of two). Null when nothing is left to give back.
+     */
+    private @Nullable String releaseLease() {
+        ScheduledFuture<?> t = leaseTimer;
+        leaseTimer = null;
+        if (t != null) {
+            t.cancel(false);
+        }
+        Scheduler s = leaseScheduler;
+        leaseScheduler = null;
+        if (s == null) {
+            return null;
+        }
+        if (request.info.key().rules().limitsUsage()) {
+            return id();
+        }
+        s.release(request.info.key(), id());
+        return null;
+    }
+}

@@ -1,0 +1,34 @@
+package io.relaygate.server.relay;
+
+import io.netty.handler.codec.http.HttpContent;
+import io.relaygate.core.UpstreamFailure;
+
+/**
+ * The client's side of an answer that the upstream started with a success status: relayed as it is
+ * ({@link PassthroughResponse}) or converted to the client's format ({@link ConvertedResponse}). Writes to the client
+ * channel without flushing (RELAY flushes when a read from the upstream completes). Confined to the event loop.
+ */
+interface ClientResponse {
+
+    /** What the client was left with when the upstream failed after its head. */
+    enum Failure {
+        /** Nothing reached the client yet: it gets the gateway's error answer. */
+        ANSWER_ERROR,
+        /** The stream was ended with an error event; the connection stays usable. */
+        STREAM_ENDED,
+        /** A half-sent body cannot be completed: the connection must close. */
+        CUT
+    }
+
+    /** Takes ownership of {@code content}; returns true when the client's answer is complete (its usage is final). */
+    boolean content(HttpContent content);
+
+    /** The upstream failed after its head: ends what can be ended well-formed. */
+    Failure failMidStream(UpstreamFailure failure, String message);
+
+    /** The client went away: the usage seen so far becomes final. */
+    void cancelled();
+
+    /** Stops timers and drops buffered data; called once, after the exchange's outcome was reported. */
+    void release();
+}

@@ -1,0 +1,106 @@
+package io.relaygate.server.relay;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.relaygate.core.ErrorBodies;
+import io.relaygate.core.UpstreamFailure;
+import io.relaygate.core.WireFormat;
+import io.relaygate.server.UsageTap;
+import io.relaygate.server.exchange.Exchange;
+import io.relaygate.server.pipeline.ErrorResponder;
+import io.relaygate.server.upstream.ResponseHeaders;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An answer in the client's own format: the head is copied (hop-by-hop headers dropped), every upstream buffer goes
+ * to the client untouched, and the usage is tapped from the bytes as they pass. An SSE stream gets keep-alives.
+ */
+final class PassthroughResponse implements ClientResponse {
+
+    private final ChannelHandlerContext client;
+    private final WireFormat format;
+    private final UsageTap tap;
+    private final boolean sse;
+    private final @Nullable KeepAlive keepAlive;
+
+    private PassthroughResponse(
+            ChannelHandlerContext client,
+            Exchange exchange,
+            HttpResponse head,
+            WireFormat upstreamFormat,
+            long keepAliveNanos,
+            LongSupplier lastRead) {
+        this.client = client;
+        this.format = exchange.request().info.route.format();
+        this.sse = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("text/event-stream");
+        this.tap = UsageTap.of(exchange.request().info.route, upstreamFormat, sse);
+        exchange.usageFrom(tap::usage);
+        HttpResponse out = new DefaultHttpResponse(head.protocolVersion(), head.status());
+        ResponseHeaders.copy(head.headers(), out.headers());
+        out.headers().set(ErrorResponder.REQUEST_ID_HEADER, exchange.id());
+        if (!head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            HttpUtil.setTransferEncodingChunked(out, true);
+        }
+        client.write(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        exchange.firstByteSent();
+        this.keepAlive = sse ? KeepAlive.start(client, format, keepAliveNanos, lastRead) : null;
+    }
+
+    /** Writes the client's head for {@code head} (an upstream success in {@code upstreamFormat}). */
+    static PassthroughResponse start(
+            ChannelHandlerContext client,
+            Exchange exchange,
+            HttpResponse head,
+            WireFormat upstreamFormat,
+            long keepAliveNanos,
+            LongSupplier lastRead) {
+        return new PassthroughResponse(client, exchange, head, upstreamFormat, keepAliveNanos, lastRead);
+    }
+
+    @Override
+    public boolean content(HttpContent content) {
+        tap.feed(content.content());
+        if (keepAlive != null) {
+            keepAlive.relayed(content.content());
+        }
+        boolean last = content instanceof LastHttpContent;
+        // The upstream's buffer goes to the client as is: ownership moves with the write.
+        client.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (last) {
+            tap.finish();
+        }
+        return last;
+    }
+
+    @Override
+    public Failure failMidStream(UpstreamFailure failure, String message) {
+        tap.finish();
+        if (!sse) {
+            return Failure.CUT;
+        }
+        byte[] event = ErrorBodies.sseEvent(format, failure.errorKind(), message);
+        client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return Failure.STREAM_ENDED;
+    }
+
+    @Override
+    public void cancelled() {
+        tap.finish();
+    }
+
+    @Override
+    public void release() {
+        KeepAlive.cancel(keepAlive);
+    }
+}
