@@ -33,6 +33,11 @@ public final class RequestInfo {
         this.startNanos = startNanos;
     }
 
+    /** AUTH found {@code key} for this request. */
+    public void authenticatedAs(ApiKey key) {
+        apiKey = requireNonNull(key, "key");
+    }
+
     public ApiKey key() {
         ApiKey k = apiKey;
         if (k == null) {

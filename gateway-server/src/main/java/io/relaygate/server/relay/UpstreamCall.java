@@ -16,7 +16,7 @@ import io.relaygate.core.config.UpstreamConfig;
 import io.relaygate.server.Conversion;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.pipeline.PipelineNames;
-import io.relaygate.server.upstream.UpstreamPool;
+import io.relaygate.server.upstream.UpstreamConnections;
 import io.relaygate.server.upstream.UpstreamRequests;
 import io.relaygate.server.upstream.UpstreamTarget;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +61,7 @@ final class UpstreamCall {
 
     private final Exchange exchange;
     private final ChannelHandlerContext client;
-    private final UpstreamPool pool;
+    private final UpstreamConnections pool;
     private final UpstreamTarget target;
     private final UpstreamConfig config;
     private final Listener listener;
@@ -79,12 +79,12 @@ final class UpstreamCall {
     UpstreamCall(
             Exchange exchange,
             ChannelHandlerContext client,
-            UpstreamPool pool,
+            UpstreamConnections pool,
             UpstreamTarget target,
             UpstreamConfig config,
             Listener listener,
             @Nullable Conversion conversion,
-            UpstreamPool.Lease lease) {
+            UpstreamConnections.Lease lease) {
         this.exchange = exchange;
         this.client = client;
         this.pool = pool;

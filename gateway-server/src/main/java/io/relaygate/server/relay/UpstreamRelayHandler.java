@@ -16,7 +16,7 @@ import io.relaygate.server.exchange.AccountAttempts;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.exchange.ExchangeOutcome.End;
 import io.relaygate.server.pipeline.EventLoops;
-import io.relaygate.server.upstream.UpstreamPool;
+import io.relaygate.server.upstream.UpstreamConnections;
 import io.relaygate.server.upstream.UpstreamTarget;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -46,7 +46,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         CALLING,
     }
 
-    private final UpstreamPool pool;
+    private final UpstreamConnections pool;
     private final UpstreamConfig config;
 
     private State state = State.IDLE;
@@ -54,7 +54,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
     private @Nullable Exchange exchange;
     private @Nullable UpstreamCall call;
 
-    public UpstreamRelayHandler(UpstreamPool pool, UpstreamConfig config) {
+    public UpstreamRelayHandler(UpstreamConnections pool, UpstreamConfig config) {
         this.pool = requireNonNull(pool, "pool");
         this.config = requireNonNull(config, "config");
     }
@@ -128,7 +128,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         }
         ex.upstreamModel(conversion == null ? null : conversion.upstreamModel);
         state = State.CONNECTING;
-        pool.acquire(ctx().channel().eventLoop(), target).addListener((Future<UpstreamPool.Lease> f) -> {
+        pool.acquire(ctx().channel().eventLoop(), target).addListener((Future<UpstreamConnections.Lease> f) -> {
             if (exchange != ex || state != State.CONNECTING) {
                 if (f.isSuccess()) {
                     f.getNow().channel().close();

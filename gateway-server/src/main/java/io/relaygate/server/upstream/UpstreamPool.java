@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * <p>An idle pooled connection carries {@link IdleGuard}, which closes it if the upstream sends anything or closes it,
  * and after {@link #IDLE_CLOSE_SECONDS} unused.
  */
-public final class UpstreamPool {
+public final class UpstreamPool implements UpstreamConnections {
 
     /** Idle keep-alive connections close after this, before typical upstream keep-alive limits. */
     static final int IDLE_CLOSE_SECONDS = 50;
@@ -67,13 +67,7 @@ public final class UpstreamPool {
         this.allocator = requireNonNull(allocator, "allocator");
     }
 
-    /** A pooled connection handed out, and whether it was reused (a reused one may have gone stale). */
-    public record Lease(Channel channel, boolean reused) {}
-
-    /**
-     * A connection to {@code target} on {@code loop}, ready for a request (connected, proxy and TLS handshakes done).
-     * Must be called on {@code loop}.
-     */
+    @Override
     public Future<Lease> acquire(EventLoop loop, UpstreamTarget target) {
         Promise<Lease> promise = loop.newPromise();
         ArrayDeque<Channel> deque =
@@ -90,10 +84,7 @@ public final class UpstreamPool {
         return promise;
     }
 
-    /**
-     * Returns a connection whose exchange completed with the whole response read and keep-alive allowed; anything
-     * else must be closed by the caller instead. Must be called on the connection's event loop.
-     */
+    @Override
     public void release(Channel ch, UpstreamTarget target) {
         if (!ch.isActive() || config.maxIdleConnectionsPerHost() == 0) {
             ch.close();

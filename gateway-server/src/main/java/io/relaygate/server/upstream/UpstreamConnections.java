@@ -1,0 +1,27 @@
+package io.relaygate.server.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Where RELAY gets upstream connections and gives them back: {@link UpstreamPool} in the gateway; the relay's unit test
+ * hands out {@code EmbeddedChannel}s instead.
+ */
+public interface UpstreamConnections {
+
+    /** A connection handed out, and whether it was reused (a reused one may have gone stale). */
+    record Lease(Channel channel, boolean reused) {}
+
+    /**
+     * A connection to {@code target} on {@code loop}, ready for a request (connected, proxy and TLS handshakes done).
+     * Must be called on {@code loop}.
+     */
+    Future<Lease> acquire(EventLoop loop, UpstreamTarget target);
+
+    /**
+     * Takes back a connection whose exchange completed with the whole response read and keep-alive allowed; anything
+     * else is closed by the caller instead. Must be called on the connection's event loop.
+     */
+    void release(Channel ch, UpstreamTarget target);
+}
