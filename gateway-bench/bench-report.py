@@ -6,6 +6,16 @@ import statistics
 import sys
 from collections import defaultdict
 
+def cpu_per_request(row):
+    """The gateway's CPU time per request over the whole run (warm-up included: requests = req/s × run seconds)."""
+    import re
+    rep = row["report"]
+    m = re.search(r"--warmup (\d+)s", row.get("args", ""))
+    seconds = rep.get("seconds", 0) + (int(m.group(1)) if m else 0)
+    requests = rep.get("rps", 0) * seconds
+    return row["cpu_ticks"] / row["hz"] * 1e6 / requests if requests else None
+
+
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 runs = defaultdict(list)  # (phase, arm) -> [report]
 by_round = defaultdict(dict)  # (phase, round) -> arm -> report
@@ -14,11 +24,13 @@ for r in rows:
     if "report" in r:
         if "error" in r["report"]:
             continue
+        if r.get("cpu_ticks") and r.get("hz"):
+            r["report"]["cpu_us_per_req"] = cpu_per_request(r)
         runs[(r["phase"], r["arm"])].append(r["report"])
         by_round[(r["phase"], r["round"])][r["arm"]] = r["report"]
     else:
         extra[r["phase"]].append(r)
-ARMS = ["direct", "nginx", "embedded", "redis"]
+ARMS = ["direct", "nginx", "embedded", "baseline", "redis"]
 
 
 def med(values):
@@ -132,6 +144,31 @@ if any(k[0] == "ttfb" for k in runs):
         v = med(added("ttfb", a, "ttfb_us", "p99"))
         if v is not None:
             targets.append(f"added TTFB p99 ({a}): {fmt(v, 'us')} (goal ≤ 1 ms)")
+
+cpu_phases = [p for p in ["latency"] + rps_phases + ["ttfb"] if any(k[0] == p for k in runs)]
+cpu_lines = []
+for a in ARMS:
+    cells = [a]
+    for ph in cpu_phases:
+        cells.append(rng([r.get("cpu_us_per_req") for r in runs.get((ph, a), [])]))
+    if any(c != "–" for c in cells[1:]):
+        cpu_lines.append(cells)
+if cpu_lines:
+    print("### Gateway CPU time per request (µs, utime + stime of the gateway process)\n")
+    table(["arm"] + cpu_phases, cpu_lines)
+    if any(l[0] == "baseline" for l in cpu_lines):
+        print("A/B, this build (embedded) ÷ baseline, medians per phase:\n")
+        ab = []
+        for ph in cpu_phases:
+            e = med([r.get("cpu_us_per_req") for r in runs.get((ph, "embedded"), [])])
+            b = med([r.get("cpu_us_per_req") for r in runs.get((ph, "baseline"), [])])
+            er = med([r["rps"] for r in runs.get((ph, "embedded"), [])])
+            br = med([r["rps"] for r in runs.get((ph, "baseline"), [])])
+            ep = med([get(r, "latency_us", "p50") for r in runs.get((ph, "embedded"), [])])
+            bp = med([get(r, "latency_us", "p50") for r in runs.get((ph, "baseline"), [])])
+            ab.append([ph, f"{e / b:.3f}" if e and b else "–", f"{er / br:.3f}" if er and br else "–",
+                       f"{ep / bp:.3f}" if ep and bp else "–"])
+        table(["phase", "CPU/request", "req/s", "p50 latency"], ab)
 
 stream_phases = sorted(k for k in {k[0] for k in runs} if k.startswith("streams"))
 for ph in stream_phases:

@@ -2,7 +2,12 @@
 # The benchmark of docs/benchmarks.md (issue 6), one command:
 #
 #   bash gateway-bench/run-bench.sh [--rounds N] [--duration S] [--warmup S] [--prewarm S] [--phases LIST]
-#                                   [--max-streams N]
+#                                   [--max-streams N] [--arms LIST]
+#
+# BASELINE_JAR=path/to/an/older/relaygate.jar adds a "baseline" arm: that jar on the embedded store, set up like the
+# embedded arm and interleaved with it, for A/B comparisons of two builds in one run. --arms keeps only the listed arms
+# (e.g. --arms embedded,baseline). Gateway arms also report the gateway's CPU time per request (utime + stime of its
+# process over the whole run, warm-up included, divided by req/s × run seconds): steadier than req/s on a noisy machine.
 #
 # Builds the jars if they are missing or older than the sources, then starts, once for the whole session:
 #   the mock upstream (relaygate-bench.jar mock --no-record),
@@ -29,6 +34,8 @@ warmup=4
 phases="latency rps ttfb streams memory slow"
 max_streams=9800
 prewarm=30
+only_arms=""
+baseline_jar="${BASELINE_JAR:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -37,7 +44,8 @@ while [ $# -gt 0 ]; do
     --phases) phases="${2//,/ }"; shift 2 ;;
     --max-streams) max_streams="$2"; shift 2 ;;
     --prewarm) prewarm="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --arms) only_arms="${2//,/ }"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -146,19 +154,20 @@ fi
 # --- Relaygate ----------------------------------------------------------------------------------------------------------
 secret() { python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'; }
 limits="--concurrency 20000 --requests 1000000000 --window 1m --tokens 100000000000 --window 1h --daily-cost 100000"
-start_gateway() { # name store-env key-flags -> sets gw_port_<name>, gw_pid_<name>, gw_key_<name>
-  local name="$1" storeenv="$2" keyflags="$3" port dir key
+start_gateway() { # name store-env key-flags [jar] -> sets gw_port_<name>, gw_pid_<name>, gw_key_<name>
+  local name="$1" storeenv="$2" keyflags="$3" jar="${4:-$gw_jar}" port dir key
   port=$(free_port); dir="$work/gw-$name"; mkdir -p "$dir"
   local run="env RELAYGATE_DATA_DIR=$dir RELAYGATE_LOG_DIR=$dir/logs RELAYGATE_REDIS_PREFIX=bench-$$-$name: $storeenv"
-  $run java -jar "$gw_jar" accounts add --kind anthropic-api --name mock --base-url "$mock_url" \
+  $run java -jar "$jar" accounts add --kind anthropic-api --name mock --base-url "$mock_url" \
       --api-key sk-bench >/dev/null || return 1
-  key=$($run java -jar "$gw_jar" keys create --name "bench-$name" $keyflags --json | secret) || return 1
+  key=$($run java -jar "$jar" keys create --name "bench-$name" $keyflags --json | secret) || return 1
   $run RELAYGATE_PORT=$port $sut_cpu java -Xms1g -Xmx1g -XX:NativeMemoryTracking=summary \
-      -jar "$gw_jar" serve >"$dir/serve.log" 2>&1 &
+      -jar "$jar" serve >"$dir/serve.log" 2>&1 &
   pids+=($!)
   eval "gw_port_$name=$port gw_pid_$name=$! gw_key_$name=$key"
 }
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
+[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local" "" "$baseline_jar" || exit 1; }
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
   $load_cpu redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$work" \
@@ -179,7 +188,11 @@ wait_http "$mock_url/v1/models" || exit 1
 arms="direct"
 [ -n "$nginx_pid" ] && wait_http "http://127.0.0.1:$nginx_port/v1/models" && arms="$arms nginx"
 wait_http "http://127.0.0.1:$gw_port_embedded/healthz" && arms="$arms embedded"
+[ -n "$baseline_jar" ] && wait_http "http://127.0.0.1:$gw_port_baseline/healthz" && arms="$arms baseline"
 [ "$have_redis" = 1 ] && wait_http "http://127.0.0.1:$gw_port_redis/healthz" && arms="$arms redis"
+if [ -n "$only_arms" ]; then
+  kept=""; for a in $arms; do case " $only_arms " in *" $a "*) kept="$kept $a" ;; esac; done; arms="${kept# }"
+fi
 echo "arms: $arms; work dir $work" >&2
 
 url_of() {
@@ -187,16 +200,27 @@ url_of() {
     direct) echo "$mock_url/v1/messages --key sk-bench" ;;
     nginx) echo "http://127.0.0.1:$nginx_port/v1/messages --key sk-bench" ;;
     embedded) echo "http://127.0.0.1:$gw_port_embedded/v1/messages --key $gw_key_embedded" ;;
+    baseline) echo "http://127.0.0.1:$gw_port_baseline/v1/messages --key $gw_key_baseline" ;;
     redis) echo "http://127.0.0.1:$gw_port_redis/v1/messages --key $gw_key_redis" ;;
   esac
 }
+cpu_ticks() { # pid -> utime + stime in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
 load() { # phase arm round args... -> one JSON line in $results
   local phase="$1" arm="$2" round="$3"; shift 3
-  local out
+  local out pid="" t0=0 t1=0 w0 w1
+  case "$arm" in embedded|baseline|redis) eval "pid=\$gw_pid_$arm" ;; esac
+  [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+  w0=$(date +%s.%N)
   out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json "$@" 2>>"$work/load.err")
+  w1=$(date +%s.%N)
+  [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
   case "$out" in "{"*) ;; *) out='{"error":"load driver failed"}' ;; esac
   python3 -c 'import json,sys; print(json.dumps({"phase": sys.argv[1], "arm": sys.argv[2], "round": int(sys.argv[3]),
-      "args": sys.argv[4], "report": json.loads(sys.argv[5])}))' "$phase" "$arm" "$round" "$*" "$out" >>"$results"
+      "args": sys.argv[4], "report": json.loads(sys.argv[5]), "cpu_ticks": int(sys.argv[6]), "hz": int(sys.argv[7]),
+      "wall_s": float(sys.argv[8])}))' "$phase" "$arm" "$round" "$*" "$out" "$((t1 - t0))" "$(getconf CLK_TCK)" \
+      "$(echo "$w1 - $w0" | bc)" >>"$results"
   python3 - "$out" "$phase" "$arm" <<'EOF' >&2
 import json, sys
 r = json.loads(sys.argv[1]); p = sys.argv[2]; a = sys.argv[3]
