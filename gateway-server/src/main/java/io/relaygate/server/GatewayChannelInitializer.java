@@ -49,6 +49,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Clock clock;
     private final LongAdder webSocketRefusals;
     private final OAuthRefresher refresher;
+    private final ClientIdentifyHandler identify;
 
     GatewayChannelInitializer(
             GatewayConfig config,
@@ -71,6 +72,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.clock = requireNonNull(clock, "clock");
         this.webSocketRefusals = requireNonNull(webSocketRefusals, "webSocketRefusals");
         this.refresher = requireNonNull(refresher, "refresher");
+        this.identify = new ClientIdentifyHandler(config.logging());
     }
 
     @Override
@@ -101,7 +103,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(PipelineNames.AGGREGATOR, new BodyAggregator((int)
                 config.server().maxRequestBodyBytes()));
         p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
-        p.addLast(PipelineNames.IDENTIFY, ClientIdentifyHandler.INSTANCE);
+        p.addLast(PipelineNames.IDENTIFY, identify);
         p.addLast(PipelineNames.LIMITS, new KeyRulesHandler());
     }
 

@@ -120,7 +120,7 @@ public final class GatewayServer implements AutoCloseable {
         private Builder(GatewayConfig config, Store store) {
             this.config = requireNonNull(config, "config");
             this.store = requireNonNull(store, "store");
-            listeners.add(new AccessLog());
+            listeners.add(new AccessLog(config.logging().accessLogFormat()));
         }
 
         /** The allocator of client and upstream channels (a test gives a private one to measure the gateway alone). */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -22,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}.
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}.
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling");
+    private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling", "logging");
     private static final Set<String> SCHEDULING =
             Set.of("stickyTtl", "leaseTtl", "rateLimitCoolDown", "overloadCoolDown", "pricingFile", "adminToken");
     private static final Set<String> SERVER = Set.of(
@@ -38,6 +39,7 @@ public final class ConfigLoader {
             "writeBufferLowWaterMark",
             "writeBufferHighWaterMark",
             "idleTimeout");
+    private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
     private static final Set<String> UPSTREAM = Set.of(
             "connectTimeout",
@@ -63,6 +65,7 @@ public final class ConfigLoader {
         ObjectNode store = section(root, "store", STORE);
         ObjectNode upstream = section(root, "upstream", UPSTREAM);
         ObjectNode scheduling = section(root, "scheduling", SCHEDULING);
+        ObjectNode logging = section(root, "logging", LOGGING);
 
         override(server, "host", env.get("RELAYGATE_HOST"));
         override(server, "port", env.get("RELAYGATE_PORT"));
@@ -72,6 +75,8 @@ public final class ConfigLoader {
         override(store, "type", env.get("RELAYGATE_STORE"));
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
+        override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
+        override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
 
         ServerConfig d = ServerConfig.defaults();
         ServerConfig serverConfig = new ServerConfig(
@@ -122,7 +127,38 @@ public final class ConfigLoader {
                 duration(scheduling, "scheduling.overloadCoolDown", "overloadCoolDown", sd.overloadCoolDown()),
                 pricingFile == null ? null : Path.of(pricingFile),
                 optionalText(scheduling, "scheduling.adminToken", "adminToken"));
-        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig, schedulingConfig);
+        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig, schedulingConfig, logging(logging));
+    }
+
+    /**
+     * {@code shapes}: {@code all}, or key names separated by commas (case-insensitive; blanks ignored), or nothing;
+     * {@code accessLogFormat}: {@code text} or {@code json}.
+     */
+    private static LoggingConfig logging(ObjectNode logging) {
+        String format = text(
+                logging,
+                "logging.accessLogFormat",
+                "accessLogFormat",
+                LoggingConfig.DEFAULT_ACCESS_LOG_FORMAT.wireName());
+        LoggingConfig.AccessLogFormat accessLogFormat;
+        try {
+            accessLogFormat =
+                    LoggingConfig.AccessLogFormat.valueOf(format.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("logging.accessLogFormat: " + format + " (expected: text or json)");
+        }
+        String shapes = text(logging, "logging.shapes", "shapes", "").trim();
+        if (shapes.equalsIgnoreCase(LoggingConfig.ALL_KEYS)) {
+            return new LoggingConfig(true, Set.of(), accessLogFormat);
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (String name : shapes.split(",")) {
+            String k = name.trim().toLowerCase(Locale.ROOT);
+            if (!k.isEmpty()) {
+                keys.add(k);
+            }
+        }
+        return new LoggingConfig(false, keys, accessLogFormat);
     }
 
     private static ObjectNode readYaml(Path file) {

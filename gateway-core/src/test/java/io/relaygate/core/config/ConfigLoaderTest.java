@@ -64,4 +64,57 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()))
                 .hasMessageContaining("missing.yaml");
     }
+
+    @Test
+    void loggingDefaultsToTextAccessLinesAndNoShapeLines() {
+        LoggingConfig logging = ConfigLoader.load(null, Map.of()).logging();
+        assertThat(logging.accessLogFormat()).isEqualTo(LoggingConfig.AccessLogFormat.TEXT);
+        assertThat(logging.shapesOfAllKeys()).isFalse();
+        assertThat(logging.shapesOfKeys()).isEmpty();
+    }
+
+    @Test
+    void loggingEnvironmentVariablesOverrideTheFile() throws Exception {
+        Path file = dir.resolve("logging.yaml");
+        Files.writeString(file, "logging:\n  shapes: carol\n  accessLogFormat: text\n");
+        assertThat(ConfigLoader.load(file, Map.of()).logging().shapesOfKeys())
+                .as("the file alone")
+                .containsExactly("carol");
+
+        LoggingConfig logging = ConfigLoader.load(
+                        file, Map.of("RELAYGATE_LOG_SHAPES", "alice, Bob,", "RELAYGATE_ACCESS_LOG_FORMAT", "JSON"))
+                .logging();
+        assertThat(logging.shapesOfKeys())
+                .as("names trimmed, lower-cased, blanks dropped; the environment wins")
+                .containsExactlyInAnyOrder("alice", "bob");
+        assertThat(logging.shapesOfAllKeys()).isFalse();
+        assertThat(logging.accessLogFormat()).isEqualTo(LoggingConfig.AccessLogFormat.JSON);
+
+        LoggingConfig all =
+                ConfigLoader.load(file, Map.of("RELAYGATE_LOG_SHAPES", " ALL ")).logging();
+        assertThat(all.shapesOfAllKeys()).isTrue();
+        assertThat(all.shapesOfKeys()).isEmpty();
+        assertThat(all.accessLogFormat()).as("from the file").isEqualTo(LoggingConfig.AccessLogFormat.TEXT);
+    }
+
+    @Test
+    void aBadAccessLogFormatNamesTheSettingAndTheChoices() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_ACCESS_LOG_FORMAT", "xml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("logging.accessLogFormat: xml (expected: text or json)");
+        Path file = dir.resolve("bad-logging.yaml");
+        Files.writeString(file, "logging:\n  shape: all\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining("logging.shape: unknown setting");
+    }
+
+    @Test
+    void loggingConfigRefusesContradictions() {
+        assertThatThrownBy(() -> new LoggingConfig(true, java.util.Set.of("alice"), LoggingConfig.AccessLogFormat.TEXT))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("logging.shapes");
+        assertThatThrownBy(
+                        () -> new LoggingConfig(false, java.util.Set.of("Alice"), LoggingConfig.AccessLogFormat.TEXT))
+                .hasMessageContaining("logging.shapes: 'Alice'");
+    }
 }

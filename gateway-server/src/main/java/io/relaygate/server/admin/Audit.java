@@ -17,16 +17,6 @@ public final class Audit {
 
     private Audit() {}
 
-    /** The operating-system user running the command. */
-    public static String actor() {
-        String user = System.getProperty("user.name");
-        return (user == null || user.isBlank() ? "unknown" : user) + " via cli";
-    }
-
-    public static void change(String action, String target, @Nullable JsonNode before, @Nullable JsonNode after) {
-        change(actor(), action, target, before, after);
-    }
-
     public static void change(
             String actor, String action, String target, @Nullable JsonNode before, @Nullable JsonNode after) {
         audit.info(Secrets.redact("actor=\"" + actor + "\" action=" + action + " target=" + target + " before="

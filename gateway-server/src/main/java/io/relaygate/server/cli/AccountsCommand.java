@@ -154,7 +154,7 @@ final class AccountsCommand {
                 trustCertificates(args)));
         try (Store store = cli.openStore(args)) {
             Account added = Cli.await(store.accounts().create(account));
-            Audit.change("accounts.add", "account:" + added.name(), null, Views.account(added));
+            Audit.change(cli.actor, "accounts.add", "account:" + added.name(), null, Views.account(added));
             if (args.flag("json")) {
                 cli.printJson(Views.account(added));
             } else {
@@ -399,7 +399,7 @@ final class AccountsCommand {
         }
         String name = KeysCommand.onePositional(args, "NAME");
         try (Store store = cli.openStore(args)) {
-            AdminAccounts.Resumed resumed = Cli.await(AdminAccounts.resume(store, name, Audit.actor(), Instant.now()));
+            AdminAccounts.Resumed resumed = Cli.await(AdminAccounts.resume(store, name, cli.actor, Instant.now()));
             Account account = resumed.account();
             AccountCondition before = resumed.before();
             if (args.flag("json")) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a subcommand runs with: its output streams, the environment, and the way to the store. Commands block on the
+ * What a subcommand runs with: its output streams, the environment, the user running it, and the way to the store. Commands block on the
  * store's futures: the CLI has no event loop to protect.
  */
 public final class Cli {
@@ -31,11 +31,14 @@ public final class Cli {
     final PrintStream out;
     final PrintStream err;
     final Map<String, String> env;
+    /** Who the audit log names for this command's changes: the operating-system user, "via cli". */
+    final String actor;
 
-    Cli(PrintStream out, PrintStream err, Map<String, String> env) {
+    Cli(PrintStream out, PrintStream err, Map<String, String> env, @Nullable String user) {
         this.out = out;
         this.err = err;
         this.env = env;
+        this.actor = (user == null || user.isBlank() ? "unknown" : user) + " via cli";
     }
 
     /** The config {@code serve} would use, from {@code --config} (or none) and the environment. */

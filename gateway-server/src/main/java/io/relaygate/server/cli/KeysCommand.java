@@ -115,7 +115,7 @@ final class KeysCommand {
             }
             ApiKeyService keys = new ApiKeyService(store.keys());
             CreatedKey created = Cli.await(Args.validated(() -> keys.create(name, rules)));
-            Audit.change("keys.create", "key:" + created.key().name(), null, Views.key(created.key()));
+            Audit.change(cli.actor, "keys.create", "key:" + created.key().name(), null, Views.key(created.key()));
             if (args.flag("json")) {
                 ObjectNode n = Views.key(created.key());
                 n.put("secret", created.secret());
@@ -274,6 +274,7 @@ final class KeysCommand {
         try (Store store = cli.openStore(args)) {
             ApiKey disabled = Cli.await(new ApiKeyService(store.keys()).disable(name));
             Audit.change(
+                    cli.actor,
                     "keys.disable",
                     "key:" + disabled.name(),
                     Views.key(disabled.withEnabled(true)),

@@ -7,6 +7,7 @@ import io.relaygate.server.admin.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,23 @@ public final class RelaygateMain {
     private RelaygateMain() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        // The process's inputs are read here and nowhere else: the environment (config overrides and the variables
+        // the command line names) and the operating-system user the audit log names.
+        System.exit(run(args, System.out, System.err, System.getenv(), System.getProperty("user.name")));
     }
 
-    /** Runs one command and returns its exit code; everything it prints goes to {@code out} and {@code err}. */
+    /** {@link #run(String[], PrintStream, PrintStream, Map, String)} by an unknown user (tests). */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        Cli cli = new Cli(out, err, env);
+        return run(args, out, err, env, null);
+    }
+
+    /**
+     * Runs one command and returns its exit code; everything it prints goes to {@code out} and {@code err}.
+     *
+     * @param user the operating-system user running it, named in the audit log (null: unknown)
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, @Nullable String user) {
+        Cli cli = new Cli(out, err, env, user);
         String label = "relaygate";
         try {
             if (args.length == 0) {

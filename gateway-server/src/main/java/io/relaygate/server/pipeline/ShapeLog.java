@@ -1,15 +1,15 @@
 package io.relaygate.server.pipeline;
 
-import java.util.Arrays;
+import static java.util.Objects.requireNonNull;
+
+import io.relaygate.core.config.LoggingConfig;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The debug switch for request shapes: with {@code RELAYGATE_LOG_SHAPES=all} (every key) or
- * {@code RELAYGATE_LOG_SHAPES=alice,bob} (those keys, by name), each request gets one line on the
+ * The debug switch for request shapes ({@link LoggingConfig}: {@code logging.shapes}, {@code RELAYGATE_LOG_SHAPES}):
+ * with {@code all} (every key) or {@code alice,bob} (those keys, by name), each request gets one line on the
  * {@code io.relaygate.shapes} logger with its size and shape: route, client, body bytes, message count, model,
  * stream flag, max tokens. Never contents: no prompt, tool, header value or credential.
  */
@@ -17,33 +17,15 @@ final class ShapeLog {
 
     private static final Logger shapes = LoggerFactory.getLogger("io.relaygate.shapes");
 
-    static final ShapeLog FROM_ENV = parse(System.getenv("RELAYGATE_LOG_SHAPES"));
+    private final LoggingConfig config;
 
-    private final boolean all;
-    private final Set<String> keys;
-
-    private ShapeLog(boolean all, Set<String> keys) {
-        this.all = all;
-        this.keys = keys;
+    ShapeLog(LoggingConfig config) {
+        this.config = requireNonNull(config, "config");
     }
 
-    static ShapeLog parse(String setting) {
-        if (setting == null || setting.isBlank()) {
-            return new ShapeLog(false, Set.of());
-        }
-        if (setting.trim().equalsIgnoreCase("all")) {
-            return new ShapeLog(true, Set.of());
-        }
-        return new ShapeLog(
-                false,
-                Arrays.stream(setting.split(","))
-                        .map(s -> s.trim().toLowerCase(Locale.ROOT))
-                        .filter(s -> !s.isEmpty())
-                        .collect(Collectors.toUnmodifiableSet()));
-    }
-
+    /** Whether requests made with the key named {@code keyName} get a shape line (names compare case-insensitively). */
     boolean covers(String keyName) {
-        return all || keys.contains(keyName.toLowerCase(Locale.ROOT));
+        return config.shapesOfAllKeys() || config.shapesOfKeys().contains(keyName.toLowerCase(Locale.ROOT));
     }
 
     /** The shape line of {@code proxy}, without any content. */
@@ -56,7 +38,7 @@ final class ShapeLog {
     }
 
     void log(ProxyRequest proxy) {
-        if ((all || !keys.isEmpty()) && covers(proxy.info.key().name())) {
+        if (covers(proxy.info.key().name())) {
             shapes.info(line(proxy));
         }
     }

@@ -1,7 +1,10 @@
 package io.relaygate.server.usage;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.core.config.LoggingConfig;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.math.BigDecimal;
@@ -11,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per finished exchange on the {@code io.relaygate.access} logger (its own appender in logback.xml), as
- * {@code key=value} text or, with {@code RELAYGATE_ACCESS_LOG_FORMAT=json}, one JSON object per line. Metadata only:
+ * {@code key=value} text or, with {@code logging.accessLogFormat: json} ({@code RELAYGATE_ACCESS_LOG_FORMAT}), one JSON
+ * object per line. Metadata only:
  * never bodies, prompts, tool contents, headers or credentials; the key appears by name and id (the id is the
  * non-secret part of a gateway key).
  */
@@ -22,19 +26,20 @@ public final class AccessLog implements ExchangeListener {
 
     private final boolean json;
 
-    public AccessLog() {
-        this("json".equalsIgnoreCase(System.getenv("RELAYGATE_ACCESS_LOG_FORMAT")));
-    }
-
-    public AccessLog(boolean json) {
-        this.json = json;
+    public AccessLog(LoggingConfig.AccessLogFormat format) {
+        this.json = requireNonNull(format, "format") == LoggingConfig.AccessLogFormat.JSON;
     }
 
     @Override
     public void onExchange(ExchangeOutcome o) {
         if (access.isInfoEnabled()) {
-            access.info(json ? json(o) : text(o));
+            access.info(line(o));
         }
+    }
+
+    /** The line of {@code o} in the configured format. */
+    String line(ExchangeOutcome o) {
+        return json ? json(o) : text(o);
     }
 
     static String text(ExchangeOutcome o) {

@@ -47,6 +47,9 @@ abstract class CliContract {
 
     record Result(int code, String out, String err) {}
 
+    /** The operating-system user the commands run as (main passes the JVM's user.name). */
+    static final String USER = "ops-alice";
+
     /** The environment selecting this backend. */
     abstract Map<String, String> env();
 
@@ -63,7 +66,8 @@ abstract class CliContract {
                 args,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                env);
+                env,
+                USER);
         Result r = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         printed.add(r.out());
         printed.add(r.err());
@@ -471,8 +475,7 @@ abstract class CliContract {
                 .toList();
         assertThat(messages).hasSize(4);
         assertThat(messages.get(0))
-                .startsWith("actor=\"" + System.getProperty("user.name")
-                        + " via cli\" action=keys.create target=key:carol" + " before=- after={")
+                .startsWith("actor=\"" + USER + " via cli\" action=keys.create target=key:carol" + " before=- after={")
                 .contains("\"dailyCostUsd\":3.0");
         assertThat(messages.get(1)).contains("action=accounts.add target=account:audited");
         assertThat(messages.get(2))

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
+import io.relaygate.core.config.ConfigLoader;
+import io.relaygate.core.config.LoggingConfig;
 import io.relaygate.server.exchange.ExchangeOutcome;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
@@ -64,5 +67,17 @@ class AccessLogTest {
         assertThat(n.path("attempts").asInt()).isEqualTo(2);
         assertThat(n.path("messages").asInt()).isEqualTo(7);
         assertThat(n.path("upstream_status").asInt()).isEqualTo(529);
+    }
+
+    @Test
+    void theConfiguredFormatPicksTheLine() {
+        ExchangeOutcome o = outcome(null);
+        assertThat(new AccessLog(LoggingConfig.AccessLogFormat.TEXT).line(o)).isEqualTo(AccessLog.text(o));
+        assertThat(new AccessLog(ConfigLoader.load(null, Map.of("RELAYGATE_ACCESS_LOG_FORMAT", "json"))
+                                .logging()
+                                .accessLogFormat())
+                        .line(o))
+                .as("RELAYGATE_ACCESS_LOG_FORMAT=json reaches the access log through the config tree")
+                .isEqualTo(AccessLog.json(o));
     }
 }
