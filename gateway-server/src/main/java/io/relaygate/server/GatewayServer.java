@@ -9,8 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
@@ -22,6 +20,7 @@ import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.upstream.OAuthRefresher;
+import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.Transports;
 import io.relaygate.server.upstream.UpstreamPool;
 import io.relaygate.server.usage.AccessLog;
@@ -32,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,7 +158,10 @@ public final class GatewayServer implements AutoCloseable {
                 all.add(0, new UsageListener(recorder, clock));
                 UsageRecorder started = recorder;
                 ExchangeListener listener = outcome -> all.forEach(l -> l.onExchange(outcome));
-                UpstreamPool pool = new UpstreamPool(transports, config.upstream(), clientSsl(), allocator);
+                UpstreamPool pool =
+                        new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
+                // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
+                TokenEndpoint tokens = new TokenEndpoint(pool, workers);
                 ApiKeyService keys = new ApiKeyService(store.keys());
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
@@ -190,12 +191,12 @@ public final class GatewayServer implements AutoCloseable {
                         keys,
                         scheduler,
                         prices,
-                        new AdminApi(store, config.scheduling().adminToken(), clock),
+                        new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
                         pool,
                         listener,
                         clock,
                         refusals,
-                        new OAuthRefresher(store, scheduler, clock)));
+                        new OAuthRefresher(store, scheduler, clock, tokens)));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
@@ -208,17 +209,6 @@ public final class GatewayServer implements AutoCloseable {
                     recorder.close();
                 }
                 throw e;
-            }
-        }
-
-        private static SslContext clientSsl() {
-            try {
-                // Hostname verification on, whatever the Netty default of the day.
-                return SslContextBuilder.forClient()
-                        .endpointIdentificationAlgorithm("HTTPS")
-                        .build();
-            } catch (SSLException e) {
-                throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
+import io.relaygate.server.upstream.TokenEndpoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +40,11 @@ public final class AdminAccounts {
      * Adds the account {@code body} describes: {@code kind}, {@code name}, {@code baseUrl}, optional {@code priority},
      * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, and one of {@code apiKey}, {@code oauthCode} +
      * {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth} (the content of Codex's auth.json), with optional
-     * {@code tokenUrl} and {@code clientId}. The token exchange, when there is one, blocks: call it off the event loop.
+     * {@code tokenUrl} and {@code clientId}. The token exchange, when there is one, goes through the account's proxy
+     * and blocks: call it off the event loop.
      */
-    public static CompletionStage<ObjectNode> add(Store store, JsonNode body, String actor) {
-        Account account = parse(body);
+    public static CompletionStage<ObjectNode> add(Store store, JsonNode body, String actor, TokenEndpoint tokens) {
+        Account account = parse(body, tokens);
         return store.accounts().create(account).thenApply(added -> {
             ObjectNode view = Views.account(added);
             Audit.change(actor, "accounts.add", "account:" + added.name(), null, view);
@@ -75,7 +77,7 @@ public final class AdminAccounts {
         });
     }
 
-    private static Account parse(JsonNode body) {
+    private static Account parse(JsonNode body, TokenEndpoint tokens) {
         if (!body.isObject()) {
             throw new IllegalArgumentException("body: expected a JSON object");
         }
@@ -97,7 +99,7 @@ public final class AdminAccounts {
                 name,
                 kind,
                 required(body, "baseUrl"),
-                credential(kind, body),
+                credential(kind, body, tokens),
                 text(body, "proxy"),
                 body.path("priority").canConvertToInt() ? body.path("priority").asInt() : Account.DEFAULT_PRIORITY,
                 true,
@@ -108,7 +110,7 @@ public final class AdminAccounts {
                 null);
     }
 
-    private static @Nullable String credential(AccountKind kind, JsonNode body) {
+    private static @Nullable String credential(AccountKind kind, JsonNode body, TokenEndpoint tokens) {
         String tokenUrl = text(body, "tokenUrl");
         String clientId = text(body, "clientId");
         String code = text(body, "oauthCode");
@@ -128,7 +130,14 @@ public final class AdminAccounts {
         }
         try {
             if (code != null) {
-                return OAuthOnboarding.exchangeClaudeCode(code, required(body, "oauthVerifier"), tokenUrl, clientId)
+                return OAuthOnboarding.exchangeClaudeCode(
+                                tokens,
+                                code,
+                                required(body, "oauthVerifier"),
+                                tokenUrl,
+                                clientId,
+                                text(body, "proxy"),
+                                null)
                         .encode();
             }
             if (refresh != null) {

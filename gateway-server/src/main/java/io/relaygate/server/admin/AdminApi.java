@@ -28,6 +28,7 @@ import io.relaygate.core.WireFormat;
 import io.relaygate.server.pipeline.AdminRoutes;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
+import io.relaygate.server.upstream.TokenEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -69,11 +70,13 @@ public final class AdminApi implements AdminRoutes {
     private final Store store;
     private final byte @Nullable [] token;
     private final Clock clock;
+    private final TokenEndpoint tokens;
 
-    public AdminApi(Store store, @Nullable String token, Clock clock) {
+    public AdminApi(Store store, @Nullable String token, Clock clock, TokenEndpoint tokens) {
         this.store = requireNonNull(store, "store");
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.clock = requireNonNull(clock, "clock");
+        this.tokens = requireNonNull(tokens, "tokens");
     }
 
     @Override
@@ -157,7 +160,7 @@ public final class AdminApi implements AdminRoutes {
                 JsonNode json = readJson(body);
                 status = 201;
                 // A Claude code is exchanged over HTTP: off the event loop.
-                answer = CompletableFuture.supplyAsync(() -> AdminAccounts.add(store, json, actor))
+                answer = CompletableFuture.supplyAsync(() -> AdminAccounts.add(store, json, actor, tokens))
                         .thenCompose(stage -> stage);
             } else if (path.startsWith("/admin/accounts/") && path.endsWith("/resume")) {
                 String name = path.substring("/admin/accounts/".length(), path.length() - "/resume".length());

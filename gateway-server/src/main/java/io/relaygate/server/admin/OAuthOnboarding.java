@@ -7,20 +7,18 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
+import io.relaygate.server.upstream.TokenEndpoint;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -99,12 +97,20 @@ public final class OAuthOnboarding {
     }
 
     /**
-     * Exchanges the code Claude's sign-in page shows ({@code code#state}) for a token set.
+     * Exchanges the code Claude's sign-in page shows ({@code code#state}) for a token set, through the account's
+     * {@code proxy} (null: direct) and trusting its {@code trustCertificates} (null: the JDK's), like its later
+     * refreshes. Blocks until the endpoint answers (at most the token call's timeout): call it off any event loop.
      *
      * @throws UsageException naming the endpoint's refusal (never a token)
      */
     public static OAuthTokens exchangeClaudeCode(
-            String pastedCode, String verifier, @Nullable String tokenUrl, @Nullable String clientId) {
+            TokenEndpoint endpoint,
+            String pastedCode,
+            String verifier,
+            @Nullable String tokenUrl,
+            @Nullable String clientId,
+            @Nullable String proxy,
+            @Nullable String trustCertificates) {
         String code = pastedCode.trim();
         String state = null;
         int hash = code.indexOf('#');
@@ -123,22 +129,13 @@ public final class OAuthOnboarding {
         if (state != null) {
             body.put("state", state);
         }
-        HttpResponse<byte[]> response;
+        TokenEndpoint.Answer response;
         try {
-            response = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(30))
-                                    .header("content-type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new UsageException("--oauth-code: token endpoint " + Secrets.redactUrl(url) + " unreachable ("
-                    + Secrets.redact(String.valueOf(e.getMessage())) + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UsageException("--oauth-code: interrupted");
+            response = endpoint.post("token endpoint", url, proxy, trustCertificates, body.toString())
+                    .join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UsageException("--oauth-code: " + Secrets.redact(String.valueOf(cause.getMessage())));
         }
         JsonNode n;
         try {
@@ -146,10 +143,10 @@ public final class OAuthOnboarding {
         } catch (IOException e) {
             n = JSON.missingNode();
         }
-        if (response.statusCode() != 200 || !n.path("access_token").isTextual()) {
+        if (response.status() != 200 || !n.path("access_token").isTextual()) {
             String error = n.path("error").isTextual() ? n.path("error").asText() : "";
             String description = n.path("error_description").asText("");
-            throw new UsageException("--oauth-code: the token endpoint refused the code (HTTP " + response.statusCode()
+            throw new UsageException("--oauth-code: the token endpoint refused the code (HTTP " + response.status()
                     + (error.isEmpty() ? "" : ", " + error) + (description.isEmpty() ? "" : ": " + description)
                     + ")");
         }

@@ -11,6 +11,7 @@ import io.relaygate.server.admin.Audit;
 import io.relaygate.server.admin.OAuthOnboarding;
 import io.relaygate.server.admin.UsageException;
 import io.relaygate.server.admin.Views;
+import io.relaygate.server.upstream.TokenEndpoint;
 import java.time.Instant;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -179,8 +180,19 @@ final class AccountAddCommand {
                 throw new UsageException(
                         "--oauth-verifier: required with --oauth-code (printed by accounts oauth-url)");
             }
-            return OAuthOnboarding.exchangeClaudeCode(code, verifier, tokenUrl, clientId)
-                    .encode();
+            // the sign-in goes the way the account's requests will: through its proxy, trusting its certificates
+            try (TokenEndpoint endpoint =
+                    TokenEndpoint.standalone(cli.config(args.configFile()).upstream())) {
+                return OAuthOnboarding.exchangeClaudeCode(
+                                endpoint,
+                                code,
+                                verifier,
+                                tokenUrl,
+                                clientId,
+                                args.value("proxy"),
+                                trustCertificates(args))
+                        .encode();
+            }
         }
         if (refreshVar != null) {
             String refresh = cli.env.get(refreshVar);

@@ -9,6 +9,9 @@ package io.relaygate.server.pipeline;
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
+ *
+ * token endpoint channel (one per OAuth token call, not pooled; same connection setup as the upstream channel):
+ *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → TOKEN_AGGREGATOR → TOKEN_ANSWER
  * </pre>
  *
  * <ul>
@@ -44,6 +47,8 @@ public final class PipelineNames {
     public static final String UPSTREAM_CODEC = "upstreamCodec";
     public static final String UPSTREAM_DECOMPRESS = "upstreamDecompress";
     public static final String UPSTREAM_RESPONSE = "upstreamResponse";
+    public static final String TOKEN_AGGREGATOR = "tokenAggregator";
+    public static final String TOKEN_ANSWER = "tokenAnswer";
 
     private PipelineNames() {}
 }

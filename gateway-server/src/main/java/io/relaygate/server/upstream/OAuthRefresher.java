@@ -14,10 +14,6 @@ import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * others poll the store until the new token appears. Within one instance, concurrent requests share one refresh. A
  * refused refresh puts the account out of rotation as unauthorized, with the token endpoint's reason.
  *
+ * <p>The token endpoint is called like every upstream request ({@link TokenEndpoint}): on Netty, through the account's
+ * proxy and with its trusted certificates, never blocking an event loop.
+ *
  * <p>Tokens never reach a log line: only account names, HTTP statuses and the endpoint's error codes do.
  */
 public final class OAuthRefresher {
@@ -55,8 +54,6 @@ public final class OAuthRefresher {
     /** Longest wait for another instance's refresh before giving up on this request. */
     static final Duration WAIT = Duration.ofSeconds(20);
 
-    static final Duration TOKEN_CALL_TIMEOUT = Duration.ofSeconds(20);
-
     /** The token endpoint refused: the account cannot be used until an operator signs it in again. */
     static final class RefreshFailed extends RuntimeException {
         RefreshFailed(String message) {
@@ -67,18 +64,15 @@ public final class OAuthRefresher {
     private final Store store;
     private final Scheduler scheduler;
     private final Clock clock;
-    private final HttpClient http;
+    private final TokenCalls tokenCalls;
     private final String owner = "gw-" + Ids.random(10);
     private final ConcurrentHashMap<String, CompletableFuture<Account>> inflight = new ConcurrentHashMap<>();
 
-    public OAuthRefresher(Store store, Scheduler scheduler, Clock clock) {
+    public OAuthRefresher(Store store, Scheduler scheduler, Clock clock, TokenCalls tokenCalls) {
         this.store = requireNonNull(store, "store");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.clock = requireNonNull(clock, "clock");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+        this.tokenCalls = requireNonNull(tokenCalls, "tokenCalls");
     }
 
     /** Whether {@code a} needs a refresh before it is used (cheap; no I/O). */
@@ -201,39 +195,36 @@ public final class OAuthRefresher {
         if (a.kind() == AccountKind.CODEX_OAUTH) {
             body.put("scope", "openid profile email");
         }
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(URI.create(url))
-                    .timeout(TOKEN_CALL_TIMEOUT)
-                    .header("content-type", "application/json")
-                    .header("accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(
-                    fail(a, "token endpoint " + Secrets.redactUrl(url) + " is not a valid URL"));
-        }
         logger.debug("account {}: refreshing its access token at {}", a.name(), Secrets.redactUrl(url));
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
-            if (error != null) {
-                // Not the account's fault: no cool-down; this request fails over.
-                throw new CompletionException(new RefreshFailed("token endpoint unreachable: "
-                        + Secrets.redact(String.valueOf(error.getCause() != null ? error.getCause() : error))));
-            }
-            return parse(a, t, response);
-        });
+        return tokenCalls
+                .post("token endpoint of account " + a.name(), url, a.proxy(), a.trustCertificates(), body.toString())
+                .handle((answer, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause()
+                                : error;
+                        if (cause instanceof IllegalArgumentException) {
+                            // the token URL or the proxy is not a URL: only an operator can fix that
+                            throw new CompletionException(fail(a, Secrets.redact(String.valueOf(cause.getMessage()))));
+                        }
+                        // Not the account's fault: no cool-down; this request fails over.
+                        throw new CompletionException(new RefreshFailed(
+                                "token endpoint unreachable: " + Secrets.redact(String.valueOf(cause.getMessage()))));
+                    }
+                    return parse(a, t, answer);
+                });
     }
 
-    private OAuthTokens parse(Account a, OAuthTokens t, HttpResponse<byte[]> response) {
+    private OAuthTokens parse(Account a, OAuthTokens t, TokenEndpoint.Answer answer) {
         JsonNode n;
         try {
-            n = JSON.readTree(response.body());
+            n = JSON.readTree(answer.body());
         } catch (IOException e) {
             n = null;
         }
-        if (response.statusCode() != 200 || n == null || !n.path("access_token").isTextual()) {
-            throw new CompletionException(fail(
-                    a, "token refresh refused (HTTP " + response.statusCode() + ")" + (n == null ? "" : reason(n))));
+        if (answer.status() != 200 || n == null || !n.path("access_token").isTextual()) {
+            throw new CompletionException(
+                    fail(a, "token refresh refused (HTTP " + answer.status() + ")" + (n == null ? "" : reason(n))));
         }
         String access = n.path("access_token").asText();
         String refresh =

@@ -80,8 +80,36 @@ public final class UpstreamPool implements UpstreamConnections {
             }
             ch.close();
         }
+        Future<Channel> opened = open(loop, target);
+        opened.addListener(f -> {
+            if (opened.isSuccess()) {
+                promise.trySuccess(new Lease(opened.getNow(), false));
+            } else {
+                promise.tryFailure(opened.cause());
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * A new connection to {@code target} on {@code loop}, never a pooled one, ready for a request (connected, proxy
+     * and TLS handshakes done); the caller closes it. For one-off calls such as an OAuth token refresh.
+     */
+    public Future<Channel> open(EventLoop loop, UpstreamTarget target) {
+        Promise<Channel> promise = loop.newPromise();
         connect(loop, target, promise);
         return promise;
+    }
+
+    /** The JDK's trust store, with hostname verification on whatever the Netty default of the day. */
+    public static SslContext defaultTls() {
+        try {
+            return SslContextBuilder.forClient()
+                    .endpointIdentificationAlgorithm("HTTPS")
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -120,7 +148,7 @@ public final class UpstreamPool implements UpstreamConnections {
         });
     }
 
-    private void connect(EventLoop loop, UpstreamTarget target, Promise<Lease> promise) {
+    private void connect(EventLoop loop, UpstreamTarget target, Promise<Channel> promise) {
         @Nullable SslContext ssl;
         try {
             ssl = target.tls() ? sslContext(target) : null;
@@ -172,11 +200,11 @@ public final class UpstreamPool implements UpstreamConnections {
             Channel ch = cf.channel();
             Future<?> ready = readiness(ch);
             if (ready == null) {
-                promise.trySuccess(new Lease(ch, false));
+                promise.trySuccess(ch);
             } else {
                 ready.addListener(r -> {
                     if (r.isSuccess()) {
-                        promise.trySuccess(new Lease(ch, false));
+                        promise.trySuccess(ch);
                     } else {
                         ch.close();
                         promise.tryFailure(r.cause());

@@ -35,9 +35,6 @@ public record UpstreamTarget(
 
     public static UpstreamTarget of(Account account) {
         URI uri = parse("base-url of account " + account.name(), account.baseUrl());
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean tls = scheme.equals("https");
-        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
@@ -46,7 +43,33 @@ public record UpstreamTarget(
         if (path.endsWith("/v1")) {
             path = path.substring(0, path.length() - 3);
         }
-        return new UpstreamTarget(tls, uri.getHost(), port, path, proxyOf(account), account.trustCertificates());
+        return of(
+                uri, path, proxyOf("proxy of account " + account.name(), account.proxy()), account.trustCertificates());
+    }
+
+    /**
+     * The target of one whole endpoint URL (an OAuth token endpoint), reached through {@code proxy} and trusting
+     * {@code trustCertificates} the way an account's requests are; {@link #basePath()} is the URL's path and query.
+     *
+     * @param what names the URL in errors, e.g. "token endpoint of account max"
+     * @throws IllegalArgumentException naming {@code what} when the URL or the proxy is not a valid URL
+     */
+    public static UpstreamTarget ofEndpoint(
+            String what, String url, @Nullable String proxy, @Nullable String trustCertificates) {
+        URI uri = parse(what, url);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
+        }
+        return of(uri, path, proxyOf("proxy of " + what, proxy), trustCertificates);
+    }
+
+    private static UpstreamTarget of(
+            URI uri, String path, @Nullable ProxySpec proxy, @Nullable String trustCertificates) {
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean tls = scheme.equals("https");
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
+        return new UpstreamTarget(tls, uri.getHost(), port, path, proxy, trustCertificates);
     }
 
     /** The Host header value. */
@@ -55,12 +78,11 @@ public record UpstreamTarget(
         return defaultPort ? host : host + ":" + port;
     }
 
-    private static @Nullable ProxySpec proxyOf(Account account) {
-        String proxy = account.proxy();
+    private static @Nullable ProxySpec proxyOf(String what, @Nullable String proxy) {
         if (proxy == null || proxy.isBlank()) {
             return null;
         }
-        URI uri = parse("proxy of account " + account.name(), proxy);
+        URI uri = parse(what, proxy);
         boolean socks = uri.getScheme().toLowerCase(Locale.ROOT).startsWith("socks");
         int port = uri.getPort() > 0 ? uri.getPort() : (socks ? 1080 : 8080);
         String user = null;

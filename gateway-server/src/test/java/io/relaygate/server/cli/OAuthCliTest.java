@@ -156,6 +156,48 @@ class OAuthCliTest {
     }
 
     @Test
+    void aClaudeSignInWithAProxyExchangesTheCodeThroughIt() throws Exception {
+        JsonNode start = json(run("accounts", "oauth-url", "--json"));
+        String url = start.path("url").asText();
+        String code = mock.oauth().authorizationCode(query(url, "code_challenge"));
+        try (io.relaygate.server.proxy.Socks5Proxy proxy =
+                new io.relaygate.server.proxy.Socks5Proxy("signin", "s0cks-signin")) {
+            json(run(
+                    "accounts",
+                    "add",
+                    "--kind",
+                    "claude-oauth",
+                    "--name",
+                    "max-proxied",
+                    "--base-url",
+                    mock.baseUrl(),
+                    "--proxy",
+                    "socks5://signin:s0cks-signin@127.0.0.1:" + proxy.port(),
+                    "--oauth-code",
+                    code,
+                    "--oauth-verifier",
+                    start.path("verifier").asText(),
+                    "--token-url",
+                    mock.baseUrl() + "/v1/oauth/token",
+                    "--json"));
+            assertThat(proxy.tunnels())
+                    .as("the code went to the token endpoint through the account's proxy")
+                    .singleElement()
+                    .satisfies(t -> {
+                        assertThat(t.port())
+                                .isEqualTo(URI.create(mock.baseUrl()).getPort());
+                        assertThat(t.user()).isEqualTo("signin");
+                        assertThat(t.password()).isEqualTo("s0cks-signin");
+                    });
+        }
+        MockOAuth.Issued issued =
+                mock.oauth().issued().get(mock.oauth().issued().size() - 1);
+        assertThat(OAuthTokens.parse(stored("max-proxied").credential()).accessToken())
+                .isEqualTo(issued.accessToken());
+        assertThat(String.join("\n", printed)).doesNotContain("s0cks-signin").doesNotContain(issued.refreshToken());
+    }
+
+    @Test
     void aRefreshTokenFromTheEnvironmentIsRefreshedOnFirstUse() throws Exception {
         json(run(
                 Map.of("MAX_REFRESH", "sk-ant-ort01-imported-refresh"),

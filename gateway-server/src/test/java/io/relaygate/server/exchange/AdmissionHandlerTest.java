@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,12 @@ class AdmissionHandlerTest {
         channel = new EmbeddedChannel(
                 new AdmissionHandler(
                         scheduler,
-                        new OAuthRefresher(store, scheduler, Clock.systemUTC()),
+                        new OAuthRefresher(
+                                store,
+                                scheduler,
+                                Clock.systemUTC(),
+                                (what, url, proxy, trust, json) -> CompletableFuture.failedFuture(
+                                        new AssertionError("no token call in this test"))),
                         PriceTable.shipped(),
                         outcomes::add,
                         3),

@@ -55,6 +55,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,12 @@ class UpstreamRelayHandlerTest {
         client = new EmbeddedChannel(
                 new AdmissionHandler(
                         scheduler,
-                        new OAuthRefresher(store, scheduler, Clock.systemUTC()),
+                        new OAuthRefresher(
+                                store,
+                                scheduler,
+                                Clock.systemUTC(),
+                                (what, url, proxy, trust, json) -> CompletableFuture.failedFuture(
+                                        new AssertionError("no token call in this test"))),
                         PriceTable.shipped(),
                         outcomes::add,
                         3),
