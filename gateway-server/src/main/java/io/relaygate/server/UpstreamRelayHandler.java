@@ -27,10 +27,10 @@ import io.relaygate.accounts.SessionHash;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.codec.chat.TokenEstimator;
 import io.relaygate.codec.client.ClaudeCodeAdaptation;
+import io.relaygate.codec.sse.ErrorEvents;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
-import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Route;
@@ -691,7 +691,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         }
         ProxyRequest request = requireNonNull(current, "current");
         if (sse) {
-            byte[] event = ErrorBodies.sseEvent(request.info.route.format(), failure.errorKind(), message);
+            byte[] event = ErrorEvents.bytes(request.info.route.format(), failure.errorKind(), message);
             ctx().write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             ctx().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseEvent;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,9 @@ import java.util.function.Consumer;
  * SSE bytes, which the caller owns.
  */
 public final class AnthropicToChatStream implements StreamTranscoder {
+
+    /** OpenAI's end of a Chat stream: a data-only event whose data is not JSON. */
+    private static final byte[] DONE_EVENT = SseWriter.bytes(SseEvent.data("[DONE]"));
 
     private enum State {
         INITIAL,
@@ -136,7 +140,7 @@ public final class AnthropicToChatStream implements StreamTranscoder {
             usageTo(u);
             emit(u);
         }
-        sink.accept("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        sink.accept(DONE_EVENT.clone());
         state = State.DONE;
     }
 
@@ -153,7 +157,7 @@ public final class AnthropicToChatStream implements StreamTranscoder {
                 .putNull("param")
                 .put("code", "server_error");
         emit(err);
-        sink.accept("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        sink.accept(DONE_EVENT.clone());
         state = State.DONE;
     }
 
@@ -249,6 +253,6 @@ public final class AnthropicToChatStream implements StreamTranscoder {
     }
 
     private void emit(ObjectNode data) {
-        sink.accept(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        sink.accept(SseWriter.bytes("", data.toString()));
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
@@ -262,7 +263,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
     }
 
     private void emit(String name, ObjectNode data) {
-        sink.accept(("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        sink.accept(SseWriter.bytes(name, data.toString()));
     }
 
     private static @Nullable String firstText(JsonNode node, String... names) {

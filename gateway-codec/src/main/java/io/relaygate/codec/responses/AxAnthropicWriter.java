@@ -3,8 +3,8 @@ package io.relaygate.codec.responses;
 import static io.relaygate.codec.responses.AnthropicToResponsesRequest.JSON;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Usage;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -82,6 +82,6 @@ final class AxAnthropicWriter {
     }
 
     private void emit(String name, ObjectNode data) {
-        sink.accept(("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        sink.accept(SseWriter.bytes(name, data.toString()));
     }
 }

@@ -5,10 +5,10 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,9 +21,6 @@ import java.util.function.Consumer;
  */
 public final class ResponsesEvents {
 
-    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final int INITIAL_BUFFER_BYTES = 1024;
 
     private final Consumer<byte[]> sink;
@@ -43,9 +40,7 @@ public final class ResponsesEvents {
         requireNonNull(type, "type");
         requireNonNull(fields, "fields");
         buffer.reset();
-        buffer.writeBytes(EVENT);
-        buffer.writeBytes(type.getBytes(StandardCharsets.UTF_8));
-        buffer.writeBytes(DATA);
+        SseWriter.begin(buffer, type);
         try (JsonGenerator g = RxItems.JSON.getFactory().createGenerator(buffer)) {
             g.writeStartObject();
             g.writeStringField("type", type);
@@ -64,7 +59,7 @@ public final class ResponsesEvents {
             // A ByteArrayOutputStream does not fail; Jackson only declares it.
             throw new UncheckedIOException(e);
         }
-        buffer.writeBytes(END);
+        SseWriter.end(buffer);
         sequenceNumber++;
         sink.accept(buffer.toByteArray());
     }
