@@ -20,8 +20,8 @@ final class Fixtures {
                 return candidate;
             }
         }
-        throw new IllegalStateException("testdata/clients not found above " + dir
-                + " (expected at the repository root)");
+        throw new IllegalStateException(
+                "testdata/clients not found above " + dir + " (expected at the repository root)");
     }
 
     static List<Path> files(String prefix, String suffix) throws IOException {
