@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.codec.chat.AnthropicToChatRequest;
 import io.relaygate.codec.chat.AnthropicToChatResponse;
 import io.relaygate.codec.chat.AnthropicToChatStream;
@@ -257,8 +258,8 @@ final class Conversion {
     /** Upstream (Chat or Responses) events to Anthropic events. */
     private StreamTranscoder toAnthropic(Consumer<byte[]> sink) {
         return upstream == WireFormat.OPENAI_CHAT
-                ? new ChatToAnthropicStream(clientModel, toolNames, sink)
-                : new ResponsesToAnthropicStream(clientModel, toolNames, sink);
+                ? new ChatToAnthropicStream(clientModel, toolNames, new AnthropicEventWriter(sink))
+                : new ResponsesToAnthropicStream(clientModel, toolNames, new AnthropicEventWriter(sink));
     }
 
     /** Anthropic events to the client's (Chat or Responses) events. */

@@ -1,5 +1,6 @@
 package io.relaygate.bench.jmh;
 
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.codec.chat.AnthropicToChatStream;
 import io.relaygate.codec.chat.ChatToAnthropicStream;
 import io.relaygate.codec.chat.StreamTranscoder;
@@ -56,10 +57,12 @@ public class TranscoderBenchmark {
 
     private StreamTranscoder transcoder(Consumer<byte[]> sink) {
         return switch (direction) {
-            case "ChatToAnthropic" -> new ChatToAnthropicStream("claude-sonnet-4-5", new ToolNames(), sink);
+            case "ChatToAnthropic" ->
+                new ChatToAnthropicStream("claude-sonnet-4-5", new ToolNames(), new AnthropicEventWriter(sink));
             case "AnthropicToChat" -> new AnthropicToChatStream("gpt-4o", true, sink);
             case "AnthropicToResponses" -> new AnthropicToResponsesStream("gpt-5.5", new ResponsesTools(), sink);
-            case "ResponsesToAnthropic" -> new ResponsesToAnthropicStream("claude-sonnet-4-5", new ToolNames(), sink);
+            case "ResponsesToAnthropic" ->
+                new ResponsesToAnthropicStream("claude-sonnet-4-5", new ToolNames(), new AnthropicEventWriter(sink));
             default -> throw new IllegalStateException("direction: " + direction);
         };
     }

@@ -8,10 +8,22 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.ContentBlock;
+import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
+import io.relaygate.codec.anthropic.AnthropicEvent.ToolUse;
+import io.relaygate.codec.anthropic.AnthropicEventListener;
+import io.relaygate.codec.anthropic.AnthropicEventReader;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -27,11 +39,12 @@ import org.jspecify.annotations.Nullable;
  * An Anthropic {@code error} event or {@link #fail} ends the stream with {@code response.failed}. docs/conversion.md
  * has the event table.
  *
- * <p>Events go to the sink as complete SSE bytes the caller owns, numbered by {@link ResponsesEvents}. Item text is
+ * <p>Input is SSE events (read by {@link AnthropicEventReader}) or, behind another transcoder, the events themselves.
+ * Events go to the sink as complete SSE bytes the caller owns, numbered by {@link ResponsesEvents}. Item text is
  * buffered until the item is done, bounded by {@link #MAX_BUFFERED_CHARS} per response. Not thread-safe: one instance
  * per stream, fed on its event loop.
  */
-public final class AnthropicToResponsesStream implements StreamTranscoder {
+public final class AnthropicToResponsesStream implements StreamTranscoder, AnthropicEventListener {
 
     /** Bound on the text, thinking and arguments held for output_item.done and response.completed (~64 MiB). */
     static final int MAX_BUFFERED_CHARS = 32 * 1024 * 1024;
@@ -91,47 +104,38 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
         if (state == State.DONE) {
             return;
         }
-        JsonNode ev;
-        try {
-            ev = JSON.readTree(data, offset, length);
-        } catch (IOException e) {
+        AnthropicEvent event = AnthropicEventReader.read(eventName, data, offset, length);
+        if (event != null) {
+            onAnthropicEvent(event);
+        }
+    }
+
+    @Override
+    public void onAnthropicEvent(AnthropicEvent event) {
+        if (state == State.DONE) {
             return;
         }
-        if (ev == null || !ev.isObject()) {
-            return;
-        }
-        // Anthropic always names its events; a data-only stream still carries the type in the JSON.
-        String type = eventName.isEmpty() || eventName.equals("message")
-                ? ev.path("type").asText("")
-                : eventName;
-        switch (type) {
-            case "message_start" -> {
-                JsonNode msg = ev.path("message");
-                if (idBase == null && !msg.path("id").asText("").isEmpty()) {
-                    idBase = RxItems.idBase(msg.path("id").asText());
-                }
-                readUsage(msg.path("usage"));
-                start();
+        if (event instanceof MessageStart s) {
+            if (idBase == null && !s.id().isEmpty()) {
+                idBase = RxItems.idBase(s.id());
             }
-            case "content_block_start" -> blockStart(ev.path("content_block"));
-            case "content_block_delta" -> blockDelta(ev.path("delta"));
-            case "content_block_stop" -> closeItem();
-            case "message_delta" -> {
-                JsonNode reason = ev.path("delta").path("stop_reason");
-                if (reason.isTextual()) {
-                    stopReason = reason.asText();
-                }
-                readUsage(ev.path("usage"));
+            readUsage(s.usage());
+            start();
+        } else if (event instanceof BlockStart s) {
+            blockStart(s.block());
+        } else if (event instanceof BlockDelta d) {
+            blockDelta(d);
+        } else if (event instanceof BlockStop) {
+            closeItem();
+        } else if (event instanceof MessageDelta d) {
+            if (d.stopReason() != null) {
+                stopReason = d.stopReason();
             }
-            case "message_stop" -> finish();
-            case "error" -> {
-                JsonNode err = ev.path("error");
-                String message = err.path("message").asText("upstream error");
-                failWith(RxItems.errorCode(err.path("type").asText(""), message), message);
-            }
-            default -> {
-                // ping and future event types carry nothing for the client.
-            }
+            readUsage(d.usage());
+        } else if (event instanceof MessageStop) {
+            finish();
+        } else if (event instanceof ErrorEvent e) {
+            failWith(RxItems.errorCode(e.type(), e.message()), e.message());
         }
     }
 
@@ -178,68 +182,60 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
         state = State.DONE;
     }
 
-    private void blockStart(JsonNode block) {
+    private void blockStart(ContentBlock block) {
         start();
         closeItem();
-        switch (block.path("type").asText("")) {
-            case "text" -> {
-                openMessage();
-                appendText(block.path("text").asText(""));
-            }
-            case "thinking" -> {
-                openReasoning();
-                appendThinking(block.path("thinking").asText(""));
-                signature.append(block.path("signature").asText(""));
-            }
-            case "redacted_thinking" -> {
-                outputIndex++;
-                String id = "rs_" + idBase() + "_" + outputIndex;
-                emitItem("response.output_item.added", RxItems.reasoning(id, null, null));
-                ObjectNode item = RxItems.reasoning(
-                        id, null, RxItems.REDACTED_MARK + block.path("data").asText(""));
-                emitItem("response.output_item.done", item);
-                output.add(item);
-            }
-            case "tool_use" -> {
-                openCall(block);
-                JsonNode input = block.path("input");
-                // Anthropic streams the input as input_json_delta after an empty {}; a non-empty one is kept.
-                if (input.isObject() && !input.isEmpty()) {
-                    appendArguments(input.toString());
-                }
-            }
-            default -> {
-                // server_tool_use and its results: the client declared no such tool (they were dropped).
+        if (block instanceof AnthropicEvent.Text t) {
+            openMessage();
+            appendText(t.text());
+        } else if (block instanceof AnthropicEvent.Thinking t) {
+            openReasoning();
+            appendThinking(t.thinking());
+            signature.append(t.signature());
+        } else if (block instanceof AnthropicEvent.RedactedThinking r) {
+            outputIndex++;
+            String id = "rs_" + idBase() + "_" + outputIndex;
+            emitItem("response.output_item.added", RxItems.reasoning(id, null, null));
+            ObjectNode item = RxItems.reasoning(id, null, RxItems.REDACTED_MARK + r.data());
+            emitItem("response.output_item.done", item);
+            output.add(item);
+        } else if (block instanceof ToolUse tool) {
+            openCall(tool);
+            JsonNode input = tool.input();
+            // Anthropic streams the input as input_json_delta after an empty {}; a non-empty one is kept.
+            if (input.isObject() && !input.isEmpty()) {
+                appendArguments(input.toString());
             }
         }
+        // server_tool_use and its results: the client declared no such tool (they were dropped).
     }
 
-    private void blockDelta(JsonNode delta) {
+    private void blockDelta(BlockDelta delta) {
         start();
-        switch (delta.path("type").asText("")) {
-            case "text_delta" -> {
+        switch (delta.kind()) {
+            case TEXT -> {
                 if (state != State.IN_MESSAGE) {
                     // A delta without its content_block_start: open the item it belongs to.
                     closeItem();
                     openMessage();
                 }
-                appendText(delta.path("text").asText(""));
+                appendText(delta.value());
             }
-            case "thinking_delta" -> {
+            case THINKING -> {
                 if (state != State.IN_REASONING) {
                     closeItem();
                     openReasoning();
                 }
-                appendThinking(delta.path("thinking").asText(""));
+                appendThinking(delta.value());
             }
-            case "signature_delta" -> {
+            case SIGNATURE -> {
                 if (state == State.IN_REASONING) {
-                    signature.append(delta.path("signature").asText(""));
+                    signature.append(delta.value());
                 }
             }
-            case "input_json_delta" -> {
+            case INPUT_JSON -> {
                 if (state == State.IN_FUNCTION_CALL || state == State.IN_CUSTOM_CALL) {
-                    appendArguments(delta.path("partial_json").asText(""));
+                    appendArguments(delta.value());
                 }
             }
             default -> {
@@ -266,11 +262,11 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
         state = State.IN_REASONING;
     }
 
-    private void openCall(JsonNode block) {
+    private void openCall(ToolUse block) {
         outputIndex++;
-        String upstreamName = block.path("name").asText("");
+        String upstreamName = block.name();
         toolName = upstreamName;
-        callId = block.path("id").asText("");
+        callId = block.id();
         if (callId.isEmpty()) {
             callId = "call_" + Ids.unique(24);
         }
@@ -432,23 +428,12 @@ public final class AnthropicToResponsesStream implements StreamTranscoder {
         events.emit(type, fields);
     }
 
-    private void readUsage(JsonNode u) {
-        if (!u.isObject()) {
-            return;
-        }
-        // message_delta usage is cumulative: a present field replaces message_start's value.
-        if (u.path("input_tokens").isIntegralNumber()) {
-            inputTokens = Math.max(0, u.path("input_tokens").asLong());
-        }
-        if (u.path("output_tokens").isIntegralNumber()) {
-            outputTokens = Math.max(0, u.path("output_tokens").asLong());
-        }
-        if (u.path("cache_creation_input_tokens").isIntegralNumber()) {
-            cacheCreationTokens =
-                    Math.max(0, u.path("cache_creation_input_tokens").asLong());
-        }
-        if (u.path("cache_read_input_tokens").isIntegralNumber()) {
-            cacheReadTokens = Math.max(0, u.path("cache_read_input_tokens").asLong());
-        }
+    private void readUsage(Tokens u) {
+        // message_delta usage is cumulative: a present count replaces message_start's value. Negative ones are 0:
+        // Responses clients reject negative usage.
+        inputTokens = Math.max(0, u.inputOr(inputTokens));
+        outputTokens = Math.max(0, u.outputOr(outputTokens));
+        cacheCreationTokens = Math.max(0, u.cacheCreationOr(cacheCreationTokens));
+        cacheReadTokens = Math.max(0, u.cacheReadOr(cacheReadTokens));
     }
 }

@@ -1,7 +1,6 @@
 package io.relaygate.codec.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.util.Locale;
 
@@ -88,11 +87,5 @@ final class AxOutput {
                 Math.max(0, u.path("input_tokens_details").path("cached_tokens").asLong(0));
         long output = Math.max(0, u.path("output_tokens").asLong(0));
         return new Usage(Math.max(0, input - cached), output, 0, cached);
-    }
-
-    /** {@code msg_} and the upstream id reduced to id characters, or a random id. */
-    static String messageId(String upstreamId) {
-        String id = upstreamId.replaceAll("[^A-Za-z0-9_-]", "");
-        return "msg_" + (id.isEmpty() ? Ids.unique(24) : id);
     }
 }

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicEvent;
 import io.relaygate.codec.chat.ToolNames;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
@@ -35,7 +36,7 @@ public final class ResponsesToAnthropicResponse {
         requireNonNull(clientModel, "clientModel");
         requireNonNull(toolNames, "toolNames");
         ObjectNode out = JSON.createObjectNode()
-                .put("id", AxOutput.messageId(responsesResponse.path("id").asText("")))
+                .put("id", AnthropicEvent.messageId(responsesResponse.path("id").asText("")))
                 .put("type", "message")
                 .put("role", "assistant")
                 .put("model", clientModel);

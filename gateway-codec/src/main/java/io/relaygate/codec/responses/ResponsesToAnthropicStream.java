@@ -5,15 +5,24 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.relaygate.codec.anthropic.AnthropicEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.ContentBlock;
+import io.relaygate.codec.anthropic.AnthropicEvent.DeltaKind;
+import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
+import io.relaygate.codec.anthropic.AnthropicEventListener;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.chat.ToolNames;
-import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +38,9 @@ import org.jspecify.annotations.Nullable;
  * a tool_use block whose id is the call_id and whose arguments arrive as {@code input_json_delta}s (the first one
  * empty); each {@code custom_tool_call} a tool_use block whose input is {@code {"input": "<text>"}}. Text, arguments
  * and summaries that were not streamed as deltas (an upstream sending only {@code response.output_item.done}, or only
- * {@code response.completed}) are sent from those events, so nothing is lost and nothing is sent twice. Each output
- * event goes to the sink as complete SSE bytes, which the caller owns.
+ * {@code response.completed}) are sent from those events, so nothing is lost and nothing is sent twice. Output goes to
+ * an {@link AnthropicEventListener} as events: an {@link io.relaygate.codec.anthropic.AnthropicEventWriter} for an
+ * Anthropic client, or the next transcoder when the client speaks a third format.
  */
 public final class ResponsesToAnthropicStream implements StreamTranscoder {
 
@@ -88,7 +98,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
 
     private final String clientModel;
     private final ToolNames toolNames;
-    private final AxAnthropicWriter out;
+    private final AnthropicEventListener out;
     private final Map<String, Item> items = new HashMap<>();
     private State state = State.INITIAL;
     private int blockIndex = -1;
@@ -103,12 +113,12 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     /**
      * @param clientModel the model name the client asked for, shown back to it
      * @param toolNames the request's tool-name shortening, to restore long names
-     * @param sink receives each output event as complete SSE bytes
+     * @param out receives each output event
      */
-    public ResponsesToAnthropicStream(String clientModel, ToolNames toolNames, Consumer<byte[]> sink) {
+    public ResponsesToAnthropicStream(String clientModel, ToolNames toolNames, AnthropicEventListener out) {
         this.clientModel = requireNonNull(clientModel, "clientModel");
         this.toolNames = requireNonNull(toolNames, "toolNames");
-        this.out = new AxAnthropicWriter(requireNonNull(sink, "sink"));
+        this.out = requireNonNull(out, "out");
     }
 
     @Override
@@ -187,8 +197,9 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
-        out.messageDelta(AxOutput.stopReason(status, incompleteReason, toolUse), usage());
-        out.messageStop();
+        out.onAnthropicEvent(
+                new MessageDelta(AxOutput.stopReason(status, incompleteReason, toolUse), Tokens.ofDelta(usage())));
+        out.onAnthropicEvent(MessageStop.INSTANCE);
         state = State.DONE;
     }
 
@@ -219,13 +230,13 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
-        out.error(errorType, message);
+        out.onAnthropicEvent(new ErrorEvent(errorType, message));
         state = State.DONE;
     }
 
     private void start(String upstreamId) {
         if (state == State.INITIAL) {
-            out.messageStart(AxOutput.messageId(upstreamId), clientModel);
+            out.onAnthropicEvent(AnthropicEvent.messageStart(AnthropicEvent.messageId(upstreamId), clientModel));
             state = State.BETWEEN_BLOCKS;
         }
     }
@@ -306,7 +317,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
             return;
         }
         ensureOpen(it, State.IN_TEXT);
-        emitDelta("text_delta", "text", delta);
+        emitDelta(DeltaKind.TEXT, delta);
         it.sent += delta.length();
     }
 
@@ -322,10 +333,10 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         ensureOpen(it, State.IN_THINKING);
         it.summaryIndex = summaryIndex;
         if (newPart) {
-            emitDelta("thinking_delta", "thinking", AxOutput.PART_SEPARATOR);
+            emitDelta(DeltaKind.THINKING, AxOutput.PART_SEPARATOR);
             it.sent += AxOutput.PART_SEPARATOR.length();
         }
-        emitDelta("thinking_delta", "thinking", delta);
+        emitDelta(DeltaKind.THINKING, delta);
         it.sent += delta.length();
     }
 
@@ -334,7 +345,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         if (it == null || fragment.isEmpty() || open != it || state != State.IN_TOOL) {
             return;
         }
-        emitDelta("input_json_delta", "partial_json", it.kind == Kind.CUSTOM ? escape(fragment) : fragment);
+        emitDelta(DeltaKind.INPUT_JSON, it.kind == Kind.CUSTOM ? escape(fragment) : fragment);
         it.sent += fragment.length();
     }
 
@@ -347,7 +358,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     private void openTool(Item it) {
         ensureOpen(it, State.IN_TOOL);
         if (it.kind == Kind.CUSTOM) {
-            emitDelta("input_json_delta", "partial_json", CUSTOM_PREFIX);
+            emitDelta(DeltaKind.INPUT_JSON, CUSTOM_PREFIX);
             deltas--;
         }
     }
@@ -359,26 +370,20 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
         closeBlock();
         blockIndex++;
-        out.blockStart(blockIndex, block -> {
-            switch (kind) {
-                case IN_THINKING ->
-                    block.put("type", "thinking").put("thinking", "").put("signature", "");
-                case IN_TEXT -> block.put("type", "text").put("text", "");
-                default -> {
-                    block.put("type", "tool_use")
-                            .put("id", it.callId.isEmpty() ? "toolu_" + Ids.unique(24) : it.callId)
-                            .put("name", toolNames.restore(it.name));
-                    block.putObject("input");
-                }
-            }
-        });
+        ContentBlock block =
+                switch (kind) {
+                    case IN_THINKING -> AnthropicEvent.Thinking.EMPTY;
+                    case IN_TEXT -> AnthropicEvent.Text.EMPTY;
+                    default -> AnthropicEvent.ToolUse.start(it.callId, toolNames.restore(it.name));
+                };
+        out.onAnthropicEvent(new BlockStart(blockIndex, block));
         toolUse |= kind == State.IN_TOOL;
         state = kind;
         open = it;
         it.opened = true;
         if (kind == State.IN_TOOL) {
             // Anthropic's first input_json_delta of a tool block is empty; Claude Code's captures all show it.
-            emitDelta("input_json_delta", "partial_json", "");
+            emitDelta(DeltaKind.INPUT_JSON, "");
             deltas--;
         }
     }
@@ -391,13 +396,13 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         if (state == State.IN_THINKING) {
             // Anthropic ends every thinking block with its signature; ours is the upstream's encrypted reasoning
             // when it sent one, else empty (the request side drops thinking blocks, so it is never verified).
-            emitDelta("signature_delta", "signature", it.signature);
+            emitDelta(DeltaKind.SIGNATURE, it.signature);
             deltas--;
         } else if (state == State.IN_TOOL && it.kind == Kind.CUSTOM) {
-            emitDelta("input_json_delta", "partial_json", CUSTOM_SUFFIX);
+            emitDelta(DeltaKind.INPUT_JSON, CUSTOM_SUFFIX);
             deltas--;
         }
-        out.blockStop(blockIndex);
+        out.onAnthropicEvent(new BlockStop(blockIndex));
         it.closed = true;
         open = null;
         state = State.BETWEEN_BLOCKS;
@@ -452,8 +457,8 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
     }
 
-    private void emitDelta(String deltaType, String field, String value) {
-        out.delta(blockIndex, deltaType, field, value);
+    private void emitDelta(DeltaKind kind, String value) {
+        out.onAnthropicEvent(new BlockDelta(blockIndex, kind, value));
         deltas++;
     }
 }

@@ -3,6 +3,7 @@ package io.relaygate.codec.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.codec.chat.ToolNames;
 import io.relaygate.codec.responses.AxAnthropicSse.Block;
 import io.relaygate.codec.responses.AxAnthropicSse.Message;
@@ -27,7 +28,8 @@ class ResponsesToAnthropicStreamTest {
 
     private static Out transcode(byte[] in, int split, ToolNames names) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ResponsesToAnthropicStream t = new ResponsesToAnthropicStream(CLIENT_MODEL, names, out::writeBytes);
+        ResponsesToAnthropicStream t =
+                new ResponsesToAnthropicStream(CLIENT_MODEL, names, new AnthropicEventWriter(out::writeBytes));
         AxAnthropicSse.feed(in, split, t);
         assertThat(t.done()).isTrue();
         return new Out(out.toString(StandardCharsets.UTF_8), t.usage());
@@ -311,7 +313,8 @@ class ResponsesToAnthropicStreamTest {
         assertThat(overloaded.errorType()).isEqualTo("overloaded_error");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ResponsesToAnthropicStream t = new ResponsesToAnthropicStream("m", new ToolNames(), out::writeBytes);
+        ResponsesToAnthropicStream t =
+                new ResponsesToAnthropicStream("m", new ToolNames(), new AnthropicEventWriter(out::writeBytes));
         byte[] delta = "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"delta\":\"hi\"}"
                 .getBytes(StandardCharsets.UTF_8);
         t.onEvent("", delta, 0, delta.length);
