@@ -27,6 +27,8 @@ import io.relaygate.accounts.SessionHash;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.codec.chat.TokenEstimator;
 import io.relaygate.codec.client.ClaudeCodeAdaptation;
+import io.relaygate.codec.convert.Conversion;
+import io.relaygate.codec.convert.UsageTap;
 import io.relaygate.codec.sse.ErrorEvents;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
@@ -276,9 +278,15 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
             answerCountLocally(request);
             return;
         }
-        if (Conversion.needed(request.info, a)) {
+        if (Conversion.needed(request.info.route, request.info.openAiCaller, a)) {
             try {
-                conversion = Conversion.prepare(request, a);
+                conversion = Conversion.prepare(
+                        request.info.route,
+                        request.info.openAiCaller,
+                        request.skim,
+                        request.client.kind(),
+                        request.request.content(),
+                        a);
             } catch (GatewayException e) {
                 respondError(e.kind(), e.getMessage(), null);
                 return;
@@ -366,7 +374,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         Conversion c = conversion;
         FullHttpRequest out;
         if (c != null) {
-            out = UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery, c.body());
+            out = UpstreamRequests.buildConverted(request, a, t, c.pathAndQuery(), c.body());
         } else if (needsClaudeCodePrompt(request, a)) {
             out = UpstreamRequests.buildAdapted(request, a, t, withClaudeCodePrompt(request));
         } else {
@@ -886,7 +894,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         Usage usage = t == null ? Usage.ZERO : t.usage();
         Account a = account;
         Conversion c = conversion;
-        String upstreamModel = c != null && !c.upstreamModel.isEmpty() ? c.upstreamModel : request.skim.model();
+        String upstreamModel = c != null && !c.upstreamModel().isEmpty() ? c.upstreamModel() : request.skim.model();
         long cost = upstreamModel == null ? 0 : prices.costMicros(upstreamModel, usage);
         try {
             listener.onExchange(new ExchangeOutcome(

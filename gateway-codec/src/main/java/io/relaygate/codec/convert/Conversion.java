@@ -1,4 +1,4 @@
-package io.relaygate.server;
+package io.relaygate.codec.convert;
 
 import static java.util.Objects.requireNonNull;
 
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
+import io.relaygate.codec.anthropic.AnthropicEventListener;
 import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.codec.chat.AnthropicToChatRequest;
 import io.relaygate.codec.chat.AnthropicToChatResponse;
@@ -29,6 +30,7 @@ import io.relaygate.codec.responses.ResponsesToAnthropicRequest;
 import io.relaygate.codec.responses.ResponsesToAnthropicResponse;
 import io.relaygate.codec.responses.ResponsesToAnthropicStream;
 import io.relaygate.codec.responses.ResponsesTools;
+import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
@@ -48,26 +50,33 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Anthropic Messages is the pivot: each of the other two formats has a mapper to and from it, and the two OpenAI
  * formats reach each other through it (Chat → Messages → Responses, and back; streams through two transcoders in a
- * row, see {@link ChainedTranscoder}). Six direct mappers instead of six pairwise ones, at the cost of one extra event
- * hop on the two OpenAI ⇄ OpenAI paths.
+ * row, handing each other Anthropic events as values). Six direct mappers instead of six pairwise ones, at the cost
+ * of one extra event hop on the two OpenAI ⇄ OpenAI paths.
+ *
+ * <p>Takes plain values (route, skimmed fields, client kind, account), so the server's relay only wires it in: it
+ * sends {@link #body()} to {@link #pathAndQuery()} and feeds the answer to a {@link ConvertedResponse}.
  */
-final class Conversion {
+public final class Conversion {
 
     /** Azure OpenAI's GA data-plane API version used for deployments. */
     static final String AZURE_API_VERSION = "2024-10-21";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    // The upstream endpoints, below an account's base URL (the routes' canonical paths without gateway prefixes).
+    private static final String MESSAGES_PATH = "/v1/messages";
+    private static final String MODELS_PATH = "/v1/models";
+    private static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+    private static final String RESPONSES_PATH = "/v1/responses";
+
     private final WireFormat client;
     private final WireFormat upstream;
     /** A model list: no body; only the whole answer is mapped. */
     private final boolean models;
 
-    final String clientModel;
-    /** The model the upstream runs (the account's mapping of the client's model); empty for model lists. */
-    final String upstreamModel;
-
-    final String pathAndQuery;
+    private final String clientModel;
+    private final String upstreamModel;
+    private final String pathAndQuery;
     private final ToolNames toolNames;
     private final ResponsesTools responsesTools;
     private final byte[] body;
@@ -101,7 +110,7 @@ final class Conversion {
     }
 
     /** The formats whose accounts may serve {@code route}, the route's own first. */
-    static List<WireFormat> servingFormats(Route route) {
+    public static List<WireFormat> servingFormats(Route route) {
         return switch (route) {
             // OpenAI accounts have no token counting: the gateway counts count_tokens requests for them itself.
             case MESSAGES, COUNT_TOKENS ->
@@ -114,13 +123,17 @@ final class Conversion {
         };
     }
 
-    /** Whether requests on {@code route} need converting for {@code account}. */
-    static boolean needed(RequestInfo info, Account account) {
+    /**
+     * Whether requests on {@code route} need converting for {@code account}.
+     *
+     * @param openAiCaller whether a model list was asked for in OpenAI's shape (only read for {@link Route#MODELS})
+     */
+    public static boolean needed(Route route, boolean openAiCaller, Account account) {
         WireFormat upstream = account.kind().format();
-        return switch (info.route) {
-            case MESSAGES, CHAT_COMPLETIONS, RESPONSES -> upstream != info.route.format();
+        return switch (route) {
+            case MESSAGES, CHAT_COMPLETIONS, RESPONSES -> upstream != route.format();
             // OpenAI and Anthropic list models in different shapes; both OpenAI formats share OpenAI's.
-            case MODELS -> info.openAiCaller == (upstream == WireFormat.ANTHROPIC);
+            case MODELS -> openAiCaller == (upstream == WireFormat.ANTHROPIC);
             default -> false;
         };
     }
@@ -128,18 +141,29 @@ final class Conversion {
     /**
      * Maps the request for the account.
      *
+     * @param route the client's route
+     * @param openAiCaller whether a model list was asked for in OpenAI's shape (only read for {@link Route#MODELS})
+     * @param skim the request's skimmed fields (model, stream, include_usage)
+     * @param client who sent it: a non-Claude-Code request on a {@code claude-oauth} account gets Claude Code's prompt
+     * @param body the client's request body; read, not retained or released
+     * @param account the account it goes to
      * @throws GatewayException INVALID_REQUEST when the body cannot be mapped
      */
-    static Conversion prepare(ProxyRequest proxy, Account account) {
+    public static Conversion prepare(
+            Route route, boolean openAiCaller, SkimmedRequest skim, ClientKind client, ByteBuf body, Account account) {
+        requireNonNull(route, "route");
+        requireNonNull(skim, "skim");
+        requireNonNull(client, "client");
+        requireNonNull(body, "body");
         WireFormat upstream = account.kind().format();
-        if (proxy.info.route == Route.MODELS) {
-            WireFormat clientFormat = proxy.info.openAiCaller ? WireFormat.OPENAI_CHAT : WireFormat.ANTHROPIC;
+        if (route == Route.MODELS) {
+            WireFormat clientFormat = openAiCaller ? WireFormat.OPENAI_CHAT : WireFormat.ANTHROPIC;
             return new Conversion(
                     clientFormat,
                     upstream,
                     "",
                     "",
-                    RouteResolver.upstreamPath(Route.MODELS),
+                    MODELS_PATH,
                     new ToolNames(),
                     new ResponsesTools(),
                     new byte[0],
@@ -148,8 +172,7 @@ final class Conversion {
                     true);
         }
         JsonNode request;
-        try (ByteBufInputStream in =
-                new ByteBufInputStream(proxy.request.content().duplicate())) {
+        try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
             request = JSON.readTree((java.io.InputStream) in);
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON");
@@ -157,8 +180,8 @@ final class Conversion {
         if (request == null || !request.isObject()) {
             throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body must be a JSON object");
         }
-        WireFormat clientFormat = proxy.info.route.format();
-        String clientModel = requireNonNull(proxy.skim.model(), "model");
+        WireFormat clientFormat = route.format();
+        String clientModel = requireNonNull(skim.model(), "model");
         String upstreamModel = new ModelMapper(account.modelMap()).upstreamModel(clientModel);
         ToolNames names = new ToolNames();
         ResponsesTools responsesTools = new ResponsesTools();
@@ -172,8 +195,7 @@ final class Conversion {
         ObjectNode mapped =
                 switch (upstream) {
                     case ANTHROPIC -> {
-                        if (account.kind() == AccountKind.CLAUDE_OAUTH
-                                && proxy.client.kind() != ClientKind.CLAUDE_CODE) {
+                        if (account.kind() == AccountKind.CLAUDE_OAUTH && client != ClientKind.CLAUDE_CODE) {
                             ClaudeCodeAdaptation.prependSystemPrompt(anthropic);
                         }
                         yield anthropic;
@@ -187,7 +209,7 @@ final class Conversion {
                                         upstreamModel, account.kind() == AccountKind.CODEX_OAUTH, maxOutput(account)),
                                 names);
                 };
-        boolean includeUsage = clientFormat == WireFormat.OPENAI_CHAT && proxy.skim.streamIncludeUsage();
+        boolean includeUsage = clientFormat == WireFormat.OPENAI_CHAT && skim.streamIncludeUsage();
         try {
             return new Conversion(
                     clientFormat,
@@ -199,7 +221,7 @@ final class Conversion {
                     responsesTools,
                     JSON.writeValueAsBytes(mapped),
                     includeUsage,
-                    proxy.skim.stream(),
+                    skim.stream(),
                     false);
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.API_ERROR, "could not encode the converted request");
@@ -209,11 +231,11 @@ final class Conversion {
     /** The path (and query) of {@code format}'s generation endpoint on {@code account}. */
     static String path(Account account, WireFormat format, String upstreamModel) {
         return switch (format) {
-            case ANTHROPIC -> RouteResolver.upstreamPath(Route.MESSAGES);
+            case ANTHROPIC -> MESSAGES_PATH;
             case OPENAI_CHAT ->
                 account.kind() == AccountKind.AZURE_OPENAI
                         ? "/openai/deployments/" + upstreamModel + "/chat/completions?api-version=" + AZURE_API_VERSION
-                        : RouteResolver.upstreamPath(Route.CHAT_COMPLETIONS);
+                        : CHAT_COMPLETIONS_PATH;
             case OPENAI_RESPONSES -> responsesPath(account);
         };
     }
@@ -222,55 +244,67 @@ final class Conversion {
      * The Responses endpoint: {@code /v1/responses} on the OpenAI API; the ChatGPT Codex backend's base URL already
      * ends in {@code /backend-api/codex}, below which the endpoint is {@code /responses}.
      */
-    static String responsesPath(Account account) {
-        return account.kind() == AccountKind.CODEX_OAUTH ? "/responses" : RouteResolver.upstreamPath(Route.RESPONSES);
+    public static String responsesPath(Account account) {
+        return account.kind() == AccountKind.CODEX_OAUTH ? "/responses" : RESPONSES_PATH;
+    }
+
+    /** The client's model, shown back to it in the answer; empty for model lists. */
+    public String clientModel() {
+        return clientModel;
+    }
+
+    /** The model the upstream runs (the account's mapping of the client's model); empty for model lists. */
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    /** The upstream path and query of the mapped request, below the account's base URL. */
+    public String pathAndQuery() {
+        return pathAndQuery;
     }
 
     /**
      * Whether a stream from the upstream is to be collected into a whole answer: a client that asked for one, served
      * by the ChatGPT Codex backend, which only streams.
      */
-    boolean collectsStream() {
+    public boolean collectsStream() {
         return upstream == WireFormat.OPENAI_RESPONSES && !clientStream && !models;
     }
 
-    /** The mapped body; the caller owns the buffer. */
-    ByteBuf body() {
+    /** The mapped body, a new buffer the caller owns. */
+    public ByteBuf body() {
         return Unpooled.wrappedBuffer(body);
     }
 
     /** The client's format, for errors the converter itself writes. */
-    WireFormat clientFormat() {
+    public WireFormat clientFormat() {
         return client;
     }
 
     /** A transcoder from the account's stream to the client's, writing complete SSE events to {@code sink}. */
-    StreamTranscoder streamTranscoder(Consumer<byte[]> sink) {
-        if (upstream == WireFormat.ANTHROPIC) {
-            return fromAnthropic(sink);
-        }
+    public StreamTranscoder streamTranscoder(Consumer<byte[]> sink) {
+        requireNonNull(sink, "sink");
         if (client == WireFormat.ANTHROPIC) {
-            return toAnthropic(sink);
+            return toAnthropic(new AnthropicEventWriter(sink));
         }
-        return new ChainedTranscoder(this::toAnthropic, fromAnthropic(sink));
+        // Out of Anthropic: fed the upstream's bytes, or the events of a transcoder into Anthropic in front of it.
+        if (client == WireFormat.OPENAI_CHAT) {
+            AnthropicToChatStream toClient = new AnthropicToChatStream(clientModel, includeUsage, sink);
+            return upstream == WireFormat.ANTHROPIC ? toClient : new ChainedTranscoder(toAnthropic(toClient), toClient);
+        }
+        AnthropicToResponsesStream toClient = new AnthropicToResponsesStream(clientModel, responsesTools, sink);
+        return upstream == WireFormat.ANTHROPIC ? toClient : new ChainedTranscoder(toAnthropic(toClient), toClient);
     }
 
     /** Upstream (Chat or Responses) events to Anthropic events. */
-    private StreamTranscoder toAnthropic(Consumer<byte[]> sink) {
+    private StreamTranscoder toAnthropic(AnthropicEventListener out) {
         return upstream == WireFormat.OPENAI_CHAT
-                ? new ChatToAnthropicStream(clientModel, toolNames, new AnthropicEventWriter(sink))
-                : new ResponsesToAnthropicStream(clientModel, toolNames, new AnthropicEventWriter(sink));
-    }
-
-    /** Anthropic events to the client's (Chat or Responses) events. */
-    private StreamTranscoder fromAnthropic(Consumer<byte[]> sink) {
-        return client == WireFormat.OPENAI_CHAT
-                ? new AnthropicToChatStream(clientModel, includeUsage, sink)
-                : new AnthropicToResponsesStream(clientModel, responsesTools, sink);
+                ? new ChatToAnthropicStream(clientModel, toolNames, out)
+                : new ResponsesToAnthropicStream(clientModel, toolNames, out);
     }
 
     /** The client's whole answer for the account's whole answer. */
-    ObjectNode mapWhole(JsonNode answer) {
+    public ObjectNode mapWhole(JsonNode answer) {
         if (models) {
             return client == WireFormat.ANTHROPIC
                     ? ModelLists.toAnthropic(answer)
@@ -289,7 +323,8 @@ final class Conversion {
         };
     }
 
-    Usage wholeUsage(JsonNode answer) {
+    /** The tokens of the account's whole answer, in Anthropic's terms. */
+    public Usage wholeUsage(JsonNode answer) {
         if (models) {
             return Usage.ZERO;
         }

@@ -1,4 +1,4 @@
-package io.relaygate.server;
+package io.relaygate.codec.convert;
 
 import io.netty.buffer.ByteBuf;
 import io.relaygate.codec.sse.SseEventParser;
@@ -16,45 +16,53 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads usage from a response while its bytes are relayed, without changing or holding them. Formats without a tap
- * yet report {@link Usage#ZERO}.
+ * yet report {@link Usage#ZERO}. One per exchange, fed on the thread that relays it.
  */
-abstract class UsageTap {
+public abstract class UsageTap {
 
     /** Largest single SSE event the tap follows; bigger events are relayed but not parsed. */
     static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
+    private UsageTap() {}
+
     /** Feeds relayed bytes; indices and reference count of {@code content} are unchanged. */
-    abstract void feed(ByteBuf content);
+    public abstract void feed(ByteBuf content);
 
-    abstract void finish();
+    /** The response ended: an event still in the parser is read. */
+    public abstract void finish();
 
-    abstract Usage usage();
+    /** Tokens seen so far, in Anthropic's terms. */
+    public abstract Usage usage();
 
-    abstract @Nullable String model();
+    /** The model the upstream reported, when the tap read one. */
+    public abstract @Nullable String model();
 
     /** A tap whose usage comes from elsewhere (a converter that parses the stream anyway). */
-    static UsageTap of(Supplier<Usage> usage) {
+    public static UsageTap of(Supplier<Usage> usage) {
         return new UsageTap() {
             @Override
-            void feed(ByteBuf content) {}
+            public void feed(ByteBuf content) {}
 
             @Override
-            void finish() {}
+            public void finish() {}
 
             @Override
-            Usage usage() {
+            public Usage usage() {
                 return usage.get();
             }
 
             @Override
-            @Nullable
-            String model() {
+            public @Nullable String model() {
                 return null;
             }
         };
     }
 
-    static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
+    /**
+     * The tap for a response relayed as is on {@code route} from an account speaking {@code upstreamFormat}, a stream
+     * when {@code sse}; a route and format without one get a tap that reads nothing.
+     */
+    public static UsageTap of(Route route, WireFormat upstreamFormat, boolean sse) {
         if (route == Route.MESSAGES && upstreamFormat == WireFormat.ANTHROPIC) {
             return sse
                     ? new Sse<>(new AnthropicStreamUsage(), AnthropicStreamUsage::usage, AnthropicStreamUsage::model)
@@ -87,7 +95,7 @@ abstract class UsageTap {
         }
 
         @Override
-        void feed(ByteBuf content) {
+        public void feed(ByteBuf content) {
             if (broken) {
                 return;
             }
@@ -100,20 +108,19 @@ abstract class UsageTap {
         }
 
         @Override
-        void finish() {
+        public void finish() {
             if (!broken) {
                 parser.finish();
             }
         }
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return usage.apply(listener);
         }
 
         @Override
-        @Nullable
-        String model() {
+        public @Nullable String model() {
             return model.apply(listener);
         }
     }
@@ -130,42 +137,40 @@ abstract class UsageTap {
         }
 
         @Override
-        void feed(ByteBuf content) {
+        public void feed(ByteBuf content) {
             usage.feed(content);
         }
 
         @Override
-        void finish() {
+        public void finish() {
             usage.finish();
         }
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return usage.usage();
         }
 
         @Override
-        @Nullable
-        String model() {
+        public @Nullable String model() {
             return usage.model();
         }
     }
 
     private static final class None extends UsageTap {
         @Override
-        void feed(ByteBuf content) {}
+        public void feed(ByteBuf content) {}
 
         @Override
-        void finish() {}
+        public void finish() {}
 
         @Override
-        Usage usage() {
+        public Usage usage() {
             return Usage.ZERO;
         }
 
         @Override
-        @Nullable
-        String model() {
+        public @Nullable String model() {
             return null;
         }
     }

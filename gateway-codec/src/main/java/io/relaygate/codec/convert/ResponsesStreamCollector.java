@@ -1,4 +1,4 @@
-package io.relaygate.server;
+package io.relaygate.codec.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
