@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,10 +15,11 @@ class ResponsesEventsTest {
         ResponsesEvents events = new ResponsesEvents(b -> out.add(new String(b, StandardCharsets.UTF_8)));
 
         events.emit(
-                "response.output_text.delta", RxItems.JSON.createObjectNode().put("delta", "h\u00e9\n"));
+                "response.output_text.delta",
+                OutputItems.JSON.createObjectNode().put("delta", "h\u00e9\n"));
         events.emit(
                 "response.completed",
-                RxItems.JSON.createObjectNode().put("type", "ignored").put("sequence_number", 99));
+                OutputItems.JSON.createObjectNode().put("type", "ignored").put("sequence_number", 99));
 
         assertThat(out)
                 .containsExactly(

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static java.util.Objects.requireNonNull;
 
@@ -41,7 +41,7 @@ public final class ResponsesEvents {
         requireNonNull(fields, "fields");
         buffer.reset();
         SseWriter.begin(buffer, type);
-        try (JsonGenerator g = RxItems.JSON.getFactory().createGenerator(buffer)) {
+        try (JsonGenerator g = OutputItems.JSON.getFactory().createGenerator(buffer)) {
             g.writeStartObject();
             g.writeStringField("type", type);
             g.writeNumberField("sequence_number", sequenceNumber);

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,12 +8,12 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** Maps Responses content parts ({@code input_text}, {@code input_image}, {@code input_file}, …) to Anthropic blocks. */
-final class RxContent {
+final class InputContent {
 
     /** Image types the Messages API accepts (https://docs.anthropic.com/en/docs/build-with-claude/vision). */
     private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
-    private RxContent() {}
+    private InputContent() {}
 
     /**
      * Appends the blocks for {@code content} (a string or an array of parts) to {@code out}. Empty text is skipped:

@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
-import static io.relaygate.codec.responses.AnthropicToResponsesRequest.JSON;
+import static io.relaygate.codec.responses.upstream.AnthropicToResponsesRequest.JSON;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +45,7 @@ public final class ResponsesToAnthropicResponse {
         for (JsonNode item : responsesResponse.path("output")) {
             switch (item.path("type").asText("")) {
                 case "reasoning" -> {
-                    String thinking = AxOutput.reasoningText(item);
+                    String thinking = ResponsesOutput.reasoningText(item);
                     if (!thinking.isEmpty()) {
                         content.addObject()
                                 .put("type", "thinking")
@@ -54,7 +54,7 @@ public final class ResponsesToAnthropicResponse {
                     }
                 }
                 case "message" -> {
-                    String text = AxOutput.messageText(item);
+                    String text = ResponsesOutput.messageText(item);
                     if (!text.isEmpty()) {
                         content.addObject().put("type", "text").put("text", text);
                     }
@@ -89,7 +89,7 @@ public final class ResponsesToAnthropicResponse {
                 responsesResponse.path("incomplete_details").path("reason").asText("");
         out.put(
                 "stop_reason",
-                AxOutput.stopReason(responsesResponse.path("status").asText(""), incompleteReason, toolUse));
+                ResponsesOutput.stopReason(responsesResponse.path("status").asText(""), incompleteReason, toolUse));
         out.putNull("stop_sequence");
         Usage u = usage(responsesResponse);
         out.putObject("usage")
@@ -104,7 +104,7 @@ public final class ResponsesToAnthropicResponse {
     public static Usage usage(JsonNode responsesResponse) {
         requireNonNull(responsesResponse, "responsesResponse");
         JsonNode u = responsesResponse.path("usage");
-        return u.isObject() ? AxOutput.usage(u) : Usage.ZERO;
+        return u.isObject() ? ResponsesOutput.usage(u) : Usage.ZERO;
     }
 
     private static ObjectNode toolUse(ArrayNode content, JsonNode item, ToolNames toolNames) {

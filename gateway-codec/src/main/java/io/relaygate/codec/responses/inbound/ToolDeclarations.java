@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxItems.JSON;
+import static io.relaygate.codec.responses.inbound.OutputItems.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,13 +13,13 @@ import org.jspecify.annotations.Nullable;
  * Maps Responses tool declarations — top-level {@code tools} and the {@code tools} of {@code additional_tools} input
  * items, where Codex's default model sends them — to Anthropic tools, and {@code tool_choice}.
  */
-final class RxToolDefs {
+final class ToolDeclarations {
 
     /** Told to the model on every tool that stands for a Responses custom (freeform) tool. */
     static final String FREEFORM_NOTE = "This tool takes freeform text, not JSON arguments: put the complete raw text"
             + " for the tool, exactly as it should be received, in the `input` string.";
 
-    private RxToolDefs() {}
+    private ToolDeclarations() {}
 
     /** The Anthropic tools for the request, registering each in {@code tools}; hosted tools are dropped. */
     static ArrayNode declare(JsonNode request, ResponsesTools tools) {

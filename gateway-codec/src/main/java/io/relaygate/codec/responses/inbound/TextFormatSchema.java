@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +10,7 @@ import java.util.List;
  * (length, range and count limits) move into the description as words, and objects get
  * {@code additionalProperties: false}, which it requires.
  */
-final class RxSchema {
+final class TextFormatSchema {
 
     private static final List<String> UNSUPPORTED = List.of(
             "minLength",
@@ -24,7 +24,7 @@ final class RxSchema {
             "minProperties",
             "maxProperties");
 
-    private RxSchema() {}
+    private TextFormatSchema() {}
 
     static ObjectNode adapt(JsonNode schema) {
         ObjectNode copy = (ObjectNode) schema.deepCopy();
@@ -65,7 +65,7 @@ final class RxSchema {
         }
         for (String k : List.of("properties", "$defs", "definitions", "patternProperties")) {
             JsonNode children = o.path(k);
-            children.forEach(RxSchema::visit);
+            children.forEach(TextFormatSchema::visit);
         }
         for (String k : List.of("items", "prefixItems", "anyOf", "allOf", "oneOf", "additionalProperties", "not")) {
             visit(o.path(k));

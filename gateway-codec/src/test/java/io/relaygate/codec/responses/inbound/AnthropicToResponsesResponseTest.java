@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,18 +11,18 @@ class AnthropicToResponsesResponseTest {
 
     @Test
     void capturedNonStreamingAnswerBecomesAResponse() throws Exception {
-        JsonNode message = RxStreams.JSON
+        JsonNode message = ResponsesStreams.JSON
                 .readTree(ClientFixtures.dir()
                         .resolve("claude-code-2.1.330_nonstream_fallback.json")
                         .toFile())
                 .path("response")
                 .path("body");
-        JsonNode r = AnthropicToResponsesResponse.map(message, "gpt-5.5", new ResponsesTools(), RxStreams.FIXED);
+        JsonNode r = AnthropicToResponsesResponse.map(message, "gpt-5.5", new ResponsesTools(), ResponsesStreams.FIXED);
 
         assertThat(r.path("id").asText()).isEqualTo("resp_68cf154ca7a048aca7a1dc6f");
         assertThat(r.path("object").asText()).isEqualTo("response");
         assertThat(r.path("created_at").asLong())
-                .isEqualTo(RxStreams.FIXED.instant().getEpochSecond());
+                .isEqualTo(ResponsesStreams.FIXED.instant().getEpochSecond());
         assertThat(r.path("model").asText()).isEqualTo("gpt-5.5");
         assertThat(r.path("status").asText()).isEqualTo("completed");
         assertThat(r.path("output")).hasSize(1);
@@ -39,7 +39,7 @@ class AnthropicToResponsesResponseTest {
         ResponsesTools tools = new ResponsesTools();
         tools.register("apply_patch", null, true);
         tools.register("sleep", "clock", false);
-        JsonNode message = RxStreams.JSON.readTree(("{'id':'msg_x','content':["
+        JsonNode message = ResponsesStreams.JSON.readTree(("{'id':'msg_x','content':["
                         + "{'type':'thinking','thinking':'hmm','signature':'s1'},"
                         + "{'type':'redacted_thinking','data':'d1'},"
                         + "{'type':'text','text':'ok'},"
@@ -54,8 +54,8 @@ class AnthropicToResponsesResponseTest {
         assertThat(java.util.stream.StreamSupport.stream(out.spliterator(), false)
                         .map(i -> i.path("type").asText()))
                 .containsExactly("reasoning", "reasoning", "message", "function_call", "custom_tool_call");
-        assertThat(out.get(0).path("encrypted_content").asText()).isEqualTo(RxItems.THINKING_MARK + "s1");
-        assertThat(out.get(1).path("encrypted_content").asText()).isEqualTo(RxItems.REDACTED_MARK + "d1");
+        assertThat(out.get(0).path("encrypted_content").asText()).isEqualTo(OutputItems.THINKING_MARK + "s1");
+        assertThat(out.get(1).path("encrypted_content").asText()).isEqualTo(OutputItems.REDACTED_MARK + "d1");
         assertThat(out.get(3).path("namespace").asText()).isEqualTo("clock");
         assertThat(out.get(3).path("arguments").asText()).isEqualTo("{\"duration_ms\":5}");
         assertThat(out.get(4).path("input").asText()).isEqualTo("*** Begin Patch");

@@ -1,12 +1,12 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxStreams.events;
-import static io.relaygate.codec.responses.RxStreams.fixture;
-import static io.relaygate.codec.responses.RxStreams.types;
+import static io.relaygate.codec.responses.inbound.ResponsesStreams.events;
+import static io.relaygate.codec.responses.inbound.ResponsesStreams.fixture;
+import static io.relaygate.codec.responses.inbound.ResponsesStreams.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.relaygate.codec.responses.RxStreams.Event;
+import io.relaygate.codec.responses.inbound.ResponsesStreams.Event;
 import io.relaygate.codec.sse.ClientFixtures;
 import io.relaygate.core.Usage;
 import java.io.ByteArrayOutputStream;
@@ -129,7 +129,7 @@ class AnthropicToResponsesStreamTest {
     void textStreamHasCodexsEventSequenceAndUsage() {
         List<Event> ev = events(fixture("claude-code-2.1.330_text_stream.sse"), new ResponsesTools());
         List<Event> codex =
-                RxStreams.parse(new String(fixture("codex-0.169.0_text_stream.sse"), StandardCharsets.UTF_8));
+                ResponsesStreams.parse(new String(fixture("codex-0.169.0_text_stream.sse"), StandardCharsets.UTF_8));
 
         assertThat(types(ev)).as("same events as the stream Codex accepted").isEqualTo(types(codex));
         JsonNode done = ev.get(ev.size() - 2).data().path("item");
@@ -155,7 +155,7 @@ class AnthropicToResponsesStreamTest {
                 .isEqualTo("The user wants something simple; answer briefly.");
         assertThat(reasoning.path("encrypted_content").asText())
                 .as("signature kept for the next request")
-                .isEqualTo(RxItems.THINKING_MARK + "EsgBCkYIBxgCKkBcapture9d80dbaa75b444ae9c367c808f5427a8");
+                .isEqualTo(OutputItems.THINKING_MARK + "EsgBCkYIBxgCKkBcapture9d80dbaa75b444ae9c367c808f5427a8");
         assertThat(output.get(1).path("content").path(0).path("text").asText()).isEqualTo("Let me read that file.");
         JsonNode call = output.get(2);
         assertThat(call.path("type").asText()).isEqualTo("function_call");
@@ -184,7 +184,8 @@ class AnthropicToResponsesStreamTest {
         ResponsesTools tools = new ResponsesTools();
         String upstream = tools.register("apply_patch", null, true);
         String patch = "*** Begin Patch\n*** Add File: a.txt\n+hi \u00e9\n*** End Patch\n";
-        String json = RxStreams.JSON.createObjectNode().put("input", patch).toString();
+        String json =
+                ResponsesStreams.JSON.createObjectNode().put("input", patch).toString();
         String sse = anthropic(
                 "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":"
                         + "\"toolu_1\",\"name\":\"" + upstream + "\",\"input\":{}}}",
@@ -240,9 +241,9 @@ class AnthropicToResponsesStreamTest {
     @Test
     void outputIsIdenticalAtEverySplit() {
         byte[] in = fixture("claude-code-2.1.330_thinking_tool_use_stream.sse");
-        String expected = RxStreams.transcode(in, in.length, new ResponsesTools());
+        String expected = ResponsesStreams.transcode(in, in.length, new ResponsesTools());
         for (int split = 0; split <= in.length; split++) {
-            assertThat(RxStreams.transcode(in, split, new ResponsesTools()))
+            assertThat(ResponsesStreams.transcode(in, split, new ResponsesTools()))
                     .as("split at %d", split)
                     .isEqualTo(expected);
         }
@@ -257,10 +258,10 @@ class AnthropicToResponsesStreamTest {
                 + "\"Overloaded\"}}\n\n"
                 + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AnthropicToResponsesStream t =
-                new AnthropicToResponsesStream("gpt-5.5", new ResponsesTools(), out::writeBytes, RxStreams.FIXED);
-        RxStreams.feed(sse.getBytes(StandardCharsets.UTF_8), 10, t);
-        List<Event> ev = RxStreams.parse(out.toString(StandardCharsets.UTF_8));
+        AnthropicToResponsesStream t = new AnthropicToResponsesStream(
+                "gpt-5.5", new ResponsesTools(), out::writeBytes, ResponsesStreams.FIXED);
+        ResponsesStreams.feed(sse.getBytes(StandardCharsets.UTF_8), 10, t);
+        List<Event> ev = ResponsesStreams.parse(out.toString(StandardCharsets.UTF_8));
 
         Event last = ev.get(ev.size() - 1);
         assertThat(last.type()).isEqualTo("response.failed");
@@ -276,13 +277,13 @@ class AnthropicToResponsesStreamTest {
     @Test
     void failMidStreamBecomesResponseFailed() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AnthropicToResponsesStream t =
-                new AnthropicToResponsesStream("gpt-5.5", new ResponsesTools(), out::writeBytes, RxStreams.FIXED);
+        AnthropicToResponsesStream t = new AnthropicToResponsesStream(
+                "gpt-5.5", new ResponsesTools(), out::writeBytes, ResponsesStreams.FIXED);
         byte[] in = fixture("variants/claude-code-2.1.330_sse_cut_after_delta.sse");
-        RxStreams.feedUnfinished(in, t);
+        ResponsesStreams.feedUnfinished(in, t);
         t.fail("upstream reset");
         t.finish();
-        List<Event> ev = RxStreams.parse(out.toString(StandardCharsets.UTF_8));
+        List<Event> ev = ResponsesStreams.parse(out.toString(StandardCharsets.UTF_8));
 
         assertThat(ev.get(ev.size() - 1).type()).isEqualTo("response.failed");
         assertThat(ev.get(ev.size() - 1)
@@ -320,10 +321,10 @@ class AnthropicToResponsesStreamTest {
                 + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
                 + "\"usage\":{\"output_tokens\":7}}\n\n";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AnthropicToResponsesStream t =
-                new AnthropicToResponsesStream("gpt-5.5", new ResponsesTools(), out::writeBytes, RxStreams.FIXED);
-        RxStreams.feed(sse.getBytes(StandardCharsets.UTF_8), 3, t);
-        List<Event> ev = RxStreams.parse(out.toString(StandardCharsets.UTF_8));
+        AnthropicToResponsesStream t = new AnthropicToResponsesStream(
+                "gpt-5.5", new ResponsesTools(), out::writeBytes, ResponsesStreams.FIXED);
+        ResponsesStreams.feed(sse.getBytes(StandardCharsets.UTF_8), 3, t);
+        List<Event> ev = ResponsesStreams.parse(out.toString(StandardCharsets.UTF_8));
         JsonNode usage = ev.get(ev.size() - 1).data().path("response").path("usage");
 
         assertThat(t.usage()).isEqualTo(new Usage(10, 7, 20, 300));
@@ -357,7 +358,7 @@ class AnthropicToResponsesStreamTest {
     private static String delta(int index, String partialJson) {
         return "{\"type\":\"content_block_delta\",\"index\":" + index
                 + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":"
-                + RxStreams.JSON.getNodeFactory().textNode(partialJson) + "}}";
+                + ResponsesStreams.JSON.getNodeFactory().textNode(partialJson) + "}}";
     }
 
     /** An Anthropic stream: message_start then the given event data, each named after its type. */
@@ -367,7 +368,7 @@ class AnthropicToResponsesStreamTest {
         for (String d : data) {
             String type;
             try {
-                type = RxStreams.JSON.readTree(d).path("type").asText();
+                type = ResponsesStreams.JSON.readTree(d).path("type").asText();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

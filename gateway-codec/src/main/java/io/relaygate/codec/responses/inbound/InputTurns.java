@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxItems.JSON;
+import static io.relaygate.codec.responses.inbound.OutputItems.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * API accepts: every tool_use is answered by a tool_result in the next turn (a synthetic error result when the client
  * sent none) and a tool_result without its tool_use right before becomes plain text.
  */
-final class RxTurns {
+final class InputTurns {
 
     static final String NO_OUTPUT = "No output was recorded for this tool call.";
 
@@ -35,7 +35,7 @@ final class RxTurns {
      * @param system receives the leading developer/system messages as text blocks
      * @param includeThinking whether reasoning items carrying an Anthropic signature become thinking blocks
      */
-    RxTurns(ResponsesTools tools, boolean includeThinking, ArrayNode system) {
+    InputTurns(ResponsesTools tools, boolean includeThinking, ArrayNode system) {
         this.tools = tools;
         this.includeThinking = includeThinking;
         this.system = system;
@@ -44,7 +44,7 @@ final class RxTurns {
     void addAll(JsonNode input) {
         if (input.isTextual()) {
             ArrayNode blocks = JSON.createArrayNode();
-            RxContent.text(input.asText(), blocks);
+            InputContent.text(input.asText(), blocks);
             addBlocks("user", blocks);
             return;
         }
@@ -74,7 +74,7 @@ final class RxTurns {
                 toolResult(item.path("call_id").asText(""), item.path("output"));
             case "reasoning" -> reasoning(item);
             default -> {
-                // additional_tools (read by RxToolDefs), configuration_update, item_reference, compaction and the
+                // additional_tools (read by ToolDeclarations), configuration_update, item_reference, compaction and the
                 // calls of hosted tools: nothing an Anthropic model can take.
             }
         }
@@ -86,23 +86,23 @@ final class RxTurns {
         switch (item.path("role").asText("user")) {
             case "developer", "system" -> {
                 if (turns.isEmpty()) {
-                    RxContent.append(content, system);
+                    InputContent.append(content, system);
                 } else {
                     // Later instructions stay where they were given: moving them into the system prompt would
                     // change the cached prefix of the whole conversation.
-                    String text = RxContent.plainText(content);
+                    String text = InputContent.plainText(content);
                     if (!text.isEmpty()) {
-                        RxContent.text("<developer_message>\n" + text + "\n</developer_message>", blocks);
+                        InputContent.text("<developer_message>\n" + text + "\n</developer_message>", blocks);
                     }
                     addBlocks("user", blocks);
                 }
             }
             case "assistant" -> {
-                RxContent.append(content, blocks);
+                InputContent.append(content, blocks);
                 addBlocks("assistant", blocks);
             }
             default -> {
-                RxContent.append(content, blocks);
+                InputContent.append(content, blocks);
                 addBlocks("user", blocks);
             }
         }
@@ -125,7 +125,7 @@ final class RxTurns {
             }
         } else if (output.isArray()) {
             ArrayNode blocks = JSON.createArrayNode();
-            RxContent.append(output, blocks);
+            InputContent.append(output, blocks);
             if (!blocks.isEmpty()) {
                 result.set("content", blocks);
             }
@@ -159,7 +159,7 @@ final class RxTurns {
             return;
         }
         String encrypted = item.path("encrypted_content").asText("");
-        if (encrypted.startsWith(RxItems.THINKING_MARK)) {
+        if (encrypted.startsWith(OutputItems.THINKING_MARK)) {
             StringBuilder text = new StringBuilder();
             for (JsonNode s : item.path("summary")) {
                 text.append(s.path("text").asText(""));
@@ -168,12 +168,12 @@ final class RxTurns {
                     .addObject()
                     .put("type", "thinking")
                     .put("thinking", text.toString())
-                    .put("signature", encrypted.substring(RxItems.THINKING_MARK.length()));
-        } else if (encrypted.startsWith(RxItems.REDACTED_MARK)) {
+                    .put("signature", encrypted.substring(OutputItems.THINKING_MARK.length()));
+        } else if (encrypted.startsWith(OutputItems.REDACTED_MARK)) {
             block("assistant")
                     .addObject()
                     .put("type", "redacted_thinking")
-                    .put("data", encrypted.substring(RxItems.REDACTED_MARK.length()));
+                    .put("data", encrypted.substring(OutputItems.REDACTED_MARK.length()));
         }
         // Anything else is OpenAI's own encrypted reasoning, which an Anthropic model cannot read.
     }
@@ -244,7 +244,7 @@ final class RxTurns {
         if (!turns.isEmpty() && turns.get(0).role().equals("assistant")) {
             // The Messages API wants the conversation to open with a user turn.
             turns.add(0, new Turn("user", JSON.createArrayNode()));
-            RxContent.text("(conversation continues)", turns.get(0).content());
+            InputContent.text("(conversation continues)", turns.get(0).content());
         }
     }
 
@@ -276,8 +276,8 @@ final class RxTurns {
     private static void orphan(JsonNode result, ArrayNode out) {
         JsonNode c = result.path("content");
         String id = result.path("tool_use_id").asText();
-        String text = c.isTextual() ? c.asText() : c.isArray() ? RxContent.plainText(c) : "";
-        RxContent.text("Output of tool call " + id + ":\n" + text, out);
+        String text = c.isTextual() ? c.asText() : c.isArray() ? InputContent.plainText(c) : "";
+        InputContent.text("Output of tool call " + id + ":\n" + text, out);
         if (c.isArray()) {
             for (JsonNode b : c) {
                 if (!b.path("type").asText().equals("text")) {

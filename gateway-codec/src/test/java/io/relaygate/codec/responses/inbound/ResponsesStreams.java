@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test support: feeding Anthropic streams through the transcoder and reading the Responses events it wrote. */
-final class RxStreams {
+final class ResponsesStreams {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final Clock FIXED = Clock.fixed(Instant.ofEpochSecond(1_795_354_000L), ZoneOffset.UTC);
@@ -33,7 +33,7 @@ final class RxStreams {
         }
     }
 
-    private RxStreams() {}
+    private ResponsesStreams() {}
 
     /** Feeds {@code in} split into two chunks at {@code split}, then ends the stream as the relay does. */
     static void feed(byte[] in, int split, StreamTranscoder transcoder) {

@@ -1,16 +1,16 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.relaygate.core.Usage;
 import java.util.Locale;
 
 /** Reading Responses output items and status the same way for the stream transcoder and the whole-answer mapper. */
-final class AxOutput {
+final class ResponsesOutput {
 
     /** Between reasoning summary parts, in the streamed thinking as in the whole answer. */
     static final String PART_SEPARATOR = "\n\n";
 
-    private AxOutput() {}
+    private ResponsesOutput() {}
 
     /** The text of a {@code message} item: its output_text parts and refusals, in order. */
     static String messageText(JsonNode item) {

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,7 @@ class ResponsesToAnthropicRequestTest {
 
     private static JsonNode json(String s) {
         try {
-            return RxStreams.JSON.readTree(s.replace('\'', '"'));
+            return ResponsesStreams.JSON.readTree(s.replace('\'', '"'));
         } catch (Exception e) {
             throw new IllegalArgumentException(s, e);
         }
@@ -110,7 +110,7 @@ class ResponsesToAnthropicRequestTest {
         assertThat(results.get(0).path("is_error").asBoolean())
                 .as("synthetic answer")
                 .isTrue();
-        assertThat(results.get(0).path("content").asText()).isEqualTo(RxTurns.NO_OUTPUT);
+        assertThat(results.get(0).path("content").asText()).isEqualTo(InputTurns.NO_OUTPUT);
         assertThat(results.get(1).path("tool_use_id").asText()).isEqualTo("call_2");
         assertThat(results.get(1).has("content"))
                 .as("empty output sends no content")
@@ -126,7 +126,7 @@ class ResponsesToAnthropicRequestTest {
                 "{'reasoning':{'effort':'high'},'input':["
                         + "{'role':'user','content':'read it'},"
                         + "{'type':'reasoning','id':'rs_1','summary':[{'type':'summary_text','text':'Plan.'}],'content':null,"
-                        + "'encrypted_content':'" + RxItems.THINKING_MARK + "sig=='},"
+                        + "'encrypted_content':'" + OutputItems.THINKING_MARK + "sig=='},"
                         + "{'type':'function_call','call_id':'toolu_1','name':'Read','arguments':'{}'},"
                         + "{'type':'function_call_output','call_id':'toolu_1','output':'text'}],"
                         + "'tools':[{'type':'function','name':'Read','parameters':{'type':'object'}}]}",

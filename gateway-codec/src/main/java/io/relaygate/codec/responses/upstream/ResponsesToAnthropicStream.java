@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
-import static io.relaygate.codec.responses.AnthropicToResponsesRequest.JSON;
+import static io.relaygate.codec.responses.upstream.AnthropicToResponsesRequest.JSON;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -172,14 +172,14 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
                 readUsage(response);
                 JsonNode error = response.path("error");
                 fail(
-                        AxOutput.errorType(error.path("code").asText("")),
+                        ResponsesOutput.errorType(error.path("code").asText("")),
                         error.path("message").asText("upstream response failed"));
             }
             case "error" -> {
                 // {"type":"error","code":…,"message":…}; some servers nest it under "error".
                 JsonNode error = ev.path("error").isObject() ? ev.path("error") : ev;
                 fail(
-                        AxOutput.errorType(
+                        ResponsesOutput.errorType(
                                 error.path("code").asText(error.path("type").asText(""))),
                         error.path("message").asText("upstream error"));
             }
@@ -197,8 +197,8 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
-        out.onAnthropicEvent(
-                new MessageDelta(AxOutput.stopReason(status, incompleteReason, toolUse), Tokens.ofDelta(usage())));
+        out.onAnthropicEvent(new MessageDelta(
+                ResponsesOutput.stopReason(status, incompleteReason, toolUse), Tokens.ofDelta(usage())));
         out.onAnthropicEvent(MessageStop.INSTANCE);
         state = State.DONE;
     }
@@ -266,9 +266,9 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
             return;
         }
         switch (kind) {
-            case MESSAGE -> text(it, remainder(it, AxOutput.messageText(item)));
+            case MESSAGE -> text(it, remainder(it, ResponsesOutput.messageText(item)));
             case REASONING -> {
-                String rest = remainder(it, AxOutput.reasoningText(item));
+                String rest = remainder(it, ResponsesOutput.reasoningText(item));
                 if (!rest.isEmpty()) {
                     thinking(it, it.summaryIndex < 0 ? 0 : it.summaryIndex, rest);
                 }
@@ -308,7 +308,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     private void readUsage(JsonNode response) {
         JsonNode u = response.path("usage");
         if (u.isObject()) {
-            upstreamUsage = AxOutput.usage(u);
+            upstreamUsage = ResponsesOutput.usage(u);
         }
     }
 
@@ -333,8 +333,8 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         ensureOpen(it, State.IN_THINKING);
         it.summaryIndex = summaryIndex;
         if (newPart) {
-            emitDelta(DeltaKind.THINKING, AxOutput.PART_SEPARATOR);
-            it.sent += AxOutput.PART_SEPARATOR.length();
+            emitDelta(DeltaKind.THINKING, ResponsesOutput.PART_SEPARATOR);
+            it.sent += ResponsesOutput.PART_SEPARATOR.length();
         }
         emitDelta(DeltaKind.THINKING, delta);
         it.sent += delta.length();

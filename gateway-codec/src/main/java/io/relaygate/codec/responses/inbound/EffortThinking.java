@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * budgets); earlier Claude 4 / 3.7 models take {@code {type: enabled, budget_tokens}}; older ones no thinking.
  * {@code none} and {@code minimal} mean no thinking; {@code xhigh} maps to high, as {@code max} is Opus-only.
  */
-final class RxThinking {
+final class EffortThinking {
 
     static final int MIN_BUDGET_TOKENS = 1024;
     static final int LOW_BUDGET_TOKENS = 2048;
@@ -25,14 +25,14 @@ final class RxThinking {
     private final boolean adaptive;
     private final long budgetTokens;
 
-    private RxThinking(String effort, boolean adaptive, long budgetTokens) {
+    private EffortThinking(String effort, boolean adaptive, long budgetTokens) {
         this.effort = effort;
         this.adaptive = adaptive;
         this.budgetTokens = budgetTokens;
     }
 
     /** The thinking for {@code reasoningEffort} on {@code model}, or null for none. */
-    static @Nullable RxThinking of(String reasoningEffort, String model, long maxTokens) {
+    static @Nullable EffortThinking of(String reasoningEffort, String model, long maxTokens) {
         String effort =
                 switch (reasoningEffort) {
                     case "low" -> "low";
@@ -46,7 +46,7 @@ final class RxThinking {
         int[] v = version(model);
         if (v == null || v[0] > 4 || (v[0] == 4 && v[1] >= 6)) {
             // Unknown names (mapped aliases) are taken to be current models.
-            return new RxThinking(effort, true, 0);
+            return new EffortThinking(effort, true, 0);
         }
         if (v[0] < 3 || (v[0] == 3 && v[1] < 7)) {
             return null;
@@ -59,7 +59,7 @@ final class RxThinking {
                 };
         // budget_tokens must be at least 1024 and below max_tokens.
         budget = Math.min(budget, maxTokens - 1);
-        return budget < MIN_BUDGET_TOKENS ? null : new RxThinking(effort, false, budget);
+        return budget < MIN_BUDGET_TOKENS ? null : new EffortThinking(effort, false, budget);
     }
 
     void apply(ObjectNode request) {

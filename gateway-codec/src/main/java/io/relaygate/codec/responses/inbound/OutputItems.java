@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * order as in the OpenAI stream captured in {@code codex-0.169.0_*.sse}), the stop-reason mapping and the marker that
  * carries an Anthropic thinking signature through a reasoning item's {@code encrypted_content}.
  */
-final class RxItems {
+final class OutputItems {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,7 +30,7 @@ final class RxItems {
     static final String IN_PROGRESS = "in_progress";
     static final String INCOMPLETE = "incomplete";
 
-    private RxItems() {}
+    private OutputItems() {}
 
     static ObjectNode outputText(String text) {
         ObjectNode part = JSON.createObjectNode().put("type", "output_text");

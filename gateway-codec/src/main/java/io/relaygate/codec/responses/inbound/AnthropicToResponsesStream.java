@@ -1,8 +1,8 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxItems.COMPLETED;
-import static io.relaygate.codec.responses.RxItems.IN_PROGRESS;
-import static io.relaygate.codec.responses.RxItems.JSON;
+import static io.relaygate.codec.responses.inbound.OutputItems.COMPLETED;
+import static io.relaygate.codec.responses.inbound.OutputItems.IN_PROGRESS;
+import static io.relaygate.codec.responses.inbound.OutputItems.JSON;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -117,7 +117,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
         }
         if (event instanceof MessageStart s) {
             if (idBase == null && !s.id().isEmpty()) {
-                idBase = RxItems.idBase(s.id());
+                idBase = OutputItems.idBase(s.id());
             }
             readUsage(s.usage());
             start();
@@ -135,7 +135,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
         } else if (event instanceof MessageStop) {
             finish();
         } else if (event instanceof ErrorEvent e) {
-            failWith(RxItems.errorCode(e.type(), e.message()), e.message());
+            failWith(OutputItems.errorCode(e.type(), e.message()), e.message());
         }
     }
 
@@ -148,8 +148,8 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
         start();
         closeItem();
         ObjectNode response = response(COMPLETED);
-        RxItems.stop(response, stopReason);
-        RxItems.usage(response, usage());
+        OutputItems.stop(response, stopReason);
+        OutputItems.usage(response, usage());
         emit("response.completed", JSON.createObjectNode().set("response", response));
         state = State.DONE;
     }
@@ -195,8 +195,8 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
         } else if (block instanceof AnthropicEvent.RedactedThinking r) {
             outputIndex++;
             String id = "rs_" + idBase() + "_" + outputIndex;
-            emitItem("response.output_item.added", RxItems.reasoning(id, null, null));
-            ObjectNode item = RxItems.reasoning(id, null, RxItems.REDACTED_MARK + r.data());
+            emitItem("response.output_item.added", OutputItems.reasoning(id, null, null));
+            ObjectNode item = OutputItems.reasoning(id, null, OutputItems.REDACTED_MARK + r.data());
             emitItem("response.output_item.done", item);
             output.add(item);
         } else if (block instanceof ToolUse tool) {
@@ -247,9 +247,9 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
     private void openMessage() {
         outputIndex++;
         itemId = "msg_" + idBase() + "_" + outputIndex;
-        emitItem("response.output_item.added", RxItems.message(itemId, IN_PROGRESS, null));
+        emitItem("response.output_item.added", OutputItems.message(itemId, IN_PROGRESS, null));
         ObjectNode ev = itemEvent().put("content_index", 0);
-        ev.set("part", RxItems.outputText(""));
+        ev.set("part", OutputItems.outputText(""));
         emit("response.content_part.added", ev);
         state = State.IN_MESSAGE;
     }
@@ -257,7 +257,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
     private void openReasoning() {
         outputIndex++;
         itemId = "rs_" + idBase() + "_" + outputIndex;
-        emitItem("response.output_item.added", RxItems.reasoning(itemId, null, null));
+        emitItem("response.output_item.added", OutputItems.reasoning(itemId, null, null));
         summaryPartOpen = false;
         state = State.IN_REASONING;
     }
@@ -274,13 +274,13 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
             itemId = "ctc_" + idBase() + "_" + outputIndex;
             emitItem(
                     "response.output_item.added",
-                    RxItems.customCall(itemId, IN_PROGRESS, callId, tools.clientName(upstreamName), ""));
+                    OutputItems.customCall(itemId, IN_PROGRESS, callId, tools.clientName(upstreamName), ""));
             state = State.IN_CUSTOM_CALL;
         } else {
             itemId = "fc_" + idBase() + "_" + outputIndex;
             emitItem(
                     "response.output_item.added",
-                    RxItems.functionCall(
+                    OutputItems.functionCall(
                             itemId,
                             IN_PROGRESS,
                             callId,
@@ -306,7 +306,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
         }
         if (!summaryPartOpen) {
             ObjectNode added = itemEvent().put("summary_index", 0);
-            added.set("part", RxItems.summaryText(""));
+            added.set("part", OutputItems.summaryText(""));
             emit("response.reasoning_summary_part.added", added);
             summaryPartOpen = true;
         }
@@ -349,9 +349,9 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
                 textDone.putArray("logprobs");
                 emit("response.output_text.done", textDone);
                 ObjectNode partDone = itemEvent().put("content_index", 0);
-                partDone.set("part", RxItems.outputText(text));
+                partDone.set("part", OutputItems.outputText(text));
                 emit("response.content_part.done", partDone);
-                item = RxItems.message(itemId, COMPLETED, text);
+                item = OutputItems.message(itemId, COMPLETED, text);
             }
             case IN_REASONING -> {
                 if (summaryPartOpen) {
@@ -359,25 +359,25 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
                             "response.reasoning_summary_text.done",
                             itemEvent().put("summary_index", 0).put("text", text));
                     ObjectNode partDone = itemEvent().put("summary_index", 0);
-                    partDone.set("part", RxItems.summaryText(text));
+                    partDone.set("part", OutputItems.summaryText(text));
                     emit("response.reasoning_summary_part.done", partDone);
                 }
                 String sig = signature.toString();
-                item = RxItems.reasoning(itemId, text, sig.isEmpty() ? null : RxItems.THINKING_MARK + sig);
+                item = OutputItems.reasoning(itemId, text, sig.isEmpty() ? null : OutputItems.THINKING_MARK + sig);
             }
             case IN_FUNCTION_CALL -> {
                 String arguments = text.isBlank() ? "{}" : text;
                 emit("response.function_call_arguments.done", itemEvent().put("arguments", arguments));
-                item = RxItems.functionCall(
+                item = OutputItems.functionCall(
                         itemId, COMPLETED, callId, tools.clientName(toolName), tools.namespace(toolName), arguments);
             }
             case IN_CUSTOM_CALL -> {
-                String input = RxItems.customInput(text);
+                String input = OutputItems.customInput(text);
                 if (!input.isEmpty()) {
                     emit("response.custom_tool_call_input.delta", itemEvent().put("delta", input));
                 }
                 emit("response.custom_tool_call_input.done", itemEvent().put("input", input));
-                item = RxItems.customCall(itemId, COMPLETED, callId, tools.clientName(toolName), input);
+                item = OutputItems.customCall(itemId, COMPLETED, callId, tools.clientName(toolName), input);
             }
             default -> {
                 return;
@@ -400,7 +400,7 @@ public final class AnthropicToResponsesStream implements StreamTranscoder, Anthr
     }
 
     private ObjectNode response(String status) {
-        ObjectNode r = RxItems.response("resp_" + idBase(), createdAt, status, clientModel);
+        ObjectNode r = OutputItems.response("resp_" + idBase(), createdAt, status, clientModel);
         if (!status.equals(IN_PROGRESS)) {
             r.set("output", output.deepCopy());
         }

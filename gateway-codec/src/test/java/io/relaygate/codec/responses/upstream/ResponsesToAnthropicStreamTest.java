@@ -1,12 +1,12 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.codec.chat.ToolNames;
-import io.relaygate.codec.responses.AxAnthropicSse.Block;
-import io.relaygate.codec.responses.AxAnthropicSse.Message;
+import io.relaygate.codec.responses.upstream.AnthropicSse.Block;
+import io.relaygate.codec.responses.upstream.AnthropicSse.Message;
 import io.relaygate.codec.sse.ClientFixtures;
 import io.relaygate.core.Usage;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +30,7 @@ class ResponsesToAnthropicStreamTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ResponsesToAnthropicStream t =
                 new ResponsesToAnthropicStream(CLIENT_MODEL, names, new AnthropicEventWriter(out::writeBytes));
-        AxAnthropicSse.feed(in, split, t);
+        AnthropicSse.feed(in, split, t);
         assertThat(t.done()).isTrue();
         return new Out(out.toString(StandardCharsets.UTF_8), t.usage());
     }
@@ -58,7 +58,7 @@ class ResponsesToAnthropicStreamTest {
             if (!line.startsWith("data: ")) {
                 continue;
             }
-            JsonNode e = AxAnthropicSse.read(line.substring(6));
+            JsonNode e = AnthropicSse.read(line.substring(6));
             JsonNode item = e.path("item");
             switch (e.path("type").asText()) {
                 case "response.output_text.delta" ->
@@ -109,7 +109,7 @@ class ResponsesToAnthropicStreamTest {
             byte[] in = ClientFixtures.read(file);
             Expected exp = expected(in);
             Out out = transcode(in, in.length, new ToolNames());
-            Message msg = AxAnthropicSse.check(out.sse(), label);
+            Message msg = AnthropicSse.check(out.sse(), label);
 
             assertThat(msg.model())
                     .as("%s: the client sees its own model", label)
@@ -161,24 +161,24 @@ class ResponsesToAnthropicStreamTest {
 
     @Test
     void theToolAndReasoningCapturesMapToTheExpectedBlocks() {
-        Message reasoning = AxAnthropicSse.check(
+        Message reasoning = AnthropicSse.check(
                 transcode(read("codex-0.169.0_reasoning_function_call_stream.sse"), 7, new ToolNames())
                         .sse(),
                 "reasoning");
         assertThat(reasoning.blocks()).extracting(Block::type).containsExactly("thinking", "tool_use");
         assertThat(reasoning.blocks().get(1).name()).isEqualTo("exec_command");
-        assertThat(AxAnthropicSse.read(reasoning.blocks().get(1).text())
+        assertThat(AnthropicSse.read(reasoning.blocks().get(1).text())
                         .path("cmd")
                         .asText())
                 .isEqualTo("cat /SCRATCH/work/hello.txt");
 
-        Message custom = AxAnthropicSse.check(
+        Message custom = AnthropicSse.check(
                 transcode(read("codex-0.169.0_custom_tool_call_stream.sse"), 11, new ToolNames())
                         .sse(),
                 "custom");
         assertThat(custom.blocks()).extracting(Block::type).containsExactly("tool_use");
         assertThat(custom.blocks().get(0).name()).isEqualTo("exec");
-        assertThat(AxAnthropicSse.read(custom.blocks().get(0).text())
+        assertThat(AnthropicSse.read(custom.blocks().get(0).text())
                         .path("input")
                         .asText())
                 .as("custom tool input travels as {\"input\": text}, quotes and newlines intact")
@@ -198,7 +198,7 @@ class ResponsesToAnthropicStreamTest {
     }
 
     private static String event(String json) {
-        return "event: " + AxAnthropicSse.read(json).path("type").asText() + "\ndata: " + json + "\n\n";
+        return "event: " + AnthropicSse.read(json).path("type").asText() + "\ndata: " + json + "\n\n";
     }
 
     @Test
@@ -239,7 +239,7 @@ class ResponsesToAnthropicStreamTest {
                                 + "\"input_tokens_details\":{\"cached_tokens\":200},\"output_tokens\":42,\"total_tokens\":342}}}");
         byte[] bytes = in.getBytes(StandardCharsets.UTF_8);
         Out out = transcode(bytes, bytes.length / 2, names);
-        Message msg = AxAnthropicSse.check(out.sse(), "synthetic");
+        Message msg = AnthropicSse.check(out.sse(), "synthetic");
 
         assertThat(msg.blocks()).extracting(Block::type).containsExactly("thinking", "tool_use", "tool_use");
         assertThat(msg.blocks().get(0).text())
@@ -248,12 +248,10 @@ class ResponsesToAnthropicStreamTest {
         assertThat(msg.blocks().get(0).signature()).isEqualTo("gAAAA-enc");
         assertThat(msg.blocks().get(1).name()).as("long name restored").isEqualTo(LONG_TOOL);
         assertThat(msg.blocks().get(1).id()).isEqualTo("call_A");
-        assertThat(AxAnthropicSse.read(msg.blocks().get(1).text()).path("path").asText())
+        assertThat(AnthropicSse.read(msg.blocks().get(1).text()).path("path").asText())
                 .isEqualTo("/a \u00e9");
         assertThat(msg.blocks().get(2).id()).isEqualTo("call_B");
-        assertThat(AxAnthropicSse.read(msg.blocks().get(2).text())
-                        .path("command")
-                        .asText())
+        assertThat(AnthropicSse.read(msg.blocks().get(2).text()).path("command").asText())
                 .as("arguments sent once, from output_item.done")
                 .isEqualTo("ls");
         assertThat(msg.stopReason()).as("cut by the output limit").isEqualTo("max_tokens");
@@ -274,7 +272,7 @@ class ResponsesToAnthropicStreamTest {
         // data-only: no event: lines at all.
         String dataOnly = in.replaceAll("event: [^\n]*\n", "");
         Out out = transcode(dataOnly.getBytes(StandardCharsets.UTF_8), 5, new ToolNames());
-        Message msg = AxAnthropicSse.check(out.sse(), "no completed");
+        Message msg = AnthropicSse.check(out.sse(), "no completed");
         assertThat(msg.names())
                 .containsExactly(
                         "message_start",
@@ -295,7 +293,7 @@ class ResponsesToAnthropicStreamTest {
         String rateLimited = text
                 + event("{\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":\"slow down\","
                         + "\"param\":null,\"sequence_number\":3}");
-        Message limited = AxAnthropicSse.check(
+        Message limited = AnthropicSse.check(
                 transcode(rateLimited.getBytes(StandardCharsets.UTF_8), 0, new ToolNames())
                         .sse(),
                 "error event");
@@ -306,7 +304,7 @@ class ResponsesToAnthropicStreamTest {
         String failed = text
                 + event("{\"type\":\"response.failed\",\"response\":{\"status\":\"failed\","
                         + "\"error\":{\"code\":\"server_is_overloaded\",\"message\":\"busy\"}}}");
-        Message overloaded = AxAnthropicSse.check(
+        Message overloaded = AnthropicSse.check(
                 transcode(failed.getBytes(StandardCharsets.UTF_8), 3, new ToolNames())
                         .sse(),
                 "failed");
@@ -325,7 +323,7 @@ class ResponsesToAnthropicStreamTest {
                 .as("nothing after the error")
                 .endsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
                         + "\"message\":\"upstream connection reset\"}}\n\n");
-        assertThat(AxOutput.errorType("context_length_exceeded")).isEqualTo("invalid_request_error");
+        assertThat(ResponsesOutput.errorType("context_length_exceeded")).isEqualTo("invalid_request_error");
     }
 
     @Test
@@ -336,10 +334,10 @@ class ResponsesToAnthropicStreamTest {
                 + "\"custom_tool_call\",\"call_id\":\"call_9\",\"name\":\"apply_patch\",\"input\":\"*** Begin\\n\\\"x\\\"\"}],"
                 + "\"usage\":{\"input_tokens\":5,\"output_tokens\":3,\"total_tokens\":8}}}");
         Out out = transcode(in.getBytes(StandardCharsets.UTF_8), 1, new ToolNames());
-        Message msg = AxAnthropicSse.check(out.sse(), "completed only");
+        Message msg = AnthropicSse.check(out.sse(), "completed only");
         assertThat(msg.blocks()).extracting(Block::type).containsExactly("text", "tool_use");
         assertThat(msg.blocks().get(0).text()).isEqualTo("All at once.");
-        assertThat(AxAnthropicSse.read(msg.blocks().get(1).text()).path("input").asText())
+        assertThat(AnthropicSse.read(msg.blocks().get(1).text()).path("input").asText())
                 .isEqualTo("*** Begin\n\"x\"");
         assertThat(out.usage()).isEqualTo(new Usage(5, 3, 0, 0));
         assertThat(out.sse()).contains("\"id\":\"msg_resp_9\"");

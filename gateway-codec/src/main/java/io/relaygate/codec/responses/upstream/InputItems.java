@@ -1,7 +1,7 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
-import static io.relaygate.codec.responses.AnthropicToResponsesRequest.JSON;
-import static io.relaygate.codec.responses.AnthropicToResponsesRequest.invalid;
+import static io.relaygate.codec.responses.upstream.AnthropicToResponsesRequest.JSON;
+import static io.relaygate.codec.responses.upstream.AnthropicToResponsesRequest.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,7 +16,7 @@ import java.util.Set;
  * every {@code function_call_output} must come after the {@code function_call} with its {@code call_id}, and every
  * {@code function_call} needs an output before the conversation goes on.
  */
-final class AxInputItems {
+final class InputItems {
 
     /** Prefix of a tool result the client marked {@code is_error}: function_call_output has no error flag. */
     static final String TOOL_ERROR_PREFIX = "[tool error] ";
@@ -33,12 +33,12 @@ final class AxInputItems {
     /** Calls that have their output item already: a second result for one becomes text. */
     private final Set<String> answered = new HashSet<>();
 
-    private AxInputItems(ToolNames toolNames) {
+    private InputItems(ToolNames toolNames) {
         this.toolNames = toolNames;
     }
 
     static ArrayNode map(JsonNode messages, ToolNames toolNames) {
-        AxInputItems m = new AxInputItems(toolNames);
+        InputItems m = new InputItems(toolNames);
         for (int i = 0; i < messages.size(); i++) {
             JsonNode msg = messages.get(i);
             String role = msg.path("role").asText("");

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,12 +20,12 @@ class ResponsesToAnthropicRequestFixtureTest {
     static Stream<Path> codexRequests() {
         return ClientFixtures.jsonFiles().stream()
                 .filter(p -> p.getFileName().toString().startsWith("codex-0.169.0_"))
-                .filter(p -> RxStreams.codexBody(p).isObject());
+                .filter(p -> ResponsesStreams.codexBody(p).isObject());
     }
 
     private static ObjectNode map(String fixture, ResponsesTools tools) {
         return ResponsesToAnthropicRequest.map(
-                RxStreams.codexBody(ClientFixtures.dir().resolve(fixture)), "claude-opus-5-5", tools);
+                ResponsesStreams.codexBody(ClientFixtures.dir().resolve(fixture)), "claude-opus-5-5", tools);
     }
 
     @Test
@@ -38,7 +38,7 @@ class ResponsesToAnthropicRequestFixtureTest {
     @ParameterizedTest
     @MethodSource("codexRequests")
     void mappedRequestIsValidAnthropic(Path file) {
-        JsonNode body = RxStreams.codexBody(file);
+        JsonNode body = ResponsesStreams.codexBody(file);
         ResponsesTools tools = new ResponsesTools();
         ObjectNode out = ResponsesToAnthropicRequest.map(body, "claude-opus-5-5", tools);
 
@@ -156,7 +156,7 @@ class ResponsesToAnthropicRequestFixtureTest {
         assertThat(tools.isCustom("apply_patch")).isTrue();
         assertThat(tools.isCustom("exec_command")).isFalse();
         assertThat(applyPatch.path("input_schema").path("required"))
-                .containsExactly(RxStreams.JSON.valueToTree("input"));
+                .containsExactly(ResponsesStreams.JSON.valueToTree("input"));
         assertThat(applyPatch
                         .path("input_schema")
                         .path("properties")
@@ -166,7 +166,7 @@ class ResponsesToAnthropicRequestFixtureTest {
                 .as("the lark grammar reaches the model")
                 .contains("lark")
                 .contains("begin_patch");
-        assertThat(applyPatch.path("description").asText()).contains(RxToolDefs.FREEFORM_NOTE);
+        assertThat(applyPatch.path("description").asText()).contains(ToolDeclarations.FREEFORM_NOTE);
         assertThat(tool(out, "exec_command")
                         .path("input_schema")
                         .path("required")
@@ -232,8 +232,8 @@ class ResponsesToAnthropicRequestFixtureTest {
 
     @Test
     void functionCallRoundTripKeepsIdsArgumentsAndOutput() {
-        JsonNode body =
-                RxStreams.codexBody(ClientFixtures.dir().resolve("codex-0.169.0_exec_tooluse_gpt-5.5_turn2.json"));
+        JsonNode body = ResponsesStreams.codexBody(
+                ClientFixtures.dir().resolve("codex-0.169.0_exec_tooluse_gpt-5.5_turn2.json"));
         JsonNode call = body.path("input").get(4);
         JsonNode output = body.path("input").get(5);
         ObjectNode out = ResponsesToAnthropicRequest.map(body, "claude-opus-5-5", new ResponsesTools());
@@ -245,7 +245,7 @@ class ResponsesToAnthropicRequestFixtureTest {
         assertThat(toolUse.path("id").asText()).isEqualTo(call.path("call_id").asText());
         assertThat(toolUse.path("name").asText()).isEqualTo("exec_command");
         assertThat(toolUse.path("input"))
-                .isEqualTo(RxTurns.arguments(call.path("arguments").asText()));
+                .isEqualTo(InputTurns.arguments(call.path("arguments").asText()));
         assertThat(toolUse.path("input").path("cmd").asText()).isNotEmpty();
         assertThat(result.path("type").asText()).isEqualTo("tool_result");
         assertThat(result.path("tool_use_id").asText())
@@ -259,8 +259,8 @@ class ResponsesToAnthropicRequestFixtureTest {
 
     @Test
     void customToolCallRoundTripWrapsTheInputAndKeepsTheOutputParts() {
-        JsonNode body =
-                RxStreams.codexBody(ClientFixtures.dir().resolve("codex-0.169.0_exec_tooluse_codemode_turn2.json"));
+        JsonNode body = ResponsesStreams.codexBody(
+                ClientFixtures.dir().resolve("codex-0.169.0_exec_tooluse_codemode_turn2.json"));
         JsonNode call = body.path("input").get(7);
         ObjectNode out = ResponsesToAnthropicRequest.map(body, "claude-opus-5-5", new ResponsesTools());
         JsonNode messages = out.path("messages");
@@ -286,8 +286,8 @@ class ResponsesToAnthropicRequestFixtureTest {
 
     @Test
     void openAiReasoningIsDroppedAndThinkingOffMidToolLoop() {
-        JsonNode body =
-                RxStreams.codexBody(ClientFixtures.dir().resolve("codex-0.169.0_exec_reasoning_tooluse_turn2.json"));
+        JsonNode body = ResponsesStreams.codexBody(
+                ClientFixtures.dir().resolve("codex-0.169.0_exec_reasoning_tooluse_turn2.json"));
         ObjectNode out = ResponsesToAnthropicRequest.map(body, "claude-opus-5-5", new ResponsesTools());
 
         assertThat(out.toString()).doesNotContain("gAAAAAcapture").doesNotContain("**Planning**");

@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxItems.JSON;
+import static io.relaygate.codec.responses.inbound.OutputItems.JSON;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,12 +18,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code instructions} and the developer/system messages before the first conversation item become the
  *       {@code system} text blocks, in order; later developer messages stay in place as tagged user text.
  *   <li>Messages, function and custom tool calls and their outputs become alternating user/assistant turns with
- *       tool_use / tool_result blocks, call ids kept ({@link RxTurns}). OpenAI's encrypted reasoning is dropped; a
+ *       tool_use / tool_result blocks, call ids kept ({@link InputTurns}). OpenAI's encrypted reasoning is dropped; a
  *       reasoning item this gateway produced from Anthropic thinking becomes that thinking block again.
  *   <li>Function, custom and namespaced tools (top-level or in {@code additional_tools} items) become Anthropic tools,
  *       remembered in {@link ResponsesTools}; hosted tools are dropped.
  *   <li>{@code reasoning.effort} becomes adaptive thinking plus {@code output_config.effort}, or for models before
- *       Claude 4.6 thinking with a token budget ({@link RxThinking}); {@code text.format} json_schema becomes
+ *       Claude 4.6 thinking with a token budget ({@link EffortThinking}); {@code text.format} json_schema becomes
  *       {@code output_config.format}.
  *   <li>Prompt caching: the last system block and the last message block get {@code cache_control} breakpoints,
  *       standing in for OpenAI's automatic caching.
@@ -56,8 +56,8 @@ public final class ResponsesToAnthropicRequest {
         ObjectNode out = JSON.createObjectNode();
         out.put("model", upstreamModel);
 
-        ArrayNode toolDefs = RxToolDefs.declare(req, tools);
-        @Nullable ObjectNode toolChoice = toolDefs.isEmpty() ? null : RxToolDefs.toolChoice(req, tools);
+        ArrayNode toolDefs = ToolDeclarations.declare(req, tools);
+        @Nullable ObjectNode toolChoice = toolDefs.isEmpty() ? null : ToolDeclarations.toolChoice(req, tools);
         boolean forcedTool = toolChoice != null
                 && (toolChoice.path("type").asText().equals("any")
                         || toolChoice.path("type").asText().equals("tool"));
@@ -66,12 +66,12 @@ public final class ResponsesToAnthropicRequest {
                 : DEFAULT_MAX_TOKENS;
         // Anthropic rejects thinking with a forced tool choice; the explicit choice wins.
         @Nullable
-        RxThinking thinking = forcedTool
+        EffortThinking thinking = forcedTool
                 ? null
-                : RxThinking.of(req.path("reasoning").path("effort").asText(""), upstreamModel, maxTokens);
+                : EffortThinking.of(req.path("reasoning").path("effort").asText(""), upstreamModel, maxTokens);
 
         ArrayNode system = JSON.createArrayNode();
-        RxTurns turns = build(req, tools, thinking != null, system);
+        InputTurns turns = build(req, tools, thinking != null, system);
         if (thinking != null && turns.lastToolLoopLacksThinking()) {
             // Mid tool loop with thinking on, the Messages API wants the last assistant turn to open with its
             // thinking block; without one (a history from another model) this step runs without thinking.
@@ -110,10 +110,10 @@ public final class ResponsesToAnthropicRequest {
     }
 
     /** The turns of {@code req}; {@code system} receives instructions, then the leading developer messages. */
-    private static RxTurns build(JsonNode req, ResponsesTools tools, boolean thinking, ArrayNode system) {
+    private static InputTurns build(JsonNode req, ResponsesTools tools, boolean thinking, ArrayNode system) {
         // instructions is a string; early API versions also took a list of input items.
-        RxContent.text(RxContent.plainText(req.path("instructions")), system);
-        RxTurns turns = new RxTurns(tools, thinking, system);
+        InputContent.text(InputContent.plainText(req.path("instructions")), system);
+        InputTurns turns = new InputTurns(tools, thinking, system);
         turns.addAll(req.path("input"));
         turns.repair();
         return turns;
@@ -128,10 +128,10 @@ public final class ResponsesToAnthropicRequest {
             case "json_schema" -> {
                 if (format.path("schema").isObject()) {
                     ObjectNode f = outputConfig(out).putObject("format").put("type", "json_schema");
-                    f.set("schema", RxSchema.adapt(format.path("schema")));
+                    f.set("schema", TextFormatSchema.adapt(format.path("schema")));
                 }
             }
-            case "json_object" -> RxContent.text("Respond with a single JSON object and nothing else.", system);
+            case "json_object" -> InputContent.text("Respond with a single JSON object and nothing else.", system);
             default -> {
                 // text: the default.
             }
@@ -164,7 +164,7 @@ public final class ResponsesToAnthropicRequest {
             if (!v.isEmpty()) {
                 String id = v.length() <= MAX_USER_ID
                         ? v
-                        : "u_" + RxThinking.sha256Hex(v).substring(0, 32);
+                        : "u_" + EffortThinking.sha256Hex(v).substring(0, 32);
                 out.putObject("metadata").put("user_id", id);
                 return;
             }

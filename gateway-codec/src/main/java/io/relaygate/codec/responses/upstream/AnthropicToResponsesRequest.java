@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code system} becomes {@code instructions}; {@code role: "system"} messages (Claude Code's per-turn control)
  *       become {@code developer} message items in place.
- *   <li>Turns become input items ({@link AxInputItems}): text and images as message parts, {@code tool_use} as
+ *   <li>Turns become input items ({@link InputItems}): text and images as message parts, {@code tool_use} as
  *       {@code function_call}, {@code tool_result} as {@code function_call_output}; thinking blocks are dropped.
  *   <li>Tools become functions (long names shortened through {@link ToolNames}); server tools are dropped.
  *   <li>Thinking becomes {@code reasoning.effort} with a summary (streamed back as thinking), {@code max_tokens}
@@ -67,7 +67,7 @@ public final class AnthropicToResponsesRequest {
         if (!messages.isArray()) {
             throw invalid("messages: must be an array");
         }
-        out.set("input", AxInputItems.map(messages, toolNames));
+        out.set("input", InputItems.map(messages, toolNames));
         tools(anthropicRequest, out, toolNames);
         reasoning(anthropicRequest, target, out);
         sampling(anthropicRequest, target, out);

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

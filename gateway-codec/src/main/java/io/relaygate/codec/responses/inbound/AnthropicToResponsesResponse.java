@@ -1,6 +1,6 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.inbound;
 
-import static io.relaygate.codec.responses.RxItems.COMPLETED;
+import static io.relaygate.codec.responses.inbound.OutputItems.COMPLETED;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,42 +28,42 @@ public final class AnthropicToResponsesResponse {
         requireNonNull(clientModel, "clientModel");
         requireNonNull(tools, "tools");
         String upstreamId = message.path("id").asText("");
-        String base = upstreamId.isEmpty() ? Ids.unique(24) : RxItems.idBase(upstreamId);
+        String base = upstreamId.isEmpty() ? Ids.unique(24) : OutputItems.idBase(upstreamId);
         ObjectNode response =
-                RxItems.response("resp_" + base, clock.instant().getEpochSecond(), COMPLETED, clientModel);
+                OutputItems.response("resp_" + base, clock.instant().getEpochSecond(), COMPLETED, clientModel);
         ArrayNode output = response.putArray("output");
         for (JsonNode block : message.path("content")) {
             String id = base + "_" + output.size();
             switch (block.path("type").asText("")) {
                 case "text" ->
-                    output.add(RxItems.message(
+                    output.add(OutputItems.message(
                             "msg_" + id, COMPLETED, block.path("text").asText("")));
                 case "thinking" -> {
                     String sig = block.path("signature").asText("");
-                    output.add(RxItems.reasoning(
+                    output.add(OutputItems.reasoning(
                             "rs_" + id,
                             block.path("thinking").asText(""),
-                            sig.isEmpty() ? null : RxItems.THINKING_MARK + sig));
+                            sig.isEmpty() ? null : OutputItems.THINKING_MARK + sig));
                 }
                 case "redacted_thinking" ->
-                    output.add(RxItems.reasoning(
+                    output.add(OutputItems.reasoning(
                             "rs_" + id,
                             null,
-                            RxItems.REDACTED_MARK + block.path("data").asText("")));
+                            OutputItems.REDACTED_MARK + block.path("data").asText("")));
                 case "tool_use" -> {
                     String name = block.path("name").asText("");
                     String callId = block.path("id").asText("");
                     JsonNode input = block.path("input");
                     String arguments = input.isObject() ? input.toString() : "{}";
                     if (tools.isCustom(name)) {
-                        output.add(RxItems.customCall(
+                        output.add(OutputItems.customCall(
                                 "ctc_" + id,
                                 COMPLETED,
                                 callId,
                                 tools.clientName(name),
-                                RxItems.customInput(arguments)));
+                                OutputItems.customInput(arguments)));
                     } else {
-                        output.add(RxItems.functionCall(
+                        output.add(OutputItems.functionCall(
                                 "fc_" + id,
                                 COMPLETED,
                                 callId,
@@ -78,8 +78,8 @@ public final class AnthropicToResponsesResponse {
             }
         }
         JsonNode stop = message.path("stop_reason");
-        RxItems.stop(response, stop.isTextual() ? stop.asText() : null);
-        RxItems.usage(response, usage(message));
+        OutputItems.stop(response, stop.isTextual() ? stop.asText() : null);
+        OutputItems.usage(response, usage(message));
         return response;
     }
 

@@ -1,4 +1,4 @@
-package io.relaygate.codec.responses;
+package io.relaygate.codec.responses.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import java.util.List;
  * Test support: feeds a transcript to a transcoder and checks that what came out is an Anthropic Messages stream
  * Claude Code accepts (README section 3 of the client fixtures), returning what it said.
  */
-final class AxAnthropicSse {
+final class AnthropicSse {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +31,7 @@ final class AxAnthropicSse {
             String errorMessage,
             String model) {}
 
-    private AxAnthropicSse() {}
+    private AnthropicSse() {}
 
     /** Feeds {@code in} in two chunks split at {@code split}, then ends the upstream stream. */
     static void feed(byte[] in, int split, StreamTranscoder transcoder) {
