@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import org.jspecify.annotations.Nullable;
@@ -190,12 +191,7 @@ public sealed interface AnthropicEvent {
 
     /** {@code msg_} and an upstream id reduced to id characters, or a random id when none remain. */
     static String messageId(String upstreamId) {
-        String id = idCharacters(upstreamId);
+        String id = StableIds.idCharacters(upstreamId);
         return "msg_" + (id.isEmpty() ? Ids.unique(24) : id);
-    }
-
-    /** {@code id} without the characters Anthropic and OpenAI ids never contain. */
-    static String idCharacters(String id) {
-        return id.replaceAll("[^A-Za-z0-9_-]", "");
     }
 }

@@ -15,6 +15,7 @@ import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
 import io.relaygate.codec.anthropic.AnthropicEvent.ToolUse;
 import io.relaygate.codec.anthropic.AnthropicEventListener;
 import io.relaygate.codec.anthropic.AnthropicEventReader;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.codec.sse.SseEvent;
 import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
@@ -77,7 +78,7 @@ public final class AnthropicToChatStream implements StreamTranscoder, AnthropicE
         }
         if (event instanceof MessageStart s) {
             if (!s.id().isEmpty()) {
-                id = "chatcmpl-" + AnthropicEvent.idCharacters(s.id());
+                id = "chatcmpl-" + StableIds.idCharacters(s.id());
             }
             readUsage(s.usage());
             start();

@@ -3,6 +3,7 @@ package io.relaygate.codec.responses.inbound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import java.util.Iterator;
@@ -179,7 +180,7 @@ final class OutputItems {
     /** An id-safe form of an upstream id: {@code [A-Za-z0-9_-]} only, without Anthropic's {@code msg_} prefix. */
     static String idBase(String upstreamId) {
         String s = upstreamId.startsWith("msg_") ? upstreamId.substring(4) : upstreamId;
-        return s.replaceAll("[^A-Za-z0-9_-]", "");
+        return StableIds.idCharacters(s);
     }
 
     /** OpenAI error codes for Anthropic error types, chosen so Codex classifies the failure (retry, overload, …). */

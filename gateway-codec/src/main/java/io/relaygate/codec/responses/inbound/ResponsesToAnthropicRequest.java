@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import org.jspecify.annotations.Nullable;
@@ -162,10 +163,7 @@ public final class ResponsesToAnthropicRequest {
         for (String field : new String[] {"safety_identifier", "user", "prompt_cache_key"}) {
             String v = req.path(field).asText("");
             if (!v.isEmpty()) {
-                String id = v.length() <= MAX_USER_ID
-                        ? v
-                        : "u_" + EffortThinking.sha256Hex(v).substring(0, 32);
-                out.putObject("metadata").put("user_id", id);
+                out.putObject("metadata").put("user_id", StableIds.shortId(v, MAX_USER_ID));
                 return;
             }
         }

@@ -2,11 +2,8 @@ package io.relaygate.codec.responses.inbound;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.relaygate.codec.json.StableIds;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -52,7 +49,8 @@ public final class ResponsesTools {
             upstream = fit(namespace + "__" + clientName);
         }
         if (byUpstream.containsKey(upstream)) {
-            upstream = fit(upstream.substring(0, Math.min(upstream.length(), MAX_NAME - 9)) + "_" + hash8(key));
+            upstream =
+                    fit(upstream.substring(0, Math.min(upstream.length(), MAX_NAME - 9)) + "_" + StableIds.hash8(key));
         }
         byUpstream.put(upstream, new Tool(clientName, namespace, custom));
         byClient.put(key, upstream);
@@ -119,10 +117,10 @@ public final class ResponsesTools {
             changed |= !ok;
         }
         if (sb.length() == 0) {
-            return "tool_" + hash8(name);
+            return "tool_" + StableIds.hash8(name);
         }
         if (sb.length() > MAX_NAME) {
-            return sb.substring(0, MAX_NAME - 9) + "_" + hash8(name);
+            return sb.substring(0, MAX_NAME - 9) + "_" + StableIds.hash8(name);
         }
         // A sanitized name could collide with a legitimate one; the hash keeps the mapping reversible.
         return changed ? fitWithHash(sb.toString(), name) : sb.toString();
@@ -130,15 +128,6 @@ public final class ResponsesTools {
 
     private static String fitWithHash(String sanitized, String original) {
         String prefix = sanitized.substring(0, Math.min(sanitized.length(), MAX_NAME - 9));
-        return prefix + "_" + hash8(original);
-    }
-
-    private static String hash8(String name) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return prefix + "_" + StableIds.hash8(original);
     }
 }

@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicRequests;
 import io.relaygate.codec.chat.AnthropicToChatRequest;
 import io.relaygate.codec.chat.ToolNames;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Maps an Anthropic Messages request to an OpenAI Responses request, for {@code openai-api} and {@code codex-oauth}
@@ -90,7 +91,7 @@ public final class AnthropicToResponsesRequest {
         if (system.isMissingNode() || system.isNull()) {
             return "";
         }
-        return text(system, "system");
+        return AnthropicRequests.text(system, "system");
     }
 
     private static void tools(JsonNode request, ObjectNode out, ToolNames toolNames) {
@@ -148,7 +149,7 @@ public final class AnthropicToResponsesRequest {
         if (!target.reasoningModel()) {
             return;
         }
-        String effort = effort(request);
+        String effort = AnthropicRequests.effort(request);
         if (effort == null) {
             return;
         }
@@ -162,23 +163,6 @@ public final class AnthropicToResponsesRequest {
     }
 
     /** low / medium / high from {@code thinking.budget_tokens}, or from {@code output_config.effort} (adaptive). */
-    static @Nullable String effort(JsonNode request) {
-        JsonNode thinking = request.path("thinking");
-        String type = thinking.path("type").asText("");
-        if (type.equals("enabled")) {
-            long budget = thinking.path("budget_tokens").asLong(0);
-            return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
-        }
-        if (type.equals("adaptive") || request.path("output_config").has("effort")) {
-            return switch (request.path("output_config").path("effort").asText("medium")) {
-                case "low", "minimal" -> "low";
-                case "high", "max", "xhigh" -> "high";
-                default -> "medium";
-            };
-        }
-        return null;
-    }
-
     private static void sampling(JsonNode request, ResponsesTarget target, ObjectNode out) {
         if (target.reasoningModel()) {
             // Reasoning models and the Codex backend reject temperature and top_p.
@@ -223,14 +207,10 @@ public final class AnthropicToResponsesRequest {
 
     /** A stable cache key: the user id itself when short enough, else a SHA-256-derived one. */
     static String cacheKey(String userId) {
-        return AnthropicToChatRequest.shortId(userId, MAX_CACHE_KEY);
+        return StableIds.shortId(userId, MAX_CACHE_KEY);
     }
 
     /** The text of a string or of an array of text blocks, joined with blank lines; cache_control is dropped. */
-    static String text(JsonNode content, String field) {
-        return AnthropicToChatRequest.text(content, field);
-    }
-
     static GatewayException invalid(String message) {
         return AnthropicToChatRequest.invalid(message);
     }

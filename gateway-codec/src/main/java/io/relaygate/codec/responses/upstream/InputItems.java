@@ -6,6 +6,7 @@ import static io.relaygate.codec.responses.upstream.AnthropicToResponsesRequest.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicRequests;
 import io.relaygate.codec.chat.ToolNames;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -54,7 +55,7 @@ final class InputItems {
 
     /** Claude Code's per-turn {@code role: "system"} message: a developer message in place. */
     private void system(JsonNode content, int index) {
-        String text = AnthropicToResponsesRequest.text(content, "messages." + index + ".content");
+        String text = AnthropicRequests.text(content, "messages." + index + ".content");
         if (text.isEmpty()) {
             return;
         }
@@ -211,17 +212,7 @@ final class InputItems {
     }
 
     private static ObjectNode image(JsonNode block, int index) {
-        JsonNode source = block.path("source");
-        String url =
-                switch (source.path("type").asText("")) {
-                    case "base64" ->
-                        "data:" + source.path("media_type").asText("image/png") + ";base64,"
-                                + source.path("data").asText();
-                    case "url" -> source.path("url").asText();
-                    default ->
-                        throw invalid("messages." + index + ": image source type "
-                                + source.path("type").asText() + " (expected: base64 or url)");
-                };
+        String url = AnthropicRequests.imageUrl(block.path("source"), "messages." + index);
         return JSON.createObjectNode()
                 .put("type", "input_image")
                 .put("image_url", url)
@@ -241,16 +232,13 @@ final class InputItems {
             case "content" -> {
                 return JSON.createObjectNode()
                         .put("type", "input_text")
-                        .put("text", AnthropicToResponsesRequest.text(source.path("content"), "document.source"));
+                        .put("text", AnthropicRequests.text(source.path("content"), "document.source"));
             }
             case "base64" -> {
                 return JSON.createObjectNode()
                         .put("type", "input_file")
                         .put("filename", block.path("title").asText("document.pdf"))
-                        .put(
-                                "file_data",
-                                "data:" + source.path("media_type").asText("application/pdf") + ";base64,"
-                                        + source.path("data").asText());
+                        .put("file_data", AnthropicRequests.dataUrl(source, "application/pdf"));
             }
             case "url" -> {
                 return JSON.createObjectNode()

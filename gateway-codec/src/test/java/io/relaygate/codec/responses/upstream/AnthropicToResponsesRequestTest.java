@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicRequests;
 import io.relaygate.codec.chat.ToolNames;
 import io.relaygate.codec.sse.ClientFixtures;
 import io.relaygate.core.GatewayException;
@@ -281,13 +282,12 @@ class AnthropicToResponsesRequestTest {
         assertThat(codex.has("max_output_tokens")).isFalse();
         assertThat(codex.has("temperature")).isFalse();
 
-        assertThat(AnthropicToResponsesRequest.effort(
-                        body("{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}")))
+        assertThat(AnthropicRequests.effort(body("{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}")))
                 .isEqualTo("low");
-        assertThat(AnthropicToResponsesRequest.effort(
+        assertThat(AnthropicRequests.effort(
                         body("{\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"max\"}}")))
                 .isEqualTo("high");
-        assertThat(AnthropicToResponsesRequest.effort(body("{\"thinking\":{\"type\":\"disabled\"}}")))
+        assertThat(AnthropicRequests.effort(body("{\"thinking\":{\"type\":\"disabled\"}}")))
                 .isNull();
         assertThat(AnthropicToResponsesRequest.cacheKey("x".repeat(200)))
                 .startsWith("u_")
