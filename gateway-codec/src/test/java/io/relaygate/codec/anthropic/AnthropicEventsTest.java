@@ -12,6 +12,7 @@ import io.relaygate.codec.anthropic.AnthropicEvent.BlockStop;
 import io.relaygate.codec.anthropic.AnthropicEvent.DeltaKind;
 import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
 import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStart;
 import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
 import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
 import io.relaygate.codec.sse.SseEventParser;
@@ -126,6 +127,49 @@ class AnthropicEventsTest {
         AnthropicEventWriter w = new AnthropicEventWriter(b -> {});
         assertThatThrownBy(() -> w.onAnthropicEvent(new BlockDelta(0, DeltaKind.OTHER, "")))
                 .hasMessageContaining("expected: a kind with a wire type");
+    }
+
+    @Test
+    void fieldsAreReadInAnyOrderAndAToolBlocksInputIsKeptAsATree() {
+        AnthropicEvent e = read(
+                "",
+                "{\"content_block\":{\"input\":{\"path\":[1,{\"a\":null}]},\"name\":\"Read\",\"id\":\"toolu_9\","
+                        + "\"type\":\"tool_use\"},\"index\":4,\"type\":\"content_block_start\"}");
+
+        assertThat(e).isInstanceOf(BlockStart.class);
+        BlockStart s = (BlockStart) e;
+        assertThat(s.index()).isEqualTo(4);
+        assertThat(s.block()).isInstanceOf(AnthropicEvent.ToolUse.class);
+        AnthropicEvent.ToolUse tool = (AnthropicEvent.ToolUse) s.block();
+        assertThat(tool.id()).isEqualTo("toolu_9");
+        assertThat(tool.name()).isEqualTo("Read");
+        assertThat(tool.input().toString()).isEqualTo("{\"path\":[1,{\"a\":null}]}");
+    }
+
+    @Test
+    void oddValuesReadAsTheTreeReadThem() {
+        MessageStart s = (MessageStart) read(
+                "message_start",
+                "{\"message\":{\"id\":null,\"model\":{\"x\":1},\"usage\":{\"input_tokens\":\"5\","
+                        + "\"output_tokens\":18446744073709551617,\"cache_read_input_tokens\":2.0}},\"extra\":[1,2]}");
+        assertThat(s.id()).as("null: the default").isEmpty();
+        assertThat(s.model()).as("an object has no text").isEmpty();
+        assertThat(s.usage().inputOr(-7)).as("a string is no count").isEqualTo(-7);
+        assertThat(s.usage().outputOr(-7))
+                .as("past a long: wraps, as BigInteger.longValue")
+                .isEqualTo(1);
+        assertThat(s.usage().cacheReadOr(-7)).as("a float is no count").isEqualTo(-7);
+
+        ErrorEvent err = (ErrorEvent) read("error", "{\"error\":{\"type\":5,\"message\":null}}");
+        assertThat(err).isEqualTo(new ErrorEvent("5", "upstream error"));
+        assertThat(read("content_block_delta", "{\"delta\":{\"type\":\"text_delta\",\"text\":\"a\"},\"index\":\"x\"}"))
+                .isEqualTo(new BlockDelta(0, DeltaKind.TEXT, "a"));
+        assertThat(read("message_delta", "{\"delta\":{\"stop_reason\":7}}"))
+                .as("only a string is a stop reason")
+                .isEqualTo(new MessageDelta(null, Tokens.NONE));
+        assertThat(read("message_stop", "{\"type\":\"message_stop\""))
+                .as("truncated JSON")
+                .isNull();
     }
 
     @Test
