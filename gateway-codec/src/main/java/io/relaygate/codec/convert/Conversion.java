@@ -249,7 +249,7 @@ public final class Conversion {
     }
 
     /** The client's model, shown back to it in the answer; empty for model lists. */
-    public String clientModel() {
+    String clientModel() {
         return clientModel;
     }
 
@@ -267,7 +267,7 @@ public final class Conversion {
      * Whether a stream from the upstream is to be collected into a whole answer: a client that asked for one, served
      * by the ChatGPT Codex backend, which only streams.
      */
-    public boolean collectsStream() {
+    boolean collectsStream() {
         return upstream == WireFormat.OPENAI_RESPONSES && !clientStream && !models;
     }
 
@@ -277,7 +277,7 @@ public final class Conversion {
     }
 
     /** The client's format, for errors the converter itself writes. */
-    public WireFormat clientFormat() {
+    WireFormat clientFormat() {
         return client;
     }
 
@@ -304,7 +304,7 @@ public final class Conversion {
     }
 
     /** The client's whole answer for the account's whole answer. */
-    public ObjectNode mapWhole(JsonNode answer) {
+    ObjectNode mapWhole(JsonNode answer) {
         if (models) {
             return client == WireFormat.ANTHROPIC
                     ? ModelLists.toAnthropic(answer)
@@ -324,7 +324,7 @@ public final class Conversion {
     }
 
     /** The tokens of the account's whole answer, in Anthropic's terms. */
-    public Usage wholeUsage(JsonNode answer) {
+    Usage wholeUsage(JsonNode answer) {
         if (models) {
             return Usage.ZERO;
         }
