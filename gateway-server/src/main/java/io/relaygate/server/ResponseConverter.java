@@ -18,28 +18,28 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.relaygate.codec.convert.Conversion;
-import io.relaygate.codec.convert.ConvertedResponse;
+import io.relaygate.codec.convert.ResponseConversion;
 import io.relaygate.core.Usage;
 
 /**
- * The channel side of a converted response: feeds upstream content to the codec's {@link ConvertedResponse} and writes
+ * The channel side of a converted response: feeds upstream content to the codec's {@link ResponseConversion} and writes
  * what it makes to the client channel (the stream's events as they come, or the whole answer). Upstream buffers are
  * released here.
  */
 final class ResponseConverter {
 
     /** Largest whole (non-streaming) upstream answer collected for mapping. */
-    static final int MAX_WHOLE_BODY_BYTES = ConvertedResponse.MAX_WHOLE_BODY_BYTES;
+    static final int MAX_WHOLE_BODY_BYTES = ResponseConversion.MAX_WHOLE_BODY_BYTES;
 
     private final ChannelHandlerContext client;
     private final String requestId;
-    private final ConvertedResponse response;
+    private final ResponseConversion response;
 
     ResponseConverter(
             Conversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
         this.client = requireNonNull(client, "client");
         this.requestId = requireNonNull(requestId, "requestId");
-        this.response = new ConvertedResponse(conversion, sse, maxBodyBytes, client.alloc(), bytes -> client.write(
+        this.response = new ResponseConversion(conversion, sse, maxBodyBytes, client.alloc(), bytes -> client.write(
                         new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
     }
@@ -79,7 +79,7 @@ final class ResponseConverter {
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             return;
         }
-        ConvertedResponse.WholeAnswer answer = response.finishWhole();
+        ResponseConversion.WholeAnswer answer = response.finishWhole();
         byte[] body = answer.body();
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));

@@ -54,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * of one extra event hop on the two OpenAI ⇄ OpenAI paths.
  *
  * <p>Takes plain values (route, skimmed fields, client kind, account), so the server's relay only wires it in: it
- * sends {@link #body()} to {@link #pathAndQuery()} and feeds the answer to a {@link ConvertedResponse}.
+ * sends {@link #body()} to {@link #pathAndQuery()} and feeds the answer to a {@link ResponseConversion}.
  */
 public final class Conversion {
 

@@ -16,7 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class ConvertedResponseTest {
+class ResponseConversionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
@@ -35,12 +35,12 @@ class ConvertedResponseTest {
 
     @Test
     void aWholeChatAnswerIsMappedForAnAnthropicClientOnceComplete() throws IOException {
-        ConvertedResponse r = response(AccountKind.OPENAI_COMPATIBLE, false, 1024);
+        ResponseConversion r = response(AccountKind.OPENAI_COMPATIBLE, false, 1024);
         assertThat(r.streamsToClient()).isFalse();
 
         feed(r, CHAT_ANSWER.substring(0, 40));
         feed(r, CHAT_ANSWER.substring(40));
-        ConvertedResponse.WholeAnswer answer = r.finishWhole();
+        ResponseConversion.WholeAnswer answer = r.finishWhole();
 
         assertThat(answer.status()).isEqualTo(200);
         JsonNode message = JSON.readTree(answer.body());
@@ -53,7 +53,7 @@ class ConvertedResponseTest {
 
     @Test
     void aWholeAnswerOverTheBoundFailsAndReleaseFreesWhatWasCollected() {
-        ConvertedResponse r = response(AccountKind.OPENAI_COMPATIBLE, false, 16);
+        ResponseConversion r = response(AccountKind.OPENAI_COMPATIBLE, false, 16);
         feed(r, "{\"id\":\"x\",");
 
         assertThatThrownBy(() -> feed(r, "\"object\":\"chat.completion\"}"))
@@ -66,10 +66,10 @@ class ConvertedResponseTest {
 
     @Test
     void anUnreadableAnswerIsABadGatewayInTheClientsFormat() throws IOException {
-        ConvertedResponse r = response(AccountKind.OPENAI_COMPATIBLE, false, 1024);
+        ResponseConversion r = response(AccountKind.OPENAI_COMPATIBLE, false, 1024);
         feed(r, "<html>");
 
-        ConvertedResponse.WholeAnswer answer = r.finishWhole();
+        ResponseConversion.WholeAnswer answer = r.finishWhole();
 
         assertThat(answer.status()).isEqualTo(502);
         assertThat(JSON.readTree(answer.body()).path("type").asText())
@@ -79,14 +79,14 @@ class ConvertedResponseTest {
 
     @Test
     void theCodexBackendsStreamIsCollectedIntoTheWholeAnswerTheClientAskedFor() throws IOException {
-        ConvertedResponse r = response(AccountKind.CODEX_OAUTH, true, 1024);
+        ResponseConversion r = response(AccountKind.CODEX_OAUTH, true, 1024);
         assertThat(r.streamsToClient())
                 .as("the client asked for a whole answer")
                 .isFalse();
 
         feed(r, CODEX_STREAM.substring(0, 100));
         feed(r, CODEX_STREAM.substring(100));
-        ConvertedResponse.WholeAnswer answer = r.finishWhole();
+        ResponseConversion.WholeAnswer answer = r.finishWhole();
 
         assertThat(answer.status()).isEqualTo(200);
         JsonNode message = JSON.readTree(answer.body());
@@ -98,13 +98,13 @@ class ConvertedResponseTest {
 
     @Test
     void aFailedCollectedStreamIsABadGatewayNamingTheUpstreamsMessage() throws IOException {
-        ConvertedResponse r = response(AccountKind.CODEX_OAUTH, true, 1024);
+        ResponseConversion r = response(AccountKind.CODEX_OAUTH, true, 1024);
         feed(
                 r,
                 "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"error\":"
                         + "{\"message\":\"usage limit\"}}}\n\n");
 
-        ConvertedResponse.WholeAnswer answer = r.finishWhole();
+        ResponseConversion.WholeAnswer answer = r.finishWhole();
 
         assertThat(answer.status()).isEqualTo(502);
         assertThat(JSON.readTree(answer.body()).path("error").path("message").asText())
@@ -113,7 +113,7 @@ class ConvertedResponseTest {
 
     @Test
     void aStreamIsTranscodedToTheClientAsItArrivesAndFailsWithAnErrorEvent() {
-        ConvertedResponse r = response(AccountKind.OPENAI_COMPATIBLE, true, 1024);
+        ResponseConversion r = response(AccountKind.OPENAI_COMPATIBLE, true, 1024);
         assertThat(r.streamsToClient()).isTrue();
         assertThatThrownBy(r::finishWhole).isInstanceOf(IllegalStateException.class);
 
@@ -138,7 +138,7 @@ class ConvertedResponseTest {
 
     @Test
     void aFinishedStreamEndsWellFormed() {
-        ConvertedResponse r = response(AccountKind.OPENAI_COMPATIBLE, true, 1024);
+        ResponseConversion r = response(AccountKind.OPENAI_COMPATIBLE, true, 1024);
         feed(r, "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: [DONE]");
 
         r.finishStream();
@@ -148,12 +148,12 @@ class ConvertedResponseTest {
                 .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
     }
 
-    private ConvertedResponse response(AccountKind kind, boolean sse, int maxBodyBytes) {
+    private ResponseConversion response(AccountKind kind, boolean sse, int maxBodyBytes) {
         Conversion c = ConversionTest.prepare(Route.MESSAGES, ANTHROPIC_REQUEST, Accounts.of(kind));
-        return new ConvertedResponse(c, sse, maxBodyBytes, ALLOC, clientEvents::writeBytes);
+        return new ResponseConversion(c, sse, maxBodyBytes, ALLOC, clientEvents::writeBytes);
     }
 
-    private static void feed(ConvertedResponse r, String text) {
+    private static void feed(ResponseConversion r, String text) {
         ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
         try {
             r.feed(buf);

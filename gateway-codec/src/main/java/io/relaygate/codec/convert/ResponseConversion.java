@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Ownership: {@link #feed} reads its buffer and never keeps it; a whole answer being collected is held in a buffer
  * of the given allocator until {@link #finishWhole} or {@link #release}. One per attempt, on one thread.
  */
-public final class ConvertedResponse {
+public final class ResponseConversion {
 
     /** Largest whole (non-streaming) upstream answer collected for mapping. */
     public static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
@@ -65,7 +65,7 @@ public final class ConvertedResponse {
      * @param alloc allocates the buffer a whole answer is collected in
      * @param clientEvents receives the client's stream as complete SSE events (only when {@link #streamsToClient})
      */
-    public ConvertedResponse(
+    public ResponseConversion(
             Conversion conversion,
             boolean sse,
             int maxBodyBytes,
