@@ -36,14 +36,4 @@ class ErrorBodiesTest {
                 StandardCharsets.UTF_8);
         assertThat(body).doesNotContain("efghijklmnop");
     }
-
-    @Test
-    void anthropicSseErrorEventIsOneCompleteNamedEvent() throws Exception {
-        String event = new String(
-                ErrorBodies.sseEvent(WireFormat.ANTHROPIC, ErrorKind.OVERLOADED, "busy"), StandardCharsets.UTF_8);
-        assertThat(event).startsWith("event: error\ndata: ").endsWith("\n\n");
-        JsonNode n =
-                json.readTree(event.substring("event: error\ndata: ".length()).trim());
-        assertThat(n.path("error").path("type").asText()).isEqualTo("overloaded_error");
-    }
 }

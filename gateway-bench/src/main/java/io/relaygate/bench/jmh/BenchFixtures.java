@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.Unpooled;
 import io.relaygate.codec.sse.SseEventParser;
+import io.relaygate.codec.sse.SseWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -149,12 +150,9 @@ final class BenchFixtures {
     static byte[] sse(List<Event> events) {
         StringBuilder sb = new StringBuilder();
         for (Event e : events) {
-            if (!e.name().isEmpty() && !e.name().equals("message")) {
-                sb.append("event: ").append(e.name()).append('\n');
-            }
-            sb.append("data: ")
-                    .append(new String(e.data(), StandardCharsets.UTF_8))
-                    .append("\n\n");
+            // "message" is the name SSE gives an event without one: written back as no event line.
+            String name = e.name().equals("message") ? "" : e.name();
+            sb.append(SseWriter.text(name, new String(e.data(), StandardCharsets.UTF_8)));
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,12 @@ final class AnthropicScript {
     /** One SSE event: name and JSON data; {@code delta} marks content deltas, which are paced and counted. */
     record Event(String name, String data, boolean delta) {
 
-        /** The event as SSE text; an empty name gives a data-only event (Chat streams have no names). */
+        /**
+         * The event as SSE text, framed by the codec's writer as the gateway frames its own; an empty name gives a
+         * data-only event (Chat streams have no names).
+         */
         String sse() {
-            return name.isEmpty() ? "data: " + data + "\n\n" : "event: " + name + "\ndata: " + data + "\n\n";
+            return SseWriter.text(name, data);
         }
     }
 

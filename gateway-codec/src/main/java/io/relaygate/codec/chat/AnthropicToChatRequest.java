@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicRequests;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Maps an Anthropic Messages request to an OpenAI Chat Completions request (docs/conversion.md has the table).
@@ -51,7 +48,7 @@ public final class AnthropicToChatRequest {
         ArrayNode messages = out.putArray("messages");
         JsonNode system = request.path("system");
         if (!system.isMissingNode() && !system.isNull()) {
-            String text = text(system, "system");
+            String text = AnthropicRequests.text(system, "system");
             if (!text.isEmpty()) {
                 messages.addObject().put("role", "system").put("content", text);
             }
@@ -65,7 +62,7 @@ public final class AnthropicToChatRequest {
             String role = m.path("role").asText("");
             switch (role) {
                 case "system" -> {
-                    String text = text(m.path("content"), "messages." + i + ".content");
+                    String text = AnthropicRequests.text(m.path("content"), "messages." + i + ".content");
                     if (!text.isEmpty()) {
                         messages.addObject().put("role", "system").put("content", text);
                     }
@@ -154,7 +151,7 @@ public final class AnthropicToChatRequest {
     private static void sampling(JsonNode request, ChatTarget target, ObjectNode out) {
         if (target.reasoning()) {
             // Reasoning models reject temperature and top_p; they take an effort instead.
-            String effort = effort(request);
+            String effort = AnthropicRequests.effort(request);
             if (effort != null) {
                 out.put("reasoning_effort", effort);
             }
@@ -168,61 +165,9 @@ public final class AnthropicToChatRequest {
         }
     }
 
-    /** low / medium / high from {@code thinking.budget_tokens}, or from {@code output_config.effort} (adaptive). */
-    static @Nullable String effort(JsonNode request) {
-        JsonNode thinking = request.path("thinking");
-        String type = thinking.path("type").asText("");
-        if (type.equals("enabled")) {
-            long budget = thinking.path("budget_tokens").asLong(0);
-            return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
-        }
-        if (type.equals("adaptive") || request.path("output_config").has("effort")) {
-            String e = request.path("output_config").path("effort").asText("medium");
-            return switch (e) {
-                case "low", "minimal" -> "low";
-                case "high", "max", "xhigh" -> "high";
-                default -> "medium";
-            };
-        }
-        return null;
-    }
-
     /** OpenAI's {@code user} is a short end-user id; a long Claude Code user_id is replaced by a stable hash. */
     static String userField(String userId) {
-        return shortId(userId, 64);
-    }
-
-    /** {@code userId} itself when at most {@code max} characters, else a stable SHA-256-derived id. */
-    public static String shortId(String userId, int max) {
-        if (userId.length() <= max) {
-            return userId;
-        }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(userId.getBytes(StandardCharsets.UTF_8));
-            return "u_" + HexFormat.of().formatHex(d, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
-
-    /** The text of a string or of an array of text blocks, joined with blank lines (cache_control dropped). */
-    public static String text(JsonNode content, String field) {
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (!content.isArray()) {
-            throw invalid(field + ": must be a string or an array of content blocks");
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode block : content) {
-            if ("text".equals(block.path("type").asText())) {
-                if (sb.length() > 0) {
-                    sb.append("\n\n");
-                }
-                sb.append(block.path("text").asText());
-            }
-        }
-        return sb.toString();
+        return StableIds.shortId(userId, 64);
     }
 
     public static GatewayException invalid(String message) {

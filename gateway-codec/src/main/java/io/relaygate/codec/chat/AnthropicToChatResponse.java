@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.json.StableIds;
 import io.relaygate.core.Usage;
 
 /** Maps a whole Anthropic {@code message} to a {@code chat.completion}, the non-streaming twin of the transcoder. */
@@ -16,7 +17,7 @@ public final class AnthropicToChatResponse {
     public static ObjectNode map(JsonNode message, String clientModel) {
         requireNonNull(message, "message");
         ObjectNode out = JSON.createObjectNode();
-        out.put("id", "chatcmpl-" + message.path("id").asText("").replaceAll("[^A-Za-z0-9_-]", ""))
+        out.put("id", "chatcmpl-" + StableIds.idCharacters(message.path("id").asText("")))
                 .put("object", "chat.completion")
                 .put("created", System.currentTimeMillis() / 1000)
                 .put("model", clientModel);

@@ -3,22 +3,37 @@ package io.relaygate.codec.chat;
 import static io.relaygate.codec.chat.AnthropicToChatRequest.JSON;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
+import io.relaygate.codec.anthropic.AnthropicEvent.ToolUse;
+import io.relaygate.codec.anthropic.AnthropicEventListener;
+import io.relaygate.codec.anthropic.AnthropicEventReader;
+import io.relaygate.codec.json.StableIds;
+import io.relaygate.codec.sse.SseEvent;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
  * Transcodes an Anthropic Messages stream into OpenAI {@code chat.completion.chunk}s: a role chunk first, text as
  * {@code content}, thinking as {@code reasoning_content}, each tool_use block as a tool call with dense 0-based
  * indices (id and name in its first fragment, then argument fragments), a finish chunk, the usage chunk when the
- * client asked for {@code stream_options.include_usage}, and {@code data: [DONE]}. Output goes to the sink as complete
- * SSE bytes, which the caller owns.
+ * client asked for {@code stream_options.include_usage}, and {@code data: [DONE]}. Input is SSE events (read by
+ * {@link AnthropicEventReader}) or, behind another transcoder, the events themselves. Output goes to the sink as
+ * complete SSE bytes, which the caller owns.
  */
-public final class AnthropicToChatStream implements StreamTranscoder {
+public final class AnthropicToChatStream implements StreamTranscoder, AnthropicEventListener {
+
+    /** OpenAI's end of a Chat stream: a data-only event whose data is not JSON. */
+    private static final byte[] DONE_EVENT = SseWriter.bytes(SseEvent.data("[DONE]"));
 
     private enum State {
         INITIAL,
@@ -50,74 +65,61 @@ public final class AnthropicToChatStream implements StreamTranscoder {
         if (state == State.DONE) {
             return;
         }
-        JsonNode ev;
-        try {
-            ev = JSON.readTree(data, offset, length);
-        } catch (IOException e) {
+        AnthropicEvent event = AnthropicEventReader.read(eventName, data, offset, length);
+        if (event != null) {
+            onAnthropicEvent(event);
+        }
+    }
+
+    @Override
+    public void onAnthropicEvent(AnthropicEvent event) {
+        if (state == State.DONE) {
             return;
         }
-        if (ev == null) {
-            return;
-        }
-        String type = eventName.isEmpty() ? ev.path("type").asText("") : eventName;
-        switch (type) {
-            case "message_start" -> {
-                JsonNode msg = ev.path("message");
-                String upstreamId = msg.path("id").asText("");
-                if (!upstreamId.isEmpty()) {
-                    id = "chatcmpl-" + upstreamId.replaceAll("[^A-Za-z0-9_-]", "");
-                }
-                readUsage(msg.path("usage"));
-                start();
+        if (event instanceof MessageStart s) {
+            if (!s.id().isEmpty()) {
+                id = "chatcmpl-" + StableIds.idCharacters(s.id());
             }
-            case "content_block_start" -> {
-                start();
-                JsonNode block = ev.path("content_block");
-                if ("tool_use".equals(block.path("type").asText())) {
-                    toolIndex++;
-                    ObjectNode c = chunk();
-                    ObjectNode call = delta(c).putArray("tool_calls").addObject();
-                    call.put("index", toolIndex)
-                            .put("id", block.path("id").asText())
-                            .put("type", "function");
-                    call.putObject("function")
-                            .put("name", block.path("name").asText())
-                            .put("arguments", "");
-                    emit(c);
-                }
+            readUsage(s.usage());
+            start();
+        } else if (event instanceof BlockStart s) {
+            start();
+            if (s.block() instanceof ToolUse tool) {
+                toolIndex++;
+                ObjectNode c = chunk();
+                ObjectNode call = delta(c).putArray("tool_calls").addObject();
+                call.put("index", toolIndex).put("id", tool.id()).put("type", "function");
+                call.putObject("function").put("name", tool.name()).put("arguments", "");
+                emit(c);
             }
-            case "content_block_delta" -> {
-                start();
-                JsonNode d = ev.path("delta");
-                switch (d.path("type").asText("")) {
-                    case "text_delta" -> emitDelta("content", d.path("text").asText());
-                    case "thinking_delta" ->
-                        emitDelta("reasoning_content", d.path("thinking").asText());
-                    case "input_json_delta" -> {
-                        String part = d.path("partial_json").asText("");
-                        if (!part.isEmpty() && toolIndex >= 0) {
-                            ObjectNode c = chunk();
-                            ObjectNode call = delta(c).putArray("tool_calls").addObject();
-                            call.put("index", toolIndex);
-                            call.putObject("function").put("arguments", part);
-                            emit(c);
-                        }
-                    }
-                    default -> {
-                        // signature_delta, citations: nothing in Chat.
+        } else if (event instanceof BlockDelta d) {
+            start();
+            switch (d.kind()) {
+                case TEXT -> emitDelta("content", d.value());
+                case THINKING -> emitDelta("reasoning_content", d.value());
+                case INPUT_JSON -> {
+                    if (!d.value().isEmpty() && toolIndex >= 0) {
+                        ObjectNode c = chunk();
+                        ObjectNode call = delta(c).putArray("tool_calls").addObject();
+                        call.put("index", toolIndex);
+                        call.putObject("function").put("arguments", d.value());
+                        emit(c);
                     }
                 }
+                default -> {
+                    // signature_delta, citations: nothing in Chat.
+                }
             }
-            case "message_delta" -> {
-                finishReason = finishReason(ev.path("delta").path("stop_reason").asText("end_turn"));
-                readUsage(ev.path("usage"));
-            }
-            case "message_stop" -> finish();
-            case "error" -> fail(ev.path("error").path("message").asText("upstream error"));
-            default -> {
-                // ping, content_block_stop
-            }
+        } else if (event instanceof MessageDelta d) {
+            String reason = d.stopReason();
+            finishReason = finishReason(reason == null ? "end_turn" : reason);
+            readUsage(d.usage());
+        } else if (event instanceof MessageStop) {
+            finish();
+        } else if (event instanceof ErrorEvent e) {
+            fail(e.message());
         }
+        // content_block_stop: nothing in Chat.
     }
 
     /** Ends the stream well-formed: finish chunk, usage chunk if asked for, {@code [DONE]}. */
@@ -136,7 +138,7 @@ public final class AnthropicToChatStream implements StreamTranscoder {
             usageTo(u);
             emit(u);
         }
-        sink.accept("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        sink.accept(DONE_EVENT.clone());
         state = State.DONE;
     }
 
@@ -153,7 +155,7 @@ public final class AnthropicToChatStream implements StreamTranscoder {
                 .putNull("param")
                 .put("code", "server_error");
         emit(err);
-        sink.accept("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        sink.accept(DONE_EVENT.clone());
         state = State.DONE;
     }
 
@@ -176,22 +178,12 @@ public final class AnthropicToChatStream implements StreamTranscoder {
         };
     }
 
-    private void readUsage(JsonNode u) {
-        if (!u.isObject()) {
-            return;
-        }
-        if (u.path("input_tokens").isIntegralNumber()) {
-            input = u.path("input_tokens").asLong();
-        }
-        if (u.path("output_tokens").isIntegralNumber()) {
-            output = u.path("output_tokens").asLong();
-        }
-        if (u.path("cache_creation_input_tokens").isIntegralNumber()) {
-            cacheCreation = u.path("cache_creation_input_tokens").asLong();
-        }
-        if (u.path("cache_read_input_tokens").isIntegralNumber()) {
-            cacheRead = u.path("cache_read_input_tokens").asLong();
-        }
+    /** Anthropic's usage is cumulative: a count present replaces the one before. */
+    private void readUsage(Tokens u) {
+        input = u.inputOr(input);
+        output = u.outputOr(output);
+        cacheCreation = u.cacheCreationOr(cacheCreation);
+        cacheRead = u.cacheReadOr(cacheRead);
     }
 
     /** OpenAI usage: prompt tokens include cached and cache-written ones; cached ones are also listed apart. */
@@ -249,6 +241,6 @@ public final class AnthropicToChatStream implements StreamTranscoder {
     }
 
     private void emit(ObjectNode data) {
-        sink.accept(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        sink.accept(SseWriter.bytes("", data.toString()));
     }
 }

@@ -6,6 +6,7 @@ import static io.relaygate.codec.chat.AnthropicToChatRequest.invalid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicRequests;
 
 /** Maps one Anthropic user or assistant turn onto Chat messages. */
 final class ChatMessages {
@@ -81,17 +82,7 @@ final class ChatMessages {
     }
 
     private static ObjectNode image(JsonNode block, int index) {
-        JsonNode source = block.path("source");
-        String url;
-        switch (source.path("type").asText("")) {
-            case "base64" ->
-                url = "data:" + source.path("media_type").asText("image/png") + ";base64,"
-                        + source.path("data").asText();
-            case "url" -> url = source.path("url").asText();
-            default ->
-                throw invalid("messages." + index + ": image source type "
-                        + source.path("type").asText() + " (expected: base64 or url)");
-        }
+        String url = AnthropicRequests.imageUrl(block.path("source"), "messages." + index);
         ObjectNode part = JSON.createObjectNode().put("type", "image_url");
         part.putObject("image_url").put("url", url);
         return part;
@@ -110,10 +101,7 @@ final class ChatMessages {
             ObjectNode part = JSON.createObjectNode().put("type", "file");
             part.putObject("file")
                     .put("filename", block.path("title").asText("document.pdf"))
-                    .put(
-                            "file_data",
-                            "data:" + source.path("media_type").asText("application/pdf") + ";base64,"
-                                    + source.path("data").asText());
+                    .put("file_data", AnthropicRequests.dataUrl(source, "application/pdf"));
             return part;
         }
         throw invalid("messages." + index + ": document source type " + type + " (expected: base64 or text)");

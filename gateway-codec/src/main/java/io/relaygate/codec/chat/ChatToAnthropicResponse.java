@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.codec.anthropic.AnthropicEvent;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Usage;
 import java.io.IOException;
@@ -19,8 +20,7 @@ public final class ChatToAnthropicResponse {
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
         ObjectNode out = AnthropicToChatRequest.JSON.createObjectNode();
-        String id = completion.path("id").asText("").replaceAll("[^A-Za-z0-9_-]", "");
-        out.put("id", "msg_" + (id.isEmpty() ? Ids.unique(24) : id))
+        out.put("id", AnthropicEvent.messageId(completion.path("id").asText("")))
                 .put("type", "message")
                 .put("role", "assistant")
                 .put("model", clientModel);

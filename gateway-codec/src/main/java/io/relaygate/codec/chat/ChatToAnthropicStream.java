@@ -3,12 +3,21 @@ package io.relaygate.codec.chat;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.relaygate.core.Ids;
+import io.relaygate.codec.anthropic.AnthropicEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.ContentBlock;
+import io.relaygate.codec.anthropic.AnthropicEvent.DeltaKind;
+import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
+import io.relaygate.codec.anthropic.AnthropicEventListener;
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,8 +27,9 @@ import org.jspecify.annotations.Nullable;
  * {@code message_delta} (stop reason, usage) and {@code message_stop}.
  *
  * <p>{@code reasoning_content} becomes a thinking block, {@code content} a text block, each tool call a tool_use block
- * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it). Each
- * output event goes to the sink as complete SSE bytes, which the caller owns.
+ * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it). Output
+ * goes to an {@link AnthropicEventListener} as events: an {@link AnthropicEventWriter} for an Anthropic client, or the
+ * next transcoder when the client speaks a third format.
  */
 public final class ChatToAnthropicStream implements StreamTranscoder {
 
@@ -37,7 +47,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
 
     private final String clientModel;
     private final ToolNames toolNames;
-    private final Consumer<byte[]> sink;
+    private final AnthropicEventListener out;
     private State state = State.INITIAL;
     private int blockIndex = -1;
     private int toolIndex = -1;
@@ -50,12 +60,12 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
     /**
      * @param clientModel the model name the client asked for, shown back to it
      * @param toolNames the request's tool-name shortening, to restore long names
-     * @param sink receives each output event as complete SSE bytes
+     * @param out receives each output event
      */
-    public ChatToAnthropicStream(String clientModel, ToolNames toolNames, Consumer<byte[]> sink) {
+    public ChatToAnthropicStream(String clientModel, ToolNames toolNames, AnthropicEventListener out) {
         this.clientModel = requireNonNull(clientModel, "clientModel");
         this.toolNames = requireNonNull(toolNames, "toolNames");
-        this.sink = requireNonNull(sink, "sink");
+        this.out = requireNonNull(out, "out");
     }
 
     @Override
@@ -87,12 +97,12 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         String reasoning = firstText(delta, "reasoning_content", "reasoning");
         if (reasoning != null && !reasoning.isEmpty()) {
             open(State.IN_THINKING, null);
-            emitDelta("thinking_delta", "thinking", reasoning);
+            emitDelta(DeltaKind.THINKING, reasoning);
         }
         JsonNode content = delta.path("content");
         if (content.isTextual() && !content.asText().isEmpty()) {
             open(State.IN_TEXT, null);
-            emitDelta("text_delta", "text", content.asText());
+            emitDelta(DeltaKind.TEXT, content.asText());
         }
         for (JsonNode call : delta.path("tool_calls")) {
             int index = call.path("index").asInt(toolIndex + 1);
@@ -102,7 +112,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
             }
             String args = call.path("function").path("arguments").asText("");
             if (!args.isEmpty()) {
-                emitDelta("input_json_delta", "partial_json", args);
+                emitDelta(DeltaKind.INPUT_JSON, args);
             }
         }
         if (choice.hasNonNull("finish_reason")) {
@@ -125,17 +135,8 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
-        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_delta");
-        ev.putObject("delta")
-                .put("stop_reason", stopReason == null ? "end_turn" : stopReason)
-                .putNull("stop_sequence");
-        Usage u = usage();
-        ev.putObject("usage")
-                .put("input_tokens", u.inputTokens())
-                .put("cache_read_input_tokens", u.cacheReadInputTokens())
-                .put("output_tokens", u.outputTokens());
-        emit("message_delta", ev);
-        emit("message_stop", AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_stop"));
+        out.onAnthropicEvent(new MessageDelta(stopReason == null ? "end_turn" : stopReason, Tokens.ofDelta(usage())));
+        out.onAnthropicEvent(MessageStop.INSTANCE);
         state = State.DONE;
     }
 
@@ -147,9 +148,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
-        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "error");
-        ev.putObject("error").put("type", "api_error").put("message", message);
-        emit("error", ev);
+        out.onAnthropicEvent(new ErrorEvent("api_error", message));
         state = State.DONE;
     }
 
@@ -183,22 +182,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         if (state != State.INITIAL) {
             return;
         }
-        ObjectNode msg = AnthropicToChatRequest.JSON.createObjectNode();
-        msg.put("id", "msg_" + (upstreamId.isEmpty() ? Ids.unique(24) : upstreamId.replaceAll("[^A-Za-z0-9_-]", "")))
-                .put("type", "message")
-                .put("role", "assistant")
-                .put("model", clientModel);
-        msg.putArray("content");
-        msg.putNull("stop_reason");
-        msg.putNull("stop_sequence");
-        msg.putObject("usage")
-                .put("input_tokens", 0)
-                .put("cache_creation_input_tokens", 0)
-                .put("cache_read_input_tokens", 0)
-                .put("output_tokens", 0);
-        ObjectNode ev = AnthropicToChatRequest.JSON.createObjectNode().put("type", "message_start");
-        ev.set("message", msg);
-        emit("message_start", ev);
+        out.onAnthropicEvent(AnthropicEvent.messageStart(AnthropicEvent.messageId(upstreamId), clientModel));
         state = State.BETWEEN_BLOCKS;
     }
 
@@ -209,60 +193,37 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         }
         closeBlock();
         blockIndex++;
-        ObjectNode ev = AnthropicToChatRequest.JSON
-                .createObjectNode()
-                .put("type", "content_block_start")
-                .put("index", blockIndex);
-        ObjectNode block = ev.putObject("content_block");
-        switch (kind) {
-            case IN_THINKING ->
-                block.put("type", "thinking").put("thinking", "").put("signature", "");
-            case IN_TEXT -> block.put("type", "text").put("text", "");
-            default -> {
-                JsonNode call = requireNonNull(toolCall, "toolCall");
-                String id = call.path("id").asText("");
-                block.put("type", "tool_use")
-                        .put("id", id.isEmpty() ? "toolu_" + Ids.unique(24) : id)
-                        .put(
-                                "name",
+        ContentBlock block =
+                switch (kind) {
+                    case IN_THINKING -> AnthropicEvent.Thinking.EMPTY;
+                    case IN_TEXT -> AnthropicEvent.Text.EMPTY;
+                    default -> {
+                        JsonNode call = requireNonNull(toolCall, "toolCall");
+                        yield AnthropicEvent.ToolUse.start(
+                                call.path("id").asText(""),
                                 toolNames.restore(
                                         call.path("function").path("name").asText("")));
-                block.putObject("input");
-            }
-        }
-        emit("content_block_start", ev);
+                    }
+                };
+        out.onAnthropicEvent(new BlockStart(blockIndex, block));
         state = kind;
         if (kind == State.IN_TOOL) {
             // Anthropic's first input_json_delta of a tool block is empty; clients tolerate it, some expect it.
-            emitDelta("input_json_delta", "partial_json", "");
+            emitDelta(DeltaKind.INPUT_JSON, "");
             deltas--;
         }
     }
 
     private void closeBlock() {
         if (state == State.IN_TEXT || state == State.IN_THINKING || state == State.IN_TOOL) {
-            emit(
-                    "content_block_stop",
-                    AnthropicToChatRequest.JSON
-                            .createObjectNode()
-                            .put("type", "content_block_stop")
-                            .put("index", blockIndex));
+            out.onAnthropicEvent(new BlockStop(blockIndex));
             state = State.BETWEEN_BLOCKS;
         }
     }
 
-    private void emitDelta(String deltaType, String field, String value) {
-        ObjectNode ev = AnthropicToChatRequest.JSON
-                .createObjectNode()
-                .put("type", "content_block_delta")
-                .put("index", blockIndex);
-        ev.putObject("delta").put("type", deltaType).put(field, value);
-        emit("content_block_delta", ev);
+    private void emitDelta(DeltaKind kind, String value) {
+        out.onAnthropicEvent(new BlockDelta(blockIndex, kind, value));
         deltas++;
-    }
-
-    private void emit(String name, ObjectNode data) {
-        sink.accept(("event: " + name + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static @Nullable String firstText(JsonNode node, String... names) {

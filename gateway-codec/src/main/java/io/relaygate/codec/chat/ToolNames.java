@@ -1,10 +1,7 @@
 package io.relaygate.codec.chat;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.relaygate.codec.json.StableIds;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -23,7 +20,7 @@ public final class ToolNames {
         if (name.length() <= MAX) {
             return name;
         }
-        String shortened = name.substring(0, MAX - 9) + "_" + hash8(name);
+        String shortened = name.substring(0, MAX - 9) + "_" + StableIds.hash8(name);
         originals.put(shortened, name);
         return shortened;
     }
@@ -31,14 +28,5 @@ public final class ToolNames {
     /** The client's name for an upstream function name. */
     public String restore(String upstreamName) {
         return originals.getOrDefault(upstreamName, upstreamName);
-    }
-
-    private static String hash8(String name) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
     }
 }

@@ -1,4 +1,7 @@
-/** Pull-parser steps shared by the codec's streaming readers (skim, usage taps). */
+/**
+ * Small helpers every part of the codec shares: pull-parser steps for the streaming readers (skim, usage taps) and the
+ * stable ids the mappers derive from client and upstream values.
+ */
 @NullMarked
 package io.relaygate.codec.json;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.core.Usage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,8 @@ class ChatToAnthropicStreamTest {
 
     private Out transcode(byte[] in, int split, ToolNames names) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChatToAnthropicStream t = new ChatToAnthropicStream("claude-sonnet-4-5", names, out::writeBytes);
+        ChatToAnthropicStream t =
+                new ChatToAnthropicStream("claude-sonnet-4-5", names, new AnthropicEventWriter(out::writeBytes));
         Transcripts.feed(in, split, t);
         return new Out(out.toString(StandardCharsets.UTF_8), t.usage());
     }
@@ -152,7 +154,8 @@ class ChatToAnthropicStreamTest {
     @Test
     void missingUsageAndFinishStillEndWellFormedAndErrorsBecomeErrorEvents() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChatToAnthropicStream t = new ChatToAnthropicStream("claude-haiku-4-5", new ToolNames(), out::writeBytes);
+        ChatToAnthropicStream t = new ChatToAnthropicStream(
+                "claude-haiku-4-5", new ToolNames(), new AnthropicEventWriter(out::writeBytes));
         byte[] c = ("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}")
                 .getBytes(StandardCharsets.UTF_8);
         t.onEvent("", c, 0, c.length);
@@ -171,7 +174,8 @@ class ChatToAnthropicStreamTest {
         assertThat(t.usage().outputTokens()).as("estimated from deltas").isEqualTo(1);
 
         ByteArrayOutputStream out2 = new ByteArrayOutputStream();
-        ChatToAnthropicStream failing = new ChatToAnthropicStream("m", new ToolNames(), out2::writeBytes);
+        ChatToAnthropicStream failing =
+                new ChatToAnthropicStream("m", new ToolNames(), new AnthropicEventWriter(out2::writeBytes));
         failing.onEvent("", c, 0, c.length);
         failing.fail("upstream connection reset");
         failing.finish();

@@ -3,6 +3,7 @@ package io.relaygate.codec.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +51,11 @@ class GoldenTranscriptsTest {
         byte[] in = golden("chat-stream.sse");
         String expected = new String(golden("chat-stream.anthropic.sse"), StandardCharsets.UTF_8);
         for (int split = 0; split <= in.length; split++) {
-            String out =
-                    transcode(in, split, sink -> new ChatToAnthropicStream("claude-sonnet-4-5", new ToolNames(), sink));
+            String out = transcode(
+                    in,
+                    split,
+                    sink -> new ChatToAnthropicStream(
+                            "claude-sonnet-4-5", new ToolNames(), new AnthropicEventWriter(sink)));
             assertThat(out).as("split at %d", split).isEqualTo(expected);
         }
     }

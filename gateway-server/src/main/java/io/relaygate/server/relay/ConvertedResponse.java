@@ -4,9 +4,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
+import io.relaygate.codec.convert.Conversion;
+import io.relaygate.core.Account;
 import io.relaygate.core.UpstreamFailure;
-import io.relaygate.server.Conversion;
 import io.relaygate.server.exchange.Exchange;
+import io.relaygate.server.pipeline.ProxyRequest;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +42,18 @@ final class ConvertedResponse implements ClientResponse {
         } else {
             keepAlive = null;
         }
+    }
+
+    /**
+     * The conversion an attempt needs when the client and {@code account} speak different formats, else null.
+     *
+     * @throws io.relaygate.core.GatewayException when the request cannot be converted (the client is told why)
+     */
+    static @Nullable Conversion conversionFor(ProxyRequest r, Account account) {
+        return Conversion.needed(r.info.route, r.info.openAiCaller, account)
+                ? Conversion.prepare(
+                        r.info.route, r.info.openAiCaller, r.skim, r.client.kind(), r.request.content(), account)
+                : null;
     }
 
     /** Starts converting the answer that begins with {@code head} (an upstream success). */

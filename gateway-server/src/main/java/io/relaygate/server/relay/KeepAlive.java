@@ -1,13 +1,12 @@
 package io.relaygate.server.relay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.WireFormat;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -23,14 +22,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class KeepAlive {
 
-    private static final byte[] ANTHROPIC_PING =
-            "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SSE_COMMENT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     /** Timer jitter tolerated when deciding whether a whole period of silence has passed. */
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final ChannelHandlerContext client;
-    private final byte[] bytes;
+    private final WireFormat format;
     private final long everyNanos;
     private final LongSupplier lastUpstreamReadNanos;
     private final ScheduledFuture<?> timer;
@@ -39,7 +35,7 @@ final class KeepAlive {
 
     private KeepAlive(ChannelHandlerContext client, WireFormat format, long everyNanos, LongSupplier lastRead) {
         this.client = client;
-        this.bytes = format == WireFormat.ANTHROPIC ? ANTHROPIC_PING : SSE_COMMENT;
+        this.format = format;
         this.everyNanos = everyNanos;
         this.lastUpstreamReadNanos = lastRead;
         this.timer = client.executor().scheduleAtFixedRate(this::tick, everyNanos, everyNanos, TimeUnit.NANOSECONDS);
@@ -72,7 +68,7 @@ final class KeepAlive {
             return;
         }
         lastSentNanos = now;
-        client.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+        client.writeAndFlush(new DefaultHttpContent(SseWriter.keepAliveBuffer(format)))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 

@@ -10,10 +10,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.relaygate.core.ErrorBodies;
+import io.relaygate.codec.convert.UsageTap;
+import io.relaygate.codec.sse.ErrorEvents;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.WireFormat;
-import io.relaygate.server.UsageTap;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.upstream.ResponseHeaders;
@@ -87,7 +87,7 @@ final class PassthroughResponse implements ClientResponse {
         if (!sse) {
             return Failure.CUT;
         }
-        byte[] event = ErrorBodies.sseEvent(format, failure.errorKind(), message);
+        byte[] event = ErrorEvents.bytes(format, failure.errorKind(), message);
         client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

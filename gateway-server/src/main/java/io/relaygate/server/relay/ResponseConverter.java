@@ -2,10 +2,6 @@ package io.relaygate.server.relay;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,72 +17,37 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.relaygate.codec.chat.StreamTranscoder;
-import io.relaygate.codec.sse.SseEventParser;
+import io.relaygate.codec.convert.Conversion;
+import io.relaygate.codec.convert.ResponseConversion;
 import io.relaygate.core.Usage;
-import io.relaygate.server.Conversion;
-import io.relaygate.server.ResponsesStreamCollector;
-import io.relaygate.server.UsageTap;
 import io.relaygate.server.pipeline.ErrorResponder;
-import java.io.IOException;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The response side of a converted request: a stream is transcoded event by event as it arrives (nothing buffered
- * beyond one event), a whole answer is collected (bounded) and mapped once complete. Converted bytes are written to
- * the client channel; upstream buffers are released here.
+ * The channel side of a converted response: feeds upstream content to the codec's {@link ResponseConversion} and writes
+ * what it makes to the client channel (the stream's events as they come, or the whole answer). Upstream buffers are
+ * released here.
  */
 final class ResponseConverter {
 
     /** Largest whole (non-streaming) upstream answer collected for mapping. */
-    static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
+    static final int MAX_WHOLE_BODY_BYTES = ResponseConversion.MAX_WHOLE_BODY_BYTES;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Conversion conversion;
     private final ChannelHandlerContext client;
     private final String requestId;
-    private final boolean sse;
-    private final @Nullable StreamTranscoder stream;
-    private final @Nullable SseEventParser parser;
-    /** A Responses stream collected into a whole answer for a client that asked for one. */
-    private final @Nullable ResponsesStreamCollector collector;
-
-    private @Nullable ByteBuf whole;
-    private final int maxBodyBytes;
-    private Usage usage = Usage.ZERO;
+    private final ResponseConversion response;
 
     ResponseConverter(
             Conversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
-        this.conversion = requireNonNull(conversion, "conversion");
         this.client = requireNonNull(client, "client");
         this.requestId = requireNonNull(requestId, "requestId");
-        this.maxBodyBytes = maxBodyBytes;
-        if (sse && conversion.collectsStream()) {
-            ResponsesStreamCollector c = new ResponsesStreamCollector();
-            this.sse = false;
-            collector = c;
-            stream = null;
-            parser = new SseEventParser(UsageTap.MAX_EVENT_BYTES, c);
-            return;
-        }
-        this.sse = sse;
-        collector = null;
-        if (sse) {
-            StreamTranscoder s = conversion.streamTranscoder(
-                    bytes -> client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
-                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
-            stream = s;
-            parser = new SseEventParser(UsageTap.MAX_EVENT_BYTES, s);
-        } else {
-            stream = null;
-            parser = null;
-        }
+        this.response = new ResponseConversion(conversion, sse, maxBodyBytes, client.alloc(), bytes -> client.write(
+                        new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
     }
 
     /** Writes the client's response head for a stream; a whole answer's head waits for its body. */
     boolean writeHeadIfStreaming() {
-        if (!sse) {
+        if (!response.streamsToClient()) {
             return false;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -103,20 +64,7 @@ final class ResponseConverter {
     boolean content(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         try {
-            if (sse || collector != null) {
-                requireNonNull(parser, "parser").feed(content.content());
-            } else {
-                ByteBuf w = whole;
-                if (w == null) {
-                    w = client.alloc().buffer(Math.min(maxBodyBytes, 8192), maxBodyBytes);
-                    whole = w;
-                }
-                ByteBuf in = content.content();
-                if (in.readableBytes() > w.maxWritableBytes()) {
-                    throw new IllegalStateException("upstream answer over " + maxBodyBytes + " bytes");
-                }
-                w.writeBytes(in, in.readerIndex(), in.readableBytes());
-            }
+            response.feed(content.content());
         } finally {
             content.release();
         }
@@ -127,56 +75,15 @@ final class ResponseConverter {
     }
 
     private void complete() {
-        if (sse) {
-            requireNonNull(parser, "parser").finish();
-            StreamTranscoder s = requireNonNull(stream, "stream");
-            s.finish();
-            usage = s.usage();
+        if (response.streamsToClient()) {
+            response.finishStream();
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             return;
         }
-        JsonNode completion;
-        ResponsesStreamCollector c = collector;
-        if (c != null) {
-            requireNonNull(parser, "parser").finish();
-            completion = c.response();
-            if (completion == null && c.failure() != null) {
-                writeWhole(
-                        HttpResponseStatus.BAD_GATEWAY,
-                        io.relaygate.core.ErrorBodies.json(
-                                conversion.clientFormat(),
-                                io.relaygate.core.ErrorKind.BAD_GATEWAY,
-                                "upstream failed: " + c.failure()));
-                return;
-            }
-        } else {
-            ByteBuf w = whole;
-            whole = null;
-            try (ByteBufInputStream in = new ByteBufInputStream(w == null ? Unpooled.EMPTY_BUFFER : w, true)) {
-                completion = JSON.readTree((java.io.InputStream) in);
-            } catch (IOException e) {
-                completion = null;
-            }
-        }
-        byte[] body;
-        if (completion == null || !completion.isObject()) {
-            body = io.relaygate.core.ErrorBodies.json(
-                    conversion.clientFormat(),
-                    io.relaygate.core.ErrorKind.BAD_GATEWAY,
-                    "upstream sent an answer the gateway could not read");
-        } else {
-            usage = conversion.wholeUsage(completion);
-            try {
-                body = JSON.writeValueAsBytes(conversion.mapWhole(completion));
-            } catch (IOException e) {
-                throw new IllegalStateException("encoding a mapped message failed", e);
-            }
-        }
-        writeWhole(completion == null ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK, body);
-    }
-
-    private void writeWhole(HttpResponseStatus status, byte[] body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        ResponseConversion.WholeAnswer answer = response.finishWhole();
+        byte[] body = answer.body();
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
@@ -186,26 +93,19 @@ final class ResponseConverter {
 
     /** The upstream died mid-stream: ends the client's stream with an error event (streams only). */
     void fail(String message) {
-        if (sse) {
-            StreamTranscoder s = requireNonNull(stream, "stream");
-            s.fail(message);
-            usage = s.usage();
+        boolean stream = response.streamsToClient();
+        response.fail(message);
+        if (stream) {
             client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
-        release();
     }
 
     Usage usage() {
-        StreamTranscoder s = stream;
-        return s != null && !s.done() ? s.usage() : usage;
+        return response.usage();
     }
 
     /** Drops a partly collected answer (client gone, upstream failed). */
     void release() {
-        ByteBuf w = whole;
-        whole = null;
-        if (w != null) {
-            w.release();
-        }
+        response.release();
     }
 }

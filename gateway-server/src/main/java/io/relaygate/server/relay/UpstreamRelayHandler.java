@@ -6,12 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.config.UpstreamConfig;
-import io.relaygate.server.Conversion;
 import io.relaygate.server.exchange.AccountAttempts;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.exchange.ExchangeOutcome.End;
@@ -121,12 +121,12 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         }
         Conversion conversion;
         try {
-            conversion = Conversion.needed(ex.request().info, a) ? Conversion.prepare(ex.request(), a) : null;
+            conversion = ConvertedResponse.conversionFor(ex.request(), a);
         } catch (GatewayException e) {
             end(ex, x -> x.respondError(e.kind(), e.getMessage(), null), false);
             return;
         }
-        ex.upstreamModel(conversion == null ? null : conversion.upstreamModel);
+        ex.upstreamModel(conversion == null ? null : conversion.upstreamModel());
         state = State.CONNECTING;
         pool.acquire(ctx().channel().eventLoop(), target).addListener((Future<UpstreamConnections.Lease> f) -> {
             if (exchange != ex || state != State.CONNECTING) {

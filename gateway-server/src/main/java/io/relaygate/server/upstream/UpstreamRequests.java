@@ -14,12 +14,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.relaygate.codec.client.ClaudeCodeAdaptation;
+import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Route;
-import io.relaygate.server.Conversion;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RouteResolver;
 import java.io.IOException;
@@ -91,7 +91,7 @@ public final class UpstreamRequests {
     public static FullHttpRequest forAttempt(
             ProxyRequest proxy, Account account, UpstreamTarget target, @Nullable Conversion conversion) {
         if (conversion != null) {
-            return buildConverted(proxy, account, target, conversion.pathAndQuery, conversion.body());
+            return buildConverted(proxy, account, target, conversion.pathAndQuery(), conversion.body());
         }
         if (proxy.info.route == Route.MESSAGES && ClaudeCodeAdaptation.needed(account.kind(), proxy.client.kind())) {
             return buildAdapted(proxy, account, target, withClaudeCodePrompt(proxy));

@@ -1,0 +1,272 @@
+package io.relaygate.codec.anthropic;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.BlockStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.ContentBlock;
+import io.relaygate.codec.anthropic.AnthropicEvent.DeltaKind;
+import io.relaygate.codec.anthropic.AnthropicEvent.ErrorEvent;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageDelta;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStart;
+import io.relaygate.codec.anthropic.AnthropicEvent.MessageStop;
+import io.relaygate.codec.anthropic.AnthropicEvent.Tokens;
+import java.io.IOException;
+import java.math.BigInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads one framed Anthropic SSE event (from {@code SseEventParser}) into an {@link AnthropicEvent}, with a pull
+ * parser: no JSON tree is built except a tool block's {@code input}, since every content delta of a stream passes
+ * through here. Lenient, as the transcoders always were: data that is not a JSON object, {@code ping} and unknown events
+ * read as nothing; a missing or null string reads as {@code ""}, a number or boolean as its text, an object or array
+ * as {@code ""}. Stateless.
+ */
+public final class AnthropicEventReader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AnthropicEventReader() {}
+
+    /** The fields of an event's data the model keeps, whatever order they come in. */
+    private static final class Fields {
+        @Nullable
+        String type;
+
+        int index;
+        // message (message_start)
+        String messageId = "";
+        String model = "";
+        Tokens messageUsage = Tokens.NONE;
+        // content_block (content_block_start)
+        String blockType = "";
+        String text = "";
+        String thinking = "";
+        String signature = "";
+        String data = "";
+        String id = "";
+        String name = "";
+        JsonNode input = MissingNode.getInstance();
+        // delta (content_block_delta, message_delta)
+        String deltaType = "";
+        String deltaText = "";
+        String deltaThinking = "";
+        String deltaPartialJson = "";
+        String deltaSignature = "";
+
+        @Nullable
+        String stopReason;
+        // usage (message_delta)
+        Tokens usage = Tokens.NONE;
+        // error
+        String errorType = "";
+        String errorMessage = "upstream error";
+    }
+
+    /**
+     * The event, or null when it is nothing a transcoder acts on. The type is the SSE event name, or the data's
+     * {@code type} when the event had no name (or the default name {@code message}): Anthropic always names its
+     * events, a data-only stream still carries the type in the JSON.
+     */
+    public static @Nullable AnthropicEvent read(String eventName, byte[] data, int offset, int length) {
+        Fields f = new Fields();
+        try (JsonParser p = JSON.getFactory().createParser(data, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            readTop(p, f);
+        } catch (IOException e) {
+            return null;
+        }
+        String type = eventName.isEmpty() || eventName.equals("message") ? (f.type == null ? "" : f.type) : eventName;
+        return switch (type) {
+            case "message_start" -> new MessageStart(f.messageId, f.model, f.messageUsage);
+            case "content_block_start" -> new BlockStart(f.index, block(f));
+            case "content_block_delta" -> {
+                DeltaKind kind = DeltaKind.of(f.deltaType);
+                String value =
+                        switch (kind) {
+                            case TEXT -> f.deltaText;
+                            case THINKING -> f.deltaThinking;
+                            case INPUT_JSON -> f.deltaPartialJson;
+                            case SIGNATURE -> f.deltaSignature;
+                            case OTHER -> "";
+                        };
+                yield new BlockDelta(f.index, kind, value);
+            }
+            case "content_block_stop" -> new BlockStop(f.index);
+            case "message_delta" -> new MessageDelta(f.stopReason, f.usage);
+            case "message_stop" -> MessageStop.INSTANCE;
+            case "error" -> new ErrorEvent(f.errorType, f.errorMessage);
+            default -> null; // ping and event types added later carry nothing for another format
+        };
+    }
+
+    private static ContentBlock block(Fields f) {
+        return switch (f.blockType) {
+            case "text" -> new AnthropicEvent.Text(f.text);
+            case "thinking" -> new AnthropicEvent.Thinking(f.thinking, f.signature);
+            case "redacted_thinking" -> new AnthropicEvent.RedactedThinking(f.data);
+            case "tool_use" -> new AnthropicEvent.ToolUse(f.id, f.name, f.input);
+            default -> new AnthropicEvent.OtherBlock(f.blockType);
+        };
+    }
+
+    private static void readTop(JsonParser p, Fields f) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "type" -> f.type = text(p, v, "");
+                case "index" -> f.index = index(p, v);
+                case "message" -> readMessage(p, v, f);
+                case "content_block" -> readBlock(p, v, f);
+                case "delta" -> readDelta(p, v, f);
+                case "usage" -> f.usage = tokens(p, v);
+                case "error" -> readError(p, v, f);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readMessage(JsonParser p, JsonToken value, Fields f) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "id" -> f.messageId = text(p, v, "");
+                case "model" -> f.model = text(p, v, "");
+                case "usage" -> f.messageUsage = tokens(p, v);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readBlock(JsonParser p, JsonToken value, Fields f) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "type" -> f.blockType = text(p, v, "");
+                case "text" -> f.text = text(p, v, "");
+                case "thinking" -> f.thinking = text(p, v, "");
+                case "signature" -> f.signature = text(p, v, "");
+                case "data" -> f.data = text(p, v, "");
+                case "id" -> f.id = text(p, v, "");
+                case "name" -> f.name = text(p, v, "");
+                case "input" -> f.input = p.readValueAsTree();
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readDelta(JsonParser p, JsonToken value, Fields f) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "type" -> f.deltaType = text(p, v, "");
+                case "text" -> f.deltaText = text(p, v, "");
+                case "thinking" -> f.deltaThinking = text(p, v, "");
+                case "partial_json" -> f.deltaPartialJson = text(p, v, "");
+                case "signature" -> f.deltaSignature = text(p, v, "");
+                // Only a string is a stop reason; anything else means none was given.
+                case "stop_reason" -> f.stopReason = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readError(JsonParser p, JsonToken value, Fields f) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "type" -> f.errorType = text(p, v, "");
+                case "message" -> f.errorMessage = text(p, v, "upstream error");
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    /** Each count that is an integer; anything else, or no usage object, is absent. */
+    private static Tokens tokens(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return Tokens.NONE;
+        }
+        long input = Tokens.ABSENT;
+        long output = Tokens.ABSENT;
+        long cacheCreation = Tokens.ABSENT;
+        long cacheRead = Tokens.ABSENT;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_NUMBER_INT) {
+                p.skipChildren();
+                continue;
+            }
+            long n = longValue(p);
+            switch (field) {
+                case "input_tokens" -> input = n;
+                case "output_tokens" -> output = n;
+                case "cache_creation_input_tokens" -> cacheCreation = n;
+                case "cache_read_input_tokens" -> cacheRead = n;
+                default -> {
+                    // server_tool_use counts and the like: not usage the gateway accounts.
+                }
+            }
+        }
+        return new Tokens(input, output, cacheCreation, cacheRead);
+    }
+
+    /** An integer as Jackson's tree would give it: a larger one wraps, as {@code BigInteger.longValue()} does. */
+    private static long longValue(JsonParser p) throws IOException {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            BigInteger big = p.getBigIntegerValue();
+            return big.longValue();
+        }
+        return p.getLongValue();
+    }
+
+    /** A block index; anything but a number in range reads as 0 (the transcoders keep their own count anyway). */
+    private static int index(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+            return p.getIntValue();
+        }
+        p.skipChildren();
+        return 0;
+    }
+
+    /** A scalar's text; {@code dflt} for null; {@code ""} for an object or array, which is skipped. */
+    private static String text(JsonParser p, JsonToken value, String dflt) throws IOException {
+        return switch (value) {
+            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
+            case VALUE_NULL -> dflt;
+            default -> {
+                p.skipChildren();
+                yield "";
+            }
+        };
+    }
+}
