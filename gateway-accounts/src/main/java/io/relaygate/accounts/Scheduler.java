@@ -594,4 +594,30 @@ public final class Scheduler {
             }
         }
     }
+
+    // ---- for metrics ----
+
+    /**
+     * Every schedulable account with its condition and quota headroom as this instance sees them (its shared view,
+     * reused for {@link #VIEW_TTL}, plus what it learned since). For the metrics scrape, never on a request's path.
+     */
+    public CompletionStage<List<AccountStatus>> accountStatuses() {
+        AsyncLoadingCache<Boolean, View> cache = views;
+        CompletableFuture<View> view0 = cache == null ? loadView() : cache.get(Boolean.TRUE);
+        return selector.candidates(List.of(WireFormat.values()), null).thenCombine(view0, (accounts, view) -> {
+            Instant now = clock.instant();
+            Map<String, AccountCondition> conditions = conditions(view, now);
+            List<AccountStatus> statuses = new ArrayList<>(accounts.size());
+            for (Account a : accounts) {
+                AccountCondition c = conditions.get(a.id());
+                AccountQuota q = quotas.quota(view.quotas, a.id());
+                Map<AccountQuota.Window, Double> headroom = new java.util.EnumMap<>(AccountQuota.Window.class);
+                if (q != null) {
+                    q.liveWindows(now).forEach((w, use) -> headroom.put(w, 1 - use.used()));
+                }
+                statuses.add(new AccountStatus(a, c == null ? null : c.state(), headroom));
+            }
+            return statuses;
+        });
+    }
 }

@@ -24,6 +24,17 @@ public interface Store extends AutoCloseable {
      */
     String describe();
 
+    /**
+     * Whether the backend answers: completes normally when it does, exceptionally when it does not (Redis: a
+     * {@code PING}). The embedded store is always there. For the readiness probe, which bounds the wait itself.
+     */
+    default java.util.concurrent.CompletionStage<Void> ping() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** Tells {@code observer} of every backend command from now on (replacing an earlier one); the embedded store has none. */
+    default void observeCommands(CommandObserver observer) {}
+
     /** Releases files and connections; does not throw. */
     @Override
     void close();

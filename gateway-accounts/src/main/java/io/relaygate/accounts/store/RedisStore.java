@@ -41,14 +41,17 @@ final class RedisStore implements Store {
     private final AccountTable accounts;
     private final RedisSharedState state;
     private final Locks locks;
+    private final CommandEvents events;
 
     private RedisStore(
             RedisClient client,
             StatefulRedisConnection<String, String> connection,
             String description,
             String prefix,
-            CredentialCipher cipher) {
+            CredentialCipher cipher,
+            CommandEvents events) {
         this.client = client;
+        this.events = events;
         this.connection = connection;
         this.description = description;
         this.keys = new KeyTable(new RedisTable<>(connection.async(), prefix, KeyCodec.INSTANCE));
@@ -80,9 +83,12 @@ final class RedisStore implements Store {
                 // reconnecting in the background.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
+        // before connecting: Lettuce gives a connection the listeners its client has then
+        CommandEvents events = new CommandEvents();
+        client.addListener(events);
         try {
             StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
-            return new RedisStore(client, connection, redacted + " (prefix " + prefix + ")", prefix, cipher);
+            return new RedisStore(client, connection, redacted + " (prefix " + prefix + ")", prefix, cipher, events);
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
             throw new StoreException("cannot connect to Redis at " + redacted + ": " + rootMessage(e));
@@ -120,6 +126,16 @@ final class RedisStore implements Store {
     @Override
     public String describe() {
         return description;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> ping() {
+        return connection.async().ping().thenApply(pong -> null);
+    }
+
+    @Override
+    public void observeCommands(io.relaygate.accounts.CommandObserver observer) {
+        events.observer(observer);
     }
 
     @Override

@@ -23,11 +23,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}.
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}, {@code RELAYGATE_METRICS},
+ * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling", "logging");
+    private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling", "logging", "metrics");
     private static final Set<String> SCHEDULING =
             Set.of("stickyTtl", "leaseTtl", "rateLimitCoolDown", "overloadCoolDown", "pricingFile", "adminToken");
     private static final Set<String> SERVER = Set.of(
@@ -40,6 +41,7 @@ public final class ConfigLoader {
             "writeBufferHighWaterMark",
             "idleTimeout");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
+    private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
     private static final Set<String> UPSTREAM = Set.of(
             "connectTimeout",
@@ -66,6 +68,7 @@ public final class ConfigLoader {
         ObjectNode upstream = section(root, "upstream", UPSTREAM);
         ObjectNode scheduling = section(root, "scheduling", SCHEDULING);
         ObjectNode logging = section(root, "logging", LOGGING);
+        ObjectNode metrics = section(root, "metrics", METRICS);
 
         override(server, "host", env.get("RELAYGATE_HOST"));
         override(server, "port", env.get("RELAYGATE_PORT"));
@@ -77,6 +80,10 @@ public final class ConfigLoader {
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
         override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
         override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
+        override(metrics, "enabled", env.get("RELAYGATE_METRICS"));
+        override(metrics, "requireToken", env.get("RELAYGATE_METRICS_REQUIRE_TOKEN"));
+        override(metrics, "perKey", env.get("RELAYGATE_METRICS_PER_KEY"));
+        override(metrics, "maxKeys", env.get("RELAYGATE_METRICS_MAX_KEYS"));
 
         ServerConfig d = ServerConfig.defaults();
         ServerConfig serverConfig = new ServerConfig(
@@ -127,7 +134,15 @@ public final class ConfigLoader {
                 duration(scheduling, "scheduling.overloadCoolDown", "overloadCoolDown", sd.overloadCoolDown()),
                 pricingFile == null ? null : Path.of(pricingFile),
                 optionalText(scheduling, "scheduling.adminToken", "adminToken"));
-        return new GatewayConfig(serverConfig, storeConfig, upstreamConfig, schedulingConfig, logging(logging));
+        MetricsConfig md = MetricsConfig.defaults();
+        MetricsConfig metricsConfig = new MetricsConfig(
+                bool(metrics, "metrics.enabled", "enabled", md.enabled()),
+                bool(metrics, "metrics.requireToken", "requireToken", md.requireToken()),
+                bool(metrics, "metrics.perKey", "perKey", md.perKey()),
+                (int) integer(metrics, "metrics.maxKeys", "maxKeys", md.maxKeys()),
+                (int) integer(metrics, "metrics.maxModels", "maxModels", md.maxModels()));
+        return new GatewayConfig(
+                serverConfig, storeConfig, upstreamConfig, schedulingConfig, logging(logging), metricsConfig);
     }
 
     /**
@@ -241,6 +256,22 @@ public final class ConfigLoader {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(setting + ": " + v + " (expected: an integer)");
+        }
+    }
+
+    /** {@code true}/{@code false}, also {@code on}/{@code off}, {@code yes}/{@code no}, {@code 1}/{@code 0}. */
+    private static boolean bool(ObjectNode n, String setting, String key, boolean fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes", "1":
+                return true;
+            case "false", "off", "no", "0":
+                return false;
+            default:
+                throw new ConfigException(setting + ": " + v + " (expected: true or false)");
         }
     }
 

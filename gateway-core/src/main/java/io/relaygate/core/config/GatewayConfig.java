@@ -8,7 +8,8 @@ public record GatewayConfig(
         StoreConfig store,
         UpstreamConfig upstream,
         SchedulingConfig scheduling,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        MetricsConfig metrics) {
 
     public GatewayConfig {
         requireNonNull(server, "server");
@@ -16,25 +17,44 @@ public record GatewayConfig(
         requireNonNull(upstream, "upstream");
         requireNonNull(scheduling, "scheduling");
         requireNonNull(logging, "logging");
+        requireNonNull(metrics, "metrics");
+        if (metrics.enabled() && metrics.requireToken() && scheduling.adminToken() == null) {
+            throw new ConfigException(
+                    "metrics.requireToken: true (expected: a scheduling.adminToken, RELAYGATE_ADMIN_TOKEN, to require)");
+        }
+    }
+
+    /** The tree with the default metrics settings. */
+    public GatewayConfig(
+            ServerConfig server,
+            StoreConfig store,
+            UpstreamConfig upstream,
+            SchedulingConfig scheduling,
+            LoggingConfig logging) {
+        this(server, store, upstream, scheduling, logging, MetricsConfig.defaults());
     }
 
     public GatewayConfig withServer(ServerConfig value) {
-        return new GatewayConfig(value, store, upstream, scheduling, logging);
+        return new GatewayConfig(value, store, upstream, scheduling, logging, metrics);
     }
 
     public GatewayConfig withStore(StoreConfig value) {
-        return new GatewayConfig(server, value, upstream, scheduling, logging);
+        return new GatewayConfig(server, value, upstream, scheduling, logging, metrics);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig value) {
-        return new GatewayConfig(server, store, value, scheduling, logging);
+        return new GatewayConfig(server, store, value, scheduling, logging, metrics);
     }
 
     public GatewayConfig withScheduling(SchedulingConfig value) {
-        return new GatewayConfig(server, store, upstream, value, logging);
+        return new GatewayConfig(server, store, upstream, value, logging, metrics);
     }
 
     public GatewayConfig withLogging(LoggingConfig value) {
-        return new GatewayConfig(server, store, upstream, scheduling, value);
+        return new GatewayConfig(server, store, upstream, scheduling, value, metrics);
+    }
+
+    public GatewayConfig withMetrics(MetricsConfig value) {
+        return new GatewayConfig(server, store, upstream, scheduling, logging, value);
     }
 }
