@@ -20,6 +20,7 @@ import io.relaygate.server.pipeline.BodyAggregator;
 import io.relaygate.server.pipeline.ClientIdentifyHandler;
 import io.relaygate.server.pipeline.GatewayKeepAliveHandler;
 import io.relaygate.server.pipeline.KeyRulesHandler;
+import io.relaygate.server.pipeline.OpsEndpoints;
 import io.relaygate.server.pipeline.PipelineNames;
 import io.relaygate.server.pipeline.RepeatedFailures;
 import io.relaygate.server.pipeline.RequestSkimHandler;
@@ -50,6 +51,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final LongAdder webSocketRefusals;
     private final OAuthRefresher refresher;
     private final ClientIdentifyHandler identify;
+    private final OpsEndpoints ops;
 
     GatewayChannelInitializer(
             GatewayConfig config,
@@ -61,7 +63,9 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             ExchangeListener listener,
             Clock clock,
             LongAdder webSocketRefusals,
-            OAuthRefresher refresher) {
+            OAuthRefresher refresher,
+            OpsEndpoints ops) {
+        this.ops = requireNonNull(ops, "ops");
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -95,7 +99,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private void addRouteAndAuth(ChannelPipeline p) {
         p.addLast(
-                PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin, webSocketRefusals));
+                PipelineNames.ROUTE,
+                new RouteHandler(config.server().maxRequestBodyBytes(), admin, webSocketRefusals, ops));
         p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock, failures));
     }
 

@@ -19,6 +19,11 @@ import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.ExchangeListeners;
+import io.relaygate.server.metrics.GatewayMetrics;
+import io.relaygate.server.pipeline.OpsEndpoints;
+import io.relaygate.server.pipeline.Readiness;
+import io.relaygate.server.pipeline.StoreProbe;
 import io.relaygate.server.upstream.OAuthRefresher;
 import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.Transports;
@@ -31,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +56,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private final UsageRecorder recorder;
     private final LongAdder webSocketRefusals;
+    private final Readiness readiness;
+    private final @Nullable GatewayMetrics metrics;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -57,7 +65,11 @@ public final class GatewayServer implements AutoCloseable {
             Channel serverChannel,
             String transport,
             UsageRecorder recorder,
-            LongAdder webSocketRefusals) {
+            LongAdder webSocketRefusals,
+            Readiness readiness,
+            @Nullable GatewayMetrics metrics) {
+        this.readiness = readiness;
+        this.metrics = metrics;
         this.recorder = recorder;
         this.webSocketRefusals = webSocketRefusals;
         this.boss = boss;
@@ -85,6 +97,11 @@ public final class GatewayServer implements AutoCloseable {
         return webSocketRefusals.sum();
     }
 
+    /** What {@code /readyz} answers from: the store probe is in it; add a check to take the instance out (drain). */
+    public Readiness readiness() {
+        return readiness;
+    }
+
     /** {@code epoll} or {@code nio}. */
     public String transport() {
         return transport;
@@ -104,6 +121,10 @@ public final class GatewayServer implements AutoCloseable {
         workers.terminationFuture().syncUninterruptibly();
         // after the last exchange ended: its usage is in the recorder, which writes what waits before it stops
         recorder.close();
+        GatewayMetrics m = metrics;
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** Options mostly tests set: the buffer allocator, the clock, extra exchange listeners. */
@@ -157,7 +178,6 @@ public final class GatewayServer implements AutoCloseable {
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
                 UsageRecorder started = recorder;
-                ExchangeListener listener = outcome -> all.forEach(l -> l.onExchange(outcome));
                 UpstreamPool pool =
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
@@ -173,6 +193,24 @@ public final class GatewayServer implements AutoCloseable {
                         clock,
                         com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                         accountViewTtl);
+                Readiness readiness = new Readiness();
+                StoreProbe probe = new StoreProbe(
+                        store, System::nanoTime, StoreProbe.DEFAULT_INTERVAL, StoreProbe.DEFAULT_TIMEOUT);
+                readiness.add(probe);
+                probe.probeNow();
+                GatewayMetrics metrics = config.metrics().enabled()
+                        ? new GatewayMetrics(config.metrics(), allocator, scheduler, recorder, readiness)
+                        : null;
+                if (metrics != null) {
+                    // first: a listener after it (a test's) then sees the counters already moved
+                    all.add(0, metrics.listener());
+                    store.observeCommands(metrics.commandObserver());
+                }
+                ExchangeListener listener = ExchangeListeners.of(all);
+                OpsEndpoints ops = new OpsEndpoints(
+                        readiness,
+                        metrics,
+                        config.metrics().requireToken() ? config.scheduling().adminToken() : null);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -196,12 +234,13 @@ public final class GatewayServer implements AutoCloseable {
                         listener,
                         clock,
                         refusals,
-                        new OAuthRefresher(store, scheduler, clock, tokens)));
+                        new OAuthRefresher(store, scheduler, clock, tokens),
+                        ops));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals);
+                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals, readiness, metrics);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -31,6 +31,9 @@ public final class AccountAttempts {
     private final Scheduler.Demand demand;
     private final @Nullable String stickyAccountId;
     private final int maxAttempts;
+    /** Told of every attempt and failure (metrics); the scheduler is told separately, by the methods below. */
+    private final ExchangeListener listener;
+
     private List<Account> candidates;
     private int attempt;
     private boolean refreshedAfter401;
@@ -41,7 +44,9 @@ public final class AccountAttempts {
             OAuthRefresher refresher,
             Scheduler.Demand demand,
             Scheduler.Admitted admitted,
-            int maxAttempts) {
+            int maxAttempts,
+            ExchangeListener listener) {
+        this.listener = requireNonNull(listener, "listener");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.refresher = requireNonNull(refresher, "refresher");
         this.demand = requireNonNull(demand, "demand");
@@ -119,7 +124,9 @@ public final class AccountAttempts {
 
     /** The scheduler learns that the current account is being tried (least-recently-used order). */
     public void connecting() {
-        scheduler.tried(current());
+        Account a = current();
+        scheduler.tried(a);
+        listener.onAttempt(a);
     }
 
     /** The current account answered with a success: sticky session and last-used time. */
@@ -145,14 +152,20 @@ public final class AccountAttempts {
      */
     public boolean failed(UpstreamFailure failure, String reason, @Nullable HttpHeaders headers) {
         String shortReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+        Account failedAccount = current();
         scheduler.coolDown(
-                current(),
+                failedAccount,
                 failure,
                 Secrets.redact(shortReason),
                 headers == null
                         ? null
                         : RateLimitReset.of(headers, scheduler.clock().instant()));
-        return failure.retryable() && moveOn();
+        boolean next = failure.retryable() && moveOn();
+        if (failure != UpstreamFailure.GATEWAY_STOPPING) {
+            // our own process failing is not the account's error (issue 15, item 5)
+            listener.onUpstreamFailure(failedAccount, failure, next);
+        }
+        return next;
     }
 
     /** Moves on to the next candidate without reporting anything; false when none is left. */

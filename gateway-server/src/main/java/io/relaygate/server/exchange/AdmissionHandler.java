@@ -113,7 +113,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 ex.respondError(none.kind(), none.message(), retryAt == null ? null : scheduler.secondsUntil(retryAt));
             } else {
                 Scheduler.Admitted admitted = (Scheduler.Admitted) decision;
-                ex.admitted(new AccountAttempts(scheduler, refresher, demand, admitted, maxAttempts));
+                ex.admitted(new AccountAttempts(scheduler, refresher, demand, admitted, maxAttempts, listener));
                 if (admitted.leaseHeld()) {
                     ex.holdLease(scheduler, scheduler.config().leaseTtl().toNanos() / 3);
                 }

@@ -59,6 +59,7 @@ public final class Exchange {
         this.listener = requireNonNull(listener, "listener");
         this.prices = requireNonNull(prices, "prices");
         this.done = requireNonNull(done, "done");
+        listener.onStart();
     }
 
     public ProxyRequest request() {
@@ -104,6 +105,9 @@ public final class Exchange {
     public void firstByteSent() {
         if (firstByteNanos < 0) {
             firstByteNanos = System.nanoTime();
+            if (request.skim.stream()) {
+                listener.onStreamStart();
+            }
         }
     }
 

@@ -3,23 +3,18 @@ package io.relaygate.server.pipeline;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Route;
 import io.relaygate.core.WireFormat;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +30,9 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     private final long maxBodyBytes;
     private final @Nullable AdminRoutes admin;
     private final LongAdder webSocketRefusals;
+    /** Health, readiness and metrics. */
+    private final OpsEndpoints ops;
+
     private boolean discarding;
     /** An admin request whose (small, JSON) body is being collected. */
     private @Nullable HttpRequest adminRequest;
@@ -50,6 +48,11 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     }
 
     public RouteHandler(long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals) {
+        this(maxBodyBytes, admin, webSocketRefusals, OpsEndpoints.healthOnly());
+    }
+
+    public RouteHandler(long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals, OpsEndpoints ops) {
+        this.ops = java.util.Objects.requireNonNull(ops, "ops");
         this.maxBodyBytes = maxBodyBytes;
         this.admin = admin;
         this.webSocketRefusals = webSocketRefusals;
@@ -142,24 +145,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
                     ctx, WireFormat.ANTHROPIC, ErrorKind.INVALID_REQUEST, "malformed HTTP request", null, null, true);
             return false;
         }
-        if ("/healthz".equals(path) || "/readyz".equals(path)) {
-            byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse ok = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-            ok.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            if (hasBody) {
-                ok.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                LingeringClose.mark(ctx.channel());
-            }
-            ctx.writeAndFlush(ok).addListener(f -> {
-                if (hasBody) {
-                    LingeringClose.start(ctx.channel());
-                } else if (!f.isSuccess()) {
-                    ctx.close();
-                }
-            });
+        if (ops.handle(ctx, request, path, hasBody)) {
             return false;
         }
         AdminRoutes a = admin;
