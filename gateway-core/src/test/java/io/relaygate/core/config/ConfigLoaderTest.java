@@ -117,4 +117,43 @@ class ConfigLoaderTest {
                         () -> new LoggingConfig(false, java.util.Set.of("Alice"), LoggingConfig.AccessLogFormat.TEXT))
                 .hasMessageContaining("logging.shapes: 'Alice'");
     }
+
+    @Test
+    void metricsAreOnWithoutPerKeySeriesByDefaultAndTheEnvironmentChangesThat() throws Exception {
+        MetricsConfig d = ConfigLoader.load(null, Map.of()).metrics();
+        assertThat(d.enabled()).isTrue();
+        assertThat(d.requireToken()).isFalse();
+        assertThat(d.perKey()).isFalse();
+        assertThat(d.maxKeys()).isEqualTo(MetricsConfig.DEFAULT_MAX_KEYS);
+
+        Path file = dir.resolve("metrics.yaml");
+        Files.writeString(file, "metrics:\n  perKey: true\n  maxKeys: 20\n  maxModels: 7\n");
+        MetricsConfig m = ConfigLoader.load(
+                        file,
+                        Map.of(
+                                "RELAYGATE_METRICS_MAX_KEYS", "5",
+                                "RELAYGATE_METRICS_REQUIRE_TOKEN", "on",
+                                "RELAYGATE_ADMIN_TOKEN", "admin-token-of-the-test"))
+                .metrics();
+        assertThat(m.perKey()).isTrue();
+        assertThat(m.maxKeys()).as("environment wins over the file").isEqualTo(5);
+        assertThat(m.maxModels()).isEqualTo(7);
+        assertThat(m.requireToken()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("RELAYGATE_METRICS", "off"))
+                        .metrics()
+                        .enabled())
+                .isFalse();
+    }
+
+    @Test
+    void metricsSettingsFailWithTheSettingNamed() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_METRICS_REQUIRE_TOKEN", "true")))
+                .as("a token to require must exist")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics.requireToken: true (expected: a scheduling.adminToken");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_METRICS_PER_KEY", "maybe")))
+                .hasMessage("metrics.perKey: maybe (expected: true or false)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_METRICS_MAX_KEYS", "0")))
+                .hasMessageContaining("metrics.maxKeys: 0");
+    }
 }
