@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.StoreConfig;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +45,15 @@ class MetricsIT {
     void start() throws Exception {
         CliRedis.requireRedis();
         gw = GatewayHarness.builder()
+                // the mock's request window resets a second after each answer by default: a live window for the
+                // headroom gauge needs a later reset (a window past its reset is not shown)
+                .mock(MockOptions.defaults()
+                        .withRateLimit(
+                                "ratelimit-requests-reset",
+                                Instant.now()
+                                        .plus(Duration.ofHours(1))
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString()))
                 .config(c -> c.withStore(
                                 new StoreConfig(StoreConfig.REDIS, c.store().dataDir(), CliRedis.url(), prefix))
                         // a 529 takes the account out for a minute: its state shows on /metrics
