@@ -17,10 +17,13 @@ import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
+import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ClientIdentifyHandler;
+import io.relaygate.server.pipeline.ForwardedForHandler;
 import io.relaygate.server.pipeline.GatewayKeepAliveHandler;
 import io.relaygate.server.pipeline.KeyRulesHandler;
 import io.relaygate.server.pipeline.PipelineNames;
+import io.relaygate.server.pipeline.ProxyProtocolHandler;
 import io.relaygate.server.pipeline.RepeatedFailures;
 import io.relaygate.server.pipeline.RequestSkimHandler;
 import io.relaygate.server.pipeline.RouteHandler;
@@ -30,6 +33,7 @@ import io.relaygate.server.upstream.UpstreamPool;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
 final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -49,6 +53,10 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Clock clock;
     private final LongAdder webSocketRefusals;
     private final OAuthRefresher refresher;
+    private final ClientAddress addresses;
+    /** Shared; null when no proxy is trusted (then no request carries a trusted forwarded address). */
+    private final @Nullable ForwardedForHandler forwarded;
+
     private final ClientIdentifyHandler identify;
 
     GatewayChannelInitializer(
@@ -72,16 +80,29 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.clock = requireNonNull(clock, "clock");
         this.webSocketRefusals = requireNonNull(webSocketRefusals, "webSocketRefusals");
         this.refresher = requireNonNull(refresher, "refresher");
+        this.addresses = new ClientAddress(config.server().trustedProxies());
+        this.forwarded = config.server().trustedProxies().isEmpty() ? null : new ForwardedForHandler(addresses);
         this.identify = new ClientIdentifyHandler(config.logging());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        addClientAddress(ch);
         addHttpCodec(p);
+        if (forwarded != null) {
+            p.addLast(PipelineNames.FORWARDED, forwarded);
+        }
         addRouteAndAuth(p);
         addBody(p);
         addRelay(p);
+    }
+
+    /** A trusted proxy may open its connections with a PROXY protocol header naming the client. */
+    private void addClientAddress(SocketChannel ch) {
+        if (config.server().proxyProtocol() && addresses.trusts(ch.remoteAddress())) {
+            ch.pipeline().addLast(PipelineNames.PROXY_PROTOCOL, new ProxyProtocolHandler());
+        }
     }
 
     private void addHttpCodec(ChannelPipeline p) {

@@ -203,7 +203,8 @@ public final class Exchange {
                 request.skim.stream(),
                 request.skim.messageCount(),
                 account == null ? 0 : requireNonNull(a, "attempts").tried(),
-                errorClass);
+                errorClass,
+                request.info.clientAddress);
     }
 
     /**

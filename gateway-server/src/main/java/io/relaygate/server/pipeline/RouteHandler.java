@@ -219,7 +219,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
                     true);
             return false;
         }
-        RequestInfo info = new RequestInfo(route, uri, System.nanoTime());
+        RequestInfo info = new RequestInfo(route, uri, System.nanoTime(), ClientAddress.of(ctx.channel()));
         info.openAiCaller = route == Route.MODELS
                 && (path.startsWith("/openai/") || !request.headers().contains("anthropic-version"));
         ctx.channel().attr(RequestInfo.KEY).set(info);
