@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -19,6 +20,7 @@ import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
 import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ClientIdentifyHandler;
+import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.ForwardedForHandler;
 import io.relaygate.server.pipeline.GatewayKeepAliveHandler;
 import io.relaygate.server.pipeline.KeyRulesHandler;
@@ -54,6 +56,9 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final LongAdder webSocketRefusals;
     private final OAuthRefresher refresher;
     private final ClientAddress addresses;
+    private final Draining draining;
+    /** Every open client connection, for the drain on a stop. */
+    private final ChannelGroup clients;
     /** Shared; null when no proxy is trusted (then no request carries a trusted forwarded address). */
     private final @Nullable ForwardedForHandler forwarded;
 
@@ -69,7 +74,11 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             ExchangeListener listener,
             Clock clock,
             LongAdder webSocketRefusals,
-            OAuthRefresher refresher) {
+            OAuthRefresher refresher,
+            Draining draining,
+            ChannelGroup clients) {
+        this.draining = requireNonNull(draining, "draining");
+        this.clients = requireNonNull(clients, "clients");
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -88,6 +97,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        clients.add(ch);
         addClientAddress(ch);
         addHttpCodec(p);
         if (forwarded != null) {
@@ -116,7 +126,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private void addRouteAndAuth(ChannelPipeline p) {
         p.addLast(
-                PipelineNames.ROUTE, new RouteHandler(config.server().maxRequestBodyBytes(), admin, webSocketRefusals));
+                PipelineNames.ROUTE,
+                new RouteHandler(config.server().maxRequestBodyBytes(), admin, webSocketRefusals, draining));
         p.addLast(PipelineNames.AUTH, new ApiKeyAuthHandler(keys, clock, failures));
     }
 
@@ -136,7 +147,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                         refresher,
                         prices,
                         listener,
-                        config.upstream().maxAttempts()));
+                        config.upstream().maxAttempts(),
+                        draining));
         p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(pool, config.upstream()));
     }
 }

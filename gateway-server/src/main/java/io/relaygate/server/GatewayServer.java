@@ -9,6 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
@@ -19,6 +22,7 @@ import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.upstream.OAuthRefresher;
 import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.Transports;
@@ -27,6 +31,7 @@ import io.relaygate.server.usage.AccessLog;
 import io.relaygate.server.usage.UsageListener;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +53,15 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final String transport;
 
+    /** After the drain time, how long the ended exchanges get to report before the event loops stop. */
+    private static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
+
+    private static final long DRAIN_POLL_MILLIS = 20;
+
     private final UsageRecorder recorder;
     private final LongAdder webSocketRefusals;
+    private final Draining draining;
+    private final ChannelGroup clients;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -57,7 +69,11 @@ public final class GatewayServer implements AutoCloseable {
             Channel serverChannel,
             String transport,
             UsageRecorder recorder,
-            LongAdder webSocketRefusals) {
+            LongAdder webSocketRefusals,
+            Draining draining,
+            ChannelGroup clients) {
+        this.draining = draining;
+        this.clients = clients;
         this.recorder = recorder;
         this.webSocketRefusals = webSocketRefusals;
         this.boss = boss;
@@ -93,6 +109,44 @@ public final class GatewayServer implements AutoCloseable {
     /** Blocks until the server channel closes. */
     public void awaitClose() throws InterruptedException {
         serverChannel.closeFuture().await();
+    }
+
+    /**
+     * Stops gracefully: {@code /readyz} answers 503 and the listener closes at once, idle connections close, the
+     * exchanges in flight run to completion for up to {@code timeout}; then whatever still runs ends with an error in
+     * its client's format (never recorded against an account). Returns when no exchange is left; {@link #close()}
+     * follows, which flushes the usage.
+     */
+    public void drain(Duration timeout) {
+        if (!draining.start()) {
+            return;
+        }
+        logger.info("stopping: {} requests in flight may run for up to {}", draining.inFlight(), timeout);
+        serverChannel.close().syncUninterruptibly();
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.STOP));
+        if (!awaitIdle(timeout)) {
+            logger.warn("stopping: {} requests still in flight after {}; ending them", draining.inFlight(), timeout);
+            clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.DEADLINE));
+            awaitIdle(DEADLINE_GRACE);
+        }
+    }
+
+    private boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (draining.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return draining.inFlight() == 0;
+    }
+
+    /** Exchanges in flight (for the drain and tests). */
+    public int inFlight() {
+        return draining.inFlight();
     }
 
     @Override
@@ -186,6 +240,8 @@ public final class GatewayServer implements AutoCloseable {
                                 new WriteBufferWaterMark(
                                         server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()));
                 LongAdder refusals = new LongAdder();
+                Draining draining = new Draining();
+                ChannelGroup clients = new DefaultChannelGroup("relaygate-clients", GlobalEventExecutor.INSTANCE);
                 b.childHandler(new GatewayChannelInitializer(
                         config,
                         keys,
@@ -196,12 +252,14 @@ public final class GatewayServer implements AutoCloseable {
                         listener,
                         clock,
                         refusals,
-                        new OAuthRefresher(store, scheduler, clock, tokens)));
+                        new OAuthRefresher(store, scheduler, clock, tokens),
+                        draining,
+                        clients));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals);
+                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals, draining, clients);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

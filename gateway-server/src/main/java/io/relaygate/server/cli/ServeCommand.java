@@ -46,6 +46,7 @@ final class ServeCommand {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable shutdown = () -> {
             if (closed.compareAndSet(false, true)) {
+                server.drain(config.server().drainTimeout());
                 server.close();
                 store.close();
             }

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
+import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.pipeline.ErrorResponder;
@@ -124,6 +125,11 @@ public final class Exchange {
     /** Names what went wrong for the request log: an error kind, {@code upstream_<status>} or an upstream failure. */
     public void failedWith(String what) {
         errorClass = what;
+    }
+
+    /** The upstream (or the gateway stopping) failed the exchange after its answer had started. */
+    public void failedWith(UpstreamFailure failure) {
+        errorClass = failure.name().toLowerCase(Locale.ROOT);
     }
 
     /** Answers with the gateway's own error in the client's format and ends the exchange. */

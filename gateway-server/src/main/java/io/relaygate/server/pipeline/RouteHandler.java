@@ -35,6 +35,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     private final long maxBodyBytes;
     private final @Nullable AdminRoutes admin;
     private final LongAdder webSocketRefusals;
+    private final Draining draining;
     private boolean discarding;
     /** An admin request whose (small, JSON) body is being collected. */
     private @Nullable HttpRequest adminRequest;
@@ -46,10 +47,12 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_ADMIN_BODY_BYTES = 256 * 1024;
 
     public RouteHandler(long maxBodyBytes) {
-        this(maxBodyBytes, null, new LongAdder());
+        this(maxBodyBytes, null, new LongAdder(), new Draining());
     }
 
-    public RouteHandler(long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals) {
+    public RouteHandler(
+            long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals, Draining draining) {
+        this.draining = draining;
         this.maxBodyBytes = maxBodyBytes;
         this.admin = admin;
         this.webSocketRefusals = webSocketRefusals;
@@ -143,9 +146,14 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         if ("/healthz".equals(path) || "/readyz".equals(path)) {
-            byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+            // liveness answers while the process runs; readiness says no once a stop began, so nginx moves on
+            boolean ready = "/healthz".equals(path) || !draining.draining();
+            byte[] body =
+                    (ready ? "{\"status\":\"ok\"}" : "{\"status\":\"draining\"}").getBytes(StandardCharsets.UTF_8);
             FullHttpResponse ok = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+                    HttpVersion.HTTP_1_1,
+                    ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    Unpooled.wrappedBuffer(body));
             ok.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
