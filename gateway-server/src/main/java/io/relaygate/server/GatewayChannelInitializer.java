@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -17,11 +18,15 @@ import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
+import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ClientIdentifyHandler;
+import io.relaygate.server.pipeline.Draining;
+import io.relaygate.server.pipeline.ForwardedForHandler;
 import io.relaygate.server.pipeline.GatewayKeepAliveHandler;
 import io.relaygate.server.pipeline.KeyRulesHandler;
 import io.relaygate.server.pipeline.OpsEndpoints;
 import io.relaygate.server.pipeline.PipelineNames;
+import io.relaygate.server.pipeline.ProxyProtocolHandler;
 import io.relaygate.server.pipeline.RepeatedFailures;
 import io.relaygate.server.pipeline.RequestSkimHandler;
 import io.relaygate.server.pipeline.RouteHandler;
@@ -31,6 +36,7 @@ import io.relaygate.server.upstream.UpstreamPool;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
 final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -50,6 +56,13 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final Clock clock;
     private final LongAdder webSocketRefusals;
     private final OAuthRefresher refresher;
+    private final ClientAddress addresses;
+    private final Draining draining;
+    /** Every open client connection, for the drain on a stop. */
+    private final ChannelGroup clients;
+    /** Shared; null when no proxy is trusted (then no request carries a trusted forwarded address). */
+    private final @Nullable ForwardedForHandler forwarded;
+
     private final ClientIdentifyHandler identify;
     private final OpsEndpoints ops;
 
@@ -64,8 +77,12 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             Clock clock,
             LongAdder webSocketRefusals,
             OAuthRefresher refresher,
+            Draining draining,
+            ChannelGroup clients,
             OpsEndpoints ops) {
         this.ops = requireNonNull(ops, "ops");
+        this.draining = requireNonNull(draining, "draining");
+        this.clients = requireNonNull(clients, "clients");
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -76,16 +93,30 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.clock = requireNonNull(clock, "clock");
         this.webSocketRefusals = requireNonNull(webSocketRefusals, "webSocketRefusals");
         this.refresher = requireNonNull(refresher, "refresher");
+        this.addresses = new ClientAddress(config.server().trustedProxies());
+        this.forwarded = config.server().trustedProxies().isEmpty() ? null : new ForwardedForHandler(addresses);
         this.identify = new ClientIdentifyHandler(config.logging());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        clients.add(ch);
+        addClientAddress(ch);
         addHttpCodec(p);
+        if (forwarded != null) {
+            p.addLast(PipelineNames.FORWARDED, forwarded);
+        }
         addRouteAndAuth(p);
         addBody(p);
         addRelay(p);
+    }
+
+    /** A trusted proxy may open its connections with a PROXY protocol header naming the client. */
+    private void addClientAddress(SocketChannel ch) {
+        if (config.server().proxyProtocol() && addresses.trusts(ch.remoteAddress())) {
+            ch.pipeline().addLast(PipelineNames.PROXY_PROTOCOL, new ProxyProtocolHandler());
+        }
     }
 
     private void addHttpCodec(ChannelPipeline p) {
@@ -120,7 +151,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                         refresher,
                         prices,
                         listener,
-                        config.upstream().maxAttempts()));
+                        config.upstream().maxAttempts(),
+                        draining));
         p.addLast(PipelineNames.RELAY, new UpstreamRelayHandler(pool, config.upstream()));
     }
 }

@@ -9,6 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
@@ -21,6 +24,7 @@ import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeListeners;
 import io.relaygate.server.metrics.GatewayMetrics;
+import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.OpsEndpoints;
 import io.relaygate.server.pipeline.Readiness;
 import io.relaygate.server.pipeline.StoreProbe;
@@ -32,6 +36,7 @@ import io.relaygate.server.usage.AccessLog;
 import io.relaygate.server.usage.UsageListener;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +59,15 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final String transport;
 
+    /** After the drain time, how long the ended exchanges get to report before the event loops stop. */
+    private static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
+
+    private static final long DRAIN_POLL_MILLIS = 20;
+
     private final UsageRecorder recorder;
     private final LongAdder webSocketRefusals;
+    private final Draining draining;
+    private final ChannelGroup clients;
     private final Readiness readiness;
     private final @Nullable GatewayMetrics metrics;
 
@@ -66,8 +78,12 @@ public final class GatewayServer implements AutoCloseable {
             String transport,
             UsageRecorder recorder,
             LongAdder webSocketRefusals,
+            Draining draining,
+            ChannelGroup clients,
             Readiness readiness,
             @Nullable GatewayMetrics metrics) {
+        this.draining = draining;
+        this.clients = clients;
         this.readiness = readiness;
         this.metrics = metrics;
         this.recorder = recorder;
@@ -110,6 +126,44 @@ public final class GatewayServer implements AutoCloseable {
     /** Blocks until the server channel closes. */
     public void awaitClose() throws InterruptedException {
         serverChannel.closeFuture().await();
+    }
+
+    /**
+     * Stops gracefully: {@code /readyz} answers 503 and the listener closes at once, idle connections close, the
+     * exchanges in flight run to completion for up to {@code timeout}; then whatever still runs ends with an error in
+     * its client's format (never recorded against an account). Returns when no exchange is left; {@link #close()}
+     * follows, which flushes the usage.
+     */
+    public void drain(Duration timeout) {
+        if (!draining.start()) {
+            return;
+        }
+        logger.info("stopping: {} requests in flight may run for up to {}", draining.inFlight(), timeout);
+        serverChannel.close().syncUninterruptibly();
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.STOP));
+        if (!awaitIdle(timeout)) {
+            logger.warn("stopping: {} requests still in flight after {}; ending them", draining.inFlight(), timeout);
+            clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.DEADLINE));
+            awaitIdle(DEADLINE_GRACE);
+        }
+    }
+
+    private boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (draining.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return draining.inFlight() == 0;
+    }
+
+    /** Exchanges in flight (for the drain and tests). */
+    public int inFlight() {
+        return draining.inFlight();
     }
 
     @Override
@@ -193,7 +247,9 @@ public final class GatewayServer implements AutoCloseable {
                         clock,
                         com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                         accountViewTtl);
-                Readiness readiness = new Readiness();
+                Draining draining = new Draining();
+                // draining first: while both hold, /readyz names the stop, which is what the operator did
+                Readiness readiness = new Readiness().add(Readiness.drainingCheck(draining));
                 StoreProbe probe = new StoreProbe(
                         store, System::nanoTime, StoreProbe.DEFAULT_INTERVAL, StoreProbe.DEFAULT_TIMEOUT);
                 readiness.add(probe);
@@ -224,6 +280,7 @@ public final class GatewayServer implements AutoCloseable {
                                 new WriteBufferWaterMark(
                                         server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()));
                 LongAdder refusals = new LongAdder();
+                ChannelGroup clients = new DefaultChannelGroup("relaygate-clients", GlobalEventExecutor.INSTANCE);
                 b.childHandler(new GatewayChannelInitializer(
                         config,
                         keys,
@@ -235,12 +292,15 @@ public final class GatewayServer implements AutoCloseable {
                         clock,
                         refusals,
                         new OAuthRefresher(store, scheduler, clock, tokens),
+                        draining,
+                        clients,
                         ops));
                 Channel ch = b.bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals, readiness, metrics);
+                return new GatewayServer(
+                        boss, workers, ch, transports.name(), started, refusals, draining, clients, readiness, metrics);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

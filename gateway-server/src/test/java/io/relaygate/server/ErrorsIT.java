@@ -32,7 +32,17 @@ class ErrorsIT {
         gw = GatewayHarness.builder()
                 .upstreamTimeouts(Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofMillis(600))
                 .config(c -> c.withServer(new io.relaygate.core.config.ServerConfig(
-                        "127.0.0.1", 0, 0, 64 * 1024, 64 * 1024, 32 * 1024, 128 * 1024, Duration.ofMinutes(1))))
+                        "127.0.0.1",
+                        0,
+                        0,
+                        64 * 1024,
+                        64 * 1024,
+                        32 * 1024,
+                        128 * 1024,
+                        Duration.ofMinutes(1),
+                        java.util.List.of(),
+                        false,
+                        io.relaygate.core.config.ServerConfig.DEFAULT_DRAIN_TIMEOUT)))
                 .start();
     }
 

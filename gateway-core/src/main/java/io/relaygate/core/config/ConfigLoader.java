@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}, {@code RELAYGATE_METRICS},
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
+ * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
  * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
  */
 public final class ConfigLoader {
@@ -39,7 +42,10 @@ public final class ConfigLoader {
             "maxHeaderBytes",
             "writeBufferLowWaterMark",
             "writeBufferHighWaterMark",
-            "idleTimeout");
+            "idleTimeout",
+            "trustedProxies",
+            "proxyProtocol",
+            "drainTimeout");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
@@ -72,6 +78,9 @@ public final class ConfigLoader {
 
         override(server, "host", env.get("RELAYGATE_HOST"));
         override(server, "port", env.get("RELAYGATE_PORT"));
+        override(server, "trustedProxies", env.get("RELAYGATE_TRUSTED_PROXIES"));
+        override(server, "proxyProtocol", env.get("RELAYGATE_PROXY_PROTOCOL"));
+        override(server, "drainTimeout", env.get("RELAYGATE_DRAIN_TIMEOUT"));
         override(store, "dataDir", env.get("RELAYGATE_DATA_DIR"));
         override(store, "redisUrl", env.get("REDIS_URL"));
         override(store, "keyPrefix", env.get("RELAYGATE_REDIS_PREFIX"));
@@ -102,7 +111,10 @@ public final class ConfigLoader {
                         "server.writeBufferHighWaterMark",
                         "writeBufferHighWaterMark",
                         d.writeBufferHighWaterMark()),
-                duration(server, "server.idleTimeout", "idleTimeout", d.idleTimeout()));
+                duration(server, "server.idleTimeout", "idleTimeout", d.idleTimeout()),
+                cidrs(server, "server.trustedProxies", "trustedProxies"),
+                bool(server, "server.proxyProtocol", "proxyProtocol", d.proxyProtocol()),
+                duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()));
 
         String redisUrl = optionalText(store, "store.redisUrl", "redisUrl");
         String type = text(store, "store.type", "type", redisUrl == null ? StoreConfig.LOCAL : StoreConfig.REDIS);
@@ -242,6 +254,49 @@ public final class ConfigLoader {
         return v.asText();
     }
 
+    /** A YAML list of ranges, or one string with ranges separated by commas or spaces (as the env var has it). */
+    private static List<Cidr> cidrs(ObjectNode n, String setting, String key) {
+        JsonNode v = n.get(key);
+        List<Cidr> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (v.isArray()) {
+            for (JsonNode item : v) {
+                if (!item.isValueNode()) {
+                    throw new ConfigException(setting + ": " + item + " (expected: an address or CIDR range)");
+                }
+                out.add(Cidr.parse(item.asText()));
+            }
+            return out;
+        }
+        for (String part : text(n, setting, key, "").split("[,\\s]+")) {
+            if (!part.isBlank()) {
+                out.add(Cidr.parse(part));
+            }
+        }
+        return out;
+    }
+
+    private static boolean bool(ObjectNode n, String setting, String key, boolean fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+            case "yes":
+            case "on":
+                return true;
+            case "false":
+            case "no":
+            case "off":
+                return false;
+            default:
+                throw new ConfigException(setting + ": " + v + " (expected: true or false)");
+        }
+    }
+
     private static String text(ObjectNode n, String setting, String key, String fallback) {
         String v = optionalText(n, setting, key);
         return v == null ? fallback : v;
@@ -256,22 +311,6 @@ public final class ConfigLoader {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(setting + ": " + v + " (expected: an integer)");
-        }
-    }
-
-    /** {@code true}/{@code false}, also {@code on}/{@code off}, {@code yes}/{@code no}, {@code 1}/{@code 0}. */
-    private static boolean bool(ObjectNode n, String setting, String key, boolean fallback) {
-        String v = optionalText(n, setting, key);
-        if (v == null) {
-            return fallback;
-        }
-        switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "on", "yes", "1":
-                return true;
-            case "false", "off", "no", "0":
-                return false;
-            default:
-                throw new ConfigException(setting + ": " + v + " (expected: true or false)");
         }
     }
 

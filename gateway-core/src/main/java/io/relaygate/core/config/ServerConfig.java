@@ -1,6 +1,7 @@
 package io.relaygate.core.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The listening side.
@@ -13,6 +14,10 @@ import java.time.Duration;
  * @param writeBufferLowWaterMark client channel low water mark, bytes
  * @param writeBufferHighWaterMark client channel high water mark, bytes: above it upstream reads pause
  * @param idleTimeout an idle keep-alive connection is closed after this
+ * @param trustedProxies peers whose {@code X-Forwarded-For} (and PROXY protocol header) name the client; from anyone
+ *     else they are ignored and the socket's address is the client's
+ * @param proxyProtocol whether a trusted peer may start its connections with a PROXY protocol (v1 or v2) header
+ * @param drainTimeout on a stop, how long requests and streams in flight may run to completion before they are ended
  */
 public record ServerConfig(
         String host,
@@ -22,7 +27,13 @@ public record ServerConfig(
         int maxHeaderBytes,
         int writeBufferLowWaterMark,
         int writeBufferHighWaterMark,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        List<Cidr> trustedProxies,
+        boolean proxyProtocol,
+        Duration drainTimeout) {
+
+    /** 60 seconds: a Claude Code turn in progress usually ends well within it. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 3000;
@@ -43,7 +54,10 @@ public record ServerConfig(
                 DEFAULT_MAX_HEADER_BYTES,
                 DEFAULT_LOW_WATER_MARK,
                 DEFAULT_HIGH_WATER_MARK,
-                DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_IDLE_TIMEOUT,
+                List.of(),
+                false,
+                DEFAULT_DRAIN_TIMEOUT);
     }
 
     public ServerConfig {
@@ -61,6 +75,14 @@ public record ServerConfig(
                     + " (expected: > server.writeBufferLowWaterMark " + writeBufferLowWaterMark + ")");
         }
         Validation.positive("server.idleTimeout", idleTimeout);
+        trustedProxies = List.copyOf(trustedProxies);
+        if (drainTimeout.isNegative()) {
+            throw new ConfigException("server.drainTimeout: " + drainTimeout + " (expected: >= 0)");
+        }
+        if (proxyProtocol && trustedProxies.isEmpty()) {
+            throw new ConfigException(
+                    "server.proxyProtocol: true (expected: server.trustedProxies naming the proxies that send it)");
+        }
     }
 
     public ServerConfig withPort(int value) {
@@ -72,6 +94,39 @@ public record ServerConfig(
                 maxHeaderBytes,
                 writeBufferLowWaterMark,
                 writeBufferHighWaterMark,
-                idleTimeout);
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout);
+    }
+
+    public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
+        return new ServerConfig(
+                host,
+                port,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                value,
+                proxyProtocolToo,
+                drainTimeout);
+    }
+
+    public ServerConfig withDrainTimeout(Duration value) {
+        return new ServerConfig(
+                host,
+                port,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                value);
     }
 }

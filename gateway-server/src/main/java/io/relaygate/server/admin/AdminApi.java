@@ -26,6 +26,7 @@ import io.relaygate.core.Ids;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
 import io.relaygate.server.pipeline.AdminRoutes;
+import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.upstream.TokenEndpoint;
@@ -98,18 +99,13 @@ public final class AdminApi implements AdminRoutes {
                     id,
                     request.method(),
                     path,
-                    ctx.channel().remoteAddress());
+                    ClientAddress.of(ctx.channel()));
             error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
             return;
         }
-        securityLog.info(
-                "[{}] admin API: {} {} from {}",
-                id,
-                request.method(),
-                path,
-                ctx.channel().remoteAddress());
+        securityLog.info("[{}] admin API: {} {} from {}", id, request.method(), path, ClientAddress.of(ctx.channel()));
         if (HttpMethod.POST.equals(request.method())) {
-            post(ctx, path, body, id, "admin-api from " + ctx.channel().remoteAddress());
+            post(ctx, path, body, id, "admin-api from " + ClientAddress.of(ctx.channel()));
             return;
         }
         if (!HttpMethod.GET.equals(request.method())) {

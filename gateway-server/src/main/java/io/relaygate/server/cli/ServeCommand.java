@@ -46,11 +46,19 @@ final class ServeCommand {
         AtomicBoolean closed = new AtomicBoolean();
         Runnable shutdown = () -> {
             if (closed.compareAndSet(false, true)) {
+                server.drain(config.server().drainTimeout());
                 server.close();
                 store.close();
             }
         };
-        Thread hook = new Thread(shutdown, "relaygate-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    shutdown.run();
+                    // A stop by signal (SIGTERM from systemd, Docker, a deploy) that drained cleanly is a clean exit:
+                    // 0, not the JVM's 143. The hook runs only while serving (it is removed once serve returns).
+                    Runtime.getRuntime().halt(0);
+                },
+                "relaygate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         announce(cli, args.flag("json"), baseUrl(config.server().host(), server.port()), store);
         try {

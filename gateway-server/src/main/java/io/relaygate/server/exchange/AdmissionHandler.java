@@ -2,6 +2,8 @@ package io.relaygate.server.exchange;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -14,6 +16,7 @@ import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.upstream.OAuthRefresher;
@@ -40,6 +43,9 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     private final PriceTable prices;
     private final ExchangeListener listener;
     private final int maxAttempts;
+    private final Draining draining;
+    /** The gateway is stopping: no new request on this connection, which closes once its exchange ended. */
+    private boolean stopping;
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange current;
@@ -54,6 +60,17 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             PriceTable prices,
             ExchangeListener listener,
             int maxAttempts) {
+        this(scheduler, refresher, prices, listener, maxAttempts, new Draining());
+    }
+
+    public AdmissionHandler(
+            Scheduler scheduler,
+            OAuthRefresher refresher,
+            PriceTable prices,
+            ExchangeListener listener,
+            int maxAttempts,
+            Draining draining) {
+        this.draining = requireNonNull(draining, "draining");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.refresher = requireNonNull(refresher, "refresher");
         this.prices = requireNonNull(prices, "prices");
@@ -88,6 +105,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         ChannelHandlerContext c = requireNonNull(ctx, "ctx");
         Exchange ex = new Exchange(request, c, listener, prices, this::ended);
         current = ex;
+        draining.exchangeStarted();
         relaying = false;
         Scheduler.Demand demand = demand(request);
         EventLoops.onLoop(scheduler.schedule(demand), c.executor(), (decision, error) -> {
@@ -152,6 +170,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     /** The current exchange ended (on this event loop): the next pipelined request goes, if the connection is fit. */
     private void ended(Exchange ex, boolean clientStillUsable) {
+        draining.exchangeEnded();
         if (current != ex) {
             return;
         }
@@ -159,6 +178,15 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         relaying = false;
         ProxyRequest next = queued;
         queued = null;
+        if (stopping) {
+            // the answer's last bytes go out first, then the connection closes (nginx retries elsewhere)
+            ChannelHandlerContext c = requireNonNull(ctx, "ctx");
+            c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (next != null) {
+                next.release();
+            }
+            return;
+        }
         if (next == null) {
             return;
         }
@@ -185,6 +213,13 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Draining.Event.STOP) {
+            stopping = true;
+            if (current == null) {
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             // An idle keep-alive connection closes; one waiting on a slow upstream stays (upstream timeouts apply).
             if (current == null) {

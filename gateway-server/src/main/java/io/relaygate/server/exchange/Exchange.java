@@ -7,6 +7,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
+import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.pipeline.ErrorResponder;
@@ -130,6 +131,11 @@ public final class Exchange {
         errorClass = what;
     }
 
+    /** The upstream (or the gateway stopping) failed the exchange after its answer had started. */
+    public void failedWith(UpstreamFailure failure) {
+        errorClass = failure.name().toLowerCase(Locale.ROOT);
+    }
+
     /** Answers with the gateway's own error in the client's format and ends the exchange. */
     public void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
@@ -207,7 +213,8 @@ public final class Exchange {
                 request.skim.stream(),
                 request.skim.messageCount(),
                 account == null ? 0 : requireNonNull(a, "attempts").tried(),
-                errorClass);
+                errorClass,
+                request.info.clientAddress);
     }
 
     /**

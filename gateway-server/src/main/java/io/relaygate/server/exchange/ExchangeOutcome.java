@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param attempts accounts tried (0 when none was reached; more than 1 after failover)
  * @param error what went wrong, when it did: the gateway's error kind ({@code rate_limit}, {@code unavailable}, …),
  *     {@code upstream_<status>} for a relayed upstream error, or the upstream failure mid-stream; null on success
+ * @param clientAddress the client's address (a trusted proxy's forwarded one, else the connection's)
  */
 public record ExchangeOutcome(
         String requestId,
@@ -62,7 +63,8 @@ public record ExchangeOutcome(
         boolean stream,
         int messageCount,
         int attempts,
-        @Nullable String error) {
+        @Nullable String error,
+        String clientAddress) {
 
     /** How an exchange ended. */
     public enum End {

@@ -131,7 +131,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         } else if (problem != null) {
             release(paused, request);
             ErrorKind kind = found != null && found.isPresent() ? ErrorKind.PERMISSION : ErrorKind.AUTHENTICATION;
-            String from = RepeatedFailures.host(ctx.channel().remoteAddress());
+            String from = ClientAddress.of(ctx.channel());
             RepeatedFailures.Verdict v = failures.failure(from);
             if (v.log()) {
                 securityLog.info(

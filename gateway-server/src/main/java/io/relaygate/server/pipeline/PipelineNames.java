@@ -5,7 +5,7 @@ package io.relaygate.server.pipeline;
  *
  * <pre>
  * client channel:
- *   IDLE → HTTP_CODEC → KEEP_ALIVE → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
+ *   [PROXY_PROTOCOL] → IDLE → HTTP_CODEC → KEEP_ALIVE → [FORWARDED] → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
@@ -15,6 +15,8 @@ package io.relaygate.server.pipeline;
  * </pre>
  *
  * <ul>
+ *   <li>PROXY_PROTOCOL ({@link ProxyProtocolHandler}) and FORWARDED ({@link ForwardedForHandler}) are there only for
+ *       trusted proxies ({@code server.trustedProxies}): they resolve the client's address ({@link ClientAddress}).
  *   <li>ROUTE ({@link RouteHandler}) and AUTH ({@link ApiKeyAuthHandler}) act on the request head, so an unknown route
  *       or an unauthenticated client never makes the gateway buffer a body.
  *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
@@ -30,9 +32,13 @@ package io.relaygate.server.pipeline;
  */
 public final class PipelineNames {
 
+    public static final String PROXY_PROTOCOL = "proxyProtocol";
+    public static final String PROXY_PROTOCOL_HEADER = "proxyProtocolHeader";
+    public static final String PROXY_PROTOCOL_SOURCE = "proxyProtocolSource";
     public static final String IDLE = "idle";
     public static final String HTTP_CODEC = "httpCodec";
     public static final String KEEP_ALIVE = "keepAlive";
+    public static final String FORWARDED = "forwarded";
     public static final String ROUTE = "route";
     public static final String AUTH = "auth";
     public static final String AGGREGATOR = "aggregator";

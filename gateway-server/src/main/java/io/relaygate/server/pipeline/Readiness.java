@@ -45,6 +45,12 @@ public final class Readiness {
         return null;
     }
 
+    /** Not ready once a stop began: nginx and orchestrators move new work elsewhere while in-flight work ends. */
+    public static Check drainingCheck(Draining draining) {
+        requireNonNull(draining, "draining");
+        return () -> draining.draining() ? "draining" : null;
+    }
+
     public boolean ready() {
         return notReadyReason() == null;
     }

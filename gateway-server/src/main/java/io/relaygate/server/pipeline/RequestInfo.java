@@ -20,6 +20,8 @@ public final class RequestInfo {
     public final Route route;
     final String uri;
     public final long startNanos;
+    /** The client's address ({@link ClientAddress}), for logs and rules. */
+    public final String clientAddress;
 
     @Nullable
     ApiKey apiKey;
@@ -27,10 +29,15 @@ public final class RequestInfo {
     public boolean openAiCaller;
 
     public RequestInfo(Route route, String uri, long startNanos) {
+        this(route, uri, startNanos, "unknown");
+    }
+
+    public RequestInfo(Route route, String uri, long startNanos, String clientAddress) {
         this.id = "req_" + Ids.unique(20);
         this.route = requireNonNull(route, "route");
         this.uri = requireNonNull(uri, "uri");
         this.startNanos = startNanos;
+        this.clientAddress = requireNonNull(clientAddress, "clientAddress");
     }
 
     /** AUTH found {@code key} for this request. */

@@ -44,11 +44,17 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_ADMIN_BODY_BYTES = 256 * 1024;
 
     public RouteHandler(long maxBodyBytes) {
-        this(maxBodyBytes, null, new LongAdder());
+        this(maxBodyBytes, null, new LongAdder(), OpsEndpoints.healthOnly());
     }
 
-    public RouteHandler(long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals) {
-        this(maxBodyBytes, admin, webSocketRefusals, OpsEndpoints.healthOnly());
+    /** Health and readiness, where readiness is only the drain (tests of the pipeline alone). */
+    public RouteHandler(
+            long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals, Draining draining) {
+        this(
+                maxBodyBytes,
+                admin,
+                webSocketRefusals,
+                new OpsEndpoints(new Readiness().add(Readiness.drainingCheck(draining)), null, null));
     }
 
     public RouteHandler(long maxBodyBytes, @Nullable AdminRoutes admin, LongAdder webSocketRefusals, OpsEndpoints ops) {
@@ -205,7 +211,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
                     true);
             return false;
         }
-        RequestInfo info = new RequestInfo(route, uri, System.nanoTime());
+        RequestInfo info = new RequestInfo(route, uri, System.nanoTime(), ClientAddress.of(ctx.channel()));
         info.openAiCaller = route == Route.MODELS
                 && (path.startsWith("/openai/") || !request.headers().contains("anthropic-version"));
         ctx.channel().attr(RequestInfo.KEY).set(info);

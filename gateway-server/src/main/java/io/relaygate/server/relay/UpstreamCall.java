@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Durations;
@@ -20,6 +21,7 @@ import io.relaygate.server.upstream.UpstreamConnections;
 import io.relaygate.server.upstream.UpstreamRequests;
 import io.relaygate.server.upstream.UpstreamTarget;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 final class UpstreamCall {
 
     private static final Logger logger = LoggerFactory.getLogger(UpstreamCall.class);
+    static final String STOPPING = "the gateway is stopping";
 
     /** What RELAY hears from a call; each ends the call. */
     interface Listener {
@@ -94,6 +97,38 @@ final class UpstreamCall {
         this.conversion = conversion;
         this.upstream = lease.channel();
         this.reused = lease.reused();
+    }
+
+    /**
+     * Takes a connection to {@code target} and, when {@code take} still wants the call (the exchange may have ended
+     * while connecting: then the connection closes), sends the request on it. A connection that cannot be had is
+     * reported to {@code listener}, classified by {@link ConnectFailures}, when {@code take} still wants news of it
+     * (asked with null).
+     */
+    static void open(
+            Exchange exchange,
+            ChannelHandlerContext client,
+            UpstreamConnections pool,
+            UpstreamTarget target,
+            UpstreamConfig config,
+            Listener listener,
+            @Nullable Conversion conversion,
+            Predicate<@Nullable UpstreamCall> take) {
+        pool.acquire(client.channel().eventLoop(), target).addListener((Future<UpstreamConnections.Lease> f) -> {
+            if (f.isSuccess()) {
+                UpstreamCall call =
+                        new UpstreamCall(exchange, client, pool, target, config, listener, conversion, f.getNow());
+                if (take.test(call)) {
+                    call.send();
+                } else {
+                    f.getNow().channel().close();
+                }
+            } else if (take.test(null)) {
+                Throwable cause = f.cause();
+                listener.failedBeforeFirstByte(
+                        ConnectFailures.classify(cause, client.channel().eventLoop()), ConnectFailures.detail(cause));
+            }
+        });
     }
 
     /** Sends the request; the answer's events arrive through {@link UpstreamResponseHandler}. */
@@ -199,10 +234,32 @@ final class UpstreamCall {
         }
     }
 
+    /** The gateway is stopping and its drain time is up: ends this call as a failure of our own (no cool-down). */
+    void stop() {
+        State was = state;
+        if (was == State.DETACHED) {
+            return;
+        }
+        detach(false);
+        if (was == State.RELAYING) {
+            listener.failedMidStream(UpstreamFailure.GATEWAY_STOPPING, STOPPING);
+        } else {
+            listener.failedBeforeFirstByte(UpstreamFailure.GATEWAY_STOPPING, STOPPING);
+        }
+    }
+
     /** The client drained: reading from the upstream goes on ({@code setAutoRead} issues the read). */
     void resume() {
         if (state == State.RELAYING) {
             upstream.config().setAutoRead(true);
+        }
+    }
+
+    /** The client went away: the usage seen so far becomes final. */
+    void clientLeft() {
+        ClientResponse r = response;
+        if (r != null) {
+            r.cancelled();
         }
     }
 

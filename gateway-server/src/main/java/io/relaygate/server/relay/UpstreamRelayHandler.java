@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.GatewayException;
@@ -15,10 +14,10 @@ import io.relaygate.core.config.UpstreamConfig;
 import io.relaygate.server.exchange.AccountAttempts;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.exchange.ExchangeOutcome.End;
+import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.upstream.UpstreamConnections;
 import io.relaygate.server.upstream.UpstreamTarget;
-import java.util.Locale;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -116,33 +115,27 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         if (LocalCountTokens.applies(ex, a)) {
-            end(ex, LocalCountTokens::answer, false);
+            end(ex, LocalCountTokens::answer);
             return;
         }
         Conversion conversion;
         try {
             conversion = ConvertedResponse.conversionFor(ex.request(), a);
         } catch (GatewayException e) {
-            end(ex, x -> x.respondError(e.kind(), e.getMessage(), null), false);
+            end(ex, x -> x.respondError(e.kind(), e.getMessage(), null));
             return;
         }
         ex.upstreamModel(conversion == null ? null : conversion.upstreamModel());
         state = State.CONNECTING;
-        pool.acquire(ctx().channel().eventLoop(), target).addListener((Future<UpstreamConnections.Lease> f) -> {
+        UpstreamCall.open(ex, ctx(), pool, target, config, this, conversion, c -> {
             if (exchange != ex || state != State.CONNECTING) {
-                if (f.isSuccess()) {
-                    f.getNow().channel().close();
-                }
-            } else if (f.isSuccess()) {
-                state = State.CALLING;
-                UpstreamCall c = new UpstreamCall(ex, ctx(), pool, target, config, this, conversion, f.getNow());
-                call = c;
-                c.send();
-            } else {
-                Throwable cause = f.cause();
-                failedBeforeFirstByte(
-                        ConnectFailures.classify(cause, ctx().channel().eventLoop()), ConnectFailures.detail(cause));
+                return false; // the exchange ended while connecting
             }
+            if (c != null) {
+                state = State.CALLING;
+                call = c;
+            }
+            return true;
         });
     }
 
@@ -165,7 +158,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         try {
             UpstreamErrorAnswer.Next next = answer.next(ex);
             if (next == UpstreamErrorAnswer.Next.ANSWER) {
-                end(ex, answer::answer, false);
+                end(ex, answer::answer);
                 return;
             }
             releaseCall();
@@ -183,20 +176,20 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
     public void completed() {
         // The outcome (usage) is reported before the final flush: whoever sees the end of the response can rely on
         // its usage being recorded.
-        end(ex(), x -> x.finish(End.COMPLETED, true), true);
+        end(ex(), x -> x.finish(End.COMPLETED, true));
         ctx().flush();
     }
 
     @Override
     public void failedMidStream(UpstreamFailure failure, String message) {
         Exchange ex = ex();
-        ex.failedWith(failure.name().toLowerCase(Locale.ROOT));
+        ex.failedWith(failure);
         ClientResponse response = requireNonNull(requireNonNull(call, "call").response(), "response");
         switch (response.failMidStream(failure, message)) {
-            case ANSWER_ERROR -> end(ex, x -> x.respondError(failure.errorKind(), message, null), false);
-            case STREAM_ENDED -> end(ex, x -> x.finish(End.UPSTREAM_FAILED_MID_STREAM, true), false);
+            case ANSWER_ERROR -> end(ex, x -> x.respondError(failure.errorKind(), message, null));
+            case STREAM_ENDED -> end(ex, x -> x.finish(End.UPSTREAM_FAILED_MID_STREAM, true));
             case CUT -> {
-                end(ex, x -> x.finish(End.UPSTREAM_FAILED_MID_STREAM, false), false);
+                end(ex, x -> x.finish(End.UPSTREAM_FAILED_MID_STREAM, false));
                 ctx().close();
             }
         }
@@ -218,7 +211,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         // The detail (an address, a proxy's answer) stays in the gateway's log: the client is not told where the
         // accounts live.
         logger.warn("[{}] account {} failed: {}", ex.id(), account, Secrets.redact(message));
-        end(ex, x -> x.respondError(failure.errorKind(), failure.description(), null), false);
+        end(ex, x -> x.respondError(failure.errorKind(), failure.description(), null));
     }
 
     // ---- client channel events ----
@@ -236,14 +229,23 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
         if (ex != null) {
-            UpstreamCall c = call;
-            ClientResponse r = c == null ? null : c.response();
-            if (r != null) {
-                r.cancelled();
+            if (call != null) {
+                requireNonNull(call, "call").clientLeft();
             }
-            end(ex, x -> x.finish(End.CLIENT_CANCELLED, false), false);
+            end(ex, x -> x.finish(End.CLIENT_CANCELLED, false));
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != Draining.Event.DEADLINE || exchange == null) {
+            ctx.fireUserEventTriggered(evt);
+        } else if (call != null) {
+            requireNonNull(call, "call").stop();
+        } else {
+            failedBeforeFirstByte(UpstreamFailure.GATEWAY_STOPPING, UpstreamCall.STOPPING);
+        }
     }
 
     @Override
@@ -252,21 +254,17 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         ctx.close();
     }
 
-    // ---- ending ----
-
     /**
-     * Detaches from {@code ex} (the upstream connection back to the pool when {@code reuse} and the answer was whole,
-     * else closed), then lets {@code ending} end it. The exchange's end may start the next one on this handler at once,
-     * so nothing of this handler is touched after it; what the call holds is released after the outcome read its
-     * usage.
+     * Detaches from {@code ex} (a call still on its connection closes it), then lets {@code ending} end it; that may start
+     * the next exchange here at once, so only locals are touched after it (the call's holdings, released last).
      */
-    private void end(Exchange ex, Consumer<Exchange> ending, boolean reuse) {
+    private void end(Exchange ex, Consumer<Exchange> ending) {
         UpstreamCall c = call;
         call = null;
         exchange = null;
         state = State.IDLE;
         if (c != null) {
-            c.detach(reuse);
+            c.detach(false);
         }
         try {
             ending.accept(ex);

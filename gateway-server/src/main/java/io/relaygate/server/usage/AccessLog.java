@@ -89,7 +89,9 @@ public final class AccessLog implements ExchangeListener {
                 .append(" ms=")
                 .append(o.durationMillis())
                 .append(" ttfb_ms=")
-                .append(o.firstByteMillis());
+                .append(o.firstByteMillis())
+                .append(" from=")
+                .append(o.clientAddress());
         return sb.toString();
     }
 
@@ -111,6 +113,7 @@ public final class AccessLog implements ExchangeListener {
         n.put("upstream_status", o.upstreamStatus());
         n.put("end", o.end().name().toLowerCase(Locale.ROOT));
         n.put("error", o.error());
+        n.put("client_address", o.clientAddress());
         n.put("input_tokens", o.usage().inputTokens());
         n.put("output_tokens", o.usage().outputTokens());
         n.put("cache_creation_input_tokens", o.usage().cacheCreationInputTokens());

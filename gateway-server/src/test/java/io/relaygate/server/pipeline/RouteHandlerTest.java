@@ -40,6 +40,32 @@ class RouteHandlerTest {
     }
 
     @Test
+    void readinessSaysNoOnceADrainBeganWhileLivenessStaysYes() {
+        Draining draining = new Draining();
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new RouteHandler(1024, null, new java.util.concurrent.atomic.LongAdder(), draining));
+        assertThat(statusOf(ch, "/readyz")).isEqualTo(200);
+        draining.start();
+        assertThat(statusOf(ch, "/readyz"))
+                .as("nginx and orchestrators move new work elsewhere")
+                .isEqualTo(503);
+        assertThat(statusOf(ch, "/healthz"))
+                .as("the process is alive and finishing its work")
+                .isEqualTo(200);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static int statusOf(EmbeddedChannel ch, String path) {
+        ch.writeInbound(head(HttpMethod.GET, path, -1));
+        FullHttpResponse resp = ch.readOutbound();
+        try {
+            return resp.status().code();
+        } finally {
+            resp.release();
+        }
+    }
+
+    @Test
     void unknownRouteIsAnswered404AndItsBodyDropped() {
         EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(1024));
         ch.writeInbound(

@@ -40,7 +40,8 @@ class AccessLogTest {
                 true,
                 7,
                 2,
-                error);
+                error,
+                "203.0.113.7");
     }
 
     @Test
@@ -50,7 +51,7 @@ class AccessLogTest {
                         + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
                         + " account=team-openai"
                         + " attempts=2 status=200 upstream_status=529 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
-                        + " cost_usd=0.001234 ms=812 ttfb_ms=95");
+                        + " cost_usd=0.001234 ms=812 ttfb_ms=95 from=203.0.113.7");
     }
 
     @Test
@@ -67,6 +68,7 @@ class AccessLogTest {
         assertThat(n.path("attempts").asInt()).isEqualTo(2);
         assertThat(n.path("messages").asInt()).isEqualTo(7);
         assertThat(n.path("upstream_status").asInt()).isEqualTo(529);
+        assertThat(n.path("client_address").asText()).isEqualTo("203.0.113.7");
     }
 
     @Test
