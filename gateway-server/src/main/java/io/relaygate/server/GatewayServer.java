@@ -13,6 +13,7 @@ import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
@@ -50,6 +51,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private final UsageRecorder recorder;
     private final LongAdder webSocketRefusals;
+    /** This gateway's caches listening to the store's change channel (admin changes from any instance). */
+    private final AutoCloseable storeChanges;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -57,7 +60,9 @@ public final class GatewayServer implements AutoCloseable {
             Channel serverChannel,
             String transport,
             UsageRecorder recorder,
-            LongAdder webSocketRefusals) {
+            LongAdder webSocketRefusals,
+            AutoCloseable storeChanges) {
+        this.storeChanges = storeChanges;
         this.recorder = recorder;
         this.webSocketRefusals = webSocketRefusals;
         this.boss = boss;
@@ -97,6 +102,11 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            storeChanges.close();
+        } catch (Exception e) {
+            logger.debug("unsubscribing from store changes failed: {}", e.toString());
+        }
         serverChannel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -173,6 +183,7 @@ public final class GatewayServer implements AutoCloseable {
                         clock,
                         com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                         accountViewTtl);
+                AutoCloseable changes = StoreChangeListener.subscribe(store, keys, scheduler);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -201,7 +212,7 @@ public final class GatewayServer implements AutoCloseable {
                         .syncUninterruptibly()
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
-                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals);
+                return new GatewayServer(boss, workers, ch, transports.name(), started, refusals, changes);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
