@@ -165,6 +165,11 @@ final class RedisLink implements AutoCloseable {
         }
     }
 
+    /** Doubles from {@link #MIN_RECONNECT_DELAY} per failed attempt, capped at {@link #MAX_RECONNECT_DELAY}. */
+    static Delay reconnectDelay() {
+        return Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS);
+    }
+
     /** The seed nodes of a {@code redis-cluster://} URL, or {@code null} for every other form. */
     static @org.jspecify.annotations.Nullable List<RedisURI> clusterSeeds(String url) {
         boolean tls = url.startsWith(TLS_CLUSTER_SCHEME);

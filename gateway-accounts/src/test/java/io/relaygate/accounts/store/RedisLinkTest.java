@@ -52,4 +52,17 @@ class RedisLinkTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no seed nodes");
     }
+
+    @Test
+    void reconnectAttemptsNeverWaitLongerThanTheCap() {
+        io.lettuce.core.resource.Delay delay = RedisLink.reconnectDelay();
+
+        assertThat(delay.createDelay(1)).isLessThanOrEqualTo(java.time.Duration.ofMillis(20));
+        for (long attempt = 1; attempt <= 64; attempt++) {
+            assertThat(delay.createDelay(attempt))
+                    .as("attempt %s: Lettuce's default would grow to 30 s", attempt)
+                    .isLessThanOrEqualTo(RedisLink.MAX_RECONNECT_DELAY);
+        }
+        assertThat(RedisLink.MAX_RECONNECT_DELAY).isEqualTo(java.time.Duration.ofMillis(500));
+    }
 }
