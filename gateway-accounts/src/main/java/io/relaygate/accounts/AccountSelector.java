@@ -59,6 +59,14 @@ public final class AccountSelector {
                         .buildAsync((ignored, executor) -> store.list().toCompletableFuture());
     }
 
+    /** Drops the cached account list, so the next request reads the store (an account was added or changed). */
+    public void invalidate() {
+        AsyncLoadingCache<Boolean, List<Account>> cache = accounts;
+        if (cache != null) {
+            cache.synchronous().invalidateAll();
+        }
+    }
+
     /**
      * The accounts that may serve a request in {@code format} for {@code model} ({@code null}: any model), best
      * first; empty when none can.

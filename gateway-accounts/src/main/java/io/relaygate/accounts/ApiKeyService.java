@@ -132,6 +132,18 @@ public final class ApiKeyService {
         });
     }
 
+    /**
+     * Drops key {@code id} from the cache ({@code null}: every key), so the next lookup reads the store: how a change
+     * made by another instance or process shows here at once ({@link StoreChanges}).
+     */
+    public void invalidate(@Nullable String id) {
+        if (id == null) {
+            cache.synchronous().invalidateAll();
+        } else {
+            cache.synchronous().invalidate(id);
+        }
+    }
+
     /** Every key, ordered by name. */
     public CompletionStage<List<ApiKey>> list() {
         return store.list();

@@ -222,6 +222,22 @@ public final class Scheduler {
                 });
     }
 
+    /** Drops the cached account list (an account was added or changed elsewhere). */
+    public void invalidateAccounts() {
+        selector.invalidate();
+    }
+
+    /**
+     * Drops the cached view of account conditions, so the next request reads them (an account was put out of
+     * rotation or resumed elsewhere). What this instance learned itself before stays only until the new view is read.
+     */
+    public void invalidateConditions() {
+        AsyncLoadingCache<Boolean, View> cache = views;
+        if (cache != null) {
+            cache.synchronous().invalidateAll();
+        }
+    }
+
     public SchedulingConfig config() {
         return config;
     }

@@ -16,6 +16,7 @@ import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
@@ -70,6 +71,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ChannelGroup clients;
     private final Readiness readiness;
     private final @Nullable GatewayMetrics metrics;
+    /** This gateway's caches listening to the store's change channel (admin changes from any instance). */
+    private final AutoCloseable storeChanges;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -81,7 +84,9 @@ public final class GatewayServer implements AutoCloseable {
             Draining draining,
             ChannelGroup clients,
             Readiness readiness,
-            @Nullable GatewayMetrics metrics) {
+            @Nullable GatewayMetrics metrics,
+            AutoCloseable storeChanges) {
+        this.storeChanges = storeChanges;
         this.draining = draining;
         this.clients = clients;
         this.readiness = readiness;
@@ -168,6 +173,11 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            storeChanges.close();
+        } catch (Exception e) {
+            logger.debug("unsubscribing from store changes failed: {}", e.toString());
+        }
         serverChannel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -267,6 +277,7 @@ public final class GatewayServer implements AutoCloseable {
                         readiness,
                         metrics,
                         config.metrics().requireToken() ? config.scheduling().adminToken() : null);
+                AutoCloseable changes = StoreChangeListener.subscribe(store, keys, scheduler);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -300,7 +311,17 @@ public final class GatewayServer implements AutoCloseable {
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
                 return new GatewayServer(
-                        boss, workers, ch, transports.name(), started, refusals, draining, clients, readiness, metrics);
+                        boss,
+                        workers,
+                        ch,
+                        transports.name(),
+                        started,
+                        refusals,
+                        draining,
+                        clients,
+                        readiness,
+                        metrics,
+                        changes);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,15 +42,28 @@ public final class RedisSharedState implements SharedState {
 
     private static final long SLACK_MILLIS = 60_000;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
+    private final java.util.function.Function<String, CompletionStage<?>> conditionChanged;
     private final Script admit;
     private final Script usage;
     private final Script spend;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public RedisSharedState(RedisAsyncCommands<String, String> redis, String prefix) {
+    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
+        this(redis, prefix, accountId -> java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * @param conditionChanged told (after the write) of each account put out of rotation or back, so other instances
+     *     read the conditions again at once; what it returns is waited for before the write completes
+     */
+    public RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged) {
+        this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.admit = new Script(redis, resource("admit.lua"));
@@ -169,12 +182,16 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> setCondition(String accountId, AccountCondition c) {
-        return redis.hset(conditionsKey(), accountId, ConditionCodec.encode(c)).thenApply(b -> null);
+        return redis.hset(conditionsKey(), accountId, ConditionCodec.encode(c))
+                .thenCompose(b -> conditionChanged.apply(accountId))
+                .thenApply(b -> null);
     }
 
     @Override
     public CompletionStage<Void> clearCondition(String accountId) {
-        return redis.hdel(conditionsKey(), accountId).thenApply(n -> null);
+        return redis.hdel(conditionsKey(), accountId)
+                .thenCompose(n -> conditionChanged.apply(accountId))
+                .thenApply(n -> null);
     }
 
     @Override
@@ -373,11 +390,11 @@ public final class RedisSharedState implements SharedState {
 
     /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
     private static final class Script {
-        private final RedisAsyncCommands<String, String> redis;
+        private final RedisClusterAsyncCommands<String, String> redis;
         private final String source;
         private final String sha;
 
-        Script(RedisAsyncCommands<String, String> redis, String source) {
+        Script(RedisClusterAsyncCommands<String, String> redis, String source) {
             this.redis = redis;
             this.source = source;
             this.sha = Sha1.hex(source);
