@@ -6,6 +6,7 @@ import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.core.RepeatedWarnings;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ public final class UsageRecorder implements AutoCloseable {
     private static final Set<UsageScope> ALL = Collections.unmodifiableSet(EnumSet.allOf(UsageScope.class));
 
     private final SharedState state;
+    private final RepeatedWarnings warnings = new RepeatedWarnings(logger);
     private final int maxBuffered;
     private final ScheduledExecutorService executor;
     private final Object lock = new Object();
@@ -116,7 +118,9 @@ public final class UsageRecorder implements AutoCloseable {
             if (record.immediate()) {
                 now = new Entry(record, true);
                 if (!waiting.isEmpty() || flushing) {
-                    enqueueLocked(now);
+                    // the spend waits behind the backlog, the lease must not: the key's next request needs the slot
+                    enqueueLocked(new Entry(withoutLease(record), true));
+                    releaseLease(record);
                     return;
                 }
             }
@@ -124,6 +128,38 @@ public final class UsageRecorder implements AutoCloseable {
         if (now != null) {
             write(now);
         }
+    }
+
+    /** The record without its lease: the lease was (or is being) given back on its own. */
+    private static UsageRecord withoutLease(UsageRecord r) {
+        return r.leaseId() == null
+                ? r
+                : new UsageRecord(
+                        r.keyId(), r.accountId(), r.model(), r.counters(), r.at(), r.tokenWindow(), true, null, false);
+    }
+
+    /**
+     * Gives the record's lease back on its own path, never behind batched usage: after an outage the usage backlog
+     * can take a while, and leases queued behind it refused the keys' next requests ("1000 of 1000 in flight").
+     */
+    private void releaseLease(UsageRecord r) {
+        String lease = r.leaseId();
+        if (lease == null) {
+            return;
+        }
+        try {
+            state.release(r.keyId(), lease).exceptionally(e -> {
+                // the lease expires by itself after the lease TTL
+                warnings.warn("release", "giving a lease back failed, it expires by itself: " + describe(e));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            warnings.warn("release", "giving a lease back failed, it expires by itself: " + describe(e));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return io.relaygate.core.Secrets.redact(String.valueOf(e));
     }
 
     private static Group group(Entry e) {
@@ -187,15 +223,14 @@ public final class UsageRecorder implements AutoCloseable {
         }
         return f.handle((ok, e) -> {
             if (e != null) {
-                synchronized (lock) {
-                    boolean first = waiting.isEmpty();
-                    enqueueLocked(record);
-                    if (first) {
-                        logger.warn(
-                                "usage store unavailable, keeping usage in memory until it is back: {}",
-                                io.relaygate.core.Secrets.redact(String.valueOf(e)));
-                    }
+                if (record.spend()) {
+                    releaseLease(record.record());
                 }
+                synchronized (lock) {
+                    enqueueLocked(record.spend() ? new Entry(withoutLease(record.record()), true) : record);
+                }
+                warnings.warn(
+                        "usage", "usage store unavailable, keeping usage in memory until it is back: " + describe(e));
             }
             return null;
         });
@@ -260,7 +295,7 @@ public final class UsageRecorder implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            logger.warn("writing buffered usage failed: {}", e.toString());
+            warnings.warn("usage-retry", "writing buffered usage failed: " + describe(e));
         } finally {
             synchronized (lock) {
                 flushing = false;

@@ -162,12 +162,14 @@ public final class GatewayServer implements AutoCloseable {
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
-                ApiKeyService keys = new ApiKeyService(store.keys());
+                ApiKeyService keys =
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor());
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
                                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
-                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL),
+                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL,
+                                config.scheduling().staleFor()),
                         store.state(),
                         config.scheduling(),
                         clock,

@@ -225,6 +225,19 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Long> releaseAll(String keyId) {
+        KeyState k = keys.get(keyId);
+        long freed = 0;
+        if (k != null) {
+            synchronized (k) {
+                freed = k.leases.size();
+                k.leases.clear();
+            }
+        }
+        return CompletableFuture.completedFuture(freed);
+    }
+
+    @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
         KeyState k = key(keyId);
         long nowMs = now.toEpochMilli();

@@ -153,6 +153,12 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Long> releaseAll(String keyId) {
+        // one command, atomic: every member of the lease zset, counted
+        return redis.zremrangebyrank(keyTag(keyId) + "lease", 0, -1);
+    }
+
+    @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
         long expiry = now.toEpochMilli() + ttl.toMillis();
         return redis.psetex(keyTag(keyId) + "s:" + sessionHash, ttl.toMillis() + SLACK_MILLIS, accountId + "|" + expiry)

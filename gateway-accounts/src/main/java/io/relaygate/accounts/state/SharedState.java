@@ -28,6 +28,12 @@ public interface SharedState extends AutoCloseable {
     /** Gives a lease back. */
     CompletionStage<Void> release(String keyId, String leaseId);
 
+    /**
+     * Gives every lease of the key back (an operator's {@code relaygate keys release}: the instance that held them is
+     * gone, or stuck); completes with how many leases were held, expired ones included.
+     */
+    CompletionStage<Long> releaseAll(String keyId);
+
     /** Sticks the key's session to {@code accountId} until {@code now + ttl} (admissions renew it on use). */
     CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl);
 
