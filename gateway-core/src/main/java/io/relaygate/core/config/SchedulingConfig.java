@@ -16,8 +16,6 @@ import org.jspecify.annotations.Nullable;
  * @param adminToken bearer token of the admin API ({@code /admin/…}); null: the admin API is off
  * @param staleFor how long, at most, keys and accounts read before a store outage are served while the store is away
  *     (counted from their last successful read)
- * @param usageJournal whether usage records are journalled on local disk (under {@code store.dataDir}) before a
- *     request's end reaches the client, so a killed instance loses none: the next start replays them
  */
 public record SchedulingConfig(
         Duration stickyTtl,
@@ -26,13 +24,11 @@ public record SchedulingConfig(
         Duration overloadCoolDown,
         @Nullable Path pricingFile,
         @Nullable String adminToken,
-        Duration staleFor,
-        boolean usageJournal) {
+        Duration staleFor) {
 
     public static final Duration DEFAULT_STICKY_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_STALE_FOR = Duration.ofHours(1);
-    public static final boolean DEFAULT_USAGE_JOURNAL = true;
     public static final Duration DEFAULT_RATE_LIMIT_COOL_DOWN = Duration.ofMinutes(1);
     public static final Duration DEFAULT_OVERLOAD_COOL_DOWN = Duration.ofMinutes(1);
 
@@ -44,8 +40,7 @@ public record SchedulingConfig(
                 DEFAULT_OVERLOAD_COOL_DOWN,
                 null,
                 null,
-                DEFAULT_STALE_FOR,
-                DEFAULT_USAGE_JOURNAL);
+                DEFAULT_STALE_FOR);
     }
 
     public SchedulingConfig {
@@ -65,22 +60,16 @@ public record SchedulingConfig(
 
     public SchedulingConfig withAdminToken(@Nullable String value) {
         return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor, usageJournal);
+                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor);
     }
 
     public SchedulingConfig withCoolDowns(Duration rateLimit, Duration overload) {
-        return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor, usageJournal);
+        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor);
     }
 
     public SchedulingConfig withLeaseTtl(Duration value) {
         return new SchedulingConfig(
-                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, usageJournal);
-    }
-
-    public SchedulingConfig withUsageJournal(boolean value) {
-        return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, value);
+                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor);
     }
 
     /** Never shows the admin token. */
@@ -88,7 +77,6 @@ public record SchedulingConfig(
     public String toString() {
         return "SchedulingConfig[stickyTtl=" + stickyTtl + ", leaseTtl=" + leaseTtl + ", rateLimitCoolDown="
                 + rateLimitCoolDown + ", overloadCoolDown=" + overloadCoolDown + ", pricingFile=" + pricingFile
-                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + ", usageJournal="
-                + usageJournal + "]";
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + "]";
     }
 }
