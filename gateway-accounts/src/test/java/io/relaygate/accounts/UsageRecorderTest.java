@@ -52,6 +52,19 @@ class UsageRecorderTest {
         }
 
         @Override
+        public CompletionStage<Void> record(
+                UsageRecord r, java.util.Set<UsageScope> scopes, io.relaygate.accounts.state.WriteId id) {
+            records.incrementAndGet();
+            return real.record(r, scopes, id);
+        }
+
+        @Override
+        public CompletionStage<Void> spend(UsageRecord r, io.relaygate.accounts.state.WriteId id) {
+            spends.incrementAndGet();
+            return real.spend(r, id);
+        }
+
+        @Override
         public CompletionStage<Long> releaseAll(String keyId) {
             return real.releaseAll(keyId);
         }

@@ -81,6 +81,15 @@ public interface SharedState extends AutoCloseable {
      */
     CompletionStage<Void> spend(UsageRecord record);
 
+    /**
+     * {@link #record(UsageRecord, java.util.Set)} applied at most once for {@code id}: a write this store applied
+     * before under the same id changes nothing (the usage journal replays writes after a crash).
+     */
+    CompletionStage<Void> record(UsageRecord record, java.util.Set<UsageScope> scopes, WriteId id);
+
+    /** {@link #spend(UsageRecord)} applied at most once for {@code id}; the lease is given back either way. */
+    CompletionStage<Void> spend(UsageRecord record, WriteId id);
+
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
 
