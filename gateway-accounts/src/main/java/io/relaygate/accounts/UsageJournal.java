@@ -80,9 +80,25 @@ final class UsageJournal implements AutoCloseable {
     private final Map<Long, Write> writes = new LinkedHashMap<>();
     private final Map<Long, Long> writeSegment = new HashMap<>();
 
+    private final FileChannel lockFile;
+    private final java.nio.channels.FileLock lock;
+
     private UsageJournal(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
+        // one process per journal: two writers interleaving segments would replay each other's records
+        this.lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new IOException("in use by another recorder (give each instance its own store.dataDir)");
+        }
+        this.lock = held;
         Path w = dir.resolve(WRITER_FILE);
         if (!Files.exists(w)) {
             Path tmp = dir.resolve(WRITER_FILE + ".tmp");
@@ -391,6 +407,8 @@ final class UsageJournal implements AutoCloseable {
     public void close() {
         try {
             out.close();
+            lock.release();
+            lockFile.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

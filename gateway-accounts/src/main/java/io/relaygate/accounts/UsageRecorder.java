@@ -176,7 +176,7 @@ public final class UsageRecorder implements AutoCloseable {
             if (record.immediate()) {
                 now = new Entry(record, true);
                 if (j != null) {
-                    now = now.withSeq(j.appendWrite(true, withoutLease(record), NO_RIDS));
+                    now = now.withSeq(journalWrite(j, true, withoutLease(record), NO_RIDS));
                 }
                 if (!waiting.isEmpty() || flushing) {
                     // the spend waits behind the backlog, the lease must not: the key's next request needs the slot
@@ -188,6 +188,26 @@ public final class UsageRecorder implements AutoCloseable {
         }
         if (now != null) {
             write(now);
+        }
+    }
+
+    /** Journals a record; -1 when the disk refused (the record then lives in memory only, as without a journal). */
+    private long journalRecord(UsageJournal j, UsageRecord r) {
+        try {
+            return j.appendRecord(r);
+        } catch (java.io.UncheckedIOException e) {
+            warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
+            return -1;
+        }
+    }
+
+    /** Journals a write; -1 when the disk refused (the write then goes without an id, as without a journal). */
+    private long journalWrite(UsageJournal j, boolean spend, UsageRecord r, long[] rids) {
+        try {
+            return j.appendWrite(spend, r, rids);
+        } catch (java.io.UncheckedIOException e) {
+            warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
+            return -1;
         }
     }
 
@@ -274,7 +294,7 @@ public final class UsageRecorder implements AutoCloseable {
             UsageJournal j = journal;
             if (j != null) {
                 // each summed record becomes one journalled write, idempotent in the store under its number
-                batch.replaceAll((g, e) -> e.withSeq(j.appendWrite(false, e.record(), e.rids())));
+                batch.replaceAll((g, e) -> e.withSeq(journalWrite(j, false, e.record(), e.rids())));
             }
             queue = !waiting.isEmpty() || flushing;
             if (queue) {
@@ -333,7 +353,12 @@ public final class UsageRecorder implements AutoCloseable {
         UsageJournal j = journal;
         if (j != null && e.seq() >= 0) {
             synchronized (lock) {
-                j.done(e.seq());
+                try {
+                    j.done(e.seq());
+                } catch (java.io.UncheckedIOException x) {
+                    // the write is in the store; a replay would skip it by its id
+                    warnings.warn("journal", "usage journal write failed: " + describe(x));
+                }
             }
         }
     }

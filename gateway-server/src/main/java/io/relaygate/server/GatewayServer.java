@@ -143,6 +143,24 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The usage recorder, journalling under {@code store.dataDir} unless that is off or the journal is in use by
+         * another instance there (then without: usage of a killed instance may be lost, said in the log).
+         */
+        private static UsageRecorder newRecorder(GatewayConfig config, Store store) {
+            if (config.scheduling().usageJournal()) {
+                java.nio.file.Path dir = config.store().dataDir().resolve("usage-journal");
+                try {
+                    return new UsageRecorder(store.state(), dir);
+                } catch (java.io.UncheckedIOException e) {
+                    logger.warn(
+                            "usage journal off: {}; usage of this instance is lost if it is killed",
+                            io.relaygate.core.Secrets.redact(String.valueOf(e.getMessage())));
+                }
+            }
+            return new UsageRecorder(store.state());
+        }
+
         public GatewayServer start() {
             ServerConfig server = config.server();
             Transports transports = Transports.detect();
@@ -153,7 +171,7 @@ public final class GatewayServer implements AutoCloseable {
                 PriceTable prices = config.scheduling().pricingFile() == null
                         ? PriceTable.shipped()
                         : PriceTable.load(config.scheduling().pricingFile());
-                recorder = new UsageRecorder(store.state());
+                recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
                 UsageRecorder started = recorder;

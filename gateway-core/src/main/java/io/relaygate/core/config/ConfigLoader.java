@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}.
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT}.
  */
 public final class ConfigLoader {
 
@@ -76,6 +76,7 @@ public final class ConfigLoader {
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
         override(scheduling, "staleFor", env.get("RELAYGATE_STALE_FOR"));
+        override(scheduling, "usageJournal", env.get("RELAYGATE_USAGE_JOURNAL"));
         override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
         override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
 
@@ -128,7 +129,8 @@ public final class ConfigLoader {
                 duration(scheduling, "scheduling.overloadCoolDown", "overloadCoolDown", sd.overloadCoolDown()),
                 pricingFile == null ? null : Path.of(pricingFile),
                 optionalText(scheduling, "scheduling.adminToken", "adminToken"),
-                duration(scheduling, "scheduling.staleFor", "staleFor", sd.staleFor()));
+                duration(scheduling, "scheduling.staleFor", "staleFor", sd.staleFor()),
+                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()));
         return new GatewayConfig(serverConfig, storeConfig, upstreamConfig, schedulingConfig, logging(logging));
     }
 
@@ -232,6 +234,18 @@ public final class ConfigLoader {
     private static String text(ObjectNode n, String setting, String key, String fallback) {
         String v = optionalText(n, setting, key);
         return v == null ? fallback : v;
+    }
+
+    private static boolean bool(ObjectNode n, String setting, String key, boolean fallback) {
+        String v = optionalText(n, setting, key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(setting + ": " + firstLine(v) + " (expected: true or false)");
+        };
     }
 
     private static long integer(ObjectNode n, String setting, String key, long fallback) {

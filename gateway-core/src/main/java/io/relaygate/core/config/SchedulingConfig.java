@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param adminToken bearer token of the admin API ({@code /admin/…}); null: the admin API is off
  * @param staleFor how long, at most, keys and accounts read before a store outage are served while the store is away
  *     (counted from their last successful read)
+ * @param usageJournal whether usage records are journalled on local disk ({@code store.dataDir}/usage-journal) before
+ *     a request's end reaches the client, so a killed instance loses none: its next start writes them, once
  */
 public record SchedulingConfig(
         Duration stickyTtl,
@@ -24,11 +26,13 @@ public record SchedulingConfig(
         Duration overloadCoolDown,
         @Nullable Path pricingFile,
         @Nullable String adminToken,
-        Duration staleFor) {
+        Duration staleFor,
+        boolean usageJournal) {
 
     public static final Duration DEFAULT_STICKY_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_STALE_FOR = Duration.ofHours(1);
+    public static final boolean DEFAULT_USAGE_JOURNAL = true;
     public static final Duration DEFAULT_RATE_LIMIT_COOL_DOWN = Duration.ofMinutes(1);
     public static final Duration DEFAULT_OVERLOAD_COOL_DOWN = Duration.ofMinutes(1);
 
@@ -40,7 +44,8 @@ public record SchedulingConfig(
                 DEFAULT_OVERLOAD_COOL_DOWN,
                 null,
                 null,
-                DEFAULT_STALE_FOR);
+                DEFAULT_STALE_FOR,
+                DEFAULT_USAGE_JOURNAL);
     }
 
     public SchedulingConfig {
@@ -60,16 +65,22 @@ public record SchedulingConfig(
 
     public SchedulingConfig withAdminToken(@Nullable String value) {
         return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor);
+                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor, usageJournal);
     }
 
     public SchedulingConfig withCoolDowns(Duration rateLimit, Duration overload) {
-        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor);
+        return new SchedulingConfig(
+                stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor, usageJournal);
     }
 
     public SchedulingConfig withLeaseTtl(Duration value) {
         return new SchedulingConfig(
-                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor);
+                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, usageJournal);
+    }
+
+    public SchedulingConfig withUsageJournal(boolean value) {
+        return new SchedulingConfig(
+                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, value);
     }
 
     /** Never shows the admin token. */
@@ -77,6 +88,7 @@ public record SchedulingConfig(
     public String toString() {
         return "SchedulingConfig[stickyTtl=" + stickyTtl + ", leaseTtl=" + leaseTtl + ", rateLimitCoolDown="
                 + rateLimitCoolDown + ", overloadCoolDown=" + overloadCoolDown + ", pricingFile=" + pricingFile
-                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + "]";
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + ", usageJournal="
+                + usageJournal + "]";
     }
 }
