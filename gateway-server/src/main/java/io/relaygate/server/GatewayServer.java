@@ -228,6 +228,24 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The usage recorder, journalling under {@code store.dataDir} unless that is off or the journal is in use by
+         * another instance there (then without: usage of a killed instance may be lost, said in the log).
+         */
+        private static UsageRecorder newRecorder(GatewayConfig config, Store store) {
+            if (config.scheduling().usageJournal()) {
+                java.nio.file.Path dir = config.store().dataDir().resolve("usage-journal");
+                try {
+                    return new UsageRecorder(store.state(), dir);
+                } catch (java.io.UncheckedIOException e) {
+                    logger.warn(
+                            "usage journal off: {}; usage of this instance is lost if it is killed",
+                            io.relaygate.core.Secrets.redact(String.valueOf(e.getMessage())));
+                }
+            }
+            return new UsageRecorder(store.state());
+        }
+
         public GatewayServer start() {
             ServerConfig server = config.server();
             Transports transports = Transports.detect();
@@ -238,7 +256,7 @@ public final class GatewayServer implements AutoCloseable {
                 PriceTable prices = config.scheduling().pricingFile() == null
                         ? PriceTable.shipped()
                         : PriceTable.load(config.scheduling().pricingFile());
-                recorder = new UsageRecorder(store.state());
+                recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
                 UsageRecorder started = recorder;
@@ -246,12 +264,14 @@ public final class GatewayServer implements AutoCloseable {
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
-                ApiKeyService keys = new ApiKeyService(store.keys());
+                ApiKeyService keys =
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor());
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
                                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
-                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL),
+                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL,
+                                config.scheduling().staleFor()),
                         store.state(),
                         config.scheduling(),
                         clock,
