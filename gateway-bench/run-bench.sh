@@ -5,7 +5,8 @@
 #                                   [--max-streams N] [--arms LIST]
 #
 # BASELINE_JAR=path/to/an/older/relaygate.jar adds a "baseline" arm: that jar on the embedded store, set up like the
-# embedded arm and interleaved with it, for A/B comparisons of two builds in one run. --arms keeps only the listed arms
+# embedded arm and interleaved with it, for A/B comparisons of two builds in one run. BASELINE_ENV="VAR=value ..."
+# sets environment variables for the baseline arm only (e.g. the same jar with RELAYGATE_METRICS=false). --arms keeps only the listed arms
 # (e.g. --arms embedded,baseline). Gateway arms also report the gateway's CPU time per request (utime + stime of its
 # process over the whole run, warm-up included, divided by req/s × run seconds): steadier than req/s on a noisy machine.
 #
@@ -167,7 +168,7 @@ start_gateway() { # name store-env key-flags [jar] -> sets gw_port_<name>, gw_pi
   eval "gw_port_$name=$port gw_pid_$name=$! gw_key_$name=$key"
 }
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
-[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local" "" "$baseline_jar" || exit 1; }
+[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local ${BASELINE_ENV:-}" "" "$baseline_jar" || exit 1; }
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
   $load_cpu redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$work" \

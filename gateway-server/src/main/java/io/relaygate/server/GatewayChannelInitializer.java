@@ -125,7 +125,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 PipelineNames.IDLE,
                 new IdleStateHandler(0, 0, server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, server.maxHeaderBytes(), 64 * 1024));
-        p.addLast(PipelineNames.KEEP_ALIVE, new GatewayKeepAliveHandler());
+        p.addLast(PipelineNames.KEEP_ALIVE, new GatewayKeepAliveHandler(draining));
     }
 
     private void addRouteAndAuth(ChannelPipeline p) {

@@ -21,6 +21,7 @@ import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.upstream.OAuthRefresher;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,9 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     private final OAuthRefresher refresher;
     private final PriceTable prices;
     private final ExchangeListener listener;
+    /** How long a connection idle when a drain began may still bring a request (a proxy mid-send). */
+    static final long IDLE_CLOSE_GRACE_MILLIS = 2000;
+
     private final int maxAttempts;
     private final Draining draining;
     /** The gateway is stopping: no new request on this connection, which closes once its exchange ended. */
@@ -221,9 +225,17 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == Draining.Event.STOP) {
             stopping = true;
-            if (current == null) {
-                ctx.close();
-            }
+            // An idle connection is not closed under a request a proxy may be sending on it right now: requests that
+            // come in the meantime are served with Connection: close; one still idle after a grace period closes.
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (current == null) {
+                                    ctx.close();
+                                }
+                            },
+                            IDLE_CLOSE_GRACE_MILLIS,
+                            TimeUnit.MILLISECONDS);
             return;
         }
         if (evt instanceof IdleStateEvent) {
