@@ -4,21 +4,34 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.core.Account;
+import io.relaygate.core.Durations;
+import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
+import io.relaygate.core.config.SchedulingConfig;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The simple account choice of the backbone: the schedulable accounts that speak the request's format natively and
  * serve its model, best first (lower priority number, then name). The account list is read from the store at most
  * once per {@link #DEFAULT_CACHE_TTL}, so a busy gateway costs the store one list per second, and an account added
  * or disabled by the CLI is seen within that time.
+ *
+ * <p>Store outages: the list read last is served for up to {@code staleFor} after that read while the store fails
+ * (logged once when it starts and once when the store is back), so an outage does not take every account away. The
+ * loader never fails towards Caffeine, which would log each failure with a stack trace through {@code System.Logger},
+ * outside the logging setup: a failed read is a {@link Lookup} that lives for no time.
  *
  * <p>Deliberately small: sticky sessions, cool-downs, least-recently-used order and key bindings belong to the full
  * scheduler that replaces this class.
@@ -28,26 +41,50 @@ public final class AccountSelector {
     /** How long the account list is reused. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
 
+    private static final Logger logger = LoggerFactory.getLogger(AccountSelector.class);
+
+    /** What one read of the store gave: the accounts (maybe as read before an outage), or the store's failure. */
+    private record Lookup(
+            @Nullable List<Account> accounts, @Nullable Throwable failure) {}
+
+    /** The list as last read, and when (ticker nanos). */
+    private record LastRead(List<Account> accounts, long atNanos) {}
+
     private final AccountStore store;
-    private final @Nullable AsyncLoadingCache<Boolean, List<Account>> accounts;
+    private final Ticker ticker;
+    private final long staleForNanos;
+    private final @Nullable AsyncLoadingCache<Boolean, Lookup> accounts;
+    private volatile @Nullable LastRead lastRead;
+    private final AtomicBoolean servingStale = new AtomicBoolean();
 
     public AccountSelector(AccountStore store) {
         this(store, Ticker.systemTicker(), DEFAULT_CACHE_TTL);
     }
 
+    public AccountSelector(AccountStore store, Ticker ticker, Duration cacheTtl) {
+        this(store, ticker, cacheTtl, SchedulingConfig.DEFAULT_STALE_FOR);
+    }
+
     /**
      * @param ticker drives the cache expiry (tests advance a fake one)
      * @param cacheTtl how long the account list is reused
+     * @param staleFor how long after its last successful read the list is still served while the store fails
      */
-    public AccountSelector(AccountStore store, Ticker ticker, Duration cacheTtl) {
+    public AccountSelector(AccountStore store, Ticker ticker, Duration cacheTtl, Duration staleFor) {
         requireNonNull(store, "store");
         requireNonNull(ticker, "ticker");
         requireNonNull(cacheTtl, "cacheTtl");
         if (cacheTtl.isNegative()) {
             throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
         }
+        requireNonNull(staleFor, "staleFor");
+        if (staleFor.isNegative()) {
+            throw new IllegalArgumentException("staleFor: " + staleFor + " (expected: >= 0)");
+        }
         // one entry under a constant key: Caffeine gives expiry and coalescing of concurrent loads for free
         this.store = store;
+        this.ticker = ticker;
+        this.staleForNanos = staleFor.toNanos();
         // zero: read every time (Caffeine may serve an entry of a zero-expiry cache until its maintenance runs)
         this.accounts = cacheTtl.isZero()
                 ? null
@@ -55,8 +92,67 @@ public final class AccountSelector {
                         .executor(Caches.SAME_THREAD)
                         .ticker(ticker)
                         .maximumSize(1)
-                        .expireAfterWrite(cacheTtl)
-                        .buildAsync((ignored, executor) -> store.list().toCompletableFuture());
+                        .expireAfter(Expiry.<Boolean, Lookup>creating(
+                                (k, lookup) -> lookup.accounts() != null ? cacheTtl : Duration.ZERO))
+                        .buildAsync((ignored, executor) -> load());
+    }
+
+    /** Reads the list; on a store failure answers with the list read last (if recent enough), never exceptionally. */
+    private CompletableFuture<Lookup> load() {
+        CompletableFuture<List<Account>> read;
+        try {
+            read = store.list().toCompletableFuture();
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        return read.handle((list, e) -> {
+            if (e == null) {
+                lastRead = new LastRead(list, ticker.read());
+                if (servingStale.compareAndSet(true, false)) {
+                    logger.info("account store is back: accounts are read from it again");
+                }
+                return new Lookup(list, null);
+            }
+            LastRead last = lastRead;
+            if (last == null || ticker.read() - last.atNanos() > staleForNanos) {
+                return new Lookup(null, e);
+            }
+            if (servingStale.compareAndSet(false, true)) {
+                logger.warn(
+                        "account store unavailable, serving the accounts as last read (up to {} old) until it is"
+                                + " back: {}",
+                        Durations.format(Duration.ofNanos(staleForNanos)),
+                        Secrets.redact(String.valueOf(e)));
+            }
+            // cached like a fresh read: the store is asked again once per cache time, not on every request
+            return new Lookup(last.accounts(), null);
+        });
+    }
+
+    /** The accounts, from the cache or (zero cache time) the store; fails only when the store fails with no stale list. */
+    private CompletableFuture<List<Account>> all() {
+        AsyncLoadingCache<Boolean, Lookup> cache = accounts;
+        CompletableFuture<Lookup> lookup = cache == null ? load() : cache.get(Boolean.TRUE);
+        return lookup.thenApply(result -> {
+            List<Account> list = result.accounts();
+            if (list == null) {
+                if (cache != null) {
+                    // a failure lives for no time: the next request asks the store again
+                    cache.asMap().remove(Boolean.TRUE, lookup);
+                }
+                Throwable failure = requireNonNull(result.failure(), "failure");
+                throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+            }
+            return list;
+        });
+    }
+
+    /** Drops the cached account list, so the next request reads the store (an account was added or changed). */
+    public void invalidate() {
+        AsyncLoadingCache<Boolean, Lookup> cache = accounts;
+        if (cache != null) {
+            cache.synchronous().invalidateAll();
+        }
     }
 
     /**
@@ -78,10 +174,7 @@ public final class AccountSelector {
         Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
                 .thenComparing(byFormat)
                 .thenComparing(Account::name);
-        AsyncLoadingCache<Boolean, List<Account>> cache = accounts;
-        CompletableFuture<List<Account>> all =
-                cache == null ? store.list().toCompletableFuture() : cache.get(Boolean.TRUE);
-        return all.thenApply(list -> list.stream()
+        return all().thenApply(list -> list.stream()
                 .filter(Account::schedulable)
                 .filter(a -> order.contains(a.kind().format()))
                 .filter(a -> serves(a, model))

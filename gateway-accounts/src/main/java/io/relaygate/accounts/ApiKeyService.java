@@ -3,14 +3,18 @@ package io.relaygate.accounts;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.Durations;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
+import io.relaygate.core.Secrets;
+import io.relaygate.core.config.SchedulingConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,8 +24,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates gateway keys and authenticates presented secrets. A secret is {@code rg_<id>_<32 random characters>}: the
@@ -30,8 +38,20 @@ import org.jspecify.annotations.Nullable;
  * <p>Lookups go through a short Caffeine cache (found keys only, so a key created by another process is never hidden
  * by an earlier miss); this service's own updates invalidate it, other processes' changes show after
  * {@link #DEFAULT_CACHE_TTL} at most. Disabled and expired keys are returned: the caller refuses them and says why.
+ *
+ * <p>Store outages: a key read successfully within {@code staleFor} is served as last read while the store fails
+ * (stale while error), so a Redis blip does not refuse every client; the first stale answer of an outage is logged,
+ * and so is the store's return. A key this instance has not read lately is still refused while the store is away: an
+ * unknown secret is never admitted. The loader never fails towards Caffeine (its failures would be logged through
+ * {@code System.Logger}, outside the logging setup, with a stack trace per request): a failed read is a
+ * {@link Lookup} value that lives for no time.
  */
 public final class ApiKeyService {
+
+    private static final Logger logger = LoggerFactory.getLogger(ApiKeyService.class);
+
+    /** What one read of the store gave: the key (or its absence), or the store's failure. */
+    private record Lookup(Optional<ApiKey> found, @Nullable Throwable failure) {}
 
     /** How long a found key is served from memory before the store is asked again. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(5);
@@ -48,18 +68,32 @@ public final class ApiKeyService {
 
     private final ApiKeyStore store;
     private final Clock clock;
-    private final AsyncCache<String, Optional<ApiKey>> cache;
+    private final AsyncCache<String, Lookup> cache;
+    /** Keys as last read from the store, for {@code staleFor} after that read: what an outage is served from. */
+    private final Cache<String, ApiKey> lastKnown;
+
+    private final AtomicBoolean servingStale = new AtomicBoolean();
 
     public ApiKeyService(ApiKeyStore store) {
         this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL);
+    }
+
+    /** @param staleFor how long after its last successful read a key is still served while the store fails */
+    public ApiKeyService(ApiKeyStore store, Duration staleFor) {
+        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, staleFor);
+    }
+
+    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl) {
+        this(store, clock, ticker, cacheTtl, SchedulingConfig.DEFAULT_STALE_FOR);
     }
 
     /**
      * @param clock stamps {@code createdAt}
      * @param ticker drives the cache expiry (tests advance a fake one)
      * @param cacheTtl how long a found key is cached
+     * @param staleFor how long after its last successful read a key is still served while the store fails
      */
-    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl) {
+    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
         requireNonNull(ticker, "ticker");
@@ -67,13 +101,23 @@ public final class ApiKeyService {
         if (cacheTtl.isNegative()) {
             throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
         }
+        requireNonNull(staleFor, "staleFor");
+        if (staleFor.isNegative()) {
+            throw new IllegalArgumentException("staleFor: " + staleFor + " (expected: >= 0)");
+        }
         this.cache = Caffeine.newBuilder()
                 .executor(Caches.SAME_THREAD)
                 .ticker(ticker)
                 .maximumSize(MAX_CACHED_KEYS)
-                .expireAfter(Expiry.<String, Optional<ApiKey>>creating(
-                        (id, found) -> found.isPresent() ? cacheTtl : Duration.ZERO))
+                .expireAfter(Expiry.<String, Lookup>creating(
+                        (id, lookup) -> lookup.found().isPresent() ? cacheTtl : Duration.ZERO))
                 .buildAsync();
+        this.lastKnown = Caffeine.newBuilder()
+                .executor(Caches.SAME_THREAD)
+                .ticker(ticker)
+                .maximumSize(MAX_CACHED_KEYS)
+                .expireAfterWrite(staleFor)
+                .build();
     }
 
     /** Creates a key named {@code name}; the returned secret is the only copy there will ever be. */
@@ -108,8 +152,58 @@ public final class ApiKeyService {
         if (id == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return cache.get(id, (k, executor) -> store.findById(k).toCompletableFuture())
-                .thenApply(found -> found.filter(key -> matches(key, presentedSecret)));
+        CompletableFuture<Lookup> lookup = cache.get(id, (k, executor) -> load(k));
+        return lookup.thenApply(result -> {
+            Throwable failure = result.failure();
+            if (failure != null) {
+                // a failure lives for no time: the next request asks the store again
+                cache.asMap().remove(id, lookup);
+                throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+            }
+            return result.found().filter(key -> matches(key, presentedSecret));
+        });
+    }
+
+    /** Reads a key; on a store failure answers with the last known key, else with the failure, never exceptionally. */
+    private CompletableFuture<Lookup> load(String id) {
+        CompletableFuture<Optional<ApiKey>> read;
+        try {
+            read = store.findById(id).toCompletableFuture();
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        return read.handle((found, e) -> {
+            if (e == null) {
+                if (found.isPresent()) {
+                    lastKnown.put(id, found.get());
+                } else {
+                    lastKnown.invalidate(id);
+                }
+                if (servingStale.compareAndSet(true, false)) {
+                    logger.info("key store is back: keys are read from it again");
+                }
+                return new Lookup(found, null);
+            }
+            ApiKey stale = lastKnown.getIfPresent(id);
+            if (stale == null) {
+                return new Lookup(Optional.empty(), e);
+            }
+            if (servingStale.compareAndSet(false, true)) {
+                logger.warn(
+                        "key store unavailable, serving keys as last read (up to {} old) until it is back: {}",
+                        Durations.format(staleLimit()),
+                        Secrets.redact(String.valueOf(e)));
+            }
+            return new Lookup(Optional.of(stale), null);
+        });
+    }
+
+    private Duration staleLimit() {
+        return lastKnown
+                .policy()
+                .expireAfterWrite()
+                .map(p -> p.getExpiresAfter())
+                .orElse(Duration.ZERO);
     }
 
     /** Disables the key named {@code name}; fails with {@code NOT_FOUND} when there is none. */
@@ -128,8 +222,24 @@ public final class ApiKeyService {
         cache.synchronous().invalidate(key.id());
         return store.update(key).thenApply(stored -> {
             cache.synchronous().invalidate(stored.id());
+            lastKnown.put(stored.id(), stored);
             return stored;
         });
+    }
+
+    /**
+     * Drops key {@code id} from the cache ({@code null}: every key), so the next lookup reads the store: how a change
+     * made by another instance or process shows here at once ({@link StoreChanges}). The last-known copy kept for
+     * store outages goes too: a key changed elsewhere is never served from before the change.
+     */
+    public void invalidate(@Nullable String id) {
+        if (id == null) {
+            cache.synchronous().invalidateAll();
+            lastKnown.invalidateAll();
+        } else {
+            cache.synchronous().invalidate(id);
+            lastKnown.invalidate(id);
+        }
     }
 
     /** Every key, ordered by name. */

@@ -122,7 +122,8 @@ public final class Scheduler {
     private final @Nullable AsyncLoadingCache<Boolean, View> views;
     private final Map<String, LocalCondition> localConditions = new ConcurrentHashMap<>();
     private final Map<String, Instant> localUsed = new ConcurrentHashMap<>();
-    private final AtomicLong lastStateWarning = new AtomicLong(Long.MIN_VALUE);
+    private final io.relaygate.core.RepeatedWarnings warnings;
+    private final AtomicLong failedOpen = new AtomicLong();
     /**
      * Sticky mappings this instance read or wrote lately, by {@code keyId|session}: for a key without limits a hit
      * spares the store round trip before the upstream call. Entries live {@link #LOCAL_STICKY_TTL}, so a session that
@@ -181,6 +182,8 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.warnings = new io.relaygate.core.RepeatedWarnings(
+                logger, io.relaygate.core.RepeatedWarnings.DEFAULT_INTERVAL, ticker::read);
         this.quotas = new QuotaBook(state, ticker, QUOTA_PUSH_INTERVAL, e -> warnState("saving an account's quota", e));
         this.localSticky = Caffeine.newBuilder()
                 .executor(Caches.SAME_THREAD)
@@ -222,6 +225,22 @@ public final class Scheduler {
                 });
     }
 
+    /** Drops the cached account list (an account was added or changed elsewhere). */
+    public void invalidateAccounts() {
+        selector.invalidate();
+    }
+
+    /**
+     * Drops the cached view of account conditions, so the next request reads them (an account was put out of
+     * rotation or resumed elsewhere). What this instance learned itself before stays only until the new view is read.
+     */
+    public void invalidateConditions() {
+        AsyncLoadingCache<Boolean, View> cache = views;
+        if (cache != null) {
+            cache.synchronous().invalidateAll();
+        }
+    }
+
     public SchedulingConfig config() {
         return config;
     }
@@ -260,6 +279,7 @@ public final class Scheduler {
                     })
                     .exceptionally(e -> {
                         // Fail open: a store outage must not take the gateway down with it; limits resume with it.
+                        failedOpen.incrementAndGet();
                         warnState("admitting a request", e);
                         return new AdmissionResult(Admission.admitted(null), false);
                     });
@@ -581,18 +601,20 @@ public final class Scheduler {
         });
     }
 
-    /** Logs store trouble at most once per ten seconds, so an outage does not flood the log. */
+    /** Logs store trouble once per kind and ten seconds, with a count, so an outage does not flood the log. */
     private void warnState(String what, Throwable e) {
-        long now = ticker.read();
-        long last = lastStateWarning.get();
-        if (last == Long.MIN_VALUE || now - last > 10_000_000_000L) {
-            if (lastStateWarning.compareAndSet(last, now)) {
-                logger.warn(
-                        "shared state unavailable while {} (limits are not enforced until it is back): {}",
-                        what,
-                        io.relaygate.core.Secrets.redact(String.valueOf(e)));
-            }
-        }
+        warnings.warn(
+                what,
+                "shared state unavailable while " + what + " (limits are not enforced until it is back): "
+                        + io.relaygate.core.Secrets.redact(String.valueOf(e)));
+    }
+
+    /**
+     * Requests admitted without their key's limits and lease because the shared state was away (fail open): a store
+     * outage must not take the gateway down with it.
+     */
+    public long admittedWithoutLimits() {
+        return failedOpen.get();
     }
 
     // ---- for metrics ----

@@ -19,6 +19,12 @@ public interface Store extends AutoCloseable {
     Locks locks();
 
     /**
+     * The change channel: admin changes written through this store (keys, accounts, account conditions) are published
+     * here once written, and changes written by other instances or processes arrive here.
+     */
+    StoreChanges changes();
+
+    /**
      * Where the state lives, for start-up output, with secrets redacted, e.g. {@code embedded store in ./data} or
      * {@code redis://127.0.0.1:6379 (prefix relaygate:)}.
      */

@@ -6,6 +6,9 @@ import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.accounts.state.WriteId;
+import io.relaygate.core.RepeatedWarnings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,12 +62,29 @@ public final class UsageRecorder implements AutoCloseable {
             long tokenWindowStart,
             boolean limitsCounted) {}
 
-    /** A record and how it is still to be written: {@link SharedState#spend} or {@link SharedState#record}. */
-    private record Entry(UsageRecord record, boolean spend) {}
+    /**
+     * A record and how it is still to be written: {@link SharedState#spend} or {@link SharedState#record}. With a
+     * journal: {@code seq} is its journalled write ({@code -1}: not formed yet, a batch still summing) and {@code rids}
+     * the journalled records it covers.
+     */
+    private record Entry(UsageRecord record, boolean spend, long seq, long[] rids) {
+
+        Entry(UsageRecord record, boolean spend) {
+            this(record, spend, -1, NO_RIDS);
+        }
+
+        Entry withSeq(long value) {
+            return new Entry(record, spend, value, rids);
+        }
+    }
+
+    private static final long[] NO_RIDS = new long[0];
 
     private static final Set<UsageScope> ALL = Collections.unmodifiableSet(EnumSet.allOf(UsageScope.class));
 
     private final SharedState state;
+    private final @Nullable UsageJournal journal;
+    private final RepeatedWarnings warnings = new RepeatedWarnings(logger);
     private final int maxBuffered;
     private final ScheduledExecutorService executor;
     private final Object lock = new Object();
@@ -82,7 +102,44 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     public UsageRecorder(SharedState state, Duration retryInterval, int maxBuffered, Duration batchInterval) {
+        this(state, retryInterval, maxBuffered, batchInterval, null);
+    }
+
+    /**
+     * A recorder that journals every record in {@code journalDir} before {@link #record} returns, so a killed process
+     * loses none: the next recorder on the same directory writes what was left open, once (the store skips writes it
+     * applied before, by their journalled numbers).
+     */
+    public UsageRecorder(SharedState state, Path journalDir) {
+        this(state, DEFAULT_RETRY_INTERVAL, DEFAULT_MAX_BUFFERED, DEFAULT_BATCH_INTERVAL, journalDir);
+    }
+
+    public UsageRecorder(
+            SharedState state,
+            Duration retryInterval,
+            int maxBuffered,
+            Duration batchInterval,
+            @Nullable Path journalDir) {
         this.state = requireNonNull(state, "state");
+        this.journal = journalDir == null ? null : UsageJournal.open(journalDir);
+        UsageJournal j = journal;
+        if (j != null) {
+            UsageJournal.Replay replay = j.replayed();
+            synchronized (lock) {
+                replay.writes().forEach(w -> waiting.addLast(new Entry(w.record(), w.spend(), w.seq(), NO_RIDS)));
+                for (UsageJournal.Raw r : replay.records()) {
+                    Entry e = new Entry(r.record(), false, -1, new long[] {r.rid()});
+                    pending.merge(group(e), e, UsageRecorder::sum);
+                }
+            }
+            if (!replay.writes().isEmpty() || !replay.records().isEmpty()) {
+                logger.info(
+                        "usage journal {}: writing {} writes and {} records left by the previous run",
+                        journalDir,
+                        replay.writes().size(),
+                        replay.records().size());
+            }
+        }
         if (maxBuffered < 1) {
             throw new IllegalArgumentException("maxBuffered: " + maxBuffered + " (expected: > 0)");
         }
@@ -108,15 +165,23 @@ public final class UsageRecorder implements AutoCloseable {
         requireNonNull(record, "record");
         Entry now = null;
         synchronized (lock) {
-            Entry later = new Entry(record.immediate() ? record.counted() : record, false);
+            UsageRecord rest = record.immediate() ? record.counted() : record;
+            UsageJournal j = journal;
+            Entry later =
+                    j == null ? new Entry(rest, false) : new Entry(rest, false, -1, new long[] {j.appendRecord(rest)});
             pending.merge(group(later), later, UsageRecorder::sum);
             if (pending.size() >= MAX_PENDING) {
                 executor.execute(() -> flushPending());
             }
             if (record.immediate()) {
                 now = new Entry(record, true);
+                if (j != null) {
+                    now = now.withSeq(journalWrite(j, true, withoutLease(record), NO_RIDS));
+                }
                 if (!waiting.isEmpty() || flushing) {
-                    enqueueLocked(now);
+                    // the spend waits behind the backlog, the lease must not: the key's next request needs the slot
+                    enqueueLocked(new Entry(withoutLease(record), true, now.seq(), NO_RIDS));
+                    releaseLease(record);
                     return;
                 }
             }
@@ -124,6 +189,58 @@ public final class UsageRecorder implements AutoCloseable {
         if (now != null) {
             write(now);
         }
+    }
+
+    /** Journals a record; -1 when the disk refused (the record then lives in memory only, as without a journal). */
+    private long journalRecord(UsageJournal j, UsageRecord r) {
+        try {
+            return j.appendRecord(r);
+        } catch (java.io.UncheckedIOException e) {
+            warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
+            return -1;
+        }
+    }
+
+    /** Journals a write; -1 when the disk refused (the write then goes without an id, as without a journal). */
+    private long journalWrite(UsageJournal j, boolean spend, UsageRecord r, long[] rids) {
+        try {
+            return j.appendWrite(spend, r, rids);
+        } catch (java.io.UncheckedIOException e) {
+            warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
+            return -1;
+        }
+    }
+
+    /** The record without its lease: the lease was (or is being) given back on its own. */
+    private static UsageRecord withoutLease(UsageRecord r) {
+        return r.leaseId() == null
+                ? r
+                : new UsageRecord(
+                        r.keyId(), r.accountId(), r.model(), r.counters(), r.at(), r.tokenWindow(), true, null, false);
+    }
+
+    /**
+     * Gives the record's lease back on its own path, never behind batched usage: after an outage the usage backlog
+     * can take a while, and leases queued behind it refused the keys' next requests ("1000 of 1000 in flight").
+     */
+    private void releaseLease(UsageRecord r) {
+        String lease = r.leaseId();
+        if (lease == null) {
+            return;
+        }
+        try {
+            state.release(r.keyId(), lease).exceptionally(e -> {
+                // the lease expires by itself after the lease TTL
+                warnings.warn("release", "giving a lease back failed, it expires by itself: " + describe(e));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            warnings.warn("release", "giving a lease back failed, it expires by itself: " + describe(e));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return io.relaygate.core.Secrets.redact(String.valueOf(e));
     }
 
     private static Group group(Entry e) {
@@ -141,6 +258,7 @@ public final class UsageRecorder implements AutoCloseable {
     private static Entry sum(Entry x, Entry y) {
         UsageRecord a = x.record();
         UsageRecord b = y.record();
+        long[] rids = x.rids().length + y.rids().length == 0 ? NO_RIDS : concat(x.rids(), y.rids());
         return new Entry(
                 new UsageRecord(
                         a.keyId(),
@@ -152,7 +270,15 @@ public final class UsageRecorder implements AutoCloseable {
                         false,
                         null,
                         a.limitsCounted()),
-                false);
+                false,
+                -1,
+                rids);
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Writes the summed records of the last tick; the result completes when every write has ended. */
@@ -165,6 +291,11 @@ public final class UsageRecorder implements AutoCloseable {
             }
             batch = pending;
             pending = new LinkedHashMap<>();
+            UsageJournal j = journal;
+            if (j != null) {
+                // each summed record becomes one journalled write, idempotent in the store under its number
+                batch.replaceAll((g, e) -> e.withSeq(journalWrite(j, false, e.record(), e.rids())));
+            }
             queue = !waiting.isEmpty() || flushing;
             if (queue) {
                 batch.values().forEach(this::enqueueLocked);
@@ -186,24 +317,50 @@ public final class UsageRecorder implements AutoCloseable {
             f = CompletableFuture.failedFuture(e);
         }
         return f.handle((ok, e) -> {
-            if (e != null) {
-                synchronized (lock) {
-                    boolean first = waiting.isEmpty();
-                    enqueueLocked(record);
-                    if (first) {
-                        logger.warn(
-                                "usage store unavailable, keeping usage in memory until it is back: {}",
-                                io.relaygate.core.Secrets.redact(String.valueOf(e)));
-                    }
+            if (e == null) {
+                acknowledged(record);
+            } else {
+                if (record.spend()) {
+                    releaseLease(record.record());
                 }
+                synchronized (lock) {
+                    enqueueLocked(record.spend() ? new Entry(withoutLease(record.record()), true) : record);
+                }
+                warnings.warn(
+                        "usage", "usage store unavailable, keeping usage in memory until it is back: " + describe(e));
             }
             return null;
         });
     }
 
     private CompletableFuture<Void> submit(Entry e) {
-        CompletionStage<Void> f = e.spend() ? state.spend(e.record()) : state.record(e.record(), ALL);
+        CompletionStage<Void> f;
+        UsageJournal j = journal;
+        if (j != null && e.seq() >= 0) {
+            WriteId id;
+            synchronized (lock) {
+                id = j.id(e.seq());
+            }
+            f = e.spend() ? state.spend(e.record(), id) : state.record(e.record(), ALL, id);
+        } else {
+            f = e.spend() ? state.spend(e.record()) : state.record(e.record(), ALL);
+        }
         return f.toCompletableFuture();
+    }
+
+    /** The store has {@code e}: the journal forgets it. */
+    private void acknowledged(Entry e) {
+        UsageJournal j = journal;
+        if (j != null && e.seq() >= 0) {
+            synchronized (lock) {
+                try {
+                    j.done(e.seq());
+                } catch (java.io.UncheckedIOException x) {
+                    // the write is in the store; a replay would skip it by its id
+                    warnings.warn("journal", "usage journal write failed: " + describe(x));
+                }
+            }
+        }
     }
 
     private void enqueueLocked(Entry record) {
@@ -245,6 +402,7 @@ public final class UsageRecorder implements AutoCloseable {
                 for (int i = 0; i < writes.size(); i++) {
                     try {
                         writes.get(i).get(10, TimeUnit.SECONDS);
+                        acknowledged(batch.get(i));
                         written++;
                     } catch (Exception e) {
                         failed.add(batch.get(i));
@@ -260,7 +418,7 @@ public final class UsageRecorder implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            logger.warn("writing buffered usage failed: {}", e.toString());
+            warnings.warn("usage-retry", "writing buffered usage failed: " + describe(e));
         } finally {
             synchronized (lock) {
                 flushing = false;
@@ -278,6 +436,17 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
+    /** Stops at once without writing anything, as a killed process would (tests of the journal's replay). */
+    void abandon() {
+        executor.shutdownNow();
+        UsageJournal j = journal;
+        if (j != null) {
+            synchronized (lock) {
+                j.close();
+            }
+        }
+    }
+
     /** Writes the current batch and tries once more to write what waits (bounded by a few seconds), then stops. */
     @Override
     public void close() {
@@ -288,6 +457,12 @@ public final class UsageRecorder implements AutoCloseable {
             logger.warn("usage not written at shutdown: {} records", waiting());
         }
         executor.shutdownNow();
+        UsageJournal j = journal;
+        if (j != null) {
+            synchronized (lock) {
+                j.close();
+            }
+        }
         int left = waiting();
         if (left > 0) {
             logger.error("{} usage records could not be written before shutdown", left);

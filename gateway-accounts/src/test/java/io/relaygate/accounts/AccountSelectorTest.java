@@ -25,6 +25,7 @@ class AccountSelectorTest {
 
     private final List<Account> accounts = new ArrayList<>();
     private final AtomicInteger listCalls = new AtomicInteger();
+    private volatile boolean down;
     private final AtomicLong nanos = new AtomicLong();
     private final Ticker ticker = nanos::get;
     private final AccountSelector selector = new AccountSelector(new ListOnlyStore(), ticker, TTL);
@@ -59,6 +60,32 @@ class AccountSelectorTest {
         return stage.toCompletableFuture().get(5, TimeUnit.SECONDS).stream()
                 .map(Account::name)
                 .toList();
+    }
+
+    @Test
+    void whileTheStoreIsAwayTheAccountsLastReadAreServedForStaleForThenTheFailureShows() throws Exception {
+        AccountSelector bounded = new AccountSelector(new ListOnlyStore(), ticker, TTL, Duration.ofMinutes(10));
+        accounts.add(anthropic("main", 10));
+        assertThat(names(bounded.candidates(WireFormat.ANTHROPIC, null))).containsExactly("main");
+        down = true;
+        nanos.addAndGet(TTL.toNanos() + 1);
+
+        assertThat(names(bounded.candidates(WireFormat.ANTHROPIC, null)))
+                .as("served as last read")
+                .containsExactly("main");
+        int calls = listCalls.get();
+        assertThat(names(bounded.candidates(WireFormat.ANTHROPIC, null))).containsExactly("main");
+        assertThat(listCalls.get())
+                .as("the stale list is reused for the cache time, not asked for on every request")
+                .isEqualTo(calls);
+
+        nanos.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(bounded.candidates(WireFormat.ANTHROPIC, null).toCompletableFuture())
+                .as("older than staleFor: the store's failure shows")
+                .failsWithin(Duration.ofSeconds(5));
+
+        down = false;
+        assertThat(names(bounded.candidates(WireFormat.ANTHROPIC, null))).containsExactly("main");
     }
 
     @Test
@@ -130,6 +157,9 @@ class AccountSelectorTest {
         @Override
         public CompletionStage<List<Account>> list() {
             listCalls.incrementAndGet();
+            if (down) {
+                return CompletableFuture.failedFuture(new IllegalStateException("store away"));
+            }
             return CompletableFuture.completedFuture(List.copyOf(accounts));
         }
 

@@ -9,6 +9,7 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.KeyRules;
+import io.relaygate.core.config.SchedulingConfig;
 import io.relaygate.core.config.StoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,47 @@ class ApiKeyServiceTest {
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whileTheStoreIsAwayAKeyReadLatelyIsServedAndAnUnknownOneIsStillRefused() throws Exception {
+        CreatedKey alice = await(service.create("alice", KeyRules.NONE));
+        CreatedKey bob = await(service.create("bob", KeyRules.NONE));
+        assertThat(await(service.authenticate(alice.secret()))).isPresent();
+        store.down = true;
+        nanos.addAndGet(TTL.toNanos() + 1);
+
+        assertThat(await(service.authenticate(alice.secret())))
+                .as("read 5 s before the outage: served as last read")
+                .contains(alice.key());
+        assertThat(await(service.authenticate(alice.secret().substring(0, 14) + "x".repeat(32))))
+                .as("a wrong secret for a known id is still wrong")
+                .isEmpty();
+        assertThatThrownBy(() -> await(service.authenticate(bob.secret())))
+                .as("never read by this instance: refused while the store is away, never admitted")
+                .hasRootCauseMessage("store away");
+        assertThatThrownBy(() -> await(service.authenticate(bob.secret())))
+                .as("a failure is not cached as an answer")
+                .hasRootCauseMessage("store away");
+
+        nanos.addAndGet(SchedulingConfig.DEFAULT_STALE_FOR.toNanos());
+        assertThatThrownBy(() -> await(service.authenticate(alice.secret())))
+                .as("stale for at most staleFor after the last successful read")
+                .hasRootCauseMessage("store away");
+
+        store.down = false;
+        assertThat(await(service.authenticate(bob.secret()))).contains(bob.key());
+    }
+
+    @Test
+    void aKeyDisabledByThisServiceIsNotServedStaleInAnOutage() throws Exception {
+        CreatedKey alice = await(service.create("alice", KeyRules.NONE));
+        assertThat(await(service.authenticate(alice.secret()))).isPresent();
+        await(service.disable("alice"));
+        store.down = true;
+
+        assertThat(await(service.authenticate(alice.secret())))
+                .hasValueSatisfying(k -> assertThat(k.enabled()).isFalse());
     }
 
     @Test

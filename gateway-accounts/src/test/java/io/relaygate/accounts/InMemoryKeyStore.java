@@ -15,6 +15,8 @@ final class InMemoryKeyStore implements ApiKeyStore {
 
     final Map<String, ApiKey> byId = new ConcurrentHashMap<>();
     final AtomicInteger findByIdCalls = new AtomicInteger();
+    /** Lookups fail, as with a store that is away. */
+    volatile boolean down;
 
     @Override
     public CompletionStage<ApiKey> create(ApiKey key) {
@@ -28,6 +30,9 @@ final class InMemoryKeyStore implements ApiKeyStore {
     @Override
     public CompletionStage<Optional<ApiKey>> findById(String id) {
         findByIdCalls.incrementAndGet();
+        if (down) {
+            return CompletableFuture.failedFuture(new IllegalStateException("store away"));
+        }
         return CompletableFuture.completedFuture(Optional.ofNullable(byId.get(id)));
     }
 

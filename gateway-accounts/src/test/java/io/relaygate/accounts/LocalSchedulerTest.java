@@ -37,6 +37,11 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public StoreChanges changes() {
+                return only.changes();
+            }
+
+            @Override
             public String describe() {
                 return only.describe();
             }

@@ -392,8 +392,8 @@ abstract class SchedulerContract {
             assertThat(r.admission().limit()).isEqualTo(Admission.Limit.CONCURRENCY);
             assertThat(r.message())
                     .isEqualTo("concurrency limit of this key reached: 1 of 1 requests in flight; resets at "
-                            + clock.instant().plus(SchedulingConfig.DEFAULT_LEASE_TTL) + " (in 2m)");
-            assertThat(s.retryAfterSeconds(r.admission())).isEqualTo(120);
+                            + clock.instant().plus(SchedulingConfig.DEFAULT_LEASE_TTL) + " (in 15s)");
+            assertThat(s.retryAfterSeconds(r.admission())).isEqualTo(15);
         });
         s.release(key, "r1");
         assertThat(schedule(s, demand(key, null, "r3"))).isInstanceOf(Scheduler.Admitted.class);

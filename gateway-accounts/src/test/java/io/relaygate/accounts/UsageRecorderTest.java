@@ -32,17 +32,41 @@ class UsageRecorderTest {
         final LocalSharedState real = new LocalSharedState();
         final AtomicInteger records = new AtomicInteger();
         final AtomicInteger spends = new AtomicInteger();
+        /** Usage writes fail (a store that times out on the big usage backlog); leases still go through. */
+        volatile boolean usageFails;
 
         @Override
         public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
             records.incrementAndGet();
-            return real.record(r, scopes);
+            return usageFails
+                    ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"))
+                    : real.record(r, scopes);
         }
 
         @Override
         public CompletionStage<Void> spend(UsageRecord r) {
             spends.incrementAndGet();
-            return real.spend(r);
+            return usageFails
+                    ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"))
+                    : real.spend(r);
+        }
+
+        @Override
+        public CompletionStage<Void> record(
+                UsageRecord r, java.util.Set<UsageScope> scopes, io.relaygate.accounts.state.WriteId id) {
+            records.incrementAndGet();
+            return real.record(r, scopes, id);
+        }
+
+        @Override
+        public CompletionStage<Void> spend(UsageRecord r, io.relaygate.accounts.state.WriteId id) {
+            spends.incrementAndGet();
+            return real.spend(r, id);
+        }
+
+        @Override
+        public CompletionStage<Long> releaseAll(String keyId) {
+            return real.releaseAll(keyId);
         }
 
         @Override
@@ -133,6 +157,47 @@ class UsageRecorderTest {
 
         assertThat(state.records.get()).isEqualTo(1);
         assertThat(keyTotal(state)).isEqualTo(new UsageCounters(500, 0, 5000, 500, 0, 0, 3500));
+    }
+
+    @Test
+    void leasesAreGivenBackAtOnceEvenWhileUsageWaitsForTheStore() {
+        Counting state = new Counting();
+        Duration hour = Duration.ofHours(1);
+        io.relaygate.core.KeyRules rules = new io.relaygate.core.KeyRules(
+                1,
+                null,
+                null,
+                1000L,
+                hour,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                java.util.Set.of(),
+                null,
+                null,
+                null);
+        Duration ttl = Duration.ofMinutes(5);
+        UsageRecorder recorder = new UsageRecorder(state, Duration.ofHours(1), 1000, Duration.ofHours(1));
+        state.usageFails = true;
+        for (int i = 0; i < 3; i++) {
+            String lease = "l" + i;
+            assertThat(await(state.admit(new AdmissionRequest("k", rules, lease, ttl, AT, null, ttl)))
+                            .admitted())
+                    .as("request %d admitted: the previous one's lease came back although its usage waits", i)
+                    .isTrue();
+            recorder.record(new UsageRecord(
+                    "k", "a", "m", UsageCounters.of(new Usage(10, 1, 0, 0), false, 7), AT, hour, true, lease));
+        }
+        assertThat(recorder.waiting()).as("the spends wait for the store").isEqualTo(3);
+
+        state.usageFails = false;
+        recorder.close();
+
+        assertThat(keyTotal(state))
+                .as("every request counted once when the store is back")
+                .isEqualTo(new UsageCounters(3, 0, 30, 3, 0, 0, 21));
     }
 
     @Test

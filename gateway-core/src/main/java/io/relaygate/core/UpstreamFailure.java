@@ -20,7 +20,13 @@ public enum UpstreamFailure {
      * The gateway itself could not start the call (its event loop is shutting down, a task was refused): nothing is
      * known about the account, so nothing is recorded against it and no other account is tried.
      */
-    GATEWAY_STOPPING(ErrorKind.UNAVAILABLE, false, "gateway is shutting down", CoolDown.NONE);
+    GATEWAY_STOPPING(ErrorKind.UNAVAILABLE, false, "gateway is shutting down", CoolDown.NONE),
+    /**
+     * The gateway itself failed while making the call (out of heap or direct memory, an error of its own code): the
+     * account did nothing wrong, so nothing is recorded against it and no other account is tried (it would fail the
+     * same way).
+     */
+    GATEWAY_FAULT(ErrorKind.UNAVAILABLE, false, "gateway could not make the upstream call", CoolDown.NONE);
 
     /**
      * What a failure says about the account, for the scheduler's cool-downs (how long each lasts is scheduling

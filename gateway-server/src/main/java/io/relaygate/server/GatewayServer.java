@@ -16,6 +16,7 @@ import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
@@ -70,6 +71,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ChannelGroup clients;
     private final Readiness readiness;
     private final @Nullable GatewayMetrics metrics;
+    /** This gateway's caches listening to the store's change channel (admin changes from any instance). */
+    private final AutoCloseable storeChanges;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -81,7 +84,9 @@ public final class GatewayServer implements AutoCloseable {
             Draining draining,
             ChannelGroup clients,
             Readiness readiness,
-            @Nullable GatewayMetrics metrics) {
+            @Nullable GatewayMetrics metrics,
+            AutoCloseable storeChanges) {
+        this.storeChanges = storeChanges;
         this.draining = draining;
         this.clients = clients;
         this.readiness = readiness;
@@ -168,6 +173,11 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            storeChanges.close();
+        } catch (Exception e) {
+            logger.debug("unsubscribing from store changes failed: {}", e.toString());
+        }
         serverChannel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -218,6 +228,24 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The usage recorder, journalling under {@code store.dataDir} unless that is off or the journal is in use by
+         * another instance there (then without: usage of a killed instance may be lost, said in the log).
+         */
+        private static UsageRecorder newRecorder(GatewayConfig config, Store store) {
+            if (config.scheduling().usageJournal()) {
+                java.nio.file.Path dir = config.store().dataDir().resolve("usage-journal");
+                try {
+                    return new UsageRecorder(store.state(), dir);
+                } catch (java.io.UncheckedIOException e) {
+                    logger.warn(
+                            "usage journal off: {}; usage of this instance is lost if it is killed",
+                            io.relaygate.core.Secrets.redact(String.valueOf(e.getMessage())));
+                }
+            }
+            return new UsageRecorder(store.state());
+        }
+
         public GatewayServer start() {
             ServerConfig server = config.server();
             Transports transports = Transports.detect();
@@ -229,7 +257,7 @@ public final class GatewayServer implements AutoCloseable {
                 PriceTable prices = config.scheduling().pricingFile() == null
                         ? PriceTable.shipped()
                         : PriceTable.load(config.scheduling().pricingFile());
-                recorder = new UsageRecorder(store.state());
+                recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
                 UsageRecorder started = recorder;
@@ -237,12 +265,14 @@ public final class GatewayServer implements AutoCloseable {
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
-                ApiKeyService keys = new ApiKeyService(store.keys());
+                ApiKeyService keys =
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor());
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
                                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
-                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL),
+                                accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL,
+                                config.scheduling().staleFor()),
                         store.state(),
                         config.scheduling(),
                         clock,
@@ -269,6 +299,7 @@ public final class GatewayServer implements AutoCloseable {
                         readiness,
                         metrics,
                         config.metrics().requireToken() ? config.scheduling().adminToken() : null);
+                AutoCloseable changes = StoreChangeListener.subscribe(store, keys, scheduler);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -302,7 +333,17 @@ public final class GatewayServer implements AutoCloseable {
                         .channel();
                 logger.debug("listening on {} with {}", ch.localAddress(), transports.name());
                 return new GatewayServer(
-                        boss, workers, ch, transports.name(), started, refusals, draining, clients, readiness, metrics);
+                        boss,
+                        workers,
+                        ch,
+                        transports.name(),
+                        started,
+                        refusals,
+                        draining,
+                        clients,
+                        readiness,
+                        metrics,
+                        changes);
             } catch (RuntimeException e) {
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -39,20 +39,46 @@ public final class LocalSharedState implements SharedState {
      * @param conditions account conditions by account id
      * @param lastUsed last-used times by account id
      * @param quotas the upstreams' last rate-limit readings by account id
+     * @param applied per usage journal writer: its low mark, then the sequence numbers from it on that were applied
+     *     ({@link WriteId}); saved with the counters they guard, so a replay after a crash neither loses nor repeats
      */
     public record Snapshot(
             Map<String, UsageCounters> usage,
             Map<String, AccountCondition> conditions,
             Map<String, Instant> lastUsed,
-            Map<String, AccountQuota> quotas) {
+            Map<String, AccountQuota> quotas,
+            Map<String, List<Long>> applied) {
 
-        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
+        public static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
         public Snapshot {
             usage = Map.copyOf(usage);
             conditions = Map.copyOf(conditions);
             lastUsed = Map.copyOf(lastUsed);
             quotas = Map.copyOf(quotas);
+            applied = Map.copyOf(applied);
+        }
+    }
+
+    /** One journal writer's applied writes: every seq below {@code low}, and those in {@code seqs}. */
+    private static final class Applied {
+        long low;
+        final java.util.TreeSet<Long> seqs = new java.util.TreeSet<>();
+
+        /** Whether {@code id} was applied before; if not, it counts as applied now. */
+        synchronized boolean seen(WriteId id) {
+            if (id.low() > low) {
+                low = id.low();
+                seqs.headSet(low).clear();
+            }
+            return id.seq() < low || !seqs.add(id.seq());
+        }
+
+        synchronized List<Long> encode() {
+            List<Long> out = new ArrayList<>(seqs.size() + 1);
+            out.add(low);
+            out.addAll(seqs);
+            return out;
         }
     }
 
@@ -76,6 +102,14 @@ public final class LocalSharedState implements SharedState {
     private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountQuota> quotas = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Applied> applied = new ConcurrentHashMap<>();
+    /**
+     * Deduplicated writes hold it shared, {@link #snapshot()} exclusively: a saved state has a write's counters and
+     * its applied mark both or neither.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock snapshotLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+
     private final Persistence persistence;
     private volatile Instant latestRecord = Instant.EPOCH;
 
@@ -90,6 +124,14 @@ public final class LocalSharedState implements SharedState {
         conditions.putAll(restored.conditions());
         lastUsed.putAll(restored.lastUsed());
         quotas.putAll(restored.quotas());
+        restored.applied().forEach((writer, list) -> {
+            Applied a = new Applied();
+            if (!list.isEmpty()) {
+                a.low = list.get(0);
+                a.seqs.addAll(list.subList(1, list.size()));
+            }
+            applied.put(writer, a);
+        });
     }
 
     private KeyState key(String keyId) {
@@ -225,6 +267,19 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Long> releaseAll(String keyId) {
+        KeyState k = keys.get(keyId);
+        long freed = 0;
+        if (k != null) {
+            synchronized (k) {
+                freed = k.leases.size();
+                k.leases.clear();
+            }
+        }
+        return CompletableFuture.completedFuture(freed);
+    }
+
+    @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
         KeyState k = key(keyId);
         long nowMs = now.toEpochMilli();
@@ -309,6 +364,34 @@ public final class LocalSharedState implements SharedState {
             addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
         }
         changed(r.at());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes, WriteId id) {
+        snapshotLock.readLock().lock();
+        try {
+            if (!applied.computeIfAbsent(id.writer(), w -> new Applied()).seen(id)) {
+                record(r, scopes);
+            }
+        } finally {
+            snapshotLock.readLock().unlock();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> spend(UsageRecord r, WriteId id) {
+        snapshotLock.readLock().lock();
+        try {
+            if (!applied.computeIfAbsent(id.writer(), w -> new Applied()).seen(id)) {
+                spend(r);
+            } else if (r.leaseId() != null) {
+                release(r.keyId(), r.leaseId());
+            }
+        } finally {
+            snapshotLock.readLock().unlock();
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -408,9 +491,16 @@ public final class LocalSharedState implements SharedState {
     /** The durable part, for saving (old hour and day buckets are dropped first). */
     public Snapshot snapshot() {
         pruneUsage();
-        Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
-        usage.forEach((k, v) -> u.put(k, counters(v)));
-        return new Snapshot(u, conditions, lastUsed, quotas);
+        snapshotLock.writeLock().lock();
+        try {
+            Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
+            usage.forEach((k, v) -> u.put(k, counters(v)));
+            Map<String, List<Long>> a = new HashMap<>();
+            applied.forEach((w, x) -> a.put(w, x.encode()));
+            return new Snapshot(u, conditions, lastUsed, quotas, a);
+        } finally {
+            snapshotLock.writeLock().unlock();
+        }
     }
 
     @Override

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,15 +42,28 @@ public final class RedisSharedState implements SharedState {
 
     private static final long SLACK_MILLIS = 60_000;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
+    private final java.util.function.Function<String, CompletionStage<?>> conditionChanged;
     private final Script admit;
     private final Script usage;
     private final Script spend;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public RedisSharedState(RedisAsyncCommands<String, String> redis, String prefix) {
+    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
+        this(redis, prefix, accountId -> java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * @param conditionChanged told (after the write) of each account put out of rotation or back, so other instances
+     *     read the conditions again at once; what it returns is waited for before the write completes
+     */
+    public RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged) {
+        this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.admit = new Script(redis, resource("admit.lua"));
@@ -153,6 +166,12 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<Long> releaseAll(String keyId) {
+        // one command, atomic: every member of the lease zset, counted
+        return redis.zremrangebyrank(keyTag(keyId) + "lease", 0, -1);
+    }
+
+    @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
         long expiry = now.toEpochMilli() + ttl.toMillis();
         return redis.psetex(keyTag(keyId) + "s:" + sessionHash, ttl.toMillis() + SLACK_MILLIS, accountId + "|" + expiry)
@@ -169,12 +188,16 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> setCondition(String accountId, AccountCondition c) {
-        return redis.hset(conditionsKey(), accountId, ConditionCodec.encode(c)).thenApply(b -> null);
+        return redis.hset(conditionsKey(), accountId, ConditionCodec.encode(c))
+                .thenCompose(b -> conditionChanged.apply(accountId))
+                .thenApply(b -> null);
     }
 
     @Override
     public CompletionStage<Void> clearCondition(String accountId) {
-        return redis.hdel(conditionsKey(), accountId).thenApply(n -> null);
+        return redis.hdel(conditionsKey(), accountId)
+                .thenCompose(n -> conditionChanged.apply(accountId))
+                .thenApply(n -> null);
     }
 
     @Override
@@ -231,17 +254,27 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
+        return recordOnce(r, scopes, null);
+    }
+
+    @Override
+    public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes, WriteId id) {
+        return recordOnce(r, scopes, requireNonNull(id, "id"));
+    }
+
+    private CompletionStage<Void> recordOnce(
+            UsageRecord r, java.util.Set<UsageScope> scopes, @org.jspecify.annotations.Nullable WriteId id) {
         List<CompletableFuture<?>> writes = new ArrayList<>(6);
         if (scopes.contains(UsageScope.KEY)) {
-            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true));
+            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true, id));
             index(UsageScope.KEY, r.keyId(), writes);
         }
         if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
-            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false));
+            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false, id));
             index(UsageScope.ACCOUNT, r.accountId(), writes);
         }
         if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
-            writes.add(recordScope(UsageScope.MODEL, r.model(), r, false));
+            writes.add(recordScope(UsageScope.MODEL, r.model(), r, false, id));
             index(UsageScope.MODEL, r.model(), writes);
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
@@ -263,7 +296,13 @@ public final class RedisSharedState implements SharedState {
         writes.add(added);
     }
 
-    private CompletableFuture<?> recordScope(UsageScope scope, String id, UsageRecord r, boolean isKey) {
+    /** The writer's applied set of {@code scope}'s {@code id}, in that id's slot. */
+    private String appliedKey(UsageScope scope, String id, WriteId w) {
+        return prefix + "{" + scope.tag + ":" + id + "}:j:" + w.writer();
+    }
+
+    private CompletableFuture<?> recordScope(
+            UsageScope scope, String id, UsageRecord r, boolean isKey, @org.jspecify.annotations.Nullable WriteId w) {
         List<String> keys = new ArrayList<>(5);
         List<String> args = new ArrayList<>(14);
         List<String> ttls = new ArrayList<>(4);
@@ -290,6 +329,11 @@ public final class RedisSharedState implements SharedState {
             args.add("0");
         }
         args.add(costMask.toString());
+        if (w != null) {
+            keys.add(appliedKey(scope, id, w));
+            args.add(Long.toString(w.seq()));
+            args.add(Long.toString(w.low()));
+        }
         return usage.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
                 .toCompletableFuture();
     }
@@ -305,6 +349,15 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> spend(UsageRecord r) {
+        return spendOnce(r, null);
+    }
+
+    @Override
+    public CompletionStage<Void> spend(UsageRecord r, WriteId w) {
+        return spendOnce(r, requireNonNull(w, "w"));
+    }
+
+    private CompletionStage<Void> spendOnce(UsageRecord r, @org.jspecify.annotations.Nullable WriteId w) {
         long cost = r.counters().costMicros();
         Duration window = r.tokenWindow();
         String lease = r.leaseId();
@@ -326,13 +379,18 @@ public final class RedisSharedState implements SharedState {
         if (lease != null) {
             keys.add(keyTag(id) + "lease");
         }
+        if (w != null) {
+            keys.add(appliedKey(UsageScope.KEY, id, w));
+        }
         String[] args = {
             Long.toString(cost),
             Long.toString(ttlMillis(Period.DAY, at)),
             Long.toString(ttlMillis(Period.WEEK, at)),
             Long.toString(r.counters().totalTokens()),
             windowTtl,
-            lease == null ? "" : lease
+            lease == null ? "" : lease,
+            w == null ? "" : Long.toString(w.seq()),
+            w == null ? "0" : Long.toString(w.low())
         };
         return spend.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args)
                 .thenApply(n -> null);
@@ -373,11 +431,11 @@ public final class RedisSharedState implements SharedState {
 
     /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
     private static final class Script {
-        private final RedisAsyncCommands<String, String> redis;
+        private final RedisClusterAsyncCommands<String, String> redis;
         private final String source;
         private final String sha;
 
-        Script(RedisAsyncCommands<String, String> redis, String source) {
+        Script(RedisClusterAsyncCommands<String, String> redis, String source) {
             this.redis = redis;
             this.source = source;
             this.sha = Sha1.hex(source);

@@ -28,6 +28,12 @@ public interface SharedState extends AutoCloseable {
     /** Gives a lease back. */
     CompletionStage<Void> release(String keyId, String leaseId);
 
+    /**
+     * Gives every lease of the key back (an operator's {@code relaygate keys release}: the instance that held them is
+     * gone, or stuck); completes with how many leases were held, expired ones included.
+     */
+    CompletionStage<Long> releaseAll(String keyId);
+
     /** Sticks the key's session to {@code accountId} until {@code now + ttl} (admissions renew it on use). */
     CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl);
 
@@ -74,6 +80,15 @@ public interface SharedState extends AutoCloseable {
      * {@link UsageRecord#counted()}, which may wait for a batch.
      */
     CompletionStage<Void> spend(UsageRecord record);
+
+    /**
+     * {@link #record(UsageRecord, java.util.Set)} applied at most once for {@code id}: a write this store applied
+     * before under the same id changes nothing (the usage journal replays writes after a crash).
+     */
+    CompletionStage<Void> record(UsageRecord record, java.util.Set<UsageScope> scopes, WriteId id);
+
+    /** {@link #spend(UsageRecord)} applied at most once for {@code id}; the lease is given back either way. */
+    CompletionStage<Void> spend(UsageRecord record, WriteId id);
 
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);

@@ -3,6 +3,7 @@ package io.relaygate.accounts.store;
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.AccountStore;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.core.Account;
 import java.util.List;
 import java.util.Optional;
@@ -12,14 +13,17 @@ import java.util.concurrent.CompletionStage;
 final class AccountTable implements AccountStore {
 
     private final Table<Account> table;
+    private final ChangeFeed changes;
 
-    AccountTable(Table<Account> table) {
+    /** @param changes told of every create and update once it is written */
+    AccountTable(Table<Account> table, ChangeFeed changes) {
         this.table = requireNonNull(table, "table");
+        this.changes = requireNonNull(changes, "changes");
     }
 
     @Override
     public CompletionStage<Account> create(Account account) {
-        return table.create(requireNonNull(account, "account"));
+        return changes.after(table.create(requireNonNull(account, "account")), v -> StoreChange.account(v.id()));
     }
 
     @Override
@@ -39,6 +43,6 @@ final class AccountTable implements AccountStore {
 
     @Override
     public CompletionStage<Account> update(Account account) {
-        return table.update(requireNonNull(account, "account"));
+        return changes.after(table.update(requireNonNull(account, "account")), v -> StoreChange.account(v.id()));
     }
 }

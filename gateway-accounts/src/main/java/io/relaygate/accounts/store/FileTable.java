@@ -145,6 +145,11 @@ final class FileTable<T> implements Table<T> {
                 .thenApply(ignored -> value);
     }
 
+    /** Makes the next read compare the file again (it was seen to change). */
+    void recheck() {
+        nextCheckNanos = ticker.read();
+    }
+
     /** The snapshot when it is loaded and its last check is recent enough, else {@code null}. */
     private @Nullable Snapshot<T> freshSnapshot() {
         Snapshot<T> s = snapshot;

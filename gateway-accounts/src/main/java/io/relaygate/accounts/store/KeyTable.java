@@ -3,6 +3,7 @@ package io.relaygate.accounts.store;
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.core.ApiKey;
 import java.util.List;
 import java.util.Optional;
@@ -12,14 +13,17 @@ import java.util.concurrent.CompletionStage;
 final class KeyTable implements ApiKeyStore {
 
     private final Table<ApiKey> table;
+    private final ChangeFeed changes;
 
-    KeyTable(Table<ApiKey> table) {
+    /** @param changes told of every create and update once it is written */
+    KeyTable(Table<ApiKey> table, ChangeFeed changes) {
         this.table = requireNonNull(table, "table");
+        this.changes = requireNonNull(changes, "changes");
     }
 
     @Override
     public CompletionStage<ApiKey> create(ApiKey key) {
-        return table.create(requireNonNull(key, "key"));
+        return changes.after(table.create(requireNonNull(key, "key")), v -> StoreChange.key(v.id()));
     }
 
     @Override
@@ -39,6 +43,6 @@ final class KeyTable implements ApiKeyStore {
 
     @Override
     public CompletionStage<ApiKey> update(ApiKey key) {
-        return table.update(requireNonNull(key, "key"));
+        return changes.after(table.update(requireNonNull(key, "key")), v -> StoreChange.key(v.id()));
     }
 }

@@ -7,12 +7,15 @@ import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChange;
+import io.relaygate.accounts.StoreChanges;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.state.LocalSharedState;
 import io.relaygate.accounts.state.SharedState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,8 @@ final class LocalStore implements Store {
     private final StateFile stateFile;
     private final LocalSharedState state;
     private final Locks locks;
+    private final ChangeFeed changes = ChangeFeed.inProcess();
+    private final FileWatch watch;
 
     private LocalStore(Path dataDir, CredentialCipher cipher, Ticker ticker) {
         this.dataDir = dataDir;
@@ -41,8 +46,25 @@ final class LocalStore implements Store {
         // close() saves the state itself: a pending delayed save need not hold the shutdown up
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.io = executor;
-        this.keys = new KeyTable(new FileTable<>(dataDir, KeyCodec.INSTANCE, io, ticker));
-        this.accounts = new AccountTable(new FileTable<>(dataDir, new AccountCodec(cipher), io, ticker));
+        FileTable<io.relaygate.core.ApiKey> keyFile = new FileTable<>(dataDir, KeyCodec.INSTANCE, io, ticker);
+        FileTable<io.relaygate.core.Account> accountFile =
+                new FileTable<>(dataDir, new AccountCodec(cipher), io, ticker);
+        this.keys = new KeyTable(keyFile, changes);
+        this.accounts = new AccountTable(accountFile, changes);
+        // another process (the CLI) replaced a file: re-read it at the next lookup and drop what sits above it
+        this.watch = FileWatch.start(
+                dataDir,
+                Map.of(
+                        keyFile.file().getFileName().toString(),
+                        () -> {
+                            keyFile.recheck();
+                            changes.deliver(new StoreChange(StoreChange.Kind.KEY, null));
+                        },
+                        accountFile.file().getFileName().toString(),
+                        () -> {
+                            accountFile.recheck();
+                            changes.deliver(new StoreChange(StoreChange.Kind.ACCOUNT, null));
+                        }));
         this.stateFile = new StateFile(dataDir, io);
         this.state = new LocalSharedState(stateFile.load(), stateFile);
         stateFile.attach(state);
@@ -83,6 +105,11 @@ final class LocalStore implements Store {
     }
 
     @Override
+    public StoreChanges changes() {
+        return changes;
+    }
+
+    @Override
     public String describe() {
         return "embedded store in " + dataDir;
     }
@@ -96,6 +123,7 @@ final class LocalStore implements Store {
         if (io.isShutdown()) {
             return;
         }
+        watch.close();
         io.execute(stateFile::saveNow);
         io.shutdown();
         // Wait even when the closing thread was interrupted (a stopped `serve`): returning early would let the last

@@ -2,7 +2,7 @@ package io.relaygate.accounts.store;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.relaygate.accounts.Locks;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -16,10 +16,10 @@ final class RedisLocks implements Locks {
     private static final String UNLOCK =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
 
-    RedisLocks(RedisAsyncCommands<String, String> redis, String prefix) {
+    RedisLocks(RedisClusterAsyncCommands<String, String> redis, String prefix) {
         this.redis = redis;
         this.prefix = prefix;
     }

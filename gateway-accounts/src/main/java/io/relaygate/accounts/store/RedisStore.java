@@ -2,66 +2,58 @@ package io.relaygate.accounts.store;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChange;
+import io.relaygate.accounts.StoreChanges;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.state.RedisSharedState;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.core.Secrets;
-import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The Redis store: one shared Lettuce connection (Lettuce pipelines concurrent commands over it), its async API only.
- * Results complete on Lettuce's I/O threads; the server hops them back to the channel's event loop.
+ * The Redis store on a single server, a Sentinel-watched master or a Cluster ({@link RedisLink}): one shared Lettuce
+ * connection (Lettuce pipelines concurrent commands over it), its async API only, and a pub/sub connection for the
+ * change channel {@code <prefix>changes}. Results complete on Lettuce's I/O threads; the server hops them back to the
+ * channel's event loop.
  */
 final class RedisStore implements Store {
 
-    private static final Logger logger = LoggerFactory.getLogger(RedisStore.class);
+    /** The channel under the store's prefix on which every instance publishes its admin changes. */
+    static final String CHANGE_CHANNEL = "changes";
 
-    /** A command that gets no answer within this fails instead of leaving a request hanging. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    private final RedisLink link;
+    /** Lettuce's command events, for the server's metrics once it observes them. */
+    private final CommandEvents events;
 
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
-
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
     private final String description;
+    private final ChangeFeed changes;
     private final KeyTable keys;
     private final AccountTable accounts;
     private final RedisSharedState state;
     private final Locks locks;
-    private final CommandEvents events;
 
     private RedisStore(
-            RedisClient client,
-            StatefulRedisConnection<String, String> connection,
-            String description,
-            String prefix,
-            CredentialCipher cipher,
-            CommandEvents events) {
-        this.client = client;
+            RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
+        this.link = link;
         this.events = events;
-        this.connection = connection;
         this.description = description;
-        this.keys = new KeyTable(new RedisTable<>(connection.async(), prefix, KeyCodec.INSTANCE));
-        this.accounts = new AccountTable(new RedisTable<>(connection.async(), prefix, new AccountCodec(cipher)));
-        this.state = new RedisSharedState(connection.async(), prefix);
-        this.locks = new RedisLocks(connection.async(), prefix);
+        var redis = link.commands();
+        String channel = prefix + CHANGE_CHANNEL;
+        this.changes = new ChangeFeed(message -> redis.publish(channel, message));
+        this.keys = new KeyTable(new RedisTable<>(redis, prefix, KeyCodec.INSTANCE), changes);
+        this.accounts = new AccountTable(new RedisTable<>(redis, prefix, new AccountCodec(cipher)), changes);
+        this.state =
+                new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
+        this.locks = new RedisLocks(redis, prefix);
+        link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
     /**
-     * Connects (blocking, at start-up only) to {@code url}.
+     * Connects (blocking, at start-up only) to {@code url} and subscribes to the change channel.
      *
      * @throws StoreException naming the URL without its password when Redis cannot be reached
      */
@@ -70,28 +62,20 @@ final class RedisStore implements Store {
         requireNonNull(prefix, "prefix");
         requireNonNull(cipher, "cipher");
         String redacted = Secrets.redactUrl(url);
-        RedisClient client;
-        try {
-            client = RedisClient.create(RedisURI.create(url));
-        } catch (IllegalArgumentException e) {
-            throw new StoreException("redis URL " + redacted + ": " + e.getMessage());
-        }
-        client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                // While Redis is away commands fail at once instead of queueing for the command timeout: admission
-                // then fails open without a stall and usage waits in the UsageRecorder's buffer. Lettuce keeps
-                // reconnecting in the background.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
-        // before connecting: Lettuce gives a connection the listeners its client has then
+        RedisLink link;
         CommandEvents events = new CommandEvents();
-        client.addListener(events);
         try {
-            StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
-            return new RedisStore(client, connection, redacted + " (prefix " + prefix + ")", prefix, cipher, events);
+            link = RedisLink.open(url, events);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("redis URL " + redacted + ": " + Secrets.redact(String.valueOf(e.getMessage())));
         } catch (RedisException e) {
-            client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
             throw new StoreException("cannot connect to Redis at " + redacted + ": " + rootMessage(e));
+        }
+        try {
+            return new RedisStore(link, events, redacted + " (prefix " + prefix + ")", prefix, cipher);
+        } catch (RedisException e) {
+            link.close();
+            throw new StoreException("cannot subscribe to Redis at " + redacted + ": " + rootMessage(e));
         }
     }
 
@@ -124,13 +108,18 @@ final class RedisStore implements Store {
     }
 
     @Override
+    public StoreChanges changes() {
+        return changes;
+    }
+
+    @Override
     public String describe() {
         return description;
     }
 
     @Override
     public java.util.concurrent.CompletionStage<Void> ping() {
-        return connection.async().ping().thenApply(pong -> null);
+        return link.commands().ping().thenApply(pong -> null);
     }
 
     @Override
@@ -140,11 +129,6 @@ final class RedisStore implements Store {
 
     @Override
     public void close() {
-        try {
-            connection.close();
-        } catch (RuntimeException e) {
-            logger.warn("closing the Redis connection to {} failed: {}", description, e.toString());
-        }
-        client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
+        link.close();
     }
 }

@@ -3,7 +3,7 @@ package io.relaygate.accounts.store;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
@@ -53,12 +53,12 @@ final class RedisTable<T> implements Table<T> {
             return redis.call('HGET', KEYS[2], id)
             """;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RecordCodec<T> codec;
     private final String byId;
     private final String byName;
 
-    RedisTable(RedisAsyncCommands<String, String> redis, String prefix, RecordCodec<T> codec) {
+    RedisTable(RedisClusterAsyncCommands<String, String> redis, String prefix, RecordCodec<T> codec) {
         this.redis = requireNonNull(redis, "redis");
         this.codec = requireNonNull(codec, "codec");
         String base = requireNonNull(prefix, "prefix") + "{" + codec.collection() + "}:";

@@ -99,6 +99,11 @@ final class StateFile implements LocalSharedState.Persistence {
         s.lastUsed().forEach((id, t) -> used.put(id, t.toEpochMilli()));
         ObjectNode quotas = root.putObject("quotas");
         s.quotas().forEach((id, q) -> quotas.put(id, q.encode()));
+        ObjectNode applied = root.putObject("applied");
+        s.applied().forEach((w, seqs) -> {
+            ArrayNode a = applied.putArray(w);
+            seqs.forEach(a::add);
+        });
         return root;
     }
 
@@ -137,6 +142,12 @@ final class StateFile implements LocalSharedState.Persistence {
                 quotas.put(e.getKey(), q);
             }
         });
-        return new LocalSharedState.Snapshot(usage, conditions, used, quotas);
+        Map<String, java.util.List<Long>> applied = new HashMap<>();
+        root.path("applied").fields().forEachRemaining(e -> {
+            java.util.List<Long> seqs = new java.util.ArrayList<>();
+            e.getValue().forEach(n -> seqs.add(n.asLong()));
+            applied.put(e.getKey(), seqs);
+        });
+        return new LocalSharedState.Snapshot(usage, conditions, used, quotas, applied);
     }
 }

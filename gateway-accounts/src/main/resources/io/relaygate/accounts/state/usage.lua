@@ -7,8 +7,31 @@
 -- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given; else ignored)
 -- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's day, week and total cost may have been counted
 --            already, by spend.lua)
+-- ARGV[11+n] write sequence number ('': not deduplicated)   ARGV[12+n] the writer's low mark
+--            with a sequence number, the last key is the writer's applied set (zset) in this scope's slot: a write
+--            applied before is skipped (a retry, or a journal replayed after a crash)
+
+local function applied(set, seq, low)
+  -- the set remembers the highest low mark it was given (member 'L'), so an old write's lower mark cannot revive
+  -- numbers it forgot
+  low = math.max(tonumber(low), tonumber(redis.call('ZSCORE', set, 'L') or '0'))
+  -- as an integer string: Lua would print a 16-digit number as %.14g and lose its last digits
+  local lows = string.format('%d', low)
+  redis.call('ZADD', set, lows, 'L')
+  redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. lows)
+  if tonumber(seq) < low or redis.call('ZSCORE', set, seq) then return true end
+  redis.call('ZADD', set, seq, seq)
+  redis.call('PEXPIRE', set, 604800000)
+  return false
+end
 
 local n = tonumber(ARGV[1])
+local keys = #KEYS
+local seq = ARGV[11 + n]
+if seq ~= nil and seq ~= '' then
+  if applied(KEYS[keys], seq, ARGV[12 + n]) then return 0 end
+  keys = keys - 1
+end
 local fields = {'requests', 'errors', 'input', 'output', 'cache_creation', 'cache_read', 'cost'}
 local withCost = ARGV[10 + n]
 for i = 1, n do
@@ -21,7 +44,7 @@ for i = 1, n do
   local ttl = tonumber(ARGV[8 + i])
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-if #KEYS > n then
+if keys > n then
   local tokens = tonumber(ARGV[4]) + tonumber(ARGV[5]) + tonumber(ARGV[6]) + tonumber(ARGV[7])
   redis.call('INCRBY', KEYS[n + 1], tokens)
   redis.call('PEXPIRE', KEYS[n + 1], tonumber(ARGV[9 + n]))

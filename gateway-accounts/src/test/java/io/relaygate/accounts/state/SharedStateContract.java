@@ -114,6 +114,25 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void releaseAllFreesEveryLeaseOfTheKeyAtOnceOnEveryInstance() {
+        SharedState one = state();
+        SharedState other = state();
+        KeyRules rules = rules(2, null, null, null, null, null, null, null);
+        assertThat(admit(one, rules, "a", T0).admitted()).isTrue();
+        assertThat(admit(other, rules, "b", T0).admitted()).isTrue();
+        assertThat(admit(one, rules, "c", T0.plusSeconds(1)).admitted())
+                .as("both slots held (the instance that holds them is gone)")
+                .isFalse();
+
+        assertThat(await(other.releaseAll(keyId))).as("leases freed").isEqualTo(2L);
+
+        assertThat(admit(one, rules, "c", T0.plusSeconds(2)).admitted())
+                .as("freed long before the lease TTL")
+                .isTrue();
+        assertThat(await(one.releaseAll("no-such-key"))).isZero();
+    }
+
+    @Test
     void spendCountsCostAndTokensAgainstTheLimitsAndGivesTheLeaseBackAndTheCountedRecordAddsOnlyTheRest() {
         SharedState s = state();
         Duration hour = Duration.ofHours(1);

@@ -105,4 +105,28 @@ class RedisStoreTest extends StoreContract {
                 .contains(prefix + "{keys}:byName bob=" + key.id())
                 .doesNotContain("byName alice=");
     }
+
+    @Test
+    void anAccountPutOutOfRotationOrResumedIsToldToEveryInstanceWithItsId() throws Exception {
+        Store gateway = open();
+        Store other = open();
+        java.util.concurrent.BlockingQueue<io.relaygate.accounts.StoreChange> told =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        gateway.changes().subscribe(told::add);
+
+        await(other.state()
+                .setCondition(
+                        "acc-1",
+                        new io.relaygate.accounts.state.AccountCondition(
+                                io.relaygate.accounts.state.AccountCondition.State.UNAUTHORIZED,
+                                "401",
+                                java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                                null)));
+        io.relaygate.accounts.StoreChange out = nextOf(told, io.relaygate.accounts.StoreChange.Kind.ACCOUNT_STATE);
+        await(other.state().clearCondition("acc-1"));
+        io.relaygate.accounts.StoreChange resumed = nextOf(told, io.relaygate.accounts.StoreChange.Kind.ACCOUNT_STATE);
+
+        assertThat(out).isEqualTo(io.relaygate.accounts.StoreChange.accountState("acc-1"));
+        assertThat(resumed).isEqualTo(io.relaygate.accounts.StoreChange.accountState("acc-1"));
+    }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
@@ -24,6 +25,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -359,5 +363,55 @@ abstract class StoreContract {
 
     static String randomKey() {
         return Base64.getEncoder().encodeToString(Ids.randomBytes(CredentialCipher.KEY_BYTES));
+    }
+
+    /** Waits (bounded) for the first change of {@code kind} among those told to {@code told}. */
+    static StoreChange nextOf(BlockingQueue<StoreChange> told, StoreChange.Kind kind) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() - deadline < 0) {
+            StoreChange c = told.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (c != null && c.kind() == kind) {
+                return c;
+            }
+        }
+        throw new AssertionError("no " + kind + " change told within 5 s");
+    }
+
+    @Test
+    void keyAndAccountChangesWrittenByOneInstanceAreToldToAnothersListeners() throws Exception {
+        Store gateway = open();
+        Store cli = open();
+        BlockingQueue<StoreChange> told = new LinkedBlockingQueue<>();
+        gateway.changes().subscribe(told::add);
+
+        ApiKey key = await(cli.keys().create(key("alice")));
+        StoreChange created = nextOf(told, StoreChange.Kind.KEY);
+        await(cli.keys().update(key.withEnabled(false)));
+        StoreChange disabled = nextOf(told, StoreChange.Kind.KEY);
+        Account account = await(cli.accounts().create(account("main", 10)));
+        StoreChange added = nextOf(told, StoreChange.Kind.ACCOUNT);
+
+        // the embedded store learns other processes' writes from its file watch, which knows the file, not the row
+        assertThat(created.id()).as("the key, or every key").isIn(key.id(), null);
+        assertThat(disabled.id()).as("the key, or every key").isIn(key.id(), null);
+        assertThat(added.id()).as("the account, or every account").isIn(account.id(), null);
+        assertThat(await(gateway.keys().findById(key.id())).orElseThrow().enabled())
+                .as("a lookup after the change was told sees it")
+                .isFalse();
+    }
+
+    @Test
+    void aListenerThatClosedItsSubscriptionIsToldNothingMore() throws Exception {
+        Store store = open();
+        BlockingQueue<StoreChange> told = new LinkedBlockingQueue<>();
+        BlockingQueue<StoreChange> other = new LinkedBlockingQueue<>();
+        AutoCloseable subscription = store.changes().subscribe(told::add);
+        store.changes().subscribe(other::add);
+        subscription.close();
+
+        await(store.keys().create(key("alice")));
+        nextOf(other, StoreChange.Kind.KEY);
+
+        assertThat(told).isEmpty();
     }
 }

@@ -25,15 +25,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
  * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
  * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
  */
 public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("server", "store", "upstream", "scheduling", "logging", "metrics");
-    private static final Set<String> SCHEDULING =
-            Set.of("stickyTtl", "leaseTtl", "rateLimitCoolDown", "overloadCoolDown", "pricingFile", "adminToken");
+    private static final Set<String> SCHEDULING = Set.of(
+            "stickyTtl",
+            "leaseTtl",
+            "rateLimitCoolDown",
+            "overloadCoolDown",
+            "pricingFile",
+            "adminToken",
+            "staleFor",
+            "usageJournal");
     private static final Set<String> SERVER = Set.of(
             "host",
             "port",
@@ -87,6 +94,8 @@ public final class ConfigLoader {
         override(store, "type", env.get("RELAYGATE_STORE"));
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
+        override(scheduling, "staleFor", env.get("RELAYGATE_STALE_FOR"));
+        override(scheduling, "usageJournal", env.get("RELAYGATE_USAGE_JOURNAL"));
         override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
         override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
         override(metrics, "enabled", env.get("RELAYGATE_METRICS"));
@@ -145,7 +154,9 @@ public final class ConfigLoader {
                 duration(scheduling, "scheduling.rateLimitCoolDown", "rateLimitCoolDown", sd.rateLimitCoolDown()),
                 duration(scheduling, "scheduling.overloadCoolDown", "overloadCoolDown", sd.overloadCoolDown()),
                 pricingFile == null ? null : Path.of(pricingFile),
-                optionalText(scheduling, "scheduling.adminToken", "adminToken"));
+                optionalText(scheduling, "scheduling.adminToken", "adminToken"),
+                duration(scheduling, "scheduling.staleFor", "staleFor", sd.staleFor()),
+                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()));
         MetricsConfig md = MetricsConfig.defaults();
         MetricsConfig metricsConfig = new MetricsConfig(
                 bool(metrics, "metrics.enabled", "enabled", md.enabled()),
@@ -293,7 +304,7 @@ public final class ConfigLoader {
             case "off":
                 return false;
             default:
-                throw new ConfigException(setting + ": " + v + " (expected: true or false)");
+                throw new ConfigException(setting + ": " + firstLine(v) + " (expected: true or false)");
         }
     }
 

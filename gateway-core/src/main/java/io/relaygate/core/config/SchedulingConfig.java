@@ -8,12 +8,16 @@ import org.jspecify.annotations.Nullable;
  * How the gateway shares accounts and counts their use.
  *
  * @param stickyTtl how long a session stays on its account after its last request
- * @param leaseTtl life of a concurrency lease without renewal; streams renew theirs at a third of it, so a crashed
- *     instance's slots come back after at most this
+ * @param leaseTtl life of a concurrency lease without renewal; a running request renews its lease every third of it,
+ *     so a killed instance's slots come back after at most this (15 s: a long stream costs one renewal per 5 s)
  * @param rateLimitCoolDown how long a 429 takes an account out when the upstream announced no reset
  * @param overloadCoolDown how long a 529 (overloaded) takes an account out
  * @param pricingFile a JSON or YAML price file overriding (per model) the shipped pricing table; null: shipped only
  * @param adminToken bearer token of the admin API ({@code /admin/…}); null: the admin API is off
+ * @param staleFor how long, at most, keys and accounts read before a store outage are served while the store is away
+ *     (counted from their last successful read)
+ * @param usageJournal whether usage records are journalled on local disk ({@code store.dataDir}/usage-journal) before
+ *     a request's end reaches the client, so a killed instance loses none: its next start writes them, once
  */
 public record SchedulingConfig(
         Duration stickyTtl,
@@ -21,10 +25,14 @@ public record SchedulingConfig(
         Duration rateLimitCoolDown,
         Duration overloadCoolDown,
         @Nullable Path pricingFile,
-        @Nullable String adminToken) {
+        @Nullable String adminToken,
+        Duration staleFor,
+        boolean usageJournal) {
 
     public static final Duration DEFAULT_STICKY_TTL = Duration.ofHours(1);
-    public static final Duration DEFAULT_LEASE_TTL = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_STALE_FOR = Duration.ofHours(1);
+    public static final boolean DEFAULT_USAGE_JOURNAL = true;
     public static final Duration DEFAULT_RATE_LIMIT_COOL_DOWN = Duration.ofMinutes(1);
     public static final Duration DEFAULT_OVERLOAD_COOL_DOWN = Duration.ofMinutes(1);
 
@@ -35,7 +43,9 @@ public record SchedulingConfig(
                 DEFAULT_RATE_LIMIT_COOL_DOWN,
                 DEFAULT_OVERLOAD_COOL_DOWN,
                 null,
-                null);
+                null,
+                DEFAULT_STALE_FOR,
+                DEFAULT_USAGE_JOURNAL);
     }
 
     public SchedulingConfig {
@@ -43,6 +53,7 @@ public record SchedulingConfig(
         Validation.positive("scheduling.leaseTtl", leaseTtl);
         Validation.positive("scheduling.rateLimitCoolDown", rateLimitCoolDown);
         Validation.positive("scheduling.overloadCoolDown", overloadCoolDown);
+        Validation.positive("scheduling.staleFor", staleFor);
         if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new ConfigException("scheduling.leaseTtl: " + leaseTtl + " (expected: at least 3s)");
         }
@@ -53,15 +64,23 @@ public record SchedulingConfig(
     }
 
     public SchedulingConfig withAdminToken(@Nullable String value) {
-        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value);
+        return new SchedulingConfig(
+                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor, usageJournal);
     }
 
     public SchedulingConfig withCoolDowns(Duration rateLimit, Duration overload) {
-        return new SchedulingConfig(stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken);
+        return new SchedulingConfig(
+                stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor, usageJournal);
     }
 
     public SchedulingConfig withLeaseTtl(Duration value) {
-        return new SchedulingConfig(stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken);
+        return new SchedulingConfig(
+                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, usageJournal);
+    }
+
+    public SchedulingConfig withUsageJournal(boolean value) {
+        return new SchedulingConfig(
+                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, value);
     }
 
     /** Never shows the admin token. */
@@ -69,6 +88,7 @@ public record SchedulingConfig(
     public String toString() {
         return "SchedulingConfig[stickyTtl=" + stickyTtl + ", leaseTtl=" + leaseTtl + ", rateLimitCoolDown="
                 + rateLimitCoolDown + ", overloadCoolDown=" + overloadCoolDown + ", pricingFile=" + pricingFile
-                + ", adminToken=" + (adminToken == null ? "none" : "set") + "]";
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + ", usageJournal="
+                + usageJournal + "]";
     }
 }

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param type {@code local} (embedded, persisted under {@code dataDir}) or {@code redis}
  * @param dataDir folder of the embedded store and of the generated encryption key
- * @param redisUrl {@code redis://…}, {@code rediss://…} or {@code redis-sentinel://…}; required for {@code redis}
+ * @param redisUrl {@code redis://…}, {@code rediss://…}, {@code redis-sentinel://…} or {@code redis-cluster://host:port,…};
+ *     required for {@code redis}
  * @param keyPrefix prefix of every Redis key, so several deployments or test runs share one Redis
  */
 public record StoreConfig(
@@ -28,10 +29,13 @@ public record StoreConfig(
             if (!redisUrl.startsWith("redis://")
                     && !redisUrl.startsWith("rediss://")
                     && !redisUrl.startsWith("redis-sentinel://")
-                    && !redisUrl.startsWith("redis-socket://")) {
-                throw new ConfigException("store.redisUrl (REDIS_URL): "
-                        + io.relaygate.core.Secrets.redactUrl(redisUrl)
-                        + " (expected: redis://host:port, rediss://… or redis-sentinel://…)");
+                    && !redisUrl.startsWith("redis-socket://")
+                    && !redisUrl.startsWith("redis-cluster://")
+                    && !redisUrl.startsWith("rediss-cluster://")) {
+                throw new ConfigException(
+                        "store.redisUrl (REDIS_URL): "
+                                + io.relaygate.core.Secrets.redactUrl(redisUrl)
+                                + " (expected: redis://host:port, rediss://…, redis-sentinel://…#master or redis-cluster://host:port,host:port…)");
             }
         }
         Validation.notBlank("store.keyPrefix", keyPrefix);

@@ -1,6 +1,7 @@
 package io.relaygate.server.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.CreatedKey;
@@ -8,6 +9,8 @@ import io.relaygate.accounts.Store;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Durations;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
 import io.relaygate.core.KeyRules;
 import io.relaygate.server.admin.Audit;
 import io.relaygate.server.admin.UsageException;
@@ -23,15 +26,16 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** {@code keys create | list | disable}: gateway API keys. */
+/** {@code keys create | list | disable | release}: gateway API keys. */
 final class KeysCommand {
 
     static final String HELP = """
-            Usage: relaygate keys <create|list|disable> [options]
+            Usage: relaygate keys <create|list|disable|release> [options]
 
               keys create --name N [rules]   create a key and print its secret (shown once)
               keys list                      list keys (name, prefix, enabled, rules)
               keys disable N                 refuse the key named N from now on
+              keys release N                 free every concurrency lease of the key named N
 
             Every subcommand takes --json, --help and --config FILE.""";
 
@@ -66,6 +70,15 @@ final class KeysCommand {
 
             Disables the key named N; a running gateway refuses it within seconds.""";
 
+    static final String RELEASE_HELP = """
+            Usage: relaygate keys release N [--json] [--config FILE]
+
+            Frees every concurrency lease of the key named N at once, on every instance
+            sharing the store: for slots held by an instance that was killed or hangs
+            (they would also expire by themselves after scheduling.leaseTtl). Requests
+            still running keep running; the key may briefly have more in flight than
+            its limit. With the embedded store, leases live in the serving process only.""";
+
     private static final Set<String> CREATE_OPTIONS = Set.of(
             "config",
             "name",
@@ -93,8 +106,11 @@ final class KeysCommand {
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "disable":
                 return disable(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "release":
+                return release(cli, Args.parse(rest, Set.of("config"), Set.of()));
             default:
-                throw new UsageException("unknown subcommand 'keys " + sub + "' (expected: create, list or disable)");
+                throw new UsageException(
+                        "unknown subcommand 'keys " + sub + "' (expected: create, list, disable or release)");
         }
     }
 
@@ -283,6 +299,32 @@ final class KeysCommand {
                 cli.printJson(Views.key(disabled));
             } else {
                 cli.out.println("Disabled key " + disabled.name() + ".");
+            }
+        }
+        return 0;
+    }
+
+    private static int release(Cli cli, Args args) {
+        if (args.flag("help")) {
+            cli.out.println(RELEASE_HELP);
+            return 0;
+        }
+        String name = onePositional(args, "key name (expected: keys release NAME)");
+        try (Store store = cli.openStore(args)) {
+            ApiKey key = Cli.await(store.keys().findByName(name))
+                    .orElseThrow(() -> new GatewayException(ErrorKind.NOT_FOUND, "key name: " + name + " not found"));
+            long freed = Cli.await(store.state().releaseAll(key.id()));
+            ObjectNode before = Views.key(key).put("leases", freed);
+            ObjectNode after = Views.key(key).put("leases", 0);
+            Audit.change(cli.actor, "keys.release", "key:" + key.name(), before, after);
+            if (args.flag("json")) {
+                cli.printJson(JsonNodeFactory.instance
+                        .objectNode()
+                        .put("key", key.name())
+                        .put("released", freed));
+            } else {
+                cli.out.println(
+                        "Released " + freed + (freed == 1 ? " lease" : " leases") + " of key " + key.name() + ".");
             }
         }
         return 0;

@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
 public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(AdmissionHandler.class);
+    /** Store trouble is logged once per kind and interval with a count: an outage must not flood the log. */
+    private static final io.relaygate.core.RepeatedWarnings storeWarnings =
+            new io.relaygate.core.RepeatedWarnings(logger);
+
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
 
     private final Scheduler scheduler;
@@ -117,7 +121,9 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (error != null) {
-                logger.warn("[{}] account lookup failed: {}", ex.id(), Secrets.redact(String.valueOf(error)));
+                storeWarnings.warn(
+                        "account-lookup",
+                        "[" + ex.id() + "] account lookup failed: " + Secrets.redact(String.valueOf(error)));
                 ex.respondError(ErrorKind.UNAVAILABLE, "account store unavailable, try again", null);
             } else if (decision instanceof Scheduler.Refused) {
                 Scheduler.Refused refused = (Scheduler.Refused) decision;

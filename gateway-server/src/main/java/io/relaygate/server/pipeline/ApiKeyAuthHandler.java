@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(ApiKeyAuthHandler.class);
+    /** Store trouble is logged once per kind and interval with a count: an outage must not flood the log. */
+    private static final io.relaygate.core.RepeatedWarnings storeWarnings =
+            new io.relaygate.core.RepeatedWarnings(logger);
+
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
 
     private final ApiKeyService keys;
@@ -125,7 +129,10 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         String problem = error != null ? null : refusal(found);
         if (error != null) {
-            logger.warn("[{}] key lookup failed: {}", info.id, Secrets.redact(String.valueOf(error)));
+            storeWarnings.warn(
+                    "key-lookup",
+                    "[" + info.id + "] key lookup failed (key not read lately, refused): "
+                            + Secrets.redact(String.valueOf(error)));
             release(paused, request);
             reject(ctx, info, request, ErrorKind.UNAVAILABLE, "key store unavailable, try again");
         } else if (problem != null) {

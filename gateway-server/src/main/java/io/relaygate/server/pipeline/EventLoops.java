@@ -1,11 +1,16 @@
 package io.relaygate.server.pipeline;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.relaygate.core.RepeatedWarnings;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 /** Brings the result of an asynchronous store call back onto a channel's event loop. */
 public final class EventLoops {
+
+    private static final RepeatedWarnings warnings =
+            new RepeatedWarnings(org.slf4j.LoggerFactory.getLogger(EventLoops.class));
 
     private EventLoops() {}
 
@@ -18,8 +23,15 @@ public final class EventLoops {
         stage.whenComplete((value, error) -> {
             if (executor.inEventLoop()) {
                 callback.accept(value, error);
-            } else {
+                return;
+            }
+            try {
                 executor.execute(() -> callback.accept(value, error));
+            } catch (RejectedExecutionException e) {
+                // The loop is shutting down: its channels are being closed (and release what they hold), so the
+                // result has no one to go to. It is our own state, not the store's nor an account's: nothing is
+                // recorded, and the store thread that completed the call is not failed with it.
+                warnings.warn("rejected", "a store result arrived after its event loop stopped; dropped");
             }
         });
     }

@@ -1,0 +1,123 @@
+package io.relaygate.accounts.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.relaygate.accounts.Store;
+import io.relaygate.core.config.StoreConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Redis of the test's own goes away for a few seconds and comes back on the same port: the same store (no reopen)
+ * uses it again, soon. The cap itself is pinned by {@code RedisLinkTest}; after a short outage an uncapped back-off
+ * is not yet long enough to fail this bound reliably, so this test shows the end-to-end recovery and logs its time.
+ */
+class RedisReconnectTest {
+
+    private static final Logger logger = LoggerFactory.getLogger(RedisReconnectTest.class);
+
+    /** Long enough for an uncapped exponential back-off to be waiting seconds between attempts. */
+    private static final Duration AWAY = Duration.ofSeconds(4);
+
+    /** The cap is 500 ms; one missed attempt plus a connect on a loaded machine stay under this. */
+    private static final Duration BACK_WITHIN = Duration.ofMillis(2_000);
+
+    @TempDir
+    Path dir;
+
+    private Process redis;
+    private int port;
+
+    @AfterEach
+    void stopRedis() throws Exception {
+        if (redis != null) {
+            redis.destroy();
+            if (!redis.waitFor(5, TimeUnit.SECONDS)) {
+                redis.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aRedisThatCameBackIsUsedAgainWithinTheCappedBackOff() throws Exception {
+        port = RedisServers.freePort();
+        startRedis();
+        try (Store store = StoreFactory.open(
+                new StoreConfig(StoreConfig.REDIS, dir, "redis://127.0.0.1:" + port, "reconnect:"), Map.of())) {
+            assertThat(works(store)).isTrue();
+
+            stopRedisNow();
+            RedisServers.awaitTrue(() -> !works(store), "the store notices Redis is gone");
+            Thread.sleep(AWAY.toMillis());
+            startRedis();
+            long back = System.nanoTime();
+            long deadline = back + TimeUnit.SECONDS.toNanos(15);
+            while (!works(store) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+            }
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+            logger.info("Redis answered again; the store used it {} ms later", tookMillis);
+
+            assertThat(works(store)).as("the store works again").isTrue();
+            assertThat(tookMillis)
+                    .as(
+                            "used again within the capped back-off (%s), not the seconds an uncapped one waits",
+                            BACK_WITHIN)
+                    .isLessThan(BACK_WITHIN.toMillis());
+        }
+    }
+
+    private static boolean works(Store store) {
+        try {
+            store.keys().list().toCompletableFuture().get(1, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void startRedis() throws Exception {
+        redis = new ProcessBuilder(List.of(
+                        RedisServers.redisServer(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString(),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no"))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
+        RedisServers.awaitTrue(this::answers, "redis-server on port " + port + " answers");
+    }
+
+    private boolean answers() {
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return "PONG".equals(c.sync().ping());
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+
+    private void stopRedisNow() throws InterruptedException {
+        redis.destroyForcibly();
+        redis.waitFor(5, TimeUnit.SECONDS);
+    }
+}
