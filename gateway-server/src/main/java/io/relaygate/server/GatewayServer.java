@@ -252,6 +252,7 @@ public final class GatewayServer implements AutoCloseable {
             EventLoopGroup boss = transports.newGroup(1, "relaygate-accept");
             EventLoopGroup workers = transports.newGroup(server.ioThreads(), "relaygate-io");
             UsageRecorder recorder = null;
+            GatewayMetrics metrics = null;
             try {
                 PriceTable prices = config.scheduling().pricingFile() == null
                         ? PriceTable.shipped()
@@ -283,8 +284,7 @@ public final class GatewayServer implements AutoCloseable {
                 StoreProbe probe = new StoreProbe(
                         store, System::nanoTime, StoreProbe.DEFAULT_INTERVAL, StoreProbe.DEFAULT_TIMEOUT);
                 readiness.add(probe);
-                probe.probeNow();
-                GatewayMetrics metrics = config.metrics().enabled()
+                metrics = config.metrics().enabled()
                         ? new GatewayMetrics(config.metrics(), allocator, scheduler, recorder, readiness)
                         : null;
                 if (metrics != null) {
@@ -292,6 +292,8 @@ public final class GatewayServer implements AutoCloseable {
                     all.add(0, metrics.listener());
                     store.observeCommands(metrics.commandObserver());
                 }
+                // after the command observer is set: the start-up PING is measured too
+                probe.probeNow();
                 ExchangeListener listener = ExchangeListeners.of(all);
                 OpsEndpoints ops = new OpsEndpoints(
                         readiness,
@@ -347,6 +349,9 @@ public final class GatewayServer implements AutoCloseable {
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 if (recorder != null) {
                     recorder.close();
+                }
+                if (metrics != null) {
+                    metrics.close();
                 }
                 throw e;
             }

@@ -12,6 +12,9 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.StoreConfig;
 import io.relaygate.server.cli.CliRedis;
 import io.relaygate.server.exchange.ExchangeOutcome;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -195,6 +198,34 @@ class MetricsIT {
         assertThat(m.has("relaygate_netty_allocator_used_bytes", "type", "direct"))
                 .isTrue();
         assertThat(m.has("jvm_memory_used_bytes")).isTrue();
+    }
+
+    @Test
+    void aStreamIsCountedOpenAndActiveWhileItRunsAndNotAfter() throws Exception {
+        // the mock's slow scenario sends one event a second: the stream is open while the test scrapes
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/messages"))
+                .timeout(GatewayHarness.WAIT)
+                .header("x-api-key", gw.key)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(messages(MODEL, true, "mock:slow")))
+                .build();
+        HttpResponse<InputStream> r = gw.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = r.body()) {
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(body.read()).as("the stream has begun").isNotNegative();
+            Scrape during = scrape();
+            assertThat(during.sum("relaygate_streams_open")).isEqualTo(1);
+            assertThat(during.sum("relaygate_requests_active")).isEqualTo(1);
+            assertThat(during.sum("relaygate_requests_total"))
+                    .as("not finished yet")
+                    .isZero();
+        }
+        ExchangeOutcome o = gw.nextOutcome();
+        assertThat(o.stream()).isTrue();
+        Scrape after = scrape();
+        assertThat(after.sum("relaygate_streams_open")).isZero();
+        assertThat(after.sum("relaygate_requests_active")).isZero();
+        assertThat(after.sum("relaygate_requests_total")).isEqualTo(1);
     }
 
     @Test

@@ -77,6 +77,19 @@ class ReadinessIT {
                 .as("liveness does not depend on the store")
                 .isEqualTo(200);
         assertThat(gw.get("/readyz").statusCode()).as("still unreachable").isEqualTo(503);
+
+        HttpResponse<byte[]> metrics = gw.get("/metrics");
+        assertThat(metrics.statusCode())
+                .as("metrics are served without the store")
+                .isEqualTo(200);
+        Scrape m = new Scrape(new String(metrics.body(), StandardCharsets.UTF_8));
+        assertThat(m.sum("relaygate_redis_command_failures_total", "command", "PING"))
+                .as("the failed probes are Redis command failures")
+                .isPositive();
+        assertThat(m.sum("relaygate_redis_command_duration_seconds_count", "command", "PING"))
+                .as("the probe that answered before")
+                .isPositive();
+        assertThat(m.sum("relaygate_ready")).isZero();
     }
 
     @Test
