@@ -59,7 +59,10 @@ class AdmissionHandlerTest {
     @BeforeEach
     void setUp() {
         store = StoreFactory.open(new StoreConfig(StoreConfig.LOCAL, dir, null, "t:"), Map.of());
-        scheduler = new Scheduler(new AccountSelector(store.accounts()), store.state(), SchedulingConfig.defaults());
+        scheduler = new Scheduler(
+                new AccountSelector(new SameThreadAccounts(store.accounts())),
+                store.state(),
+                SchedulingConfig.defaults());
         store.accounts()
                 .create(new Account(
                         "id-main",

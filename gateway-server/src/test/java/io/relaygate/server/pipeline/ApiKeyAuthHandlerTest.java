@@ -118,7 +118,7 @@ class ApiKeyAuthHandlerTest {
 
     /** Answers the lookups held so far, on this thread, then runs what the channel has pending until {@code done}. */
     private void settle(EmbeddedChannel ch, java.util.function.BooleanSupplier done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         do {
             for (Runnable r; (r = held.poll()) != null; ) {
                 r.run();

@@ -43,6 +43,7 @@ import io.relaygate.core.config.UpstreamConfig;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.exchange.SameThreadAccounts;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RequestInfo;
 import io.relaygate.server.upstream.OAuthRefresher;
@@ -82,7 +83,10 @@ class UpstreamRelayHandlerTest {
     @BeforeEach
     void setUp() {
         store = StoreFactory.open(new StoreConfig(StoreConfig.LOCAL, dir, null, "t:"), Map.of());
-        scheduler = new Scheduler(new AccountSelector(store.accounts()), store.state(), SchedulingConfig.defaults());
+        scheduler = new Scheduler(
+                new AccountSelector(new SameThreadAccounts(store.accounts())),
+                store.state(),
+                SchedulingConfig.defaults());
         account("first", 10);
         account("second", 20);
         client = new EmbeddedChannel(
