@@ -123,89 +123,78 @@ public final class AnthropicEventReader {
             switch (field) {
                 case "type" -> f.type = text(p, v, "");
                 case "index" -> f.index = index(p, v);
-                case "message" -> readMessage(p, v, f);
-                case "content_block" -> readBlock(p, v, f);
-                case "delta" -> readDelta(p, v, f);
+                case "message" -> readObject(p, v, f, AnthropicEventReader::messageField);
+                case "content_block" -> readObject(p, v, f, AnthropicEventReader::blockField);
+                case "delta" -> readObject(p, v, f, AnthropicEventReader::deltaField);
                 case "usage" -> f.usage = tokens(p, v);
-                case "error" -> readError(p, v, f);
+                case "error" -> readObject(p, v, f, AnthropicEventReader::errorField);
                 default -> p.skipChildren();
             }
         }
     }
 
-    private static void readMessage(JsonParser p, JsonToken value, Fields f) throws IOException {
+    /** Reads one field of an object; skips what it does not know. */
+    @FunctionalInterface
+    private interface FieldReader {
+        void read(JsonParser p, String field, JsonToken value, Fields f) throws IOException;
+    }
+
+    /**
+     * Walks the object that starts at {@code value} field by field ({@code reader} is a static method: nothing is
+     * allocated per event); anything but an object is skipped.
+     */
+    private static void readObject(JsonParser p, JsonToken value, Fields f, FieldReader reader) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             p.skipChildren();
             return;
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "id" -> f.messageId = text(p, v, "");
-                case "model" -> f.model = text(p, v, "");
-                case "usage" -> f.messageUsage = tokens(p, v);
-                default -> p.skipChildren();
-            }
+            reader.read(p, field, p.nextToken(), f);
         }
     }
 
-    private static void readBlock(JsonParser p, JsonToken value, Fields f) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "type" -> f.blockType = text(p, v, "");
-                case "text" -> f.text = text(p, v, "");
-                case "thinking" -> f.thinking = text(p, v, "");
-                case "signature" -> f.signature = text(p, v, "");
-                case "data" -> f.data = text(p, v, "");
-                case "id" -> f.id = text(p, v, "");
-                case "name" -> f.name = text(p, v, "");
-                case "input" -> f.input = p.readValueAsTree();
-                default -> p.skipChildren();
-            }
+    private static void messageField(JsonParser p, String field, JsonToken value, Fields f) throws IOException {
+        switch (field) {
+            case "id" -> f.messageId = text(p, value, "");
+            case "model" -> f.model = text(p, value, "");
+            case "usage" -> f.messageUsage = tokens(p, value);
+            default -> p.skipChildren();
         }
     }
 
-    private static void readDelta(JsonParser p, JsonToken value, Fields f) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "type" -> f.deltaType = text(p, v, "");
-                case "text" -> f.deltaText = text(p, v, "");
-                case "thinking" -> f.deltaThinking = text(p, v, "");
-                case "partial_json" -> f.deltaPartialJson = text(p, v, "");
-                case "signature" -> f.deltaSignature = text(p, v, "");
-                // Only a string is a stop reason; anything else means none was given.
-                case "stop_reason" -> f.stopReason = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                default -> p.skipChildren();
-            }
+    private static void blockField(JsonParser p, String field, JsonToken value, Fields f) throws IOException {
+        switch (field) {
+            case "type" -> f.blockType = text(p, value, "");
+            case "text" -> f.text = text(p, value, "");
+            case "thinking" -> f.thinking = text(p, value, "");
+            case "signature" -> f.signature = text(p, value, "");
+            case "data" -> f.data = text(p, value, "");
+            case "id" -> f.id = text(p, value, "");
+            case "name" -> f.name = text(p, value, "");
+            case "input" -> f.input = p.readValueAsTree();
+            default -> p.skipChildren();
         }
     }
 
-    private static void readError(JsonParser p, JsonToken value, Fields f) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
+    private static void deltaField(JsonParser p, String field, JsonToken value, Fields f) throws IOException {
+        switch (field) {
+            case "type" -> f.deltaType = text(p, value, "");
+            case "text" -> f.deltaText = text(p, value, "");
+            case "thinking" -> f.deltaThinking = text(p, value, "");
+            case "partial_json" -> f.deltaPartialJson = text(p, value, "");
+            case "signature" -> f.deltaSignature = text(p, value, "");
+            // Only a string is a stop reason; anything else means none was given.
+            case "stop_reason" -> f.stopReason = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            default -> p.skipChildren();
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "type" -> f.errorType = text(p, v, "");
-                case "message" -> f.errorMessage = text(p, v, "upstream error");
-                default -> p.skipChildren();
-            }
+    }
+
+    private static void errorField(JsonParser p, String field, JsonToken value, Fields f) throws IOException {
+        switch (field) {
+            case "type" -> f.errorType = text(p, value, "");
+            case "message" -> f.errorMessage = text(p, value, "upstream error");
+            default -> p.skipChildren();
         }
     }
 

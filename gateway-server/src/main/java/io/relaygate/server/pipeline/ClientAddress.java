@@ -111,6 +111,7 @@ public final class ClientAddress {
         }
     }
 
+    /** The host part of a socket address, without the port (failures from one host share a window). */
     static String host(@Nullable SocketAddress address) {
         if (address instanceof InetSocketAddress) {
             InetSocketAddress s = (InetSocketAddress) address;

@@ -72,13 +72,4 @@ public final class RepeatedFailures {
             windows.clear();
         }
     }
-
-    /** The host part of a socket address, without the port (failures from one host share a window). */
-    static String host(@Nullable Object remoteAddress) {
-        if (remoteAddress instanceof java.net.InetSocketAddress) {
-            java.net.InetSocketAddress s = (java.net.InetSocketAddress) remoteAddress;
-            return s.getAddress() != null ? s.getAddress().getHostAddress() : s.getHostString();
-        }
-        return String.valueOf(remoteAddress);
-    }
 }

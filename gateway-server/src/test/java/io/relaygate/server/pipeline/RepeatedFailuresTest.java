@@ -30,8 +30,8 @@ class RepeatedFailuresTest {
 
     @Test
     void theHostWithoutThePortNamesTheClient() {
-        assertThat(RepeatedFailures.host(new InetSocketAddress("127.0.0.1", 51234)))
+        assertThat(ClientAddress.host(new InetSocketAddress("127.0.0.1", 51234)))
                 .isEqualTo("127.0.0.1");
-        assertThat(RepeatedFailures.host(null)).isEqualTo("null");
+        assertThat(ClientAddress.host(null)).isEqualTo("null");
     }
 }
