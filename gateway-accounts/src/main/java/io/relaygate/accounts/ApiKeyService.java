@@ -228,14 +228,18 @@ public final class ApiKeyService {
     }
 
     /**
-     * Drops key {@code id} from the cache ({@code null}: every key), so the next lookup reads the store: how a change
-     * made by another instance or process shows here at once ({@link StoreChanges}). The last-known copy kept for
-     * store outages goes too: a key changed elsewhere is never served from before the change.
+     * Drops key {@code id} from the cache, so the next lookup reads the store: how a change made by another instance
+     * or process shows here at once ({@link StoreChanges}). The last-known copy kept for store outages goes too: a key
+     * changed elsewhere is never served from before the change.
+     *
+     * <p>{@code null} (the store reconnected, and changes published meanwhile may have been missed) drops every cached
+     * key but keeps the last-known copies: the next lookups read the store, and only if it still fails (one of the
+     * store's connections back before the other) are they served as last read, as during the outage itself. Dropping
+     * them too made the first requests after an outage fail with 503 for keys that had been served all through it.
      */
     public void invalidate(@Nullable String id) {
         if (id == null) {
             cache.synchronous().invalidateAll();
-            lastKnown.invalidateAll();
         } else {
             cache.synchronous().invalidate(id);
             lastKnown.invalidate(id);

@@ -74,6 +74,27 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aReconnectDropsTheCachedKeysButNotTheCopiesAnOutageIsServedFrom() throws Exception {
+        CreatedKey alice = await(service.create("alice", KeyRules.NONE));
+        CreatedKey bob = await(service.create("bob", KeyRules.NONE));
+        assertThat(await(service.authenticate(alice.secret()))).isPresent();
+        assertThat(await(service.authenticate(bob.secret()))).isPresent();
+        // The store's subscription came back before its command connection: it reports ALL while reads still fail.
+        store.down = true;
+        service.invalidate(null);
+        assertThat(await(service.authenticate(alice.secret())))
+                .as("served as last read, not refused, while the store's reads still fail")
+                .contains(alice.key());
+        // A change of one key that was published is different: that key is never served from before it.
+        service.invalidate(bob.key().id());
+        assertThatThrownBy(() -> await(service.authenticate(bob.secret()))).hasRootCauseMessage("store away");
+
+        store.down = false;
+        service.invalidate(null);
+        assertThat(await(service.authenticate(bob.secret()))).contains(bob.key());
+    }
+
+    @Test
     void aKeyDisabledByThisServiceIsNotServedStaleInAnOutage() throws Exception {
         CreatedKey alice = await(service.create("alice", KeyRules.NONE));
         assertThat(await(service.authenticate(alice.secret()))).isPresent();

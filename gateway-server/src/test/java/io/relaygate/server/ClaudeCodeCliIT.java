@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -221,5 +222,61 @@ class ClaudeCodeCliIT {
             assertThat(called).hasSize(2);
             assertThat(answered).containsExactlyInAnyOrderElementsOf(called);
         }
+    }
+
+    // The interactive first run, as docs/clients.md describes it, driven in a terminal (tmux).
+
+    private Map<String, String> interactiveEnv(String authVariable) {
+        return Map.of(
+                "PATH",
+                "/usr/local/bin:/usr/bin:/bin",
+                "HOME",
+                home.toString(),
+                "TERM",
+                "xterm-256color",
+                "LANG",
+                "C.UTF-8",
+                "ANTHROPIC_BASE_URL",
+                gw.baseUrl() + "/api",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+                "1",
+                "DISABLE_TELEMETRY",
+                "1",
+                "DISABLE_AUTOUPDATER",
+                "1",
+                authVariable,
+                gw.key);
+    }
+
+    @Test
+    void interactiveFirstRunWithAnAuthTokenGetsPastItsScreensAndAnswersWithoutReachingAnthropic() throws Exception {
+        Duration screen = Duration.ofSeconds(30);
+        try (Tmux t = Tmux.start(work, interactiveEnv("ANTHROPIC_AUTH_TOKEN"), List.of(claude.toString()))) {
+            t.await("Choose the text style", screen);
+            t.send("Enter");
+            t.await("Press Enter to continue", screen); // the security notes
+            t.send("Enter");
+            t.await("Yes, I trust this folder", screen);
+            t.send("Down", "Enter");
+            t.await("auto mode", screen);
+            t.type("say hi");
+            t.send("Enter");
+            String answered = t.await("Hello from the mock upstream", Duration.ofSeconds(60));
+            assertThat(answered)
+                    .as("no sign-in and no 'use this API key?' question on the way")
+                    .doesNotContain("Select login method")
+                    .doesNotContain("Do you want to use this API key");
+        }
+        RecordedExchange ex = gw.mock.awaitCompleted(0, GatewayHarness.WAIT);
+        assertThat(ex.header("x-api-key")).isEqualTo(GatewayHarness.UPSTREAM_KEY);
+    }
+
+    @Test
+    void interactiveFirstRunWithAnApiKeyStopsAtItsAnthropicConnectivityCheck() throws Exception {
+        try (Tmux t = Tmux.start(work, interactiveEnv("ANTHROPIC_API_KEY"), List.of(claude.toString()))) {
+            String screen = t.await("Unable to connect to Anthropic services", Duration.ofSeconds(30));
+            assertThat(screen).as("before any first-run screen").doesNotContain("Choose the text style");
+        }
+        assertThat(gw.mock.exchanges()).as("the gateway was never asked").isEmpty();
     }
 }

@@ -93,10 +93,19 @@ class CodexCliIT {
     }
 
     private Run codex(GatewayHarness gw, String... args) throws Exception {
+        return codex(
+                gw, Map.of("RELAYGATE_API_KEY", gw.key, "OPENAI_API_KEY", gw.key, "CODEX_API_KEY", gw.key), true, args);
+    }
+
+    /** Runs {@code codex exec} with only {@code keys} of the three key variables set. */
+    private Run codex(GatewayHarness gw, Map<String, String> keys, boolean skipGitCheck, String... args)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(codex.toString());
         cmd.add("exec");
-        cmd.add("--skip-git-repo-check");
+        if (skipGitCheck) {
+            cmd.add("--skip-git-repo-check");
+        }
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
         Map<String, String> env = pb.environment();
@@ -106,9 +115,7 @@ class CodexCliIT {
         env.put("CODEX_HOME", home.toString());
         env.put("TERM", "dumb");
         env.put("LANG", "C.UTF-8");
-        env.put("RELAYGATE_API_KEY", gw.key);
-        env.put("OPENAI_API_KEY", gw.key);
-        env.put("CODEX_API_KEY", gw.key);
+        env.putAll(keys);
         Path out = work.resolve("stdout.txt");
         Path err = work.resolve("stderr.txt");
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -236,12 +243,51 @@ class CodexCliIT {
         gw.reset();
         gw.outcomes.clear();
         configure(gw, true);
+        long before = gw.server.webSocketRefusals();
         Run run = codex(gw, "-m", "gpt-5.5", "say hi");
         assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
         assertThat(run.stdout()).contains("Hello from the mock upstream");
         // Against a server answering 404 Codex tries the WebSocket seven times (6.9 s); 426 ends that at once.
-        assertThat(gw.server.webSocketRefusals())
+        assertThat(gw.server.webSocketRefusals() - before)
                 .as("WebSocket upgrade attempts answered 426")
                 .isBetween(1L, 2L);
+    }
+
+    // What docs/clients.md says about the built-in provider, checked against this Codex version.
+
+    @Test
+    void theBuiltInProviderTakesTheKeyFromCodexApiKeyAndSaysItsWebSocketAttemptFailed() throws Exception {
+        GatewayHarness gw = openAiAccount;
+        gw.reset();
+        configure(gw, true);
+        Run run = codex(gw, Map.of("CODEX_API_KEY", gw.key), true, "-m", "gpt-5.5", "say hi");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).contains("Hello from the mock upstream");
+        assertThat(run.stderr())
+                .as("the line docs/clients.md calls expected")
+                .containsIgnoringCase("failed to connect to Responses WebSocket");
+    }
+
+    @Test
+    void theBuiltInProviderSendsNoKeyFromOpenAiApiKey() throws Exception {
+        GatewayHarness gw = openAiAccount;
+        gw.reset();
+        configure(gw, true);
+        Run run = codex(gw, Map.of("OPENAI_API_KEY", gw.key), true, "-m", "gpt-5.5", "say hi");
+        assertThat(run.exit()).as("codex gives up; stderr: %s", run.stderr()).isNotZero();
+        assertThat(run.stdout()).doesNotContain("Hello from the mock upstream");
+        assertThat(gw.mock.exchanges()).as("nothing reached the account").isEmpty();
+        assertThat(run.stderr()).contains("401");
+    }
+
+    @Test
+    void execOutsideAGitRepositoryNeedsSkipGitRepoCheck() throws Exception {
+        GatewayHarness gw = claudeAccount;
+        gw.reset();
+        configure(gw, false);
+        Run run = codex(gw, Map.of("RELAYGATE_API_KEY", gw.key), false, "say hi");
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.stdout() + run.stderr()).containsIgnoringCase("git");
+        assertThat(gw.mock.exchanges()).isEmpty();
     }
 }

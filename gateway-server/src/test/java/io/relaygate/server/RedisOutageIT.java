@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.state.Period;
@@ -24,13 +22,11 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.StoreConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,25 +56,22 @@ class RedisOutageIT {
     @TempDir
     Path dir;
 
-    private Process redis;
-    private int port;
+    private RedisProcess redis;
 
     @AfterEach
     void stopRedis() throws Exception {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
     @Test
     void knownKeysAreServedThroughAnOutageAndNothingRecordedIsLost() throws Exception {
-        port = freePort();
-        startRedis();
+        redis = RedisProcess.start(dir.resolve("redis"));
         String prefix = "outage-it:";
         GatewayConfig base = ConfigLoader.load(null, Map.of());
         GatewayConfig config = base.withServer(base.server().withPort(0))
-                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), redisUrl(), prefix));
+                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), redis.url(), prefix));
         ch.qos.logback.classic.Logger root =
                 (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
@@ -131,6 +124,7 @@ class RedisOutageIT {
                 int completed = 3;
                 root.addAppender(lines);
                 TreeMap<String, Integer> statuses = new TreeMap<>();
+                Map<String, String> bodies = new TreeMap<>();
                 long started = System.nanoTime();
                 boolean stopped = false;
                 boolean restarted = false;
@@ -138,10 +132,10 @@ class RedisOutageIT {
                 for (int i = 0; i < 3000; i++) {
                     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     if (!stopped && elapsedMs > 1000) {
-                        shutdownSavingData();
+                        redis.shutdownSavingData();
                         stopped = true;
                     } else if (stopped && !restarted && elapsedMs > 5000) {
-                        startRedis();
+                        redis.start();
                         restarted = true;
                     } else if (restarted && elapsedMs > 12_000 || elapsedMs > 40_000) {
                         break;
@@ -149,6 +143,9 @@ class RedisOutageIT {
                     HttpResponse<byte[]> r = post(gw, secret);
                     String phase = !stopped ? "before" : !restarted ? "during" : "after";
                     statuses.merge(phase + " " + r.statusCode(), 1, Integer::sum);
+                    if (r.statusCode() != 200) {
+                        bodies.putIfAbsent(phase + " " + r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+                    }
                     if (r.statusCode() == 200) {
                         completed++;
                     }
@@ -156,7 +153,9 @@ class RedisOutageIT {
                 }
                 assertThat(restarted).as("the outage happened within the loop").isTrue();
                 assertThat(statuses.keySet())
-                        .as("every request served: no 503 wave while Redis is away, no limit refusal after")
+                        .as(
+                                "every request served: no 503 wave while Redis is away, no limit refusal after: %s %s",
+                                statuses, bodies)
                         .allMatch(s -> s.endsWith(" 200"));
                 assertThat(statuses).containsKey("during 200");
                 int expected = completed;
@@ -206,78 +205,6 @@ class RedisOutageIT {
                 .POST(HttpRequest.BodyPublishers.ofString(messages("claude-sonnet-4-5", false, "hello")))
                 .build();
         return HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private String redisUrl() {
-        return "redis://127.0.0.1:" + port;
-    }
-
-    private void startRedis() throws IOException, InterruptedException {
-        Path log = dir.resolve("redis.log");
-        redis = new ProcessBuilder(
-                        redisServer(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--dir",
-                        dir.toString(),
-                        "--dbfilename",
-                        "outage.rdb",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        awaitTrue(this::redisAnswers, "redis-server on port " + port + " starts (log: " + log + ")");
-    }
-
-    private boolean redisAnswers() {
-        RedisClient client = RedisClient.create(redisUrl());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return "PONG".equals(c.sync().ping());
-        } catch (RuntimeException e) {
-            return false;
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
-    }
-
-    /** SHUTDOWN SAVE: Redis writes its data to disk and exits, so the restarted server has the earlier counters. */
-    private void shutdownSavingData() throws InterruptedException {
-        RedisClient client = RedisClient.create(redisUrl());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            c.sync().shutdown(true);
-        } catch (RuntimeException expected) {
-            // the connection drops as the server exits
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
-        assertThat(redis.waitFor(10, TimeUnit.SECONDS)).as("redis-server exits").isTrue();
-    }
-
-    private static String redisServer() {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(d, "redis-server");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new AssertionError(
-                "this test starts a redis-server of its own; install it (apt-get install redis-server)");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
@@ -61,6 +62,7 @@ class ChangePropagationIT {
     private static Store admin;
     private static Store gatewayStore;
     private static GatewayServer gateway;
+    private static String accountId;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,9 +72,10 @@ class ChangePropagationIT {
         GatewayConfig base = ConfigLoader.load(null, env());
         GatewayConfig config = base.withServer(base.server().withPort(0));
         admin = StoreFactory.open(config.store(), env());
+        accountId = "acc_" + Ids.random(10);
         admin.accounts()
                 .create(new Account(
-                        "acc_" + Ids.random(10),
+                        accountId,
                         "mock",
                         AccountKind.ANTHROPIC_API,
                         mock.baseUrl(),
@@ -187,5 +190,88 @@ class ChangePropagationIT {
                 ROUNDS,
                 micros.get(micros.size() / 2),
                 micros.get(micros.size() - 1));
+    }
+
+    @Test
+    void anAccountResumedOrAddedElsewhereServesTheRunningGatewaysNextRequest() throws Exception {
+        String secret = new ApiKeyService(admin.keys())
+                .create("accounts-" + Ids.random(6), KeyRules.NONE)
+                .toCompletableFuture()
+                .join()
+                .secret();
+        assertThat(post(secret)).isEqualTo(200);
+        List<Long> micros = new ArrayList<>();
+        int servedAtFirstTry = 0;
+        for (int round = 0; round < ROUNDS / 2; round++) {
+            takeOut(secret);
+            cli("accounts", "resume", "mock");
+            long acknowledged = System.nanoTime();
+            int status = post(secret);
+            servedAtFirstTry += status == 200 ? 1 : 0;
+            while (status != 200 && System.nanoTime() - acknowledged < REFUSAL_BOUND.toNanos()) {
+                Thread.sleep(2);
+                status = post(secret);
+            }
+            assertThat(status)
+                    .as("served within %s of the resume (the conditions view is kept 1 s)", REFUSAL_BOUND)
+                    .isEqualTo(200);
+            micros.add((System.nanoTime() - acknowledged) / 1000);
+        }
+        // An account added by another process while the only one is out: the account list is kept 1 s too.
+        takeOut(secret);
+        admin.accounts()
+                .create(new Account(
+                        "acc_" + Ids.random(10),
+                        "mock-added",
+                        AccountKind.ANTHROPIC_API,
+                        mock.baseUrl(),
+                        "sk-ant-api03-upstream-credential",
+                        null,
+                        50,
+                        true,
+                        null,
+                        List.of(),
+                        Map.of(),
+                        Instant.now()))
+                .toCompletableFuture()
+                .join();
+        long added = System.nanoTime();
+        int status = post(secret);
+        while (status != 200 && System.nanoTime() - added < REFUSAL_BOUND.toNanos()) {
+            Thread.sleep(2);
+            status = post(secret);
+        }
+        assertThat(status)
+                .as("the added account serves within %s", REFUSAL_BOUND)
+                .isEqualTo(200);
+        long addedMicros = (System.nanoTime() - added) / 1000;
+        admin.state().clearCondition(accountId).toCompletableFuture().join();
+        Collections.sort(micros);
+        logger.info(
+                "accounts resume -> served: {} of {} at the first request after the command returned; median {} us,"
+                        + " max {} us; account added -> served after {} us",
+                servedAtFirstTry,
+                micros.size(),
+                micros.get(micros.size() / 2),
+                micros.get(micros.size() - 1),
+                addedMicros);
+    }
+
+    /** Puts the account out of rotation from this process, as another instance would, and waits for the refusal. */
+    private static void takeOut(String secret) throws Exception {
+        admin.state()
+                .setCondition(
+                        accountId,
+                        new AccountCondition(
+                                AccountCondition.State.UNAUTHORIZED, "credentials refused (test)", Instant.now(), null))
+                .toCompletableFuture()
+                .join();
+        long deadline = System.nanoTime() + REFUSAL_BOUND.toNanos();
+        int status = post(secret);
+        while (status == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+            status = post(secret);
+        }
+        assertThat(status).as("the running gateway took the account out").isEqualTo(503);
     }
 }

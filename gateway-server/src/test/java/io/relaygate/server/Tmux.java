@@ -1,0 +1,123 @@
+package io.relaygate.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An interactive terminal program run in a detached tmux session on a server of its own (its own socket), for tests
+ * that drive a CLI's screens as a person would: keys in, the visible screen out. tmux comes from Debian's packages
+ * ({@code .ci/run} installs it when missing).
+ */
+final class Tmux implements AutoCloseable {
+
+    private final String socket = "relaygate-" + UUID.randomUUID();
+    private final String session = "s";
+
+    private Tmux() {}
+
+    /** Starts {@code command} in {@code dir} with exactly {@code env}, on a 160 x 50 screen. */
+    static Tmux start(Path dir, Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
+        Tmux t = new Tmux();
+        List<String> line = new ArrayList<>(List.of("env", "-i"));
+        env.forEach((k, v) -> line.add(k + "=" + v));
+        line.addAll(command);
+        // keep the pane after the program exits, so a test can still read what it printed last
+        t.tmux(
+                "new-session",
+                "-d",
+                "-s",
+                t.session,
+                "-x",
+                "160",
+                "-y",
+                "50",
+                "-c",
+                dir.toString(),
+                String.join(" ", line.stream().map(Tmux::quote).toList()) + "; sleep 60");
+        return t;
+    }
+
+    /** Sends keys by tmux name ({@code Enter}, {@code Down}) or as literal text. */
+    void send(String... keys) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
+        args.addAll(List.of(keys));
+        tmux(args.toArray(String[]::new));
+    }
+
+    /** Types {@code text} literally. */
+    void type(String text) throws IOException, InterruptedException {
+        tmux("send-keys", "-t", session, "-l", text);
+    }
+
+    String screen() throws IOException, InterruptedException {
+        return tmux("capture-pane", "-p", "-t", session);
+    }
+
+    /** Waits until the screen shows {@code text}; fails with the screen when it does not within {@code within}. */
+    String await(String text, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        String screen = screen();
+        while (!screen.contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the screen did not show \"" + text + "\" within " + within + ":\n" + screen);
+            }
+            Thread.sleep(200);
+            screen = screen();
+        }
+        return screen;
+    }
+
+    private String tmux(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(binary(), "-L", socket));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("tmux", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("tmux " + String.join(" ", args) + " hung");
+            }
+            String text = Files.readString(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("tmux " + String.join(" ", args) + " failed: " + text);
+            }
+            return text;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static String binary() {
+        for (String p : List.of("/usr/bin/tmux", "/usr/local/bin/tmux")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new AssertionError("this test drives an interactive CLI in tmux; install it (apt-get install tmux)");
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        new ProcessBuilder(binary(), "-L", socket, "kill-server")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor(10, TimeUnit.SECONDS);
+    }
+}
