@@ -187,6 +187,22 @@ for ph in stream_phases:
     table(["arm", "asked", "peak open", "streams", "events", "lost events", "late events", "errors", "ttfb p99",
            "gap p50", "gap p99", "gap max"], lines)
 
+costs = extra.pop("costs", [])
+if costs:
+    print("### Costs per request (medians over rounds, min–max)\n")
+    lines = []
+    for a in ARMS:
+        rs = [r for r in costs if r["arm"] == a]
+        if not rs:
+            continue
+        kb = [None if r.get("alloc_bytes_per_req") is None else r["alloc_bytes_per_req"] / 1024 for r in rs]
+        lines.append([a, rng([r.get("cpu_us_per_req") for r in rs], "us"), rng(kb),
+                      rng([r.get("syscalls_per_req") for r in rs]), rng([r.get("redis_cpu_us_per_req") for r in rs], "us"),
+                      rng([r.get("redis_top_per_req") for r in rs]), rng([r.get("redis_script_per_req") for r in rs]),
+                      rng([r.get("redis_calls_per_req") for r in rs])])
+    table(["arm", "gateway CPU", "allocated KB", "system calls", "Redis CPU", "Redis commands (top-level)",
+           "Redis commands (in scripts)", "commandstats calls"], lines)
+
 if extra:
     print("### Relaygate memory (MB: heap used, NMT Other = direct memory, RSS)\n")
     for ph in ("memory-idle", "memory-peak", "slow-mem"):

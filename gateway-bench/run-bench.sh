@@ -22,7 +22,12 @@
 # driver to CPU 1 (taskset). Phases (default all): latency (c=1), rps (c=32, c=64), ttfb (streams, open loop),
 # streams (1,000 at 1 event/s, 2,000 at one per 20 ms, --max-streams at 1 event/s; direct, nginx, embedded; at most
 # two rounds), memory
-# (Relaygate heap and direct memory at the stream peak), slow (slow clients reading 1 KB/s from a flood).
+# (Relaygate heap and direct memory at the stream peak), slow (slow clients reading 1 KB/s from a flood), costs
+# (per request, for each gateway arm, interleaved over rounds: CPU time of the gateway process from /proc, bytes
+# allocated (JFR's per-thread allocation counters), system calls (strace -c, in a run of its own since strace slows
+# the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
+# script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
+# default phases: --phases costs).
 # Prints a table per phase with the medians over rounds and the ratios; raw JSON lines stay in $RESULTS (default
 # $work/results.jsonl, printed at the end).
 set -u
@@ -245,6 +250,83 @@ mem() { # pid -> "heap_used_MB nmt_other_MB rss_MB"
   echo "$(( ${heap:-0} / 1024 )) $(( ${other:-0} / 1024 )) $(( ${rss:-0} / 1024 ))"
 }
 
+redis_info() { # field... -> their values from INFO (all sections), space separated
+  local info; info=$(redis-cli -u "$redis_url" info all 2>/dev/null | tr -d '\r')
+  for f in "$@"; do echo "$info" | awk -F: -v f="$f" '$1 == f {print $2}'; done | paste -sd' '
+}
+redis_calls() { # the sum of calls over INFO commandstats
+  redis-cli -u "$redis_url" info commandstats 2>/dev/null | tr -d '\r' | grep -oE 'calls=[0-9]+' | cut -d= -f2 | paste -sd+ | bc
+}
+requests_of() { # load driver JSON -> requests completed in the measured window plus warm-up (as cpu_per_request)
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(int(r.get("rps",0)*(r.get("seconds",0)+float(sys.argv[2]))))' "$1" "$2"
+}
+costs() { # arm round -> one JSON line of per-request costs in $results
+  local arm="$1" round="$2" pid out t0 t1 req jfr alloc="null" sys="null" rcpu="null" top="null" lua="null"
+  eval "pid=\$gw_pid_$arm"
+  jfr="$work/alloc-$arm-$round.jfr"
+  jcmd "$pid" JFR.start name=costs settings=default filename="$jfr" >/dev/null 2>&1
+  local c0 c1 calls0 calls1
+  [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
+  t0=$(cpu_ticks "$pid")
+  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 2s --duration 8s 2>>"$work/load.err")
+  t1=$(cpu_ticks "$pid")
+  [ "$arm" = redis ] && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
+  jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
+  req=$(requests_of "$out" 2)
+  [ "${req:-0}" -gt 0 ] || { echo "  costs    $arm FAILED" >&2; return; }
+  if [ -f "$jfr" ]; then
+    alloc=$(jfr print --json --events jdk.ThreadAllocationStatistics "$jfr" 2>/dev/null | python3 -c '
+import json, sys
+events = json.load(sys.stdin)["recording"]["events"]
+by = {}
+for e in events:
+    v = e["values"]; t = (v.get("thread") or {}).get("javaThreadId") or v.get("thread", {}).get("osThreadId")
+    by.setdefault(t, []).append((e["values"]["startTime"] if "startTime" in e["values"] else "", v["allocated"]))
+total = 0
+for samples in by.values():
+    samples.sort()
+    total += samples[-1][1] - (samples[0][1] if len(samples) > 1 else 0)
+print(total)' 2>/dev/null || echo null)
+  fi
+  if [ "$arm" = redis ]; then
+    rcpu=$(python3 -c 'import sys; a=[float(x) for x in sys.argv[1].split()]; b=[float(x) for x in sys.argv[2].split()]; print((sum(b)-sum(a))*1e6/int(sys.argv[3]))' "$c0" "$c1" "$req")
+    # top-level vs script-internal: MONITOR over a short sequential run (script commands carry "lua]")
+    local mon="$work/monitor-$round.txt" out1 req1
+    redis-cli -u "$redis_url" monitor >"$mon" 2>/dev/null & local mpid=$!
+    sleep 0.3
+    out1=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 1 --warmup 0s --duration 3s 2>>"$work/load.err")
+    sleep 0.5; kill "$mpid" 2>/dev/null; wait "$mpid" 2>/dev/null
+    req1=$(requests_of "$out1" 0)
+    if [ "${req1:-0}" -gt 0 ]; then
+      top=$(grep -v 'lua\]' "$mon" | grep -c '^[0-9]' ); lua=$(grep -c 'lua\]' "$mon")
+      top=$(echo "scale=2; $top / $req1" | bc); lua=$(echo "scale=2; $lua / $req1" | bc)
+    fi
+  fi
+  # system calls: a run of its own under strace -c -f (all threads)
+  if command -v strace >/dev/null; then
+    local st="$work/strace-$arm-$round.txt" out2 req2
+    strace -c -f -p "$pid" -o "$st" >/dev/null 2>&1 & local spid=$!
+    sleep 0.5
+    out2=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 0s --duration 4s 2>>"$work/load.err")
+    kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+    req2=$(requests_of "$out2" 0)
+    local calls; calls=$(awk '$NF == "total" {print $(NF-2)}' "$st" 2>/dev/null)
+    [ -n "$calls" ] && [ "${req2:-0}" -gt 0 ] && sys=$(echo "scale=1; $calls / $req2" | bc)
+  fi
+  python3 -c 'import json,sys; print(json.dumps({"phase": "costs", "arm": sys.argv[1], "round": int(sys.argv[2]),
+      "requests": int(sys.argv[3]), "cpu_us_per_req": int(sys.argv[4]) / int(sys.argv[5]) * 1e6 / int(sys.argv[3]),
+      "alloc_bytes_per_req": None if sys.argv[6] in ("null", "") else int(sys.argv[6]) / int(sys.argv[3]),
+      "syscalls_per_req": None if sys.argv[7] == "null" else float(sys.argv[7]),
+      "redis_cpu_us_per_req": None if sys.argv[8] == "null" else float(sys.argv[8]),
+      "redis_top_per_req": None if sys.argv[9] == "null" else float(sys.argv[9]),
+      "redis_script_per_req": None if sys.argv[10] == "null" else float(sys.argv[10]),
+      "redis_calls_per_req": None if sys.argv[11] == "" else float(sys.argv[11]) / int(sys.argv[3])}))' \
+      "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
+      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" >>"$results"
+  tail -1 "$results" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); f=lambda v,d=1: "–" if v is None else f"{v:,.{d}f}"
+print(f"  costs    {r[\"arm\"]:9} cpu {f(r[\"cpu_us_per_req\"])} µs alloc {f((r[\"alloc_bytes_per_req\"] or 0)/1024)} KB syscalls {f(r[\"syscalls_per_req\"])} redis cpu {f(r[\"redis_cpu_us_per_req\"])} µs cmds {f(r[\"redis_top_per_req\"],2)} + {f(r[\"redis_script_per_req\"],2)} in scripts", file=sys.stderr)'
+}
+
 # --- phases (arms interleaved within each round) ------------------------------------------------------------------------
 # First a discarded pre-warm of every arm (JIT of the gateways, nginx's upstream keep-alive pool).
 for a in $arms; do
@@ -285,6 +367,10 @@ for phase in $phases; do
         echo "{\"phase\":\"memory-peak\",\"arm\":\"embedded\",\"round\":0,\"mem\":\"$m1\",\"after_gc\":\"$m2\"}" >>"$results" ) &
       load memory-load embedded 0 -c "$max_streams" --stream --events 20 --interval-ms 1000 --warmup 0s --ramp 4s --duration 14s --drain 25s
       wait $! 2>/dev/null ;;
+    costs)
+      for r in $(seq "$rounds"); do for a in $arms; do
+        case "$a" in embedded|baseline|redis) costs "$a" "$r" ;; esac
+      done; done ;;
     slow)
       # Four clients reading 1 KB/s from the flood scenario (an endless 64 MiB stream): the gateway's memory should
       # stay flat, the mock should be stalled by backpressure.
