@@ -323,8 +323,16 @@ print(total)' 2>/dev/null || echo null)
       "redis_calls_per_req": None if sys.argv[11] == "" else float(sys.argv[11]) / int(sys.argv[3])}))' \
       "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
       "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" >>"$results"
-  tail -1 "$results" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); f=lambda v,d=1: "–" if v is None else f"{v:,.{d}f}"
-print(f"  costs    {r[\"arm\"]:9} cpu {f(r[\"cpu_us_per_req\"])} µs alloc {f((r[\"alloc_bytes_per_req\"] or 0)/1024)} KB syscalls {f(r[\"syscalls_per_req\"])} redis cpu {f(r[\"redis_cpu_us_per_req\"])} µs cmds {f(r[\"redis_top_per_req\"],2)} + {f(r[\"redis_script_per_req\"],2)} in scripts", file=sys.stderr)'
+  python3 - "$(tail -1 "$results")" <<'EOF' >&2
+import json, sys
+r = json.loads(sys.argv[1])
+def f(v, d=1):
+    return "–" if v is None else f"{v:,.{d}f}"
+kb = None if r["alloc_bytes_per_req"] is None else r["alloc_bytes_per_req"] / 1024
+print(f"  costs    {r['arm']:9} cpu {f(r['cpu_us_per_req'])} µs alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
+      f" redis cpu {f(r['redis_cpu_us_per_req'])} µs commands {f(r['redis_top_per_req'], 2)}"
+      f" + {f(r['redis_script_per_req'], 2)} in scripts")
+EOF
 }
 
 # --- phases (arms interleaved within each round) ------------------------------------------------------------------------
