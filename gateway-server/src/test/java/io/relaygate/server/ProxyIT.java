@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
+import io.relaygate.server.exchange.ExchangeOutcome;
 import io.relaygate.server.proxy.HttpConnectProxy;
 import io.relaygate.server.proxy.Socks5Proxy;
 import io.relaygate.server.proxy.TestProxy;
@@ -15,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,5 +139,40 @@ class ProxyIT {
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("wrong-pass");
             assertThat(gw.mock.exchanges()).isEmpty();
         }
+    }
+
+    @Test
+    void aProxyThatDiesMidStreamEndsTheClientsStreamWithAnErrorEventAndKeepsTheTokensSeen() throws Exception {
+        CompletableFuture<HttpResponse<byte[]>> response;
+        try (Socks5Proxy proxy = new Socks5Proxy("relay", "s0cks-pass")) {
+            proxiedAccount("socks5://relay:s0cks-pass@127.0.0.1:" + proxy.port());
+            response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return gw.post(
+                            "/v1/messages",
+                            messages("claude-sonnet-4-5", true, "through a dying proxy"),
+                            "x-mock-events",
+                            "20",
+                            "x-mock-event-interval-ms",
+                            "200");
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            gw.mock.awaitExchange(0, GatewayHarness.WAIT);
+            Thread.sleep(800);
+        } // the proxy dies here, with the tunnel carrying the stream
+        HttpResponse<byte[]> r = response.get(30, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String sse = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(sse).contains("event: message_start").doesNotContain("message_stop");
+        assertThat(sse.substring(sse.lastIndexOf("event: ")))
+                .as("the client's stream ends with an error event, not a clean end")
+                .startsWith("event: error\ndata: {\"type\":\"error\"");
+        ExchangeOutcome outcome = gw.nextOutcome();
+        assertThat(outcome.end()).isNotEqualTo(ExchangeOutcome.End.COMPLETED);
+        assertThat(outcome.usage().inputTokens())
+                .as("the tokens the upstream reported before the cut are recorded")
+                .isPositive();
     }
 }

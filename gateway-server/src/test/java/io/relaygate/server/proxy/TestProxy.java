@@ -11,10 +11,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +37,9 @@ public abstract class TestProxy implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
+    /** Every connection in and out, closed by {@link #close()} as the kernel closes a dead process's sockets. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
     final String user;
     final String password;
 
@@ -46,6 +52,7 @@ public abstract class TestProxy implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         handshake(ch);
                     }
                 })
@@ -70,14 +77,19 @@ public abstract class TestProxy implements AutoCloseable {
      * Connects to {@code host:port} from the client's event loop, then hands the new channel to {@code connected}
      * (or null when the destination is unreachable).
      */
-    static void open(Channel client, String host, int port, Consumer<Channel> connected) {
+    void open(Channel client, String host, int port, Consumer<Channel> connected) {
         new Bootstrap()
                 .group(client.eventLoop())
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(host, port)
-                .addListener((ChannelFutureListener) f -> connected.accept(f.isSuccess() ? f.channel() : null));
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        connections.add(f.channel());
+                    }
+                    connected.accept(f.isSuccess() ? f.channel() : null);
+                });
     }
 
     /** Pipes {@code a} and {@code b} into each other; each side's close closes the other. */
@@ -116,6 +128,7 @@ public abstract class TestProxy implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        connections.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
