@@ -17,6 +17,11 @@ public enum UpstreamFailure {
     CLIENT_ERROR(ErrorKind.INVALID_REQUEST, false, "upstream rejected the request", CoolDown.NONE),
     PROTOCOL_ERROR(ErrorKind.BAD_GATEWAY, false, "upstream sent an invalid response", CoolDown.NONE),
     /**
+     * The upstream ended its stream without error (a close-delimited body's close, the last chunk) before the stream's
+     * final event ({@code message_stop}, {@code response.completed}, {@code [DONE]}): the answer is incomplete.
+     */
+    TRUNCATED(ErrorKind.BAD_GATEWAY, false, "upstream stream ended before its final event", CoolDown.NONE),
+    /**
      * The gateway itself could not start the call (its event loop is shutting down, a task was refused): nothing is
      * known about the account, so nothing is recorded against it and no other account is tried.
      */

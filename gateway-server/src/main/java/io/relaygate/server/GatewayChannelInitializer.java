@@ -16,6 +16,7 @@ import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
+import io.relaygate.server.exchange.RequestLedgerHandler;
 import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
 import io.relaygate.server.pipeline.ClientAddress;
@@ -107,6 +108,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         if (forwarded != null) {
             p.addLast(PipelineNames.FORWARDED, forwarded);
         }
+        p.addLast(PipelineNames.LEDGER, new RequestLedgerHandler(listener));
         addRouteAndAuth(p);
         addBody(p);
         addRelay(p);

@@ -260,7 +260,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
                 .add(rateLimitHeaders);
-        HttpUtil.setTransferEncodingChunked(head, true);
+        if (StreamFaults.closeDelimited(scenario)) {
+            head.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else {
+            HttpUtil.setTransferEncodingChunked(head, true);
+        }
         exchange().status(200);
         if (floodScenario && floodOf != null) {
             ctx.write(head);
@@ -295,6 +299,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             next++;
             if (e.delta()) {
                 deltasSent++;
+                StreamFaults.Cut cut = deltasSent == 2 ? StreamFaults.cut(scenario) : null;
+                if (cut != null) {
+                    cutStream(ctx, cut);
+                    return;
+                }
                 if (scenario == Scenario.RESET_MID_STREAM && deltasSent == 2) {
                     ctx.flush();
                     // An abortive close: RST instead of FIN, like a dropped upstream connection.
@@ -307,6 +316,31 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         finish(ctx);
+    }
+
+    /** Ends the stream badly ({@link StreamFaults}). */
+    private void cutStream(ChannelHandlerContext ctx, StreamFaults.Cut cut) {
+        switch (cut) {
+            case ERROR_EVENT -> {
+                write(ctx, StreamFaults.errorEvent(api));
+                finish(ctx);
+            }
+            case LAST_CHUNK_MID_EVENT -> {
+                if (next < events.size()) {
+                    write(ctx, StreamFaults.half(events.get(next).sse()));
+                }
+                finish(ctx);
+            }
+            case CLOSE -> {
+                state = State.IDLE;
+                Exchange ex = exchange();
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    ex.complete();
+                    mock.changed();
+                    ctx.close();
+                });
+            }
+        }
     }
 
     private void finish(ChannelHandlerContext ctx) {

@@ -440,7 +440,8 @@ final class ResponsesScript {
         }
         echo(r, "top_p", 1.0);
         echo(r, "truncation", "disabled");
-        if (status.equals("completed")) {
+        if (status.equals("completed") || status.equals("failed")) {
+            // a failed response reports what it used up to the failure, as the API's response object does
             long generated = outputTokens();
             ObjectNode u = r.putObject("usage");
             u.put("input_tokens", inputTokens);

@@ -24,7 +24,13 @@ enum Scenario {
     /** A Responses {@code custom_tool_call} ({@code apply_patch}). */
     CUSTOM_TOOL("custom-tool"),
     /** A Responses stream that ends with {@code response.failed} after one delta. */
-    FAILED("failed");
+    FAILED("failed"),
+    /** A stream that ends with the format's own error event after two deltas ({@link StreamFaults}). */
+    STREAM_ERROR("stream-error"),
+    /** A stream whose body ends (last chunk) in the middle of an event after two deltas, before its final event. */
+    TRUNCATE("truncate"),
+    /** A close-delimited stream whose connection closes after two deltas, before its final event. */
+    TRUNCATE_CLOSE("truncate-close");
 
     final String wireName;
 

@@ -276,6 +276,11 @@ public final class Conversion {
         return Unpooled.wrappedBuffer(body);
     }
 
+    /** The format the account answers in. */
+    WireFormat upstreamFormat() {
+        return upstream;
+    }
+
     /** The client's format, for errors the converter itself writes. */
     WireFormat clientFormat() {
         return client;

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.sse.SseEventParser;
+import io.relaygate.codec.usage.StreamEnd;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Usage;
@@ -56,6 +57,9 @@ public final class ResponseConversion {
     /** A Responses stream collected into a whole answer for a client that asked for one. */
     private final @Nullable ResponsesStreamCollector collector;
 
+    /** Follows the upstream's stream for its final event (streams to the client only). */
+    private final @Nullable StreamEnd upstreamEnd;
+
     private @Nullable ByteBuf whole;
     private Usage usage = Usage.ZERO;
 
@@ -81,17 +85,24 @@ public final class ResponseConversion {
         if (sse && conversion.collectsStream()) {
             ResponsesStreamCollector c = new ResponsesStreamCollector();
             streamsToClient = false;
+            upstreamEnd = null;
             collector = c;
             stream = null;
             parser = new SseEventParser(MAX_EVENT_BYTES, c);
         } else if (sse) {
             StreamTranscoder s = conversion.streamTranscoder(clientEvents);
+            StreamEnd end = StreamEnd.of(conversion.upstreamFormat());
             streamsToClient = true;
             collector = null;
             stream = s;
-            parser = new SseEventParser(MAX_EVENT_BYTES, s);
+            upstreamEnd = end;
+            parser = new SseEventParser(MAX_EVENT_BYTES, (name, data, offset, length) -> {
+                end.onEvent(name, data, offset, length);
+                s.onEvent(name, data, offset, length);
+            });
         } else {
             streamsToClient = false;
+            upstreamEnd = null;
             collector = null;
             stream = null;
             parser = null;
@@ -123,6 +134,25 @@ public final class ResponseConversion {
             throw new IllegalStateException("upstream answer over " + maxBodyBytes + " bytes");
         }
         w.writeBytes(content, content.readerIndex(), content.readableBytes());
+    }
+
+    /**
+     * Whether the upstream's stream, now over, reached its final event; an event still in the parser is read first.
+     * When it did not, the caller ends the client's stream with {@link #fail} instead of {@link #finishStream}.
+     */
+    public boolean upstreamEnded() {
+        StreamEnd end = upstreamEnd;
+        if (end == null) {
+            return true;
+        }
+        requireNonNull(parser, "parser").finish();
+        return end.ended();
+    }
+
+    /** The upstream's own error when its stream ended with one (the client got it in its format), else null. */
+    public @Nullable String upstreamError() {
+        StreamEnd end = upstreamEnd;
+        return end == null ? null : end.error();
     }
 
     /** The upstream's stream ended: ends the client's stream well-formed (streams only). */

@@ -2,11 +2,11 @@ package io.relaygate.codec.convert;
 
 import io.netty.buffer.ByteBuf;
 import io.relaygate.codec.sse.SseEventParser;
-import io.relaygate.codec.sse.SseListener;
 import io.relaygate.codec.usage.AnthropicStreamUsage;
 import io.relaygate.codec.usage.ChatStreamUsage;
 import io.relaygate.codec.usage.JsonBodyUsage;
 import io.relaygate.codec.usage.ResponsesStreamUsage;
+import io.relaygate.codec.usage.StreamEnd;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
@@ -36,6 +36,19 @@ public abstract class UsageTap {
 
     /** The model the upstream reported, when the tap read one. */
     public abstract @Nullable String model();
+
+    /**
+     * Whether the answer reached its final event ({@link StreamEnd}); always true for whole answers and untapped
+     * formats, whose end the HTTP framing tells.
+     */
+    public boolean ended() {
+        return true;
+    }
+
+    /** The upstream's own error when its stream ended with one, else null. */
+    public @Nullable String upstreamError() {
+        return null;
+    }
 
     /** A tap whose usage comes from elsewhere (a converter that parses the stream anyway). */
     public static UsageTap of(Supplier<Usage> usage) {
@@ -80,7 +93,7 @@ public abstract class UsageTap {
     }
 
     /** A stream tap: an SSE parser feeding a format's usage listener. */
-    private static final class Sse<L extends SseListener> extends UsageTap {
+    private static final class Sse<L extends StreamEnd> extends UsageTap {
         private final L listener;
         private final Function<L, Usage> usage;
         private final Function<L, @Nullable String> model;
@@ -122,6 +135,17 @@ public abstract class UsageTap {
         @Override
         public @Nullable String model() {
             return model.apply(listener);
+        }
+
+        @Override
+        public boolean ended() {
+            // a tap that gave up on an oversized event cannot tell: the stream is taken as it came
+            return broken || listener.ended();
+        }
+
+        @Override
+        public @Nullable String upstreamError() {
+            return listener.error();
         }
     }
 

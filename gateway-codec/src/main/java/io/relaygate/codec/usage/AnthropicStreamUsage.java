@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.relaygate.codec.json.JsonValues;
 import io.relaygate.codec.sse.SseEventParser;
-import io.relaygate.codec.sse.SseListener;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * baseline and message_delta.usage counts are cumulative, so each count present in message_delta replaces the earlier
  * one. A missing usage object leaves the counts as they were (0 if never seen). Not thread-safe: one per stream.
  */
-public final class AnthropicStreamUsage implements SseListener {
+public final class AnthropicStreamUsage implements StreamEnd {
 
     private static final Logger logger = LoggerFactory.getLogger(AnthropicStreamUsage.class);
     private static final JsonFactory JSON = new JsonFactory();
@@ -34,6 +33,7 @@ public final class AnthropicStreamUsage implements SseListener {
     private @Nullable String stopReason;
     private @Nullable String errorType;
     private boolean completed;
+    private boolean failed;
 
     @Override
     public void onEvent(String eventName, byte[] data, int offset, int length) {
@@ -42,7 +42,14 @@ public final class AnthropicStreamUsage implements SseListener {
                 // The hot path: nothing here counts.
             }
             case "message_stop" -> completed = true;
-            case "message_start", "message_delta", "error" -> {
+            case "message_start", "message_delta" -> {
+                if (parse(eventName, data, offset, length)) {
+                    apply(eventName);
+                }
+            }
+            case "error" -> {
+                // an error event ends the stream even when its data cannot be read
+                failed = true;
                 if (parse(eventName, data, offset, length)) {
                     apply(eventName);
                 }
@@ -78,6 +85,17 @@ public final class AnthropicStreamUsage implements SseListener {
         return completed;
     }
 
+    @Override
+    public boolean ended() {
+        return completed || failed;
+    }
+
+    /** The error event's type ({@code api_error} when it named none), or null when the stream had no error event. */
+    @Override
+    public @Nullable String error() {
+        return failed ? (errorType != null ? errorType : "api_error") : null;
+    }
+
     /** The error.type of an error event (e.g. overloaded_error), or null when none arrived. */
     public @Nullable String errorType() {
         return errorType;
@@ -99,6 +117,7 @@ public final class AnthropicStreamUsage implements SseListener {
             }
             case "message_stop" -> completed = true;
             case "error" -> {
+                failed = true;
                 if (scratch.errorType != null) {
                     errorType = scratch.errorType;
                 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.relaygate.codec.json.JsonValues;
 import io.relaygate.codec.sse.SseEventParser;
-import io.relaygate.codec.sse.SseListener;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code input_tokens_details.cached_tokens}, which become cache reads and leave input. A stream without usage (or
  * with {@code "usage": null}) counts 0. Not thread-safe: one per stream.
  */
-public final class ResponsesStreamUsage implements SseListener {
+public final class ResponsesStreamUsage implements StreamEnd {
 
     private static final Logger logger = LoggerFactory.getLogger(ResponsesStreamUsage.class);
     private static final JsonFactory JSON = new JsonFactory();
@@ -41,9 +40,14 @@ public final class ResponsesStreamUsage implements SseListener {
     private @Nullable String status;
     private @Nullable String errorCode;
     private boolean completed;
+    private boolean failed;
 
     @Override
     public void onEvent(String eventName, byte[] data, int offset, int length) {
+        if (eventName.equals("error") || eventName.equals("response.failed")) {
+            // a failure ends the stream even when its data cannot be read
+            failed = true;
+        }
         if (eventName.isEmpty() || isCounted(eventName) || eventName.equals("error")) {
             if (parse(eventName, data, offset, length)) {
                 apply(scratchType != null ? scratchType : eventName);
@@ -70,6 +74,20 @@ public final class ResponsesStreamUsage implements SseListener {
     /** Whether {@code response.completed} or {@code response.incomplete} was seen: the answer ended normally. */
     public boolean completed() {
         return completed;
+    }
+
+    @Override
+    public boolean ended() {
+        return completed || failed;
+    }
+
+    /** The code of {@code response.failed} or an {@code error} event ({@code failed} when it named none), else null. */
+    @Override
+    public @Nullable String error() {
+        if (!failed) {
+            return null;
+        }
+        return errorCode != null ? errorCode : "failed";
     }
 
     /** The error code of {@code response.failed} or an {@code error} event, or null when none arrived. */
@@ -99,6 +117,7 @@ public final class ResponsesStreamUsage implements SseListener {
         switch (type) {
             case "response.completed", "response.incomplete", "response.failed" -> {
                 completed |= !type.equals("response.failed");
+                failed |= type.equals("response.failed");
                 if (scratchStatus != null) {
                     status = scratchStatus;
                 }
@@ -109,7 +128,10 @@ public final class ResponsesStreamUsage implements SseListener {
                     errorCode = scratchErrorCode;
                 }
             }
-            case "error" -> errorCode = scratchErrorCode != null ? scratchErrorCode : "error";
+            case "error" -> {
+                failed = true;
+                errorCode = scratchErrorCode != null ? scratchErrorCode : "error";
+            }
             default -> {
                 // created / in_progress / queued: the model only.
             }

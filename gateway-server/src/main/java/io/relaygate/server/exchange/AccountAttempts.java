@@ -7,12 +7,15 @@ import io.relaygate.accounts.Scheduler;
 import io.relaygate.core.Account;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
+import io.relaygate.core.Usage;
 import io.relaygate.server.upstream.OAuthRefresher;
 import io.relaygate.server.upstream.QuotaHeaders;
 import io.relaygate.server.upstream.RateLimitReset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +38,9 @@ public final class AccountAttempts {
     private final ExchangeListener listener;
 
     private List<Account> candidates;
+    /** Every attempt so far, in order, for the request's record. */
+    private final List<Tried> log = new ArrayList<>(2);
+
     private int attempt;
     private boolean refreshedAfter401;
     private boolean retriedStale;
@@ -118,6 +124,7 @@ public final class AccountAttempts {
         if (!reusedConnection || retriedStale) {
             return false;
         }
+        noteError("stale_connection");
         retriedStale = true;
         return true;
     }
@@ -125,6 +132,11 @@ public final class AccountAttempts {
     /** The scheduler learns that the current account is being tried (least-recently-used order). */
     public void connecting() {
         Account a = current();
+        long now = System.nanoTime();
+        if (!log.isEmpty()) {
+            log.get(log.size() - 1).end(now);
+        }
+        log.add(new Tried(a, now));
         scheduler.tried(a);
         listener.onAttempt(a);
     }
@@ -160,12 +172,83 @@ public final class AccountAttempts {
                 headers == null
                         ? null
                         : RateLimitReset.of(headers, scheduler.clock().instant()));
+        noteError(failure.name().toLowerCase(Locale.ROOT));
         boolean next = failure.retryable() && moveOn();
         if (failure != UpstreamFailure.GATEWAY_STOPPING) {
             // our own process failing is not the account's error (issue 15, item 5)
             listener.onUpstreamFailure(failedAccount, failure, next);
         }
         return next;
+    }
+
+    /** The current attempt's upstream answered with {@code status}. */
+    void answered(int status) {
+        if (!log.isEmpty()) {
+            log.get(log.size() - 1).status = status;
+        }
+    }
+
+    /** Names what went wrong with the current attempt, for the request's record. */
+    public void noteError(String error) {
+        if (!log.isEmpty()) {
+            Tried t = log.get(log.size() - 1);
+            if (t.error == null) {
+                t.error = error;
+            }
+        }
+    }
+
+    /** The candidates the scheduler offered, in its order, by name. */
+    List<String> candidateNames() {
+        List<String> names = new ArrayList<>(candidates.size());
+        for (Account a : candidates) {
+            names.add(a.name());
+        }
+        return names;
+    }
+
+    /**
+     * The attempts as the request's record shows them; the last one (which served, or failed last) carries the
+     * answer's {@code usage} and, when it has none of its own, the exchange's {@code error}.
+     */
+    List<ExchangeOutcome.Attempt> log(Usage usage, @Nullable String error) {
+        List<ExchangeOutcome.Attempt> out = new ArrayList<>(log.size());
+        long now = System.nanoTime();
+        for (int i = 0; i < log.size(); i++) {
+            Tried t = log.get(i);
+            boolean last = i == log.size() - 1;
+            long end = t.endNanos < 0 ? now : t.endNanos;
+            out.add(new ExchangeOutcome.Attempt(
+                    t.account.id(),
+                    t.account.name(),
+                    t.status,
+                    TimeUnit.NANOSECONDS.toMillis(end - t.startNanos),
+                    last ? usage : Usage.ZERO,
+                    t.error != null ? t.error : last ? error : null));
+        }
+        return out;
+    }
+
+    /** One attempt in the making. */
+    private static final class Tried {
+        final Account account;
+        final long startNanos;
+        long endNanos = -1;
+        int status;
+
+        @Nullable
+        String error;
+
+        Tried(Account account, long startNanos) {
+            this.account = account;
+            this.startNanos = startNanos;
+        }
+
+        void end(long nanos) {
+            if (endNanos < 0) {
+                endNanos = nanos;
+            }
+        }
     }
 
     /** Moves on to the next candidate without reporting anything; false when none is left. */

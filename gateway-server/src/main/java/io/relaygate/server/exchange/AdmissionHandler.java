@@ -133,8 +133,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 Scheduler.Refused refused = (Scheduler.Refused) decision;
                 securityLog.info(
                         "[{}] key {} refused: {}", ex.id(), request.info.key().name(), refused.message());
-                ex.respondError(
-                        ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
+                ex.refuse(ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
             } else if (decision instanceof Scheduler.Unavailable) {
                 Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
                 Instant retryAt = none.retryAt();

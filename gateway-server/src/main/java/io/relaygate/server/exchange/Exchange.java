@@ -12,6 +12,7 @@ import io.relaygate.core.Usage;
 import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.ProxyRequest;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -60,6 +61,7 @@ public final class Exchange {
         this.listener = requireNonNull(listener, "listener");
         this.prices = requireNonNull(prices, "prices");
         this.done = requireNonNull(done, "done");
+        request.info.admitted();
         listener.onStart();
     }
 
@@ -100,6 +102,10 @@ public final class Exchange {
     public void upstreamAnswered(int code) {
         status = code;
         upstreamStatus = code;
+        AccountAttempts a = attempts;
+        if (a != null) {
+            a.answered(code);
+        }
     }
 
     /** The response head (or a whole answer) went to the client now. */
@@ -142,6 +148,14 @@ public final class Exchange {
         status = kind.status();
         ErrorResponder.send(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
         finish(ExchangeOutcome.End.ERROR, true);
+    }
+
+    /** Refuses the request (a limit) with the gateway's own error in the client's format and ends the exchange. */
+    public void refuse(ErrorKind kind, String message, @Nullable Long retryAfter) {
+        errorClass = kind.name().toLowerCase(Locale.ROOT);
+        status = kind.status();
+        ErrorResponder.send(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        finish(ExchangeOutcome.End.REFUSED, true);
     }
 
     /** Answers with an upstream's own error body (already in the client's format) and ends the exchange. */
@@ -214,7 +228,9 @@ public final class Exchange {
                 request.skim.messageCount(),
                 account == null ? 0 : requireNonNull(a, "attempts").tried(),
                 errorClass,
-                request.info.clientAddress);
+                request.info.clientAddress,
+                a == null ? List.of() : a.log(used, errorClass),
+                a == null ? List.of() : a.candidateNames());
     }
 
     /**

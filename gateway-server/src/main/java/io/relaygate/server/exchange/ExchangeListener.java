@@ -11,6 +11,12 @@ import io.relaygate.core.UpstreamFailure;
 public interface ExchangeListener {
     void onExchange(ExchangeOutcome outcome);
 
+    /**
+     * A request ended before it became an exchange: refused by ROUTE, AUTH, SKIM or LIMITS ({@code End.REFUSED}), or
+     * left by its client ({@code End.CLIENT_CANCELLED}). Not preceded by {@link #onStart()}.
+     */
+    default void onRefused(ExchangeOutcome outcome) {}
+
     /** An exchange began: ADMIT took its request. */
     default void onStart() {}
 

@@ -28,6 +28,13 @@ public final class ExchangeListeners implements ExchangeListener {
     }
 
     @Override
+    public void onRefused(ExchangeOutcome outcome) {
+        for (ExchangeListener l : all) {
+            l.onRefused(outcome);
+        }
+    }
+
+    @Override
     public void onStart() {
         for (ExchangeListener l : all) {
             l.onStart();

@@ -1,19 +1,24 @@
 package io.relaygate.server.exchange;
 
+import static java.util.Objects.requireNonNull;
+
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one relayed request ended, with the usage seen. Produced once per request that reached RELAY, also when the
- * client went away or the upstream died mid-stream.
+ * How one request ended, with the usage seen. Produced once per request that reached ADMIT ({@link
+ * ExchangeListener#onExchange}), also when the client went away or the upstream died mid-stream, and once per request
+ * that ended before it ({@link ExchangeListener#onRefused}: refused by ROUTE, AUTH, SKIM or LIMITS, or left by its
+ * client), so that every request the gateway read has exactly one.
  *
  * @param requestId the gateway's request id
- * @param keyId id of the gateway key
- * @param keyName name of the gateway key
- * @param route the inbound route
+ * @param keyId id of the gateway key, or null when the request was refused before one was found
+ * @param keyName name of the gateway key, or null likewise
+ * @param route the inbound route, or null when the path resolved to none (or the request could not be read)
  * @param client which client sent it
  * @param model the model the client asked for
  * @param accountId id of the upstream account that answered last, or null when none was reached
@@ -38,12 +43,14 @@ import org.jspecify.annotations.Nullable;
  * @param error what went wrong, when it did: the gateway's error kind ({@code rate_limit}, {@code unavailable}, …),
  *     {@code upstream_<status>} for a relayed upstream error, or the upstream failure mid-stream; null on success
  * @param clientAddress the client's address (a trusted proxy's forwarded one, else the connection's)
+ * @param attemptLog every upstream attempt in order (failovers and retries included); empty when none was made
+ * @param candidates the accounts the scheduler offered, in its order, by name; empty when none was asked for
  */
 public record ExchangeOutcome(
         String requestId,
-        String keyId,
-        String keyName,
-        Route route,
+        @Nullable String keyId,
+        @Nullable String keyName,
+        @Nullable Route route,
         ClientKind client,
         @Nullable String model,
         @Nullable String accountId,
@@ -64,7 +71,38 @@ public record ExchangeOutcome(
         int messageCount,
         int attempts,
         @Nullable String error,
-        String clientAddress) {
+        String clientAddress,
+        List<Attempt> attemptLog,
+        List<String> candidates) {
+
+    public ExchangeOutcome {
+        attemptLog = List.copyOf(attemptLog);
+        candidates = List.copyOf(candidates);
+    }
+
+    /**
+     * One upstream attempt: the account, the status it answered with (0 when it did not answer), how long it took, the
+     * tokens it reported (the answer's usage for the attempt that served; what an upstream reported before failing
+     * otherwise) and what went wrong, if anything.
+     */
+    public record Attempt(
+            String accountId,
+            String account,
+            int status,
+            long durationMillis,
+            Usage usage,
+            @Nullable String error) {
+        public Attempt {
+            requireNonNull(accountId, "accountId");
+            requireNonNull(account, "account");
+            requireNonNull(usage, "usage");
+        }
+    }
+
+    /** Whether the request counts as an error in usage and metrics. */
+    public boolean isError() {
+        return status >= 400 || end == End.UPSTREAM_FAILED_MID_STREAM || end == End.UPSTREAM_ERROR;
+    }
 
     /** How an exchange ended. */
     public enum End {
@@ -72,8 +110,18 @@ public record ExchangeOutcome(
         COMPLETED,
         /** The client disconnected before the end. */
         CLIENT_CANCELLED,
-        /** The upstream failed after the response started; the client got an error event or a cut. */
+        /**
+         * The upstream failed after the response started (reset, stall, or a stream that ended before its final
+         * event); the client got an error event or a cut.
+         */
         UPSTREAM_FAILED_MID_STREAM,
+        /**
+         * The upstream's stream ended with its own error event (Anthropic {@code error}, Responses
+         * {@code response.failed}, a Chat error chunk), which the client got in its format.
+         */
+        UPSTREAM_ERROR,
+        /** The gateway refused the request (key, rules, limits, path, bad request) before any upstream was asked. */
+        REFUSED,
         /** The gateway answered with an error before any upstream byte reached the client. */
         ERROR
     }

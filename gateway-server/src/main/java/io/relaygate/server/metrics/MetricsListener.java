@@ -49,9 +49,14 @@ final class MetricsListener implements ExchangeListener {
     private static final int UPSTREAM_4XX = 1;
     private static final int UPSTREAM_5XX = 2;
     private static final int OTHER_ERROR = 3;
+    /** The upstream's stream ended with its own error event (the kind is in the access log). */
+    private static final int UPSTREAM_STREAM_ERROR = 4;
+
+    /** Routes plus one for requests refused before a route was known (unknown path, unreadable request). */
+    private static final int ROUTE_SLOTS = Route.values().length + 1;
 
     static {
-        String[] fixed = {"none", "upstream_4xx", "upstream_5xx", "other"};
+        String[] fixed = {"none", "upstream_4xx", "upstream_5xx", "other", "upstream_stream_error"};
         ErrorKind[] kinds = ErrorKind.values();
         UpstreamFailure[] failures = UpstreamFailure.values();
         ERRORS = new String[fixed.length + kinds.length + failures.length];
@@ -83,7 +88,7 @@ final class MetricsListener implements ExchangeListener {
     MetricsListener(MeterRegistry registry, MetricsConfig config) {
         this.registry = requireNonNull(registry, "registry");
         this.requests = new AtomicReferenceArray<>(
-                Route.values().length * ClientKind.values().length * STATUS_CLASSES.length * ERRORS.length);
+                ROUTE_SLOTS * ClientKind.values().length * STATUS_CLASSES.length * ERRORS.length);
         for (Route r : Route.values()) {
             String route = r.name().toLowerCase(Locale.ROOT);
             durations.put(
@@ -136,6 +141,12 @@ final class MetricsListener implements ExchangeListener {
         }
     }
 
+    /** A request refused before admission: counted like any request, but it held no gauge and has no duration. */
+    @Override
+    public void onRefused(ExchangeOutcome o) {
+        requestCounter(o).increment();
+    }
+
     @Override
     public void onExchange(ExchangeOutcome o) {
         active.decrement();
@@ -143,30 +154,37 @@ final class MetricsListener implements ExchangeListener {
             streams.decrement();
         }
         requestCounter(o).increment();
-        durations.get(o.route()).record(o.durationMillis(), TimeUnit.MILLISECONDS);
+        Route route = requireNonNull(o.route(), "route");
+        durations.get(route).record(o.durationMillis(), TimeUnit.MILLISECONDS);
         if (o.firstByteMillis() >= 0) {
-            firstBytes.get(o.route()).record(o.firstByteMillis(), TimeUnit.MILLISECONDS);
+            firstBytes.get(route).record(o.firstByteMillis(), TimeUnit.MILLISECONDS);
         }
         String account = o.account();
         if (o.end() == ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM && account != null) {
             accounts.get(account).midStream.increment();
+        } else if (o.end() == ExchangeOutcome.End.UPSTREAM_ERROR && account != null) {
+            accounts.get(account).streamError.increment();
         }
         usage.record(o.upstreamModel(), o.keyName(), o.usage(), o.costMicros());
     }
 
     private Counter requestCounter(ExchangeOutcome o) {
         int statusClass = Math.max(0, Math.min(5, o.status() / 100));
-        int error = errorIndex(o.error(), o.status());
+        int error = o.end() == ExchangeOutcome.End.UPSTREAM_ERROR
+                ? UPSTREAM_STREAM_ERROR
+                : errorIndex(o.error(), o.status());
+        Route route = o.route();
+        int routeSlot = route == null ? ROUTE_SLOTS - 1 : route.ordinal();
         int index =
-                ((o.route().ordinal() * ClientKind.values().length + o.client().ordinal()) * STATUS_CLASSES.length
-                                        + statusClass)
+                ((routeSlot * ClientKind.values().length + o.client().ordinal()) * STATUS_CLASSES.length + statusClass)
                                 * ERRORS.length
                         + error;
         Counter c = requests.get(index);
         if (c == null) {
             c = Counter.builder("relaygate.requests")
-                    .description("Requests that reached admission, by route, client, status class and error")
-                    .tag("route", o.route().name().toLowerCase(Locale.ROOT))
+                    .description("Requests the gateway read, by route, client, status class and error (refusals"
+                            + " before admission included)")
+                    .tag("route", route == null ? "none" : route.name().toLowerCase(Locale.ROOT))
                     .tag("client", o.client().wireName())
                     .tag("status", STATUS_CLASSES[statusClass])
                     .tag("error", ERRORS[error])
@@ -210,6 +228,7 @@ final class MetricsListener implements ExchangeListener {
         final Counter attempts;
         final Counter failovers;
         final Counter midStream;
+        final Counter streamError;
         private final EnumMap<UpstreamFailure, Counter> errors = new EnumMap<>(UpstreamFailure.class);
 
         UpstreamMeters(MeterRegistry registry, String account) {
@@ -225,11 +244,13 @@ final class MetricsListener implements ExchangeListener {
                 errors.put(f, error(registry, account, f.name().toLowerCase(Locale.ROOT)));
             }
             midStream = error(registry, account, "mid_stream");
+            streamError = error(registry, account, "stream_error");
         }
 
         private static Counter error(MeterRegistry registry, String account, String failure) {
             return Counter.builder("relaygate.upstream.errors")
-                    .description("Upstream failures by account and kind (mid_stream: after the answer started)")
+                    .description("Upstream failures by account and kind (mid_stream: after the answer started;"
+                            + " stream_error: the stream ended with the upstream's error event)")
                     .tag("account", account)
                     .tag("failure", failure)
                     .register(registry);

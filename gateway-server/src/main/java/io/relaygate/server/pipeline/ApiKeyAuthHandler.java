@@ -138,6 +138,9 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         } else if (problem != null) {
             release(paused, request);
             ErrorKind kind = found != null && found.isPresent() ? ErrorKind.PERMISSION : ErrorKind.AUTHENTICATION;
+            if (found != null && found.isPresent()) {
+                info.refusedKey = found.get();
+            }
             String from = ClientAddress.of(ctx.channel());
             RepeatedFailures.Verdict v = failures.failure(from);
             if (v.log()) {

@@ -40,6 +40,8 @@ public final class ClientIdentifyHandler extends ChannelInboundHandlerAdapter {
             logger.debug(
                     "{} client={} evidence=\"{}\"", proxy.info.id, client.kind().wireName(), client.evidence());
         }
+        proxy.info.client = client.kind();
+        proxy.info.clientVersion = client.version();
         ProxyRequest identified = proxy.withClient(client);
         shapes.log(identified);
         ctx.fireChannelRead(identified);

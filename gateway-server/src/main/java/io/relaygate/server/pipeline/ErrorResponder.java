@@ -38,8 +38,7 @@ public final class ErrorResponder {
             @Nullable Long retryAfterSeconds,
             boolean close) {
         byte[] body = ErrorBodies.json(format, kind, message);
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(kind.status()), Unpooled.wrappedBuffer(body));
+        FullHttpResponse response = new GatewayErrorResponse(kind, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

@@ -5,7 +5,7 @@ package io.relaygate.server.pipeline;
  *
  * <pre>
  * client channel:
- *   [PROXY_PROTOCOL] → IDLE → HTTP_CODEC → KEEP_ALIVE → [FORWARDED] → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
+ *   [PROXY_PROTOCOL] → IDLE → HTTP_CODEC → KEEP_ALIVE → [FORWARDED] → LEDGER → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
@@ -17,6 +17,8 @@ package io.relaygate.server.pipeline;
  * <ul>
  *   <li>PROXY_PROTOCOL ({@link ProxyProtocolHandler}) and FORWARDED ({@link ForwardedForHandler}) are there only for
  *       trusted proxies ({@code server.trustedProxies}): they resolve the client's address ({@link ClientAddress}).
+ *   <li>LEDGER ({@link io.relaygate.server.exchange.RequestLedgerHandler}) gives every request that does not become an
+ *       exchange (a refusal before ADMIT, a client that left) its one outcome, for the request log and the metrics.
  *   <li>ROUTE ({@link RouteHandler}) and AUTH ({@link ApiKeyAuthHandler}) act on the request head, so an unknown route
  *       or an unauthenticated client never makes the gateway buffer a body.
  *   <li>AGGREGATOR ({@link BodyAggregator}) collects the body up to the configured limit.
@@ -39,6 +41,7 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "httpCodec";
     public static final String KEEP_ALIVE = "keepAlive";
     public static final String FORWARDED = "forwarded";
+    public static final String LEDGER = "ledger";
     public static final String ROUTE = "route";
     public static final String AUTH = "auth";
     public static final String AGGREGATOR = "aggregator";

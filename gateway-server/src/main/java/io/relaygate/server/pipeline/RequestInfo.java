@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.util.AttributeKey;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Route;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,21 @@ public final class RequestInfo {
     /** A model-list caller that wants OpenAI's shape (under /openai, or without an anthropic-version header). */
     public boolean openAiCaller;
 
+    /** The key AUTH found but refused (disabled, expired), for the request log; null otherwise. */
+    @Nullable
+    ApiKey refusedKey;
+    /** The model SKIM read, once it did. */
+    @Nullable
+    String model;
+    /** The client IDENTIFY recognised, once it did. */
+    ClientKind client = ClientKind.OTHER;
+
+    @Nullable
+    String clientVersion;
+
+    /** Whether ADMIT made an exchange of this request (which then reports its own outcome). */
+    private boolean admitted;
+
     public RequestInfo(Route route, String uri, long startNanos) {
         this(route, uri, startNanos, "unknown");
     }
@@ -51,6 +67,32 @@ public final class RequestInfo {
             throw new IllegalStateException("request " + id + " reached a handler after AUTH without a key");
         }
         return k;
+    }
+
+    /** The key presented with the request, accepted or refused, or null when none was found. */
+    public @Nullable ApiKey presentedKey() {
+        return apiKey != null ? apiKey : refusedKey;
+    }
+
+    public @Nullable String model() {
+        return model;
+    }
+
+    public ClientKind client() {
+        return client;
+    }
+
+    public @Nullable String clientVersion() {
+        return clientVersion;
+    }
+
+    /** ADMIT made an exchange of this request: its outcome is the exchange's to report. */
+    public void admitted() {
+        admitted = true;
+    }
+
+    public boolean isAdmitted() {
+        return admitted;
     }
 
     /** The query string of the request URI including {@code ?}, or empty. */

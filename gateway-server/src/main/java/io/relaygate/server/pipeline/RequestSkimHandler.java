@@ -44,6 +44,7 @@ public final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
                     ctx, info.route.format(), ErrorKind.INVALID_REQUEST, "model: field required", info.id, null, false);
             return;
         }
+        info.model = skim.model();
         ctx.fireChannelRead(new ProxyRequest(info, request, skim, ProxyRequest.UNIDENTIFIED));
     }
 }

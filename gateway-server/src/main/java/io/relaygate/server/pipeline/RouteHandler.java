@@ -145,6 +145,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        RequestTrail trail = RequestTrail.current(ctx.channel());
 
         if (request.decoderResult().isFailure()) {
             ErrorResponder.send(
@@ -152,10 +153,16 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         if (ops.handle(ctx, request, path, hasBody)) {
+            if (trail != null) {
+                trail.markUnlogged();
+            }
             return false;
         }
         AdminRoutes a = admin;
         if (a != null && a.matches(path)) {
+            if (trail != null) {
+                trail.markUnlogged();
+            }
             if (hasBody && HttpMethod.POST.equals(request.method())) {
                 adminRequest = request;
                 adminPath = path;
@@ -187,6 +194,10 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
             ErrorResponder.sendRaw(ctx, UPGRADE_REQUIRED, body, "req_" + Ids.unique(20), null);
             return false;
         }
+        RequestInfo info = new RequestInfo(route, uri, System.nanoTime(), ClientAddress.of(ctx.channel()));
+        if (trail != null) {
+            trail.routed(info);
+        }
         HttpMethod expected = RouteResolver.method(route);
         if (!expected.equals(request.method())) {
             ErrorResponder.send(
@@ -194,7 +205,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
                     route.format(),
                     ErrorKind.METHOD_NOT_ALLOWED,
                     request.method() + " " + path + " is not allowed (expected: " + expected + ")",
-                    null,
+                    info.id,
                     null,
                     hasBody);
             return false;
@@ -206,12 +217,11 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
                     route.format(),
                     ErrorKind.REQUEST_TOO_LARGE,
                     "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes",
-                    null,
+                    info.id,
                     null,
                     true);
             return false;
         }
-        RequestInfo info = new RequestInfo(route, uri, System.nanoTime(), ClientAddress.of(ctx.channel()));
         info.openAiCaller = route == Route.MODELS
                 && (path.startsWith("/openai/") || !request.headers().contains("anthropic-version"));
         ctx.channel().attr(RequestInfo.KEY).set(info);

@@ -2,6 +2,7 @@ package io.relaygate.server.relay;
 
 import io.netty.handler.codec.http.HttpContent;
 import io.relaygate.core.UpstreamFailure;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's side of an answer that the upstream started with a success status: relayed as it is
@@ -20,8 +21,31 @@ interface ClientResponse {
         CUT
     }
 
-    /** Takes ownership of {@code content}; returns true when the client's answer is complete (its usage is final). */
+    /** How the upstream's answer ended, once {@link #content} saw its last part. */
+    enum Ending {
+        /** The stream reached its final event (or the answer is whole): the client's answer is complete. */
+        COMPLETE,
+        /** The stream ended with the upstream's own error event, which the client got in its format. */
+        UPSTREAM_ERROR,
+        /**
+         * The upstream's body ended before the stream's final event: the client's stream is still open and must be
+         * ended by {@link #failMidStream}.
+         */
+        TRUNCATED
+    }
+
+    /**
+     * Takes ownership of {@code content}; returns true when the upstream's answer is over (its usage is final), and
+     * then {@link #ending} says how.
+     */
     boolean content(HttpContent content);
+
+    /** How the answer ended; only after {@link #content} returned true. */
+    Ending ending();
+
+    /** The upstream's error, when the answer ended with {@link Ending#UPSTREAM_ERROR}. */
+    @Nullable
+    String upstreamError();
 
     /** The upstream failed after its head: ends what can be ended well-formed. */
     Failure failMidStream(UpstreamFailure failure, String message);

@@ -78,6 +78,19 @@ final class ConvertedResponse implements ClientResponse {
     }
 
     @Override
+    public Ending ending() {
+        if (converter.truncated()) {
+            return Ending.TRUNCATED;
+        }
+        return converter.upstreamError() != null ? Ending.UPSTREAM_ERROR : Ending.COMPLETE;
+    }
+
+    @Override
+    public @Nullable String upstreamError() {
+        return converter.upstreamError();
+    }
+
+    @Override
     public Failure failMidStream(UpstreamFailure failure, String message) {
         if (!exchange.headSent()) {
             // A whole answer was being collected: nothing reached the client, so it gets a plain error.

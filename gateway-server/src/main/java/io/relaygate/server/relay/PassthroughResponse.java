@@ -26,11 +26,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class PassthroughResponse implements ClientResponse {
 
+    private static final byte[] EVENT_BREAK = {'\n', '\n'};
+
     private final ChannelHandlerContext client;
     private final WireFormat format;
     private final UsageTap tap;
     private final boolean sse;
     private final @Nullable KeepAlive keepAlive;
+    private Ending ending = Ending.COMPLETE;
 
     private PassthroughResponse(
             ChannelHandlerContext client,
@@ -73,12 +76,36 @@ final class PassthroughResponse implements ClientResponse {
             keepAlive.relayed(content.content());
         }
         boolean last = content instanceof LastHttpContent;
-        // The upstream's buffer goes to the client as is: ownership moves with the write.
-        client.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (last) {
             tap.finish();
+            if (sse && !tap.ended()) {
+                // Ended before its final event: what came is relayed, the stream stays open for the error event.
+                ending = Ending.TRUNCATED;
+                if (content.content().isReadable()) {
+                    client.write(new DefaultHttpContent(content.content()))
+                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                } else {
+                    content.release();
+                }
+                return true;
+            }
+            if (tap.upstreamError() != null) {
+                ending = Ending.UPSTREAM_ERROR;
+            }
         }
+        // The upstream's buffer goes to the client as is: ownership moves with the write.
+        client.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return last;
+    }
+
+    @Override
+    public Ending ending() {
+        return ending;
+    }
+
+    @Override
+    public @Nullable String upstreamError() {
+        return tap.upstreamError();
     }
 
     @Override
@@ -88,7 +115,9 @@ final class PassthroughResponse implements ClientResponse {
             return Failure.CUT;
         }
         byte[] event = ErrorEvents.bytes(format, failure.errorKind(), message);
-        client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)))
+        // Two line ends first: an event the upstream left half-sent is ended there (its bytes cannot be taken back),
+        // so the error event is read on its own; after a whole event they are empty lines, which SSE ignores.
+        client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(EVENT_BREAK, event)))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return Failure.STREAM_ENDED;

@@ -21,6 +21,7 @@ import io.relaygate.codec.convert.Conversion;
 import io.relaygate.codec.convert.ResponseConversion;
 import io.relaygate.core.Usage;
 import io.relaygate.server.pipeline.ErrorResponder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The channel side of a converted response: feeds upstream content to the codec's {@link ResponseConversion} and writes
@@ -35,6 +36,8 @@ final class ResponseConverter {
     private final ChannelHandlerContext client;
     private final String requestId;
     private final ResponseConversion response;
+    /** The upstream's stream ended before its final event: the client's stream waits for {@link #fail}. */
+    private boolean truncated;
 
     ResponseConverter(
             Conversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
@@ -69,9 +72,22 @@ final class ResponseConverter {
             content.release();
         }
         if (last) {
-            complete();
+            if (response.streamsToClient() && !response.upstreamEnded()) {
+                truncated = true;
+            } else {
+                complete();
+            }
         }
         return last;
+    }
+
+    boolean truncated() {
+        return truncated;
+    }
+
+    @Nullable
+    String upstreamError() {
+        return response.upstreamError();
     }
 
     private void complete() {

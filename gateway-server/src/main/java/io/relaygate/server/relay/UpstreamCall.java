@@ -48,8 +48,11 @@ final class UpstreamCall {
         /** The upstream answered with an error status; the answer's body is complete (bounded). */
         void errorAnswered(UpstreamErrorAnswer answer);
 
-        /** The whole answer reached the client's channel (not yet flushed). */
-        void completed();
+        /**
+         * The whole answer reached the client's channel (not yet flushed); {@code upstreamError} when the stream ended
+         * with the upstream's own error event.
+         */
+        void completed(@Nullable String upstreamError);
 
         /** The upstream failed after its success head. */
         void failedMidStream(UpstreamFailure failure, String message);
@@ -194,8 +197,15 @@ final class UpstreamCall {
         } else if (state != State.RELAYING) {
             content.release();
         } else if (requireNonNull(response, "response").content(content)) {
-            detach(keepAlive);
-            listener.completed();
+            ClientResponse r = requireNonNull(response, "response");
+            if (r.ending() == ClientResponse.Ending.TRUNCATED) {
+                // an answer cut short is no proof the connection is sound: it is not reused
+                detach(false);
+                listener.failedMidStream(UpstreamFailure.TRUNCATED, UpstreamFailure.TRUNCATED.description());
+            } else {
+                detach(keepAlive);
+                listener.completed(r.upstreamError());
+            }
         } else if (!client.channel().isWritable()) {
             upstream.config().setAutoRead(false);
         }

@@ -173,10 +173,17 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
     }
 
     @Override
-    public void completed() {
+    public void completed(@Nullable String upstreamError) {
         // The outcome (usage) is reported before the final flush: whoever sees the end of the response can rely on
         // its usage being recorded.
-        end(ex(), x -> x.finish(End.COMPLETED, true));
+        Exchange ex = ex();
+        if (upstreamError == null) {
+            end(ex, x -> x.finish(End.COMPLETED, true));
+        } else {
+            // the upstream's own error event reached the client in its format; the stream itself ended well
+            ex.failedWith(upstreamError);
+            end(ex, x -> x.finish(End.UPSTREAM_ERROR, true));
+        }
         ctx().flush();
     }
 
@@ -203,6 +210,9 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         String account = attempts.current().name();
         String message = failure.description() + (detail == null ? "" : ": " + detail);
         // A refused token refresh (the only UNAUTHORIZED here) was put on the account by the refresher itself.
+        if (failure == UpstreamFailure.UNAUTHORIZED) {
+            attempts.noteError("unauthorized");
+        }
         if (failure == UpstreamFailure.UNAUTHORIZED ? attempts.moveOn() : attempts.failed(failure, message, null)) {
             logger.debug("[{}] account {} failed: {}", ex.id(), account, Secrets.redact(message));
             tryAccount();

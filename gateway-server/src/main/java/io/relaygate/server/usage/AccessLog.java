@@ -9,6 +9,7 @@ import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.math.BigDecimal;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,12 @@ public final class AccessLog implements ExchangeListener {
         }
     }
 
+    /** A request refused before admission (or left before it) gets its line here, in the same shape. */
+    @Override
+    public void onRefused(ExchangeOutcome o) {
+        onExchange(o);
+    }
+
     /** The line of {@code o} in the configured format. */
     String line(ExchangeOutcome o) {
         return json ? json(o) : text(o);
@@ -46,11 +53,11 @@ public final class AccessLog implements ExchangeListener {
         StringBuilder sb = new StringBuilder(320);
         sb.append(o.requestId())
                 .append(" key=")
-                .append(o.keyName())
+                .append(orDash(o.keyName()))
                 .append(" key_id=")
-                .append(o.keyId())
+                .append(orDash(o.keyId()))
                 .append(" route=")
-                .append(o.route())
+                .append(o.route() == null ? "-" : o.route().name())
                 .append(" client=")
                 .append(o.client().wireName());
         if (o.clientVersion() != null) {
@@ -92,7 +99,25 @@ public final class AccessLog implements ExchangeListener {
                 .append(o.firstByteMillis())
                 .append(" from=")
                 .append(o.clientAddress());
+        if (o.attemptLog().size() > 1) {
+            // after a failover or a retry: each attempt's account, status and time, so the bill can be followed
+            sb.append(" tried=");
+            for (int i = 0; i < o.attemptLog().size(); i++) {
+                ExchangeOutcome.Attempt a = o.attemptLog().get(i);
+                sb.append(i == 0 ? "" : ",")
+                        .append(a.account())
+                        .append(':')
+                        .append(a.status())
+                        .append(':')
+                        .append(a.durationMillis())
+                        .append("ms");
+            }
+        }
         return sb.toString();
+    }
+
+    private static String orDash(@Nullable String s) {
+        return s == null ? "-" : s;
     }
 
     static String json(ExchangeOutcome o) {
@@ -100,7 +125,7 @@ public final class AccessLog implements ExchangeListener {
         n.put("request_id", o.requestId());
         n.put("key", o.keyName());
         n.put("key_id", o.keyId());
-        n.put("route", o.route().name().toLowerCase(Locale.ROOT));
+        n.put("route", o.route() == null ? null : o.route().name().toLowerCase(Locale.ROOT));
         n.put("client", o.client().wireName());
         n.put("client_version", o.clientVersion());
         n.put("model", o.model());
@@ -121,6 +146,18 @@ public final class AccessLog implements ExchangeListener {
         n.put("cost_usd", cost(o));
         n.put("duration_ms", o.durationMillis());
         n.put("ttfb_ms", o.firstByteMillis());
+        if (!o.attemptLog().isEmpty()) {
+            var tried = n.putArray("tried");
+            for (ExchangeOutcome.Attempt a : o.attemptLog()) {
+                tried.addObject()
+                        .put("account", a.account())
+                        .put("status", a.status())
+                        .put("duration_ms", a.durationMillis())
+                        .put("input_tokens", a.usage().inputTokens())
+                        .put("output_tokens", a.usage().outputTokens())
+                        .put("error", a.error());
+            }
+        }
         return n.toString();
     }
 

@@ -11,8 +11,8 @@ import java.time.Clock;
 
 /**
  * Turns every finished exchange into a usage record: per key always, per account and model when one was reached. A
- * request counts as an error when the client got an error status or the upstream died mid-stream; a client that left
- * early is not an error, and its tokens seen so far count. A key with token or cost limits has the record counted
+ * request counts as an error when the client got an error status, the upstream died mid-stream (a stream cut short
+ * included) or its stream ended with its own error event; a client that left early is not an error, and its tokens seen so far count. A key with token or cost limits has the record counted
  * against them at once, and gives the request's concurrency lease back in the same write.
  */
 public final class UsageListener implements ExchangeListener {
@@ -27,9 +27,9 @@ public final class UsageListener implements ExchangeListener {
 
     @Override
     public void onExchange(ExchangeOutcome o) {
-        boolean error = o.status() >= 400 || o.end() == ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM;
+        boolean error = o.isError();
         recorder.record(new UsageRecord(
-                o.keyId(),
+                requireNonNull(o.keyId(), "keyId"),
                 o.accountId(),
                 o.upstreamModel(),
                 UsageCounters.of(o.usage(), error, o.costMicros()),

@@ -142,6 +142,16 @@ class UpstreamRelayHandlerTest {
         assertThat(outcome.end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
         assertThat(outcome.account()).isEqualTo("second");
         assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.attemptLog())
+                .as("each attempt with its account, status and failure, so the bill can be followed")
+                .extracting(
+                        ExchangeOutcome.Attempt::account,
+                        ExchangeOutcome.Attempt::status,
+                        ExchangeOutcome.Attempt::error)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("first", 529, "overloaded"),
+                        org.assertj.core.groups.Tuple.tuple("second", 200, null));
+        assertThat(outcome.candidates()).containsExactly("first", "second");
         Map<String, AccountCondition> conditions =
                 store.state().conditions(Instant.now()).toCompletableFuture().join();
         assertThat(conditions.get("id-first").state()).isEqualTo(AccountCondition.State.OVERLOADED);
@@ -215,8 +225,66 @@ class UpstreamRelayHandlerTest {
                 .as("backpressure off once the client drained")
                 .isTrue();
 
+        first.writeInbound(content("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
         first.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(onlyOutcome().end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
+    }
+
+    @Test
+    void aStreamWhoseBodyEndsBeforeMessageStopEndsWithAnErrorEventAndItsConnectionIsNotReused() {
+        send(request());
+        EmbeddedChannel first = connections.take("first.test");
+        release(first.readOutbound());
+        first.writeInbound(
+                head(200, SSE),
+                content("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
+                        + "{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"),
+                // the last chunk arrives cleanly, but in the middle of an event and before message_stop
+                last("event: content_block_delta\ndata: {\"type\":\"content_blo"));
+
+        assertThat(((HttpResponse) client.readOutbound()).status().code()).isEqualTo(200);
+        String text = drainText();
+        assertThat(text)
+                .as("what came is relayed, then the half event is ended and an error event follows on its own")
+                .contains("message_start", "\"type\":\"content_blo\n\nevent: error\n");
+        ExchangeOutcome outcome = onlyOutcome();
+        assertThat(outcome.end()).isEqualTo(ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM);
+        assertThat(outcome.error()).isEqualTo("truncated");
+        assertThat(outcome.usage().inputTokens()).as("tokens seen are kept").isEqualTo(9);
+        assertThat(connections.released)
+                .as("a connection whose answer was cut short is not returned to the pool")
+                .isEmpty();
+        assertThat(client.isOpen()).as("the client's stream ended well-formed").isTrue();
+    }
+
+    @Test
+    void aStreamThatEndsWithTheUpstreamsErrorEventIsRecordedAsAnUpstreamError() {
+        send(request());
+        EmbeddedChannel first = connections.take("first.test");
+        release(first.readOutbound());
+        first.writeInbound(
+                head(200, SSE),
+                content("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
+                        + "{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"),
+                last("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                        + "\"message\":\"Overloaded\"}}\n\n"));
+
+        client.readOutbound();
+        assertThat(drainText())
+                .as("the upstream's error event reaches the client as it came")
+                .contains("overloaded_error");
+        ExchangeOutcome outcome = onlyOutcome();
+        assertThat(outcome.end()).isEqualTo(ExchangeOutcome.End.UPSTREAM_ERROR);
+        assertThat(outcome.error()).isEqualTo("overloaded_error");
+        assertThat(outcome.isError())
+                .as("counted as an error in usage and metrics")
+                .isTrue();
+        assertThat(outcome.usage().inputTokens()).isEqualTo(5);
+        assertThat(outcome.attemptLog()).singleElement().satisfies(a -> {
+            assertThat(a.account()).isEqualTo("first");
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.usage().inputTokens()).isEqualTo(5);
+        });
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.relaygate.core.Usage;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.LoggingConfig;
 import io.relaygate.server.exchange.ExchangeOutcome;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,53 @@ class AccessLogTest {
                 7,
                 2,
                 error,
-                "203.0.113.7");
+                "203.0.113.7",
+                List.of(
+                        new ExchangeOutcome.Attempt("acc_0", "team-anthropic", 529, 40, Usage.ZERO, "overloaded"),
+                        new ExchangeOutcome.Attempt(
+                                "acc_1", "team-openai", 200, 760, new Usage(120, 30, 5, 400), null)),
+                List.of("team-anthropic", "team-openai"));
+    }
+
+    /** A request AUTH refused for having no key: no key, no account, no model. */
+    private static ExchangeOutcome noKey() {
+        return new ExchangeOutcome(
+                "req_nokey",
+                null,
+                null,
+                Route.MESSAGES,
+                ClientKind.OTHER,
+                null,
+                null,
+                null,
+                null,
+                401,
+                0,
+                ExchangeOutcome.End.REFUSED,
+                Usage.ZERO,
+                3,
+                3,
+                0,
+                null,
+                false,
+                null,
+                null,
+                false,
+                0,
+                0,
+                "authentication",
+                "203.0.113.7",
+                List.of(),
+                List.of());
+    }
+
+    @Test
+    void refusalBeforeAKeyWasFoundShowsDashesForTheKey() {
+        assertThat(AccessLog.text(noKey()))
+                .as("a refused request is one line like any other, the unknown parts as -")
+                .startsWith("req_nokey key=- key_id=- route=MESSAGES client=other model=null")
+                .contains(" status=401 ", " end=REFUSED error=authentication ")
+                .doesNotContain("tried=");
     }
 
     @Test
@@ -51,7 +98,8 @@ class AccessLogTest {
                         + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
                         + " account=team-openai"
                         + " attempts=2 status=200 upstream_status=529 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
-                        + " cost_usd=0.001234 ms=812 ttfb_ms=95 from=203.0.113.7");
+                        + " cost_usd=0.001234 ms=812 ttfb_ms=95 from=203.0.113.7"
+                        + " tried=team-anthropic:529:40ms,team-openai:200:760ms");
     }
 
     @Test
