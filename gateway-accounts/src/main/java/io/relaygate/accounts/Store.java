@@ -15,6 +15,9 @@ public interface Store extends AutoCloseable {
     /** Limits, sticky sessions, account conditions and usage counters: what instances on this store share. */
     io.relaygate.accounts.state.SharedState state();
 
+    /** Per-request records: bounded, written in batches ({@code ledger.RequestLog}), read by key, account and time. */
+    io.relaygate.accounts.ledger.RequestRecords requests();
+
     /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
     Locks locks();
 

@@ -42,6 +42,11 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public io.relaygate.accounts.ledger.RequestRecords requests() {
+                return only.requests();
+            }
+
+            @Override
             public String describe() {
                 return only.describe();
             }

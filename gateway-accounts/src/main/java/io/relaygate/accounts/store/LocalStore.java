@@ -35,6 +35,7 @@ final class LocalStore implements Store {
     private final Locks locks;
     private final ChangeFeed changes = ChangeFeed.inProcess();
     private final FileWatch watch;
+    private final LocalRequestRecords requests;
 
     private LocalStore(Path dataDir, CredentialCipher cipher, Ticker ticker) {
         this.dataDir = dataDir;
@@ -69,6 +70,8 @@ final class LocalStore implements Store {
         this.state = new LocalSharedState(stateFile.load(), stateFile);
         stateFile.attach(state);
         this.locks = new LocalLocks(System::nanoTime);
+        this.requests = new LocalRequestRecords(
+                dataDir, io, LocalRequestRecords.DEFAULT_MAX_FILE_BYTES, LocalRequestRecords.DEFAULT_FILES);
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
@@ -107,6 +110,11 @@ final class LocalStore implements Store {
     @Override
     public StoreChanges changes() {
         return changes;
+    }
+
+    @Override
+    public io.relaygate.accounts.ledger.RequestRecords requests() {
+        return requests;
     }
 
     @Override

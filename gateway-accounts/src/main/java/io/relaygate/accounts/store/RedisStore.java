@@ -35,6 +35,7 @@ final class RedisStore implements Store {
     private final AccountTable accounts;
     private final RedisSharedState state;
     private final Locks locks;
+    private final RedisRequestRecords requests;
 
     private RedisStore(
             RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
@@ -49,6 +50,7 @@ final class RedisStore implements Store {
         this.state =
                 new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
         this.locks = new RedisLocks(redis, prefix);
+        this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -110,6 +112,11 @@ final class RedisStore implements Store {
     @Override
     public StoreChanges changes() {
         return changes;
+    }
+
+    @Override
+    public io.relaygate.accounts.ledger.RequestRecords requests() {
+        return requests;
     }
 
     @Override

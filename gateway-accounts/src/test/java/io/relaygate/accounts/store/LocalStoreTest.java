@@ -131,4 +131,10 @@ class LocalStoreTest extends StoreContract {
     void describeNamesTheDataFolder() {
         assertThat(open().describe()).isEqualTo("embedded store in " + dataDir);
     }
+
+    @Override
+    io.relaygate.accounts.ledger.RequestRecords boundedRequests(int keep) {
+        // about 50 records a file, two files
+        return new LocalRequestRecords(dataDir, Runnable::run, 50 * 600, 2);
+    }
 }

@@ -129,4 +129,9 @@ class RedisStoreTest extends StoreContract {
         assertThat(out).isEqualTo(io.relaygate.accounts.StoreChange.accountState("acc-1"));
         assertThat(resumed).isEqualTo(io.relaygate.accounts.StoreChange.accountState("acc-1"));
     }
+
+    @Override
+    io.relaygate.accounts.ledger.RequestRecords boundedRequests(int keep) {
+        return redisRequests(RedisSupport.url(), prefix, keep);
+    }
 }

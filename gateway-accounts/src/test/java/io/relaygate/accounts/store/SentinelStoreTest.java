@@ -43,4 +43,9 @@ class SentinelStoreTest extends StoreContract {
     void advancePastRecheck() {
         // every Redis read goes to Redis: nothing to wait for
     }
+
+    @Override
+    io.relaygate.accounts.ledger.RequestRecords boundedRequests(int keep) {
+        return redisRequests(redis.url(), prefix, keep);
+    }
 }

@@ -8,6 +8,9 @@ import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.StoreException;
+import io.relaygate.accounts.ledger.RequestQuery;
+import io.relaygate.accounts.ledger.RequestRecord;
+import io.relaygate.accounts.ledger.RequestRecords;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ApiKey;
@@ -65,9 +68,19 @@ abstract class StoreContract {
         return open(Map.of());
     }
 
+    private final List<RedisLink> links = new ArrayList<>();
+
     @AfterEach
     void closeStores() {
         opened.forEach(Store::close);
+        links.forEach(RedisLink::close);
+    }
+
+    /** A Redis backend's records on a link of their own, kept to about {@code keep}. */
+    final RequestRecords redisRequests(String url, String prefix, int keep) {
+        RedisLink link = RedisLink.open(url, new CommandEvents());
+        links.add(link);
+        return new RedisRequestRecords(link.commands(), prefix, keep);
     }
 
     static ApiKey key(String name) {
@@ -413,5 +426,96 @@ abstract class StoreContract {
         nextOf(other, StoreChange.Kind.KEY);
 
         assertThat(told).isEmpty();
+    }
+
+    /** The records of a backend kept to about {@code keep} (a few hundred bytes each), for the bound. */
+    abstract RequestRecords boundedRequests(int keep) throws Exception;
+
+    static RequestRecord record(String id, Instant time, String key, String account, int status, long input) {
+        return new RequestRecord(
+                id,
+                time,
+                "id-" + key,
+                key,
+                "claude-code",
+                "anthropic",
+                "claude-sonnet-4-5",
+                status,
+                status == 200 ? "COMPLETED" : "REFUSED",
+                status == 200 ? null : "rate_limit",
+                800,
+                120,
+                input,
+                20,
+                0,
+                0,
+                0.0012,
+                "exact",
+                account == null
+                        ? List.of()
+                        : List.of(
+                                new RequestRecord.Attempt("spare", 529, 30, 0, 0, "overloaded"),
+                                new RequestRecord.Attempt(account, 200, 770, input, 20, null)),
+                account == null ? List.of() : List.of(new RequestRecord.Candidate(account, null)));
+    }
+
+    @Test
+    void requestRecordsAreReadNewestFirstByKeyAccountAndTimeRange() {
+        Store store = open();
+        Instant t0 = Instant.now().minusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<RequestRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batch.add(record(
+                    "req_" + i,
+                    t0.plusSeconds(i * 10L),
+                    i % 3 == 0 ? "alice" : "bob",
+                    i % 2 == 0 ? "main" : "backup",
+                    i % 5 == 4 ? 429 : 200,
+                    i));
+        }
+        await(store.requests().append(batch.subList(0, 10)));
+        await(store.requests().append(batch.subList(10, 30)));
+
+        List<RequestRecord> alice =
+                await(store.requests().read(new RequestQuery("alice", null, null, null, RequestQuery.MAX_LIMIT)));
+        assertThat(alice)
+                .as("a key's records, newest first, by name")
+                .extracting(RequestRecord::id)
+                .containsExactly(
+                        "req_27", "req_24", "req_21", "req_18", "req_15", "req_12", "req_9", "req_6", "req_3", "req_0");
+        assertThat(await(store.requests().read(new RequestQuery("id-alice", null, null, null, 3))))
+                .as("by id too, and at most the limit")
+                .extracting(RequestRecord::id)
+                .containsExactly("req_27", "req_24", "req_21");
+        assertThat(await(store.requests()
+                        .read(new RequestQuery(null, "main", t0.plusSeconds(100), t0.plusSeconds(160), 100))))
+                .as("an account's attempts in [since, until)")
+                .extracting(RequestRecord::id)
+                .containsExactly("req_14", "req_12", "req_10");
+        assertThat(await(store.requests().read(new RequestQuery(null, "spare", null, null, 100))))
+                .as("an account that was only tried (and failed over) still finds the request")
+                .hasSize(30);
+        RequestRecord read = await(store.requests().read(new RequestQuery("bob", null, null, null, 1)))
+                .get(0);
+        assertThat(read).as("a record reads back as it was written").isEqualTo(batch.get(29));
+        assertThat(await(store.requests().read(new RequestQuery("carol", null, null, null, 10))))
+                .isEmpty();
+    }
+
+    @Test
+    void requestRecordsAreBounded() throws Exception {
+        RequestRecords records = boundedRequests(100);
+        Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        for (int b = 0; b < 10; b++) {
+            List<RequestRecord> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int n = b * 50 + i;
+                batch.add(record("req_" + n, t0.plusMillis(n), "alice", "main", 200, n));
+            }
+            await(records.append(batch));
+        }
+        List<RequestRecord> kept = await(records.read(new RequestQuery(null, null, null, null, 1000)));
+        assertThat(kept.size()).as("500 written, about 100 kept").isBetween(100, 300);
+        assertThat(kept.get(0).id()).as("the newest are kept").isEqualTo("req_499");
     }
 }

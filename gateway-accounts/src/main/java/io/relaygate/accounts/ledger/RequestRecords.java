@@ -1,0 +1,22 @@
+package io.relaygate.accounts.ledger;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The store's per-request records (SPI): bounded, appended in batches, read newest first. The Redis backend keeps them
+ * in one stream trimmed with {@code XADD … MAXLEN ~ N}; the embedded store in rotating JSON-lines files.
+ */
+public interface RequestRecords {
+
+    /** Appends {@code batch} (oldest first); the oldest records beyond the bound are dropped. */
+    CompletionStage<Void> append(List<RequestRecord> batch);
+
+    /** The records {@code query} asks for, newest first. */
+    CompletionStage<List<RequestRecord>> read(RequestQuery query);
+
+    /** The JSON mapper for stored records (ISO-8601 instants). */
+    static com.fasterxml.jackson.databind.ObjectMapper json() {
+        return RecordJson.MAPPER;
+    }
+}
