@@ -18,6 +18,7 @@ import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
+import io.relaygate.accounts.ledger.RequestLog;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.pricing.PriceTable;
@@ -34,6 +35,7 @@ import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.Transports;
 import io.relaygate.server.upstream.UpstreamPool;
 import io.relaygate.server.usage.AccessLog;
+import io.relaygate.server.usage.RequestRecordListener;
 import io.relaygate.server.usage.UsageListener;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -66,6 +68,7 @@ public final class GatewayServer implements AutoCloseable {
     private static final long DRAIN_POLL_MILLIS = 20;
 
     private final UsageRecorder recorder;
+    private final RequestLog requestLog;
     private final LongAdder webSocketRefusals;
     private final Draining draining;
     private final ChannelGroup clients;
@@ -80,6 +83,7 @@ public final class GatewayServer implements AutoCloseable {
             Channel serverChannel,
             String transport,
             UsageRecorder recorder,
+            RequestLog requestLog,
             LongAdder webSocketRefusals,
             Draining draining,
             ChannelGroup clients,
@@ -92,6 +96,7 @@ public final class GatewayServer implements AutoCloseable {
         this.readiness = readiness;
         this.metrics = metrics;
         this.recorder = recorder;
+        this.requestLog = requestLog;
         this.webSocketRefusals = webSocketRefusals;
         this.boss = boss;
         this.workers = workers;
@@ -185,6 +190,7 @@ public final class GatewayServer implements AutoCloseable {
         workers.terminationFuture().syncUninterruptibly();
         // after the last exchange ended: its usage is in the recorder, which writes what waits before it stops
         recorder.close();
+        requestLog.close();
         GatewayMetrics m = metrics;
         if (m != null) {
             m.close();
@@ -252,6 +258,7 @@ public final class GatewayServer implements AutoCloseable {
             EventLoopGroup boss = transports.newGroup(1, "relaygate-accept");
             EventLoopGroup workers = transports.newGroup(server.ioThreads(), "relaygate-io");
             UsageRecorder recorder = null;
+            RequestLog requestLog = null;
             GatewayMetrics metrics = null;
             try {
                 PriceTable prices = config.scheduling().pricingFile() == null
@@ -260,6 +267,8 @@ public final class GatewayServer implements AutoCloseable {
                 recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
+                requestLog = new RequestLog(store.requests());
+                all.add(new RequestRecordListener(requestLog, prices, clock));
                 UsageRecorder started = recorder;
                 UpstreamPool pool =
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
@@ -338,6 +347,7 @@ public final class GatewayServer implements AutoCloseable {
                         ch,
                         transports.name(),
                         started,
+                        requestLog,
                         refusals,
                         draining,
                         clients,
@@ -349,6 +359,9 @@ public final class GatewayServer implements AutoCloseable {
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 if (recorder != null) {
                     recorder.close();
+                }
+                if (requestLog != null) {
+                    requestLog.close();
                 }
                 if (metrics != null) {
                     metrics.close();

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.UsageReport;
+import io.relaygate.accounts.ledger.RequestQuery;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Period;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /admin/usage?by=key|account|model&period=hour|day|week|total&at=2026-11-30}: the JSON
  *       {@code relaygate usage --json} prints
+ *   <li>{@code GET /admin/requests?key=K&account=A&since=1h&until=…&limit=100[&format=csv]}: per-request records,
+ *       newest first, as {@code {"requests":[…],"next":null}} or CSV ({@link RequestsView}); what
+ *       {@code relaygate requests} prints
  *   <li>{@code GET /admin/accounts}: every account with its state (active, rate-limited, overloaded, unauthorized),
  *       until when, why, when it was last used, and its upstream's last rate-limit reading ({@code quota}); never
  *       credentials
@@ -113,6 +117,10 @@ public final class AdminApi implements AdminRoutes {
             return;
         }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        if (path.equals("/admin/requests")) {
+            requests(ctx, query, id);
+            return;
+        }
         CompletionStage<ObjectNode> answer;
         try {
             switch (path) {
@@ -126,7 +134,7 @@ public final class AdminApi implements AdminRoutes {
                     error(
                             ctx,
                             ErrorKind.NOT_FOUND,
-                            "no admin route " + path + " (expected: /admin/usage or /admin/accounts)",
+                            "no admin route " + path + " (expected: /admin/usage, /admin/requests or /admin/accounts)",
                             id);
                     return;
             }
@@ -220,6 +228,44 @@ public final class AdminApi implements AdminRoutes {
         Period period = UsageReport.parsePeriod(first(query, "period"));
         Instant at = UsageReport.parseAt(first(query, "at"), clock.instant());
         return UsageReport.read(store, scope, period, at).thenApply(r -> r.toJson(JSON));
+    }
+
+    /** {@code GET /admin/requests}: per-request records as JSON, or CSV with {@code format=csv} ({@link RequestsView}). */
+    private void requests(ChannelHandlerContext ctx, Map<String, List<String>> query, String id) {
+        RequestQuery q;
+        String format = first(query, "format");
+        try {
+            if (format != null && !format.equalsIgnoreCase("csv") && !format.equalsIgnoreCase("json")) {
+                throw new IllegalArgumentException("format: " + format + " (expected: json or csv)");
+            }
+            q = RequestsView.query(
+                    first(query, "key"),
+                    first(query, "account"),
+                    first(query, "since"),
+                    first(query, "until"),
+                    first(query, "limit"),
+                    clock.instant());
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
+            return;
+        }
+        boolean csv = "csv".equalsIgnoreCase(format);
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(store.requests().read(q), ctx.executor(), (records, failure) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (failure != null) {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(failure.toString()), id);
+            } else if (csv) {
+                ErrorResponder.sendBody(
+                        ctx,
+                        200,
+                        "text/csv; charset=utf-8",
+                        RequestsView.csv(records).getBytes(StandardCharsets.UTF_8),
+                        id);
+            } else {
+                ErrorResponder.sendJson(ctx, 200, RequestsView.json(records).toString(), id);
+            }
+        });
     }
 
     private CompletionStage<ObjectNode> accounts() {

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code relaygate} command: {@code serve}, {@code keys}, {@code accounts}, {@code usage}. Exit codes: 0 done, 1
+ * The {@code relaygate} command: {@code serve}, {@code keys}, {@code accounts}, {@code usage}, {@code requests}. Exit codes: 0 done, 1
  * the operation failed (store unreachable, name taken, …), 2 the command line or configuration is wrong. Every failure
  * is one line on stderr naming the problem; never a stack trace, never a secret.
  */
@@ -34,6 +34,7 @@ public final class RelaygateMain {
               accounts add --kind K --name N --base-url URL [...]   add an upstream account
               accounts list                    list accounts (never their credentials)
               usage [--key N] [--account N]    usage per key, account and model
+              requests [--key N] [--account A] [--since 1h] [--csv]   per-request records, newest first
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -61,7 +62,7 @@ public final class RelaygateMain {
         String label = "relaygate";
         try {
             if (args.length == 0) {
-                throw new UsageException("missing command (expected: serve, keys, accounts or usage)");
+                throw new UsageException("missing command (expected: serve, keys, accounts, usage or requests)");
             }
             String command = args[0];
             switch (command) {
@@ -76,6 +77,9 @@ public final class RelaygateMain {
                 case "usage":
                     label = "relaygate usage";
                     return UsageCommand.run(cli, rest(args, 1));
+                case "requests":
+                    label = "relaygate requests";
+                    return RequestsCommand.run(cli, rest(args, 1));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -94,7 +98,7 @@ public final class RelaygateMain {
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
                     throw new UsageException(
-                            "unknown command '" + command + "' (expected: serve, keys, accounts or usage)");
+                            "unknown command '" + command + "' (expected: serve, keys, accounts, usage or requests)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

@@ -73,6 +73,18 @@ public final class ErrorResponder {
         return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
+    /** Writes a whole answer of {@code contentType} (an admin export). */
+    public static ChannelFuture sendBody(
+            ChannelHandlerContext ctx, int status, String contentType, byte[] body, String requestId) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID_HEADER, requestId);
+        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
     /** Writes a successful JSON answer the gateway produced itself (e.g. a local token count). */
     public static ChannelFuture sendJson(ChannelHandlerContext ctx, int status, String json, String requestId) {
         byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
