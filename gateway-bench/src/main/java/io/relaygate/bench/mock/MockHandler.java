@@ -318,29 +318,23 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         finish(ctx);
     }
 
-    /** Ends the stream badly ({@link StreamFaults}). */
+    /** Ends the stream badly ({@link StreamFaults}): a close, or an error event or half an event and then the end. */
     private void cutStream(ChannelHandlerContext ctx, StreamFaults.Cut cut) {
-        switch (cut) {
-            case ERROR_EVENT -> {
-                write(ctx, StreamFaults.errorEvent(api));
-                finish(ctx);
-            }
-            case LAST_CHUNK_MID_EVENT -> {
-                if (next < events.size()) {
-                    write(ctx, StreamFaults.half(events.get(next).sse()));
-                }
-                finish(ctx);
-            }
-            case CLOSE -> {
-                state = State.IDLE;
-                Exchange ex = exchange();
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                    ex.complete();
-                    mock.changed();
-                    ctx.close();
-                });
-            }
+        if (cut == StreamFaults.Cut.CLOSE) {
+            state = State.IDLE;
+            Exchange ex = exchange();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                ex.complete();
+                mock.changed();
+                ctx.close();
+            });
+            return;
         }
+        write(
+                ctx,
+                StreamFaults.tail(
+                        cut, api, next < events.size() ? events.get(next).sse() : ""));
+        finish(ctx);
     }
 
     private void finish(ChannelHandlerContext ctx) {

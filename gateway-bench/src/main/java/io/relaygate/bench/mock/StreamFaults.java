@@ -59,8 +59,13 @@ final class StreamFaults {
         }
     }
 
+    /** What the stream's last bytes are for {@code cut}: the format's error event, or half of {@code nextEvent}. */
+    static String tail(Cut cut, WireApi api, String nextEvent) {
+        return cut == Cut.ERROR_EVENT ? errorEvent(api) : half(nextEvent);
+    }
+
     /** The first half of {@code sse} (an event), so the body ends inside it. */
     static String half(String sse) {
-        return sse.substring(0, Math.max(1, sse.length() / 2));
+        return sse.substring(0, Math.min(sse.length(), Math.max(1, sse.length() / 2)));
     }
 }
