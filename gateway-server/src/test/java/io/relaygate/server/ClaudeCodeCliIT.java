@@ -252,14 +252,12 @@ class ClaudeCodeCliIT {
     void interactiveFirstRunWithAnAuthTokenGetsPastItsScreensAndAnswersWithoutReachingAnthropic() throws Exception {
         Duration screen = Duration.ofSeconds(30);
         try (Tmux t = Tmux.start(work, interactiveEnv("ANTHROPIC_AUTH_TOKEN"), List.of(claude.toString()))) {
-            t.await("Choose the text style", screen);
-            t.send("Enter");
-            t.await("Press Enter to continue", screen); // the security notes
-            t.send("Enter");
-            t.await("Yes, I trust this folder", screen);
-            t.send("Down", "Enter");
-            t.await("auto mode", screen);
+            t.advance("Choose the text style", "Press Enter to continue", screen, "Enter"); // to the security notes
+            t.advance("Press Enter to continue", "Yes, I trust this folder", screen, "Enter");
+            t.advance("Yes, I trust this folder", "❯ Yes, I trust this folder", screen, "Down");
+            t.advance("❯ Yes, I trust this folder", "auto mode", screen, "Enter");
             t.type("say hi");
+            t.await("say hi", screen);
             t.send("Enter");
             String answered = t.await("Hello from the mock upstream", Duration.ofSeconds(60));
             assertThat(answered)

@@ -76,6 +76,27 @@ final class Tmux implements AutoCloseable {
         return screen;
     }
 
+    /**
+     * Sends {@code keys} on a screen that shows {@code current} until it shows {@code next}: keys typed while a
+     * program redraws (a busy machine) can be lost, and a person would press again. At most three presses.
+     */
+    String advance(String current, String next, Duration within, String... keys)
+            throws IOException, InterruptedException {
+        await(current, within);
+        for (int attempt = 0; ; attempt++) {
+            send(keys);
+            long deadline = System.nanoTime() + within.toNanos() / 3;
+            String screen = screen();
+            while (!screen.contains(next) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                screen = screen();
+            }
+            if (screen.contains(next) || attempt == 2 || !screen.contains(current)) {
+                return await(next, within);
+            }
+        }
+    }
+
     private String tmux(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary(), "-L", socket));
         cmd.addAll(List.of(args));
