@@ -15,6 +15,9 @@ public interface Store extends AutoCloseable {
     /** Limits, sticky sessions, account conditions and usage counters: what instances on this store share. */
     io.relaygate.accounts.state.SharedState state();
 
+    /** The console's sign-in state: the admin password's hash, sessions, failed sign-ins. */
+    AdminStore admin();
+
     /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
     Locks locks();
 

@@ -33,6 +33,7 @@ final class LocalStore implements Store {
     private final StateFile stateFile;
     private final LocalSharedState state;
     private final Locks locks;
+    private final LocalAdminStore admin;
     private final ChangeFeed changes = ChangeFeed.inProcess();
     private final FileWatch watch;
 
@@ -69,6 +70,7 @@ final class LocalStore implements Store {
         this.state = new LocalSharedState(stateFile.load(), stateFile);
         stateFile.attach(state);
         this.locks = new LocalLocks(System::nanoTime);
+        this.admin = new LocalAdminStore(dataDir, io, java.time.Clock.systemUTC());
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
@@ -97,6 +99,11 @@ final class LocalStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public io.relaygate.accounts.AdminStore admin() {
+        return admin;
     }
 
     @Override

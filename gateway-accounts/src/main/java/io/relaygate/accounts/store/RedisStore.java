@@ -35,6 +35,7 @@ final class RedisStore implements Store {
     private final AccountTable accounts;
     private final RedisSharedState state;
     private final Locks locks;
+    private final RedisAdminStore admin;
 
     private RedisStore(
             RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
@@ -49,6 +50,7 @@ final class RedisStore implements Store {
         this.state =
                 new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
         this.locks = new RedisLocks(redis, prefix);
+        this.admin = new RedisAdminStore(redis, prefix);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -100,6 +102,11 @@ final class RedisStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public io.relaygate.accounts.AdminStore admin() {
+        return admin;
     }
 
     @Override
