@@ -24,10 +24,28 @@ async function latency() {
     const d = rows.map((r) => r.durationMs).filter((v) => v != null).sort((a, b) => a - b);
     const t = rows.map((r) => r.ttfbMs).filter((v) => v != null).sort((a, b) => a - b);
     return { p50: percentile(d, 0.5), p95: percentile(d, 0.95), t50: percentile(t, 0.5), t95: percentile(t, 0.95),
-      count: rows.length };
+      count: rows.length, rows };
   } catch (e) {
     return null;
   }
+}
+
+/** p50 / p95 of duration and time to first byte per bucket of the series, from the latest request records. */
+function latencyOverTime(times, step, rows) {
+  const width = step === 'hour' ? 3600e3 : 86400e3;
+  const starts = times.map((t) => new Date(t).getTime());
+  const buckets = starts.map(() => ({ d: [], t: [] }));
+  for (const r of rows) {
+    const at = new Date(r.time).getTime();
+    const i = starts.findIndex((s) => at >= s && at < s + width);
+    if (i < 0) continue;
+    if (r.durationMs != null) buckets[i].d.push(r.durationMs);
+    if (r.ttfbMs != null) buckets[i].t.push(r.ttfbMs);
+  }
+  const pick = (key, p) => buckets.map((b) => percentile([...b[key]].sort((x, y) => x - y), p));
+  return lineChart('Latency (latest 1,000 requests)', times, [
+    { label: 'p50', values: pick('d', 0.5) }, { label: 'p95', values: pick('d', 0.95) },
+    { label: 'first byte p50', values: pick('t', 0.5) }, { label: 'first byte p95', values: pick('t', 0.95) }], ms);
 }
 
 export async function render(main) {
@@ -46,6 +64,7 @@ export async function render(main) {
     stat('ttfb-p50', 'time to first byte p50 / p95', lat ? `${ms(lat.t50)} / ${ms(lat.t95)}` : '–')));
   if (!lat) out.push(el('p', { class: 'hint' }, 'Latency needs the per-request records (/admin/requests).'));
   const times = o.series.map((p) => p.time);
+  const latencyChart = lat && lat.rows.length ? latencyOverTime(times, o.step, lat.rows) : null;
   out.push(el('div', { class: 'grid2' },
     lineChart('Requests and errors', times, [
       { label: 'requests', values: o.series.map((p) => p.requests) },
@@ -53,7 +72,8 @@ export async function render(main) {
     lineChart('Tokens', times, [
       { label: 'input', values: o.series.map((p) => p.inputTokens + p.cacheReadTokens + p.cacheWriteTokens) },
       { label: 'output', values: o.series.map((p) => p.outputTokens) }], num),
-    lineChart('Cost (USD)', times, [{ label: 'cost', values: o.series.map((p) => p.costUsd) }], money)));
+    lineChart('Cost (USD)', times, [{ label: 'cost', values: o.series.map((p) => p.costUsd) }], money),
+    latencyChart));
   const cols = [
     { key: 'name', label: 'name' },
     { key: 'requests', label: 'requests', num: true, render: (r) => num(r.requests) },
@@ -74,4 +94,5 @@ export async function render(main) {
     { key: 'until', label: 'until', render: (r) => (r.until ? `${time(r.until)} (${until(r.until)})` : 'until resumed') },
   ], o.outOfRotation, { id: 'out-of-rotation', empty: 'Every account is in rotation.' }));
   main.replaceChildren(...out);
+  performance.mark('relaygate:overview-rendered');
 }
