@@ -112,8 +112,12 @@ class ConsoleBrowserIT {
     @Test
     void anOperatorGetsATeammateWorkingFromTheConsoleAlone() throws Exception {
         browser.get(gw.baseUrl() + "/ui/");
+        await(By.id("password"));
+        assertThat(browser.findElement(By.id("nav")).isDisplayed())
+                .as("no navigation before sign-in")
+                .isFalse();
         screenshot("login");
-        await(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
         browser.findElement(By.cssSelector("#login-form button")).click();
         await(By.id("total-requests"));
 
