@@ -206,6 +206,29 @@ public final class ApiKeyService {
                 .orElse(Duration.ZERO);
     }
 
+    /**
+     * Gives the key named {@code name} a new secret (same id, name and rules); the old secret is refused from the
+     * next lookup on. The returned secret is the only copy there will ever be.
+     */
+    public CompletionStage<CreatedKey> rotate(String name) {
+        requireNonNull(name, "name");
+        return store.findByName(name).thenCompose(found -> {
+            ApiKey key = found.orElseThrow(() -> notFound(name));
+            String secret = SECRET_PREFIX + key.id() + "_" + Ids.random(RANDOM_LENGTH);
+            byte[] salt = Ids.randomBytes(SALT_BYTES);
+            ApiKey rotated = new ApiKey(
+                    key.id(),
+                    key.name(),
+                    secret.substring(0, VISIBLE_PREFIX_LENGTH),
+                    Base64.getEncoder().encodeToString(salt),
+                    Base64.getEncoder().encodeToString(hash(salt, secret)),
+                    key.enabled(),
+                    key.createdAt(),
+                    key.rules());
+            return update(rotated).thenApply(stored -> new CreatedKey(stored, secret));
+        });
+    }
+
     /** Disables the key named {@code name}; fails with {@code NOT_FOUND} when there is none. */
     public CompletionStage<ApiKey> disable(String name) {
         requireNonNull(name, "name");

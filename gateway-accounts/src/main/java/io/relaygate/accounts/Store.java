@@ -18,6 +18,9 @@ public interface Store extends AutoCloseable {
     /** Per-request records: bounded, written in batches ({@code ledger.RequestLog}), read by key, account and time. */
     io.relaygate.accounts.ledger.RequestRecords requests();
 
+    /** The console's sign-in state: the admin password's hash, sessions, failed sign-ins. */
+    AdminStore admin();
+
     /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
     Locks locks();
 

@@ -106,6 +106,38 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aRotatedKeyKeepsItsIdNameAndRulesAndOnlyTheNewSecretWorks() throws Exception {
+        KeyRules rules = new KeyRules(
+                2,
+                null,
+                null,
+                null,
+                null,
+                5.0,
+                null,
+                null,
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.Set.of(),
+                null,
+                null,
+                null);
+        CreatedKey alice = await(service.create("alice", rules));
+        CreatedKey rotated = await(service.rotate("alice"));
+
+        assertThat(rotated.key().id()).isEqualTo(alice.key().id());
+        assertThat(rotated.key().rules()).isEqualTo(rules);
+        assertThat(rotated.secret())
+                .isNotEqualTo(alice.secret())
+                .startsWith("rg_" + alice.key().id() + "_");
+        assertThat(await(service.authenticate(alice.secret())))
+                .as("the old secret")
+                .isEmpty();
+        assertThat(await(service.authenticate(rotated.secret()))).isPresent();
+        assertThatThrownBy(() -> await(service.rotate("nobody"))).hasRootCauseMessage("key name: nobody not found");
+    }
+
+    @Test
     void aNewSecretHasTheDocumentedShapeAndEmbedsTheKeyId() throws Exception {
         CreatedKey created = await(service.create("alice", KeyRules.NONE));
         String secret = created.secret();

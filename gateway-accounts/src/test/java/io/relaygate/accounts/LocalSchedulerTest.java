@@ -37,6 +37,11 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public AdminStore admin() {
+                return only.admin();
+            }
+
+            @Override
             public StoreChanges changes() {
                 return only.changes();
             }

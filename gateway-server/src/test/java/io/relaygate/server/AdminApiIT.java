@@ -126,11 +126,14 @@ class AdminApiIT {
         HttpResponse<byte[]> gatewayKey = gw.get("/admin/usage", "authorization", "Bearer " + gw.key);
         HttpResponse<byte[]> wrong = gw.get("/admin/accounts", "authorization", "Bearer not-the-token-at-all");
 
-        for (HttpResponse<byte[]> r : java.util.List.of(none, gatewayKey, wrong)) {
+        for (HttpResponse<byte[]> r : java.util.List.of(gatewayKey, wrong)) {
             assertThat(r.statusCode()).isEqualTo(401);
             assertThat(JSON.readTree(r.body()).path("error").path("message").asText())
                     .isEqualTo("admin token missing or wrong");
         }
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(none.body()).path("error").path("message").asText())
+                .isEqualTo("sign in to the console, or send the admin token");
     }
 
     @Test
@@ -145,11 +148,16 @@ class AdminApiIT {
     }
 
     @Test
-    void aGatewayWithoutAnAdminTokenHasNoAdminApi() throws Exception {
+    void aGatewayWithoutAnAdminTokenTakesNoBearerAtAllOnlyConsoleSessions() throws Exception {
         try (GatewayHarness plain = GatewayHarness.start()) {
-            HttpResponse<byte[]> r = plain.get("/admin/usage", "authorization", "Bearer " + TOKEN);
-            assertThat(r.statusCode()).isEqualTo(404);
-            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("set RELAYGATE_ADMIN_TOKEN");
+            HttpResponse<byte[]> bearer = plain.get("/admin/usage", "authorization", "Bearer " + TOKEN);
+            HttpResponse<byte[]> empty = plain.get("/admin/usage", "authorization", "Bearer ");
+            HttpResponse<byte[]> none = plain.get("/admin/usage", "x-api-key", plain.key);
+
+            assertThat(bearer.statusCode()).isEqualTo(401);
+            assertThat(empty.statusCode()).isEqualTo(401);
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(new String(none.body(), StandardCharsets.UTF_8)).contains("sign in to the console");
         }
     }
 

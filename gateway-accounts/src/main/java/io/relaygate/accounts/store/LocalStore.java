@@ -33,6 +33,7 @@ final class LocalStore implements Store {
     private final StateFile stateFile;
     private final LocalSharedState state;
     private final Locks locks;
+    private final LocalAdminStore admin;
     private final ChangeFeed changes = ChangeFeed.inProcess();
     private final FileWatch watch;
     private final LocalRequestRecords requests;
@@ -72,6 +73,7 @@ final class LocalStore implements Store {
         this.locks = new LocalLocks(System::nanoTime);
         this.requests = new LocalRequestRecords(
                 dataDir, io, LocalRequestRecords.DEFAULT_MAX_FILE_BYTES, LocalRequestRecords.DEFAULT_FILES);
+        this.admin = new LocalAdminStore(dataDir, io, java.time.Clock.systemUTC());
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
@@ -100,6 +102,11 @@ final class LocalStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public io.relaygate.accounts.AdminStore admin() {
+        return admin;
     }
 
     @Override

@@ -36,6 +36,7 @@ final class RedisStore implements Store {
     private final RedisSharedState state;
     private final Locks locks;
     private final RedisRequestRecords requests;
+    private final RedisAdminStore admin;
 
     private RedisStore(
             RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
@@ -51,6 +52,7 @@ final class RedisStore implements Store {
                 new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
         this.locks = new RedisLocks(redis, prefix);
         this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
+        this.admin = new RedisAdminStore(redis, prefix);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -102,6 +104,11 @@ final class RedisStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public io.relaygate.accounts.AdminStore admin() {
+        return admin;
     }
 
     @Override

@@ -518,4 +518,61 @@ abstract class StoreContract {
         assertThat(kept.size()).as("500 written, about 100 kept").isBetween(100, 300);
         assertThat(kept.get(0).id()).as("the newest are kept").isEqualTo("req_499");
     }
+
+    @Test
+    void theAdminPasswordIsSetOnceAtFirstStartAndResetLaterAndSeenByAnotherInstance() {
+        Store one = open();
+        Store two = open();
+        assertThat(await(one.admin().passwordHash())).isEmpty();
+        assertThat(await(one.admin().initPasswordHash("$2a$first"))).isTrue();
+        assertThat(await(two.admin().initPasswordHash("$2a$second")))
+                .as("a second first start keeps the first hash")
+                .isFalse();
+        assertThat(await(two.admin().passwordHash())).contains("$2a$first");
+        await(two.admin().setPasswordHash("$2a$reset"));
+        assertThat(await(one.admin().passwordHash())).contains("$2a$reset");
+    }
+
+    @Test
+    void sessionsAreSharedByInstancesEndOnDeleteAndSurviveAReopen() {
+        Store one = open();
+        await(one.admin().putSession("digest-a", "{\"csrf\":\"x\"}", Duration.ofMinutes(30)));
+        await(one.admin().putSession("digest-b", "b", Duration.ofMinutes(30)));
+        Store two = open();
+        assertThat(await(two.admin().session("digest-a"))).contains("{\"csrf\":\"x\"}");
+        await(two.admin().deleteSession("digest-a"));
+        assertThat(await(two.admin().session("digest-a"))).isEmpty();
+        assertThat(await(two.admin().session("digest-b"))).contains("b");
+        await(two.admin().deleteAllSessions());
+        assertThat(await(two.admin().session("digest-b"))).isEmpty();
+        assertThat(await(two.admin().session("never"))).isEmpty();
+    }
+
+    @Test
+    void aSessionEndsWhenItsTimeRunsOut() throws Exception {
+        Store store = open();
+        await(store.admin().putSession("short", "v", Duration.ofMillis(50)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (await(store.admin().session("short")).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(await(store.admin().session("short"))).isEmpty();
+    }
+
+    @Test
+    void failedSignInsAreCountedPerNameInAWindowAndForgottenOnClear() {
+        Store one = open();
+        Store two = open();
+        assertThat(await(one.admin().countFailure("addr:10.0.0.1", Duration.ofMinutes(15))))
+                .isEqualTo(1);
+        assertThat(await(one.admin().countFailure("addr:10.0.0.1", Duration.ofMinutes(15))))
+                .isEqualTo(2);
+        assertThat(await(one.admin().countFailure("account:admin", Duration.ofMinutes(15))))
+                .isEqualTo(1);
+        assertThat(await(one.admin().failures("addr:10.0.0.1"))).isEqualTo(2);
+        await(one.admin().clearFailures("addr:10.0.0.1"));
+        assertThat(await(one.admin().failures("addr:10.0.0.1"))).isZero();
+        assertThat(await(one.admin().failures("account:admin"))).isEqualTo(1);
+        assertThat(await(two.admin().failures("nobody"))).isZero();
+    }
 }

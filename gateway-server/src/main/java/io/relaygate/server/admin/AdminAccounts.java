@@ -38,7 +38,7 @@ public final class AdminAccounts {
 
     /**
      * Adds the account {@code body} describes: {@code kind}, {@code name}, {@code baseUrl}, optional {@code priority},
-     * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, and one of {@code apiKey}, {@code oauthCode} +
+     * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, {@code schedulable} (default true), and one of {@code apiKey}, {@code oauthCode} +
      * {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth} (the content of Codex's auth.json), with optional
      * {@code tokenUrl} and {@code clientId}. The token exchange, when there is one, goes through the account's proxy
      * and blocks: call it off the event loop.
@@ -102,7 +102,7 @@ public final class AdminAccounts {
                 credential(kind, body, tokens),
                 text(body, "proxy"),
                 body.path("priority").canConvertToInt() ? body.path("priority").asInt() : Account.DEFAULT_PRIORITY,
-                true,
+                body.path("schedulable").asBoolean(true),
                 group,
                 models,
                 modelMap,

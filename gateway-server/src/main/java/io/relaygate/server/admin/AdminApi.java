@@ -3,8 +3,6 @@ package io.relaygate.server.admin;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -15,14 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.relaygate.accounts.DuplicateNameException;
 import io.relaygate.accounts.Store;
-import io.relaygate.accounts.UsageReport;
-import io.relaygate.accounts.ledger.RequestQuery;
-import io.relaygate.accounts.state.AccountCondition;
-import io.relaygate.accounts.state.AccountQuota;
-import io.relaygate.accounts.state.Period;
-import io.relaygate.accounts.state.UsageScope;
-import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
 import io.relaygate.core.Ids;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
@@ -31,282 +23,284 @@ import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.upstream.TokenEndpoint;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read side of the admin API, on the gateway's own port under {@code /admin/}, for dashboards and scripts:
+ * The operator's side of the gateway's own port: the admin JSON API under {@code /admin/} (the console's only back
+ * end, described by {@code /admin/openapi.json}), the console's files under {@code /ui/}, and the key holder's page
+ * at {@code /me} with its API under {@code /me/api}.
  *
- * <ul>
- *   <li>{@code GET /admin/usage?by=key|account|model&period=hour|day|week|total&at=2026-11-30}: the JSON
- *       {@code relaygate usage --json} prints
- *   <li>{@code GET /admin/requests?key=K&account=A&since=1h&until=…&limit=100[&format=csv]}: per-request records,
- *       newest first, as {@code {"requests":[…],"next":null}} or CSV ({@link RequestsView}); what
- *       {@code relaygate requests} prints
- *   <li>{@code GET /admin/accounts}: every account with its state (active, rate-limited, overloaded, unauthorized),
- *       until when, why, when it was last used, and its upstream's last rate-limit reading ({@code quota}); never
- *       credentials
- *   <li>{@code POST /admin/accounts} (JSON, see {@link AdminAccounts#add}): adds an account, signing subscription
- *       accounts in (a Claude code with its verifier, a refresh token, a Codex auth.json); 201 with its view
- *   <li>{@code POST /admin/accounts/<name>/resume}: puts an account back into rotation
- *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
- * </ul>
- *
- * Changes are written to the audit log with the caller's address as the actor.
- *
- * Every call needs {@code Authorization: Bearer <admin token>} ({@code RELAYGATE_ADMIN_TOKEN}); without a configured
- * token the admin API answers 404. Gateway API keys are not admin tokens.
+ * <p>An admin call is authorised by {@code Authorization: Bearer <admin token>} ({@code RELAYGATE_ADMIN_TOKEN}, for
+ * scripts; without a configured token no bearer is accepted) or by a console session cookie, in which case every
+ * write must also carry the session's CSRF token ({@link ConsoleSessions#CSRF_HEADER}). Gateway API keys are never
+ * admin credentials. Changes are written to the audit log with the caller as the actor; every call to the security
+ * log. Routes: see {@link AdminRouter}.
  */
 public final class AdminApi implements AdminRoutes {
 
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String PREFIX = "/admin/";
 
-    private final Store store;
     private final byte @Nullable [] token;
-    private final Clock clock;
-    private final TokenEndpoint tokens;
+    private final ConsoleSessions sessions;
+    private final ConsoleFiles files;
+    private final AdminRouter router;
+    private final KeyHolderApi keyHolder;
+    private final AdminRequests requests;
 
     public AdminApi(Store store, @Nullable String token, Clock clock, TokenEndpoint tokens) {
-        this.store = requireNonNull(store, "store");
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-        this.clock = requireNonNull(clock, "clock");
-        this.tokens = requireNonNull(tokens, "tokens");
+        requireNonNull(store, "store");
+        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.sessions = new ConsoleSessions(store.admin(), requireNonNull(clock, "clock"));
+        this.files = ConsoleFiles.load();
+        this.router = new AdminRouter(store, clock, requireNonNull(tokens, "tokens"));
+        this.keyHolder = new KeyHolderApi(store, clock);
+        this.requests = new AdminRequests(store, clock);
     }
 
     @Override
     public boolean matches(String path) {
-        return path.startsWith(PREFIX) || path.equals("/admin");
+        return path.startsWith(PREFIX)
+                || path.equals("/admin")
+                || path.equals("/ui")
+                || path.startsWith("/ui/")
+                || path.equals("/me")
+                || path.startsWith("/me/");
     }
 
-    /** Answers the admin request {@code request}; {@code body} is the request's body (empty for GET), not retained. */
+    /** Answers the request {@code request}; {@code body} is the request's body (empty for GET), not retained. */
     @Override
     public void handle(ChannelHandlerContext ctx, HttpRequest request, String path, ByteBuf body) {
         String id = "adm_" + Ids.unique(16);
-        if (token == null) {
-            error(ctx, ErrorKind.NOT_FOUND, "the admin API is off: set RELAYGATE_ADMIN_TOKEN to turn it on", id);
+        String address = ClientAddress.of(ctx.channel());
+        if (path.equals("/me/api")) {
+            keyHolder.handle(ctx, request, id, address);
             return;
         }
-        if (!authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            securityLog.info(
-                    "[{}] admin API: refused {} {} from {}",
-                    id,
-                    request.method(),
-                    path,
-                    ClientAddress.of(ctx.channel()));
-            error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
+        if (!path.startsWith(PREFIX)) {
+            serveFile(ctx, request, path, id);
             return;
         }
-        securityLog.info("[{}] admin API: {} {} from {}", id, request.method(), path, ClientAddress.of(ctx.channel()));
-        if (HttpMethod.POST.equals(request.method())) {
-            post(ctx, path, body, id, "admin-api from " + ClientAddress.of(ctx.channel()));
-            return;
-        }
-        if (!HttpMethod.GET.equals(request.method())) {
+        boolean post = HttpMethod.POST.equals(request.method());
+        if (!post && !HttpMethod.GET.equals(request.method())) {
             error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET or POST)", id);
             return;
         }
-        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
-        if (path.equals("/admin/requests")) {
-            requests(ctx, query, id);
-            return;
-        }
-        CompletionStage<ObjectNode> answer;
+        JsonNode json;
         try {
-            switch (path) {
-                case "/admin/usage":
-                    answer = usage(query);
-                    break;
-                case "/admin/accounts":
-                    answer = accounts();
-                    break;
-                default:
-                    error(
-                            ctx,
-                            ErrorKind.NOT_FOUND,
-                            "no admin route " + path + " (expected: /admin/usage, /admin/requests or /admin/accounts)",
-                            id);
-                    return;
-            }
+            json = post ? readJson(body) : Views.JSON.createObjectNode();
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
             return;
         }
-        // one admin call at a time per connection: no pipelined request overtakes the answer
-        ctx.channel().config().setAutoRead(false);
-        EventLoops.onLoop(answer, ctx.executor(), (json, failure) -> {
-            ctx.channel().config().setAutoRead(true);
-            if (failure != null) {
-                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(failure.toString()), id);
+        if (path.equals("/admin/openapi.json") && !post) {
+            ConsoleFiles.File spec = files.all().get("openapi.json");
+            ConsoleFiles.serve(ctx, request, requireNonNull(spec, "openapi.json"), id);
+            return;
+        }
+        if (path.equals("/admin/login") && post) {
+            login(ctx, request, json, id, address);
+            return;
+        }
+        if (path.equals("/admin/logout") && post) {
+            boolean secure = AdminHttp.secure(ctx, request);
+            answer(
+                    ctx,
+                    sessions.logout(request.headers().get(HttpHeaderNames.COOKIE))
+                            .thenApply(done ->
+                                    AdminAnswer.ok(Views.JSON.createObjectNode().put("signedIn", false))),
+                    id,
+                    Map.of("set-cookie", ConsoleSessions.clearedCookie(secure)));
+            return;
+        }
+        String bearer = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (bearer != null) {
+            if (!tokenMatches(bearer)) {
+                securityLog.info("[{}] admin API: refused {} {} from {}", id, request.method(), path, address);
+                error(ctx, ErrorKind.AUTHENTICATION, "admin token missing or wrong", id);
                 return;
             }
-            ErrorResponder.sendJson(ctx, 200, json.toString(), id);
+            securityLog.info("[{}] admin API: {} {} from {}", id, request.method(), path, address);
+            route(ctx, request, path, json, id, "admin-api from " + address, null);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(sessions.resolve(request.headers().get(HttpHeaderNames.COOKIE)), ctx.executor(), (s, e) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (e != null) {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(e.toString()), id);
+                return;
+            }
+            if (s.isEmpty()) {
+                securityLog.info(
+                        "[{}] admin API: refused {} {} from {} (no session)", id, request.method(), path, address);
+                error(ctx, ErrorKind.AUTHENTICATION, "sign in to the console, or send the admin token", id);
+                return;
+            }
+            if (post && !ConsoleSessions.csrfMatches(s.get(), request.headers().get(ConsoleSessions.CSRF_HEADER))) {
+                securityLog.warn(
+                        "[{}] admin API: refused {} {} from {} (CSRF token missing or wrong)",
+                        id,
+                        request.method(),
+                        path,
+                        address);
+                error(ctx, ErrorKind.PERMISSION, "CSRF token missing or wrong (reload the console)", id);
+                return;
+            }
+            if (post) {
+                securityLog.info("[{}] console: {} {} from {}", id, request.method(), path, address);
+            }
+            route(ctx, request, path, json, id, "console from " + address, s.get());
         });
     }
 
-    private void post(ChannelHandlerContext ctx, String path, ByteBuf body, String id, String actor) {
-        CompletionStage<ObjectNode> answer;
-        int status = 200;
-        try {
-            if (path.equals("/admin/oauth/claude")) {
-                answer = CompletableFuture.completedFuture(AdminAccounts.claudeSignIn(null));
-            } else if (path.equals("/admin/accounts")) {
-                JsonNode json = readJson(body);
-                status = 201;
-                // A Claude code is exchanged over HTTP: off the event loop.
-                answer = CompletableFuture.supplyAsync(() -> AdminAccounts.add(store, json, actor, tokens))
-                        .thenCompose(stage -> stage);
-            } else if (path.startsWith("/admin/accounts/") && path.endsWith("/resume")) {
-                String name = path.substring("/admin/accounts/".length(), path.length() - "/resume".length());
-                answer = AdminAccounts.resume(store, name, actor, clock.instant())
-                        .thenApply(resumed -> Views.account(resumed.account()));
-            } else {
-                error(
-                        ctx,
-                        ErrorKind.NOT_FOUND,
-                        "no admin route POST " + path
-                                + " (expected: /admin/accounts, /admin/accounts/<name>/resume or /admin/oauth/claude)",
-                        id);
-                return;
+    private void route(
+            ChannelHandlerContext ctx,
+            HttpRequest request,
+            String path,
+            JsonNode json,
+            String id,
+            String actor,
+            ConsoleSessions.@Nullable Session session) {
+        if (path.equals("/admin/session")) {
+            ObjectNode n = Views.JSON.createObjectNode().put("signedIn", true);
+            if (session != null) {
+                n.put("csrf", session.csrf());
             }
-        } catch (IllegalArgumentException e) {
-            error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
+            answer(ctx, CompletableFuture.completedFuture(AdminAnswer.ok(n)), id, Map.of());
             return;
         }
-        int ok = status;
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        if (path.equals("/admin/requests") && HttpMethod.GET.equals(request.method())) {
+            requests.serve(ctx, query, id);
+            return;
+        }
+        CompletionStage<AdminAnswer> answer;
+        try {
+            answer =
+                    HttpMethod.POST.equals(request.method()) ? router.post(path, json, actor) : router.get(path, query);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer(ctx, answer, id, Map.of());
+    }
+
+    private void login(ChannelHandlerContext ctx, HttpRequest request, JsonNode json, String id, String address) {
+        String password = json.path("password").asText("");
+        if (password.isEmpty()) {
+            error(ctx, ErrorKind.INVALID_REQUEST, "password: missing", id);
+            return;
+        }
+        boolean secure = AdminHttp.secure(ctx, request);
         ctx.channel().config().setAutoRead(false);
-        EventLoops.onLoop(answer, ctx.executor(), (json, failure) -> {
+        EventLoops.onLoop(sessions.login(password, address), ctx.executor(), (result, e) -> {
             ctx.channel().config().setAutoRead(true);
-            if (failure != null) {
-                Throwable cause =
-                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure;
-                if (cause instanceof IllegalArgumentException || cause instanceof DuplicateNameException) {
-                    error(ctx, ErrorKind.INVALID_REQUEST, Secrets.redact(String.valueOf(cause.getMessage())), id);
-                } else {
-                    error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(cause.toString()), id);
-                }
+            if (e != null) {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(e.toString()), id);
+            } else if (result.throttled()) {
+                ErrorResponder.send(
+                        ctx,
+                        WireFormat.OPENAI_CHAT,
+                        ErrorKind.RATE_LIMIT,
+                        "too many failed sign-ins: wait " + result.retryAfterSeconds() / 60 + " minutes",
+                        id,
+                        result.retryAfterSeconds(),
+                        false);
+            } else if (result.token() == null || result.session() == null) {
+                error(ctx, ErrorKind.AUTHENTICATION, "wrong password", id);
+            } else {
+                ObjectNode n = Views.JSON
+                        .createObjectNode()
+                        .put("signedIn", true)
+                        .put("csrf", result.session().csrf());
+                AdminHttp.json(
+                        ctx,
+                        200,
+                        n.toString(),
+                        id,
+                        Map.of("set-cookie", ConsoleSessions.cookie(result.token(), secure)));
+            }
+        });
+    }
+
+    private void serveFile(ChannelHandlerContext ctx, HttpRequest request, String path, String id) {
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET)", id);
+            return;
+        }
+        if (path.equals("/ui")) {
+            AdminHttp.send(ctx, 308, "text/plain; charset=utf-8", new byte[0], id, Map.of("location", "/ui/"));
+            return;
+        }
+        ConsoleFiles.File f = files.find(path);
+        if (f == null) {
+            error(ctx, ErrorKind.NOT_FOUND, "no console file " + path, id);
+            return;
+        }
+        ConsoleFiles.serve(ctx, request, f, id);
+    }
+
+    /** Writes {@code answer} once it completes, on the channel's event loop, pausing reads meanwhile. */
+    static void answer(
+            ChannelHandlerContext ctx, CompletionStage<AdminAnswer> answer, String id, Map<String, String> headers) {
+        // one admin call at a time per connection: no pipelined request overtakes the answer
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(answer, ctx.executor(), (a, failure) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (failure == null) {
+                AdminHttp.json(ctx, a.status(), a.json().toString(), id, headers);
                 return;
             }
-            ErrorResponder.sendJson(ctx, ok, json.toString(), id);
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof IllegalArgumentException || cause instanceof DuplicateNameException) {
+                error(ctx, ErrorKind.INVALID_REQUEST, Secrets.redact(String.valueOf(cause.getMessage())), id);
+            } else if (cause instanceof UsageException) {
+                error(ctx, ErrorKind.NOT_FOUND, Secrets.redact(String.valueOf(cause.getMessage())), id);
+            } else if (cause instanceof GatewayException g) {
+                error(ctx, g.kind(), Secrets.redact(String.valueOf(g.getMessage())), id);
+            } else {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(cause.toString()), id);
+            }
         });
     }
 
     private static JsonNode readJson(ByteBuf body) {
-        try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
-            JsonNode n = JSON.readTree((java.io.InputStream) in);
+        if (!body.isReadable()) {
+            return Views.JSON.createObjectNode();
+        }
+        try (InputStream in = new ByteBufInputStream(body.duplicate())) {
+            JsonNode n = Views.JSON.readTree(in);
             if (n == null || !n.isObject()) {
                 throw new IllegalArgumentException("body: expected a JSON object");
             }
             return n;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("body: not valid JSON");
         }
     }
 
-    private boolean authorized(@Nullable String header) {
+    private boolean tokenMatches(String header) {
         byte[] expected = token;
-        if (header == null || expected == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (expected == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
         return MessageDigest.isEqual(expected, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
-    private CompletionStage<ObjectNode> usage(Map<String, List<String>> query) {
-        UsageScope scope = UsageReport.parseScope(first(query, "by"));
-        Period period = UsageReport.parsePeriod(first(query, "period"));
-        Instant at = UsageReport.parseAt(first(query, "at"), clock.instant());
-        return UsageReport.read(store, scope, period, at).thenApply(r -> r.toJson(JSON));
-    }
-
-    /** {@code GET /admin/requests}: per-request records as JSON, or CSV with {@code format=csv} ({@link RequestsView}). */
-    private void requests(ChannelHandlerContext ctx, Map<String, List<String>> query, String id) {
-        RequestQuery q;
-        String format = first(query, "format");
-        try {
-            if (format != null && !format.equalsIgnoreCase("csv") && !format.equalsIgnoreCase("json")) {
-                throw new IllegalArgumentException("format: " + format + " (expected: json or csv)");
-            }
-            q = RequestsView.query(
-                    first(query, "key"),
-                    first(query, "account"),
-                    first(query, "since"),
-                    first(query, "until"),
-                    first(query, "limit"),
-                    clock.instant());
-        } catch (IllegalArgumentException e) {
-            error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
-            return;
-        }
-        boolean csv = "csv".equalsIgnoreCase(format);
-        ctx.channel().config().setAutoRead(false);
-        EventLoops.onLoop(store.requests().read(q), ctx.executor(), (records, failure) -> {
-            ctx.channel().config().setAutoRead(true);
-            if (failure != null) {
-                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(failure.toString()), id);
-            } else if (csv) {
-                ErrorResponder.sendBody(
-                        ctx,
-                        200,
-                        "text/csv; charset=utf-8",
-                        RequestsView.csv(records).getBytes(StandardCharsets.UTF_8),
-                        id);
-            } else {
-                ErrorResponder.sendJson(ctx, 200, RequestsView.json(records).toString(), id);
-            }
-        });
-    }
-
-    private CompletionStage<ObjectNode> accounts() {
-        Instant now = clock.instant();
-        CompletableFuture<List<Account>> accounts = store.accounts().list().toCompletableFuture();
-        CompletableFuture<Map<String, AccountCondition>> conditions =
-                store.state().conditions(now).toCompletableFuture();
-        CompletableFuture<Map<String, Instant>> used = store.state().lastUsed().toCompletableFuture();
-        CompletableFuture<Map<String, AccountQuota>> quotas =
-                store.state().quotas().toCompletableFuture();
-        return CompletableFuture.allOf(accounts, conditions, used, quotas).thenApply(done -> {
-            ObjectNode n = JSON.createObjectNode();
-            ArrayNode a = n.putArray("accounts");
-            for (Account acc : accounts.join()) {
-                ObjectNode o = a.addObject();
-                o.put("id", acc.id());
-                o.put("name", acc.name());
-                o.put("kind", acc.kind().wireName());
-                o.put("baseUrl", Secrets.redactUrl(acc.baseUrl()));
-                o.put("priority", acc.priority());
-                o.put("schedulable", acc.schedulable());
-                if (acc.group() != null) {
-                    o.put("group", acc.group());
-                }
-                AccountStateJson.put(
-                        o,
-                        conditions.join().get(acc.id()),
-                        used.join().get(acc.id()),
-                        quotas.join().get(acc.id()),
-                        now);
-            }
-            return n;
-        });
-    }
-
-    private static @Nullable String first(Map<String, List<String>> query, String name) {
-        List<String> v = query.get(name);
-        return v == null || v.isEmpty() ? null : v.get(0).trim();
-    }
-
-    private static void error(ChannelHandlerContext ctx, ErrorKind kind, String message, String id) {
+    static void error(ChannelHandlerContext ctx, ErrorKind kind, String message, String id) {
         ErrorResponder.send(ctx, WireFormat.OPENAI_CHAT, kind, message, id, null, false);
     }
 }

@@ -25,13 +25,14 @@ import org.jspecify.annotations.Nullable;
 final class AccountsCommand {
 
     static final String HELP = """
-            Usage: relaygate accounts <add|list|resume> [options]
+            Usage: relaygate accounts <add|list|resume|test> [options]
 
               accounts add --kind K --name N --base-url URL [options]   add an upstream account
               accounts list                                             list accounts, their state (active,
                                                                         rate-limited, overloaded, unauthorized)
                                                                         and why; never their credentials
               accounts resume NAME                                      put an account back into rotation
+              accounts test NAME [--model M]                            connection test: one minimal request
               accounts oauth-url [--kind claude-oauth]                  start a Claude subscription sign-in
 
             Every subcommand takes --json, --help and --config FILE.""";
@@ -60,12 +61,14 @@ final class AccountsCommand {
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "resume":
                 return resume(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "test":
+                return AccountTestCommand.run(cli, Args.parse(rest, AccountTestCommand.OPTIONS, Set.of()));
             case "oauth-url":
                 return AccountAddCommand.oauthUrl(
                         cli, Args.parse(rest, Set.of("kind", "authorize-url", "client-id"), Set.of()));
             default:
                 throw new UsageException(
-                        "unknown subcommand 'accounts " + sub + "' (expected: add, list, resume or oauth-url)");
+                        "unknown subcommand 'accounts " + sub + "' (expected: add, list, resume, test or oauth-url)");
         }
     }
 

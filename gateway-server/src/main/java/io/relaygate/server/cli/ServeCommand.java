@@ -22,7 +22,7 @@ final class ServeCommand {
             (RELAYGATE_DATA_DIR) and listens on 127.0.0.1:3000 (RELAYGATE_HOST, RELAYGATE_PORT).
             REDIS_URL=redis://... switches to the Redis store. --json prints the start-up facts as JSON.""";
 
-    /** There is no web UI yet: the admin commands work on the same store while the gateway runs. */
+    /** The admin commands work on the same store while the gateway runs. */
     static final String ADMIN_HINT = "relaygate keys|accounts|usage ... (same store, gateway running or not)";
 
     private ServeCommand() {}
@@ -35,9 +35,21 @@ final class ServeCommand {
         }
         KeysCommand.noPositionals(args);
         GatewayConfig config = cli.config(args.configFile());
+        String password = cli.env.get(io.relaygate.server.admin.AdminPassword.ENV);
+        if (password != null && !password.isEmpty()) {
+            try {
+                io.relaygate.server.admin.AdminPassword.check(password);
+            } catch (IllegalArgumentException e) {
+                throw new io.relaygate.server.admin.UsageException(
+                        io.relaygate.server.admin.AdminPassword.ENV + ": " + e.getMessage());
+            }
+        }
         Store store = StoreFactory.open(config.store(), cli.env);
         GatewayServer server;
+        java.util.Optional<String> generated;
         try {
+            generated = Cli.await(io.relaygate.server.admin.AdminPassword.ensure(
+                    store.admin(), cli.env.get(io.relaygate.server.admin.AdminPassword.ENV)));
             server = GatewayServer.start(config, store);
         } catch (RuntimeException e) {
             store.close();
@@ -60,7 +72,7 @@ final class ServeCommand {
                 },
                 "relaygate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        announce(cli, args.flag("json"), baseUrl(config.server().host(), server.port()), store);
+        announce(cli, args.flag("json"), baseUrl(config.server().host(), server.port()), store, generated.orElse(null));
         try {
             server.awaitClose();
         } catch (InterruptedException e) {
@@ -72,18 +84,29 @@ final class ServeCommand {
         return 0;
     }
 
-    private static void announce(Cli cli, boolean json, String base, Store store) {
+    private static void announce(
+            Cli cli, boolean json, String base, Store store, @org.jspecify.annotations.Nullable String password) {
         if (json) {
             ObjectNode n = Cli.JSON.createObjectNode();
             n.put("listening", base);
             n.put("store", store.describe());
             n.put("health", base + "/healthz");
+            n.put("console", base + "/ui/");
+            n.put("keyHolderPage", base + "/me");
             n.put("admin", ADMIN_HINT);
+            if (password != null) {
+                n.put("adminPassword", password);
+            }
             cli.printJson(n);
         } else {
             cli.out.println("Relaygate listening on " + base);
             cli.out.println("Store: " + store.describe());
             cli.out.println("Health: " + base + "/healthz");
+            cli.out.println("Console: " + base + "/ui/ (key holders: " + base + "/me)");
+            if (password != null) {
+                cli.out.println("Console admin password, shown only this once (reset: relaygate admin password):");
+                cli.out.println(password);
+            }
             cli.out.println("Admin: " + ADMIN_HINT);
         }
         cli.out.flush();

@@ -106,6 +106,20 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
     @Override
     public CompletableFuture<Answer> post(
             String what, String url, @Nullable String proxy, @Nullable String trustCertificates, String json) {
+        return post(what, url, proxy, trustCertificates, json, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * {@link #post(String, String, String, String, String)} with {@code headers} added to the request (an account's
+     * credentials for the console's connection test): the same connection setup, proxy and bounds.
+     */
+    public CompletableFuture<Answer> post(
+            String what,
+            String url,
+            @Nullable String proxy,
+            @Nullable String trustCertificates,
+            String json,
+            io.netty.handler.codec.http.HttpHeaders headers) {
         UpstreamTarget target;
         try {
             target = UpstreamTarget.ofEndpoint(what, url, proxy, trustCertificates);
@@ -116,7 +130,7 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
         EventLoop loop = loop();
         String where = what + " " + Secrets.redactUrl(url);
         try {
-            loop.execute(() -> call(loop, target, json, where, answer));
+            loop.execute(() -> call(loop, target, json, headers, where, answer));
         } catch (RejectedExecutionException e) {
             answer.completeExceptionally(new Unreachable(where + ": the gateway is shutting down"));
         }
@@ -124,7 +138,12 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
     }
 
     private void call(
-            EventLoop loop, UpstreamTarget target, String json, String where, CompletableFuture<Answer> answer) {
+            EventLoop loop,
+            UpstreamTarget target,
+            String json,
+            io.netty.handler.codec.http.HttpHeaders headers,
+            String where,
+            CompletableFuture<Answer> answer) {
         ScheduledFuture<?> timeout = loop.schedule(
                 () -> answer.completeExceptionally(
                         new Unreachable(where + ": no answer within " + CALL_TIMEOUT.toSeconds() + " s")),
@@ -138,12 +157,17 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
                         where + " unreachable (" + Secrets.redact(String.valueOf(opened.cause())) + ")"));
                 return;
             }
-            send(opened.getNow(), target, json, where, answer);
+            send(opened.getNow(), target, json, headers, where, answer);
         });
     }
 
     private static void send(
-            Channel ch, UpstreamTarget target, String json, String where, CompletableFuture<Answer> answer) {
+            Channel ch,
+            UpstreamTarget target,
+            String json,
+            io.netty.handler.codec.http.HttpHeaders headers,
+            String where,
+            CompletableFuture<Answer> answer) {
         // A timeout or a caller giving up closes the connection; its close fails nothing twice.
         answer.whenComplete((a, e) -> ch.close());
         if (answer.isDone()) {
@@ -155,6 +179,7 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
         body.writeCharSequence(json, StandardCharsets.UTF_8);
         FullHttpRequest request =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.basePath(), body);
+        request.headers().add(headers);
         request.headers()
                 .set(HttpHeaderNames.HOST, target.hostHeader())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

@@ -176,6 +176,16 @@ public final class UpstreamRequests {
         return out;
     }
 
+    /**
+     * The headers with which {@code account} authenticates (its credential, version and identity headers), for a
+     * request the gateway makes on its own: the console's connection test.
+     */
+    public static HttpHeaders credentialHeaders(Account account) {
+        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        applyCredentials(h, account);
+        return h;
+    }
+
     private static void applyCredentials(HttpHeaders h, Account account) {
         String credential = account.credential();
         switch (account.kind()) {

@@ -488,4 +488,78 @@ abstract class CliContract {
                 .as("no credential, proxy password or key secret in the audit log")
                 .noneMatch(m -> m.contains(CREDENTIAL) || m.contains("TOPsecret") || m.contains(PROXY_PASSWORD));
     }
+
+    @Test
+    void adminPasswordPrintsANewPasswordOnceStoresOnlyItsHashAndEndsSessions() throws Exception {
+        try (Store store = openStore()) {
+            store.admin()
+                    .putSession("digest-of-an-old-session", "{}", java.time.Duration.ofMinutes(5))
+                    .toCompletableFuture()
+                    .join();
+        }
+        JsonNode reset = json(run("admin", "password", "--json"));
+        String password = reset.path("password").asText();
+        assertThat(password).hasSize(24);
+        try (Store store = openStore()) {
+            String hash =
+                    store.admin().passwordHash().toCompletableFuture().join().orElseThrow();
+            assertThat(hash).startsWith("$2").doesNotContain(password);
+            assertThat(store.admin()
+                            .session("digest-of-an-old-session")
+                            .toCompletableFuture()
+                            .join())
+                    .isEmpty();
+        }
+        Result fromEnv =
+                run(Map.of("NEW_ADMIN_PASSWORD", "short"), "admin", "password", "--password-env", "NEW_ADMIN_PASSWORD");
+        assertThat(fromEnv.code()).isEqualTo(2);
+        assertThat(fromEnv.err())
+                .contains("password: 5 characters (expected: at least 12)")
+                .doesNotContain("short;");
+        Result unset = run("admin", "password", "--password-env", "NOT_SET_ANYWHERE");
+        assertThat(unset.code()).isEqualTo(2);
+        assertThat(unset.err()).contains("--password-env: NOT_SET_ANYWHERE is not set");
+    }
+
+    @Test
+    void accountsTestSendsOneMinimalRequestAndPrintsStatusLatencyAndMessage() throws Exception {
+        try (io.relaygate.bench.mock.MockUpstream mock =
+                io.relaygate.bench.mock.MockUpstream.start(io.relaygate.bench.mock.MockOptions.defaults())) {
+            json(run(
+                    "accounts",
+                    "add",
+                    "--kind",
+                    "anthropic-api",
+                    "--name",
+                    "mocked",
+                    "--base-url",
+                    mock.baseUrl(),
+                    "--api-key",
+                    CREDENTIAL,
+                    "--json"));
+            json(run(
+                    "accounts",
+                    "add",
+                    "--kind",
+                    "anthropic-api",
+                    "--name",
+                    "refused",
+                    "--base-url",
+                    mock.baseUrl(),
+                    "--api-key",
+                    "mock-error-401",
+                    "--json"));
+
+            JsonNode ok = json(run("accounts", "test", "mocked", "--json"));
+            assertThat(ok.path("ok").asBoolean()).isTrue();
+            assertThat(ok.path("status").asInt()).isEqualTo(200);
+            Result refused = run("accounts", "test", "refused");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.out()).startsWith("refused: HTTP 401 in ").doesNotContain("mock-error-401");
+            Result missing = run("accounts", "test", "ghost");
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).contains("account name: ghost not found");
+        }
+        assertNoCredentialPrinted();
+    }
 }

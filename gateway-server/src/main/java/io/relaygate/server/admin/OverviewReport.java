@@ -1,0 +1,137 @@
+package io.relaygate.server.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.UsageReport;
+import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.Period;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRow;
+import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.core.Account;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The console's overview ({@code GET /admin/overview?range=hour|day|week}): requests, errors, tokens and cost over
+ * time from the usage counters (the last 2 hours or 24 hours in hourly buckets, or the last 7 days in daily buckets),
+ * the top keys, accounts and models of the current hour, UTC day or ISO week, and the accounts out of rotation with
+ * why and until when. Latency percentiles come from the per-request records ({@code /admin/requests}), which the
+ * page reads itself.
+ */
+final class OverviewReport {
+
+    private static final int TOP = 5;
+
+    private OverviewReport() {}
+
+    static CompletableFuture<AdminAnswer> read(Store store, String range, Instant now) {
+        Period step;
+        Period top;
+        int points;
+        switch (range) {
+            case "hour":
+                step = Period.HOUR;
+                top = Period.HOUR;
+                points = 2;
+                break;
+            case "day":
+                step = Period.HOUR;
+                top = Period.DAY;
+                points = 24;
+                break;
+            case "week":
+                step = Period.DAY;
+                top = Period.WEEK;
+                points = 7;
+                break;
+            default:
+                throw new IllegalArgumentException("range: " + range + " (expected: hour, day or week)");
+        }
+        Duration width = step == Period.HOUR ? Duration.ofHours(1) : Duration.ofDays(1);
+        List<Instant> times = new ArrayList<>(points);
+        List<CompletableFuture<List<UsageRow>>> series = new ArrayList<>(points);
+        for (int i = points - 1; i >= 0; i--) {
+            Instant at = now.minus(width.multipliedBy(i));
+            times.add(start(step, at));
+            series.add(store.state().usage(UsageScope.MODEL, step, at).toCompletableFuture());
+        }
+        CompletableFuture<UsageReport> keys =
+                UsageReport.read(store, UsageScope.KEY, top, now).toCompletableFuture();
+        CompletableFuture<UsageReport> accounts =
+                UsageReport.read(store, UsageScope.ACCOUNT, top, now).toCompletableFuture();
+        CompletableFuture<UsageReport> models =
+                UsageReport.read(store, UsageScope.MODEL, top, now).toCompletableFuture();
+        CompletableFuture<List<Account>> all = store.accounts().list().toCompletableFuture();
+        CompletableFuture<Map<String, AccountCondition>> conditions =
+                store.state().conditions(now).toCompletableFuture();
+        List<CompletableFuture<?>> waits = new ArrayList<>(series);
+        waits.addAll(List.of(keys, accounts, models, all, conditions));
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode n = Views.JSON.createObjectNode();
+            n.put("range", range);
+            n.put("step", step == Period.HOUR ? "hour" : "day");
+            n.put("topPeriod", top.name().toLowerCase(java.util.Locale.ROOT));
+            n.put("now", now.toString());
+            ArrayNode points0 = n.putArray("series");
+            UsageCounters sum = UsageCounters.ZERO;
+            for (int i = 0; i < series.size(); i++) {
+                UsageCounters c = UsageCounters.ZERO;
+                for (UsageRow r : series.get(i).join()) {
+                    c = c.plus(r.counters());
+                }
+                sum = sum.plus(c);
+                ObjectNode p = KeysAdmin.counters(c);
+                p.put("time", times.get(i).toString());
+                points0.add(p);
+            }
+            n.set("totals", KeysAdmin.counters(sum));
+            n.set("topKeys", top(keys.join()));
+            n.set("topAccounts", top(accounts.join()));
+            n.set("topModels", top(models.join()));
+            ArrayNode out = n.putArray("outOfRotation");
+            for (Account a : all.join()) {
+                AccountCondition c = conditions.join().get(a.id());
+                if (c != null || !a.schedulable()) {
+                    ObjectNode o = out.addObject();
+                    o.put("name", a.name());
+                    o.put("kind", a.kind().wireName());
+                    AccountStateJson.put(o, c, null, null, now);
+                    if (c == null) {
+                        o.put("state", "not schedulable");
+                        o.put("reason", "turned off by an operator");
+                    }
+                }
+            }
+            return AdminAnswer.ok(n);
+        });
+    }
+
+    private static ArrayNode top(UsageReport report) {
+        ArrayNode a = Views.JSON.createArrayNode();
+        report.lines().stream()
+                .sorted(Comparator.comparingLong(
+                                (UsageReport.Line l) -> l.counters().costMicros())
+                        .thenComparingLong(l -> l.counters().requests())
+                        .reversed())
+                .limit(TOP)
+                .forEach(l -> {
+                    ObjectNode o = KeysAdmin.counters(l.counters());
+                    o.put("name", l.name());
+                    a.add(o);
+                });
+        return a;
+    }
+
+    private static Instant start(Period step, Instant at) {
+        return step == Period.HOUR
+                ? at.truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+                : at.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    }
+}

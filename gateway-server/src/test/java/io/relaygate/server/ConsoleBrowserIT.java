@@ -1,0 +1,244 @@
+package io.relaygate.server;
+
+import static io.relaygate.server.GatewayHarness.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.server.admin.AdminPassword;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real headless Chromium (Debian's {@code chromium} and {@code chromedriver}, which {@code .ci/run}
+ * installs; no browser is downloaded): an operator signs in, creates a key, adds an account, runs a connection test,
+ * a request goes through with the new key and shows on the overview, the requests list (when the gateway keeps
+ * per-request records) and the key holder's page; the key is disabled and the next request refused; a write without
+ * the CSRF token is refused; wrong passwords get throttled. With {@code -Drelaygate.screenshots=DIR} each page is
+ * saved as a PNG there (docs/images for docs/console.md).
+ */
+class ConsoleBrowserIT {
+
+    private static final String PASSWORD = "browser-test-password";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static GatewayHarness gw;
+    private static ChromeDriver browser;
+    private static Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = GatewayHarness.start();
+        gw.store
+                .admin()
+                .setPasswordHash(AdminPassword.hash(PASSWORD))
+                .toCompletableFuture()
+                .join();
+        profile = Files.createTempDirectory("relaygate-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(Path.of("/usr/bin/chromium").toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (gw != null) {
+            gw.close();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static WebElement await(By by) {
+        return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private static void awaitText(By by, String text) {
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+    }
+
+    private static void screenshot(String name) throws Exception {
+        String dir = System.getProperty("relaygate.screenshots");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        Thread.sleep(300); // charts draw on the next animation frame
+        Path target = Path.of(dir).resolve(name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void open(String hash) {
+        browser.get(gw.baseUrl() + "/ui/#/" + hash);
+        browser.navigate().refresh();
+    }
+
+    @Test
+    void anOperatorGetsATeammateWorkingFromTheConsoleAlone() throws Exception {
+        browser.get(gw.baseUrl() + "/ui/");
+        await(By.id("password"));
+        assertThat(browser.findElement(By.id("nav")).isDisplayed())
+                .as("no navigation before sign-in")
+                .isFalse();
+        screenshot("login");
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.cssSelector("#login-form button")).click();
+        await(By.id("total-requests"));
+
+        // a key, its secret once
+        open("keys");
+        await(By.id("key-name")).sendKeys("teammate");
+        browser.findElement(By.id("create-key")).click();
+        String secret = await(By.id("secret")).getText().trim();
+        SuiteSecretScan.secret(secret);
+        assertThat(secret).startsWith("rg_");
+        screenshot("keys");
+
+        // an account, then the connection test of the harness's account
+        open("accounts");
+        await(By.id("acc-name")).sendKeys("console-added");
+        WebElement url = browser.findElement(By.id("acc-baseUrl"));
+        url.clear();
+        url.sendKeys(gw.mock.baseUrl());
+        browser.findElement(By.id("acc-apiKey")).sendKeys("sk-ant-console-browser-credential");
+        SuiteSecretScan.secret("sk-ant-console-browser-credential");
+        browser.findElement(By.id("add-account")).click();
+        await(By.cssSelector("#accounts tr[data-row='console-added']"));
+        browser.findElement(By.cssSelector("button[data-action='test'][data-account='console-added']"))
+                .click();
+        WebElement result = await(By.id("test-result"));
+        assertThat(result.getAttribute("data-ok")).as(result.getText()).isEqualTo("true");
+        assertThat(browser.getPageSource()).doesNotContain("sk-ant-console-browser-credential");
+        screenshot("accounts");
+
+        // the teammate's request, on the overview
+        HttpResponse<byte[]> r =
+                gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"), "x-api-key", secret);
+        assertThat(r.statusCode()).isEqualTo(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        boolean shown = false;
+        while (!shown && System.nanoTime() < deadline) {
+            open("overview");
+            await(By.id("total-requests"));
+            shown = !browser.findElements(By.cssSelector("#top-keys tr[data-row='teammate']"))
+                    .isEmpty();
+        }
+        assertThat(shown).as("the key on the overview's top keys").isTrue();
+        screenshot("overview");
+
+        // the requests list: only when this gateway keeps per-request records
+        open("requests");
+        new WebDriverWait(browser, WAIT)
+                .until(d -> !d.findElements(By.id("requests")).isEmpty()
+                        || !d.findElements(By.id("no-ledger")).isEmpty()
+                        || !d.findElements(By.cssSelector("#main .empty")).isEmpty());
+        if (browser.findElements(By.id("no-ledger")).isEmpty()) {
+            await(By.cssSelector("#requests td[data-col='keyName']"));
+            assertThat(browser.findElement(By.id("requests")).getText()).contains("teammate");
+            browser.findElement(By.cssSelector("#requests tbody tr")).click();
+            await(By.id("trace"));
+        }
+        screenshot("requests");
+
+        open("audit");
+        awaitText(By.id("audit"), "key:teammate");
+        screenshot("audit");
+
+        // the teammate's own page
+        browser.get(gw.baseUrl() + "/me");
+        await(By.id("me-key")).sendKeys(secret);
+        browser.findElement(By.cssSelector("#me-form button")).click();
+        awaitText(By.id("me-name"), "teammate");
+        awaitText(By.id("me-requests"), "1");
+        assertThat(browser.findElement(By.id("setup")).getText()).contains(gw.baseUrl() + "/api");
+        assertThat(browser.getPageSource()).doesNotContain("mock-anthropic").doesNotContain("console-added");
+        screenshot("me");
+
+        // a phone's width: nothing spills sideways
+        browser.manage().window().setSize(new Dimension(390, 844));
+        open("overview");
+        await(By.id("total-requests"));
+        Object spill = ((JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+        assertThat(((Number) spill).longValue()).as("page wider than the phone").isLessThanOrEqualTo(0);
+        screenshot("overview-phone");
+        browser.manage().window().setSize(new Dimension(1280, 900));
+
+        // a write without the CSRF token, from the signed-in browser itself
+        Object status = ((JavascriptExecutor) browser)
+                .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + "fetch('/admin/keys', {method: 'POST', headers: {'content-type': 'application/json'},"
+                        + " body: JSON.stringify({name: 'forged'})}).then(r => done(r.status), e => done(String(e)));");
+        assertThat(status).isEqualTo(403L);
+
+        // disable the key: the next request is refused
+        open("keys");
+        await(By.cssSelector("button[data-action='disable'][data-key='teammate']"))
+                .click();
+        await(By.cssSelector("button[data-action='enable'][data-key='teammate']"));
+        int refused = 200;
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (refused == 200 && System.nanoTime() < deadline) {
+            refused = gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"), "x-api-key", secret)
+                    .statusCode();
+            Thread.sleep(100);
+        }
+        assertThat(refused).as("a disabled key").isEqualTo(403);
+
+        // sign out; wrong passwords get throttled
+        browser.findElement(By.id("logout")).click();
+        for (int i = 0; i < 6; i++) {
+            WebElement field = await(By.id("password"));
+            field.clear();
+            field.sendKeys("wrong-password-" + i);
+            browser.findElement(By.cssSelector("#login-form button")).click();
+            awaitText(By.id("login-error"), i < 5 ? "wrong password" : "too many failed sign-ins");
+            ((JavascriptExecutor) browser).executeScript("document.getElementById('login-error').textContent = ''");
+        }
+        assertThat(browser.findElement(By.id("main")).getText())
+                .as("nothing shown while signed out")
+                .isEmpty();
+        gw.store
+                .admin()
+                .clearFailures("address:127.0.0.1")
+                .toCompletableFuture()
+                .join();
+        gw.store.admin().clearFailures("account:admin").toCompletableFuture().join();
+    }
+}

@@ -1,0 +1,244 @@
+package io.relaygate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRecord;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
+import io.relaygate.core.KeyRules;
+import io.relaygate.server.admin.AdminPassword;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * On demand, not in the suite (its name matches no test pattern): the overview's page weight and its load time
+ * against a store with 100 keys, 20 accounts and 100,000 requests' usage spread over the last week, in headless
+ * Chromium. Run with {@code -Dit.test=ConsoleLoadBench}; the numbers go to stdout and
+ * {@code target/console-load.txt}.
+ */
+class ConsoleLoadBench {
+
+    static final int KEYS = 100;
+    static final int ACCOUNTS = 20;
+    static final int REQUESTS = 100_000;
+    static final List<String> FILES = List.of(
+            "/ui/",
+            "/ui/vendor/uPlot.min.css",
+            "/ui/app.css",
+            "/ui/vendor/uPlot.iife.min.js",
+            "/ui/app.js",
+            "/ui/api.js",
+            "/ui/format.js",
+            "/ui/table.js",
+            "/ui/chart.js",
+            "/ui/overview.js",
+            "/ui/keys.js",
+            "/ui/accounts.js",
+            "/ui/requests.js",
+            "/ui/audit.js");
+
+    @Test
+    void overviewWeightAndLoadTimeWithAFullStore() throws Exception {
+        StringBuilder report = new StringBuilder();
+        boolean redis = "redis".equals(System.getProperty("relaygate.bench.store"));
+        String prefix = io.relaygate.server.cli.CliRedis.uniquePrefix();
+        GatewayHarness.Builder builder = GatewayHarness.builder();
+        if (redis) {
+            builder.config(c -> c.withStore(new io.relaygate.core.config.StoreConfig(
+                    io.relaygate.core.config.StoreConfig.REDIS,
+                    c.store().dataDir(),
+                    io.relaygate.server.cli.CliRedis.url(),
+                    prefix)));
+        }
+        report.append(redis ? "store: redis\n" : "store: embedded\n");
+        try (GatewayHarness gw = builder.start()) {
+            gw.store
+                    .admin()
+                    .setPasswordHash(AdminPassword.hash("load-bench-password"))
+                    .toCompletableFuture()
+                    .join();
+            List<String> keyIds = new ArrayList<>();
+            ApiKeyService keys = new ApiKeyService(gw.store.keys());
+            for (int i = 0; i < KEYS; i++) {
+                keyIds.add(keys.create("member-" + i, KeyRules.NONE)
+                        .toCompletableFuture()
+                        .join()
+                        .key()
+                        .id());
+            }
+            List<String> accountIds = new ArrayList<>();
+            for (int i = 0; i < ACCOUNTS; i++) {
+                Account a = gw.addAccount(
+                        "upstream-" + i,
+                        AccountKind.ANTHROPIC_API,
+                        gw.mock.baseUrl(),
+                        "sk-ant-bench-" + i + "-credential",
+                        50);
+                accountIds.add(a.id());
+            }
+            String[] models = {"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "gpt-5", "gpt-5-codex"};
+            Instant now = Instant.now();
+            long seed = System.nanoTime();
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                Instant at = now.minusSeconds((i * 7L * 86_400L) / REQUESTS);
+                UsageCounters c =
+                        new UsageCounters(1, i % 50 == 0 ? 1 : 0, 1200 + i % 300, 300 + i % 90, 0, 800, 2_000);
+                writes.add(gw.store
+                        .state()
+                        .record(new UsageRecord(
+                                keyIds.get(i % KEYS),
+                                accountIds.get((int) ((i + seed) % ACCOUNTS)),
+                                models[i % models.length],
+                                c,
+                                at,
+                                null,
+                                false,
+                                null,
+                                false))
+                        .toCompletableFuture());
+                if (writes.size() == 100) {
+                    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                            .join();
+                    writes.clear();
+                }
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+
+            long raw = 0;
+            long zipped = 0;
+            for (String file : FILES) {
+                raw += size(gw, file, false);
+                zipped += size(gw, file, true);
+            }
+            report.append(String.format(
+                    Locale.ROOT,
+                    "overview page weight: %d files, %.1f KiB, %.1f KiB gzipped%n",
+                    FILES.size(),
+                    raw / 1024.0,
+                    zipped / 1024.0));
+
+            String cookie = login(gw);
+            for (String range : List.of("hour", "day", "week")) {
+                List<Long> times = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<byte[]> r = gw.http.send(
+                            HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/admin/overview?range=" + range))
+                                    .header("cookie", cookie)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    times.add((System.nanoTime() - t0) / 1000);
+                    assertThat(r.statusCode()).isEqualTo(200);
+                }
+                times.sort(null);
+                report.append(String.format(
+                        Locale.ROOT,
+                        "GET /admin/overview?range=%s: median %.1f ms, max %.1f ms%n",
+                        range,
+                        times.get(10) / 1000.0,
+                        times.get(19) / 1000.0));
+            }
+            report.append(browserLoad(gw));
+        }
+        if (redis) {
+            io.relaygate.server.cli.CliRedis.deleteKeys(prefix);
+        }
+        System.out.print(report); // the bench's output is its report
+        Files.writeString(Path.of("target/console-load-" + (redis ? "redis" : "embedded") + ".txt"), report);
+    }
+
+    private static long size(GatewayHarness gw, String path, boolean gzip) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gw.baseUrl() + path));
+        if (gzip) {
+            b.header("accept-encoding", "gzip");
+        }
+        HttpResponse<byte[]> r = gw.http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body().length;
+    }
+
+    private static String login(GatewayHarness gw) throws Exception {
+        HttpResponse<byte[]> r = gw.http.send(
+                HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/admin/login"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"password\":\"load-bench-password\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        return r.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+    }
+
+    private static String browserLoad(GatewayHarness gw) throws Exception {
+        Path profile = Files.createTempDirectory("relaygate-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(Path.of("/usr/bin/chromium").toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+                "--user-data-dir=" + profile);
+        ChromeDriver browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                        .usingAnyFreePort()
+                        .build(),
+                options);
+        try {
+            browser.get(gw.baseUrl() + "/ui/");
+            new WebDriverWait(browser, Duration.ofSeconds(20))
+                    .until(ExpectedConditions.visibilityOfElementLocated(By.id("password")))
+                    .sendKeys("load-bench-password");
+            browser.findElement(By.cssSelector("#login-form button")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(20))
+                    .until(ExpectedConditions.presenceOfElementLocated(By.id("total-requests")));
+            List<Double> cold = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                browser.get(gw.baseUrl() + "/ui/?n=" + i + "#/overview");
+                new WebDriverWait(browser, Duration.ofSeconds(20))
+                        .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#top-keys tr[data-row]")));
+                cold.add(((Number) ((JavascriptExecutor) browser)
+                                .executeScript("return performance.getEntriesByName('relaygate:overview-rendered')[0]"
+                                        + ".startTime;"))
+                        .doubleValue());
+            }
+            cold.sort(null);
+            return String.format(
+                    Locale.ROOT,
+                    "browser: overview shown (navigation start to top keys rendered), median of 7 loads: %.0f ms,"
+                            + " max %.0f ms%n",
+                    cold.get(3),
+                    cold.get(6));
+        } finally {
+            browser.quit();
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
