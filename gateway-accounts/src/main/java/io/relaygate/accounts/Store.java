@@ -15,6 +15,9 @@ public interface Store extends AutoCloseable {
     /** Limits, sticky sessions, account conditions and usage counters: what instances on this store share. */
     io.relaygate.accounts.state.SharedState state();
 
+    /** Operator data kept whole: the model catalogue and the client signatures. */
+    Documents documents();
+
     /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
     Locks locks();
 

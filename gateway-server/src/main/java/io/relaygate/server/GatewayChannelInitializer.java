@@ -10,9 +10,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
@@ -36,6 +36,7 @@ import io.relaygate.server.upstream.UpstreamPool;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
@@ -46,7 +47,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final GatewayConfig config;
     private final ApiKeyService keys;
     private final Scheduler scheduler;
-    private final PriceTable prices;
+    private final Supplier<Catalogue> catalogue;
     private final AdminApi admin;
     /** Shared by every connection: repeated auth failures from one address are summarized. */
     private final RepeatedFailures failures = new RepeatedFailures(System::nanoTime);
@@ -70,7 +71,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             GatewayConfig config,
             ApiKeyService keys,
             Scheduler scheduler,
-            PriceTable prices,
+            Supplier<Catalogue> catalogue,
             AdminApi admin,
             UpstreamPool pool,
             ExchangeListener listener,
@@ -86,7 +87,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
-        this.prices = requireNonNull(prices, "prices");
+        this.catalogue = requireNonNull(catalogue, "catalogue");
         this.admin = requireNonNull(admin, "admin");
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
@@ -149,7 +150,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 new AdmissionHandler(
                         scheduler,
                         refresher,
-                        prices,
+                        catalogue,
                         listener,
                         config.upstream().maxAttempts(),
                         draining));

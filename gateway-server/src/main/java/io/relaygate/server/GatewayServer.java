@@ -20,7 +20,6 @@ import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeListeners;
@@ -254,9 +253,7 @@ public final class GatewayServer implements AutoCloseable {
             UsageRecorder recorder = null;
             GatewayMetrics metrics = null;
             try {
-                PriceTable prices = config.scheduling().pricingFile() == null
-                        ? PriceTable.shipped()
-                        : PriceTable.load(config.scheduling().pricingFile());
+                OperatorData data = OperatorData.of(config, store);
                 recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
@@ -299,7 +296,8 @@ public final class GatewayServer implements AutoCloseable {
                         readiness,
                         metrics,
                         config.metrics().requireToken() ? config.scheduling().adminToken() : null);
-                AutoCloseable changes = StoreChangeListener.subscribe(store, keys, scheduler);
+                AutoCloseable changes =
+                        OperatorData.closeAll(StoreChangeListener.subscribe(store, keys, scheduler), data.start(store));
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -318,7 +316,7 @@ public final class GatewayServer implements AutoCloseable {
                         config,
                         keys,
                         scheduler,
-                        prices,
+                        data.catalogue(),
                         new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
                         pool,
                         listener,

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.RedisException;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
@@ -35,6 +36,7 @@ final class RedisStore implements Store {
     private final AccountTable accounts;
     private final RedisSharedState state;
     private final Locks locks;
+    private final RedisDocuments documents;
 
     private RedisStore(
             RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
@@ -49,6 +51,7 @@ final class RedisStore implements Store {
         this.state =
                 new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
         this.locks = new RedisLocks(redis, prefix);
+        this.documents = new RedisDocuments(redis, prefix, changes);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -100,6 +103,11 @@ final class RedisStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public Documents documents() {
+        return documents;
     }
 
     @Override

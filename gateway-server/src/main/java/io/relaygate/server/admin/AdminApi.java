@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *       accounts in (a Claude code with its verifier, a refresh token, a Codex auth.json); 201 with its view
  *   <li>{@code POST /admin/accounts/<name>/resume}: puts an account back into rotation
  *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
+ *   <li>{@code GET /admin/catalogue}: the model catalogue in use ({@link CatalogueAdmin#json}); {@code PUT
+ *       /admin/catalogue} with a whole catalogue (JSON or YAML) validates and stores it for every instance
  * </ul>
  *
  * Changes are written to the audit log with the caller's address as the actor.
@@ -108,8 +110,19 @@ public final class AdminApi implements AdminRoutes {
             post(ctx, path, body, id, "admin-api from " + ClientAddress.of(ctx.channel()));
             return;
         }
+        if (HttpMethod.PUT.equals(request.method()) && path.equals("/admin/catalogue")) {
+            String text = body.toString(StandardCharsets.UTF_8);
+            reply(ctx, id, () -> CatalogueAdmin.update(
+                            store, "catalogue", text, "admin-api from " + ClientAddress.of(ctx.channel()))
+                    .thenApply(CatalogueAdmin::json));
+            return;
+        }
         if (!HttpMethod.GET.equals(request.method())) {
-            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET or POST)", id);
+            error(
+                    ctx,
+                    ErrorKind.METHOD_NOT_ALLOWED,
+                    request.method() + " " + path + " (expected: GET or POST; PUT on /admin/catalogue)",
+                    id);
             return;
         }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
@@ -122,11 +135,14 @@ public final class AdminApi implements AdminRoutes {
                 case "/admin/accounts":
                     answer = accounts();
                     break;
+                case "/admin/catalogue":
+                    answer = CatalogueAdmin.current(store).thenApply(CatalogueAdmin::json);
+                    break;
                 default:
                     error(
                             ctx,
                             ErrorKind.NOT_FOUND,
-                            "no admin route " + path + " (expected: /admin/usage or /admin/accounts)",
+                            "no admin route " + path + " (expected: /admin/usage, /admin/accounts or /admin/catalogue)",
                             id);
                     return;
             }
@@ -192,6 +208,27 @@ public final class AdminApi implements AdminRoutes {
                 return;
             }
             ErrorResponder.sendJson(ctx, ok, json.toString(), id);
+        });
+    }
+
+    /** Runs {@code write} and answers its JSON, or a 400 naming what was invalid, or a 503 when the store failed. */
+    private void reply(
+            ChannelHandlerContext ctx, String id, java.util.function.Supplier<CompletionStage<ObjectNode>> write) {
+        CompletionStage<ObjectNode> answer;
+        try {
+            answer = write.get();
+        } catch (IllegalArgumentException e) {
+            error(ctx, ErrorKind.INVALID_REQUEST, Secrets.redact(String.valueOf(e.getMessage())), id);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        EventLoops.onLoop(answer, ctx.executor(), (json, failure) -> {
+            ctx.channel().config().setAutoRead(true);
+            if (failure != null) {
+                error(ctx, ErrorKind.UNAVAILABLE, "store unavailable: " + Secrets.redact(failure.toString()), id);
+                return;
+            }
+            ErrorResponder.sendJson(ctx, 200, json.toString(), id);
         });
     }
 

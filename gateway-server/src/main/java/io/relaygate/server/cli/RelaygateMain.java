@@ -34,6 +34,7 @@ public final class RelaygateMain {
               accounts add --kind K --name N --base-url URL [...]   add an upstream account
               accounts list                    list accounts (never their credentials)
               usage [--key N] [--account N]    usage per key, account and model
+              catalogue list | update --file F|--url U   the model catalogue (prices, tiers, limits)
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -61,7 +62,7 @@ public final class RelaygateMain {
         String label = "relaygate";
         try {
             if (args.length == 0) {
-                throw new UsageException("missing command (expected: serve, keys, accounts or usage)");
+                throw new UsageException("missing command (expected: serve, keys, accounts, usage or catalogue)");
             }
             String command = args[0];
             switch (command) {
@@ -76,6 +77,17 @@ public final class RelaygateMain {
                 case "usage":
                     label = "relaygate usage";
                     return UsageCommand.run(cli, rest(args, 1));
+                case "catalogue":
+                    label = "relaygate catalogue";
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: list or update)");
+                        }
+                        out.println(CatalogueCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate catalogue " + args[1];
+                    return CatalogueCommand.run(cli, args[1], rest(args, 2));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -94,7 +106,7 @@ public final class RelaygateMain {
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
                     throw new UsageException(
-                            "unknown command '" + command + "' (expected: serve, keys, accounts or usage)");
+                            "unknown command '" + command + "' (expected: serve, keys, accounts, usage or catalogue)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

@@ -9,7 +9,8 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
-import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.Quote;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.ProxyRequest;
 import java.util.Locale;
@@ -39,7 +40,7 @@ public final class Exchange {
     private final ProxyRequest request;
     private final ChannelHandlerContext ctx;
     private final ExchangeListener listener;
-    private final PriceTable prices;
+    private final Supplier<Catalogue> catalogue;
     private final Done done;
 
     private @Nullable AccountAttempts attempts;
@@ -54,11 +55,16 @@ public final class Exchange {
     private @Nullable String errorClass;
     private boolean finished;
 
-    Exchange(ProxyRequest request, ChannelHandlerContext ctx, ExchangeListener listener, PriceTable prices, Done done) {
+    Exchange(
+            ProxyRequest request,
+            ChannelHandlerContext ctx,
+            ExchangeListener listener,
+            Supplier<Catalogue> catalogue,
+            Done done) {
         this.request = requireNonNull(request, "request");
         this.ctx = requireNonNull(ctx, "ctx");
         this.listener = requireNonNull(listener, "listener");
-        this.prices = requireNonNull(prices, "prices");
+        this.catalogue = requireNonNull(catalogue, "catalogue");
         this.done = requireNonNull(done, "done");
         listener.onStart();
     }
@@ -186,7 +192,8 @@ public final class Exchange {
         AccountAttempts a = attempts;
         Account account = a == null ? null : a.currentOrNull();
         String model = upstreamModel != null ? upstreamModel : request.skim.model();
-        long cost = model == null ? 0 : prices.costMicros(model, used);
+        Quote quote = model == null ? null : catalogue.get().quote(model);
+        long cost = quote == null ? 0 : quote.costMicros(used);
         long start = request.info.startNanos;
         var rules = request.info.key().rules();
         return new ExchangeOutcome(
@@ -206,6 +213,8 @@ public final class Exchange {
                 TimeUnit.NANOSECONDS.toMillis(now - start),
                 firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - start),
                 cost,
+                quote == null ? null : quote.basis(),
+                quote == null ? null : quote.pricedAs(),
                 rules.maxTokens() == null ? null : rules.tokenWindow(),
                 rules.limitsUsage(),
                 leaseToRecord,
