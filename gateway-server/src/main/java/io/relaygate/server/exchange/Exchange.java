@@ -166,6 +166,11 @@ public final class Exchange {
         finish(ExchangeOutcome.End.COMPLETED, true);
     }
 
+    /** The catalogue snapshot in use now (model tiers and max output for conversions, prices at the end). */
+    public Catalogue catalogue() {
+        return catalogue.get();
+    }
+
     /**
      * Ends the exchange once: gives the lease back (or leaves it to the usage write), reports the outcome, releases
      * the request and lets ADMIT start the next one. Later calls do nothing.
