@@ -256,7 +256,8 @@ public final class AdminApi implements AdminRoutes {
         UsageScope scope = UsageReport.parseScope(first(query, "by"));
         Period period = UsageReport.parsePeriod(first(query, "period"));
         Instant at = UsageReport.parseAt(first(query, "at"), clock.instant());
-        return UsageReport.read(store, scope, period, at).thenApply(r -> r.toJson(JSON));
+        return UsageReport.read(store, scope, period, at)
+                .thenCombine(CatalogueAdmin.current(store), (r, catalogue) -> r.toJson(JSON, catalogue));
     }
 
     private CompletionStage<ObjectNode> accounts() {

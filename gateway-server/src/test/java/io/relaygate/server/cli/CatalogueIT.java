@@ -222,8 +222,8 @@ class CatalogueIT {
                   claude-opus-5-5: {vendor: anthropic, family: claude, tier: opus, input: 1000, output: 1000}
                 """);
 
-        long start = System.nanoTime();
         String out = cli("catalogue", "update", "--file", file.toString());
+        long start = System.nanoTime();
 
         assertThat(out).contains("Catalogue updated: 1 models as of 2026-12-07");
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -242,8 +242,9 @@ class CatalogueIT {
                 backend,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                 requests);
-        assertThat(cost)
+        assertThat(after.costMicros())
                 .as("the new price, $1000 per million tokens of every kind")
+                .isEqualTo(1000L * after.usage().totalTokens())
                 .isNotEqualTo(shippedCost);
         assertThat(cli("catalogue", "list", "--model", "opus"))
                 .contains("as of 2026-12-07 (store)")
