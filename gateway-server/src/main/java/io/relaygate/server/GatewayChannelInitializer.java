@@ -13,6 +13,7 @@ import io.relaygate.accounts.Scheduler;
 import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
+import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
@@ -72,6 +73,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             ApiKeyService keys,
             Scheduler scheduler,
             Supplier<Catalogue> catalogue,
+            Supplier<ClientSignatures> signatures,
             AdminApi admin,
             UpstreamPool pool,
             ExchangeListener listener,
@@ -96,7 +98,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.refresher = requireNonNull(refresher, "refresher");
         this.addresses = new ClientAddress(config.server().trustedProxies());
         this.forwarded = config.server().trustedProxies().isEmpty() ? null : new ForwardedForHandler(addresses);
-        this.identify = new ClientIdentifyHandler(config.logging());
+        this.identify = new ClientIdentifyHandler(config.logging(), signatures);
     }
 
     @Override

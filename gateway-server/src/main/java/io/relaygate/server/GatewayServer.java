@@ -317,6 +317,7 @@ public final class GatewayServer implements AutoCloseable {
                         keys,
                         scheduler,
                         data.catalogue(),
+                        data.signatures(),
                         new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
                         pool,
                         listener,

@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
  *   <li>{@code GET /admin/catalogue}: the model catalogue in use ({@link CatalogueAdmin#json}); {@code PUT
  *       /admin/catalogue} with a whole catalogue (JSON or YAML) validates and stores it for every instance
+ *   <li>{@code GET /admin/signatures}, {@code PUT /admin/signatures}: the same for the client signatures
  * </ul>
  *
  * Changes are written to the audit log with the caller's address as the actor.
@@ -110,18 +111,26 @@ public final class AdminApi implements AdminRoutes {
             post(ctx, path, body, id, "admin-api from " + ClientAddress.of(ctx.channel()));
             return;
         }
-        if (HttpMethod.PUT.equals(request.method()) && path.equals("/admin/catalogue")) {
+        if (HttpMethod.PUT.equals(request.method())
+                && (path.equals("/admin/catalogue") || path.equals("/admin/signatures"))) {
             String text = body.toString(StandardCharsets.UTF_8);
-            reply(ctx, id, () -> CatalogueAdmin.update(
-                            store, "catalogue", text, "admin-api from " + ClientAddress.of(ctx.channel()))
-                    .thenApply(CatalogueAdmin::json));
+            String actor = "admin-api from " + ClientAddress.of(ctx.channel());
+            reply(
+                    ctx,
+                    id,
+                    path.equals("/admin/catalogue")
+                            ? () -> CatalogueAdmin.update(store, "catalogue", text, actor)
+                                    .thenApply(CatalogueAdmin::json)
+                            : () -> SignaturesAdmin.update(store, "signatures", text, actor)
+                                    .thenApply(SignaturesAdmin::json));
             return;
         }
         if (!HttpMethod.GET.equals(request.method())) {
             error(
                     ctx,
                     ErrorKind.METHOD_NOT_ALLOWED,
-                    request.method() + " " + path + " (expected: GET or POST; PUT on /admin/catalogue)",
+                    request.method() + " " + path
+                            + " (expected: GET or POST; PUT on /admin/catalogue and /admin/signatures)",
                     id);
             return;
         }
@@ -138,11 +147,15 @@ public final class AdminApi implements AdminRoutes {
                 case "/admin/catalogue":
                     answer = CatalogueAdmin.current(store).thenApply(CatalogueAdmin::json);
                     break;
+                case "/admin/signatures":
+                    answer = SignaturesAdmin.current(store).thenApply(SignaturesAdmin::json);
+                    break;
                 default:
                     error(
                             ctx,
                             ErrorKind.NOT_FOUND,
-                            "no admin route " + path + " (expected: /admin/usage, /admin/accounts or /admin/catalogue)",
+                            "no admin route " + path
+                                    + " (expected: /admin/usage, /admin/accounts, /admin/catalogue or /admin/signatures)",
                             id);
                     return;
             }

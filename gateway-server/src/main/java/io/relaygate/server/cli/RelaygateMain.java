@@ -35,6 +35,7 @@ public final class RelaygateMain {
               accounts list                    list accounts (never their credentials)
               usage [--key N] [--account N]    usage per key, account and model
               catalogue list | update --file F|--url U   the model catalogue (prices, tiers, limits)
+              signatures list | update --file F|--url U  what identifies Claude Code and Codex
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -62,7 +63,8 @@ public final class RelaygateMain {
         String label = "relaygate";
         try {
             if (args.length == 0) {
-                throw new UsageException("missing command (expected: serve, keys, accounts, usage or catalogue)");
+                throw new UsageException(
+                        "missing command (expected: serve, keys, accounts, usage, catalogue or signatures)");
             }
             String command = args[0];
             switch (command) {
@@ -78,16 +80,20 @@ public final class RelaygateMain {
                     label = "relaygate usage";
                     return UsageCommand.run(cli, rest(args, 1));
                 case "catalogue":
-                    label = "relaygate catalogue";
+                case "signatures":
+                    label = "relaygate " + command;
+                    boolean catalogue = command.equals("catalogue");
                     if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
                         if (args.length < 2) {
                             throw new UsageException("missing subcommand (expected: list or update)");
                         }
-                        out.println(CatalogueCommand.HELP);
+                        out.println(catalogue ? CatalogueCommand.HELP : SignaturesCommand.HELP);
                         return OK;
                     }
-                    label = "relaygate catalogue " + args[1];
-                    return CatalogueCommand.run(cli, args[1], rest(args, 2));
+                    label = "relaygate " + command + " " + args[1];
+                    return catalogue
+                            ? CatalogueCommand.run(cli, args[1], rest(args, 2))
+                            : SignaturesCommand.run(cli, args[1], rest(args, 2));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -105,8 +111,8 @@ public final class RelaygateMain {
                             ? KeysCommand.run(cli, args[1], rest(args, 2))
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
-                    throw new UsageException(
-                            "unknown command '" + command + "' (expected: serve, keys, accounts, usage or catalogue)");
+                    throw new UsageException("unknown command '" + command
+                            + "' (expected: serve, keys, accounts, usage, catalogue or signatures)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

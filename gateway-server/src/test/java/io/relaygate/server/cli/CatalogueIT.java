@@ -12,6 +12,7 @@ import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
+import io.relaygate.core.ClientKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.catalogue.Catalogue;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * The model catalogue end to end, on the embedded store and on Redis: a Claude Code request for a model the catalogue
  * does not have is charged at an estimate (never $0) and a key with a daily cost limit is refused once it is spent;
  * {@code relaygate catalogue update} (its own store, as a separate CLI process has) changes the price a running
- * gateway charges, without a restart.
+ * gateway charges, without a restart; {@code relaygate signatures update} makes a running gateway recognise a Claude
+ * Code prompt variant it took for a look-alike before.
  */
 class CatalogueIT {
 
@@ -136,6 +138,11 @@ class CatalogueIT {
 
     /** Claude Code 2.1.330's captured default-model request, its model renamed, sent with {@code key}. */
     private HttpResponse<byte[]> claudeCode(String key, String model) throws Exception {
+        return claudeCode(key, model, text -> text);
+    }
+
+    private HttpResponse<byte[]> claudeCode(String key, String model, java.util.function.UnaryOperator<String> edit)
+            throws Exception {
         JsonNode request = JSON.readTree(clientsDir()
                         .resolve("claude-code-2.1.330_print_stream_apikey.json")
                         .toFile())
@@ -148,7 +155,7 @@ class CatalogueIT {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
                         + request.path("raw_path").asText()))
                 .timeout(WAIT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(edit.apply(JSON.writeValueAsString(body))));
         for (JsonNode h : request.path("headers")) {
             String name = h.get(0).asText();
             String lower = name.toLowerCase(Locale.ROOT);
@@ -249,6 +256,55 @@ class CatalogueIT {
         assertThat(cli("catalogue", "list", "--model", "opus"))
                 .contains("as of 2026-12-07 (store)")
                 .contains("claude-opus-5-5");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "redis"})
+    void aNewClaudeCodePromptIsIdentifiedAfterASignaturesUpdateWithoutARestart(String backend) throws Exception {
+        start(backend);
+        String key = key(KeyRules.NONE);
+        String shippedPrompt = "You are a Claude agent, built on Anthropic's Claude Agent SDK";
+        String newPrompt = "You are Claude Code Next, the agentic CLI by Anthropic";
+        java.util.function.UnaryOperator<String> variant = text -> {
+            assertThat(text).as("the capture carries the -p prompt").contains(shippedPrompt);
+            return text.replace(shippedPrompt, newPrompt);
+        };
+        assertThat(outcome(claudeCode(key, "claude-opus-5-5")).client())
+                .as("the capture as it is")
+                .isEqualTo(ClientKind.CLAUDE_CODE);
+        assertThat(outcome(claudeCode(key, "claude-opus-5-5", variant)).client())
+                .as("a prompt the shipped signatures do not know: a look-alike")
+                .isEqualTo(ClientKind.OTHER);
+        JsonNode current = JSON.readTree(cli("signatures", "list", "--json"));
+        ObjectNode updated = current.deepCopy();
+        updated.remove("origin");
+        updated.put("as_of", "2026-12-07");
+        ((ObjectNode) updated.path("claude_code").path("prompts")).put("next", newPrompt);
+        Path file = dataDir.resolve("signatures.update.json");
+        Files.writeString(file, JSON.writeValueAsString(updated));
+
+        assertThat(cli("signatures", "update", "--file", file.toString())).contains("Signatures updated");
+        long start = System.nanoTime();
+
+        ExchangeOutcome after;
+        int requests = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        do {
+            requests++;
+            after = outcome(claudeCode(key, "claude-opus-5-5", variant));
+            if (after.client() == ClientKind.CLAUDE_CODE) {
+                break;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        logger.info(
+                "{}: the new prompt was identified {} ms after the command returned ({} requests)",
+                backend,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                requests);
+        assertThat(after.client()).as("identified by the updated signatures").isEqualTo(ClientKind.CLAUDE_CODE);
+        assertThat(after.clientVersion()).isEqualTo("2.1.330");
+        assertThat(cli("signatures", "list")).contains("(store)").contains("prompt next:");
     }
 
     private String cli(String... args) {
