@@ -21,6 +21,9 @@ public interface Store extends AutoCloseable {
     /** The console's sign-in state: the admin password's hash, sessions, failed sign-ins. */
     AdminStore admin();
 
+    /** Operator data kept whole: the model catalogue and the client signatures. */
+    Documents documents();
+
     /** Short leases shared by every instance on this store (one OAuth refresh at a time per account). */
     Locks locks();
 

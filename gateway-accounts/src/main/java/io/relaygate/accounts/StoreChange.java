@@ -24,6 +24,8 @@ public record StoreChange(Kind kind, @Nullable String id) {
         ACCOUNT_STATE("account-state"),
         /** The model and price catalogue was updated. */
         CATALOGUE("catalogue"),
+        /** The client signatures were updated. */
+        SIGNATURES("signatures"),
         /** Anything may have changed: messages may have been missed. */
         ALL("all");
 

@@ -30,8 +30,8 @@ public final class StoreChangeListener implements Consumer<StoreChange> {
             case KEY -> keys.invalidate(change.id());
             case ACCOUNT -> scheduler.invalidateAccounts();
             case ACCOUNT_STATE -> scheduler.invalidateConditions();
-            case CATALOGUE -> {
-                // the catalogue's cache lives in the server, which subscribes for it itself
+            case CATALOGUE, SIGNATURES -> {
+                // each LiveDocument subscribes for its own kind
             }
             case ALL -> {
                 keys.invalidate(null);

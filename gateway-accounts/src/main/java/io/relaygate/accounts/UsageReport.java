@@ -11,6 +11,8 @@ import io.relaygate.accounts.state.UsageRow;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.Quote;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
@@ -146,6 +148,14 @@ public record UsageReport(UsageScope scope, Period period, String bucket, List<L
 
     /** The report as JSON: {@code {by, period, bucket, lines: [...], total: {...}}}. */
     public ObjectNode toJson(ObjectMapper json) {
+        return toJson(json, null);
+    }
+
+    /**
+     * The report as JSON; per model, each line also says how {@code catalogue} prices it ({@code pricing}: exact,
+     * estimated or unpriced, and {@code priced_as}), so estimated and unpriced rows stand out.
+     */
+    public ObjectNode toJson(ObjectMapper json, @org.jspecify.annotations.Nullable Catalogue catalogue) {
         ObjectNode n = json.createObjectNode();
         n.put("by", scope.name().toLowerCase(Locale.ROOT));
         n.put("period", period.name().toLowerCase(Locale.ROOT));
@@ -155,6 +165,11 @@ public record UsageReport(UsageScope scope, Period period, String bucket, List<L
             ObjectNode o = counters(a.addObject(), l.counters());
             o.put("id", l.id());
             o.put("name", l.name());
+            if (catalogue != null && scope == UsageScope.MODEL) {
+                Quote q = catalogue.quote(l.id());
+                o.put("pricing", q.basis().wireName());
+                o.put("priced_as", q.pricedAs());
+            }
         }
         counters(n.putObject("total"), total());
         return n;

@@ -42,6 +42,11 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public Documents documents() {
+                return only.documents();
+            }
+
+            @Override
             public StoreChanges changes() {
                 return only.changes();
             }

@@ -10,9 +10,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
-import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
@@ -37,6 +38,7 @@ import io.relaygate.server.upstream.UpstreamPool;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** Builds the client channel's pipeline in the order {@link PipelineNames} draws. */
@@ -47,7 +49,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final GatewayConfig config;
     private final ApiKeyService keys;
     private final Scheduler scheduler;
-    private final PriceTable prices;
+    private final Supplier<Catalogue> catalogue;
     private final AdminApi admin;
     /** Shared by every connection: repeated auth failures from one address are summarized. */
     private final RepeatedFailures failures = new RepeatedFailures(System::nanoTime);
@@ -71,7 +73,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             GatewayConfig config,
             ApiKeyService keys,
             Scheduler scheduler,
-            PriceTable prices,
+            Supplier<Catalogue> catalogue,
+            Supplier<ClientSignatures> signatures,
             AdminApi admin,
             UpstreamPool pool,
             ExchangeListener listener,
@@ -87,7 +90,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.config = requireNonNull(config, "config");
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
-        this.prices = requireNonNull(prices, "prices");
+        this.catalogue = requireNonNull(catalogue, "catalogue");
         this.admin = requireNonNull(admin, "admin");
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
@@ -96,7 +99,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.refresher = requireNonNull(refresher, "refresher");
         this.addresses = new ClientAddress(config.server().trustedProxies());
         this.forwarded = config.server().trustedProxies().isEmpty() ? null : new ForwardedForHandler(addresses);
-        this.identify = new ClientIdentifyHandler(config.logging());
+        this.identify = new ClientIdentifyHandler(config.logging(), signatures);
     }
 
     @Override
@@ -151,7 +154,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 new AdmissionHandler(
                         scheduler,
                         refresher,
-                        prices,
+                        catalogue,
                         listener,
                         config.upstream().maxAttempts(),
                         draining));

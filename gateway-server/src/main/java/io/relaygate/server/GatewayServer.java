@@ -21,7 +21,6 @@ import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.accounts.ledger.RequestLog;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeListeners;
@@ -261,14 +260,12 @@ public final class GatewayServer implements AutoCloseable {
             RequestLog requestLog = null;
             GatewayMetrics metrics = null;
             try {
-                PriceTable prices = config.scheduling().pricingFile() == null
-                        ? PriceTable.shipped()
-                        : PriceTable.load(config.scheduling().pricingFile());
+                OperatorData data = OperatorData.of(config, store);
                 recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
                 all.add(0, new UsageListener(recorder, clock));
                 requestLog = new RequestLog(store.requests());
-                all.add(new RequestRecordListener(requestLog, prices, clock));
+                all.add(new RequestRecordListener(requestLog, clock));
                 UsageRecorder started = recorder;
                 UpstreamPool pool =
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
@@ -308,7 +305,8 @@ public final class GatewayServer implements AutoCloseable {
                         readiness,
                         metrics,
                         config.metrics().requireToken() ? config.scheduling().adminToken() : null);
-                AutoCloseable changes = StoreChangeListener.subscribe(store, keys, scheduler);
+                AutoCloseable changes =
+                        OperatorData.closeAll(StoreChangeListener.subscribe(store, keys, scheduler), data.start(store));
                 ServerBootstrap b = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(transports.serverChannel())
@@ -327,7 +325,8 @@ public final class GatewayServer implements AutoCloseable {
                         config,
                         keys,
                         scheduler,
-                        prices,
+                        data.catalogue(),
+                        data.signatures(),
                         new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
                         pool,
                         listener,

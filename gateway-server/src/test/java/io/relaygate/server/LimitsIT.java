@@ -10,7 +10,7 @@ import io.relaygate.accounts.state.UsageRow;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.KeyRules;
-import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.InputStream;
 import java.net.URI;
@@ -197,8 +197,8 @@ class LimitsIT {
         assertThat(new String(r2.body(), StandardCharsets.UTF_8)).contains("message_stop");
         ExchangeOutcome o1 = gw.outcomeOf(r1);
         ExchangeOutcome o2 = gw.outcomeOf(r2);
-        long expectedCost = PriceTable.shipped().costMicros("claude-sonnet-4-5", o1.usage())
-                + PriceTable.shipped().costMicros("claude-sonnet-4-5", o2.usage());
+        long expectedCost = Catalogue.shipped().quote("claude-sonnet-4-5").costMicros(o1.usage())
+                + Catalogue.shipped().quote("claude-sonnet-4-5").costMicros(o2.usage());
         assertThat(expectedCost).isPositive();
         assertThat(o1.client()).isEqualTo(ClientKind.OTHER);
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the embedded store's folder for files another process (the CLI) replaced, and runs the action registered
  * for the file's name: the store's tables re-read it and the caches above them are told, instead of noticing at the
- * next timed check. Atomic replaces show as a create of the target name. Where the platform has no watch service the
+ * next timed check. Atomic replaces show as a create of the target name, a removed file (an operator document put back to the shipped one) as a delete. Where the platform has no watch service the
  * timed checks remain, which is also what covers events the platform dropped (an {@code OVERFLOW} runs every action).
  */
 final class FileWatch implements AutoCloseable {
@@ -42,6 +42,7 @@ final class FileWatch implements AutoCloseable {
                     watcher,
                     StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.OVERFLOW);
         } catch (IOException | UnsupportedOperationException e) {
             logger.info("no file watch on {} ({}): other processes' changes show within the timed check", dir, e);

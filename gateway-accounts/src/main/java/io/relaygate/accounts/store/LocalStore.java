@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
@@ -21,7 +22,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded store: {@code keys.json} and {@code accounts.json} under the data folder, each a {@link FileTable}.
+ * The embedded store: {@code keys.json} and {@code accounts.json} under the data folder, each a {@link FileTable},
+ * and the operator's documents ({@code catalogue.json}, {@code signatures.json}, {@link LocalDocuments}).
  * One daemon thread does the file I/O for both, so callers (event loops included) never wait on the disk.
  */
 final class LocalStore implements Store {
@@ -34,6 +36,7 @@ final class LocalStore implements Store {
     private final LocalSharedState state;
     private final Locks locks;
     private final LocalAdminStore admin;
+    private final LocalDocuments documents;
     private final ChangeFeed changes = ChangeFeed.inProcess();
     private final FileWatch watch;
     private final LocalRequestRecords requests;
@@ -53,6 +56,7 @@ final class LocalStore implements Store {
                 new FileTable<>(dataDir, new AccountCodec(cipher), io, ticker);
         this.keys = new KeyTable(keyFile, changes);
         this.accounts = new AccountTable(accountFile, changes);
+        this.documents = new LocalDocuments(dataDir, io, changes);
         // another process (the CLI) replaced a file: re-read it at the next lookup and drop what sits above it
         this.watch = FileWatch.start(
                 dataDir,
@@ -66,7 +70,11 @@ final class LocalStore implements Store {
                         () -> {
                             accountFile.recheck();
                             changes.deliver(new StoreChange(StoreChange.Kind.ACCOUNT, null));
-                        }));
+                        },
+                        LocalDocuments.fileName(Documents.CATALOGUE),
+                        () -> changes.deliver(new StoreChange(StoreChange.Kind.CATALOGUE, null)),
+                        LocalDocuments.fileName(Documents.SIGNATURES),
+                        () -> changes.deliver(new StoreChange(StoreChange.Kind.SIGNATURES, null))));
         this.stateFile = new StateFile(dataDir, io);
         this.state = new LocalSharedState(stateFile.load(), stateFile);
         stateFile.attach(state);
@@ -107,6 +115,11 @@ final class LocalStore implements Store {
     @Override
     public io.relaygate.accounts.AdminStore admin() {
         return admin;
+    }
+
+    @Override
+    public Documents documents() {
+        return documents;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.RedisException;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
@@ -37,6 +38,7 @@ final class RedisStore implements Store {
     private final Locks locks;
     private final RedisRequestRecords requests;
     private final RedisAdminStore admin;
+    private final RedisDocuments documents;
 
     private RedisStore(
             RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
@@ -53,6 +55,7 @@ final class RedisStore implements Store {
         this.locks = new RedisLocks(redis, prefix);
         this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
         this.admin = new RedisAdminStore(redis, prefix);
+        this.documents = new RedisDocuments(redis, prefix, changes);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -109,6 +112,11 @@ final class RedisStore implements Store {
     @Override
     public io.relaygate.accounts.AdminStore admin() {
         return admin;
+    }
+
+    @Override
+    public Documents documents() {
+        return documents;
     }
 
     @Override

@@ -4,7 +4,9 @@ import static io.relaygate.accounts.store.Futures.await;
 import static io.relaygate.accounts.store.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.DuplicateNameException;
+import io.relaygate.accounts.LiveDocument;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.StoreException;
@@ -574,5 +576,55 @@ abstract class StoreContract {
         assertThat(await(one.admin().failures("addr:10.0.0.1"))).isZero();
         assertThat(await(one.admin().failures("account:admin"))).isEqualTo(1);
         assertThat(await(two.admin().failures("nobody"))).isZero();
+    }
+
+    @Test
+    void documentsWrittenByOneInstanceAreReadAndFollowedByAnother() throws Exception {
+        Store gateway = open();
+        Store cli = open();
+        LiveDocument<String> live = new LiveDocument<>(gateway.documents(), Documents.CATALOGUE, "shipped", t -> t);
+        AutoCloseable following = live.start(gateway, 5_000);
+        BlockingQueue<StoreChange> told = new LinkedBlockingQueue<>();
+        gateway.changes().subscribe(told::add);
+        assertThat(await(gateway.documents().get(Documents.CATALOGUE))).isEmpty();
+        assertThat(live.get()).as("nothing stored: the base").isEqualTo("shipped");
+
+        await(cli.documents().put(Documents.CATALOGUE, "{\"v\":2}"));
+
+        assertThat(nextOf(told, StoreChange.Kind.CATALOGUE).id()).isNull();
+        assertThat(await(gateway.documents().get(Documents.CATALOGUE))).contains("{\"v\":2}");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!live.get().equals("{\"v\":2}") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(live.get())
+                .as("the other instance's snapshot followed the change")
+                .isEqualTo("{\"v\":2}");
+        assertThat(await(gateway.documents().get(Documents.SIGNATURES)))
+                .as("documents are kept apart")
+                .isEmpty();
+
+        await(cli.documents().remove(Documents.CATALOGUE));
+        nextOf(told, StoreChange.Kind.CATALOGUE);
+        assertThat(await(live.reload())).as("removed: the base again").isEqualTo("shipped");
+        following.close();
+    }
+
+    @Test
+    void aStoredDocumentThatDoesNotParseKeepsTheCurrentSnapshot() throws Exception {
+        Store store = open();
+        LiveDocument<Integer> live = new LiveDocument<>(store.documents(), Documents.SIGNATURES, 1, Integer::parseInt);
+        await(store.documents().put(Documents.SIGNATURES, "2"));
+        assertThat(await(live.reload())).isEqualTo(2);
+
+        await(store.documents().put(Documents.SIGNATURES, "not a number"));
+
+        assertThat(await(live.reload()))
+                .as("logged, and the last good one kept")
+                .isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> store.documents().get("other"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: catalogue or signatures");
     }
 }

@@ -2,24 +2,33 @@ package io.relaygate.codec.chat;
 
 import static java.util.Objects.requireNonNull;
 
+import io.relaygate.core.catalogue.Catalogue;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Maps the model a client asked for to an account's upstream model. In order: an exact key of the account's model
- * map; a case-insensitive key; a glob key ({@code claude-*-opus*}); then Claude Code's tier convention — a name
- * containing {@code haiku} goes to the {@code small} (or {@code haiku}) entry, {@code sonnet} to {@code middle} (or
- * {@code sonnet}), {@code opus} to {@code big} (or {@code opus}); else the name unchanged. The client keeps seeing the
- * name it asked for: responses are rewritten by the transcoders, not here.
+ * map; a case-insensitive key; a glob key ({@code claude-*-opus*}); then the tier convention, from the model
+ * catalogue: the model's tier (its catalogue entry's, or a part of its name that is a tier of its family, so a future
+ * {@code claude-fable-6} counts) goes to the entry of its size ({@code small}, {@code middle}, {@code big}, per the
+ * catalogue's {@code tier_sizes}: haiku small, sonnet middle, opus and fable big) or, failing that, to the entry named
+ * after the tier itself ({@code haiku}, {@code fable}); else the name unchanged. The client keeps seeing the name it
+ * asked for: responses are rewritten by the transcoders, not here.
  */
 public final class ModelMapper {
 
     private final Map<String, String> map;
+    private final Catalogue catalogue;
 
+    /** A mapper with the shipped catalogue's tiers. */
     public ModelMapper(Map<String, String> map) {
+        this(map, Catalogue.shipped());
+    }
+
+    public ModelMapper(Map<String, String> map, Catalogue catalogue) {
         this.map = Map.copyOf(requireNonNull(map, "map"));
+        this.catalogue = requireNonNull(catalogue, "catalogue");
     }
 
     public String upstreamModel(String requested) {
@@ -38,22 +47,16 @@ public final class ModelMapper {
                 return e.getValue();
             }
         }
-        String tier = tier(lower, "haiku", "small");
+        String tier = catalogue.tierOf(lower);
         if (tier == null) {
-            tier = tier(lower, "sonnet", "middle");
+            return requested;
         }
-        if (tier == null) {
-            tier = tier(lower, "opus", "big");
+        String size = catalogue.tierSizes().get(tier);
+        String v = size == null ? null : map.get(size);
+        if (v == null) {
+            v = map.get(tier);
         }
-        return tier == null ? requested : tier;
-    }
-
-    private @Nullable String tier(String lower, String family, String size) {
-        if (!lower.contains(family)) {
-            return null;
-        }
-        String v = map.get(size);
-        return v != null ? v : map.get(family);
+        return v == null ? requested : v;
     }
 
     private static Pattern glob(String g) {

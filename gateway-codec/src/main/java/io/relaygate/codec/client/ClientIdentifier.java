@@ -3,13 +3,17 @@ package io.relaygate.codec.client;
 import io.relaygate.codec.skim.RequestSkimmer;
 import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.core.ClientKind;
+import io.relaygate.core.signatures.ClientSignatures;
+import io.relaygate.core.signatures.Signature;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Identifies Claude Code and Codex CLI from what they really send (see testdata/clients). A client is
+ * Identifies Claude Code and Codex CLI from what they really send (see testdata/clients), by the marks in {@link
+ * ClientSignatures} (shipped data an operator can update; the defaults are described here). A client is
  * recognised only when two independent markers agree: its user agent (or Codex's {@code originator}) and its own
  * system prompt. Claude Code: {@code User-Agent: claude-cli/<version> (external, cli|sdk-cli)} and, in its system
  * blocks after the billing-header block, "You are Claude Code, Anthropic's official CLI for Claude." (interactive) or
@@ -24,26 +28,28 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ClientIdentifier {
 
-    private static final String CLAUDE_UA = "claude-cli/";
-
-    /** Claude Code's own prompts, each a sentence it puts in a system block of its own. */
-    private static final List<String> CLAUDE_PROMPTS = List.of(
-            "You are Claude Code, Anthropic's official CLI for Claude",
-            "You are a Claude agent, built on Anthropic's Claude Agent SDK");
-
-    /** Codex's prompts: the catalog models' ("You are Codex, …") and the fallback for unknown models. */
-    private static final List<String> CODEX_PROMPTS =
-            List.of("You are Codex, ", "You are a coding agent running in the Codex CLI");
-
     private ClientIdentifier() {}
+
+    /** {@link #identify(Function, SkimmedRequest, boolean, ClientSignatures)} with the shipped signatures. */
+    public static ClientIdentity identify(
+            Function<String, @Nullable String> header, SkimmedRequest skim, boolean hasBody) {
+        return identify(header, skim, hasBody, ClientSignatures.shipped());
+    }
 
     /**
      * @param header the request's header values by name (case-insensitive lookup), null when absent
      * @param skim the skimmed body
      * @param hasBody whether the route takes a body; without one the prompt cannot be checked
+     * @param signatures the user agents, originators and prompts that identify each client (the evidence names the
+     *     prompt signature that matched)
      */
     public static ClientIdentity identify(
-            Function<String, @Nullable String> header, SkimmedRequest skim, boolean hasBody) {
+            Function<String, @Nullable String> header,
+            SkimmedRequest skim,
+            boolean hasBody,
+            ClientSignatures signatures) {
+        Signature claude = signatures.claudeCode();
+        Signature codex = signatures.codex();
         String ua = header.apply("user-agent");
         String uaLower = ua == null ? "" : ua.toLowerCase(Locale.ROOT);
         String system = skim.firstSystemText();
@@ -52,10 +58,11 @@ public final class ClientIdentifier {
         if (claudeSession == null && skim.metadataUserId() != null) {
             claudeSession = RequestSkimmer.sessionIdFromMetadataUserId(skim.metadataUserId());
         }
-        String claudePrompt = found(system, CLAUDE_PROMPTS);
-        if (uaLower.startsWith(CLAUDE_UA)) {
+        String claudePrompt = found(system, claude.prompts());
+        if (startsWithAny(uaLower, claude.userAgentPrefixes())) {
             if (claudePrompt != null || !hasBody) {
-                String evidence = "user-agent " + firstWord(ua) + (claudePrompt == null ? "" : " + Claude Code prompt");
+                String evidence = "user-agent " + firstWord(ua)
+                        + (claudePrompt == null ? "" : " + Claude Code prompt [" + claudePrompt + "]");
                 return new ClientIdentity(ClientKind.CLAUDE_CODE, evidence, version(ua), claudeSession);
             }
             return other("claude-cli user-agent without Claude Code's system prompt", claudeSession);
@@ -66,25 +73,26 @@ public final class ClientIdentifier {
             codexSession = skim.promptCacheKey();
         }
         String originator = header.apply("originator");
-        boolean codexUa = uaLower.startsWith("codex_") || uaLower.startsWith("codex-");
-        String codexPrompt = startsWithAny(system, CODEX_PROMPTS);
-        if (codexUa) {
+        String codexPrompt = startingWith(system, codex.prompts());
+        if (startsWithAny(uaLower, codex.userAgentPrefixes())) {
             String claim = "user-agent " + firstWord(ua);
-            if (originator != null && !originator.toLowerCase(Locale.ROOT).startsWith("codex")) {
-                return other(claim + " with originator " + originator, codexSession);
+            if (originator != null
+                    && !codex.originatorPrefixes().isEmpty()
+                    && !startsWithAny(originator.toLowerCase(Locale.ROOT), codex.originatorPrefixes())) {
+                return other(claim + " with originator " + firstWord(originator), codexSession);
             }
             if (codexPrompt != null || !hasBody) {
-                String evidence = claim + (codexPrompt == null ? "" : " + Codex prompt");
+                String evidence = claim + (codexPrompt == null ? "" : " + Codex prompt [" + codexPrompt + "]");
                 return new ClientIdentity(ClientKind.CODEX, evidence, version(ua), codexSession);
             }
             return other(claim + " without Codex's system prompt", codexSession);
         }
 
         if (claudePrompt != null) {
-            return other("Claude Code prompt under " + describe(ua), claudeSession);
+            return other("Claude Code prompt [" + claudePrompt + "] under " + describe(ua), claudeSession);
         }
         if (codexPrompt != null) {
-            return other("Codex prompt under " + describe(ua), codexSession);
+            return other("Codex prompt [" + codexPrompt + "] under " + describe(ua), codexSession);
         }
         // Not a recognised client, but a session id it sent still keeps its conversation on one account.
         return other(describe(ua), claudeSession != null ? claudeSession : codexSession);
@@ -98,27 +106,38 @@ public final class ClientIdentifier {
         return ua == null ? "no user-agent" : "user-agent " + firstWord(ua);
     }
 
-    private static @Nullable String found(@Nullable String text, List<String> needles) {
+    /** The name of the first prompt {@code text} contains, or null. */
+    private static @Nullable String found(@Nullable String text, Map<String, String> prompts) {
         if (text != null) {
-            for (String n : needles) {
-                if (text.contains(n)) {
-                    return n;
+            for (Map.Entry<String, String> p : prompts.entrySet()) {
+                if (text.contains(p.getValue())) {
+                    return p.getKey();
                 }
             }
         }
         return null;
     }
 
-    private static @Nullable String startsWithAny(@Nullable String text, List<String> prefixes) {
+    /** The name of the first prompt {@code text} starts with (leading white space aside), or null. */
+    private static @Nullable String startingWith(@Nullable String text, Map<String, String> prompts) {
         if (text != null) {
             String t = text.stripLeading();
-            for (String p : prefixes) {
-                if (t.startsWith(p)) {
-                    return p;
+            for (Map.Entry<String, String> p : prompts.entrySet()) {
+                if (t.startsWith(p.getValue())) {
+                    return p.getKey();
                 }
             }
         }
         return null;
+    }
+
+    private static boolean startsWithAny(String lower, List<String> prefixes) {
+        for (String p : prefixes) {
+            if (lower.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstWord(@Nullable String ua) {

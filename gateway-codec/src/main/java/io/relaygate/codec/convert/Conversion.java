@@ -39,6 +39,7 @@ import io.relaygate.core.GatewayException;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
 import io.relaygate.core.WireFormat;
+import io.relaygate.core.catalogue.Catalogue;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -151,7 +152,24 @@ public final class Conversion {
      */
     public static Conversion prepare(
             Route route, boolean openAiCaller, SkimmedRequest skim, ClientKind client, ByteBuf body, Account account) {
+        return prepare(route, openAiCaller, skim, client, body, account, Catalogue.shipped());
+    }
+
+    /**
+     * {@link #prepare(Route, boolean, SkimmedRequest, ClientKind, ByteBuf, Account)} with {@code catalogue} for the
+     * tier convention of model maps and the upstream model's max output (the converted request's {@code max_tokens}
+     * is clamped to it when the account sets no {@code max_output_tokens} of its own).
+     */
+    public static Conversion prepare(
+            Route route,
+            boolean openAiCaller,
+            SkimmedRequest skim,
+            ClientKind client,
+            ByteBuf body,
+            Account account,
+            Catalogue catalogue) {
         requireNonNull(route, "route");
+        requireNonNull(catalogue, "catalogue");
         requireNonNull(skim, "skim");
         requireNonNull(client, "client");
         requireNonNull(body, "body");
@@ -182,7 +200,8 @@ public final class Conversion {
         }
         WireFormat clientFormat = route.format();
         String clientModel = requireNonNull(skim.model(), "model");
-        String upstreamModel = new ModelMapper(account.modelMap()).upstreamModel(clientModel);
+        String upstreamModel = new ModelMapper(account.modelMap(), catalogue).upstreamModel(clientModel);
+        Long maxOutput = maxOutput(account, catalogue, upstreamModel);
         ToolNames names = new ToolNames();
         ResponsesTools responsesTools = new ResponsesTools();
 
@@ -198,15 +217,21 @@ public final class Conversion {
                         if (ClaudeCodeAdaptation.needed(account.kind(), client)) {
                             ClaudeCodeAdaptation.prependSystemPrompt(anthropic);
                         }
+                        // an OpenAI client's budget may exceed what the Claude model can write: Anthropic refuses that
+                        if (clientFormat != WireFormat.ANTHROPIC
+                                && maxOutput != null
+                                && anthropic.path("max_tokens").asLong(0) > maxOutput) {
+                            anthropic.put("max_tokens", maxOutput);
+                        }
                         yield anthropic;
                     }
                     case OPENAI_CHAT ->
-                        AnthropicToChatRequest.map(anthropic, ChatTarget.of(upstreamModel, maxOutput(account)), names);
+                        AnthropicToChatRequest.map(anthropic, ChatTarget.of(upstreamModel, maxOutput), names);
                     case OPENAI_RESPONSES ->
                         AnthropicToResponsesRequest.map(
                                 anthropic,
                                 new ResponsesTarget(
-                                        upstreamModel, account.kind() == AccountKind.CODEX_OAUTH, maxOutput(account)),
+                                        upstreamModel, account.kind() == AccountKind.CODEX_OAUTH, maxOutput),
                                 names);
                 };
         boolean includeUsage = clientFormat == WireFormat.OPENAI_CHAT && skim.streamIncludeUsage();
@@ -340,15 +365,19 @@ public final class Conversion {
         };
     }
 
-    private static @Nullable Long maxOutput(Account account) {
+    /** The account's {@code max_output_tokens}, else the catalogue's max output of {@code upstreamModel}, else none. */
+    private static @Nullable Long maxOutput(Account account, Catalogue catalogue, String upstreamModel) {
         String v = account.modelMap().get("max_output_tokens");
-        if (v == null) {
-            return null;
+        if (v != null) {
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                // not a number: the catalogue's figure applies
+            }
         }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return catalogue
+                .find(upstreamModel)
+                .map(e -> e.maxOutput() > 0 ? e.maxOutput() : null)
+                .orElse(null);
     }
 }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.codec.sse.ClientFixtures;
 import io.relaygate.core.GatewayException;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.CatalogueReader;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -169,5 +171,26 @@ class AnthropicToChatRequestTest {
                 .isEqualTo("legacy");
         assertThat(mapper.upstreamModel("exact-model")).isEqualTo("exact");
         assertThat(mapper.upstreamModel("gpt-4o")).isEqualTo("gpt-4o");
+        assertThat(mapper.upstreamModel("claude-fable-5-2"))
+                .as("fable is a tier like the others: big in the shipped catalogue")
+                .isEqualTo("deepseek-r1");
+        assertThat(mapper.upstreamModel("claude-fable-7"))
+                .as("a future fable too")
+                .isEqualTo("deepseek-r1");
+    }
+
+    @Test
+    void tierSizesComeFromTheCatalogueSoAnOperatorCanMoveATier() {
+        Catalogue moved = CatalogueReader.parse(
+                "test",
+                "{\"as_of\":\"x\",\"tier_sizes\":{\"fable\":\"middle\"},"
+                        + "\"models\":{\"claude-fable-5-2\":{\"vendor\":\"anthropic\",\"tier\":\"fable\","
+                        + "\"input\":8,\"output\":40}}}",
+                "test");
+        ModelMapper mapper = new ModelMapper(Map.of("middle", "qwen3:32b", "big", "deepseek-r1"), moved);
+        assertThat(mapper.upstreamModel("claude-fable-5-2")).isEqualTo("qwen3:32b");
+        assertThat(new ModelMapper(Map.of("fable", "named"), moved).upstreamModel("claude-fable-5-2"))
+                .as("no size entry: the entry named after the tier")
+                .isEqualTo("named");
     }
 }

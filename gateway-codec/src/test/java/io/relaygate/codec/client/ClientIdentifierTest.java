@@ -10,6 +10,8 @@ import io.relaygate.codec.skim.RequestSkimmer;
 import io.relaygate.codec.skim.SkimmedRequest;
 import io.relaygate.codec.sse.ClientFixtures;
 import io.relaygate.core.ClientKind;
+import io.relaygate.core.signatures.ClientSignatures;
+import io.relaygate.core.signatures.SignaturesReader;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -70,7 +72,7 @@ class ClientIdentifierTest {
                 + ",\"messages\":[]}";
         ClientIdentity id = identify(Map.of("user-agent", "claude-cli/2.1.330 (external, sdk-cli)"), body);
         assertThat(id.kind()).isEqualTo(ClientKind.CLAUDE_CODE);
-        assertThat(id.evidence()).isEqualTo("user-agent claude-cli/2.1.330 + Claude Code prompt");
+        assertThat(id.evidence()).isEqualTo("user-agent claude-cli/2.1.330 + Claude Code prompt [agent-sdk]");
         assertThat(id.version()).isEqualTo("2.1.330");
         assertThat(id.sessionId()).isEqualTo("s-1");
     }
@@ -89,7 +91,7 @@ class ClientIdentifierTest {
                 Map.of("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"),
                 "{\"model\":\"m\",\"system\":[" + BILLING + "," + AGENT_SDK_PROMPT + "],\"messages\":[]}");
         assertThat(promptOnly.kind()).isEqualTo(ClientKind.OTHER);
-        assertThat(promptOnly.evidence()).isEqualTo("Claude Code prompt under user-agent Mozilla/5.0");
+        assertThat(promptOnly.evidence()).isEqualTo("Claude Code prompt [agent-sdk] under user-agent Mozilla/5.0");
         // No prompt at all under Claude Code's user agent.
         assertThat(identify(Map.of("user-agent", "claude-cli/2.1.330"), "{\"model\":\"m\",\"messages\":[]}")
                         .kind())
@@ -118,7 +120,7 @@ class ClientIdentifierTest {
                 Map.of("user-agent", "codex-tui/0.169.0 (Debian 12.0.0; x86_64) xterm", "originator", "codex-tui"),
                 prompt);
         assertThat(tui.kind()).isEqualTo(ClientKind.CODEX);
-        assertThat(tui.evidence()).isEqualTo("user-agent codex-tui/0.169.0 + Codex prompt");
+        assertThat(tui.evidence()).isEqualTo("user-agent codex-tui/0.169.0 + Codex prompt [catalog-models]");
         assertThat(tui.sessionId()).isEqualTo("p1");
         ClientIdentity vscode = identify(Map.of("user-agent", "codex_vscode/0.169.0 (Mac OS 15.1; arm64)"), prompt);
         assertThat(vscode.kind()).isEqualTo(ClientKind.CODEX);
@@ -135,7 +137,7 @@ class ClientIdentifierTest {
                 .isEqualTo(ClientKind.OTHER);
         ClientIdentity browser = identify(Map.of("user-agent", "Mozilla/5.0"), prompt);
         assertThat(browser.kind()).isEqualTo(ClientKind.OTHER);
-        assertThat(browser.evidence()).isEqualTo("Codex prompt under user-agent Mozilla/5.0");
+        assertThat(browser.evidence()).isEqualTo("Codex prompt [catalog-models] under user-agent Mozilla/5.0");
     }
 
     @Test
@@ -145,5 +147,34 @@ class ClientIdentifierTest {
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(sdk.kind()).isEqualTo(ClientKind.OTHER);
         assertThat(identify(Map.of(), "{\"model\":\"m\"}").evidence()).isEqualTo("no user-agent");
+    }
+
+    @Test
+    void aNewPromptIsRecognisedOnceTheSignaturesNameIt() {
+        String newPrompt = "{\"type\":\"text\",\"text\":\"You are Claude Code 3, Anthropic's agentic CLI.\"}";
+        String body = "{\"model\":\"m\",\"system\":[" + BILLING + "," + newPrompt + "],\"messages\":[]}";
+        Map<String, String> headers = Map.of("user-agent", "claude-cli/3.0.0 (external, cli)");
+        assertThat(identify(headers, body).kind())
+                .as("the shipped signatures do not know the new prompt")
+                .isEqualTo(ClientKind.OTHER);
+
+        ClientSignatures updated = SignaturesReader.parse("test", """
+                as_of: '2026-12-06'
+                claude_code:
+                  user_agent_prefixes: [claude-cli/]
+                  prompts: {v3: "You are Claude Code 3, Anthropic's agentic CLI"}
+                codex:
+                  user_agent_prefixes: [codex_]
+                  prompts: {catalog-models: "You are Codex, "}
+                """, "test");
+        ByteBuf buf = Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            ClientIdentity id = ClientIdentifier.identify(
+                    name -> headers.get(name.toLowerCase(Locale.ROOT)), RequestSkimmer.skim(buf), true, updated);
+            assertThat(id.kind()).isEqualTo(ClientKind.CLAUDE_CODE);
+            assertThat(id.evidence()).isEqualTo("user-agent claude-cli/3.0.0 + Claude Code prompt [v3]");
+        } finally {
+            buf.release();
+        }
     }
 }

@@ -110,6 +110,22 @@ class ConversionTest {
     }
 
     @Test
+    void aConvertedRequestsMaxTokensIsClampedToTheModelsMaxOutputFromTheCatalogue() throws IOException {
+        String big = "{\"model\":\"claude-opus-5-5\",\"max_tokens\":900000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        JsonNode toClaude = body(prepare(Route.CHAT_COMPLETIONS, big, Accounts.of(AccountKind.ANTHROPIC_API)));
+        assertThat(toClaude.path("max_tokens").asLong())
+                .as("claude-opus-5-5 writes at most 128K tokens")
+                .isEqualTo(128_000);
+        String small = big.replace("900000", "1000");
+        assertThat(body(prepare(Route.CHAT_COMPLETIONS, small, Accounts.of(AccountKind.ANTHROPIC_API)))
+                        .path("max_tokens")
+                        .asLong())
+                .as("a budget under the limit is kept")
+                .isEqualTo(1000);
+    }
+
+    @Test
     void aSubscriptionAccountGivesOtherClientsClaudeCodesPrompt() throws IOException {
         JsonNode other = body(prepare(Route.CHAT_COMPLETIONS, CHAT_REQUEST, Accounts.of(AccountKind.CLAUDE_OAUTH)));
         JsonNode api = body(prepare(Route.CHAT_COMPLETIONS, CHAT_REQUEST, Accounts.of(AccountKind.ANTHROPIC_API)));

@@ -6,6 +6,7 @@ import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Secrets;
+import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.UpstreamRequests;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class AccountProbe {
                         account.proxy(),
                         account.trustCertificates(),
                         body.toString(),
-                        UpstreamRequests.credentialHeaders(account))
+                        UpstreamRequests.credentialHeaders(account, ClientSignatures.shipped()))
                 .handle((answer, failure) -> {
                     ObjectNode n = Views.JSON.createObjectNode();
                     n.put("account", account.name());

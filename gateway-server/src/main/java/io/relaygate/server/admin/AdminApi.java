@@ -93,14 +93,23 @@ public final class AdminApi implements AdminRoutes {
             serveFile(ctx, request, path, id);
             return;
         }
-        boolean post = HttpMethod.POST.equals(request.method());
+        boolean put = HttpMethod.PUT.equals(request.method());
+        // a write: POST, or PUT of a whole document (the catalogue, the signatures), which needs CSRF like a POST
+        boolean post = HttpMethod.POST.equals(request.method()) || put;
         if (!post && !HttpMethod.GET.equals(request.method())) {
-            error(ctx, ErrorKind.METHOD_NOT_ALLOWED, request.method() + " " + path + " (expected: GET or POST)", id);
+            error(
+                    ctx,
+                    ErrorKind.METHOD_NOT_ALLOWED,
+                    request.method() + " " + path + " (expected: GET or POST; PUT on /admin/catalogue and"
+                            + " /admin/signatures)",
+                    id);
             return;
         }
         JsonNode json;
+        String document;
         try {
-            json = post ? readJson(body) : Views.JSON.createObjectNode();
+            json = post && !put ? readJson(body) : Views.JSON.createObjectNode();
+            document = put ? body.toString(StandardCharsets.UTF_8) : null;
         } catch (IllegalArgumentException e) {
             error(ctx, ErrorKind.INVALID_REQUEST, e.getMessage(), id);
             return;
@@ -133,7 +142,7 @@ public final class AdminApi implements AdminRoutes {
                 return;
             }
             securityLog.info("[{}] admin API: {} {} from {}", id, request.method(), path, address);
-            route(ctx, request, path, json, id, "admin-api from " + address, null);
+            route(ctx, request, path, json, document, id, "admin-api from " + address, null);
             return;
         }
         ctx.channel().config().setAutoRead(false);
@@ -162,7 +171,7 @@ public final class AdminApi implements AdminRoutes {
             if (post) {
                 securityLog.info("[{}] console: {} {} from {}", id, request.method(), path, address);
             }
-            route(ctx, request, path, json, id, "console from " + address, s.get());
+            route(ctx, request, path, json, document, id, "console from " + address, s.get());
         });
     }
 
@@ -171,6 +180,7 @@ public final class AdminApi implements AdminRoutes {
             HttpRequest request,
             String path,
             JsonNode json,
+            @Nullable String document,
             String id,
             String actor,
             ConsoleSessions.@Nullable Session session) {
@@ -189,8 +199,13 @@ public final class AdminApi implements AdminRoutes {
         }
         CompletionStage<AdminAnswer> answer;
         try {
-            answer =
-                    HttpMethod.POST.equals(request.method()) ? router.post(path, json, actor) : router.get(path, query);
+            if (HttpMethod.PUT.equals(request.method())) {
+                answer = router.put(path, document == null ? "" : document, actor);
+            } else {
+                answer = HttpMethod.POST.equals(request.method())
+                        ? router.post(path, json, actor)
+                        : router.get(path, query);
+            }
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }

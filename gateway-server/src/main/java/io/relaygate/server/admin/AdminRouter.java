@@ -54,6 +54,25 @@ final class AdminRouter {
         this.keys = new KeysAdmin(store);
     }
 
+    /**
+     * {@code PUT /admin/catalogue} or {@code /admin/signatures}: a whole catalogue or signature set (JSON or YAML),
+     * validated and stored for every instance (audited as {@code actor}).
+     */
+    CompletionStage<AdminAnswer> put(String path, String text, String actor) {
+        switch (path) {
+            case "/admin/catalogue":
+                return CatalogueAdmin.update(store, "catalogue", text, actor)
+                        .thenApply(c -> AdminAnswer.ok(CatalogueAdmin.json(c)));
+            case "/admin/signatures":
+                return SignaturesAdmin.update(store, "signatures", text, actor)
+                        .thenApply(c -> AdminAnswer.ok(SignaturesAdmin.json(c)));
+            default:
+                throw new GatewayException(
+                        ErrorKind.METHOD_NOT_ALLOWED,
+                        "PUT " + path + " (expected: PUT on /admin/catalogue or /admin/signatures)");
+        }
+    }
+
     CompletionStage<AdminAnswer> get(String path, Map<String, List<String>> query) {
         Instant now = clock.instant();
         switch (path) {
@@ -63,6 +82,10 @@ final class AdminRouter {
                 return accounts(now);
             case "/admin/keys":
                 return keys.list(now);
+            case "/admin/catalogue":
+                return CatalogueAdmin.current(store).thenApply(c -> AdminAnswer.ok(CatalogueAdmin.json(c)));
+            case "/admin/signatures":
+                return SignaturesAdmin.current(store).thenApply(c -> AdminAnswer.ok(SignaturesAdmin.json(c)));
             case "/admin/overview":
                 String range = first(query, "range");
                 return OverviewReport.read(store, range == null ? "day" : range, now);
@@ -73,8 +96,8 @@ final class AdminRouter {
                 throw new GatewayException(
                         ErrorKind.NOT_FOUND,
                         "no admin route " + path
-                                + " (expected: /admin/usage, /admin/overview, /admin/requests, /admin/keys, /admin/accounts or"
-                                + " /admin/audit)");
+                                + " (expected: /admin/usage, /admin/overview, /admin/requests, /admin/keys, /admin/accounts,"
+                                + " /admin/catalogue, /admin/signatures or /admin/audit)");
         }
     }
 
@@ -142,7 +165,10 @@ final class AdminRouter {
         UsageScope scope = UsageReport.parseScope(first(query, "by"));
         Period period = UsageReport.parsePeriod(first(query, "period"));
         Instant at = UsageReport.parseAt(first(query, "at"), now);
-        return UsageReport.read(store, scope, period, at).thenApply(r -> AdminAnswer.ok(r.toJson(Views.JSON)));
+        return UsageReport.read(store, scope, period, at)
+                .thenCombine(
+                        CatalogueAdmin.current(store),
+                        (r, catalogue) -> AdminAnswer.ok(r.toJson(Views.JSON, catalogue)));
     }
 
     private CompletionStage<AdminAnswer> accounts(Instant now) {

@@ -36,6 +36,8 @@ public final class RelaygateMain {
               usage [--key N] [--account N]    usage per key, account and model
               requests [--key N] [--account A] [--since 1h] [--csv]   per-request records, newest first
               admin password                   reset the console's admin password (printed once)
+              catalogue list | update --file F|--url U   the model catalogue (prices, tiers, limits)
+              signatures list | update --file F|--url U  what identifies Claude Code and Codex
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -63,7 +65,8 @@ public final class RelaygateMain {
         String label = "relaygate";
         try {
             if (args.length == 0) {
-                throw new UsageException("missing command (expected: serve, keys, accounts, usage, requests or admin)");
+                throw new UsageException(
+                        "missing command (expected: serve, keys, accounts, usage, requests, admin, catalogue or signatures)");
             }
             String command = args[0];
             switch (command) {
@@ -92,6 +95,21 @@ public final class RelaygateMain {
                     }
                     label = "relaygate admin " + args[1];
                     return AdminCommand.run(cli, args[1], rest(args, 2));
+                case "catalogue":
+                case "signatures":
+                    label = "relaygate " + command;
+                    boolean catalogue = command.equals("catalogue");
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: list or update)");
+                        }
+                        out.println(catalogue ? CatalogueCommand.HELP : SignaturesCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate " + command + " " + args[1];
+                    return catalogue
+                            ? CatalogueCommand.run(cli, args[1], rest(args, 2))
+                            : SignaturesCommand.run(cli, args[1], rest(args, 2));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -110,7 +128,7 @@ public final class RelaygateMain {
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
                     throw new UsageException("unknown command '" + command
-                            + "' (expected: serve, keys, accounts, usage, requests or admin)");
+                            + "' (expected: serve, keys, accounts, usage, requests, admin, catalogue or signatures)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

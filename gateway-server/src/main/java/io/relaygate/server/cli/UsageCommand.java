@@ -5,6 +5,10 @@ import io.relaygate.accounts.UsageReport;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.PriceBasis;
+import io.relaygate.core.catalogue.Quote;
+import io.relaygate.server.admin.CatalogueAdmin;
 import io.relaygate.server.admin.UsageException;
 import io.relaygate.server.admin.Views;
 import java.time.Instant;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code usage [--by key|account|model] [--period hour|day|week|total] [--at WHEN] [--key N] [--account N]}: the
@@ -59,10 +64,11 @@ final class UsageCommand {
             } else if (account != null) {
                 report = report.only(account);
             }
+            Catalogue catalogue = scope == UsageScope.MODEL ? Cli.await(CatalogueAdmin.current(store)) : null;
             if (args.flag("json")) {
-                cli.printJson(report.toJson(Cli.JSON));
+                cli.printJson(report.toJson(Cli.JSON, catalogue));
             } else {
-                print(cli, report);
+                print(cli, report, catalogue);
             }
         }
         return 0;
@@ -76,7 +82,7 @@ final class UsageCommand {
         }
     }
 
-    private static void print(Cli cli, UsageReport report) {
+    private static void print(Cli cli, UsageReport report, @Nullable Catalogue catalogue) {
         String what = report.scope().name().toLowerCase(Locale.ROOT);
         String when = report.period() == Period.TOTAL ? "in total" : "in " + report.bucket() + " (UTC)";
         if (report.lines().isEmpty()) {
@@ -85,7 +91,7 @@ final class UsageCommand {
         }
         cli.out.println("Usage per " + what + " " + when + ":");
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of(
+        List<String> head = new ArrayList<>(List.of(
                 what.toUpperCase(Locale.ROOT),
                 "REQUESTS",
                 "ERRORS",
@@ -94,13 +100,32 @@ final class UsageCommand {
                 "CACHE WRITE",
                 "CACHE READ",
                 "COST"));
+        if (catalogue != null) {
+            head.add("PRICING");
+        }
+        rows.add(head);
+        boolean inexact = false;
         for (UsageReport.Line l : report.lines()) {
-            rows.add(row(l.name(), l.counters()));
+            List<String> row = new ArrayList<>(row(l.name(), l.counters()));
+            if (catalogue != null) {
+                Quote q = catalogue.quote(l.id());
+                inexact |= q.basis() != PriceBasis.EXACT;
+                row.add(q.basis() == PriceBasis.EXACT ? "exact" : q.basis().wireName() + " (" + q.pricedAs() + ")");
+            }
+            rows.add(row);
         }
         if (report.lines().size() > 1) {
-            rows.add(row("(total)", report.total()));
+            List<String> total = new ArrayList<>(row("(total)", report.total()));
+            if (catalogue != null) {
+                total.add("");
+            }
+            rows.add(total);
         }
         cli.out.print(Views.table(rows));
+        if (inexact) {
+            cli.out.println("Estimated and unpriced models are charged at the price shown in brackets; add them with"
+                    + " relaygate catalogue update.");
+        }
     }
 
     private static List<String> row(String name, UsageCounters c) {

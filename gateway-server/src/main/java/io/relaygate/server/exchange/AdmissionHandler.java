@@ -15,13 +15,14 @@ import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
-import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.upstream.OAuthRefresher;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     private final Scheduler scheduler;
     private final OAuthRefresher refresher;
-    private final PriceTable prices;
+    private final Supplier<Catalogue> catalogue;
     private final ExchangeListener listener;
     /** How long a connection idle when a drain began may still bring a request (a proxy mid-send). */
     static final long IDLE_CLOSE_GRACE_MILLIS = 2000;
@@ -65,23 +66,23 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     public AdmissionHandler(
             Scheduler scheduler,
             OAuthRefresher refresher,
-            PriceTable prices,
+            Supplier<Catalogue> catalogue,
             ExchangeListener listener,
             int maxAttempts) {
-        this(scheduler, refresher, prices, listener, maxAttempts, new Draining());
+        this(scheduler, refresher, catalogue, listener, maxAttempts, new Draining());
     }
 
     public AdmissionHandler(
             Scheduler scheduler,
             OAuthRefresher refresher,
-            PriceTable prices,
+            Supplier<Catalogue> catalogue,
             ExchangeListener listener,
             int maxAttempts,
             Draining draining) {
         this.draining = requireNonNull(draining, "draining");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.refresher = requireNonNull(refresher, "refresher");
-        this.prices = requireNonNull(prices, "prices");
+        this.catalogue = requireNonNull(catalogue, "catalogue");
         this.listener = requireNonNull(listener, "listener");
         this.maxAttempts = maxAttempts;
     }
@@ -111,7 +112,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     private void admit(ProxyRequest request) {
         ChannelHandlerContext c = requireNonNull(ctx, "ctx");
-        Exchange ex = new Exchange(request, c, listener, prices, this::ended);
+        Exchange ex = new Exchange(request, c, listener, catalogue, this::ended);
         current = ex;
         draining.exchangeStarted();
         relaying = false;

@@ -9,7 +9,8 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
-import io.relaygate.core.pricing.PriceTable;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.Quote;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.ProxyRequest;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class Exchange {
     private final ProxyRequest request;
     private final ChannelHandlerContext ctx;
     private final ExchangeListener listener;
-    private final PriceTable prices;
+    private final Supplier<Catalogue> catalogue;
     private final Done done;
 
     private @Nullable AccountAttempts attempts;
@@ -55,11 +56,16 @@ public final class Exchange {
     private @Nullable String errorClass;
     private boolean finished;
 
-    Exchange(ProxyRequest request, ChannelHandlerContext ctx, ExchangeListener listener, PriceTable prices, Done done) {
+    Exchange(
+            ProxyRequest request,
+            ChannelHandlerContext ctx,
+            ExchangeListener listener,
+            Supplier<Catalogue> catalogue,
+            Done done) {
         this.request = requireNonNull(request, "request");
         this.ctx = requireNonNull(ctx, "ctx");
         this.listener = requireNonNull(listener, "listener");
-        this.prices = requireNonNull(prices, "prices");
+        this.catalogue = requireNonNull(catalogue, "catalogue");
         this.done = requireNonNull(done, "done");
         request.info.admitted();
         listener.onStart();
@@ -174,6 +180,11 @@ public final class Exchange {
         finish(ExchangeOutcome.End.COMPLETED, true);
     }
 
+    /** The catalogue snapshot in use now (model tiers and max output for conversions, prices at the end). */
+    public Catalogue catalogue() {
+        return catalogue.get();
+    }
+
     /**
      * Ends the exchange once: gives the lease back (or leaves it to the usage write), reports the outcome, releases
      * the request and lets ADMIT start the next one. Later calls do nothing.
@@ -200,7 +211,8 @@ public final class Exchange {
         AccountAttempts a = attempts;
         Account account = a == null ? null : a.currentOrNull();
         String model = upstreamModel != null ? upstreamModel : request.skim.model();
-        long cost = model == null ? 0 : prices.costMicros(model, used);
+        Quote quote = model == null ? null : catalogue.get().quote(model);
+        long cost = quote == null ? 0 : quote.costMicros(used);
         long start = request.info.startNanos;
         var rules = request.info.key().rules();
         return new ExchangeOutcome(
@@ -220,6 +232,8 @@ public final class Exchange {
                 TimeUnit.NANOSECONDS.toMillis(now - start),
                 firstByteNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - start),
                 cost,
+                quote == null ? null : quote.basis(),
+                quote == null ? null : quote.pricedAs(),
                 rules.maxTokens() == null ? null : rules.tokenWindow(),
                 rules.limitsUsage(),
                 leaseToRecord,

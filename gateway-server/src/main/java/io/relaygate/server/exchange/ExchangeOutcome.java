@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
+import io.relaygate.core.catalogue.PriceBasis;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +31,10 @@ import org.jspecify.annotations.Nullable;
  * @param usage tokens seen in the response
  * @param durationMillis from request head to end
  * @param firstByteMillis from request head to the first response byte sent to the client, or -1
- * @param costMicros cost of {@code usage} at the price of {@code upstreamModel}, in micro-USD (0 when unpriced)
+ * @param costMicros cost of {@code usage} at the catalogue's price of {@code upstreamModel} (or, when no account was
+ *     reached, of {@code model}), in micro-USD: never 0 for lack of a price (see {@code Catalogue.quote})
+ * @param pricing how {@code costMicros} was priced (exact, estimated, unpriced), or null when there was no model
+ * @param pricedAs the catalogue entry it was priced as ({@code fallback} when unpriced), or null with {@code pricing}
  * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
  * @param keyLimitsUsage whether the key has token or cost limits (its usage must reach the store before its next
  *     admission)
@@ -63,6 +67,8 @@ public record ExchangeOutcome(
         long durationMillis,
         long firstByteMillis,
         long costMicros,
+        @Nullable PriceBasis pricing,
+        @Nullable String pricedAs,
         @Nullable Duration tokenWindow,
         boolean keyLimitsUsage,
         @Nullable String leaseId,

@@ -131,6 +131,8 @@ public final class RequestLedgerHandler extends ChannelDuplexHandler {
                 status == 0 ? -1 : millis,
                 0,
                 null,
+                null,
+                null,
                 false,
                 null,
                 info == null ? null : info.clientVersion(),

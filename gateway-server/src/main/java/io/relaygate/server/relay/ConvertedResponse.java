@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.UpstreamFailure;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.pipeline.ProxyRequest;
 import java.util.function.LongSupplier;
@@ -49,10 +50,16 @@ final class ConvertedResponse implements ClientResponse {
      *
      * @throws io.relaygate.core.GatewayException when the request cannot be converted (the client is told why)
      */
-    static @Nullable Conversion conversionFor(ProxyRequest r, Account account) {
+    static @Nullable Conversion conversionFor(ProxyRequest r, Account account, Catalogue catalogue) {
         return Conversion.needed(r.info.route, r.info.openAiCaller, account)
                 ? Conversion.prepare(
-                        r.info.route, r.info.openAiCaller, r.skim, r.client.kind(), r.request.content(), account)
+                        r.info.route,
+                        r.info.openAiCaller,
+                        r.skim,
+                        r.client.kind(),
+                        r.request.content(),
+                        account,
+                        catalogue)
                 : null;
     }
 

@@ -120,7 +120,7 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
         }
         Conversion conversion;
         try {
-            conversion = ConvertedResponse.conversionFor(ex.request(), a);
+            conversion = ConvertedResponse.conversionFor(ex.request(), a, ex.catalogue());
         } catch (GatewayException e) {
             end(ex, x -> x.respondError(e.kind(), e.getMessage(), null));
             return;

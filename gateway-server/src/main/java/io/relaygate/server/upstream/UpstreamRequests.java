@@ -20,6 +20,7 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Route;
+import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RouteResolver;
 import java.io.IOException;
@@ -165,12 +166,12 @@ public final class UpstreamRequests {
         if (method.equals(HttpMethod.POST) || out.content().isReadable()) {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
         }
-        applyCredentials(h, account);
+        applyCredentials(h, account, proxy.signatures);
         if (account.kind() == AccountKind.CLAUDE_OAUTH) {
             if (proxy.client.kind() == ClientKind.CLAUDE_CODE) {
-                CLAUDE_CODE_HEADERS.remember(account.id(), in.headers());
+                CLAUDE_CODE_HEADERS.remember(account.id(), in.headers(), proxy.signatures.claudeCode());
             } else {
-                CLAUDE_CODE_HEADERS.apply(account.id(), h);
+                CLAUDE_CODE_HEADERS.apply(account.id(), h, proxy.signatures.claudeCode());
             }
         }
         return out;
@@ -180,13 +181,13 @@ public final class UpstreamRequests {
      * The headers with which {@code account} authenticates (its credential, version and identity headers), for a
      * request the gateway makes on its own: the console's connection test.
      */
-    public static HttpHeaders credentialHeaders(Account account) {
+    public static HttpHeaders credentialHeaders(Account account, ClientSignatures signatures) {
         HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
-        applyCredentials(h, account);
+        applyCredentials(h, account, signatures);
         return h;
     }
 
-    private static void applyCredentials(HttpHeaders h, Account account) {
+    private static void applyCredentials(HttpHeaders h, Account account, ClientSignatures signatures) {
         String credential = account.credential();
         switch (account.kind()) {
             case ANTHROPIC_API:
@@ -225,6 +226,13 @@ public final class UpstreamRequests {
                             : ChatGptTokens.accountId(tokens.accessToken());
                     if (accountId != null) {
                         h.set(CHATGPT_ACCOUNT_ID, accountId);
+                    }
+                }
+                // another client on a Codex account says it is Codex, with the signatures' headers
+                for (Map.Entry<String, String> e :
+                        signatures.codex().subscriptionHeaders().entrySet()) {
+                    if (!h.contains(e.getKey())) {
+                        h.set(e.getKey(), e.getValue());
                     }
                 }
                 if (!h.contains("originator")) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.core.catalogue.PriceBasis;
 import io.relaygate.core.config.LoggingConfig;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeOutcome;
@@ -93,6 +94,8 @@ public final class AccessLog implements ExchangeListener {
                 .append(o.usage().cacheReadInputTokens())
                 .append(" cost_usd=")
                 .append(cost(o).toPlainString())
+                .append(" pricing=")
+                .append(pricing(o))
                 .append(" ms=")
                 .append(o.durationMillis())
                 .append(" ttfb_ms=")
@@ -144,6 +147,8 @@ public final class AccessLog implements ExchangeListener {
         n.put("cache_creation_input_tokens", o.usage().cacheCreationInputTokens());
         n.put("cache_read_input_tokens", o.usage().cacheReadInputTokens());
         n.put("cost_usd", cost(o));
+        n.put("pricing", o.pricing() == null ? null : o.pricing().wireName());
+        n.put("priced_as", o.pricedAs());
         n.put("duration_ms", o.durationMillis());
         n.put("ttfb_ms", o.firstByteMillis());
         if (!o.attemptLog().isEmpty()) {
@@ -159,6 +164,15 @@ public final class AccessLog implements ExchangeListener {
             }
         }
         return n.toString();
+    }
+
+    /** {@code exact}, {@code estimated:<entry>}, {@code unpriced:fallback}, or {@code -} when there was no model. */
+    private static String pricing(ExchangeOutcome o) {
+        PriceBasis basis = o.pricing();
+        if (basis == null) {
+            return "-";
+        }
+        return basis == PriceBasis.EXACT ? basis.wireName() : basis.wireName() + ":" + o.pricedAs();
     }
 
     private static BigDecimal cost(ExchangeOutcome o) {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.relaygate.accounts.ledger.RequestLog;
 import io.relaygate.accounts.ledger.RequestRecord;
 import io.relaygate.core.Route;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.time.Clock;
@@ -21,12 +20,10 @@ import org.jspecify.annotations.Nullable;
 public final class RequestRecordListener implements ExchangeListener {
 
     private final RequestLog log;
-    private final PriceTable prices;
     private final Clock clock;
 
-    public RequestRecordListener(RequestLog log, PriceTable prices, Clock clock) {
+    public RequestRecordListener(RequestLog log, Clock clock) {
         this.log = requireNonNull(log, "log");
-        this.prices = requireNonNull(prices, "prices");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -58,7 +55,6 @@ public final class RequestRecordListener implements ExchangeListener {
         for (String c : o.candidates()) {
             candidates.add(new RequestRecord.Candidate(c, null));
         }
-        String priced = o.upstreamModel() != null ? o.upstreamModel() : o.model();
         return new RequestRecord(
                 o.requestId(),
                 clock.instant(),
@@ -77,7 +73,7 @@ public final class RequestRecordListener implements ExchangeListener {
                 o.usage().cacheReadInputTokens(),
                 o.usage().cacheCreationInputTokens(),
                 o.costMicros() / 1_000_000.0,
-                priced == null || o.attempts() == 0 || prices.isKnown(priced) ? "exact" : "unpriced",
+                o.pricing() == null ? "exact" : o.pricing().wireName(),
                 attempts,
                 candidates);
     }

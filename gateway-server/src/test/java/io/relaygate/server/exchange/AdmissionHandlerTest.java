@@ -23,9 +23,9 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.SchedulingConfig;
 import io.relaygate.core.config.StoreConfig;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RequestInfo;
 import io.relaygate.server.upstream.OAuthRefresher;
@@ -88,7 +88,7 @@ class AdmissionHandlerTest {
                                 Clock.systemUTC(),
                                 (what, url, proxy, trust, json) -> CompletableFuture.failedFuture(
                                         new AssertionError("no token call in this test"))),
-                        PriceTable.shipped(),
+                        Catalogue::shipped,
                         outcomes::add,
                         3),
                 new ChannelInboundHandlerAdapter() {

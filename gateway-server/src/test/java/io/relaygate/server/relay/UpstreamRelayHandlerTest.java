@@ -37,10 +37,10 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.Route;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.SchedulingConfig;
 import io.relaygate.core.config.StoreConfig;
 import io.relaygate.core.config.UpstreamConfig;
-import io.relaygate.core.pricing.PriceTable;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import io.relaygate.server.exchange.SameThreadAccounts;
@@ -98,7 +98,7 @@ class UpstreamRelayHandlerTest {
                                 Clock.systemUTC(),
                                 (what, url, proxy, trust, json) -> CompletableFuture.failedFuture(
                                         new AssertionError("no token call in this test"))),
-                        PriceTable.shipped(),
+                        Catalogue::shipped,
                         outcomes::add,
                         3),
                 new UpstreamRelayHandler(connections, UpstreamConfig.defaults()));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Route;
 import io.relaygate.core.Usage;
+import io.relaygate.core.catalogue.PriceBasis;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.LoggingConfig;
 import io.relaygate.server.exchange.ExchangeOutcome;
@@ -34,6 +35,8 @@ class AccessLogTest {
                 812,
                 95,
                 1_234,
+                PriceBasis.ESTIMATED,
+                "gpt-4o-mini",
                 null,
                 false,
                 null,
@@ -70,6 +73,8 @@ class AccessLogTest {
                 3,
                 0,
                 null,
+                null,
+                null,
                 false,
                 null,
                 null,
@@ -98,7 +103,7 @@ class AccessLogTest {
                         + " model=claude-haiku-4-5 upstream_model=gpt-4o-mini stream=true messages=7"
                         + " account=team-openai"
                         + " attempts=2 status=200 upstream_status=529 end=COMPLETED error=- in=120 out=30 cache_write=5 cache_read=400"
-                        + " cost_usd=0.001234 ms=812 ttfb_ms=95 from=203.0.113.7"
+                        + " cost_usd=0.001234 pricing=estimated:gpt-4o-mini ms=812 ttfb_ms=95 from=203.0.113.7"
                         + " tried=team-anthropic:529:40ms,team-openai:200:760ms");
     }
 
@@ -113,6 +118,8 @@ class AccessLogTest {
         assertThat(n.path("error").asText()).isEqualTo("upstream_529");
         assertThat(n.path("cost_usd").decimalValue()).isEqualByComparingTo("0.001234");
         assertThat(n.path("cache_read_input_tokens").asLong()).isEqualTo(400);
+        assertThat(n.path("pricing").asText()).isEqualTo("estimated");
+        assertThat(n.path("priced_as").asText()).isEqualTo("gpt-4o-mini");
         assertThat(n.path("attempts").asInt()).isEqualTo(2);
         assertThat(n.path("messages").asInt()).isEqualTo(7);
         assertThat(n.path("upstream_status").asInt()).isEqualTo(529);

@@ -1,4 +1,4 @@
-package io.relaygate.core.pricing;
+package io.relaygate.core.catalogue;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,11 +7,17 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * Prices of one model in USD per million tokens, one per kind of token in {@link Usage}. Providers without a cache-write
- * charge (OpenAI, most OpenAI-compatible servers) bill cache writes as plain input, so their {@code cacheWritePerMTok}
- * equals {@code inputPerMTok}.
+ * Prices of one model in USD per million tokens, one per kind of token. Providers without a cache-write charge bill
+ * cache writes as plain input, so their cache-write prices equal {@code inputPerMTok}. {@link Usage} does not tell
+ * five-minute from one-hour cache writes, so {@link #costMicros} charges cache writes at the five-minute price; the
+ * one-hour price is kept for the catalogue's readers.
  */
-public record ModelPrice(double inputPerMTok, double outputPerMTok, double cacheWritePerMTok, double cacheReadPerMTok) {
+public record ModelPrice(
+        double inputPerMTok,
+        double outputPerMTok,
+        double cacheWritePerMTok,
+        double cacheWrite1hPerMTok,
+        double cacheReadPerMTok) {
 
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
@@ -19,7 +25,13 @@ public record ModelPrice(double inputPerMTok, double outputPerMTok, double cache
         check("inputPerMTok", inputPerMTok);
         check("outputPerMTok", outputPerMTok);
         check("cacheWritePerMTok", cacheWritePerMTok);
+        check("cacheWrite1hPerMTok", cacheWrite1hPerMTok);
         check("cacheReadPerMTok", cacheReadPerMTok);
+    }
+
+    /** A price whose one-hour cache writes cost what five-minute ones do. */
+    public ModelPrice(double inputPerMTok, double outputPerMTok, double cacheWritePerMTok, double cacheReadPerMTok) {
+        this(inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheWritePerMTok, cacheReadPerMTok);
     }
 
     /**
@@ -36,6 +48,16 @@ public record ModelPrice(double inputPerMTok, double outputPerMTok, double cache
                 .add(times(cacheReadPerMTok, usage.cacheReadInputTokens()))
                 .setScale(0, RoundingMode.HALF_UP);
         return micros.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : micros.longValueExact();
+    }
+
+    /** Each price the higher of this one's and {@code other}'s: the fail-safe price of a set of models. */
+    public ModelPrice max(ModelPrice other) {
+        return new ModelPrice(
+                Math.max(inputPerMTok, other.inputPerMTok),
+                Math.max(outputPerMTok, other.outputPerMTok),
+                Math.max(cacheWritePerMTok, other.cacheWritePerMTok),
+                Math.max(cacheWrite1hPerMTok, other.cacheWrite1hPerMTok),
+                Math.max(cacheReadPerMTok, other.cacheReadPerMTok));
     }
 
     private static BigDecimal times(double perMTok, long tokens) {

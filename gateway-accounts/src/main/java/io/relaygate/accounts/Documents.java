@@ -1,0 +1,40 @@
+package io.relaygate.accounts;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Operator data kept whole in the store, one text document per name: the model catalogue and the client signatures,
+ * which override what the jar ships. A {@link #put} is published on the change channel ({@link StoreChange.Kind#CATALOGUE},
+ * {@link StoreChange.Kind#SIGNATURES}), so every instance reloads it within the change channel's latency. Read at
+ * start and on change only, never per request. Redis: the string {@code <prefix>doc:<name>}; embedded store: {@code
+ * <name>.json} in the data folder (written atomically; another process's write is seen by the file watch).
+ */
+public interface Documents {
+
+    /** The model catalogue. */
+    String CATALOGUE = "catalogue";
+
+    /** The client signatures. */
+    String SIGNATURES = "signatures";
+
+    /** The stored text of {@code name}, or empty when none was stored (the shipped one applies). */
+    CompletionStage<Optional<String>> get(String name);
+
+    /** Stores {@code text} under {@code name} (replacing what was there) and tells every instance. */
+    CompletionStage<Void> put(String name, String text);
+
+    /** Removes {@code name} (the shipped one applies again) and tells every instance. */
+    CompletionStage<Void> remove(String name);
+
+    /** The change kind a write of {@code name} is published as. */
+    static StoreChange.Kind changeKind(String name) {
+        return switch (name) {
+            case CATALOGUE -> StoreChange.Kind.CATALOGUE;
+            case SIGNATURES -> StoreChange.Kind.SIGNATURES;
+            default ->
+                throw new IllegalArgumentException(
+                        "document: " + name + " (expected: " + CATALOGUE + " or " + SIGNATURES + ")");
+        };
+    }
+}
