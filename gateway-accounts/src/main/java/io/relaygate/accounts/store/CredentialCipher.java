@@ -100,6 +100,28 @@ final class CredentialCipher {
     private static List<byte[]> fileKeys(Path dataDir) {
         List<byte[]> keys = new ArrayList<>();
         keys.add(ServerSecret.load(dataDir, Map.of(), KEY_ENV, KEY_FILE, PURPOSE, LOSS));
+        addPrevious(dataDir, keys);
+        return keys;
+    }
+
+    /**
+     * The key files as they are now, read without the folder's lock (a store write may hold it while it seals): each
+     * file is replaced atomically, so a read sees the old content or the new.
+     */
+    private static List<SecretKeySpec> reread(Path dataDir) {
+        Path current = dataDir.resolve(KEY_FILE);
+        List<byte[]> keys = new ArrayList<>();
+        try {
+            keys.add(ServerSecret.decode(
+                    Files.readString(current, StandardCharsets.US_ASCII), PURPOSE + " file " + current));
+        } catch (IOException e) {
+            throw new StoreException(PURPOSE + " file " + current + ": " + e);
+        }
+        addPrevious(dataDir, keys);
+        return specs(keys);
+    }
+
+    private static void addPrevious(Path dataDir, List<byte[]> keys) {
         Path previous = dataDir.resolve(PREVIOUS_FILE);
         if (Files.exists(previous)) {
             try {
@@ -109,7 +131,6 @@ final class CredentialCipher {
                 throw new StoreException(PURPOSE + " file " + previous + ": " + e);
             }
         }
-        return keys;
     }
 
     /** Whether the keys come from the environment (rotation is then the operator's: see operations.md). */
@@ -155,6 +176,14 @@ final class CredentialCipher {
 
     String encrypt(String plain) {
         requireNonNull(plain, "plain");
+        Path dir = dataDir;
+        if (dir != null) {
+            // a rotation beside this process: seal under the new key at once (writes are rare: account changes)
+            List<SecretKeySpec> now = reread(dir);
+            if (!now.equals(keys)) {
+                keys = now;
+            }
+        }
         byte[] nonce = Ids.randomBytes(NONCE_BYTES);
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
@@ -191,10 +220,10 @@ final class CredentialCipher {
         String plain = open(raw, keys, owner);
         if (plain == null && dataDir != null) {
             // the key files may have been rotated by `relaygate secret rotate` since they were read
-            List<SecretKeySpec> reread = specs(fileKeys(dataDir));
-            if (!reread.equals(keys)) {
-                keys = reread;
-                plain = open(raw, reread, owner);
+            List<SecretKeySpec> now = reread(dataDir);
+            if (!now.equals(keys)) {
+                keys = now;
+                plain = open(raw, now, owner);
             }
         }
         if (plain == null) {

@@ -35,6 +35,7 @@ public final class RelaygateMain {
               accounts list                    list accounts (never their credentials)
               usage [--key N] [--account N]    usage per key, account and model
               requests [--key N] [--account A] [--since 1h] [--csv]   per-request records, newest first
+              secret rotate                    seal account credentials under a new key (no downtime)
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -62,7 +63,8 @@ public final class RelaygateMain {
         String label = "relaygate";
         try {
             if (args.length == 0) {
-                throw new UsageException("missing command (expected: serve, keys, accounts, usage or requests)");
+                throw new UsageException(
+                        "missing command (expected: serve, keys, accounts, usage, requests or secret)");
             }
             String command = args[0];
             switch (command) {
@@ -80,6 +82,17 @@ public final class RelaygateMain {
                 case "requests":
                     label = "relaygate requests";
                     return RequestsCommand.run(cli, rest(args, 1));
+                case "secret":
+                    label = "relaygate secret";
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: rotate)");
+                        }
+                        out.println(SecretCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate secret " + args[1];
+                    return SecretCommand.run(cli, args[1], rest(args, 2));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -97,8 +110,8 @@ public final class RelaygateMain {
                             ? KeysCommand.run(cli, args[1], rest(args, 2))
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
-                    throw new UsageException(
-                            "unknown command '" + command + "' (expected: serve, keys, accounts, usage or requests)");
+                    throw new UsageException("unknown command '" + command
+                            + "' (expected: serve, keys, accounts, usage, requests or secret)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");
