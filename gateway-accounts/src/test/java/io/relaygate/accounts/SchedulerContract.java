@@ -190,7 +190,7 @@ abstract class SchedulerContract {
     }
 
     @Test
-    void anAccountBackFromAFaultTakesOneTrialRequestBeforeItIsTrustedAgain() {
+    void anAccountBackFromAFaultTakesOneTrialRequestBeforeItIsTrustedAgain() throws InterruptedException {
         Account a = account("a", 10, null);
         account("b", 20, null);
         Scheduler here = scheduler(store());
@@ -217,6 +217,12 @@ abstract class SchedulerContract {
         assertThat(names(schedule(here, demand(key, null, "r5"))))
                 .as("the trial succeeded: back in rotation here at once")
                 .containsExactly("a", "b");
+        // the verdict reaches the store asynchronously (the request's path does not wait for it)
+        for (int i = 0;
+                i < 400 && await(store().state().conditions(clock.instant())).containsKey(a.id());
+                i++) {
+            Thread.sleep(25);
+        }
         advance(Scheduler.VIEW_TTL.plusMillis(1));
         assertThat(names(schedule(there, demand(key, null, "r6"))))
                 .as("and on the other instance with its next view")
