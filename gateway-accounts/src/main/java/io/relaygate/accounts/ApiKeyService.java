@@ -15,9 +15,6 @@ import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.config.SchedulingConfig;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -33,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates gateway keys and authenticates presented secrets. A secret is {@code rg_<id>_<32 random characters>}: the
- * embedded id makes a lookup a single get, and only {@code base64(SHA-256(salt || secret))} is stored.
+ * embedded id makes a lookup a single get, and only a salted hash under the server's pepper is stored
+ * ({@link KeyHasher}; a key of the older, unpeppered form is rewritten on its first successful use).
  *
  * <p>Lookups go through a short Caffeine cache (found keys only, so a key created by another process is never hidden
  * by an earlier miss); this service's own updates invalidate it, other processes' changes show after
@@ -67,12 +65,15 @@ public final class ApiKeyService {
     private static final int SALT_BYTES = 16;
 
     private final ApiKeyStore store;
+    private final KeyHasher hasher;
     private final Clock clock;
     private final AsyncCache<String, Lookup> cache;
     /** Keys as last read from the store, for {@code staleFor} after that read: what an outage is served from. */
     private final Cache<String, ApiKey> lastKnown;
 
     private final AtomicBoolean servingStale = new AtomicBoolean();
+    /** Keys whose unpeppered hash is being rewritten by this process. */
+    private final java.util.Set<String> migrating = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ApiKeyService(ApiKeyStore store) {
         this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL);
@@ -95,6 +96,7 @@ public final class ApiKeyService {
      */
     public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
         this.store = requireNonNull(store, "store");
+        this.hasher = store.hasher();
         this.clock = requireNonNull(clock, "clock");
         requireNonNull(ticker, "ticker");
         requireNonNull(cacheTtl, "cacheTtl");
@@ -132,7 +134,7 @@ public final class ApiKeyService {
                 name,
                 secret.substring(0, VISIBLE_PREFIX_LENGTH),
                 Base64.getEncoder().encodeToString(salt),
-                Base64.getEncoder().encodeToString(hash(salt, secret)),
+                hasher.hash(salt, secret),
                 true,
                 clock.instant(),
                 rules);
@@ -162,6 +164,55 @@ public final class ApiKeyService {
             }
             return result.found().filter(key -> matches(key, presentedSecret));
         });
+    }
+
+    /** Whether {@code secret} is {@code key}'s; a right secret against an unpeppered hash migrates the hash. */
+    private boolean matches(ApiKey key, String secret) {
+        byte[] salt;
+        try {
+            salt = Base64.getDecoder().decode(key.salt());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        KeyHasher.Match match = hasher.verify(salt, key.secretHash(), secret);
+        if (match == KeyHasher.Match.YES_UNPEPPERED && migrating.add(key.id())) {
+            migrate(key, secret);
+        }
+        return match != KeyHasher.Match.NO;
+    }
+
+    /**
+     * Rewrites {@code key}'s hash under the pepper, once per key and process, off the request's path (the request
+     * goes on at once). Reads the key again first, so a change made meanwhile (rules, a rename) is kept; a failed
+     * write is retried on a later use.
+     */
+    private void migrate(ApiKey key, String secret) {
+        byte[] salt = Ids.randomBytes(SALT_BYTES);
+        String hash = hasher.hash(salt, secret);
+        store.findById(key.id())
+                .thenCompose(found -> {
+                    ApiKey current = found.orElse(null);
+                    if (current == null || !current.secretHash().equals(key.secretHash())) {
+                        // deleted, or migrated (or its secret changed) elsewhere meanwhile
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return store.update(
+                                    current.withSecretHash(Base64.getEncoder().encodeToString(salt), hash))
+                            .thenApply(stored -> {
+                                cache.synchronous().invalidate(stored.id());
+                                logger.info("key {}: its stored hash now uses the server's pepper", stored.name());
+                                return stored;
+                            });
+                })
+                .whenComplete((done, e) -> {
+                    if (e != null) {
+                        migrating.remove(key.id());
+                        logger.warn(
+                                "key {}: could not store its peppered hash, will retry on its next use: {}",
+                                key.name(),
+                                Secrets.redact(String.valueOf(e)));
+                    }
+                });
     }
 
     /** Reads a key; on a store failure answers with the last known key, else with the failure, never exceptionally. */
@@ -221,7 +272,7 @@ public final class ApiKeyService {
                     key.name(),
                     secret.substring(0, VISIBLE_PREFIX_LENGTH),
                     Base64.getEncoder().encodeToString(salt),
-                    Base64.getEncoder().encodeToString(hash(salt, secret)),
+                    hasher.hash(salt, secret),
                     key.enabled(),
                     key.createdAt(),
                     key.rules());
@@ -291,29 +342,6 @@ public final class ApiKeyService {
 
     private static boolean isAlphanumeric(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    }
-
-    private static boolean matches(ApiKey key, String secret) {
-        try {
-            byte[] salt = Base64.getDecoder().decode(key.salt());
-            byte[] expected = Base64.getDecoder().decode(key.secretHash());
-            // constant-time comparison: the time taken must not tell how much of a guess was right
-            return MessageDigest.isEqual(expected, hash(salt, secret));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    static byte[] hash(byte[] salt, String secret) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(salt);
-            sha.update(secret.getBytes(StandardCharsets.UTF_8));
-            return sha.digest();
-        } catch (NoSuchAlgorithmException e) {
-            // every Java platform is required to provide SHA-256 (MessageDigest Javadoc)
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 
     private static GatewayException notFound(String name) {

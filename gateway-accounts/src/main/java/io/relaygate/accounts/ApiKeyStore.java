@@ -26,4 +26,13 @@ public interface ApiKeyStore {
      * when there is none, and with {@link DuplicateNameException} when a rename collides with another key.
      */
     CompletionStage<ApiKey> update(ApiKey key);
+
+    /**
+     * How this store's key secrets are hashed: under the server's pepper for the real backends, which load it with
+     * the credential key ({@code RELAYGATE_KEY_PEPPER} or {@code pepper.key} in the data folder); unpeppered by
+     * default, for stores that have no server secrets (tests).
+     */
+    default KeyHasher hasher() {
+        return KeyHasher.unpeppered();
+    }
 }

@@ -2,7 +2,6 @@ package io.relaygate.accounts;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.state.AccountCondition;
@@ -14,6 +13,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.KeyRules;
+import io.relaygate.core.RepeatedWarnings;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
@@ -21,8 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Candidates are the accounts that speak a format the request can be served in, are schedulable, serve the model,
  * are in the key's bound account or group, and are not out of rotation (cooling down after a 429 or 529, or refused
- * credentials). Order: the session's sticky account when it is a candidate and has at least
+ * credentials). An account that went out for a fault (overloaded, unreachable) is half-open when its cool-down ends:
+ * one request across all instances claims its trial and tries it first ({@link Trials}). Order: the session's sticky account when it is a candidate and has at least
  * {@link #STICKY_HEADROOM_FLOOR} of quota headroom; then lower priority number, more quota headroom (in steps of
  * {@link #HEADROOM_STEP}), the request's own format before converted ones, least recently used, name.
  *
@@ -51,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * without limits and a request without a session). Account conditions, last-used times and quota readings are read at
  * most once per {@link #VIEW_TTL} per instance; what this instance learns itself (a 429, an account it just used, a
  * quota reading) counts at once.
+ *
+ * <p>The parts: admission and the round trip here, the candidates' order in {@link CandidateOrder}, what this instance
+ * knows of the accounts' state in {@link AccountView}, the feedback on conditions in {@link Rotation} and half-open
+ * trials in {@link Trials}.
  */
 public final class Scheduler {
 
@@ -106,23 +109,16 @@ public final class Scheduler {
         }
     }
 
-    private record View(
-            Map<String, AccountCondition> conditions,
-            Map<String, Instant> lastUsed,
-            Map<String, AccountQuota> quotas,
-            long loadedAtNanos) {}
-
-    private record LocalCondition(AccountCondition condition, long setAtNanos) {}
-
     private final AccountSelector selector;
     private final SharedState state;
     private final SchedulingConfig config;
     private final Clock clock;
     private final Ticker ticker;
-    private final @Nullable AsyncLoadingCache<Boolean, View> views;
-    private final Map<String, LocalCondition> localConditions = new ConcurrentHashMap<>();
-    private final Map<String, Instant> localUsed = new ConcurrentHashMap<>();
-    private final io.relaygate.core.RepeatedWarnings warnings;
+    private final AccountView view;
+    private final Trials trials;
+    private final CandidateOrder order;
+    private final Rotation rotation;
+    private final RepeatedWarnings warnings;
     private final AtomicLong failedOpen = new AtomicLong();
     /**
      * Sticky mappings this instance read or wrote lately, by {@code keyId|session}: for a key without limits a hit
@@ -182,8 +178,7 @@ public final class Scheduler {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
-        this.warnings = new io.relaygate.core.RepeatedWarnings(
-                logger, io.relaygate.core.RepeatedWarnings.DEFAULT_INTERVAL, ticker::read);
+        this.warnings = new RepeatedWarnings(logger, RepeatedWarnings.DEFAULT_INTERVAL, ticker::read);
         this.quotas = new QuotaBook(state, ticker, QUOTA_PUSH_INTERVAL, e -> warnState("saving an account's quota", e));
         this.localSticky = Caffeine.newBuilder()
                 .executor(Caches.SAME_THREAD)
@@ -192,37 +187,10 @@ public final class Scheduler {
                 .expireAfterWrite(
                         LOCAL_STICKY_TTL.compareTo(config.stickyTtl()) < 0 ? LOCAL_STICKY_TTL : config.stickyTtl())
                 .build();
-        // zero: read every time (Caffeine may serve an entry of a zero-expiry cache until its maintenance runs)
-        this.views = viewTtl.isZero()
-                ? null
-                : Caffeine.newBuilder()
-                        .executor(Caches.SAME_THREAD)
-                        .ticker(ticker)
-                        .maximumSize(1)
-                        .expireAfterWrite(viewTtl)
-                        .buildAsync((ignored, executor) -> loadView());
-    }
-
-    private CompletableFuture<View> loadView() {
-        long started = ticker.read();
-        Instant now = clock.instant();
-        CompletableFuture<Map<String, AccountQuota>> readings = state.quotas()
-                .toCompletableFuture()
-                .exceptionally(e -> {
-                    warnState("reading account quotas", e);
-                    return Map.of();
-                });
-        return state.conditions(now)
-                .thenCombine(state.lastUsed(), (c, u) -> new View(c, u, Map.of(), started))
-                .toCompletableFuture()
-                .exceptionally(e -> {
-                    warnState("reading account conditions", e);
-                    return new View(Map.of(), Map.of(), Map.of(), started);
-                })
-                .thenCombine(readings, (v, q) -> {
-                    quotas.sharedLoaded(q);
-                    return new View(v.conditions, v.lastUsed, q, v.loadedAtNanos);
-                });
+        this.view = new AccountView(state, clock, ticker, quotas, viewTtl, this::warnState);
+        this.trials = new Trials(state, ticker, this::warnState);
+        this.order = new CandidateOrder(view, quotas);
+        this.rotation = new Rotation(state, view, trials, config, clock, this::warnState);
     }
 
     /** Drops the cached account list (an account was added or changed elsewhere). */
@@ -235,10 +203,7 @@ public final class Scheduler {
      * rotation or resumed elsewhere). What this instance learned itself before stays only until the new view is read.
      */
     public void invalidateConditions() {
-        AsyncLoadingCache<Boolean, View> cache = views;
-        if (cache != null) {
-            cache.synchronous().invalidateAll();
-        }
+        view.invalidate();
     }
 
     public SchedulingConfig config() {
@@ -289,102 +254,34 @@ public final class Scheduler {
         CompletionStage<List<Account>> found = selector.candidates(demand.formats(), demand.model());
         return admission.thenCompose(result -> {
             if (!result.admission.admitted()) {
-                return CompletableFuture.completedFuture(
-                        (Decision) new Refused(result.admission, refusalMessage(result.admission, key.rules(), now)));
+                return CompletableFuture.completedFuture((Decision)
+                        new Refused(result.admission, RefusalMessages.of(result.admission, key.rules(), now)));
             }
-            AsyncLoadingCache<Boolean, View> cache = views;
-            CompletableFuture<View> view0 = cache == null ? loadView() : cache.get(Boolean.TRUE);
-            return found.thenCombine(view0, (accounts, view) -> {
-                Decision d = order(demand, accounts, view, result.admission.stickyAccountId(), result.leaseHeld, now);
-                if (!(d instanceof Admitted) && result.leaseHeld) {
-                    release(key, demand.requestId());
-                }
-                return d;
+            return found.thenCombine(view.current(), Found::new).thenCompose(f -> {
+                Map<String, AccountCondition> conditions = view.conditions(f.view, now);
+                return trials.claim(f.accounts, key.rules(), conditions, demand.requestId(), now)
+                        .thenApply(pick -> {
+                            Decision d = order.decide(
+                                    demand,
+                                    f.accounts,
+                                    f.view,
+                                    conditions,
+                                    pick,
+                                    result.admission.stickyAccountId(),
+                                    result.leaseHeld,
+                                    now);
+                            if (!(d instanceof Admitted) && result.leaseHeld) {
+                                release(key, demand.requestId());
+                            }
+                            return d;
+                        });
             });
         });
     }
 
-    private record AdmissionResult(Admission admission, boolean leaseHeld) {}
+    private record Found(List<Account> accounts, AccountView.Snapshot view) {}
 
-    private Decision order(
-            Demand demand, List<Account> found, View view, @Nullable String sticky, boolean leaseHeld, Instant now) {
-        String model = demand.model();
-        if (found.isEmpty()) {
-            return new Unavailable(
-                    model == null
-                            ? "no upstream account serves " + demand.requestKind() + " requests"
-                            : "no upstream account serves model " + model + " for " + demand.requestKind()
-                                    + " requests",
-                    null);
-        }
-        KeyRules rules = demand.key().rules();
-        List<Account> bound = found.stream().filter(a -> boundTo(rules, a)).toList();
-        if (bound.isEmpty()) {
-            return new Unavailable(
-                    "no upstream account serves " + (model == null ? "this request" : "model " + model)
-                            + " for this key: it is bound to "
-                            + (rules.boundAccount() != null
-                                    ? "account " + rules.boundAccount()
-                                    : "account group " + rules.boundGroup()),
-                    null);
-        }
-        Map<String, AccountCondition> conditions = conditions(view, now);
-        List<Account> usable = new ArrayList<>(bound.size());
-        List<String> out = new ArrayList<>();
-        Instant retryAt = null;
-        boolean allRateLimited = true;
-        boolean allBusy = true;
-        for (Account a : bound) {
-            AccountCondition c = conditions.get(a.id());
-            if (c == null) {
-                usable.add(a);
-                continue;
-            }
-            allRateLimited &= c.state() == AccountCondition.State.RATE_LIMITED;
-            allBusy &=
-                    c.state() == AccountCondition.State.RATE_LIMITED || c.state() == AccountCondition.State.OVERLOADED;
-            out.add(a.name() + " (" + c.state().wireName() + (c.until() == null ? "" : " until " + c.until()) + ")");
-            if (c.until() != null && (retryAt == null || c.until().isBefore(retryAt))) {
-                retryAt = c.until();
-            }
-        }
-        if (usable.isEmpty()) {
-            return new Unavailable(
-                    "every upstream account that serves " + (model == null ? "this request" : "model " + model)
-                            + " is out of rotation: " + String.join(", ", out),
-                    retryAt,
-                    allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE);
-        }
-        List<WireFormat> formats = demand.formats();
-        if (usable.size() > 1) {
-            Map<String, Integer> steps = new HashMap<>();
-            for (Account a : usable) {
-                steps.put(a.id(), QuotaBook.steps(quotas.headroom(view.quotas, a.id(), now), HEADROOM_STEP));
-            }
-            Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
-                    .thenComparing(a -> steps.get(a.id()), Comparator.reverseOrder())
-                    .thenComparingInt(a -> formats.indexOf(a.kind().format()))
-                    .thenComparing(a -> lastUse(view, a.id()))
-                    .thenComparing(Account::name);
-            usable.sort(ranking);
-        }
-        if (sticky != null) {
-            for (int i = 0; i < usable.size(); i++) {
-                if (usable.get(i).id().equals(sticky)) {
-                    double left = quotas.headroom(view.quotas, sticky, now);
-                    if (left >= STICKY_HEADROOM_FLOOR) {
-                        usable.add(0, usable.remove(i));
-                    } else {
-                        logger.debug(
-                                "[{}] session leaves account {}: {}% quota headroom",
-                                demand.requestId(), usable.get(i).name(), Math.round(left * 100));
-                    }
-                    break;
-                }
-            }
-        }
-        return new Admitted(List.copyOf(usable), leaseHeld, sticky);
-    }
+    private record AdmissionResult(Admission admission, boolean leaseHeld) {}
 
     /** Whether the key's binding (one account, or one account group) admits {@code account}. */
     public static boolean boundTo(KeyRules rules, Account account) {
@@ -397,89 +294,18 @@ public final class Scheduler {
         return true;
     }
 
-    private Map<String, AccountCondition> conditions(View view, Instant now) {
-        if (view.conditions.isEmpty() && localConditions.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, AccountCondition> merged = new HashMap<>(view.conditions);
-        localConditions.forEach((id, lc) -> {
-            if (lc.setAtNanos - view.loadedAtNanos >= 0) {
-                // learned here after the shared view was read: newer than it
-                merged.put(id, lc.condition);
-            }
-        });
-        merged.values().removeIf(c -> !c.activeAt(now));
-        return merged;
-    }
-
-    /** When {@code accountId} was last given a request, by this instance or (as of the view) by any. */
-    private Instant lastUse(View view, String accountId) {
-        Instant shared = view.lastUsed.get(accountId);
-        Instant here = localUsed.get(accountId);
-        if (shared == null) {
-            return here == null ? Instant.EPOCH : here;
-        }
-        return here == null || shared.isAfter(here) ? shared : here;
-    }
-
-    /** What the client is told when a limit refuses it: which limit, its value, and when it resets. */
-    static String refusalMessage(Admission a, KeyRules rules, Instant now) {
-        Admission.Limit limit = requireNonNull(a.limit(), "limit");
-        String what;
-        switch (limit) {
-            case REQUESTS:
-                what = "request limit of this key reached: " + a.current() + " of " + rules.maxRequests()
-                        + " requests per " + io.relaygate.core.Durations.format(requireNonNull(rules.requestWindow()));
-                break;
-            case TOKENS:
-                what = "token limit of this key reached: " + a.current() + " of " + rules.maxTokens() + " tokens per "
-                        + io.relaygate.core.Durations.format(requireNonNull(rules.tokenWindow()));
-                break;
-            case CONCURRENCY:
-                what = "concurrency limit of this key reached: " + a.current() + " of " + rules.maxConcurrency()
-                        + " requests in flight";
-                break;
-            case DAILY_COST:
-                what = "daily cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(AdmissionRequest.micros(rules.dailyCostUsd()));
-                break;
-            case WEEKLY_COST:
-                what = "weekly cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(AdmissionRequest.micros(rules.weeklyCostUsd()));
-                break;
-            default:
-                what = "total cost limit of this key reached: " + usd(a.current()) + " of "
-                        + usd(AdmissionRequest.micros(rules.totalCostUsd()));
-                break;
-        }
-        Instant reset = a.resetAt();
-        if (reset == null) {
-            return what + "; it does not reset";
-        }
-        return what + "; resets at " + reset + " (in " + io.relaygate.core.Durations.format(secondsUntil(now, reset))
-                + ")";
-    }
-
-    private static Duration secondsUntil(Instant now, Instant reset) {
-        long ms = Math.max(0, reset.toEpochMilli() - now.toEpochMilli());
-        return Duration.ofSeconds((ms + 999) / 1000);
-    }
-
-    private static String usd(long micros) {
-        return String.format(java.util.Locale.ROOT, "$%.2f", micros / 1e6);
-    }
-
     /** Seconds until {@code a} resets, at least 1, for a Retry-After header; null when it never does. */
     public @Nullable Long retryAfterSeconds(Admission a) {
         Instant reset = a.resetAt();
         return reset == null
                 ? null
-                : Math.max(1, secondsUntil(clock.instant(), reset).toSeconds());
+                : Math.max(
+                        1, RefusalMessages.secondsUntil(clock.instant(), reset).toSeconds());
     }
 
     /** Seconds until {@code at}, at least 1, for a Retry-After header. */
     public long secondsUntil(Instant at) {
-        return Math.max(1, secondsUntil(clock.instant(), at).toSeconds());
+        return Math.max(1, RefusalMessages.secondsUntil(clock.instant(), at).toSeconds());
     }
 
     // ---- feedback from the relay ----
@@ -491,7 +317,7 @@ public final class Scheduler {
      */
     public void tried(Account account) {
         Instant now = clock.instant();
-        localUsed.put(account.id(), now);
+        view.used(account.id(), now);
         long t = ticker.read();
         Long pushed = usedPushedAt.get(account.id());
         if (pushed != null && t - pushed < USED_PUSH_INTERVAL.toNanos()) {
@@ -504,24 +330,28 @@ public final class Scheduler {
         });
     }
 
-    /**
-     * What {@code account}'s upstream just said about its rate limits (any answer, success or error); null when the
-     * answer carried no rate-limit headers. Counts here at once; reaches the store at most every
-     * {@link #QUOTA_PUSH_INTERVAL} per account, and the other instances with their next view.
-     */
     /** Whether to read {@code account}'s rate-limit headers from the answer arriving now (sampled, see QuotaBook). */
     public boolean quotaSampleDue(Account account) {
         return quotas.sampleDue(account.id());
     }
 
+    /**
+     * What {@code account}'s upstream just said about its rate limits (any answer, success or error); null when the
+     * answer carried no rate-limit headers. Counts here at once; reaches the store at most every
+     * {@link #QUOTA_PUSH_INTERVAL} per account, and the other instances with their next view.
+     */
     public void observeQuota(Account account, @Nullable AccountQuota quota) {
         if (quota != null) {
             quotas.observe(account.id(), quota);
         }
     }
 
-    /** {@code account} answered the request: the session sticks to it (when it was not its sticky account already). */
+    /**
+     * {@code account} answered the request: the session sticks to it (when it was not its sticky account already),
+     * and an account on trial is back in rotation.
+     */
     public void served(Account account, Demand demand, @Nullable String stickyAccountId) {
+        rotation.served(account, demand.requestId());
         String session = demand.sessionHash();
         if (session == null || account.id().equals(stickyAccountId)) {
             return;
@@ -535,53 +365,38 @@ public final class Scheduler {
     }
 
     /**
+     * {@code account} failed {@code demand}'s call with {@code failure}: its cool-down as {@link #coolDown} says, or,
+     * when the call was the account's trial request, the trial's verdict (see {@link Trials}).
+     *
+     * @param reason what the upstream said, already free of secrets
+     * @param announcedReset when a 429's headers said the limit resets, or null
+     */
+    public void failed(
+            Account account, Demand demand, UpstreamFailure failure, String reason, @Nullable Instant announcedReset) {
+        rotation.failed(account, demand.requestId(), failure, reason, announcedReset);
+    }
+
+    /**
      * Takes {@code account} out of rotation, on every instance sharing the store (here at once, elsewhere within
      * {@link #VIEW_TTL}).
      *
      * @param until when it comes back by itself; null: only when an operator re-enables it
      */
     public void putOutOfRotation(Account account, AccountCondition.State what, String reason, @Nullable Instant until) {
-        AccountCondition c = new AccountCondition(what, reason, clock.instant(), until);
-        localConditions.put(account.id(), new LocalCondition(c, ticker.read()));
-        logger.warn(
-                "account {} is out of rotation: {}{} ({})",
-                account.name(),
-                what.wireName(),
-                until == null ? "" : " until " + until,
-                reason);
-        state.setCondition(account.id(), c).exceptionally(e -> {
-            warnState("saving an account condition", e);
-            return null;
-        });
+        rotation.outOfRotation(account, what, reason, until);
     }
 
     /**
      * Applies {@code failure}'s {@linkplain UpstreamFailure#coolDown() cool-down} to {@code account}: the one place
-     * where a failed call turns into a condition, with the durations from {@link SchedulingConfig}.
+     * where a failed call turns into a condition, with the durations from {@link SchedulingConfig}. Completes when the
+     * condition is written.
      *
      * @param reason what the upstream said, already free of secrets
      * @param announcedReset when a 429's headers said the limit resets, or null
      */
-    public void coolDown(Account account, UpstreamFailure failure, String reason, @Nullable Instant announcedReset) {
-        Instant now = clock.instant();
-        switch (failure.coolDown()) {
-            case RATE_LIMITED ->
-                putOutOfRotation(
-                        account,
-                        AccountCondition.State.RATE_LIMITED,
-                        reason,
-                        announcedReset != null ? announcedReset : now.plus(config.rateLimitCoolDown()));
-            case OVERLOADED ->
-                putOutOfRotation(
-                        account, AccountCondition.State.OVERLOADED, reason, now.plus(config.overloadCoolDown()));
-            case UNAUTHORIZED -> putOutOfRotation(account, AccountCondition.State.UNAUTHORIZED, reason, null);
-            case UNREACHABLE ->
-                putOutOfRotation(
-                        account, AccountCondition.State.UNREACHABLE, reason, now.plus(config.overloadCoolDown()));
-            case NONE -> {
-                // a failure of this request alone: the account stays in rotation
-            }
-        }
+    public CompletionStage<Void> coolDown(
+            Account account, UpstreamFailure failure, String reason, @Nullable Instant announcedReset) {
+        return rotation.coolDown(account, failure, reason, announcedReset);
     }
 
     /** Extends the request's lease by another {@link SchedulingConfig#leaseTtl()}. */
@@ -624,15 +439,13 @@ public final class Scheduler {
      * reused for {@link #VIEW_TTL}, plus what it learned since). For the metrics scrape, never on a request's path.
      */
     public CompletionStage<List<AccountStatus>> accountStatuses() {
-        AsyncLoadingCache<Boolean, View> cache = views;
-        CompletableFuture<View> view0 = cache == null ? loadView() : cache.get(Boolean.TRUE);
-        return selector.candidates(List.of(WireFormat.values()), null).thenCombine(view0, (accounts, view) -> {
+        return selector.candidates(List.of(WireFormat.values()), null).thenCombine(view.current(), (accounts, v) -> {
             Instant now = clock.instant();
-            Map<String, AccountCondition> conditions = conditions(view, now);
+            Map<String, AccountCondition> conditions = view.conditions(v, now);
             List<AccountStatus> statuses = new ArrayList<>(accounts.size());
             for (Account a : accounts) {
                 AccountCondition c = conditions.get(a.id());
-                AccountQuota q = quotas.quota(view.quotas, a.id());
+                AccountQuota q = quotas.quota(v.quotas(), a.id());
                 Map<AccountQuota.Window, Double> headroom = new java.util.EnumMap<>(AccountQuota.Window.class);
                 if (q != null) {
                     q.liveWindows(now).forEach((w, use) -> headroom.put(w, 1 - use.used()));

@@ -11,6 +11,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.KeyRules;
+import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
 import io.relaygate.testing.MutableClock;
@@ -186,6 +187,98 @@ abstract class SchedulerContract {
         advance(Duration.ofSeconds(30));
         assertThat(names(schedule(here, demand(key, null, "r3")))).containsExactly("a", "b");
         assertThat(names(schedule(there, demand(key, null, "r4")))).containsExactly("a", "b");
+    }
+
+    @Test
+    void anAccountBackFromAFaultTakesOneTrialRequestBeforeItIsTrustedAgain() throws InterruptedException {
+        Account a = account("a", 10, null);
+        account("b", 20, null);
+        Scheduler here = scheduler(store());
+        Store otherStore = openStore();
+        opened.add(otherStore);
+        Scheduler there = scheduler(otherStore);
+        ApiKey key = key(KeyRules.NONE);
+        here.failed(a, demand(key, null, "r0"), UpstreamFailure.OVERLOADED, "529 overloaded_error", null);
+        assertThat(names(schedule(here, demand(key, null, "r1")))).containsExactly("b");
+
+        advance(config.overloadCoolDown());
+        Scheduler.Demand trial = demand(key, null, "r2");
+        assertThat(names(schedule(here, trial)))
+                .as("the cool-down is over: one request tries the account first, and may fail over")
+                .containsExactly("a", "b");
+        assertThat(names(schedule(here, demand(key, null, "r3"))))
+                .as("while the trial runs, the other requests go elsewhere")
+                .containsExactly("b");
+        assertThat(names(schedule(there, demand(key, null, "r4"))))
+                .as("on every instance")
+                .containsExactly("b");
+
+        here.served(a, trial, null);
+        assertThat(names(schedule(here, demand(key, null, "r5"))))
+                .as("the trial succeeded: back in rotation here at once")
+                .containsExactly("a", "b");
+        // the verdict reaches the store asynchronously (the request's path does not wait for it)
+        for (int i = 0;
+                i < 400 && await(store().state().conditions(clock.instant())).containsKey(a.id());
+                i++) {
+            Thread.sleep(25);
+        }
+        advance(Scheduler.VIEW_TTL.plusMillis(1));
+        assertThat(names(schedule(there, demand(key, null, "r6"))))
+                .as("and on the other instance with its next view")
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void aFailedTrialTakesTheAccountOutAgainForTwiceAsLong() {
+        Account a = account("a", 10, null);
+        account("b", 20, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        Duration coolDown = config.overloadCoolDown();
+        s.coolDown(a, UpstreamFailure.CONNECT_FAILED, "connection refused", null);
+
+        advance(coolDown);
+        Scheduler.Demand first = demand(key, null, "r1");
+        assertThat(names(schedule(s, first))).containsExactly("a", "b");
+        s.failed(a, first, UpstreamFailure.SERVER_ERROR, "503 from upstream", null);
+        assertThat(names(schedule(s, demand(key, null, "r2")))).containsExactly("b");
+        advance(coolDown.multipliedBy(2).minusSeconds(1));
+        assertThat(names(schedule(s, demand(key, null, "r3"))))
+                .as("twice the cool-down")
+                .containsExactly("b");
+        advance(Duration.ofSeconds(1));
+        Scheduler.Demand second = demand(key, null, "r4");
+        assertThat(names(schedule(s, second))).containsExactly("a", "b");
+
+        s.failed(a, second, UpstreamFailure.CONNECT_TIMEOUT, "connect timed out", null);
+        advance(coolDown.multipliedBy(4).minusSeconds(1));
+        assertThat(names(schedule(s, demand(key, null, "r5"))))
+                .as("twice as long again")
+                .containsExactly("b");
+        advance(Duration.ofSeconds(1));
+        Scheduler.Demand third = demand(key, null, "r6");
+        assertThat(names(schedule(s, third))).containsExactly("a", "b");
+
+        s.failed(a, third, UpstreamFailure.CLIENT_ERROR, "400 invalid_request_error", null);
+        assertThat(names(schedule(s, demand(key, null, "r7"))))
+                .as("an answer about the request itself shows the upstream is up again")
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void whenTheOnlyAccountIsOnTrialTheOthersAreToldItIsUnderWay() {
+        Account a = account("a", 10, null);
+        Scheduler s = scheduler(store());
+        ApiKey key = key(KeyRules.NONE);
+        s.coolDown(a, UpstreamFailure.OVERLOADED, "529", null);
+        advance(config.overloadCoolDown());
+        assertThat(names(schedule(s, demand(key, null, "r1")))).containsExactly("a");
+
+        assertThat(schedule(s, demand(key, null, "r2"))).isInstanceOfSatisfying(Scheduler.Unavailable.class, u -> {
+            assertThat(u.message()).endsWith("a (overloaded, its trial request is under way)");
+            assertThat(u.kind()).isEqualTo(io.relaygate.core.ErrorKind.OVERLOADED);
+        });
     }
 
     @Test

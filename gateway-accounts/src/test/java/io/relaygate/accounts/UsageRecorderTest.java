@@ -105,6 +105,17 @@ class UsageRecorderTest {
         }
 
         @Override
+        public CompletionStage<io.relaygate.accounts.state.TrialClaim> claimTrial(
+                String accountId, String claimId, Instant now, java.time.Duration ttl) {
+            return real.claimTrial(accountId, claimId, now, ttl);
+        }
+
+        @Override
+        public CompletionStage<Void> releaseTrial(String accountId, String claimId) {
+            return real.releaseTrial(accountId, claimId);
+        }
+
+        @Override
         public CompletionStage<Void> markUsed(String accountId, Instant at) {
             return real.markUsed(accountId, at);
         }

@@ -36,6 +36,11 @@ public record ApiKey(
         requireNonNull(rules, "rules");
     }
 
+    /** The same key with its secret's hash made anew (another salt, another form). */
+    public ApiKey withSecretHash(String newSalt, String newHash) {
+        return new ApiKey(id, name, prefix, newSalt, newHash, enabled, createdAt, rules);
+    }
+
     public ApiKey withEnabled(boolean value) {
         return new ApiKey(id, name, prefix, salt, secretHash, value, createdAt, rules);
     }

@@ -18,6 +18,8 @@ import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.RequestLedgerHandler;
+import io.relaygate.server.pipeline.AdminOriginCheck;
+import io.relaygate.server.pipeline.AdminRoutes;
 import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import io.relaygate.server.pipeline.BodyAggregator;
 import io.relaygate.server.pipeline.ClientAddress;
@@ -50,7 +52,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ApiKeyService keys;
     private final Scheduler scheduler;
     private final Supplier<Catalogue> catalogue;
-    private final AdminApi admin;
+    /** The admin API behind the cross-origin check on its writes. */
+    private final AdminRoutes admin;
     /** Shared by every connection: repeated auth failures from one address are summarized. */
     private final RepeatedFailures failures = new RepeatedFailures(System::nanoTime);
 
@@ -91,7 +94,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.keys = requireNonNull(keys, "keys");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.catalogue = requireNonNull(catalogue, "catalogue");
-        this.admin = requireNonNull(admin, "admin");
+        this.admin = new AdminOriginCheck(requireNonNull(admin, "admin"));
         this.pool = requireNonNull(pool, "pool");
         this.listener = requireNonNull(listener, "listener");
         this.clock = requireNonNull(clock, "clock");

@@ -166,6 +166,59 @@ class AdminApiIT {
     }
 
     @Test
+    void adminWritesFromAnotherOriginAreRefusedInTheAdminApisErrorFormat() throws Exception {
+        io.relaygate.core.Account account = gw.store
+                .accounts()
+                .findByName("mock-anthropic")
+                .toCompletableFuture()
+                .join()
+                .orElseThrow();
+        java.time.Instant now = java.time.Instant.now();
+        gw.store
+                .state()
+                .setCondition(
+                        account.id(),
+                        new io.relaygate.accounts.state.AccountCondition(
+                                io.relaygate.accounts.state.AccountCondition.State.UNAUTHORIZED, "401", now, null))
+                .toCompletableFuture()
+                .join();
+        String resume = "/admin/accounts/mock-anthropic/resume";
+
+        HttpResponse<byte[]> evil =
+                gw.post(resume, "{}", "authorization", "Bearer " + TOKEN, "origin", "https://evil.example");
+        assertThat(evil.statusCode()).isEqualTo(403);
+        JsonNode error = JSON.readTree(evil.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("permission_denied");
+        assertThat(error.path("message").asText())
+                .startsWith("cross-origin admin request refused (Origin evil.example is not this host)");
+        HttpResponse<byte[]> sibling =
+                gw.post(resume, "{}", "authorization", "Bearer " + TOKEN, "sec-fetch-site", "same-site");
+        assertThat(sibling.statusCode()).isEqualTo(403);
+        assertThat(gw.store.state().conditions(now).toCompletableFuture().join())
+                .as("nothing was changed")
+                .containsKey(account.id());
+
+        HttpResponse<byte[]> own = gw.post(
+                resume,
+                "{}",
+                "authorization",
+                "Bearer " + TOKEN,
+                "origin",
+                gw.baseUrl(),
+                "sec-fetch-site",
+                "same-origin");
+        assertThat(own.statusCode())
+                .as(new String(own.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(gw.store.state().conditions(now).toCompletableFuture().join())
+                .doesNotContainKey(account.id());
+        assertThat(gw.get("/admin/accounts", "authorization", "Bearer " + TOKEN, "origin", "https://evil.example")
+                        .statusCode())
+                .as("reads change nothing and pass")
+                .isEqualTo(200);
+    }
+
+    @Test
     void subscriptionAccountsAreAddedAndResumedThroughTheAdminApiAndAudited() throws Exception {
         ch.qos.logback.classic.Logger audit =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.relaygate.audit");

@@ -54,6 +54,9 @@ final class Deployment implements AutoCloseable {
     private final MockUpstream mock;
     private final Store store;
     private final String secretKey;
+    /** The key-hash pepper both gateways and the test's own store share, as RELAYGATE_SECRET_KEY. */
+    private final String pepper;
+
     private final String prefix = CliRedis.uniquePrefix();
     private final List<String> accountIds = new ArrayList<>();
     private final int[] ports = new int[2];
@@ -68,9 +71,11 @@ final class Deployment implements AutoCloseable {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         this.secretKey = Base64.getEncoder().encodeToString(raw);
+        new SecureRandom().nextBytes(raw);
+        this.pepper = Base64.getEncoder().encodeToString(raw);
         this.store = StoreFactory.open(
                 new StoreConfig(StoreConfig.REDIS, work, redis.url(), prefix),
-                Map.of("RELAYGATE_SECRET_KEY", secretKey));
+                Map.of("RELAYGATE_SECRET_KEY", secretKey, "RELAYGATE_KEY_PEPPER", pepper));
     }
 
     /** Starts Redis, the mock with {@code accounts} accounts on it, both gateways and nginx. */
@@ -173,6 +178,8 @@ final class Deployment implements AutoCloseable {
                 prefix,
                 "RELAYGATE_SECRET_KEY",
                 secretKey,
+                "RELAYGATE_KEY_PEPPER",
+                pepper,
                 "RELAYGATE_HOST",
                 "127.0.0.1",
                 "RELAYGATE_PORT",

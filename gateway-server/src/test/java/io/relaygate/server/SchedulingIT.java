@@ -105,7 +105,9 @@ class SchedulingIT {
         assertThat(c.state()).isEqualTo(AccountCondition.State.OVERLOADED);
         assertThat(c.until()).isEqualTo(c.since().plusSeconds(30));
         clock.advance(Duration.ofSeconds(31));
-        assertThat(condition(busy)).isNull();
+        assertThat(condition(busy).awaitsTrialAt(clock.instant()))
+                .as("then half-open: back only after a trial request (RecoveryIT)")
+                .isTrue();
     }
 
     @Test

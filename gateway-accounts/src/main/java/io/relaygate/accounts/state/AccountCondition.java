@@ -20,11 +20,11 @@ public record AccountCondition(
     public enum State {
         /** 429: rate limited until the announced reset. */
         RATE_LIMITED("rate-limited"),
-        /** 529: overloaded for a configured time. */
+        /** 529: overloaded for a configured time, then on trial (see {@link #recoversByTrial()}). */
         OVERLOADED("overloaded"),
         /** Refused credentials (401/403) or a failed token refresh: out until an operator resumes it. */
         UNAUTHORIZED("unauthorized"),
-        /** The upstream (or the account's proxy) could not be reached: out for a configured time. */
+        /** The upstream (or the account's proxy) could not be reached: out for a configured time, then on trial. */
         UNREACHABLE("unreachable");
 
         private final String wireName;
@@ -35,6 +35,16 @@ public record AccountCondition(
 
         public String wireName() {
             return wireName;
+        }
+
+        /**
+         * Whether an account put out for this comes back half-open when its cool-down ends: one trial request first,
+         * the rest of the traffic only once that succeeded. Faults (an overloaded or unreachable upstream) may well
+         * outlast a cool-down, so a burst of real requests must not be the test; a rate limit announces its own reset
+         * and refused credentials wait for an operator.
+         */
+        public boolean recoversByTrial() {
+            return this == OVERLOADED || this == UNREACHABLE;
         }
 
         public static State fromWireName(String name) {
@@ -56,5 +66,18 @@ public record AccountCondition(
     /** Whether the account is still out of rotation at {@code now}. */
     public boolean activeAt(Instant now) {
         return until == null || now.isBefore(until);
+    }
+
+    /**
+     * Whether the account's cool-down is over at {@code now} but it is not trusted yet (half-open): it takes one trial
+     * request, and is back in rotation only when that succeeds.
+     */
+    public boolean awaitsTrialAt(Instant now) {
+        return state.recoversByTrial() && !activeAt(now);
+    }
+
+    /** Whether this condition still says something at {@code now}: out of rotation, or awaiting its trial. */
+    public boolean inEffectAt(Instant now) {
+        return activeAt(now) || awaitsTrialAt(now);
     }
 }

@@ -100,6 +100,7 @@ public final class LocalSharedState implements SharedState {
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
+    private final LocalTrials trials = new LocalTrials(conditions);
     private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountQuota> quotas = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Applied> applied = new ConcurrentHashMap<>();
@@ -310,11 +311,22 @@ public final class LocalSharedState implements SharedState {
     public CompletionStage<Map<String, AccountCondition>> conditions(Instant now) {
         Map<String, AccountCondition> active = new HashMap<>();
         conditions.forEach((id, c) -> {
-            if (c.activeAt(now)) {
+            if (c.inEffectAt(now)) {
                 active.put(id, c);
             }
         });
         return CompletableFuture.completedFuture(active);
+    }
+
+    @Override
+    public CompletionStage<TrialClaim> claimTrial(String accountId, String claimId, Instant now, Duration ttl) {
+        return CompletableFuture.completedFuture(trials.claim(accountId, claimId, now, ttl));
+    }
+
+    @Override
+    public CompletionStage<Void> releaseTrial(String accountId, String claimId) {
+        trials.release(accountId, claimId);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -30,7 +30,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code {a:<account id>}:u:…} and {@code {m:<model>}:u:…} account and model usage hashes
  *   <li>{@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions}, {@code {acct}:used} and
  *       {@code {acct}:quota} account conditions, last-used times and the upstreams' rate-limit readings (one hash
- *       each, field per account, read whole by the scheduler's cache)
+ *       each, field per account, read whole by the scheduler's cache); {@code {acct}:trial:<account id>} the claim
+ *       on a half-open account's one trial request (trial.lua, with a TTL)
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
@@ -48,6 +49,7 @@ public final class RedisSharedState implements SharedState {
     private final Script admit;
     private final Script usage;
     private final Script spend;
+    private final Script trial;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -69,6 +71,7 @@ public final class RedisSharedState implements SharedState {
         this.admit = new Script(redis, resource("admit.lua"));
         this.usage = new Script(redis, resource("usage.lua"));
         this.spend = new Script(redis, resource("spend.lua"));
+        this.trial = new Script(redis, resource("trial.lua"));
     }
 
     private static String resource(String name) {
@@ -206,12 +209,33 @@ public final class RedisSharedState implements SharedState {
             Map<String, AccountCondition> active = new HashMap<>();
             all.forEach((id, v) -> {
                 AccountCondition c = ConditionCodec.decode(v);
-                if (c != null && c.activeAt(now)) {
+                if (c != null && c.inEffectAt(now)) {
                     active.put(id, c);
                 }
             });
             return active;
         });
+    }
+
+    private String trialKey(String accountId) {
+        return prefix + "{acct}:trial:" + accountId;
+    }
+
+    @Override
+    public CompletionStage<TrialClaim> claimTrial(String accountId, String claimId, Instant now, Duration ttl) {
+        String[] keys = {conditionsKey(), trialKey(accountId)};
+        String[] args = {
+            "claim", accountId, claimId, Long.toString(now.toEpochMilli()), Long.toString(Math.max(1, ttl.toMillis()))
+        };
+        return trial.<Long>run(ScriptOutputType.INTEGER, keys, args)
+                .thenApply(r -> r == 1 ? TrialClaim.CLAIMED : r == 2 ? TrialClaim.RECOVERED : TrialClaim.TAKEN);
+    }
+
+    @Override
+    public CompletionStage<Void> releaseTrial(String accountId, String claimId) {
+        String[] keys = {conditionsKey(), trialKey(accountId)};
+        return trial.<Long>run(ScriptOutputType.INTEGER, keys, new String[] {"release", accountId, claimId})
+                .thenApply(r -> null);
     }
 
     @Override

@@ -43,8 +43,27 @@ public interface SharedState extends AutoCloseable {
     /** Puts an account back into rotation. */
     CompletionStage<Void> clearCondition(String accountId);
 
-    /** The conditions in effect at {@code now}, by account id (expired ones are left out). */
+    /**
+     * The conditions in effect at {@code now}, by account id: those still out of rotation and those
+     * {@linkplain AccountCondition#awaitsTrialAt awaiting a trial} (other expired ones are left out).
+     */
     CompletionStage<Map<String, AccountCondition>> conditions(Instant now);
+
+    /**
+     * Claims the one trial request of an account whose fault cool-down is over (half-open), for every instance on this
+     * state at once: at most one claim holds at a time, for {@code ttl} at most (a trial whose request vanished
+     * without an answer frees the account again then).
+     *
+     * @param claimId who holds the claim (the request id), for {@link #releaseTrial}
+     */
+    CompletionStage<TrialClaim> claimTrial(String accountId, String claimId, Instant now, Duration ttl);
+
+    /**
+     * Gives back a claim taken by {@link #claimTrial} (a claim held by someone else is left alone). Called after the
+     * trial's verdict was written ({@link #clearCondition} or a new {@link #setCondition}), so nobody can claim the
+     * same half-open period twice.
+     */
+    CompletionStage<Void> releaseTrial(String accountId, String claimId);
 
     /** Records that {@code accountId} was given a request at {@code at} (least-recently-used order). */
     CompletionStage<Void> markUsed(String accountId, Instant at);

@@ -3,6 +3,7 @@ package io.relaygate.accounts.store;
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.ApiKeyStore;
+import io.relaygate.accounts.KeyHasher;
 import io.relaygate.accounts.StoreChange;
 import io.relaygate.core.ApiKey;
 import java.util.List;
@@ -14,11 +15,21 @@ final class KeyTable implements ApiKeyStore {
 
     private final Table<ApiKey> table;
     private final ChangeFeed changes;
+    private final KeyHasher hasher;
 
-    /** @param changes told of every create and update once it is written */
-    KeyTable(Table<ApiKey> table, ChangeFeed changes) {
+    /**
+     * @param changes told of every create and update once it is written
+     * @param hasher how secrets are hashed, under the server's pepper
+     */
+    KeyTable(Table<ApiKey> table, ChangeFeed changes, KeyHasher hasher) {
         this.table = requireNonNull(table, "table");
         this.changes = requireNonNull(changes, "changes");
+        this.hasher = requireNonNull(hasher, "hasher");
+    }
+
+    @Override
+    public KeyHasher hasher() {
+        return hasher;
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Documents;
+import io.relaygate.accounts.KeyHasher;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
@@ -41,7 +42,7 @@ final class LocalStore implements Store {
     private final FileWatch watch;
     private final LocalRequestRecords requests;
 
-    private LocalStore(Path dataDir, CredentialCipher cipher, Ticker ticker) {
+    private LocalStore(Path dataDir, CredentialCipher cipher, KeyHasher hasher, Ticker ticker) {
         this.dataDir = dataDir;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "relaygate-store-io");
@@ -54,7 +55,7 @@ final class LocalStore implements Store {
         FileTable<io.relaygate.core.ApiKey> keyFile = new FileTable<>(dataDir, KeyCodec.INSTANCE, io, ticker);
         FileTable<io.relaygate.core.Account> accountFile =
                 new FileTable<>(dataDir, new AccountCodec(cipher), io, ticker);
-        this.keys = new KeyTable(keyFile, changes);
+        this.keys = new KeyTable(keyFile, changes, hasher);
         this.accounts = new AccountTable(accountFile, changes);
         this.documents = new LocalDocuments(dataDir, io, changes);
         // another process (the CLI) replaced a file: re-read it at the next lookup and drop what sits above it
@@ -85,7 +86,7 @@ final class LocalStore implements Store {
     }
 
     /** Opens (creating the folder when needed) the store under {@code dataDir}. */
-    static LocalStore open(Path dataDir, CredentialCipher cipher, Ticker ticker) {
+    static LocalStore open(Path dataDir, CredentialCipher cipher, KeyHasher hasher, Ticker ticker) {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(cipher, "cipher");
         requireNonNull(ticker, "ticker");
@@ -94,7 +95,7 @@ final class LocalStore implements Store {
         } catch (IOException e) {
             throw new StoreException("data folder " + dataDir + ": cannot create it (" + e + ")");
         }
-        return new LocalStore(dataDir, cipher, ticker);
+        return new LocalStore(dataDir, cipher, requireNonNull(hasher, "hasher"), ticker);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisException;
 import io.relaygate.accounts.AccountStore;
 import io.relaygate.accounts.ApiKeyStore;
 import io.relaygate.accounts.Documents;
+import io.relaygate.accounts.KeyHasher;
 import io.relaygate.accounts.Locks;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.StoreChange;
@@ -41,14 +42,19 @@ final class RedisStore implements Store {
     private final RedisDocuments documents;
 
     private RedisStore(
-            RedisLink link, CommandEvents events, String description, String prefix, CredentialCipher cipher) {
+            RedisLink link,
+            CommandEvents events,
+            String description,
+            String prefix,
+            CredentialCipher cipher,
+            KeyHasher hasher) {
         this.link = link;
         this.events = events;
         this.description = description;
         var redis = link.commands();
         String channel = prefix + CHANGE_CHANNEL;
         this.changes = new ChangeFeed(message -> redis.publish(channel, message));
-        this.keys = new KeyTable(new RedisTable<>(redis, prefix, KeyCodec.INSTANCE), changes);
+        this.keys = new KeyTable(new RedisTable<>(redis, prefix, KeyCodec.INSTANCE), changes, hasher);
         this.accounts = new AccountTable(new RedisTable<>(redis, prefix, new AccountCodec(cipher)), changes);
         this.state =
                 new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
@@ -64,7 +70,7 @@ final class RedisStore implements Store {
      *
      * @throws StoreException naming the URL without its password when Redis cannot be reached
      */
-    static RedisStore open(String url, String prefix, CredentialCipher cipher) {
+    static RedisStore open(String url, String prefix, CredentialCipher cipher, KeyHasher hasher) {
         requireNonNull(url, "url");
         requireNonNull(prefix, "prefix");
         requireNonNull(cipher, "cipher");
@@ -79,7 +85,7 @@ final class RedisStore implements Store {
             throw new StoreException("cannot connect to Redis at " + redacted + ": " + rootMessage(e));
         }
         try {
-            return new RedisStore(link, events, redacted + " (prefix " + prefix + ")", prefix, cipher);
+            return new RedisStore(link, events, redacted + " (prefix " + prefix + ")", prefix, cipher, hasher);
         } catch (RedisException e) {
             link.close();
             throw new StoreException("cannot subscribe to Redis at " + redacted + ": " + rootMessage(e));

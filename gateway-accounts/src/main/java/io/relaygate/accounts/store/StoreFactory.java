@@ -3,6 +3,7 @@ package io.relaygate.accounts.store;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.KeyHasher;
 import io.relaygate.accounts.Store;
 import io.relaygate.core.config.StoreConfig;
 import java.util.Map;
@@ -23,10 +24,31 @@ public final class StoreFactory {
     public static Store open(StoreConfig config, Map<String, String> env) {
         requireNonNull(config, "config");
         requireNonNull(env, "env");
-        CredentialCipher cipher = CredentialCipher.load(config.dataDir(), env);
+        return open(config, env, CredentialCipher.load(config.dataDir(), env));
+    }
+
+    static Store open(StoreConfig config, Map<String, String> env, CredentialCipher cipher) {
+        KeyHasher hasher = pepper(config.dataDir(), env);
         if (StoreConfig.REDIS.equals(config.type())) {
-            return RedisStore.open(requireNonNull(config.redisUrl(), "redisUrl"), config.keyPrefix(), cipher);
+            return RedisStore.open(requireNonNull(config.redisUrl(), "redisUrl"), config.keyPrefix(), cipher, hasher);
         }
-        return LocalStore.open(config.dataDir(), cipher, Ticker.systemTicker());
+        return LocalStore.open(config.dataDir(), cipher, hasher, Ticker.systemTicker());
+    }
+
+    /** The environment variable holding the key-hash pepper (base64 of 32 bytes). */
+    public static final String PEPPER_ENV = "RELAYGATE_KEY_PEPPER";
+
+    /** The pepper file in the data folder, used when {@link #PEPPER_ENV} is not set (generated on first start). */
+    public static final String PEPPER_FILE = "pepper.key";
+
+    /** The key hasher under the server's pepper, from {@code env} or the data folder. */
+    static KeyHasher pepper(java.nio.file.Path dataDir, Map<String, String> env) {
+        return KeyHasher.peppered(ServerSecret.load(
+                dataDir,
+                env,
+                PEPPER_ENV,
+                PEPPER_FILE,
+                "key-hash pepper",
+                "no gateway key can be checked and every key must be made anew"));
     }
 }

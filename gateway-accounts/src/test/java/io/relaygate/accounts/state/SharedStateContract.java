@@ -319,6 +319,72 @@ abstract class SharedStateContract {
         assertThat(await(s.conditions(T0))).containsOnlyKeys("acct-a");
     }
 
+    private static TrialClaim claim(SharedState s, String requestId, Instant now) {
+        return await(s.claimTrial("acct-a", requestId, now, Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void aFaultConditionAwaitsItsTrialAfterItsCoolDownAndOnlyOneRequestAcrossInstancesGetsIt() {
+        SharedState one = state();
+        SharedState two = state();
+        await(one.setCondition(
+                "acct-a", new AccountCondition(AccountCondition.State.OVERLOADED, "529", T0, T0.plusSeconds(60))));
+
+        assertThat(claim(one, "r0", T0.plusSeconds(59)))
+                .as("still cooling down")
+                .isEqualTo(TrialClaim.TAKEN);
+        assertThat(await(two.conditions(T0.plusSeconds(61))))
+                .as("after the cool-down the condition stays in effect: the account awaits its trial")
+                .containsOnlyKeys("acct-a")
+                .hasEntrySatisfying("acct-a", c -> assertThat(c.awaitsTrialAt(T0.plusSeconds(61)))
+                        .isTrue());
+        assertThat(claim(two, "r1", T0.plusSeconds(60))).isEqualTo(TrialClaim.CLAIMED);
+        assertThat(claim(one, "r2", T0.plusSeconds(61)))
+                .as("one trial across instances")
+                .isEqualTo(TrialClaim.TAKEN);
+        await(one.releaseTrial("acct-a", "r2"));
+        assertThat(claim(one, "r3", T0.plusSeconds(62)))
+                .as("only the holder gives a claim back")
+                .isEqualTo(TrialClaim.TAKEN);
+
+        // the trial failed: out again, then the claim is given back
+        await(two.setCondition(
+                "acct-a",
+                new AccountCondition(
+                        AccountCondition.State.OVERLOADED, "trial failed", T0.plusSeconds(62), T0.plusSeconds(182))));
+        await(two.releaseTrial("acct-a", "r1"));
+        assertThat(claim(one, "r4", T0.plusSeconds(63)))
+                .as("cooling down again")
+                .isEqualTo(TrialClaim.TAKEN);
+        assertThat(claim(one, "r5", T0.plusSeconds(182))).isEqualTo(TrialClaim.CLAIMED);
+        assertThat(claim(two, "r6", T0.plusSeconds(182 + 119)))
+                .as("held until the claim's ttl")
+                .isEqualTo(TrialClaim.TAKEN);
+        assertThat(claim(two, "r7", T0.plusSeconds(182 + 120)))
+                .as("a claim whose request vanished expires")
+                .isEqualTo(TrialClaim.CLAIMED);
+
+        // the trial succeeded: the condition is cleared, then the claim given back
+        await(two.clearCondition("acct-a"));
+        await(two.releaseTrial("acct-a", "r7"));
+        assertThat(claim(one, "r8", T0.plusSeconds(400))).isEqualTo(TrialClaim.RECOVERED);
+        assertThat(await(one.conditions(T0.plusSeconds(400)))).isEmpty();
+    }
+
+    @Test
+    void onlyFaultConditionsAwaitATrial() {
+        SharedState s = state();
+        await(s.setCondition(
+                "acct-a",
+                new AccountCondition(AccountCondition.State.UNREACHABLE, "connect refused", T0, T0.plusSeconds(60))));
+        await(s.setCondition(
+                "acct-b", new AccountCondition(AccountCondition.State.RATE_LIMITED, "429", T0, T0.plusSeconds(60))));
+
+        assertThat(await(s.conditions(T0.plusSeconds(60))))
+                .as("a rate limit ends at its reset; an unreachable upstream must prove itself first")
+                .containsOnlyKeys("acct-a");
+    }
+
     @Test
     void lastUsedTimesAreKeptPerAccount() {
         SharedState s = state();

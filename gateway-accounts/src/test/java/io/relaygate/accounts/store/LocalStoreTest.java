@@ -27,7 +27,7 @@ class LocalStoreTest extends StoreContract {
 
     @Override
     Store openStore(Map<String, String> env) {
-        return LocalStore.open(dataDir, CredentialCipher.load(dataDir, env), ticker);
+        return LocalStore.open(dataDir, CredentialCipher.load(dataDir, env), StoreFactory.pepper(dataDir, env), ticker);
     }
 
     @Override

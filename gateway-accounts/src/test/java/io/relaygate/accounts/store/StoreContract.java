@@ -350,6 +350,87 @@ abstract class StoreContract {
     }
 
     @Test
+    void keySecretsAreHashedUnderThePepperAndUselessWithoutIt() {
+        String pepper = randomKey();
+        Store store = open(Map.of(StoreFactory.PEPPER_ENV, pepper));
+        io.relaygate.accounts.ApiKeyService keys = new io.relaygate.accounts.ApiKeyService(store.keys());
+        io.relaygate.accounts.CreatedKey created = await(keys.create("alice", KeyRules.NONE));
+
+        assertThat(await(store.keys().findById(created.key().id()))
+                        .orElseThrow()
+                        .secretHash())
+                .startsWith("p1:");
+        assertThat(await(keys.authenticate(created.secret()))).isPresent();
+        Store otherPepper = open(Map.of(StoreFactory.PEPPER_ENV, randomKey()));
+        advancePastRecheck();
+        assertThat(await(new io.relaygate.accounts.ApiKeyService(otherPepper.keys()).authenticate(created.secret())))
+                .as("the stored hash alone cannot check a secret")
+                .isEmpty();
+        assertThat(dataDir.resolve(StoreFactory.PEPPER_FILE))
+                .as("the environment's pepper is used, no file written")
+                .doesNotExist();
+    }
+
+    @Test
+    void anUnpepperedHashStillMatchesAndIsRewrittenUnderThePepperOnItsFirstUse() throws Exception {
+        Store store = open(Map.of(StoreFactory.PEPPER_ENV, randomKey()));
+        String id = Ids.random(10);
+        String secret = "rg_" + id + "_" + Ids.random(32);
+        byte[] salt = Ids.randomBytes(16);
+        String legacy = io.relaygate.accounts.KeyHasher.unpeppered().hash(salt, secret);
+        await(store.keys()
+                .create(new ApiKey(
+                        id,
+                        "old-key",
+                        secret.substring(0, 12),
+                        Base64.getEncoder().encodeToString(salt),
+                        legacy,
+                        true,
+                        Instant.EPOCH,
+                        KeyRules.NONE)));
+        io.relaygate.accounts.ApiKeyService keys = new io.relaygate.accounts.ApiKeyService(store.keys());
+
+        assertThat(await(keys.authenticate(secret.substring(0, secret.length() - 1) + "!")))
+                .isEmpty();
+        assertThat(await(store.keys().findById(id)).orElseThrow().secretHash())
+                .as("a wrong secret migrates nothing")
+                .isEqualTo(legacy);
+        assertThat(await(keys.authenticate(secret))).isPresent();
+        ApiKey migrated = null;
+        for (int i = 0; i < 200 && (migrated == null || !migrated.secretHash().startsWith("p1:")); i++) {
+            Thread.sleep(25);
+            migrated = await(store.keys().findById(id)).orElseThrow();
+        }
+        assertThat(migrated.secretHash()).as("rewritten after the first use").startsWith("p1:");
+        assertThat(migrated.salt())
+                .as("with a new salt")
+                .isNotEqualTo(Base64.getEncoder().encodeToString(salt));
+        assertThat(migrated.name()).isEqualTo("old-key");
+        assertThat(await(new io.relaygate.accounts.ApiKeyService(store.keys()).authenticate(secret)))
+                .isPresent();
+    }
+
+    @Test
+    void aRotatedCredentialKeyStillOpensValuesSealedUnderThePreviousOne() {
+        String oldKey = randomKey();
+        Store before = open(Map.of(CredentialCipher.KEY_ENV, oldKey));
+        await(before.accounts().create(account("main", 10)));
+
+        String newKey = randomKey();
+        Store after = open(Map.of(CredentialCipher.KEY_ENV, newKey, CredentialCipher.PREVIOUS_ENV, oldKey));
+        advancePastRecheck();
+        Account read = await(after.accounts().findByName("main")).orElseThrow();
+        assertThat(read.credential()).isEqualTo(CREDENTIAL);
+        await(after.accounts().update(read.withCredential(read.credential())));
+
+        Store onlyNew = open(Map.of(CredentialCipher.KEY_ENV, newKey));
+        advancePastRecheck();
+        assertThat(await(onlyNew.accounts().findByName("main")).orElseThrow().credential())
+                .as("written again under the new key")
+                .isEqualTo(CREDENTIAL);
+    }
+
+    @Test
     void aLockHasOneOwnerUntilItIsGivenBackOrRunsOut() throws Exception {
         Store store = open();
         assertThat(await(store.locks().tryLock("refresh:acc1", "one", Duration.ofSeconds(30))))

@@ -23,6 +23,16 @@ final class MockErrors {
 
     private MockErrors() {}
 
+    /**
+     * The HTML page a proxy in front of an upstream answers when the upstream took too long: nginx's 504 or
+     * Cloudflare's 524 ("A timeout occurred"), not the provider's JSON.
+     */
+    static String timeoutPage(int status) {
+        String title = status == 524 ? "524: A timeout occurred" : "504 Gateway Time-out";
+        return "<html><head><title>" + title + "</title></head><body><center><h1>" + title
+                + "</h1></center></body></html>\n";
+    }
+
     static int status(Kind kind, WireApi api) {
         switch (kind) {
             case RATE_LIMITED:

@@ -173,6 +173,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case ERROR_401:
                 error(ctx, MockErrors.Kind.UNAUTHORIZED, "", null);
                 return;
+            case ERROR_504, ERROR_524:
+                int timeout = s == Scenario.ERROR_504 ? 504 : 524;
+                json(
+                        ctx,
+                        timeout,
+                        MockErrors.timeoutPage(timeout),
+                        h -> h.set(HttpHeaderNames.CONTENT_TYPE, "text/html"));
+                return;
             case HANG:
                 state = State.HANGING;
                 return;

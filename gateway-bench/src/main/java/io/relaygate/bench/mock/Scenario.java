@@ -15,6 +15,10 @@ enum Scenario {
     ERROR_529("error-529"),
     ERROR_500("error-500"),
     ERROR_401("error-401"),
+    /** A gateway in front of the upstream timed out (nginx's 504 page). */
+    ERROR_504("error-504"),
+    /** Cloudflare's 524: the origin took too long to answer (its HTML page). */
+    ERROR_524("error-524"),
     RESET_MID_STREAM("reset-mid-stream"),
     HANG("hang"),
     SLOW("slow"),

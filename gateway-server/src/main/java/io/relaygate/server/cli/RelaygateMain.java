@@ -38,6 +38,7 @@ public final class RelaygateMain {
               admin password                   reset the console's admin password (printed once)
               catalogue list | update --file F|--url U   the model catalogue (prices, tiers, limits)
               signatures list | update --file F|--url U  what identifies Claude Code and Codex
+              secret rotate                    seal account credentials under a new key (no downtime)
 
             Every command takes --help and --json. Admin commands work on the same store as serve
             (--config FILE, REDIS_URL, RELAYGATE_DATA_DIR), with the gateway running or not.""";
@@ -66,7 +67,7 @@ public final class RelaygateMain {
         try {
             if (args.length == 0) {
                 throw new UsageException(
-                        "missing command (expected: serve, keys, accounts, usage, requests, admin, catalogue or signatures)");
+                        "missing command (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures or secret)");
             }
             String command = args[0];
             switch (command) {
@@ -110,6 +111,17 @@ public final class RelaygateMain {
                     return catalogue
                             ? CatalogueCommand.run(cli, args[1], rest(args, 2))
                             : SignaturesCommand.run(cli, args[1], rest(args, 2));
+                case "secret":
+                    label = "relaygate secret";
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: rotate)");
+                        }
+                        out.println(SecretCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate secret " + args[1];
+                    return SecretCommand.run(cli, args[1], rest(args, 2));
                 case "keys":
                 case "accounts":
                     label = "relaygate " + command;
@@ -127,8 +139,9 @@ public final class RelaygateMain {
                             ? KeysCommand.run(cli, args[1], rest(args, 2))
                             : AccountsCommand.run(cli, args[1], rest(args, 2));
                 default:
-                    throw new UsageException("unknown command '" + command
-                            + "' (expected: serve, keys, accounts, usage, requests, admin, catalogue or signatures)");
+                    throw new UsageException(
+                            "unknown command '" + command
+                                    + "' (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures or secret)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

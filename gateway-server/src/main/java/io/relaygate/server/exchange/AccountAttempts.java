@@ -165,8 +165,9 @@ public final class AccountAttempts {
     public boolean failed(UpstreamFailure failure, String reason, @Nullable HttpHeaders headers) {
         String shortReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
         Account failedAccount = current();
-        scheduler.coolDown(
+        scheduler.failed(
                 failedAccount,
+                demand,
                 failure,
                 Secrets.redact(shortReason),
                 headers == null
