@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.relaygate.codec.json.JsonValues;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
@@ -16,6 +17,7 @@ import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,6 +72,11 @@ public final class RequestSkimmer {
         requireNonNull(body, "body");
         if (!body.isReadable()) {
             throw invalid("request body is empty");
+        }
+        // JSON text is UTF-8 (RFC 8259 §8.1). Jackson decodes overlong forms and encoded surrogates without complaint,
+        // so the gateway would read a model name other than the bytes the upstream gets; one pass, no copy.
+        if (!ByteBufUtil.isText(body, StandardCharsets.UTF_8)) {
+            throw invalid("request body is not valid UTF-8");
         }
         try (JsonParser p = open(body)) {
             Fields fields = readObject(p);
