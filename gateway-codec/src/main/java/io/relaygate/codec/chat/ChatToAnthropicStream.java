@@ -125,10 +125,11 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         }
         JsonNode usage = chunk.path("usage");
         if (usage.isObject()) {
-            promptTokens = usage.path("prompt_tokens").asLong(0);
-            completionTokens = usage.path("completion_tokens").asLong(0);
-            cachedTokens =
-                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            // A negative count (a broken server) counts as none: usage is never negative (Usage refuses it).
+            promptTokens = Math.max(0, usage.path("prompt_tokens").asLong(0));
+            completionTokens = Math.max(0, usage.path("completion_tokens").asLong(0));
+            cachedTokens = Math.max(
+                    0, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
         }
     }
 

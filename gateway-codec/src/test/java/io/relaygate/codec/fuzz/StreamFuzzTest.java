@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  */
 class StreamFuzzTest {
 
-    static final String FUZZ_DURATION = "25s";
+    static final String FUZZ_DURATION = "15s";
 
     /** Bound of one event: small, so the fuzzer reaches it. */
     private static final int MAX_EVENT_BYTES = 4096;
@@ -83,7 +83,7 @@ class StreamFuzzTest {
     }
 
     /** Feeds {@code in} in two pieces; an event over the bound fails the stream as the relay does. */
-    private static String transcode(byte[] in, int split, Function<Consumer<byte[]>, StreamTranscoder> make) {
+    static String transcode(byte[] in, int split, Function<Consumer<byte[]>, StreamTranscoder> make) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StreamTranscoder t = make.apply(out::writeBytes);
         feed(in, split, new SseEventParser(MAX_EVENT_BYTES, t), () -> {
@@ -122,7 +122,7 @@ class StreamFuzzTest {
     }
 
     /** Timestamps are the clock's and ids made up when the upstream sent none are random: not the input's. */
-    private static String normalised(String sse) {
+    static String normalised(String sse) {
         return sse.replaceAll("\"created(_at)?\":\\d+", "\"created$1\":0")
                 .replaceAll("\"(\\w*id)\":\"[^\"]*\"", "\"$1\":\"*\"");
     }
