@@ -73,14 +73,15 @@ public final class RequestSkimmer {
         if (!body.isReadable()) {
             throw invalid("request body is empty");
         }
-        // JSON text is UTF-8 (RFC 8259 §8.1). Jackson decodes overlong forms and encoded surrogates without complaint,
-        // so the gateway would read a model name other than the bytes the upstream gets; one pass, no copy.
-        if (!ByteBufUtil.isText(body, StandardCharsets.UTF_8)) {
-            throw invalid("request body is not valid UTF-8");
-        }
         try (JsonParser p = open(body)) {
             Fields fields = readObject(p);
             requireEnd(p);
+            // JSON text is UTF-8 (RFC 8259 §8.1). Jackson decodes overlong forms and encoded surrogates without
+            // complaint, so the gateway would read a model name other than the bytes the upstream gets; one pass, no
+            // copy, after the parse so that a syntax error (a cut body) is reported with its location.
+            if (!ByteBufUtil.isText(body, StandardCharsets.UTF_8)) {
+                throw invalid("request body is not valid UTF-8");
+            }
             return fields;
         } catch (JsonProcessingException e) {
             throw invalid("request body is not valid JSON " + where(e.getLocation()) + ": " + detail(e));
