@@ -31,8 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,8 +40,6 @@ import org.jspecify.annotations.Nullable;
  * faults, refuses bearers {@link MockOAuth} rejects and records the exchange.
  */
 final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-
-    private static final Pattern DIRECTIVE = Pattern.compile("mock:([a-z0-9_\\-]+)");
 
     private enum State {
         IDLE,
@@ -100,7 +96,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (path.endsWith("/v1/models") && req.method().equals(HttpMethod.GET)) {
             ex.scenario("models");
-            json(ctx, 200, models(), null);
+            json(ctx, 200, MockRequests.models(), null);
             return;
         }
         boolean messages = path.endsWith("/v1/messages");
@@ -139,18 +135,25 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             error(ctx, MockErrors.Kind.BAD_REQUEST, "request body is not a JSON object", null);
             return;
         }
+        String fault = MockValidation.fault(api, countTokens, root);
+        if (fault != null) {
+            ex.scenario("invalid-request");
+            error(ctx, MockErrors.Kind.BAD_REQUEST, fault, null);
+            return;
+        }
         if (countTokens) {
             ex.scenario("count_tokens");
             json(ctx, 200, "{\"input_tokens\":" + inputTokens + "}", null);
             return;
         }
-        Scenario s = scenarioOf(root, req.headers());
+        Scenario s = MockRequests.scenarioOf(root, req.headers());
         scenario = s;
         ex.scenario(s.wireName);
-        int events = intHeader(req.headers(), "x-mock-events", mock.options().events());
-        long ttft = intHeader(
+        int events = MockRequests.intHeader(
+                req.headers(), "x-mock-events", mock.options().events());
+        long ttft = MockRequests.intHeader(
                 req.headers(), "x-mock-ttft-ms", (int) mock.options().ttft().toMillis());
-        intervalMillis = intHeader(req.headers(), "x-mock-event-interval-ms", (int)
+        intervalMillis = MockRequests.intHeader(req.headers(), "x-mock-event-interval-ms", (int)
                 mock.options().eventInterval().toMillis());
         if (s == Scenario.SLOW) {
             intervalMillis = 1000;
@@ -212,7 +215,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         responses::flood);
                 break;
             default:
-                String credential = credential(req.headers());
+                String credential = MockRequests.credential(req.headers());
                 RateLimitHeaders.anthropic(
                         rateLimitHeaders,
                         req.headers(),
@@ -419,87 +422,6 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     mock.changed();
                 })
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-    }
-
-    private static String models() {
-        StringBuilder sb = new StringBuilder("{\"data\":[");
-        String[][] models = {
-            {"claude-opus-4-1", "Claude Opus 4.1"},
-            {"claude-sonnet-4-5", "Claude Sonnet 4.5"},
-            {"claude-haiku-4-5", "Claude Haiku 4.5"}
-        };
-        for (int i = 0; i < models.length; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append("{\"type\":\"model\",\"id\":\"")
-                    .append(models[i][0])
-                    .append("\",\"display_name\":\"")
-                    .append(models[i][1])
-                    .append("\",\"created_at\":\"2025-09-29T00:00:00Z\"}");
-        }
-        return sb.append("],\"has_more\":false,\"first_id\":\"claude-opus-4-1\",\"last_id\":\"claude-haiku-4-5\"}")
-                .toString();
-    }
-
-    /**
-     * The directive in the last user text, else the credential's scenario, else {@code text}. A conversation that
-     * ends in tool results has no user text; only a {@code shell} directive before them still counts, so that scenario
-     * can answer with the tool's output while other tool loops end with plain text.
-     */
-    private static Scenario scenarioOf(JsonNode root, HttpHeaders headers) {
-        Scenario s = directive(Conversation.lastUserText(root));
-        if (s != null) {
-            return s;
-        }
-        if (Conversation.toolOutput(root) != null
-                && directive(Conversation.userTextBeforeTools(root)) == Scenario.SHELL) {
-            return Scenario.SHELL;
-        }
-        String credential = credential(headers);
-        if (credential != null && credential.startsWith("mock-")) {
-            s = Scenario.of(credential.substring(5));
-            if (s != null) {
-                return s;
-            }
-        }
-        return Scenario.TEXT;
-    }
-
-    /** The upstream credential the request carries: {@code x-api-key}, {@code api-key} or a bearer token. */
-    private static @Nullable String credential(HttpHeaders headers) {
-        String credential = headers.get("x-api-key");
-        if (credential == null) {
-            credential = headers.get("api-key");
-        }
-        String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
-        if (credential == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            credential = auth.substring(7).trim();
-        }
-        return credential;
-    }
-
-    private static @Nullable Scenario directive(String text) {
-        Matcher m = DIRECTIVE.matcher(text);
-        while (m.find()) {
-            Scenario s = Scenario.of(m.group(1));
-            if (s != null) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static int intHeader(HttpHeaders h, String name, int fallback) {
-        String v = h.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 
     private void schedule(ChannelHandlerContext ctx, long millis, Runnable task) {

@@ -18,8 +18,9 @@ class MockNoRecordTest {
                     .send(
                             HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/v1/messages"))
                                     .header("content-type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(
-                                            "{\"model\":\"m\",\"max_tokens\":8,\"messages\":[]}"))
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofString(
+                                                    "{\"model\":\"m\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                                     .timeout(Duration.ofSeconds(10))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());

@@ -215,7 +215,8 @@ public final class AnthropicEventReader {
                 p.skipChildren();
                 continue;
             }
-            long n = longValue(p);
+            // A negative count (a broken upstream) counts as zero: usage is never negative (Usage refuses it).
+            long n = Math.max(0, longValue(p));
             switch (field) {
                 case "input_tokens" -> input = n;
                 case "output_tokens" -> output = n;

@@ -18,6 +18,8 @@ import io.relaygate.codec.anthropic.AnthropicEventWriter;
 import io.relaygate.core.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +29,14 @@ import org.jspecify.annotations.Nullable;
  * {@code message_delta} (stop reason, usage) and {@code message_stop}.
  *
  * <p>{@code reasoning_content} becomes a thinking block, {@code content} a text block, each tool call a tool_use block
- * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it). Output
+ * whose argument fragments arrive as {@code input_json_delta}s (the first one empty, as Anthropic sends it).
+ *
+ * <p>Chunk grammar lets a server open several tool calls in one chunk and interleave their argument fragments (index 1,
+ * then 0, …), while an Anthropic stream has one open block at a time. The first call streams as the open block; a
+ * fragment for another call is held until the open call's arguments are one whole JSON value (then the open block
+ * closes and the held call opens with everything held in one delta) or the calls end (text, {@code [DONE]}), when each
+ * held call is sent as one block. Sequential calls therefore still stream fragment by fragment; interleaved ones arrive
+ * whole. Output
  * goes to an {@link AnthropicEventListener} as events: an {@link AnthropicEventWriter} for an Anthropic client, or the
  * next transcoder when the client speaks a third format.
  */
@@ -50,7 +59,11 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
     private final AnthropicEventListener out;
     private State state = State.INITIAL;
     private int blockIndex = -1;
-    private int toolIndex = -1;
+    private int lastToolIndex = -1;
+    /** The tool calls by index, in order of first appearance. */
+    private final Map<Integer, ChatToolCall> toolCalls = new LinkedHashMap<>();
+
+    private @Nullable ChatToolCall openCall;
     private @Nullable String stopReason;
     private long promptTokens = -1;
     private long completionTokens;
@@ -96,34 +109,27 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         JsonNode delta = choice.path("delta");
         String reasoning = firstText(delta, "reasoning_content", "reasoning");
         if (reasoning != null && !reasoning.isEmpty()) {
-            open(State.IN_THINKING, null);
+            open(State.IN_THINKING);
             emitDelta(DeltaKind.THINKING, reasoning);
         }
         JsonNode content = delta.path("content");
         if (content.isTextual() && !content.asText().isEmpty()) {
-            open(State.IN_TEXT, null);
+            open(State.IN_TEXT);
             emitDelta(DeltaKind.TEXT, content.asText());
         }
         for (JsonNode call : delta.path("tool_calls")) {
-            int index = call.path("index").asInt(toolIndex + 1);
-            if (index != toolIndex || state != State.IN_TOOL) {
-                toolIndex = index;
-                open(State.IN_TOOL, call);
-            }
-            String args = call.path("function").path("arguments").asText("");
-            if (!args.isEmpty()) {
-                emitDelta(DeltaKind.INPUT_JSON, args);
-            }
+            toolFragment(call);
         }
         if (choice.hasNonNull("finish_reason")) {
             stopReason = stopReason(choice.path("finish_reason").asText());
         }
         JsonNode usage = chunk.path("usage");
         if (usage.isObject()) {
-            promptTokens = usage.path("prompt_tokens").asLong(0);
-            completionTokens = usage.path("completion_tokens").asLong(0);
-            cachedTokens =
-                    usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            // A negative count (a broken server) counts as none: usage is never negative (Usage refuses it).
+            promptTokens = Math.max(0, usage.path("prompt_tokens").asLong(0));
+            completionTokens = Math.max(0, usage.path("completion_tokens").asLong(0));
+            cachedTokens = Math.max(
+                    0, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
         }
     }
 
@@ -134,7 +140,7 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
             return;
         }
         start("");
-        closeBlock();
+        sendHeldCalls();
         out.onAnthropicEvent(new MessageDelta(stopReason == null ? "end_turn" : stopReason, Tokens.ofDelta(usage())));
         out.onAnthropicEvent(MessageStop.INSTANCE);
         state = State.DONE;
@@ -186,31 +192,75 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         state = State.BETWEEN_BLOCKS;
     }
 
-    /** Opens a block of {@code kind} unless one is open already (a new tool call always opens a new block). */
-    private void open(State kind, @Nullable JsonNode toolCall) {
-        if (state == kind && kind != State.IN_TOOL) {
+    /** Opens a thinking or text block unless one of that kind is open already; held tool calls go first. */
+    private void open(State kind) {
+        if (state == kind) {
             return;
         }
-        closeBlock();
+        sendHeldCalls();
         blockIndex++;
-        ContentBlock block =
-                switch (kind) {
-                    case IN_THINKING -> AnthropicEvent.Thinking.EMPTY;
-                    case IN_TEXT -> AnthropicEvent.Text.EMPTY;
-                    default -> {
-                        JsonNode call = requireNonNull(toolCall, "toolCall");
-                        yield AnthropicEvent.ToolUse.start(
-                                call.path("id").asText(""),
-                                toolNames.restore(
-                                        call.path("function").path("name").asText("")));
-                    }
-                };
+        ContentBlock block = kind == State.IN_THINKING ? AnthropicEvent.Thinking.EMPTY : AnthropicEvent.Text.EMPTY;
         out.onAnthropicEvent(new BlockStart(blockIndex, block));
         state = kind;
-        if (kind == State.IN_TOOL) {
-            // Anthropic's first input_json_delta of a tool block is empty; clients tolerate it, some expect it.
-            emitDelta(DeltaKind.INPUT_JSON, "");
-            deltas--;
+    }
+
+    /**
+     * One entry of {@code delta.tool_calls}: streams it into the open tool block, holds it while another call's
+     * arguments are unfinished, or opens its block (a call without {@code index} is a new call, as some servers send).
+     */
+    private void toolFragment(JsonNode fragment) {
+        int index = fragment.path("index").asInt(lastToolIndex + 1);
+        lastToolIndex = index;
+        ChatToolCall call = toolCalls.computeIfAbsent(index, ChatToolCall::new);
+        JsonNode function = fragment.path("function");
+        call.learn(fragment.path("id").asText(""), function.path("name").asText(""));
+        String args = function.path("arguments").asText("");
+        call.arguments.feed(args);
+        deltas += args.isEmpty() ? 0 : 1;
+        switch (call.phase) {
+            case OPEN -> emitArguments(args);
+            case SENT -> {
+                // Its arguments were already whole when its block closed: anything more cannot be part of them.
+            }
+            case HELD -> {
+                call.held.append(args);
+                ChatToolCall open = openCall;
+                if (open == null || open.arguments.complete()) {
+                    openTool(call);
+                }
+            }
+        }
+    }
+
+    /** Opens {@code call}'s tool_use block and sends what was held of its arguments as one delta. */
+    private void openTool(ChatToolCall call) {
+        closeBlock();
+        blockIndex++;
+        out.onAnthropicEvent(
+                new BlockStart(blockIndex, AnthropicEvent.ToolUse.start(call.id, toolNames.restore(call.name))));
+        state = State.IN_TOOL;
+        call.phase = ChatToolCall.Phase.OPEN;
+        openCall = call;
+        // Anthropic's first input_json_delta of a tool block is empty; clients tolerate it, some expect it.
+        out.onAnthropicEvent(new BlockDelta(blockIndex, DeltaKind.INPUT_JSON, ""));
+        emitArguments(call.held.toString());
+        call.held.setLength(0);
+    }
+
+    private void emitArguments(String args) {
+        if (!args.isEmpty()) {
+            out.onAnthropicEvent(new BlockDelta(blockIndex, DeltaKind.INPUT_JSON, args));
+        }
+    }
+
+    /** Closes the open block and sends each held tool call as a whole block, in order of first appearance. */
+    private void sendHeldCalls() {
+        closeBlock();
+        for (ChatToolCall call : toolCalls.values()) {
+            if (call.phase == ChatToolCall.Phase.HELD) {
+                openTool(call);
+                closeBlock();
+            }
         }
     }
 
@@ -218,6 +268,11 @@ public final class ChatToAnthropicStream implements StreamTranscoder {
         if (state == State.IN_TEXT || state == State.IN_THINKING || state == State.IN_TOOL) {
             out.onAnthropicEvent(new BlockStop(blockIndex));
             state = State.BETWEEN_BLOCKS;
+        }
+        ChatToolCall open = openCall;
+        if (open != null) {
+            open.phase = ChatToolCall.Phase.SENT;
+            openCall = null;
         }
     }
 

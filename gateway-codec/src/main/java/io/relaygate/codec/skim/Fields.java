@@ -21,6 +21,7 @@ final class Fields {
     private final TextCollector system = new TextCollector(RequestSkimmer.MAX_TEXT_BYTES);
     private final TextCollector instructions = new TextCollector(RequestSkimmer.MAX_TEXT_BYTES);
     private final PromptText prompts = new PromptText();
+    final Structure structure = new Structure();
 
     /** Reads one top-level member whose value starts at {@code value}; leaves the parser on the value's last token. */
     void read(JsonParser p, String name, JsonToken value) throws IOException {
@@ -40,9 +41,9 @@ final class Fields {
                             "stream: " + RequestSkimmer.describe(value) + " (expected: a boolean)");
                 }
             }
-            case "max_tokens" -> maxTokens = longOrNull(p, value);
-            case "max_completion_tokens" -> maxCompletionTokens = longOrNull(p, value);
-            case "max_output_tokens" -> maxOutputTokens = longOrNull(p, value);
+            case "max_tokens" -> maxTokens = structure.limit(name, longOrNull(p, value), value);
+            case "max_completion_tokens" -> maxCompletionTokens = structure.limit(name, longOrNull(p, value), value);
+            case "max_output_tokens" -> maxOutputTokens = structure.limit(name, longOrNull(p, value), value);
             case "metadata" -> metadataUserId = JsonValues.stringMember(p, value, "user_id");
             case "user" -> user = JsonValues.stringOrNull(p, value);
             case "prompt_cache_key" -> promptCacheKey = JsonValues.stringOrNull(p, value);
@@ -55,9 +56,18 @@ final class Fields {
                     p.skipChildren();
                 }
             }
-            case "messages", "input" -> prompts.readMessages(p, value);
+            case "messages", "input" -> {
+                int before = prompts.messageCount();
+                int firstNonObject = prompts.readMessages(p, value);
+                structure.messages(name, value, prompts.messageCount() - before, firstNonObject);
+            }
             default -> p.skipChildren();
         }
+    }
+
+    @Nullable
+    String model() {
+        return model;
     }
 
     SkimmedRequest toRequest() {

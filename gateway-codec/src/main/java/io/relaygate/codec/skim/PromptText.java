@@ -39,8 +39,13 @@ final class PromptText {
         return messageCount;
     }
 
-    /** Reads {@code messages} or {@code input}; the parser is on {@code value}, and is left on its last token. */
-    void readMessages(JsonParser p, JsonToken value) throws IOException {
+    /**
+     * Reads {@code messages} or {@code input}; the parser is on {@code value}, and is left on its last token.
+     *
+     * @return the first array entry that is not an object (its index; -1 when all are
+     *     objects or the value is no array), for the structural check
+     */
+    int readMessages(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
             messageCount++;
             // Responses: "input": "say hi" is one user message.
@@ -48,21 +53,28 @@ final class PromptText {
                 appendText(p, firstUser);
                 userFound = true;
             }
-            return;
+            return -1;
         }
         if (value != JsonToken.START_ARRAY) {
             p.skipChildren();
-            return;
+            return -1;
         }
+        int firstNonObject = -1;
+        int index = 0;
         JsonToken item;
         while ((item = p.nextToken()) != null && item != JsonToken.END_ARRAY) {
             messageCount++;
+            if (item != JsonToken.START_OBJECT && firstNonObject < 0) {
+                firstNonObject = index;
+            }
+            index++;
             if (item == JsonToken.START_OBJECT && !(userFound && systemFound)) {
                 readMessage(p);
             } else {
                 p.skipChildren();
             }
         }
+        return firstNonObject;
     }
 
     private void readMessage(JsonParser p) throws IOException {

@@ -9,12 +9,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.relaygate.codec.json.JsonValues;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
+import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +48,27 @@ public final class RequestSkimmer {
      *     string or a {@code stream} that is not a boolean
      */
     public static SkimmedRequest skim(ByteBuf body) {
+        return read(body).toRequest();
+    }
+
+    /**
+     * Like {@link #skim(ByteBuf)}, and also checks the structure {@code route} requires, as the upstream API would
+     * before anything else (see {@link Structure}): a request that fails it is refused before an account is chosen.
+     *
+     * @throws GatewayException {@link ErrorKind#INVALID_REQUEST} as {@link #skim(ByteBuf)} does, and when a member the
+     *     route requires is missing or has the wrong shape; the message names the member and the expectation
+     */
+    public static SkimmedRequest skim(ByteBuf body, Route route) {
+        requireNonNull(route, "route");
+        Fields fields = read(body);
+        String fault = fields.structure.fault(route, fields.model());
+        if (fault != null) {
+            throw invalid(fault);
+        }
+        return fields.toRequest();
+    }
+
+    private static Fields read(ByteBuf body) {
         requireNonNull(body, "body");
         if (!body.isReadable()) {
             throw invalid("request body is empty");
@@ -52,7 +76,13 @@ public final class RequestSkimmer {
         try (JsonParser p = open(body)) {
             Fields fields = readObject(p);
             requireEnd(p);
-            return fields.toRequest();
+            // JSON text is UTF-8 (RFC 8259 §8.1). Jackson decodes overlong forms and encoded surrogates without
+            // complaint, so the gateway would read a model name other than the bytes the upstream gets; one pass, no
+            // copy, after the parse so that a syntax error (a cut body) is reported with its location.
+            if (!ByteBufUtil.isText(body, StandardCharsets.UTF_8)) {
+                throw invalid("request body is not valid UTF-8");
+            }
+            return fields;
         } catch (JsonProcessingException e) {
             throw invalid("request body is not valid JSON " + where(e.getLocation()) + ": " + detail(e));
         } catch (IOException e) {

@@ -58,6 +58,11 @@ class ChatToAnthropicStreamTest {
         return new Out(out.toString(StandardCharsets.UTF_8), t.usage());
     }
 
+    private Out transcodeWhole(String in, ToolNames names) {
+        byte[] bytes = in.getBytes(StandardCharsets.UTF_8);
+        return transcode(bytes, bytes.length, names);
+    }
+
     private List<JsonNode> events(String sse, List<String> names) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String block : sse.split("\n\n")) {
@@ -184,5 +189,80 @@ class ChatToAnthropicStreamTest {
                 .endsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
                         + "\"message\":\"upstream connection reset\"}}\n\n");
         assertThat(ChatToAnthropicStream.stopReason("length")).isEqualTo("max_tokens");
+    }
+
+    /** Three calls opened in one chunk, then their argument fragments interleaved: index 1, 0, 2, 1, 0, 2. */
+    private static String interleaved() {
+        return chunk(
+                        "{\"role\":\"assistant\",\"tool_calls\":["
+                                + "{\"index\":0,\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"Read\",\"arguments\":\"\"}},"
+                                + "{\"index\":1,\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"Grep\",\"arguments\":\"\"}},"
+                                + "{\"index\":2,\"id\":\"call_c\",\"type\":\"function\",\"function\":{\"name\":\"Bash\",\"arguments\":\"\"}}]}",
+                        "null")
+                + chunk("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{\\\"pattern\\\":\"}}]}", "null")
+                + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"path\\\":\"}}]}", "null")
+                + chunk("{\"tool_calls\":[{\"index\":2,\"function\":{\"arguments\":\"{\\\"command\\\":\"}}]}", "null")
+                + chunk("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"\\\"x}\\\"}\"}}]}", "null")
+                + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"/a\\\"}\"}}]}", "null")
+                + chunk("{\"tool_calls\":[{\"index\":2,\"function\":{\"arguments\":\"\\\"ls\\\"}\"}}]}", "null")
+                + chunk("{}", "\"tool_calls\"")
+                + "data: [DONE]\n\n";
+    }
+
+    @Test
+    void interleavedToolCallsEachBecomeOneCompleteToolUse() throws Exception {
+        byte[] in = interleaved().getBytes(StandardCharsets.UTF_8);
+        String whole = transcode(in, in.length, new ToolNames()).bytes();
+        List<String> kinds = new ArrayList<>();
+        List<JsonNode> ev = events(whole, kinds);
+
+        java.util.Map<Integer, String> names = new java.util.TreeMap<>();
+        java.util.Map<Integer, StringBuilder> inputs = new java.util.TreeMap<>();
+        int open = -1;
+        for (JsonNode e : ev) {
+            switch (e.path("type").asText()) {
+                case "content_block_start" -> {
+                    assertThat(open).as("one block open at a time").isEqualTo(-1);
+                    open = e.path("index").asInt();
+                    names.put(open, e.path("content_block").path("name").asText());
+                    inputs.put(open, new StringBuilder());
+                }
+                case "content_block_delta" -> {
+                    assertThat(e.path("index").asInt())
+                            .as("deltas go to the open block")
+                            .isEqualTo(open);
+                    inputs.get(open).append(e.path("delta").path("partial_json").asText());
+                }
+                case "content_block_stop" -> open = -1;
+                default -> {}
+            }
+        }
+        assertThat(names).as("every call has its name, dense indices").containsOnlyKeys(0, 1, 2);
+        assertThat(names.values()).containsExactlyInAnyOrder("Read", "Grep", "Bash");
+        java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            byName.put(names.get(i), json.readTree(inputs.get(i).toString()));
+        }
+        assertThat(byName.get("Read").path("path").asText()).isEqualTo("/a");
+        assertThat(byName.get("Grep").path("pattern").asText())
+                .as("a brace inside a string")
+                .isEqualTo("x}");
+        assertThat(byName.get("Bash").path("command").asText()).isEqualTo("ls");
+        assertThat(kinds.get(kinds.size() - 1)).isEqualTo("message_stop");
+        for (int split = 0; split < in.length; split++) {
+            assertThat(transcode(in, split, new ToolNames()).bytes())
+                    .as("split at %d", split)
+                    .isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void sequentialToolCallsStillStreamFragmentByFragment() throws Exception {
+        ToolNames names = new ToolNames();
+        String sse = transcodeWhole(upstream(names.shorten(LONG_TOOL)), names).bytes();
+        assertThat(sse)
+                .as("the first call's fragments are not held")
+                .contains("\"partial_json\":\"{\\\"pa\"")
+                .contains("\"partial_json\":\"th\\\": \\\"/a\\\"}\"");
     }
 }

@@ -16,6 +16,7 @@ import io.relaygate.core.Route;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.server.pipeline.AnswerOrder;
 import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.ProxyRequest;
@@ -61,7 +62,8 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     /** Whether {@link #current} went on to RELAY, which then ends it. */
     private boolean relaying;
 
-    private @Nullable ProxyRequest queued;
+    /** The connection's answer order: requests and earlier stages' answers waiting for the exchange in flight. */
+    private @Nullable AnswerOrder order;
 
     public AdmissionHandler(
             Scheduler scheduler,
@@ -90,6 +92,11 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.order = AnswerOrder.of(ctx.channel());
+    }
+
+    private AnswerOrder order() {
+        return requireNonNull(order, "order");
     }
 
     @Override
@@ -100,10 +107,16 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ProxyRequest request = (ProxyRequest) msg;
+        if (!ctx.channel().isActive()) {
+            // The client left while an earlier stage held this request (AUTH's key lookup): channelInactive has
+            // already run, so nothing would release it later.
+            request.release();
+            return;
+        }
         if (current == null) {
             admit(request);
-        } else if (queued == null) {
-            queued = request;
+        } else if (order().waitingRequests() == 0) {
+            order().enqueue(request);
         } else {
             request.release();
             ctx.close();
@@ -114,6 +127,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         ChannelHandlerContext c = requireNonNull(ctx, "ctx");
         Exchange ex = new Exchange(request, c, listener, catalogue, this::ended);
         current = ex;
+        order().started();
         draining.exchangeStarted();
         relaying = false;
         Scheduler.Demand demand = demand(request);
@@ -186,8 +200,8 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         }
         current = null;
         relaying = false;
-        ProxyRequest next = queued;
-        queued = null;
+        // Answers earlier stages gave later pipelined requests go out now, in order, up to the next whole request.
+        ProxyRequest next = order().next();
         if (stopping) {
             // the answer's last bytes go out first, then the connection closes (nginx retries elsewhere)
             ChannelHandlerContext c = requireNonNull(ctx, "ctx");
@@ -209,9 +223,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ProxyRequest q = queued;
-        queued = null;
-        if (q != null) {
+        for (ProxyRequest q : order().clear()) {
             q.release();
         }
         Exchange ex = current;

@@ -152,7 +152,7 @@ public final class Exchange {
     public void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
         status = kind.status();
-        ErrorResponder.send(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
         finish(ExchangeOutcome.End.ERROR, true);
     }
 
@@ -160,7 +160,7 @@ public final class Exchange {
     public void refuse(ErrorKind kind, String message, @Nullable Long retryAfter) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
         status = kind.status();
-        ErrorResponder.send(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
         finish(ExchangeOutcome.End.REFUSED, true);
     }
 

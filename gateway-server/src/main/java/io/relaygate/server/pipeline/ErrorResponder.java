@@ -4,12 +4,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.relaygate.core.ErrorBodies;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.WireFormat;
@@ -24,12 +26,30 @@ public final class ErrorResponder {
     private ErrorResponder() {}
 
     /**
-     * Writes a complete JSON error response and flushes it.
+     * Writes a complete JSON error response to a request that has not reached ADMIT, in its turn: when an earlier
+     * pipelined request's exchange is still in flight, the answer waits for it ({@link AnswerOrder}), and the returned
+     * future completes when it is written.
      *
      * @param close whether the connection closes after the response, because the request body was not read: the
      *     close lingers (see {@link LingeringClose}) so the client reads the answer instead of a reset
      */
     public static ChannelFuture send(
+            ChannelHandlerContext ctx,
+            WireFormat format,
+            ErrorKind kind,
+            String message,
+            @Nullable String requestId,
+            @Nullable Long retryAfterSeconds,
+            boolean close) {
+        ChannelPromise promise = ctx.newPromise();
+        AnswerOrder.inOrder(
+                ctx.channel(), () -> sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close)
+                        .addListener(new PromiseNotifier<>(promise)));
+        return promise;
+    }
+
+    /** Like {@link #send}, at once: the answer of the exchange in flight, which is the connection's current answer. */
+    public static ChannelFuture sendNow(
             ChannelHandlerContext ctx,
             WireFormat format,
             ErrorKind kind,

@@ -5,13 +5,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.relaygate.codec.skim.RequestSkimmer;
 import io.relaygate.codec.skim.SkimmedRequest;
-import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 
 /**
  * SKIM: reads the fields the gateway needs (model, stream, metadata) from the aggregated body with a streaming JSON
- * parser and passes a {@link ProxyRequest} on. The body is never re-serialized. Bad JSON is answered here with a 400 in
- * the client's format; the connection stays open because the whole body was read.
+ * parser and passes a {@link ProxyRequest} on. The body is never re-serialized. Bad JSON and a body without the shape
+ * its route requires (messages an array of objects, model a non-empty string, max_tokens a positive integer, stream a
+ * boolean: {@link RequestSkimmer#skim(io.netty.buffer.ByteBuf, io.relaygate.core.Route)}) are answered here with a 400
+ * in the client's format, before an account is chosen; the connection stays open because the whole body was read.
  */
 public final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
 
@@ -32,16 +33,10 @@ public final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
         }
         SkimmedRequest skim;
         try {
-            skim = info.route.hasBody() ? RequestSkimmer.skim(request.content()) : NO_BODY;
+            skim = info.route.hasBody() ? RequestSkimmer.skim(request.content(), info.route) : NO_BODY;
         } catch (GatewayException e) {
             request.release();
             ErrorResponder.send(ctx, info.route.format(), e.kind(), e.getMessage(), info.id, null, false);
-            return;
-        }
-        if (info.route.hasBody() && skim.model() == null) {
-            request.release();
-            ErrorResponder.send(
-                    ctx, info.route.format(), ErrorKind.INVALID_REQUEST, "model: field required", info.id, null, false);
             return;
         }
         info.model = skim.model();

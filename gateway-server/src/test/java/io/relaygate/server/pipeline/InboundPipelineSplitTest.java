@@ -65,8 +65,9 @@ class InboundPipelineSplitTest {
     @Test
     void everyTwoWaySplitYieldsTheSameProxyRequest() {
         // A multi-byte character so some splits fall inside a code point.
-        String body = "{\"model\":\"claude-opus-4-1\",\"stream\":true,\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"h\u00e9llo \u2603\"}]}";
+        String body =
+                "{\"model\":\"claude-opus-4-1\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"h\u00e9llo \u2603\"}]}";
         byte[] raw = request(body).getBytes(StandardCharsets.UTF_8);
         for (int split = 1; split < raw.length; split++) {
             // the lookup must answer from the key cache (at once, on this thread): on a loaded machine the ~230

@@ -33,7 +33,7 @@ class RequestSkimHandlerTest {
     void wellFormedBodyBecomesAProxyRequestWithTheBodyUntouched() {
         EmbeddedChannel ch = channel();
         String body =
-                "{\"model\":\"claude-opus-4-1\",\"stream\":true,\"metadata\":{\"user_id\":\"u\"},\"messages\":[]}";
+                "{\"model\":\"claude-opus-4-1\",\"max_tokens\":64,\"stream\":true,\"metadata\":{\"user_id\":\"u\"},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         ch.writeInbound(request(body));
         ProxyRequest p = ch.readInbound();
         try {
@@ -74,6 +74,24 @@ class RequestSkimHandlerTest {
         } finally {
             resp.release();
         }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void messagesThatAreAStringAre400AndNothingIsPassedOn() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(request("{\"model\":\"m\",\"max_tokens\":8,\"messages\":\"hi\"}"));
+        FullHttpResponse resp = ch.readOutbound();
+        try {
+            assertThat(resp.status().code()).isEqualTo(400);
+            assertThat(resp.content().toString(StandardCharsets.UTF_8))
+                    .contains("invalid_request_error")
+                    .contains("messages: a string (expected: an array of message objects)");
+        } finally {
+            resp.release();
+        }
+        assertThat((Object) ch.readInbound()).as("never reaches ADMIT").isNull();
+        assertThat(ch.isOpen()).as("whole body read: keep-alive").isTrue();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }

@@ -20,6 +20,7 @@ import io.relaygate.codec.chat.StreamTranscoder;
 import io.relaygate.codec.chat.ToolNames;
 import io.relaygate.core.Usage;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -56,33 +57,6 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         DONE
     }
 
-    private enum Kind {
-        MESSAGE,
-        REASONING,
-        FUNCTION,
-        CUSTOM
-    }
-
-    /** Progress of one output item; keyed by its id (or {@code #output_index} when the upstream sent none). */
-    private static final class Item {
-        final Kind kind;
-        String callId = "";
-        String name = "";
-        /** Characters of text, summary, arguments or custom input sent so far (unescaped). */
-        long sent;
-        /** The reasoning summary part the last delta belonged to. */
-        int summaryIndex = -1;
-
-        String signature = "";
-        boolean opened;
-        boolean closed;
-        boolean done;
-
-        Item(Kind kind) {
-            this.kind = kind;
-        }
-    }
-
     /** Output items tracked per response; an upstream sending more is not reconciled at response.completed. */
     static final int MAX_ITEMS = 1024;
 
@@ -99,10 +73,13 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     private final String clientModel;
     private final ToolNames toolNames;
     private final AnthropicEventListener out;
-    private final Map<String, Item> items = new HashMap<>();
+    private final Map<String, OutputItem> items = new HashMap<>();
     private State state = State.INITIAL;
     private int blockIndex = -1;
-    private @Nullable Item open;
+    private @Nullable OutputItem open;
+    /** Tool calls waiting for the open tool block to finish, in the order they were added. */
+    private final ArrayDeque<OutputItem> waiting = new ArrayDeque<>();
+
     private boolean untracked;
     private boolean toolUse;
     private String status = "";
@@ -142,26 +119,30 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         switch (type) {
             case "response.output_item.added" -> itemAdded(ev.path("item"), ev.path("output_index"));
             case "response.output_text.delta", "response.refusal.delta" ->
-                text(item(key(ev), Kind.MESSAGE), ev.path("delta").asText(""));
+                text(
+                        item(OutputItem.key(ev), OutputItem.Kind.MESSAGE),
+                        ev.path("delta").asText(""));
             case "response.output_text.done" ->
-                textDone(key(ev), ev.path("text").asText(""));
-            case "response.refusal.done" -> textDone(key(ev), ev.path("refusal").asText(""));
+                textDone(OutputItem.key(ev), ev.path("text").asText(""));
+            case "response.refusal.done" ->
+                textDone(OutputItem.key(ev), ev.path("refusal").asText(""));
             case "response.reasoning_summary_text.delta" ->
                 thinking(
-                        item(key(ev), Kind.REASONING),
+                        item(OutputItem.key(ev), OutputItem.Kind.REASONING),
                         ev.path("summary_index").asInt(0),
                         ev.path("delta").asText(""));
             case "response.reasoning_text.delta" ->
                 thinking(
-                        item(key(ev), Kind.REASONING),
+                        item(OutputItem.key(ev), OutputItem.Kind.REASONING),
                         ev.path("content_index").asInt(0),
                         ev.path("delta").asText(""));
             case "response.function_call_arguments.delta", "response.custom_tool_call_input.delta" ->
-                toolInput(items.get(key(ev)), ev.path("delta").asText(""));
+                toolInput(items.get(OutputItem.key(ev)), ev.path("delta").asText(""));
             case "response.function_call_arguments.done" ->
-                toolInputDone(items.get(key(ev)), ev.path("arguments").asText(""));
+                toolInputDone(
+                        items.get(OutputItem.key(ev)), ev.path("arguments").asText(""));
             case "response.custom_tool_call_input.done" ->
-                toolInputDone(items.get(key(ev)), ev.path("input").asText(""));
+                toolInputDone(items.get(OutputItem.key(ev)), ev.path("input").asText(""));
             case "response.output_item.done" -> itemDone(ev.path("item"), ev.path("output_index"));
             case "response.completed", "response.incomplete" -> {
                 terminal(ev.path("response"));
@@ -197,6 +178,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
         start("");
         closeBlock();
+        sendWaiting(true);
         out.onAnthropicEvent(new MessageDelta(
                 ResponsesOutput.stopReason(status, incompleteReason, toolUse), Tokens.ofDelta(usage())));
         out.onAnthropicEvent(MessageStop.INSTANCE);
@@ -242,26 +224,30 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     }
 
     private void itemAdded(JsonNode item, JsonNode outputIndex) {
-        Kind kind = kind(item.path("type").asText(""));
+        OutputItem.Kind kind = OutputItem.kind(item.path("type").asText(""));
         if (kind == null) {
             return;
         }
-        Item it = item(itemKey(item, outputIndex), kind);
-        if (kind == Kind.FUNCTION || kind == Kind.CUSTOM) {
+        OutputItem it = item(OutputItem.itemKey(item, outputIndex), kind);
+        if (it.tool() && !it.opened && !it.waiting) {
             it.callId = item.path("call_id").asText("");
             it.name = item.path("name").asText("");
+            String initial = item.path(it.inputMember()).asText("");
+            if (toolUnfinished()) {
+                wait(it, initial);
+                return;
+            }
             openTool(it);
-            toolInput(
-                    it, item.path(kind == Kind.FUNCTION ? "arguments" : "input").asText(""));
+            toolInput(it, initial);
         }
     }
 
     private void itemDone(JsonNode item, JsonNode outputIndex) {
-        Kind kind = kind(item.path("type").asText(""));
+        OutputItem.Kind kind = OutputItem.kind(item.path("type").asText(""));
         if (kind == null) {
             return;
         }
-        Item it = item(itemKey(item, outputIndex), kind);
+        OutputItem it = item(OutputItem.itemKey(item, outputIndex), kind);
         if (it.done) {
             return;
         }
@@ -275,20 +261,54 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
                 it.signature = item.path("encrypted_content").asText("");
             }
             default -> {
-                if (!it.opened) {
+                if (!it.opened && !it.waiting) {
                     it.callId = item.path("call_id").asText("");
                     it.name = item.path("name").asText("");
-                    openTool(it);
+                    if (toolUnfinished()) {
+                        wait(it, "");
+                    } else {
+                        openTool(it);
+                    }
                 }
-                toolInputDone(
-                        it,
-                        item.path(kind == Kind.FUNCTION ? "arguments" : "input").asText(""));
+                toolInputDone(it, item.path(it.inputMember()).asText(""));
             }
         }
         if (open == it) {
             closeBlock();
         }
         it.done = true;
+        sendWaiting(false);
+    }
+
+    /** Whether a tool block is open whose item has not finished: another tool call must wait for it. */
+    private boolean toolUnfinished() {
+        OutputItem o = open;
+        return o != null && state == State.IN_TOOL && !o.done;
+    }
+
+    private void wait(OutputItem it, String input) {
+        it.waiting = true;
+        it.held.append(input);
+        waiting.add(it);
+    }
+
+    /**
+     * Opens the waiting tool calls' blocks in order, each with its held input as one delta: while the open tool block
+     * is not unfinished, or all of them ({@code all}: the stream is ending). A finished one is closed at once; an
+     * unfinished one stays open and streams on.
+     */
+    private void sendWaiting(boolean all) {
+        while (!waiting.isEmpty() && (all || !toolUnfinished())) {
+            OutputItem w = waiting.poll();
+            w.waiting = false;
+            openTool(w);
+            String input = w.held.toString();
+            w.held.setLength(0);
+            toolInput(w, input);
+            if (w.done || all) {
+                closeBlock();
+            }
+        }
     }
 
     /** response.completed / response.incomplete: status, usage, and any output item not streamed before. */
@@ -312,7 +332,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
         }
     }
 
-    private void text(Item it, String delta) {
+    private void text(OutputItem it, String delta) {
         if (delta.isEmpty()) {
             return;
         }
@@ -322,10 +342,10 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     }
 
     private void textDone(String key, String full) {
-        text(item(key, Kind.MESSAGE), remainder(item(key, Kind.MESSAGE), full));
+        text(item(key, OutputItem.Kind.MESSAGE), remainder(item(key, OutputItem.Kind.MESSAGE), full));
     }
 
-    private void thinking(Item it, int summaryIndex, String delta) {
+    private void thinking(OutputItem it, int summaryIndex, String delta) {
         if (delta.isEmpty()) {
             return;
         }
@@ -341,30 +361,38 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     }
 
     /** An argument (or custom input) fragment of the tool block that is open; late fragments are dropped. */
-    private void toolInput(@Nullable Item it, String fragment) {
+    private void toolInput(@Nullable OutputItem it, String fragment) {
+        if (it != null && it.waiting) {
+            it.held.append(fragment);
+            return;
+        }
         if (it == null || fragment.isEmpty() || open != it || state != State.IN_TOOL) {
             return;
         }
-        emitDelta(DeltaKind.INPUT_JSON, it.kind == Kind.CUSTOM ? escape(fragment) : fragment);
+        emitDelta(DeltaKind.INPUT_JSON, it.kind == OutputItem.Kind.CUSTOM ? escape(fragment) : fragment);
         it.sent += fragment.length();
     }
 
-    private void toolInputDone(@Nullable Item it, String full) {
-        if (it != null) {
+    private void toolInputDone(@Nullable OutputItem it, String full) {
+        if (it != null && it.waiting && !full.isEmpty()) {
+            // The done event carries the whole input, which supersedes the fragments held.
+            it.held.setLength(0);
+            it.held.append(full);
+        } else if (it != null) {
             toolInput(it, remainder(it, full));
         }
     }
 
-    private void openTool(Item it) {
+    private void openTool(OutputItem it) {
         ensureOpen(it, State.IN_TOOL);
-        if (it.kind == Kind.CUSTOM) {
+        if (it.kind == OutputItem.Kind.CUSTOM) {
             emitDelta(DeltaKind.INPUT_JSON, CUSTOM_PREFIX);
             deltas--;
         }
     }
 
     /** Opens a block for {@code it} unless its block is the open one; an item's closed tool block never reopens. */
-    private void ensureOpen(Item it, State kind) {
+    private void ensureOpen(OutputItem it, State kind) {
         if (open == it && state == kind) {
             return;
         }
@@ -389,7 +417,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     }
 
     private void closeBlock() {
-        Item it = open;
+        OutputItem it = open;
         if (it == null) {
             return;
         }
@@ -398,7 +426,7 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
             // when it sent one, else empty (the request side drops thinking blocks, so it is never verified).
             emitDelta(DeltaKind.SIGNATURE, it.signature);
             deltas--;
-        } else if (state == State.IN_TOOL && it.kind == Kind.CUSTOM) {
+        } else if (state == State.IN_TOOL && it.kind == OutputItem.Kind.CUSTOM) {
             emitDelta(DeltaKind.INPUT_JSON, CUSTOM_SUFFIX);
             deltas--;
         }
@@ -409,42 +437,22 @@ public final class ResponsesToAnthropicStream implements StreamTranscoder {
     }
 
     /** What {@code full} adds to the {@code it.sent} characters already sent (deltas are a prefix of the whole). */
-    private static String remainder(Item it, String full) {
+    private static String remainder(OutputItem it, String full) {
         return full.length() > it.sent ? full.substring((int) Math.min(it.sent, full.length())) : "";
     }
 
-    private Item item(String key, Kind kind) {
-        Item it = items.get(key);
+    private OutputItem item(String key, OutputItem.Kind kind) {
+        OutputItem it = items.get(key);
         if (it != null) {
             return it;
         }
-        it = new Item(kind);
+        it = new OutputItem(kind);
         if (items.size() < MAX_ITEMS) {
             items.put(key, it);
         } else {
             untracked = true;
         }
         return it;
-    }
-
-    private static String key(JsonNode ev) {
-        String id = ev.path("item_id").asText("");
-        return id.isEmpty() ? "#" + ev.path("output_index").asInt(0) : id;
-    }
-
-    private static String itemKey(JsonNode item, JsonNode outputIndex) {
-        String id = item.path("id").asText("");
-        return id.isEmpty() ? "#" + outputIndex.asInt(0) : id;
-    }
-
-    private static @Nullable Kind kind(String itemType) {
-        return switch (itemType) {
-            case "message" -> Kind.MESSAGE;
-            case "reasoning" -> Kind.REASONING;
-            case "function_call" -> Kind.FUNCTION;
-            case "custom_tool_call" -> Kind.CUSTOM;
-            default -> null;
-        };
     }
 
     /** {@code s} as the inside of a JSON string literal. */

@@ -343,6 +343,60 @@ class ResponsesToAnthropicStreamTest {
         assertThat(out.sse()).contains("\"id\":\"msg_resp_9\"");
     }
 
+    private static String added(int index, String id, String name) {
+        return event("{\"type\":\"response.output_item.added\",\"output_index\":" + index + ",\"item\":{\"id\":\"" + id
+                + "\",\"type\":\"function_call\",\"call_id\":\"call_" + id + "\",\"name\":\"" + name
+                + "\",\"arguments\":\"\"}}");
+    }
+
+    private static String argDelta(int index, String id, String delta) {
+        return event("{\"type\":\"response.function_call_arguments.delta\",\"output_index\":" + index
+                + ",\"item_id\":\"" + id + "\",\"delta\":\"" + delta + "\"}");
+    }
+
+    @Test
+    void callsInterleavedByOutputIndexEachBecomeOneCompleteToolUse() {
+        String calls = event("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_2\"}}")
+                + added(0, "fc_a", "Read")
+                + added(1, "fc_b", "Bash")
+                + argDelta(1, "fc_b", "{\\\"command\\\":")
+                + argDelta(0, "fc_a", "{\\\"path\\\":")
+                + argDelta(1, "fc_b", "\\\"ls\\\"}")
+                + argDelta(0, "fc_a", "\\\"/a\\\"}");
+        String withDone = calls
+                + event("{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":\"fc_b\","
+                        + "\"type\":\"function_call\",\"call_id\":\"call_fc_b\",\"name\":\"Bash\","
+                        + "\"arguments\":\"{\\\"command\\\":\\\"ls\\\"}\"}}")
+                + event("{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"fc_a\","
+                        + "\"type\":\"function_call\",\"call_id\":\"call_fc_a\",\"name\":\"Read\","
+                        + "\"arguments\":\"{\\\"path\\\":\\\"/a\\\"}\"}}")
+                + event("{\"type\":\"response.completed\",\"response\":{\"id\":\"resp_2\",\"status\":\"completed\"}}");
+        for (String in : List.of(withDone, calls)) {
+            byte[] bytes = in.getBytes(StandardCharsets.UTF_8);
+            String whole = transcode(bytes, bytes.length, new ToolNames()).sse();
+            Message msg = AnthropicSse.check(whole, "interleaved");
+
+            assertThat(msg.blocks()).extracting(Block::type).containsExactly("tool_use", "tool_use");
+            assertThat(msg.blocks()).extracting(Block::name).containsExactly("Read", "Bash");
+            assertThat(AnthropicSse.read(msg.blocks().get(0).text())
+                            .path("path")
+                            .asText())
+                    .as("the first call is not cut short by the second")
+                    .isEqualTo("/a");
+            assertThat(AnthropicSse.read(msg.blocks().get(1).text())
+                            .path("command")
+                            .asText())
+                    .as("the held call's input is sent once, whole")
+                    .isEqualTo("ls");
+            assertThat(msg.stopReason()).isEqualTo("tool_use");
+            for (int split = 0; split < bytes.length; split += 7) {
+                assertThat(transcode(bytes, split, new ToolNames()).sse())
+                        .as("split at %d", split)
+                        .isEqualTo(whole);
+            }
+        }
+    }
+
     private static byte[] read(String name) {
         return ClientFixtures.read(ClientFixtures.dir().resolve(name));
     }
