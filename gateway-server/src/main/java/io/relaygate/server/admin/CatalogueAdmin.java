@@ -9,7 +9,6 @@ import io.relaygate.core.catalogue.CatalogueReader;
 import io.relaygate.core.catalogue.LongContext;
 import io.relaygate.core.catalogue.ModelEntry;
 import io.relaygate.core.catalogue.ModelPrice;
-import io.relaygate.core.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +22,18 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CatalogueAdmin {
 
+    private static final OperatorDocument<Catalogue> DOCUMENT = new OperatorDocument<>(
+            Documents.CATALOGUE,
+            CatalogueReader::parse,
+            CatalogueReader::canonical,
+            Catalogue::shipped,
+            (after, c) -> after.put("as_of", c.asOf()).put("models", c.entries().size()));
+
     private CatalogueAdmin() {}
 
     /** The catalogue the store holds, else the shipped one. */
     public static CompletionStage<Catalogue> current(Store store) {
-        return store.documents().get(Documents.CATALOGUE).thenApply(text -> text.map(
-                        t -> CatalogueReader.parse("stored catalogue", t, "store"))
-                .orElse(Catalogue.shipped()));
+        return DOCUMENT.current(store);
     }
 
     /**
@@ -38,21 +42,7 @@ public final class CatalogueAdmin {
      * @throws IllegalArgumentException naming the source and the bad key when it is not a valid catalogue
      */
     public static CompletionStage<Catalogue> update(Store store, String where, String text, String actor) {
-        String canonical;
-        Catalogue parsed;
-        try {
-            canonical = CatalogueReader.canonical(where, text);
-            parsed = CatalogueReader.parse(where, canonical, "store");
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return store.documents().put(Documents.CATALOGUE, canonical).thenApply(ignored -> {
-            ObjectNode after = Views.JSON.createObjectNode();
-            after.put("as_of", parsed.asOf());
-            after.put("models", parsed.entries().size());
-            Audit.change(actor, "catalogue.update", "catalogue", null, after);
-            return parsed;
-        });
+        return DOCUMENT.update(store, where, text, actor);
     }
 
     /** {@code {"as_of", "origin", "tier_sizes", "fallback", "models": [...]}}. */

@@ -3,7 +3,6 @@ package io.relaygate.server.admin;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.Store;
-import io.relaygate.core.config.ConfigException;
 import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.core.signatures.Signature;
 import io.relaygate.core.signatures.SignaturesReader;
@@ -16,13 +15,18 @@ import java.util.concurrent.CompletionStage;
  */
 public final class SignaturesAdmin {
 
+    private static final OperatorDocument<ClientSignatures> DOCUMENT = new OperatorDocument<>(
+            Documents.SIGNATURES,
+            SignaturesReader::parse,
+            SignaturesReader::canonical,
+            ClientSignatures::shipped,
+            (after, s) -> after.put("as_of", s.asOf()));
+
     private SignaturesAdmin() {}
 
     /** The signatures the store holds, else the shipped ones. */
     public static CompletionStage<ClientSignatures> current(Store store) {
-        return store.documents().get(Documents.SIGNATURES).thenApply(text -> text.map(
-                        t -> SignaturesReader.parse("stored signatures", t, "store"))
-                .orElse(ClientSignatures.shipped()));
+        return DOCUMENT.current(store);
     }
 
     /**
@@ -31,20 +35,7 @@ public final class SignaturesAdmin {
      * @throws IllegalArgumentException naming the source and the bad key when it is not valid
      */
     public static CompletionStage<ClientSignatures> update(Store store, String where, String text, String actor) {
-        String canonical;
-        ClientSignatures parsed;
-        try {
-            canonical = SignaturesReader.canonical(where, text);
-            parsed = SignaturesReader.parse(where, canonical, "store");
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return store.documents().put(Documents.SIGNATURES, canonical).thenApply(ignored -> {
-            ObjectNode after = Views.JSON.createObjectNode();
-            after.put("as_of", parsed.asOf());
-            Audit.change(actor, "signatures.update", "signatures", null, after);
-            return parsed;
-        });
+        return DOCUMENT.update(store, where, text, actor);
     }
 
     /** {@code {"as_of", "origin", "claude_code": {...}, "codex": {...}}}, the shape the update reads. */
