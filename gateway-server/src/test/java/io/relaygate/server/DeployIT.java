@@ -143,9 +143,7 @@ class DeployIT {
         ApiKey other = created.key();
         String secret = created.secret();
         List<String> accounts = deployment.accountIds();
-        long[] before = accounts.stream()
-                .mapToLong(a -> deployment.recordedRequests(UsageScope.ACCOUNT, a))
-                .toArray();
+        long[] before = settledAccountCounts(accounts);
         // Twelve turns of one conversation (same first message: one session), alternately straight to each instance and
         // through nginx; without sticky sessions the least-recently-used order would spread them over both accounts.
         int turns = 12;
@@ -231,6 +229,23 @@ class DeployIT {
         HttpResponse<String> later =
                 HTTP.send(jsonRequest(deployment.nginxUrl(), key), HttpResponse.BodyHandlers.ofString());
         assertThat(later.statusCode()).isEqualTo(200);
+    }
+
+    /** The accounts' recorded requests once two reads 300 ms apart agree: earlier tests' batched usage is all in. */
+    private static long[] settledAccountCounts(List<String> accounts) throws InterruptedException {
+        long[] last = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            long[] now = accounts.stream()
+                    .mapToLong(a -> deployment.recordedRequests(UsageScope.ACCOUNT, a))
+                    .toArray();
+            if (last != null && java.util.Arrays.equals(last, now)) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the accounts' usage did not settle");
     }
 
     static KeyRules concurrency(int n) {
