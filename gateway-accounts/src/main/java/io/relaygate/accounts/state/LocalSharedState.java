@@ -60,28 +60,6 @@ public final class LocalSharedState implements SharedState {
         }
     }
 
-    /** One journal writer's applied writes: every seq below {@code low}, and those in {@code seqs}. */
-    private static final class Applied {
-        long low;
-        final java.util.TreeSet<Long> seqs = new java.util.TreeSet<>();
-
-        /** Whether {@code id} was applied before; if not, it counts as applied now. */
-        synchronized boolean seen(WriteId id) {
-            if (id.low() > low) {
-                low = id.low();
-                seqs.headSet(low).clear();
-            }
-            return id.seq() < low || !seqs.add(id.seq());
-        }
-
-        synchronized List<Long> encode() {
-            List<Long> out = new ArrayList<>(seqs.size() + 1);
-            out.add(low);
-            out.addAll(seqs);
-            return out;
-        }
-    }
-
     /** One key's runtime state; every access holds its monitor. */
     private static final class KeyState {
         final Map<String, Long> leases = new HashMap<>();
@@ -103,7 +81,7 @@ public final class LocalSharedState implements SharedState {
     private final LocalTrials trials = new LocalTrials(conditions);
     private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountQuota> quotas = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Applied> applied = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AppliedWrites> applied = new ConcurrentHashMap<>();
     /**
      * Deduplicated writes hold it shared, {@link #snapshot()} exclusively: a saved state has a write's counters and
      * its applied mark both or neither.
@@ -126,7 +104,7 @@ public final class LocalSharedState implements SharedState {
         lastUsed.putAll(restored.lastUsed());
         quotas.putAll(restored.quotas());
         restored.applied().forEach((writer, list) -> {
-            Applied a = new Applied();
+            AppliedWrites a = new AppliedWrites();
             if (!list.isEmpty()) {
                 a.low = list.get(0);
                 a.seqs.addAll(list.subList(1, list.size()));
@@ -383,7 +361,7 @@ public final class LocalSharedState implements SharedState {
     public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes, WriteId id) {
         snapshotLock.readLock().lock();
         try {
-            if (!applied.computeIfAbsent(id.writer(), w -> new Applied()).seen(id)) {
+            if (!applied.computeIfAbsent(id.writer(), w -> new AppliedWrites()).seen(id)) {
                 record(r, scopes);
             }
         } finally {
@@ -396,7 +374,7 @@ public final class LocalSharedState implements SharedState {
     public CompletionStage<Void> spend(UsageRecord r, WriteId id) {
         snapshotLock.readLock().lock();
         try {
-            if (!applied.computeIfAbsent(id.writer(), w -> new Applied()).seen(id)) {
+            if (!applied.computeIfAbsent(id.writer(), w -> new AppliedWrites()).seen(id)) {
                 spend(r);
             } else if (r.leaseId() != null) {
                 release(r.keyId(), r.leaseId());
