@@ -71,6 +71,7 @@ class BedrockIT {
     @BeforeEach
     void onlyBedrock() {
         gw.reset();
+        gw.outcomes.clear();
         for (Account a : gw.store.accounts().list().toCompletableFuture().join()) {
             gw.store
                     .accounts()
