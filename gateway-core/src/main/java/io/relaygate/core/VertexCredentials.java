@@ -93,7 +93,8 @@ public record VertexCredentials(
         if (n == null || !"service_account".equals(text(n, "type"))) {
             throw new IllegalArgumentException("service account file: expected \"type\": \"service_account\"");
         }
-        for (String field : new String[] {"client_email", "private_key", "token_uri"}) {
+        // what Google's auth library needs to sign the token request (a key file from the console has all of them)
+        for (String field : new String[] {"client_email", "client_id", "private_key", "private_key_id", "token_uri"}) {
             if (text(n, field) == null) {
                 throw new IllegalArgumentException("service account file: missing " + field);
             }

@@ -93,7 +93,7 @@ class CloudCliTest {
         Path file = dataDir.resolve("sa.json");
         Files.writeString(
                 file,
-                "{\"type\":\"service_account\",\"client_email\":\"gw@p.iam.gserviceaccount.com\","
+                "{\"type\":\"service_account\",\"client_email\":\"gw@p.iam.gserviceaccount.com\",\"client_id\":\"1\",\"private_key_id\":\"k1\","
                         + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMII\\n-----END PRIVATE KEY-----\\n\","
                         + "\"token_uri\":\"https://oauth2.googleapis.com/token\"}");
         Result r = run(
