@@ -48,7 +48,8 @@ class DeployIT {
     @BeforeAll
     static void start() throws Exception {
         deployment = Deployment.start(2);
-        key = deployment.key("deploy", KeyRules.NONE).secret();
+        CreatedKey warm = deployment.key("deploy", KeyRules.NONE);
+        key = warm.secret();
         singleKey = deployment.key("deploy-single", concurrency(1)).secret();
         // a first request through each fresh process, so the lease check below does not wait on a cold JIT
         for (int i = 0; i < 2; i++) {
@@ -56,6 +57,11 @@ class DeployIT {
                 HTTP.send(jsonRequest(deployment.gatewayUrl(i), key), HttpResponse.BodyHandlers.discarding());
             }
         }
+        // Usage is written in batches: the warm-up's must be in before a test counts the accounts' usage.
+        Deployment.awaitTrue(
+                () -> deployment.recordedRequests(warm.key()) == 6,
+                Duration.ofSeconds(20),
+                "the warm-up's usage is recorded");
     }
 
     @AfterAll
