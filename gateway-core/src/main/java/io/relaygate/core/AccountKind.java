@@ -9,7 +9,11 @@ public enum AccountKind {
     OPENAI_API("openai-api", WireFormat.OPENAI_RESPONSES),
     CODEX_OAUTH("codex-oauth", WireFormat.OPENAI_RESPONSES),
     AZURE_OPENAI("azure-openai", WireFormat.OPENAI_CHAT),
-    OPENAI_COMPATIBLE("openai-compatible", WireFormat.OPENAI_CHAT);
+    OPENAI_COMPATIBLE("openai-compatible", WireFormat.OPENAI_CHAT),
+    /** Claude on Amazon Bedrock: Anthropic Messages bodies, SigV4 or a Bedrock API key, event-stream answers. */
+    BEDROCK("bedrock", WireFormat.ANTHROPIC),
+    /** Claude on Google Vertex AI: Anthropic Messages bodies, a service account's access token, SSE answers. */
+    VERTEX("vertex", WireFormat.ANTHROPIC);
 
     private final String wireName;
     private final WireFormat format;
@@ -22,6 +26,11 @@ public enum AccountKind {
     /** The name used in config files, the CLI and the store, e.g. {@code anthropic-api}. */
     public String wireName() {
         return wireName;
+    }
+
+    /** Whether this is a cloud platform's Claude (Bedrock, Vertex): model in the path, version in the body. */
+    public boolean cloud() {
+        return this == BEDROCK || this == VERTEX;
     }
 
     /** The native format of this kind of upstream. */

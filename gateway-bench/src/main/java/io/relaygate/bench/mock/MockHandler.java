@@ -84,7 +84,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 headers.add(Map.entry(h.getKey(), h.getValue()));
             }
         }
-        Exchange ex = new Exchange(req.method().name(), req.uri(), headers, body, record);
+        Exchange ex = new Exchange(
+                req.method().name(),
+                req.headers().get(CloudMockHandler.ORIGINAL_URI, req.uri()),
+                headers,
+                body,
+                record);
         exchange = ex;
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];

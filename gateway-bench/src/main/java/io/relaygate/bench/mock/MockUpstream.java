@@ -72,6 +72,7 @@ public final class MockUpstream implements AutoCloseable {
     private final AtomicInteger cancelled = new AtomicInteger();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final MockOAuth oauth;
+    private final MockCloud cloud;
     private final @Nullable MockTls tls;
 
     /**
@@ -93,6 +94,7 @@ public final class MockUpstream implements AutoCloseable {
     private MockUpstream(MockOptions options) {
         this.options = requireNonNull(options, "options");
         oauth = new MockOAuth(options.oauthExpiresIn());
+        cloud = new MockCloud();
         MockTls t = options.tls() ? MockTls.shared() : null;
         tls = t;
         group = new MultiThreadIoEventLoopGroup(
@@ -112,6 +114,7 @@ public final class MockUpstream implements AutoCloseable {
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpServerKeepAliveHandler())
                                     .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
+                                    .addLast(new CloudMockHandler(MockUpstream.this))
                                     .addLast(new MockHandler(MockUpstream.this));
                         }
                     })
@@ -144,6 +147,11 @@ public final class MockUpstream implements AutoCloseable {
     /** The OAuth token endpoints' state, switches and counters. */
     public MockOAuth oauth() {
         return oauth;
+    }
+
+    /** The credentials the Bedrock and Vertex modes accept ({@link CloudMockHandler}). */
+    public MockCloud cloud() {
+        return cloud;
     }
 
     /** Whether the mock serves HTTPS. */

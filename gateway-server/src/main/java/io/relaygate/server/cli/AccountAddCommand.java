@@ -14,6 +14,8 @@ import io.relaygate.server.admin.Views;
 import io.relaygate.server.upstream.TokenEndpoint;
 import java.time.Instant;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +27,8 @@ final class AccountAddCommand {
     static final String HELP = """
             Usage: relaygate accounts add --kind K --name N --base-url URL [options]
 
-              --kind K                anthropic-api, claude-oauth, openai-api, codex-oauth, azure-openai or
-                                      openai-compatible
+              --kind K                anthropic-api, claude-oauth, openai-api, codex-oauth, azure-openai,
+                                      openai-compatible, bedrock or vertex
               --name N                the account's unique name
               --base-url URL          where its API lives, e.g. https://api.anthropic.com
               --api-key KEY           its API key or access token (stored encrypted)
@@ -50,27 +52,31 @@ final class AccountAddCommand {
               --token-url URL         the token endpoint (default: Anthropic's / OpenAI's)
               --client-id ID          the OAuth client id (default: Claude Code's / Codex CLI's)
             Access tokens are refreshed before they expire and once after a 401, by one gateway at a time.
-              --json                  print the account as JSON (without its credential)""";
+              --json                  print the account as JSON (without its credential)
+            """ + CloudAccountOptions.HELP;
 
-    static final Set<String> OPTIONS = Set.of(
-            "config",
-            "kind",
-            "name",
-            "base-url",
-            "api-key",
-            "api-key-env",
-            "proxy",
-            "priority",
-            "group",
-            "models",
-            "model-map",
-            "refresh-token-env",
-            "codex-auth-file",
-            "token-url",
-            "client-id",
-            "oauth-code",
-            "oauth-verifier",
-            "trust-certificates");
+    static final Set<String> OPTIONS = Stream.concat(
+                    CloudAccountOptions.OPTIONS.stream(),
+                    Stream.of(
+                            "config",
+                            "kind",
+                            "name",
+                            "base-url",
+                            "api-key",
+                            "api-key-env",
+                            "proxy",
+                            "priority",
+                            "group",
+                            "models",
+                            "model-map",
+                            "refresh-token-env",
+                            "codex-auth-file",
+                            "token-url",
+                            "client-id",
+                            "oauth-code",
+                            "oauth-verifier",
+                            "trust-certificates"))
+            .collect(Collectors.toUnmodifiableSet());
 
     private AccountAddCommand() {}
 
@@ -84,12 +90,17 @@ final class AccountAddCommand {
                 "kind", args.required("kind"), AccountKind::fromWireName, "one of the kinds in accounts add --help");
         String name = args.required("name");
         Args.validated(() -> Names.check("name", name));
-        String baseUrl = args.required("base-url");
         String group = args.value("group");
         if (group != null) {
             Args.validated(() -> Names.check("group", group));
         }
-        String credential = OAuthTokens.isOAuth(kind) ? oauthCredential(cli, args, kind) : credential(cli, args);
+        String credential = kind.cloud()
+                ? CloudAccountOptions.credential(cli, args, kind)
+                : OAuthTokens.isOAuth(kind) ? oauthCredential(cli, args, kind) : credential(cli, args);
+        String given = args.value("base-url");
+        String baseUrl = given == null && kind.cloud() && credential != null
+                ? CloudAccountOptions.defaultBaseUrl(kind, credential)
+                : args.required("base-url");
         Integer priority = args.value("priority", Integer::parseInt, "a whole number");
         Account account = Args.validated(() -> new Account(
                 Ids.random(10),

@@ -252,6 +252,18 @@ public final class AccountAttempts {
         }
     }
 
+    /**
+     * Reports {@code failure} of the current account after its answer had started (a stream exception such as
+     * Bedrock's throttling): the scheduler applies its cool-down; no other account is tried.
+     */
+    public void failedMidStream(UpstreamFailure failure, String reason) {
+        String shortReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+        Account a = current();
+        scheduler.failed(a, demand, failure, Secrets.redact(shortReason), null);
+        noteError(failure.name().toLowerCase(Locale.ROOT));
+        listener.onUpstreamFailure(a, failure, false);
+    }
+
     /** Moves on to the next candidate without reporting anything; false when none is left. */
     public boolean moveOn() {
         if (attempt + 1 < candidates.size() && attempt + 1 < maxAttempts) {

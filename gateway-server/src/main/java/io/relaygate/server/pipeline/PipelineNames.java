@@ -8,7 +8,7 @@ package io.relaygate.server.pipeline;
  *   [PROXY_PROTOCOL] → IDLE → HTTP_CODEC → KEEP_ALIVE → [FORWARDED] → LEDGER → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
- *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → UPSTREAM_RESPONSE
+ *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
  *
  * token endpoint channel (one per OAuth token call, not pooled; same connection setup as the upstream channel):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → TOKEN_AGGREGATOR → TOKEN_ANSWER
@@ -30,6 +30,8 @@ package io.relaygate.server.pipeline;
  *       candidate accounts), answers refusals, and passes an {@link io.relaygate.server.exchange.Exchange} on.
  *   <li>RELAY ({@link io.relaygate.server.relay.UpstreamRelayHandler}) sends the request to the exchange's current
  *       account and streams the answer back; failover moves on to the next account before the first byte.
+ *   <li>UPSTREAM_EVENT_STREAM ({@code relay.EventStreamToSseDecoder}) is there during a call to a {@code bedrock}
+ *       account: it turns Bedrock's event-stream answer into Anthropic SSE before the call sees it.
  * </ul>
  */
 public final class PipelineNames {
@@ -55,6 +57,7 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String UPSTREAM_CODEC = "upstreamCodec";
     public static final String UPSTREAM_DECOMPRESS = "upstreamDecompress";
+    public static final String UPSTREAM_EVENT_STREAM = "upstreamEventStream";
     public static final String UPSTREAM_RESPONSE = "upstreamResponse";
     public static final String TOKEN_AGGREGATOR = "tokenAggregator";
     public static final String TOKEN_ANSWER = "tokenAnswer";

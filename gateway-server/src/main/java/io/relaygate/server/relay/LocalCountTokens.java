@@ -13,7 +13,8 @@ import java.io.InputStream;
 
 /**
  * Answers {@code count_tokens} itself when the chosen account cannot: OpenAI-format servers have no such endpoint, so
- * the gateway counts with OpenAI's tokenizer and answers in Anthropic's shape, {@code {"input_tokens": N}}.
+ * the gateway counts with OpenAI's tokenizer and answers in Anthropic's shape, {@code {"input_tokens": N}}. Bedrock and
+ * Vertex accounts are counted here too: their count-tokens endpoints take other shapes and other permissions.
  */
 final class LocalCountTokens {
 
@@ -24,7 +25,8 @@ final class LocalCountTokens {
     /** Whether {@code exchange}'s request is a count_tokens call that {@code account} cannot answer. */
     static boolean applies(Exchange exchange, Account account) {
         return exchange.request().info.route == Route.COUNT_TOKENS
-                && account.kind().format() != WireFormat.ANTHROPIC;
+                && (account.kind().format() != WireFormat.ANTHROPIC
+                        || account.kind().cloud());
     }
 
     /** Counts the request's tokens and ends the exchange with the answer (or a 400 for a body that is not JSON). */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -11,7 +12,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.codec.convert.Conversion;
+import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
 import io.relaygate.core.Durations;
+import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.config.UpstreamConfig;
@@ -137,14 +141,29 @@ final class UpstreamCall {
     /** Sends the request; the answer's events arrive through {@link UpstreamResponseHandler}. */
     void send() {
         Channel ch = upstream;
+        Account account = exchange.attempts().current();
+        FullHttpRequest request;
+        try {
+            request = UpstreamRequests.forAttempt(exchange.request(), account, target, conversion);
+        } catch (GatewayException e) {
+            detach(true);
+            listener.failedBeforeFirstByte(UpstreamFailure.CLIENT_ERROR, e.getMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            // an unreadable stored credential: the message names the account, never the secret
+            detach(true);
+            listener.failedBeforeFirstByte(UpstreamFailure.SERVER_ERROR, e.getMessage());
+            return;
+        }
+        if (account.kind() == AccountKind.BEDROCK) {
+            ch.pipeline().addLast(PipelineNames.UPSTREAM_EVENT_STREAM, new EventStreamToSseDecoder(exchange.id()));
+        }
         ch.pipeline().addLast(PipelineNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(this));
-        ch.writeAndFlush(UpstreamRequests.forAttempt(
-                        exchange.request(), exchange.attempts().current(), target, conversion))
-                .addListener(f -> {
-                    if (!f.isSuccess() && state != State.DETACHED) {
-                        ch.close();
-                    }
-                });
+        ch.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess() && state != State.DETACHED) {
+                ch.close();
+            }
+        });
         schedule(config.responseTimeout().toNanos());
     }
 
@@ -238,6 +257,14 @@ final class UpstreamCall {
     }
 
     void onException(Throwable cause) {
+        if (cause instanceof EventStreamToSseDecoder.Failure && state == State.RELAYING) {
+            // Bedrock ended its stream with an exception frame: the account's cool-down, then the client's error.
+            EventStreamToSseDecoder.Failure f = (EventStreamToSseDecoder.Failure) cause;
+            detach(false);
+            exchange.attempts().failedMidStream(f.failure(), f.getMessage());
+            listener.failedMidStream(f.failure(), f.failure().description() + ": " + f.getMessage());
+            return;
+        }
         if (state != State.DETACHED) {
             logger.debug("[{}] upstream error: {}", exchange.id(), Secrets.redact(String.valueOf(cause)));
             upstream.close();
@@ -288,6 +315,9 @@ final class UpstreamCall {
         cancelTimer();
         if (upstream.pipeline().get(PipelineNames.UPSTREAM_RESPONSE) != null) {
             upstream.pipeline().remove(PipelineNames.UPSTREAM_RESPONSE);
+        }
+        if (upstream.pipeline().get(PipelineNames.UPSTREAM_EVENT_STREAM) != null) {
+            upstream.pipeline().remove(PipelineNames.UPSTREAM_EVENT_STREAM);
         }
         if (reuse) {
             pool.release(upstream, target);

@@ -13,6 +13,7 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Secrets;
+import io.relaygate.core.VertexCredentials;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the access tokens of subscription accounts ({@code claude-oauth}, {@code codex-oauth}) fresh: a token that
+ * Keeps the access tokens of subscription accounts ({@code claude-oauth}, {@code codex-oauth}) and Vertex accounts
+ * (exchanged for the service account's key by {@link VertexTokens}) fresh: a token that
  * expires within {@link #SKEW} is refreshed before use, and a token the upstream refused (401) is refreshed once.
  *
  * <p>One refresh per account at a time across every gateway on the store: the instance that takes the store lock
@@ -77,14 +79,47 @@ public final class OAuthRefresher {
 
     /** Whether {@code a} needs a refresh before it is used (cheap; no I/O). */
     public boolean due(Account a) {
-        OAuthTokens t = tokens(a);
-        return t != null && t.refreshToken() != null && t.dueAt(clock.instant(), SKEW.toSeconds());
+        Held h = held(a);
+        return h != null && h.refreshable() && h.dueAt(clock.instant());
     }
 
     /** Whether {@code a} could be refreshed after the upstream refused its token. */
     public boolean canRefresh(Account a) {
-        OAuthTokens t = tokens(a);
-        return t != null && t.refreshToken() != null;
+        Held h = held(a);
+        return h != null && h.refreshable();
+    }
+
+    /**
+     * The access token an account holds: a subscription's token set, or a Vertex account's token exchanged for its
+     * service account key (always refreshable: the key stays).
+     */
+    private record Held(
+            String access, boolean refreshable, @Nullable Instant expiresAt, boolean dueWithoutExpiry) {
+        boolean dueAt(Instant now) {
+            return expiresAt == null
+                    ? dueWithoutExpiry
+                    : !now.plusSeconds(SKEW.toSeconds()).isBefore(expiresAt);
+        }
+    }
+
+    private static @Nullable Held held(Account a) {
+        if (a.credential() == null) {
+            return null;
+        }
+        try {
+            if (a.kind() == AccountKind.VERTEX) {
+                VertexCredentials v = VertexCredentials.parse(a.credential());
+                String access = v.accessToken();
+                return new Held(access == null ? "" : access, true, v.expiresAt(), true);
+            }
+            if (!OAuthTokens.isOAuth(a.kind())) {
+                return null;
+            }
+            OAuthTokens t = OAuthTokens.parse(a.credential());
+            return new Held(t.accessToken(), t.refreshToken() != null, t.expiresAt(), false);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static @Nullable OAuthTokens tokens(Account a) {
@@ -104,8 +139,8 @@ public final class OAuthRefresher {
      * another instance replaced it meanwhile. Fails with {@link RefreshFailed} when the token endpoint refuses.
      */
     public CompletableFuture<Account> fresh(Account a, boolean force) {
-        OAuthTokens t = tokens(a);
-        if (t == null || t.refreshToken() == null || (!force && !t.dueAt(clock.instant(), SKEW.toSeconds()))) {
+        Held t = held(a);
+        if (t == null || !t.refreshable() || (!force && !t.dueAt(clock.instant()))) {
             return CompletableFuture.completedFuture(a);
         }
         CompletableFuture<Account> mine = new CompletableFuture<>();
@@ -114,7 +149,7 @@ public final class OAuthRefresher {
             return running;
         }
         Instant deadline = clock.instant().plus(WAIT);
-        attempt(a.id(), t.accessToken(), deadline).whenComplete((done, error) -> {
+        attempt(a.id(), t.access(), deadline).whenComplete((done, error) -> {
             inflight.remove(a.id(), mine);
             if (error != null) {
                 mine.completeExceptionally(error instanceof CompletionException ? error.getCause() : error);
@@ -145,7 +180,7 @@ public final class OAuthRefresher {
                         () -> null, CompletableFuture.delayedExecutor(POLL.toMillis(), TimeUnit.MILLISECONDS))
                 .thenCompose(ignored -> load(id))
                 .thenCompose(current -> {
-                    OAuthTokens t = requireNonNull(tokens(current), "tokens");
+                    Held t = requireNonNull(held(current), "tokens");
                     if (replaced(t, refusedAccess)) {
                         return CompletableFuture.completedFuture(current);
                     }
@@ -158,8 +193,8 @@ public final class OAuthRefresher {
     }
 
     /** A token set that is no longer the refused one and not due counts as the other instance's result. */
-    private boolean replaced(OAuthTokens t, String refusedAccess) {
-        return !t.accessToken().equals(refusedAccess) && !t.dueAt(clock.instant(), SKEW.toSeconds());
+    private boolean replaced(Held t, String refusedAccess) {
+        return !t.access().equals(refusedAccess) && !t.dueAt(clock.instant());
     }
 
     private CompletableFuture<Account> load(String id) {
@@ -172,17 +207,39 @@ public final class OAuthRefresher {
 
     private CompletableFuture<Account> refreshHolding(String id, String refusedAccess) {
         return load(id).thenCompose(current -> {
-            OAuthTokens t = tokens(current);
-            if (t == null || t.refreshToken() == null) {
+            Held h = held(current);
+            if (h == null || !h.refreshable()) {
                 return CompletableFuture.failedFuture(new RefreshFailed("the account has no refresh token"));
             }
-            if (replaced(t, refusedAccess)) {
+            if (replaced(h, refusedAccess)) {
                 return CompletableFuture.completedFuture(current); // another instance was quicker
             }
-            return call(current, t).thenCompose(next -> {
-                Account updated = current.withCredential(next.encode());
+            CompletableFuture<String> next = current.kind() == AccountKind.VERTEX
+                    ? exchange(current)
+                    : call(current, requireNonNull(tokens(current), "tokens")).thenApply(OAuthTokens::encode);
+            return next.thenCompose(credential -> {
+                Account updated = current.withCredential(credential);
                 return store.accounts().update(updated).toCompletableFuture();
             });
+        });
+    }
+
+    /** A Vertex account's service account key exchanged for a new access token (off the event loops). */
+    private CompletableFuture<String> exchange(Account a) {
+        VertexCredentials v = VertexCredentials.parse(requireNonNull(a.credential(), "credential"));
+        logger.debug("account {}: exchanging its service account key for an access token", a.name());
+        return VertexTokens.exchange(a, v).handle((fresh, error) -> {
+            Throwable cause = VertexTokens.unwrap(error);
+            if (cause instanceof VertexTokens.Refused) {
+                throw new CompletionException(
+                        fail(a, "service account " + v.clientEmail() + ": " + cause.getMessage()));
+            }
+            if (cause != null) {
+                // Not the account's fault: no cool-down; this request fails over.
+                throw new CompletionException(new RefreshFailed(Secrets.redact(String.valueOf(cause.getMessage()))));
+            }
+            logger.info("account {}: access token exchanged (expires {})", a.name(), fresh.expiresAt());
+            return fresh.encode();
         });
     }
 

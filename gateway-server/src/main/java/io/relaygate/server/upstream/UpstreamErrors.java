@@ -28,6 +28,8 @@ public final class UpstreamErrors {
             JsonNode m = node.path("error").path("message");
             if (m.isTextual()) {
                 msg = m.asText();
+            } else if (node.path("message").isTextual()) {
+                msg = node.path("message").asText(); // Bedrock's {"message": …}
             }
         }
         if (msg == null) {

@@ -25,6 +25,7 @@ import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RouteResolver;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Builds the request an upstream account receives: the client's method, path (without the gateway's prefixes) and
  * query, its headers minus hop-by-hop and credential headers, the account's own credentials, and the body bytes as
- * they came (never re-serialized).
+ * they came (never re-serialized). Cloud platforms' requests ({@code bedrock}, {@code vertex}) are built by
+ * {@link CloudRequests}.
  */
 public final class UpstreamRequests {
 
@@ -91,6 +93,17 @@ public final class UpstreamRequests {
      */
     public static FullHttpRequest forAttempt(
             ProxyRequest proxy, Account account, UpstreamTarget target, @Nullable Conversion conversion) {
+        if (account.kind().cloud()) {
+            // Bedrock and Vertex take Anthropic bodies of their own shape: the client's, or the converted one.
+            ByteBuf body = conversion != null
+                    ? conversion.body()
+                    : proxy.request.content().retainedDuplicate();
+            try {
+                return CloudRequests.build(account, target, body, proxy.request.headers(), Clock.systemUTC());
+            } finally {
+                body.release();
+            }
+        }
         if (conversion != null) {
             return buildConverted(proxy, account, target, conversion.pathAndQuery(), conversion.body());
         }
