@@ -160,6 +160,39 @@ abstract class UsageJournalContract {
                 .isEqualTo(4 * 5);
     }
 
+    @Test
+    void writesForgottenBelowTheLowMarkStayAppliedWhenReplayedWithAnOlderMark() {
+        SharedState s = state();
+        String key = "forget-" + System.nanoTime();
+        UsageRecord r = record(key, false, 0);
+        UsageRecord spent = record(key, true, 0);
+        int n = 100;
+        for (int i = 0; i < n; i++) {
+            // each acknowledged before the next: the low mark moves along, and the store may forget what is below it
+            await(s.record(r, Set.of(UsageScope.KEY), new WriteId("w1", BASE + 2L * i, BASE + 2L * i)));
+            await(s.spend(spent, new WriteId("w1", BASE + 2L * i + 1, BASE + 2L * i + 1)));
+        }
+        for (int i = 0; i < 2 * n; i++) {
+            // a journal replayed after a crash: the same numbers, under the mark the journal had at the start
+            if (i % 2 == 0) {
+                await(s.record(r, Set.of(UsageScope.KEY), new WriteId("w1", BASE + i, BASE)));
+            } else {
+                await(s.spend(spent, new WriteId("w1", BASE + i, BASE)));
+            }
+        }
+        UsageCounters after = total(s, UsageScope.KEY, key);
+        assertThat(after.requests()).as("records, each once").isEqualTo(n);
+        assertThat(after.costMicros()).as("records and spends, each once").isEqualTo(2L * n * 5);
+
+        long late = BASE + 2L * n + 40;
+        await(s.record(r, Set.of(UsageScope.KEY), new WriteId("w1", late, BASE + 2L * n)));
+        await(s.record(r, Set.of(UsageScope.KEY), new WriteId("w1", late - 20, BASE + 2L * n)));
+        await(s.record(r, Set.of(UsageScope.KEY), new WriteId("w1", late - 20, BASE + 2L * n)));
+        assertThat(total(s, UsageScope.KEY, key).requests())
+                .as("a write still in flight above the mark counts once, after a later one")
+                .isEqualTo(n + 2);
+    }
+
     private static UsageCounters total(SharedState s, UsageScope scope, String id) {
         List<UsageRow> rows = await(s.usage(scope, Period.TOTAL, AT));
         return rows.stream()

@@ -69,8 +69,9 @@ public final class RedisSharedState implements SharedState {
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.admit = new Script(redis, resource("admit.lua"));
-        this.usage = new Script(redis, resource("usage.lua"));
-        this.spend = new Script(redis, resource("spend.lua"));
+        String applied = resource("applied.lua");
+        this.usage = new Script(redis, applied + resource("usage.lua"));
+        this.spend = new Script(redis, applied + resource("spend.lua"));
         this.trial = new Script(redis, resource("trial.lua"));
     }
 
@@ -159,8 +160,12 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
-        return redis.zadd(keyTag(keyId) + "lease", ZAddArgs.Builder.xx().gt(), until.toEpochMilli(), leaseId)
-                .thenApply(n -> null);
+        // the set outlives its newest lease (admit.lua sets the same), so a stream renewed past the set's first
+        // expiry keeps its slot; both commands go out together on the shared connection
+        String lease = keyTag(keyId) + "lease";
+        long ttl = Math.max(until.toEpochMilli() - System.currentTimeMillis(), 0) + SLACK_MILLIS;
+        CompletionStage<Long> added = redis.zadd(lease, ZAddArgs.Builder.xx().gt(), until.toEpochMilli(), leaseId);
+        return redis.pexpire(lease, ttl).thenCombine(added, (a, b) -> null);
     }
 
     @Override

@@ -39,45 +39,56 @@ if daily >= 0 then
 end
 
 local maxTokens = tonumber(ARGV[7])
+local maxRequests = tonumber(ARGV[5])
+local lookSticky = ARGV[15] == '1'
+-- the two windows and the sticky session in one read (one slot, one command)
+local windows = {false, false, false}
+if maxTokens >= 0 or maxRequests >= 0 or lookSticky then
+  windows = redis.call('MGET', KEYS[3], KEYS[2], KEYS[7])
+end
 if maxTokens >= 0 then
-  local used = tonumber(redis.call('GET', KEYS[3]) or '0')
+  local used = tonumber(windows[1] or '0')
   if used >= maxTokens then return refuse('tokens', ARGV[8], used) end
 end
 
-local maxRequests = tonumber(ARGV[5])
 if maxRequests >= 0 then
-  local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local count = tonumber(windows[2] or '0')
   if count >= maxRequests then return refuse('requests', ARGV[6], count) end
 end
 
 local maxConcurrency = tonumber(ARGV[4])
 if maxConcurrency >= 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  local held = redis.call('ZCARD', KEYS[1])
+  -- live leases only; expired ones (a crashed instance's) are swept on a refusal and now and then (1 in 64 lease ids)
+  local held = redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
   if held >= maxConcurrency then
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
     local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return refuse('concurrency', first[2] or now, held)
   end
+  if string.byte(ARGV[2], -1) % 64 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
   local expiry = now + tonumber(ARGV[3])
   redis.call('ZADD', KEYS[1], expiry, ARGV[2])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + SLACK)
 end
 
-if maxRequests >= 0 then
-  redis.call('INCR', KEYS[2])
+-- a window's counter is made by its first request, which also sets its expiry (the window's end never moves)
+if maxRequests >= 0 and redis.call('INCR', KEYS[2]) == 1 then
   redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[6]) - now, 0) + SLACK)
 end
 
 local sticky = ''
-if ARGV[15] == '1' then
-  local v = redis.call('GET', KEYS[7])
+if lookSticky then
+  local v = windows[3]
   if v then
     local bar = string.find(v, '|', 1, true)
     local expiry = tonumber(string.sub(v, bar + 1))
     if expiry > now then
       sticky = string.sub(v, 1, bar - 1)
       local ttl = tonumber(ARGV[14])
-      redis.call('SET', KEYS[7], sticky .. '|' .. (now + ttl), 'PX', ttl + SLACK)
+      -- renewed when it has aged by a 64th of its ttl: the turns of a conversation that come close together only read it
+      if now + ttl - expiry >= ttl / 64 then
+        redis.call('SET', KEYS[7], sticky .. '|' .. (now + ttl), 'PX', ttl + SLACK)
+      end
     else
       redis.call('DEL', KEYS[7])
     end

@@ -12,34 +12,28 @@
 
 local last = #KEYS
 if ARGV[7] ~= nil and ARGV[7] ~= '' then
-  local set = KEYS[last]
   last = last - 1
-  -- the set remembers the highest low mark it was given (member 'L'), see usage.lua
-  local low = math.max(tonumber(ARGV[8]), tonumber(redis.call('ZSCORE', set, 'L') or '0'))
-  -- as an integer string: Lua would print a 16-digit number as %.14g and lose its last digits
-  local lows = string.format('%d', low)
-  redis.call('ZADD', set, lows, 'L')
-  redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. lows)
-  if tonumber(ARGV[7]) < low or redis.call('ZSCORE', set, ARGV[7]) then
+  if applied(KEYS[last + 1], ARGV[7], ARGV[8]) then
     if ARGV[6] ~= '' then redis.call('ZREM', KEYS[last], ARGV[6]) end
     return 0
   end
-  redis.call('ZADD', set, ARGV[7], ARGV[7])
-  redis.call('PEXPIRE', set, 604800000)
 end
 
+-- a bucket's first cost sets its expiry (a bucket's end never moves)
 local cost = tonumber(ARGV[1])
 if cost ~= 0 then
-  for i = 1, 3 do redis.call('HINCRBY', KEYS[i], 'cost', cost) end
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+  for i = 1, 3 do
+    if redis.call('HINCRBY', KEYS[i], 'cost', cost) == cost and i < 3 then
+      redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i]))
+    end
+  end
 end
 local k = 3
 local windowTtl = tonumber(ARGV[5])
 if windowTtl >= 0 then
   k = k + 1
-  redis.call('INCRBY', KEYS[k], tonumber(ARGV[4]))
-  redis.call('PEXPIRE', KEYS[k], windowTtl)
+  local tokens = tonumber(ARGV[4])
+  if redis.call('INCRBY', KEYS[k], tokens) == tokens then redis.call('PEXPIRE', KEYS[k], windowTtl) end
 end
 if ARGV[6] ~= '' then
   k = k + 1

@@ -11,20 +11,6 @@
 --            with a sequence number, the last key is the writer's applied set (zset) in this scope's slot: a write
 --            applied before is skipped (a retry, or a journal replayed after a crash)
 
-local function applied(set, seq, low)
-  -- the set remembers the highest low mark it was given (member 'L'), so an old write's lower mark cannot revive
-  -- numbers it forgot
-  low = math.max(tonumber(low), tonumber(redis.call('ZSCORE', set, 'L') or '0'))
-  -- as an integer string: Lua would print a 16-digit number as %.14g and lose its last digits
-  local lows = string.format('%d', low)
-  redis.call('ZADD', set, lows, 'L')
-  redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. lows)
-  if tonumber(seq) < low or redis.call('ZSCORE', set, seq) then return true end
-  redis.call('ZADD', set, seq, seq)
-  redis.call('PEXPIRE', set, 604800000)
-  return false
-end
-
 local n = tonumber(ARGV[1])
 local keys = #KEYS
 local seq = ARGV[11 + n]

@@ -76,6 +76,24 @@ class RedisSharedStateTest extends SharedStateContract {
     }
 
     @Test
+    void aRenewalKeepsTheLeaseSetAliveAsLongAsTheLease() {
+        SharedState s = state();
+        KeyRules rules = rules(2, null, null, null, null, null, null, null);
+        java.time.Instant now = java.time.Instant.now();
+        await(s.admit(new AdmissionRequest("kid", rules, "l1", Duration.ofSeconds(15), now, null, STICKY)));
+        long first = RedisSupport.withRedis(r -> r.pttl(prefix + "{k:kid}:lease"));
+        await(s.renew("kid", "l1", now.plus(Duration.ofMinutes(10))));
+        long renewed = RedisSupport.withRedis(r -> r.pttl(prefix + "{k:kid}:lease"));
+
+        assertThat(first)
+                .as("a 15 s lease, with slack")
+                .isLessThan(Duration.ofMinutes(2).toMillis());
+        assertThat(renewed)
+                .as("renewed to +10 min: the set must not expire (and free the slot) before its lease does")
+                .isGreaterThan(Duration.ofMinutes(10).toMillis());
+    }
+
+    @Test
     void aLostScriptCacheIsReloaded() {
         SharedState s = state();
         RedisSupport.withRedis(r -> r.scriptFlush());
