@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.relaygate.codec.sse.SseWriter;
 import io.relaygate.core.Ids;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +32,23 @@ final class AnthropicScript {
          */
         String sse() {
             return SseWriter.text(name, data);
+        }
+
+        /** {@link #sse()}'s bytes, written straight into a buffer of {@code alloc} that the caller owns. */
+        ByteBuf encode(ByteBufAllocator alloc) {
+            if (data.indexOf('\n') >= 0) {
+                return Unpooled.wrappedBuffer(sse().getBytes(StandardCharsets.UTF_8));
+            }
+            ByteBuf buf = alloc.buffer(name.length() + data.length() + 24);
+            if (!name.isEmpty()) {
+                buf.writeCharSequence("event: ", StandardCharsets.US_ASCII);
+                ByteBufUtil.writeUtf8(buf, name);
+                buf.writeByte('\n');
+            }
+            buf.writeCharSequence("data: ", StandardCharsets.US_ASCII);
+            ByteBufUtil.writeUtf8(buf, data);
+            buf.writeShort(('\n' << 8) | '\n');
+            return buf;
         }
     }
 

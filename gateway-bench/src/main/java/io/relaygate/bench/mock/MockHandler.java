@@ -52,6 +52,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private State state = State.IDLE;
     private @Nullable Exchange exchange;
     private @Nullable ScheduledFuture<?> timer;
+
     private WireApi api = WireApi.ANTHROPIC;
     /**
      * Rate-limit headers of the current answer: OpenAI's on every OpenAI-format answer, Anthropic's on a successful
@@ -311,7 +312,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             paused = false;
-            write(ctx, e.sse());
+            write(ctx, e);
             next++;
             if (e.delta()) {
                 deltasSent++;
@@ -383,6 +384,18 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             flood(ctx);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Writes an event straight into a pooled buffer: no string, no array per event. */
+    private void write(ChannelHandlerContext ctx, AnthropicScript.Event e) {
+        ByteBuf buf = e.encode(ctx.alloc());
+        exchange().wrote(buf);
+        int n = buf.readableBytes();
+        ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
+            if (f.isSuccess()) {
+                mock.flushed(n);
+            }
+        });
     }
 
     private void write(ChannelHandlerContext ctx, String sse) {
