@@ -86,19 +86,14 @@ final class Deployment implements AutoCloseable {
                 String id = "acc-deploy-" + i;
                 d.store
                         .accounts()
-                        .create(new Account(
+                        .create(TestAccounts.of(
                                 id,
                                 "deploy-mock-" + i,
                                 AccountKind.ANTHROPIC_API,
                                 d.mock.baseUrl(),
                                 GatewayHarness.UPSTREAM_KEY,
-                                null,
                                 Account.DEFAULT_PRIORITY,
-                                true,
-                                null,
-                                List.of(),
-                                Map.of(),
-                                Instant.EPOCH))
+                                List.of()))
                         .toCompletableFuture()
                         .join();
                 d.accountIds.add(id);

@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -98,19 +97,7 @@ final class GatewayHarness implements AutoCloseable {
 
     Account addAccount(String name, AccountKind kind, String baseUrl, String credential, int priority) {
         SuiteSecretScan.secret(credential);
-        Account a = new Account(
-                "acc_" + Ids.random(10),
-                name,
-                kind,
-                baseUrl,
-                credential,
-                null,
-                priority,
-                true,
-                null,
-                List.of(),
-                Map.of(),
-                Instant.now());
+        Account a = TestAccounts.of("acc_" + Ids.random(10), name, kind, baseUrl, credential, priority, List.of());
         return store.accounts().create(a).toCompletableFuture().join();
     }
 

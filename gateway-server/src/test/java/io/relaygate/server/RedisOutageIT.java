@@ -14,10 +14,7 @@ import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
-import io.relaygate.core.Account;
-import io.relaygate.core.AccountKind;
 import io.relaygate.core.ApiKey;
-import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
@@ -80,19 +77,7 @@ class RedisOutageIT {
                 Store admin = StoreFactory.open(config.store(), Map.of());
                 Store store = StoreFactory.open(config.store(), Map.of())) {
             admin.accounts()
-                    .create(new Account(
-                            "acc_" + Ids.random(10),
-                            "main",
-                            AccountKind.ANTHROPIC_API,
-                            mock.baseUrl(),
-                            GatewayHarness.UPSTREAM_KEY,
-                            null,
-                            50,
-                            true,
-                            null,
-                            List.of(),
-                            Map.of(),
-                            Instant.now()))
+                    .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
                     .toCompletableFuture()
                     .join();
             // limits of every kind the admission script checks, far above what the test sends

@@ -108,19 +108,8 @@ class TwoInstancesIT {
     }
 
     private static Account account(String name, String baseUrl, String credential, int priority, List<String> models) {
-        Account a = new Account(
-                "acc_" + Ids.random(10),
-                name,
-                AccountKind.ANTHROPIC_API,
-                baseUrl,
-                credential,
-                null,
-                priority,
-                true,
-                null,
-                models,
-                Map.of(),
-                Instant.now());
+        Account a = TestAccounts.of(
+                "acc_" + Ids.random(10), name, AccountKind.ANTHROPIC_API, baseUrl, credential, priority, models);
         return admin.accounts().create(a).toCompletableFuture().join();
     }
 

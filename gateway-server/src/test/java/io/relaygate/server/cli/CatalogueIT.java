@@ -10,8 +10,6 @@ import io.relaygate.accounts.Store;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
-import io.relaygate.core.Account;
-import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
@@ -20,6 +18,7 @@ import io.relaygate.core.catalogue.PriceBasis;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.server.GatewayServer;
+import io.relaygate.server.TestAccounts;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,19 +86,7 @@ class CatalogueIT {
         GatewayConfig config = base.withServer(base.server().withPort(0));
         admin = StoreFactory.open(config.store(), env);
         admin.accounts()
-                .create(new Account(
-                        "acc_" + Ids.random(10),
-                        "mock",
-                        AccountKind.ANTHROPIC_API,
-                        mock.baseUrl(),
-                        "sk-ant-api03-upstream-credential",
-                        null,
-                        50,
-                        true,
-                        null,
-                        List.of(),
-                        Map.of(),
-                        Instant.now()))
+                .create(TestAccounts.anthropic("mock", mock.baseUrl(), "sk-ant-api03-upstream-credential"))
                 .toCompletableFuture()
                 .join();
         gatewayStore = StoreFactory.open(config.store(), env);

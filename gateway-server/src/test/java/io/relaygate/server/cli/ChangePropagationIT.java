@@ -15,6 +15,7 @@ import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.server.GatewayServer;
+import io.relaygate.server.TestAccounts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -74,19 +75,14 @@ class ChangePropagationIT {
         admin = StoreFactory.open(config.store(), env());
         accountId = "acc_" + Ids.random(10);
         admin.accounts()
-                .create(new Account(
+                .create(TestAccounts.of(
                         accountId,
                         "mock",
                         AccountKind.ANTHROPIC_API,
                         mock.baseUrl(),
                         "sk-ant-api03-upstream-credential",
-                        null,
                         50,
-                        true,
-                        null,
-                        List.of(),
-                        Map.of(),
-                        Instant.now()))
+                        List.of()))
                 .toCompletableFuture()
                 .join();
         gatewayStore = StoreFactory.open(config.store(), env());

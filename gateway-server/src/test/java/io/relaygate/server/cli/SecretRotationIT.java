@@ -7,13 +7,12 @@ import io.relaygate.accounts.Store;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
-import io.relaygate.core.Account;
-import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.config.ConfigLoader;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.server.GatewayServer;
+import io.relaygate.server.TestAccounts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,19 +78,7 @@ class SecretRotationIT {
     private String setUpKeyAndAccount(Map<String, String> env) {
         try (Store admin = StoreFactory.open(ConfigLoader.load(null, env).store(), env)) {
             admin.accounts()
-                    .create(new Account(
-                            "acc_" + Ids.random(10),
-                            "rotated",
-                            AccountKind.ANTHROPIC_API,
-                            mock.baseUrl(),
-                            CREDENTIAL,
-                            null,
-                            50,
-                            true,
-                            null,
-                            List.of(),
-                            Map.of(),
-                            Instant.now()))
+                    .create(TestAccounts.anthropic("rotated", mock.baseUrl(), CREDENTIAL))
                     .toCompletableFuture()
                     .join();
             return new ApiKeyService(admin.keys())
