@@ -11,6 +11,7 @@ import io.relaygate.accounts.Store;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageRow;
 import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.accounts.store.RedisProcess;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;

@@ -1,16 +1,13 @@
-package io.relaygate.server;
+package io.relaygate.accounts.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * REDIS_URL is never stopped). Its data lives in the test's directory so a {@link #shutdownSavingData()} followed by
  * {@link #start()} brings back what was written before, as a restarted production Redis with persistence would.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private final Path dir;
     private final int port;
@@ -30,22 +27,22 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts a server on a free port with its data and log under {@code dir}. */
-    static RedisProcess start(Path dir) throws IOException, InterruptedException {
+    public static RedisProcess start(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        RedisProcess redis = new RedisProcess(dir, freePort());
+        RedisProcess redis = new RedisProcess(dir, RedisServers.freePort());
         redis.start();
         return redis;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts (or starts again) the server on its port and waits until it answers PING. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Path log = dir.resolve("redis.log");
         process = new ProcessBuilder(
-                        binary(),
+                        RedisServers.redisServer(),
                         "--port",
                         Integer.toString(port),
                         "--bind",
@@ -71,7 +68,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** SHUTDOWN SAVE: Redis writes its data to disk and exits, so the restarted server has the earlier counters. */
-    void shutdownSavingData() throws InterruptedException {
+    public void shutdownSavingData() throws InterruptedException {
         RedisClient client = RedisClient.create(url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             c.sync().shutdown(true);
@@ -85,7 +82,7 @@ final class RedisProcess implements AutoCloseable {
                 .isTrue();
     }
 
-    boolean answers() {
+    public boolean answers() {
         RedisClient client = RedisClient.create(url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             return "PONG".equals(c.sync().ping());
@@ -103,28 +100,6 @@ final class RedisProcess implements AutoCloseable {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
-        }
-    }
-
-    private static String binary() {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(d, "redis-server");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new AssertionError(
-                "this test starts a redis-server of its own; install it (apt-get install redis-server)");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
