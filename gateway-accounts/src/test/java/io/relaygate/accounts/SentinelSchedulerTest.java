@@ -1,38 +1,16 @@
 package io.relaygate.accounts;
 
-import io.relaygate.accounts.store.RedisServers;
-import io.relaygate.accounts.store.RedisSupport;
-import io.relaygate.accounts.store.StoreFactory;
-import io.relaygate.core.config.StoreConfig;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import io.relaygate.accounts.store.RedisTopology;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The scheduler contract on a master watched by a Sentinel of its own (loopback, ports from the OS), through a {@code redis-sentinel://} URL. */
-class SentinelSchedulerTest extends SchedulerContract {
+/** The scheduler contract on a master watched by a Sentinel of its own (loopback, ports from the OS). */
+class SentinelSchedulerTest extends RedisTopologySchedulerTest {
 
-    @TempDir
-    static Path dir;
-
-    private static RedisServers redis;
-    private final String prefix = RedisSupport.uniquePrefix();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServers.sentinel(dir);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisTopology REDIS = RedisTopology.sentinel();
 
     @Override
-    Store openStore() {
-        return StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dataDir, redis.url(), prefix), Map.of());
+    RedisTopology topology() {
+        return REDIS;
     }
 }

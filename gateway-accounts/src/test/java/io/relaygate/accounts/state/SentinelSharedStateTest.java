@@ -1,51 +1,16 @@
 package io.relaygate.accounts.state;
 
-import io.relaygate.accounts.Store;
-import io.relaygate.accounts.store.RedisServers;
-import io.relaygate.accounts.store.RedisSupport;
-import io.relaygate.accounts.store.StoreFactory;
-import io.relaygate.core.config.StoreConfig;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import io.relaygate.accounts.store.RedisTopology;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared-state contract on a master watched by a Sentinel of its own (loopback, ports from the OS), through a {@code redis-sentinel://} URL. */
-class SentinelSharedStateTest extends SharedStateContract {
+/** The shared-state contract on a master watched by a Sentinel of its own (loopback, ports from the OS). */
+class SentinelSharedStateTest extends RedisTopologySharedStateTest {
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final RedisTopology REDIS = RedisTopology.sentinel();
 
-    static RedisServers redis;
-    final String prefix = RedisSupport.uniquePrefix();
-    private final List<Store> stores = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServers.sentinel(dir);
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.forEach(Store::close);
-    }
-
-    /** Each call is a new instance (its own store and connections) on this test's prefix. */
     @Override
-    SharedState state() {
-        Store store = StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dir, redis.url(), prefix), Map.of());
-        stores.add(store);
-        return store.state();
+    RedisTopology topology() {
+        return REDIS;
     }
 }
