@@ -2,13 +2,10 @@ package io.relaygate.accounts.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.relaygate.accounts.Store;
 import io.relaygate.core.config.StoreConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,31 +32,26 @@ class RedisReconnectTest {
     @TempDir
     Path dir;
 
-    private Process redis;
-    private int port;
+    private RedisProcess redis;
 
     @AfterEach
     void stopRedis() throws Exception {
         if (redis != null) {
-            redis.destroy();
-            if (!redis.waitFor(5, TimeUnit.SECONDS)) {
-                redis.destroyForcibly();
-            }
+            redis.close();
         }
     }
 
     @Test
     void aRedisThatCameBackIsUsedAgainWithinTheCappedBackOff() throws Exception {
-        port = RedisServers.freePort();
-        startRedis();
-        try (Store store = StoreFactory.open(
-                new StoreConfig(StoreConfig.REDIS, dir, "redis://127.0.0.1:" + port, "reconnect:"), Map.of())) {
+        redis = RedisProcess.start(dir.resolve("redis"));
+        try (Store store =
+                StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dir, redis.url(), "reconnect:"), Map.of())) {
             assertThat(works(store)).isTrue();
 
-            stopRedisNow();
+            redis.kill();
             RedisServers.awaitTrue(() -> !works(store), "the store notices Redis is gone");
             Thread.sleep(AWAY.toMillis());
-            startRedis();
+            redis.start();
             long back = System.nanoTime();
             long deadline = back + TimeUnit.SECONDS.toNanos(15);
             while (!works(store) && System.nanoTime() - deadline < 0) {
@@ -84,40 +76,5 @@ class RedisReconnectTest {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private void startRedis() throws Exception {
-        redis = new ProcessBuilder(List.of(
-                        RedisServers.redisServer(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--dir",
-                        dir.toString(),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no"))
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
-        RedisServers.awaitTrue(this::answers, "redis-server on port " + port + " answers");
-    }
-
-    private boolean answers() {
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return "PONG".equals(c.sync().ping());
-        } catch (RuntimeException e) {
-            return false;
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
-    }
-
-    private void stopRedisNow() throws InterruptedException {
-        redis.destroyForcibly();
-        redis.waitFor(5, TimeUnit.SECONDS);
     }
 }
