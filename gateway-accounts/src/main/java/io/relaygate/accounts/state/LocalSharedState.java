@@ -65,10 +65,8 @@ public final class LocalSharedState implements SharedState {
         final Map<String, Long> leases = new HashMap<>();
         final Map<Long, long[]> requestWindows = new HashMap<>();
         final Map<Long, long[]> tokenWindows = new HashMap<>();
-        final Map<String, Sticky> sticky = new HashMap<>();
+        final StickySessions sticky = new StickySessions();
     }
-
-    private record Sticky(String accountId, long expiresAtMillis) {}
 
     private static final int FIELDS = UsageCounters.FIELDS.length;
     private static final int COST = 6;
@@ -197,15 +195,7 @@ public final class LocalSharedState implements SharedState {
         }
         String sticky = null;
         if (r.sessionHash() != null) {
-            Sticky s = k.sticky.get(r.sessionHash());
-            if (s != null && s.expiresAtMillis > now) {
-                sticky = s.accountId;
-                k.sticky.put(
-                        r.sessionHash(),
-                        new Sticky(s.accountId, now + r.stickyTtl().toMillis()));
-            } else if (s != null) {
-                k.sticky.remove(r.sessionHash());
-            }
+            sticky = k.sticky.use(r.sessionHash(), now, r.stickyTtl().toMillis());
         }
         return Admission.admitted(sticky);
     }
@@ -263,10 +253,7 @@ public final class LocalSharedState implements SharedState {
         KeyState k = key(keyId);
         long nowMs = now.toEpochMilli();
         synchronized (k) {
-            if (k.sticky.size() > 1024) {
-                k.sticky.values().removeIf(s -> s.expiresAtMillis <= nowMs);
-            }
-            k.sticky.put(sessionHash, new Sticky(accountId, nowMs + ttl.toMillis()));
+            k.sticky.stick(sessionHash, accountId, nowMs, ttl.toMillis());
         }
         return CompletableFuture.completedFuture(null);
     }
