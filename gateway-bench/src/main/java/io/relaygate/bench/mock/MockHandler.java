@@ -99,6 +99,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             oauthToken(ctx, ex, path, req.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
             return;
         }
+        if (path.equals("/_mock/usage") && req.method().equals(HttpMethod.GET)) {
+            ex.scenario("mock-usage");
+            json(ctx, 200, mock.declaredUsage(), null);
+            return;
+        }
         if (path.endsWith("/v1/models") && req.method().equals(HttpMethod.GET)) {
             ex.scenario("models");
             json(ctx, 200, MockRequests.models(), null);
@@ -266,6 +271,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Supplier<String> whole,
             Supplier<List<AnthropicScript.Event>> script,
             @Nullable LongFunction<Flood> floodOf) {
+        mock.answered();
         if (!stream) {
             schedule(ctx, ttft, () -> json(ctx, 200, whole.get(), null));
             return;
@@ -389,10 +395,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         byte[] bytes = sse.getBytes(StandardCharsets.UTF_8);
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         exchange().wrote(buf);
+        long[] raise = exchange().declare(sse);
         int n = bytes.length;
         ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
             if (f.isSuccess()) {
                 mock.flushed(n);
+                mock.declared(raise);
             }
         });
     }
@@ -416,12 +424,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         ex.status(status);
         ex.wrote(buf);
+        long[] raise = ex.declare(body);
         int n = buf.readableBytes();
         state = State.IDLE;
         ctx.writeAndFlush(r)
                 .addListener(f -> {
                     if (f.isSuccess()) {
                         mock.flushed(n);
+                        mock.declared(raise);
                     }
                     ex.complete();
                     mock.changed();
