@@ -24,6 +24,7 @@ set -u
 root="$(cd "$(dirname "$0")/.." && pwd)"
 gw_jar="$root/gateway-server/target/relaygate.jar"
 bench_jar="$root/gateway-bench/target/relaygate-bench.jar"
+# The run uses copies of the jars, so a build during a long run cannot rewrite a jar under a running JVM.
 minutes=30
 rate=30
 faults=1
@@ -50,7 +51,10 @@ if [ ! -f "$gw_jar" ] || [ ! -f "$bench_jar" ]; then
   (cd "$root" && mvn -B -o -q -pl gateway-server,gateway-bench -am package -DskipTests) || { echo "build failed" >&2; exit 1; }
 fi
 out="${out:-$(mktemp -d /tmp/relaygate-soak.XXXXXX)}"
-mkdir -p "$out"
+mkdir -p "$out/jars"
+cp "$gw_jar" "$out/jars/relaygate.jar" && cp "$bench_jar" "$out/jars/relaygate-bench.jar" || exit 1
+gw_jar="$out/jars/relaygate.jar"
+bench_jar="$out/jars/relaygate-bench.jar"
 png="${png:-$out/soak.png}"
 pids=()
 prefix="soak-$$-$RANDOM:"
