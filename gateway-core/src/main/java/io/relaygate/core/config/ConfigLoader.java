@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_STORE_BUDGET}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
  * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
  * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
  */
@@ -40,7 +40,8 @@ public final class ConfigLoader {
             "pricingFile",
             "adminToken",
             "staleFor",
-            "usageJournal");
+            "usageJournal",
+            "storeBudget");
     private static final Set<String> SERVER = Set.of(
             "host",
             "port",
@@ -95,6 +96,7 @@ public final class ConfigLoader {
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
         override(scheduling, "staleFor", env.get("RELAYGATE_STALE_FOR"));
+        override(scheduling, "storeBudget", env.get("RELAYGATE_STORE_BUDGET"));
         override(scheduling, "usageJournal", env.get("RELAYGATE_USAGE_JOURNAL"));
         override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
         override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
@@ -156,7 +158,8 @@ public final class ConfigLoader {
                 pricingFile == null ? null : Path.of(pricingFile),
                 optionalText(scheduling, "scheduling.adminToken", "adminToken"),
                 duration(scheduling, "scheduling.staleFor", "staleFor", sd.staleFor()),
-                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()));
+                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()),
+                duration(scheduling, "scheduling.storeBudget", "storeBudget", sd.storeBudget()));
         MetricsConfig md = MetricsConfig.defaults();
         MetricsConfig metricsConfig = new MetricsConfig(
                 bool(metrics, "metrics.enabled", "enabled", md.enabled()),
