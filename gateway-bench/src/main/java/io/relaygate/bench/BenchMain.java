@@ -37,7 +37,7 @@ public final class BenchMain {
                          (GET with Upgrade: websocket gets 404, as from a server without WebSockets)
             A 'mock:<scenario>' text in the last user message, or an upstream key 'mock-<scenario>', picks the
             scenario: text, tool_use, thinking, error-429, error-529 (503 for OpenAI), error-500, error-401,
-            reset-mid-stream, hang, slow, flood, shell (call the request's own shell tool once, then answer with
+            reset-mid-stream, reset-before-head, hang, slow, flood, shell (call the request's own shell tool once, then answer with
             its output), and for Responses custom-tool and failed. Usage is deterministic: input tokens = request
             body bytes / 4, output tokens = delta events sent. Per request: headers x-mock-events, x-mock-ttft-ms,
             x-mock-event-interval-ms, x-mock-ratelimit-remaining-requests (and the other x-ratelimit-* names).

@@ -197,6 +197,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case HANG:
                 state = State.HANGING;
                 return;
+            case RESET_BEFORE_HEAD:
+                // An abortive close before any byte of the answer: RST, like an upstream that dropped the connection.
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                mock.cancelled(ex);
+                ctx.close();
+                return;
             default:
                 break;
         }
