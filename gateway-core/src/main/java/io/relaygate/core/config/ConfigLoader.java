@@ -53,7 +53,9 @@ public final class ConfigLoader {
             "idleTimeout",
             "trustedProxies",
             "proxyProtocol",
-            "drainTimeout");
+            "drainTimeout",
+            "requestHeadTimeout",
+            "requestBodyTimeout");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
@@ -125,7 +127,9 @@ public final class ConfigLoader {
                 duration(server, "server.idleTimeout", "idleTimeout", d.idleTimeout()),
                 cidrs(server, "server.trustedProxies", "trustedProxies"),
                 bool(server, "server.proxyProtocol", "proxyProtocol", d.proxyProtocol()),
-                duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()));
+                duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()),
+                duration(server, "server.requestHeadTimeout", "requestHeadTimeout", d.requestHeadTimeout()),
+                duration(server, "server.requestBodyTimeout", "requestBodyTimeout", d.requestBodyTimeout()));
 
         String redisUrl = optionalText(store, "store.redisUrl", "redisUrl");
         String type = text(store, "store.type", "type", redisUrl == null ? StoreConfig.LOCAL : StoreConfig.REDIS);
