@@ -2,14 +2,16 @@
 # The soak of issue 18 (docs/benchmarks.md, "Soak"), not run in CI:
 #
 #   bash gateway-bench/run-soak.sh [--minutes N] [--rate R] [--fault-percent P] [--warmup-minutes W]
-#                                  [--store embedded|redis] [--out DIR] [--png FILE]
+#                                  [--sessions N] [--store embedded|redis] [--out DIR] [--png FILE]
 #
 # Starts the mock upstream (relaygate-bench.jar mock --no-record, streams paced at 5 deltas 20 ms apart) and one
 # gateway process (java -jar relaygate.jar serve, -Xmx256m) on the embedded store, or on Redis ($REDIS_URL, default
 # 127.0.0.1:6379) under a key prefix of its own that is deleted at the end, with one anthropic-api account at the mock
 # and one key. relaygate-bench soak then sends mixed traffic at a fixed rate for --minutes (default 30): Anthropic
 # Messages, OpenAI Chat and OpenAI Responses in turn, streams and JSON, and --fault-percent (default 1) of faults the
-# mock plays (a 500, a reset mid-stream, the upstream's error event, a close-delimited stream cut short).
+# mock plays (a 500, a reset mid-stream, the upstream's error event, a close-delimited stream cut short), each request a
+# turn of one of --sessions conversations (default 100; 0: every request a session of its own, which fills the sticky
+# session table for scheduling.stickyTtl, 1 h, before it levels off).
 #
 # Every 10 s the script samples the gateway process: RSS (/proc/PID/status), heap after a GC (jcmd GC.run, then
 # GC.heap_info), Netty's direct memory (relaygate_netty_direct_memory_used_bytes and the allocator's direct bytes on
@@ -28,6 +30,7 @@ bench_jar="$root/gateway-bench/target/relaygate-bench.jar"
 minutes=30
 rate=30
 faults=1
+sessions=100
 warmup_minutes=""
 store=embedded
 out=""
@@ -37,11 +40,12 @@ while [ $# -gt 0 ]; do
     --minutes) minutes="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --fault-percent) faults="$2"; shift 2 ;;
+    --sessions) sessions="$2"; shift 2 ;;
     --warmup-minutes) warmup_minutes="$2"; shift 2 ;;
     --store) store="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --png) png="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -126,9 +130,9 @@ sample() { # t
   echo "$1,${rss:-0},${heap:-0},${direct:-0},${alloc:-0},$fds,${thr:-0},${gin:-0},${gout:-0},$min,$mout,$mreq,$done" >>"$csv"
 }
 
-echo "soak: $minutes min at $rate req/s, $faults % faults, store $store; gateway pid $gw_pid on $gw_url; out $out" >&2
+echo "soak: $minutes min at $rate req/s, $faults % faults, $sessions sessions, store $store; gateway pid $gw_pid on $gw_url; out $out" >&2
 java -Xmx256m -jar "$bench_jar" soak --key "$key" --rate "$rate" --duration "${minutes}m" --fault-percent "$faults" \
-    "$gw_url" >"$out/driver.jsonl" 2>"$out/driver.err" &
+    --sessions "$sessions" "$gw_url" >"$out/driver.jsonl" 2>"$out/driver.err" &
 driver=$!
 pids+=($driver)
 t0=$(date +%s)
@@ -206,7 +210,7 @@ set terminal pngcairo size 1200,800 font ",10"
 set output "$png"
 set datafile separator ","
 set key autotitle columnhead
-set multiplot layout 2,2 title "Relaygate soak: $minutes min, $rate req/s, $faults % faults, $store store (x: minutes)"
+set multiplot layout 2,2 title "Relaygate soak: $minutes min, $rate req/s, $faults % faults, $sessions sessions, $store store"
 set xlabel "minutes"
 set grid
 set arrow from $warmup_minutes, graph 0 to $warmup_minutes, graph 1 nohead dt 2

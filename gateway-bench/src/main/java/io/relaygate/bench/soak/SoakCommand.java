@@ -35,6 +35,7 @@ public final class SoakCommand {
               --duration D         how long to send (default 30m; 90s, 2m)
               --fault-percent P    share of fault requests (default 1)
               --model M            model of every request (default claude-sonnet-4-5)
+              --sessions N         conversations the requests are turns of (default 100; 0: each its own)
               --interval D         how often to print a progress line (default 10s)
               --max-in-flight N    requests in flight at most; a tick beyond it is counted as skipped (default 2000)""";
 
@@ -50,6 +51,7 @@ public final class SoakCommand {
         String model = "claude-sonnet-4-5";
         Duration interval = Duration.ofSeconds(10);
         int maxInFlight = 2000;
+        int sessions = 100;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -73,6 +75,7 @@ public final class SoakCommand {
                     case "--model" -> model = v;
                     case "--interval" -> interval = duration(v);
                     case "--max-in-flight" -> maxInFlight = Integer.parseInt(v);
+                    case "--sessions" -> sessions = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -82,7 +85,7 @@ public final class SoakCommand {
             if (!(rate > 0) || rate > 10_000) {
                 throw new IllegalArgumentException("rate: " + rate + " (expected: 0 < rate <= 10000)");
             }
-            SoakMix mix = new SoakMix(model, faultPercent);
+            SoakMix mix = new SoakMix(model, faultPercent, sessions);
             return new SoakRun(URI.create(base), key, mix, rate, duration, interval, maxInFlight, out).run();
         } catch (IllegalArgumentException e) {
             err.println("soak: " + e.getMessage() + " (see --help)");

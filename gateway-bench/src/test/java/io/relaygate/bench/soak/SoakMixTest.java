@@ -16,7 +16,7 @@ class SoakMixTest {
 
     @Test
     void onePercentOfFaultsAreStreamsTakingEveryFaultInTurnAndTheRestSplitEvenly() throws Exception {
-        SoakMix mix = new SoakMix("claude-sonnet-4-5", 1);
+        SoakMix mix = new SoakMix("claude-sonnet-4-5", 1, 100);
         Map<String, Integer> faults = new HashMap<>();
         Map<SoakMix.Format, Integer> streams = new EnumMap<>(SoakMix.Format.class);
         Map<SoakMix.Format, Integer> whole = new EnumMap<>(SoakMix.Format.class);
@@ -48,11 +48,27 @@ class SoakMixTest {
     }
 
     @Test
+    void requestsAreTurnsOfTheirSessionsWhoseFirstUserTextNamesTheSession() throws Exception {
+        SoakMix mix = new SoakMix("m", 0, 7);
+        for (long n = 0; n < 30; n++) {
+            SoakMix.Request r = mix.request(n);
+            JsonNode body = json.readTree(r.body());
+            JsonNode turns = r.format() == SoakMix.Format.RESPONSES ? body.path("input") : body.path("messages");
+            assertThat(turns.get(0).path("content").asText()).isEqualTo("soak session " + (n % 7));
+            assertThat(turns.get(turns.size() - 1).path("content").asText()).isEqualTo("soak request " + n);
+        }
+        JsonNode alone = json.readTree(new SoakMix("m", 0, 0).request(5).body());
+        assertThat(alone.path("input").size() + alone.path("messages").size())
+                .as("no sessions: one user turn")
+                .isEqualTo(1);
+    }
+
+    @Test
     void noFaultsAtZeroPercentAndNoShareBeyondHalf() {
-        SoakMix mix = new SoakMix("m", 0);
+        SoakMix mix = new SoakMix("m", 0, 0);
         for (long n = 0; n < 1000; n++) {
             assertThat(mix.request(n).fault()).isEmpty();
         }
-        assertThatThrownBy(() -> new SoakMix("m", 60)).hasMessageContaining("faultPercent: 60.0");
+        assertThatThrownBy(() -> new SoakMix("m", 60, 0)).hasMessageContaining("faultPercent: 60.0");
     }
 }
