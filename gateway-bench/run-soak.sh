@@ -204,30 +204,7 @@ print("PASS" if ok else "FAIL")
 PY
 result=${PIPESTATUS[0]}
 
-if command -v gnuplot >/dev/null; then
-  gnuplot <<GP
-set terminal pngcairo size 1200,800 font ",10"
-set output "$png"
-set datafile separator ","
-set key autotitle columnhead
-set multiplot layout 2,2 title "Relaygate soak: $minutes min, $rate req/s, $faults % faults, $sessions sessions, $store store"
-set xlabel "minutes"
-set grid
-set arrow from $warmup_minutes, graph 0 to $warmup_minutes, graph 1 nohead dt 2
-set ylabel "MiB"
-set title "RSS and heap after GC"
-plot "$csv" using (\$1/60):(\$2/1024) with lines lw 2 title "RSS", "" using (\$1/60):(\$3/1024) with lines lw 2 title "heap after GC"
-set title "Netty direct memory"
-set yrange [0:*]
-plot "$csv" using (\$1/60):(\$4/1048576) with lines lw 2 title "direct reserved", "" using (\$1/60):(\$5/1048576) with lines lw 2 title "allocator direct"
-set ylabel "count"
-set title "open descriptors and threads"
-plot "$csv" using (\$1/60):6 with lines lw 2 title "fds", "" using (\$1/60):7 with lines lw 2 title "threads"
-set ylabel "tokens"
-set title "usage: gateway vs mock (input + output)"
-plot "$csv" using (\$1/60):(\$8+\$9) with lines lw 2 title "gateway recorded", "" using (\$1/60):(\$10+\$11) with lines dt 2 lw 2 title "mock declared"
-unset multiplot
-GP
-fi
+bash "$root/gateway-bench/soak-plot.sh" "$csv" "$png" \
+    "Relaygate soak: $minutes min, $rate req/s, $faults % faults, $sessions sessions, $store store" "$warmup_minutes"
 echo "csv $csv, picture $png, summary $out/summary.txt" >&2
 exit "$result"
