@@ -51,6 +51,7 @@ public final class AccountSelector {
     private record LastRead(List<Account> accounts, long atNanos) {}
 
     private final AccountStore store;
+    private final StoreBudget budget;
     private final Ticker ticker;
     private final long staleForNanos;
     private final @Nullable AsyncLoadingCache<Boolean, Lookup> accounts;
@@ -71,6 +72,13 @@ public final class AccountSelector {
      * @param staleFor how long after its last successful read the list is still served while the store fails
      */
     public AccountSelector(AccountStore store, Ticker ticker, Duration cacheTtl, Duration staleFor) {
+        this(store, ticker, cacheTtl, staleFor, StoreBudget.NONE);
+    }
+
+    /** As above; {@code budget}: how long a read of the list waits for the store before the list as last read serves. */
+    public AccountSelector(
+            AccountStore store, Ticker ticker, Duration cacheTtl, Duration staleFor, StoreBudget budget) {
+        this.budget = requireNonNull(budget, "budget");
         requireNonNull(store, "store");
         requireNonNull(ticker, "ticker");
         requireNonNull(cacheTtl, "cacheTtl");
@@ -101,7 +109,7 @@ public final class AccountSelector {
     private CompletableFuture<Lookup> load() {
         CompletableFuture<List<Account>> read;
         try {
-            read = store.list().toCompletableFuture();
+            read = budget.within(store.list(), "reading the accounts");
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }

@@ -38,6 +38,7 @@ final class AccountView {
     private final SharedState state;
     private final Clock clock;
     private final Ticker ticker;
+    private final StoreBudget budget;
     private final QuotaBook quotas;
     private final BiConsumer<String, Throwable> storeTrouble;
     private final @Nullable AsyncLoadingCache<Boolean, Snapshot> views;
@@ -47,6 +48,7 @@ final class AccountView {
     /**
      * @param viewTtl how long a shared view is reused; zero: read on every request
      * @param storeTrouble told what failed and why when the store cannot be read (the view is then empty)
+     * @param budget how long a read waits for the store before the view is empty, as when it cannot be read
      */
     AccountView(
             SharedState state,
@@ -54,7 +56,9 @@ final class AccountView {
             Ticker ticker,
             QuotaBook quotas,
             Duration viewTtl,
-            BiConsumer<String, Throwable> storeTrouble) {
+            BiConsumer<String, Throwable> storeTrouble,
+            StoreBudget budget) {
+        this.budget = requireNonNull(budget, "budget");
         this.state = requireNonNull(state, "state");
         this.clock = requireNonNull(clock, "clock");
         this.ticker = requireNonNull(ticker, "ticker");
@@ -80,15 +84,15 @@ final class AccountView {
     private CompletableFuture<Snapshot> load() {
         long started = ticker.read();
         Instant now = clock.instant();
-        CompletableFuture<Map<String, AccountQuota>> readings = state.quotas()
-                .toCompletableFuture()
+        CompletableFuture<Map<String, AccountQuota>> readings = budget.within(state.quotas(), "reading account quotas")
                 .exceptionally(e -> {
                     storeTrouble.accept("reading account quotas", e);
                     return Map.of();
                 });
-        return state.conditions(now)
-                .thenCombine(state.lastUsed(), (c, u) -> new Snapshot(c, u, Map.of(), started))
-                .toCompletableFuture()
+        return budget.within(
+                        state.conditions(now)
+                                .thenCombine(state.lastUsed(), (c, u) -> new Snapshot(c, u, Map.of(), started)),
+                        "reading account conditions")
                 .exceptionally(e -> {
                     storeTrouble.accept("reading account conditions", e);
                     return new Snapshot(Map.of(), Map.of(), Map.of(), started);

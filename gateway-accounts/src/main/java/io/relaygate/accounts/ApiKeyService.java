@@ -64,6 +64,7 @@ public final class ApiKeyService {
     static final int SECRET_LENGTH = SECRET_PREFIX.length() + ID_LENGTH + 1 + RANDOM_LENGTH;
     private static final int SALT_BYTES = 16;
 
+    private final StoreBudget budget;
     private final ApiKeyStore store;
     private final KeyHasher hasher;
     private final Clock clock;
@@ -84,6 +85,14 @@ public final class ApiKeyService {
         this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, staleFor);
     }
 
+    /**
+     * @param staleFor how long after its last successful read a key is still served while the store fails
+     * @param budget how long a key lookup waits for the store before it serves the key as last read
+     */
+    public ApiKeyService(ApiKeyStore store, Duration staleFor, StoreBudget budget) {
+        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, staleFor, budget);
+    }
+
     public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl) {
         this(store, clock, ticker, cacheTtl, SchedulingConfig.DEFAULT_STALE_FOR);
     }
@@ -95,6 +104,13 @@ public final class ApiKeyService {
      * @param staleFor how long after its last successful read a key is still served while the store fails
      */
     public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
+        this(store, clock, ticker, cacheTtl, staleFor, StoreBudget.NONE);
+    }
+
+    /** As above; {@code budget}: how long a key lookup waits for the store before it serves the key as last read. */
+    public ApiKeyService(
+            ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor, StoreBudget budget) {
+        this.budget = requireNonNull(budget, "budget");
         this.store = requireNonNull(store, "store");
         this.hasher = store.hasher();
         this.clock = requireNonNull(clock, "clock");
@@ -219,7 +235,7 @@ public final class ApiKeyService {
     private CompletableFuture<Lookup> load(String id) {
         CompletableFuture<Optional<ApiKey>> read;
         try {
-            read = store.findById(id).toCompletableFuture();
+            read = budget.within(store.findById(id), "reading a key");
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }

@@ -152,6 +152,7 @@ public final class Scheduler {
     public static final double STICKY_HEADROOM_FLOOR = 0.05;
 
     private final QuotaBook quotas;
+    private final StoreBudget admissionBudget;
 
     public Scheduler(AccountSelector selector, SharedState state, SchedulingConfig config) {
         this(selector, state, config, Clock.systemUTC(), Ticker.systemTicker(), VIEW_TTL);
@@ -187,8 +188,10 @@ public final class Scheduler {
                 .expireAfterWrite(
                         LOCAL_STICKY_TTL.compareTo(config.stickyTtl()) < 0 ? LOCAL_STICKY_TTL : config.stickyTtl())
                 .build();
-        this.view = new AccountView(state, clock, ticker, quotas, viewTtl, this::warnState);
-        this.trials = new Trials(state, ticker, this::warnState);
+        StoreBudget budget = new StoreBudget(config.storeBudget());
+        this.admissionBudget = budget;
+        this.view = new AccountView(state, clock, ticker, quotas, viewTtl, this::warnState, budget);
+        this.trials = new Trials(state, ticker, this::warnState, budget);
         this.order = new CandidateOrder(view, quotas);
         this.rotation = new Rotation(state, view, trials, config, clock, this::warnState);
     }
@@ -235,7 +238,13 @@ public final class Scheduler {
             // nothing to check, and the session's account is known here: no store round trip
             admission = CompletableFuture.completedFuture(new AdmissionResult(Admission.admitted(known), false));
         } else if (request.needsState()) {
-            admission = state.admit(request)
+            // Past the budget the request goes on as in an outage; a lease the admission took late is given back.
+            admission = admissionBudget
+                    .within(state.admit(request), "admitting a request", late -> {
+                        if (late.admitted() && wantsLease) {
+                            release(key, demand.requestId());
+                        }
+                    })
                     .thenApply(a -> {
                         if (session != null && a.stickyAccountId() != null) {
                             localSticky.put(key.id() + "|" + session, a.stickyAccountId());

@@ -53,11 +53,14 @@ final class Trials {
 
     private final SharedState state;
     private final Ticker ticker;
+    private final StoreBudget budget;
     private final BiConsumer<String, Throwable> storeTrouble;
     private final Cache<String, Held> held;
     private final Map<String, Long> passUntilNanos = new ConcurrentHashMap<>();
 
-    Trials(SharedState state, Ticker ticker, BiConsumer<String, Throwable> storeTrouble) {
+    /** @param budget how long a claim waits for the store before the request goes on without a trial */
+    Trials(SharedState state, Ticker ticker, BiConsumer<String, Throwable> storeTrouble, StoreBudget budget) {
+        this.budget = requireNonNull(budget, "budget");
         this.state = requireNonNull(state, "state");
         this.ticker = requireNonNull(ticker, "ticker");
         this.storeTrouble = requireNonNull(storeTrouble, "storeTrouble");
@@ -103,26 +106,29 @@ final class Trials {
         }
         String id = best.id();
         AccountCondition claimedOn = requireNonNull(bestCondition, "bestCondition");
-        return state.claimTrial(id, requestId, now, CLAIM_TTL).handle((r, e) -> {
-            if (e != null) {
-                storeTrouble.accept("claiming an account's trial request", e);
-                passUntilNanos.put(id, ticker.read() + RECHECK.toNanos());
-                return Pick.NONE;
-            }
-            switch (r) {
-                case CLAIMED -> {
-                    held.put(id, new Held(requestId, claimedOn));
-                    return new Pick(id, null);
-                }
-                case RECOVERED -> {
-                    return new Pick(null, id);
-                }
-                default -> {
-                    passUntilNanos.put(id, ticker.read() + RECHECK.toNanos());
-                    return Pick.NONE;
-                }
-            }
-        });
+        // A claim answered past the budget stays held until CLAIM_TTL, with no request trying the account: its trial
+        // is then only later, never twice.
+        return budget.within(state.claimTrial(id, requestId, now, CLAIM_TTL), "claiming a trial")
+                .handle((r, e) -> {
+                    if (e != null) {
+                        storeTrouble.accept("claiming an account's trial request", e);
+                        passUntilNanos.put(id, ticker.read() + RECHECK.toNanos());
+                        return Pick.NONE;
+                    }
+                    switch (r) {
+                        case CLAIMED -> {
+                            held.put(id, new Held(requestId, claimedOn));
+                            return new Pick(id, null);
+                        }
+                        case RECOVERED -> {
+                            return new Pick(null, id);
+                        }
+                        default -> {
+                            passUntilNanos.put(id, ticker.read() + RECHECK.toNanos());
+                            return Pick.NONE;
+                        }
+                    }
+                });
     }
 
     /** The trial {@code requestId} holds on {@code accountId}, taken out (the verdict follows); null when none. */

@@ -3,6 +3,7 @@ package io.relaygate.bench;
 import io.relaygate.bench.load.LoadCommand;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
+import io.relaygate.bench.soak.SoakCommand;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ public final class BenchMain {
             Commands:
               mock   run the mock upstream AI provider (Anthropic Messages, OpenAI Chat Completions and Responses)
               load   closed- or open-loop HTTP load with latency percentiles and SSE stream checks
+              soak   mixed traffic in three formats with mock faults at a fixed rate, for long runs (run-soak.sh)
               jmh    the JMH benchmarks (request skim, SSE framer, transcoders); JMH's own options, e.g. -wi 2 -i 3 -f 1
 
             Run 'relaygate-bench <command> --help' for its options.""";
@@ -35,7 +37,7 @@ public final class BenchMain {
                          (GET with Upgrade: websocket gets 404, as from a server without WebSockets)
             A 'mock:<scenario>' text in the last user message, or an upstream key 'mock-<scenario>', picks the
             scenario: text, tool_use, thinking, error-429, error-529 (503 for OpenAI), error-500, error-401,
-            reset-mid-stream, hang, slow, flood, shell (call the request's own shell tool once, then answer with
+            reset-mid-stream, reset-before-head, hang, slow, flood, shell (call the request's own shell tool once, then answer with
             its output), and for Responses custom-tool and failed. Usage is deterministic: input tokens = request
             body bytes / 4, output tokens = delta events sent. Per request: headers x-mock-events, x-mock-ttft-ms,
             x-mock-event-interval-ms, x-mock-ratelimit-remaining-requests (and the other x-ratelimit-* names).
@@ -76,10 +78,12 @@ public final class BenchMain {
                 return mock(rest, out, err);
             case "load":
                 return LoadCommand.run(rest, out, err);
+            case "soak":
+                return SoakCommand.run(rest, out, err);
             case "jmh":
                 return jmh(rest, err);
             default:
-                err.println("unknown command: " + args[0] + " (expected: mock, load or jmh)");
+                err.println("unknown command: " + args[0] + " (expected: mock, load, soak or jmh)");
                 return 2;
         }
     }

@@ -11,6 +11,8 @@ public enum ErrorKind {
     PERMISSION(403, "permission_error", "permission_denied"),
     NOT_FOUND(404, "not_found_error", "not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "invalid_request_error"),
+    /** The client took longer than the server's deadline to send its request head or body (slowloris). */
+    REQUEST_TIMEOUT(408, "timeout_error", "timeout"),
     REQUEST_TOO_LARGE(413, "request_too_large", "invalid_request_error"),
     RATE_LIMIT(429, "rate_limit_error", "rate_limit_exceeded"),
     API_ERROR(500, "api_error", "server_error"),

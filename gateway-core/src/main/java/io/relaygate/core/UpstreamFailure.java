@@ -9,7 +9,12 @@ public enum UpstreamFailure {
     CONNECT_TIMEOUT(ErrorKind.TIMEOUT, true, "upstream connect timed out", CoolDown.UNREACHABLE),
     RESPONSE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream did not answer in time", CoolDown.NONE),
     IDLE_TIMEOUT(ErrorKind.TIMEOUT, false, "upstream stream stalled", CoolDown.NONE),
-    RESET(ErrorKind.BAD_GATEWAY, false, "upstream connection closed unexpectedly", CoolDown.NONE),
+    /**
+     * The connection closed or was reset. Before the response head (and so before the first byte reached the client)
+     * another account is tried, like a 5xx from a proxy in front of the upstream (issue 18); after it, retrying is never
+     * an option anyway.
+     */
+    RESET(ErrorKind.BAD_GATEWAY, true, "upstream connection closed unexpectedly", CoolDown.NONE),
     RATE_LIMITED(ErrorKind.RATE_LIMIT, true, "upstream rate limited", CoolDown.RATE_LIMITED),
     OVERLOADED(ErrorKind.OVERLOADED, true, "upstream overloaded", CoolDown.OVERLOADED),
     SERVER_ERROR(ErrorKind.BAD_GATEWAY, true, "upstream server error", CoolDown.NONE),

@@ -32,6 +32,7 @@ import io.relaygate.server.pipeline.OpsEndpoints;
 import io.relaygate.server.pipeline.PipelineNames;
 import io.relaygate.server.pipeline.ProxyProtocolHandler;
 import io.relaygate.server.pipeline.RepeatedFailures;
+import io.relaygate.server.pipeline.RequestDeadlineHandler;
 import io.relaygate.server.pipeline.RequestSkimHandler;
 import io.relaygate.server.pipeline.RouteHandler;
 import io.relaygate.server.relay.UpstreamRelayHandler;
@@ -132,7 +133,11 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast(
                 PipelineNames.IDLE,
                 new IdleStateHandler(0, 0, server.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        RequestDeadlineHandler deadline =
+                new RequestDeadlineHandler(server.requestHeadTimeout(), server.requestBodyTimeout());
+        p.addLast(PipelineNames.REQUEST_START, deadline.start());
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, server.maxHeaderBytes(), 64 * 1024));
+        p.addLast(PipelineNames.REQUEST_DEADLINE, deadline);
         p.addLast(PipelineNames.KEEP_ALIVE, new GatewayKeepAliveHandler(draining));
     }
 

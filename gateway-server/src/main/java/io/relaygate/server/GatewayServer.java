@@ -16,6 +16,7 @@ import io.relaygate.accounts.AccountSelector;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreBudget;
 import io.relaygate.accounts.StoreChangeListener;
 import io.relaygate.accounts.UsageRecorder;
 import io.relaygate.accounts.ledger.RequestLog;
@@ -271,14 +272,17 @@ public final class GatewayServer implements AutoCloseable {
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
+                // a slow store holds no request longer than this per read (scheduling.storeBudget)
+                StoreBudget storeBudget = new StoreBudget(config.scheduling().storeBudget());
                 ApiKeyService keys =
-                        new ApiKeyService(store.keys(), config.scheduling().staleFor());
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor(), storeBudget);
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
                                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                                 accountViewTtl.isZero() ? accountViewTtl : AccountSelector.DEFAULT_CACHE_TTL,
-                                config.scheduling().staleFor()),
+                                config.scheduling().staleFor(),
+                                storeBudget),
                         store.state(),
                         config.scheduling(),
                         clock,

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,10 @@ class BadInputCorpusIT {
                 .start();
     }
 
-    /** Small limits so the corpus reaches them cheaply: 256 KiB bodies, 16 KiB heads, 2 s idle. */
+    /**
+     * Small limits so the corpus reaches them cheaply: 256 KiB bodies, 16 KiB heads, 2 s idle, 3 s for a whole head
+     * and for a whole body.
+     */
     private static GatewayHarness.Builder harness(@Nullable StoreConfig store) {
         return GatewayHarness.builder().config(c -> {
             var configured = c.withServer(new ServerConfig(
@@ -65,7 +69,9 @@ class BadInputCorpusIT {
                     Duration.ofSeconds(2),
                     List.of(),
                     false,
-                    ServerConfig.DEFAULT_DRAIN_TIMEOUT));
+                    ServerConfig.DEFAULT_DRAIN_TIMEOUT,
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(3)));
             return store == null ? configured : configured.withStore(store);
         });
     }
@@ -121,6 +127,22 @@ class BadInputCorpusIT {
                             .as("%s: a stalled request is closed by the idle timeout", c)
                             .isTrue();
                 }
+                case "drip", "drip-body" -> {
+                    // Slowloris: one byte a second (from the first, or after the head), each well inside the 2 s idle
+                    // timeout, so only the request deadlines can end it.
+                    byte[] request = requests.get(0);
+                    int atOnce = c.mode().equals("drip") ? 1 : headLength(request);
+                    Thread dripper = drip(out, request, atOnce);
+                    try {
+                        check(gw, c, c.expected(), CorpusCase.openAiShape(requests.get(0)), http);
+                        assertThat(http.closedByServer())
+                                .as("%s: the connection is closed after the 408", c)
+                                .isTrue();
+                    } finally {
+                        dripper.interrupt();
+                        dripper.join(5000);
+                    }
+                }
                 case "hangup" -> send(out, requests.get(0), c.cut());
                 case "hangup-after-first-byte" -> {
                     send(out, requests.get(0), -1);
@@ -141,6 +163,34 @@ class BadInputCorpusIT {
         assertThat(next.statusCode())
                 .as("%s: the next good request is served", c)
                 .isEqualTo(200);
+    }
+
+    private static int headLength(byte[] request) {
+        String text = new String(request, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        return end < 0 ? request.length : end + 4;
+    }
+
+    /** Writes {@code request}'s first {@code atOnce} bytes, then one byte a second until it ends or the write fails. */
+    private static Thread drip(OutputStream out, byte[] request, int atOnce) {
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        out.write(request, 0, Math.min(atOnce, request.length));
+                        out.flush();
+                        for (int i = atOnce; i < request.length; i++) {
+                            Thread.sleep(1000);
+                            out.write(request[i]);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the gateway closed the connection, or the case is over
+                    }
+                },
+                "corpus-drip");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static void send(OutputStream out, byte[] request, int cut) {

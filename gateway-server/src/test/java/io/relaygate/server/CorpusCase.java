@@ -23,7 +23,8 @@ import java.util.List;
  *     connection closes), {@code none} (no answer is awaited), {@code any}; pipelined cases list one per request,
  *     separated by {@code ;}
  * @param mode {@code send}, {@code stall}, {@code pipelined}, {@code hangup}, {@code hangup-after-first-byte},
- *     {@code half-close}
+ *     {@code half-close}, {@code drip} (slowloris: every byte one second after the last), {@code drip-body} (the head at
+ *     once, then the body a byte a second)
  * @param request the request as written in the file
  */
 record CorpusCase(String file, String name, String expected, String mode, String request) {

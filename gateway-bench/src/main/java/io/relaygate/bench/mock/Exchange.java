@@ -19,6 +19,7 @@ final class Exchange {
     private long responseLength;
     private boolean completed;
     private boolean cancelled;
+    private final DeclaredUsage declared = new DeclaredUsage();
 
     /** {@code keepResponse} false: only the response length is counted (the mock records nothing, benchmarks). */
     Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, boolean keepResponse) {
@@ -46,6 +47,11 @@ final class Exchange {
             response.writeBytes(copy);
         }
         responseLength += n;
+    }
+
+    /** Reads the usage {@code text} declares (see {@link DeclaredUsage}); returns the raise in input and output. */
+    synchronized long[] declare(String text) {
+        return declared.declare(text);
     }
 
     synchronized void complete() {

@@ -100,6 +100,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             oauthToken(ctx, ex, path, req.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
             return;
         }
+        if (path.equals("/_mock/usage") && req.method().equals(HttpMethod.GET)) {
+            ex.scenario("mock-usage");
+            json(ctx, 200, mock.declaredUsage(), null);
+            return;
+        }
         if (path.endsWith("/v1/models") && req.method().equals(HttpMethod.GET)) {
             ex.scenario("models");
             json(ctx, 200, MockRequests.models(), null);
@@ -193,6 +198,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case HANG:
                 state = State.HANGING;
                 return;
+            case RESET_BEFORE_HEAD:
+                // An abortive close before any byte of the answer: RST, like an upstream that dropped the connection.
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                mock.cancelled(ex);
+                ctx.close();
+                return;
             default:
                 break;
         }
@@ -267,6 +278,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Supplier<String> whole,
             Supplier<List<AnthropicScript.Event>> script,
             @Nullable LongFunction<Flood> floodOf) {
+        mock.answered();
         if (!stream) {
             schedule(ctx, ttft, () -> json(ctx, 200, whole.get(), null));
             return;
@@ -402,10 +414,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         byte[] bytes = sse.getBytes(StandardCharsets.UTF_8);
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         exchange().wrote(buf);
+        long[] raise = exchange().declare(sse);
         int n = bytes.length;
         ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
             if (f.isSuccess()) {
                 mock.flushed(n);
+                mock.declared(raise);
             }
         });
     }
@@ -429,12 +443,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         ex.status(status);
         ex.wrote(buf);
+        long[] raise = ex.declare(body);
         int n = buf.readableBytes();
         state = State.IDLE;
         ctx.writeAndFlush(r)
                 .addListener(f -> {
                     if (f.isSuccess()) {
                         mock.flushed(n);
+                        mock.declared(raise);
                     }
                     ex.complete();
                     mock.changed();

@@ -71,6 +71,9 @@ public final class MockUpstream implements AutoCloseable {
     private final List<Exchange> exchanges = new ArrayList<>();
     private final AtomicInteger cancelled = new AtomicInteger();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private final AtomicLong declaredInput = new AtomicLong();
+    private final AtomicLong declaredOutput = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
     private final MockOAuth oauth;
     private final MockCloud cloud;
     private final @Nullable MockTls tls;
@@ -263,6 +266,9 @@ public final class MockUpstream implements AutoCloseable {
         exchanges.clear();
         cancelled.set(0);
         bytesWritten.set(0);
+        declaredInput.set(0);
+        declaredOutput.set(0);
+        answered.set(0);
         oauth.clearRecords();
     }
 
@@ -286,6 +292,26 @@ public final class MockUpstream implements AutoCloseable {
 
     void flushed(long bytes) {
         bytesWritten.addAndGet(bytes);
+    }
+
+    /** Counts usage an exchange declared and wrote out (see {@link DeclaredUsage}). */
+    void declared(long[] raise) {
+        declaredInput.addAndGet(raise[0]);
+        declaredOutput.addAndGet(raise[1]);
+    }
+
+    void answered() {
+        answered.incrementAndGet();
+    }
+
+    /**
+     * What the mock answered since its start (or {@link #reset()}), whether it records exchanges or not: model
+     * requests answered with a 200 (JSON or stream, cut ones included; errors are not counted), and the input and output tokens their usage objects declared on the wire, counted once the
+     * bytes carrying them were written to the socket. Also served as JSON on {@code GET /_mock/usage}.
+     */
+    public String declaredUsage() {
+        return "{\"requests\":" + answered.get() + ",\"input_tokens\":" + declaredInput.get() + ",\"output_tokens\":"
+                + declaredOutput.get() + ",\"cancelled_streams\":" + cancelled.get() + "}";
     }
 
     @Override

@@ -20,6 +20,8 @@ enum Scenario {
     /** Cloudflare's 524: the origin took too long to answer (its HTML page). */
     ERROR_524("error-524"),
     RESET_MID_STREAM("reset-mid-stream"),
+    /** The connection reset (RST) as soon as the request arrived, before any byte of the answer. */
+    RESET_BEFORE_HEAD("reset-before-head"),
     HANG("hang"),
     SLOW("slow"),
     FLOOD("flood"),

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * says what each stream is): through the SSE parser and the direction's transcoder, the client gets a well-formed
  * stream in its format (an error event where the stream is broken past repair), the usage is never negative, and the
  * output is the same wherever the bytes are split. {@code @@10MiB@@} in a file stands for 10 MiB of one character. The
- * {@code after-ledger} folder waits for the relay's end-of-stream rule and is not run here.
+ * streams that end before their terminal event are the relay's to judge: gateway-server's {@code HostileUpstreamIT}.
  */
 class HostileStreamsTest {
 

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
  * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
- * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
+ * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_STORE_BUDGET}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
  * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
  * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
  */
@@ -40,7 +40,8 @@ public final class ConfigLoader {
             "pricingFile",
             "adminToken",
             "staleFor",
-            "usageJournal");
+            "usageJournal",
+            "storeBudget");
     private static final Set<String> SERVER = Set.of(
             "host",
             "port",
@@ -52,7 +53,9 @@ public final class ConfigLoader {
             "idleTimeout",
             "trustedProxies",
             "proxyProtocol",
-            "drainTimeout");
+            "drainTimeout",
+            "requestHeadTimeout",
+            "requestBodyTimeout");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
@@ -95,6 +98,7 @@ public final class ConfigLoader {
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
         override(scheduling, "staleFor", env.get("RELAYGATE_STALE_FOR"));
+        override(scheduling, "storeBudget", env.get("RELAYGATE_STORE_BUDGET"));
         override(scheduling, "usageJournal", env.get("RELAYGATE_USAGE_JOURNAL"));
         override(logging, "shapes", env.get("RELAYGATE_LOG_SHAPES"));
         override(logging, "accessLogFormat", env.get("RELAYGATE_ACCESS_LOG_FORMAT"));
@@ -123,7 +127,9 @@ public final class ConfigLoader {
                 duration(server, "server.idleTimeout", "idleTimeout", d.idleTimeout()),
                 cidrs(server, "server.trustedProxies", "trustedProxies"),
                 bool(server, "server.proxyProtocol", "proxyProtocol", d.proxyProtocol()),
-                duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()));
+                duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()),
+                duration(server, "server.requestHeadTimeout", "requestHeadTimeout", d.requestHeadTimeout()),
+                duration(server, "server.requestBodyTimeout", "requestBodyTimeout", d.requestBodyTimeout()));
 
         String redisUrl = optionalText(store, "store.redisUrl", "redisUrl");
         String type = text(store, "store.type", "type", redisUrl == null ? StoreConfig.LOCAL : StoreConfig.REDIS);
@@ -156,7 +162,8 @@ public final class ConfigLoader {
                 pricingFile == null ? null : Path.of(pricingFile),
                 optionalText(scheduling, "scheduling.adminToken", "adminToken"),
                 duration(scheduling, "scheduling.staleFor", "staleFor", sd.staleFor()),
-                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()));
+                bool(scheduling, "scheduling.usageJournal", "usageJournal", sd.usageJournal()),
+                duration(scheduling, "scheduling.storeBudget", "storeBudget", sd.storeBudget()));
         MetricsConfig md = MetricsConfig.defaults();
         MetricsConfig metricsConfig = new MetricsConfig(
                 bool(metrics, "metrics.enabled", "enabled", md.enabled()),

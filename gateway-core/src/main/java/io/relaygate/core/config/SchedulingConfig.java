@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  *     (counted from their last successful read)
  * @param usageJournal whether usage records are journalled on local disk ({@code store.dataDir}/usage-journal) before
  *     a request's end reaches the client, so a killed instance loses none: its next start writes them, once
+ * @param storeBudget how long a request waits, at most, for each store read on its path (its key, the accounts, their
+ *     conditions, its admission under the key's limits, a half-open account's trial): past it the request goes on as
+ *     in a store outage (limits not enforced, keys and accounts as last read), so a slow store does not hold requests
  */
 public record SchedulingConfig(
         Duration stickyTtl,
@@ -27,7 +30,8 @@ public record SchedulingConfig(
         @Nullable Path pricingFile,
         @Nullable String adminToken,
         Duration staleFor,
-        boolean usageJournal) {
+        boolean usageJournal,
+        Duration storeBudget) {
 
     public static final Duration DEFAULT_STICKY_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
@@ -35,6 +39,11 @@ public record SchedulingConfig(
     public static final boolean DEFAULT_USAGE_JOURNAL = true;
     public static final Duration DEFAULT_RATE_LIMIT_COOL_DOWN = Duration.ofMinutes(1);
     public static final Duration DEFAULT_OVERLOAD_COOL_DOWN = Duration.ofMinutes(1);
+    /**
+     * 500 ms: hundreds of times a healthy Redis round trip (well under a millisecond on a LAN), a tenth of the
+     * client's 5 s command timeout.
+     */
+    public static final Duration DEFAULT_STORE_BUDGET = Duration.ofMillis(500);
 
     public static SchedulingConfig defaults() {
         return new SchedulingConfig(
@@ -45,7 +54,8 @@ public record SchedulingConfig(
                 null,
                 null,
                 DEFAULT_STALE_FOR,
-                DEFAULT_USAGE_JOURNAL);
+                DEFAULT_USAGE_JOURNAL,
+                DEFAULT_STORE_BUDGET);
     }
 
     public SchedulingConfig {
@@ -54,6 +64,7 @@ public record SchedulingConfig(
         Validation.positive("scheduling.rateLimitCoolDown", rateLimitCoolDown);
         Validation.positive("scheduling.overloadCoolDown", overloadCoolDown);
         Validation.positive("scheduling.staleFor", staleFor);
+        Validation.positive("scheduling.storeBudget", storeBudget);
         if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new ConfigException("scheduling.leaseTtl: " + leaseTtl + " (expected: at least 3s)");
         }
@@ -65,22 +76,59 @@ public record SchedulingConfig(
 
     public SchedulingConfig withAdminToken(@Nullable String value) {
         return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, value, staleFor, usageJournal);
+                stickyTtl,
+                leaseTtl,
+                rateLimitCoolDown,
+                overloadCoolDown,
+                pricingFile,
+                value,
+                staleFor,
+                usageJournal,
+                storeBudget);
     }
 
     public SchedulingConfig withCoolDowns(Duration rateLimit, Duration overload) {
         return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor, usageJournal);
+                stickyTtl, leaseTtl, rateLimit, overload, pricingFile, adminToken, staleFor, usageJournal, storeBudget);
     }
 
     public SchedulingConfig withLeaseTtl(Duration value) {
         return new SchedulingConfig(
-                stickyTtl, value, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, usageJournal);
+                stickyTtl,
+                value,
+                rateLimitCoolDown,
+                overloadCoolDown,
+                pricingFile,
+                adminToken,
+                staleFor,
+                usageJournal,
+                storeBudget);
     }
 
     public SchedulingConfig withUsageJournal(boolean value) {
         return new SchedulingConfig(
-                stickyTtl, leaseTtl, rateLimitCoolDown, overloadCoolDown, pricingFile, adminToken, staleFor, value);
+                stickyTtl,
+                leaseTtl,
+                rateLimitCoolDown,
+                overloadCoolDown,
+                pricingFile,
+                adminToken,
+                staleFor,
+                value,
+                storeBudget);
+    }
+
+    public SchedulingConfig withStoreBudget(Duration value) {
+        return new SchedulingConfig(
+                stickyTtl,
+                leaseTtl,
+                rateLimitCoolDown,
+                overloadCoolDown,
+                pricingFile,
+                adminToken,
+                staleFor,
+                usageJournal,
+                value);
     }
 
     /** Never shows the admin token. */
@@ -89,6 +137,6 @@ public record SchedulingConfig(
         return "SchedulingConfig[stickyTtl=" + stickyTtl + ", leaseTtl=" + leaseTtl + ", rateLimitCoolDown="
                 + rateLimitCoolDown + ", overloadCoolDown=" + overloadCoolDown + ", pricingFile=" + pricingFile
                 + ", adminToken=" + (adminToken == null ? "none" : "set") + ", staleFor=" + staleFor + ", usageJournal="
-                + usageJournal + "]";
+                + usageJournal + ", storeBudget=" + storeBudget + "]";
     }
 }

@@ -18,6 +18,10 @@ import java.util.List;
  *     else they are ignored and the socket's address is the client's
  * @param proxyProtocol whether a trusted peer may start its connections with a PROXY protocol (v1 or v2) header
  * @param drainTimeout on a stop, how long requests and streams in flight may run to completion before they are ended
+ * @param requestHeadTimeout the longest a request head may take from its first byte to its end, however steadily its
+ *     bytes come (a slowloris client dripping a byte inside each idle timeout): past it, 408 and the connection closes
+ * @param requestBodyTimeout the longest a request body may take from the end of the head to its last byte: past it,
+ *     408 in the client's format and the connection closes
  */
 public record ServerConfig(
         String host,
@@ -30,10 +34,20 @@ public record ServerConfig(
         Duration idleTimeout,
         List<Cidr> trustedProxies,
         boolean proxyProtocol,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Duration requestHeadTimeout,
+        Duration requestBodyTimeout) {
 
     /** 60 seconds: a Claude Code turn in progress usually ends well within it. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * 30 seconds for a whole request head from its first byte: a real client sends its head in one go, so only a
+     * slowloris client (a byte now and then, each inside the idle timeout) gets near it.
+     */
+    public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(30);
+    /** 5 minutes for a whole request body from the end of its head: 32 MiB at about 110 KB/s. */
+    public static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofMinutes(5);
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 3000;
@@ -57,7 +71,38 @@ public record ServerConfig(
                 DEFAULT_IDLE_TIMEOUT,
                 List.of(),
                 false,
-                DEFAULT_DRAIN_TIMEOUT);
+                DEFAULT_DRAIN_TIMEOUT,
+                DEFAULT_REQUEST_HEAD_TIMEOUT,
+                DEFAULT_REQUEST_BODY_TIMEOUT);
+    }
+
+    /** The settings before the request deadlines, which take their defaults. */
+    public ServerConfig(
+            String host,
+            int port,
+            int ioThreads,
+            long maxRequestBodyBytes,
+            int maxHeaderBytes,
+            int writeBufferLowWaterMark,
+            int writeBufferHighWaterMark,
+            Duration idleTimeout,
+            List<Cidr> trustedProxies,
+            boolean proxyProtocol,
+            Duration drainTimeout) {
+        this(
+                host,
+                port,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout,
+                DEFAULT_REQUEST_HEAD_TIMEOUT,
+                DEFAULT_REQUEST_BODY_TIMEOUT);
     }
 
     public ServerConfig {
@@ -75,6 +120,8 @@ public record ServerConfig(
                     + " (expected: > server.writeBufferLowWaterMark " + writeBufferLowWaterMark + ")");
         }
         Validation.positive("server.idleTimeout", idleTimeout);
+        Validation.positive("server.requestHeadTimeout", requestHeadTimeout);
+        Validation.positive("server.requestBodyTimeout", requestBodyTimeout);
         trustedProxies = List.copyOf(trustedProxies);
         if (drainTimeout.isNegative()) {
             throw new ConfigException("server.drainTimeout: " + drainTimeout + " (expected: >= 0)");
@@ -97,7 +144,9 @@ public record ServerConfig(
                 idleTimeout,
                 trustedProxies,
                 proxyProtocol,
-                drainTimeout);
+                drainTimeout,
+                requestHeadTimeout,
+                requestBodyTimeout);
     }
 
     public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
@@ -112,7 +161,9 @@ public record ServerConfig(
                 idleTimeout,
                 value,
                 proxyProtocolToo,
-                drainTimeout);
+                drainTimeout,
+                requestHeadTimeout,
+                requestBodyTimeout);
     }
 
     public ServerConfig withDrainTimeout(Duration value) {
@@ -127,6 +178,26 @@ public record ServerConfig(
                 idleTimeout,
                 trustedProxies,
                 proxyProtocol,
-                value);
+                value,
+                requestHeadTimeout,
+                requestBodyTimeout);
+    }
+
+    /** The deadlines for a whole request head (from its first byte) and a whole body (from the end of the head). */
+    public ServerConfig withRequestTimeouts(Duration head, Duration body) {
+        return new ServerConfig(
+                host,
+                port,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout,
+                head,
+                body);
     }
 }

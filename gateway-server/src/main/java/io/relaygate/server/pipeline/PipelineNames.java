@@ -5,7 +5,7 @@ package io.relaygate.server.pipeline;
  *
  * <pre>
  * client channel:
- *   [PROXY_PROTOCOL] → IDLE → HTTP_CODEC → KEEP_ALIVE → [FORWARDED] → LEDGER → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
+ *   [PROXY_PROTOCOL] → IDLE → REQUEST_START → HTTP_CODEC → REQUEST_DEADLINE → KEEP_ALIVE → [FORWARDED] → LEDGER → ROUTE → AUTH → AGGREGATOR → SKIM → IDENTIFY → LIMITS → ADMIT → RELAY
  *
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
@@ -17,6 +17,8 @@ package io.relaygate.server.pipeline;
  * <ul>
  *   <li>PROXY_PROTOCOL ({@link ProxyProtocolHandler}) and FORWARDED ({@link ForwardedForHandler}) are there only for
  *       trusted proxies ({@code server.trustedProxies}): they resolve the client's address ({@link ClientAddress}).
+ *   <li>REQUEST_START and REQUEST_DEADLINE ({@link RequestDeadlineHandler}) bound the time a whole request head and
+ *       body take to arrive (slowloris clients): 408 and a close past either deadline.
  *   <li>LEDGER ({@link io.relaygate.server.exchange.RequestLedgerHandler}) gives every request that does not become an
  *       exchange (a refusal before ADMIT, a client that left) its one outcome, for the request log and the metrics.
  *   <li>ROUTE ({@link RouteHandler}) and AUTH ({@link ApiKeyAuthHandler}) act on the request head, so an unknown route
@@ -40,7 +42,9 @@ public final class PipelineNames {
     public static final String PROXY_PROTOCOL_HEADER = "proxyProtocolHeader";
     public static final String PROXY_PROTOCOL_SOURCE = "proxyProtocolSource";
     public static final String IDLE = "idle";
+    public static final String REQUEST_START = "requestStart";
     public static final String HTTP_CODEC = "httpCodec";
+    public static final String REQUEST_DEADLINE = "requestDeadline";
     public static final String KEEP_ALIVE = "keepAlive";
     public static final String FORWARDED = "forwarded";
     public static final String LEDGER = "ledger";
