@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *       last rate-limit reading; never credentials. {@code POST /admin/accounts} adds one ({@link AdminAccounts#add});
  *       {@code POST /admin/accounts/<name>/resume} puts it back into rotation; {@code POST
  *       /admin/accounts/<name>/test} runs the connection test ({@link AccountProbe})
- *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
+ *   <li>{@code POST /admin/oauth/claude} and {@code /admin/oauth/codex}: start a Claude or ChatGPT sign-in:
+ *       {@code {"url", "verifier"}}
  *   <li>{@code GET /admin/audit?limit=N}: the latest admin changes from the audit log ({@link AuditLog})
  * </ul>
  */
@@ -106,6 +107,9 @@ final class AdminRouter {
         if (path.equals("/admin/oauth/claude")) {
             return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.claudeSignIn(null)));
         }
+        if (path.equals("/admin/oauth/codex")) {
+            return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.codexSignIn(null)));
+        }
         if (path.equals("/admin/accounts")) {
             // A Claude code is exchanged over HTTP: off the event loop.
             return CompletableFuture.supplyAsync(() -> AdminAccounts.add(store, body, actor, tokens))
@@ -138,6 +142,8 @@ final class AdminRouter {
                 case "resume":
                     return AdminAccounts.resume(store, name, actor, now)
                             .thenApply(resumed -> AdminAnswer.ok(Views.account(resumed.account())));
+                case "edit":
+                    return AccountEdits.edit(store, name, body, actor).thenApply(AdminAnswer::ok);
                 case "test":
                     String model =
                             body.path("model").isTextual() ? body.path("model").asText() : null;
@@ -150,7 +156,8 @@ final class AdminRouter {
                 ErrorKind.NOT_FOUND,
                 "no admin route POST " + path
                         + " (expected: /admin/keys, /admin/keys/<name>/disable|enable|rotate|rules,"
-                        + " /admin/accounts, /admin/accounts/<name>/resume|test or /admin/oauth/claude)");
+                        + " /admin/accounts, /admin/accounts/<name>/resume|edit|test, /admin/oauth/claude or"
+                        + " /admin/oauth/codex)");
     }
 
     private CompletionStage<AdminAnswer> test(String name, @Nullable String model) {
