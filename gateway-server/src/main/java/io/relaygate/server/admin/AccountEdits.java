@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
 import io.relaygate.core.Account;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +31,8 @@ public final class AccountEdits {
             throw new IllegalArgumentException("body: expected a JSON object");
         }
         return store.accounts().findByName(name).thenCompose(found -> {
-            Account before = found.orElseThrow(() -> new UsageException("no account named " + name));
+            Account before = found.orElseThrow(
+                    () -> new GatewayException(ErrorKind.NOT_FOUND, "account name: " + name + " not found"));
             Account after = apply(before, body);
             return store.accounts().update(after).thenApply(updated -> {
                 ObjectNode view = Views.account(updated);

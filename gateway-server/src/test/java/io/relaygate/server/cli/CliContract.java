@@ -264,6 +264,63 @@ abstract class CliContract {
     }
 
     @Test
+    void accountsAddTakesHeadersAndEditChangesSettingsShowingHeaderNamesOnly() throws Exception {
+        JsonNode added = json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "openai-api",
+                "--name",
+                "org",
+                "--base-url",
+                "https://api.openai.com",
+                "--api-key",
+                CREDENTIAL,
+                "--header",
+                "OpenAI-Organization: org-TOPsecretHeader",
+                "--header=X-Team: blue",
+                "--json"));
+        assertThat(added.path("headers").toString()).isEqualTo("{\"OpenAI-Organization\":\"set\",\"X-Team\":\"set\"}");
+        try (Store store = openStore()) {
+            assertThat(store.accounts()
+                            .findByName("org")
+                            .toCompletableFuture()
+                            .join()
+                            .orElseThrow()
+                            .headers())
+                    .containsEntry("OpenAI-Organization", "org-TOPsecretHeader");
+        }
+
+        JsonNode edited = json(run(
+                "accounts",
+                "edit",
+                "org",
+                "--priority",
+                "5",
+                "--schedulable",
+                "no",
+                "--remove-header",
+                "X-Team",
+                "--header",
+                "X-Region: eu",
+                "--json"));
+        assertThat(edited.path("priority").asInt()).isEqualTo(5);
+        assertThat(edited.path("schedulable").asBoolean()).isFalse();
+        assertThat(edited.path("headers").toString())
+                .isEqualTo("{\"OpenAI-Organization\":\"set\",\"X-Region\":\"set\"}");
+
+        Result owned = run("accounts", "edit", "org", "--header", "Authorization: Bearer TOPsecret2");
+        assertThat(owned.code()).as("a usage error").isEqualTo(2);
+        assertThat(owned.err()).contains("Authorization").contains("the gateway sets it itself");
+        Result badLine = run("accounts", "edit", "org", "--header", "no-colon-TOPsecret");
+        assertThat(badLine.code()).isEqualTo(2);
+        assertThat(badLine.err()).contains("Name: value");
+        assertThat(run("accounts", "edit", "org").err()).contains("nothing to change");
+        assertThat(run("accounts", "edit", "ghost", "--priority", "1").err()).contains("ghost");
+        assertNoCredentialPrinted();
+    }
+
+    @Test
     void takenNamesAndUnknownKeysFailWithOneLineAndExitCodeOne() {
         assertThat(run("keys", "create", "--name", "alice").code()).isZero();
 
