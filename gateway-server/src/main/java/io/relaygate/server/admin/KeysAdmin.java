@@ -26,12 +26,12 @@ import java.util.concurrent.CompletionStage;
  * each cost limit and when its window resets), create (the secret in the answer, once), disable, enable, rotate the
  * secret, replace the rules. Each change goes to the audit log.
  */
-final class KeysAdmin {
+public final class KeysAdmin {
 
     private final Store store;
     private final ApiKeyService keys;
 
-    KeysAdmin(Store store) {
+    public KeysAdmin(Store store) {
         this.store = store;
         this.keys = new ApiKeyService(store.keys());
     }
@@ -182,7 +182,25 @@ final class KeysAdmin {
     }
 
     CompletionStage<AdminAnswer> rules(String name, JsonNode body, String actor, Instant now) {
-        KeyRules rules = KeyRulesJson.parse(body, now);
+        return replaceRules(name, KeyRulesJson.parse(body, now), actor);
+    }
+
+    /** {@code relaygate keys enable|disable N}: the same change and audit line as the API's; answers the key's view. */
+    public CompletionStage<ObjectNode> enabled(String name, boolean enabled, String actor) {
+        return setEnabled(name, enabled, actor).thenApply(AdminAnswer::json);
+    }
+
+    /** {@code relaygate keys rotate N}: a new secret (in the answer, once), the old one refused from now on. */
+    public CompletionStage<ObjectNode> rotated(String name, String actor) {
+        return rotate(name, actor).thenApply(AdminAnswer::json);
+    }
+
+    /** {@code relaygate keys edit N [rules]}: the key's rules replaced by {@code rules}. */
+    public CompletionStage<ObjectNode> ruled(String name, KeyRules rules, String actor) {
+        return replaceRules(name, rules, actor).thenApply(AdminAnswer::json);
+    }
+
+    private CompletionStage<AdminAnswer> replaceRules(String name, KeyRules rules, String actor) {
         return find(name).thenCompose(key -> keys.update(key.withRules(rules)).thenApply(after -> {
             Audit.change(actor, "keys.rules", "key:" + name, Views.key(key), Views.key(after));
             return AdminAnswer.ok(Views.key(after));

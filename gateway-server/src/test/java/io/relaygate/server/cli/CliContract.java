@@ -264,6 +264,35 @@ abstract class CliContract {
     }
 
     @Test
+    void keysAreEnabledRotatedAndEditedLikeFromTheConsole() throws Exception {
+        String first = json(run("keys", "create", "--name", "dana", "--json"))
+                .path("secret")
+                .asText();
+        assertThat(run("keys", "disable", "dana").code()).isZero();
+        JsonNode enabled = json(run("keys", "enable", "dana", "--json"));
+        assertThat(enabled.path("enabled").asBoolean()).isTrue();
+
+        Result rotated = run("keys", "rotate", "dana");
+        assertThat(rotated.code()).as(rotated.err()).isZero();
+        String second = rotated.out().lines().reduce((a, b) -> b).orElseThrow().trim();
+        assertThat(second).startsWith("rg_").isNotEqualTo(first);
+        try (Store store = openStore()) {
+            io.relaygate.accounts.ApiKeyService keys = new io.relaygate.accounts.ApiKeyService(store.keys());
+            assertThat(keys.authenticate(first).toCompletableFuture().join())
+                    .as("the old secret is refused")
+                    .isEmpty();
+            assertThat(keys.authenticate(second).toCompletableFuture().join()).isPresent();
+        }
+
+        JsonNode edited = json(run("keys", "edit", "dana", "--daily-cost", "3", "--clients", "codex", "--json"));
+        assertThat(edited.toString()).contains("codex");
+        JsonNode listed = json(run("keys", "list", "--json"));
+        assertThat(listed.toString()).contains("dana");
+        assertThat(run("keys", "edit", "ghost", "--daily-cost", "1").err()).contains("ghost");
+        assertThat(run("keys", "rotate").err()).contains("N");
+    }
+
+    @Test
     void accountsAddTakesHeadersAndEditChangesSettingsShowingHeaderNamesOnly() throws Exception {
         JsonNode added = json(run(
                 "accounts",
