@@ -1,7 +1,7 @@
 // The key holder's page: usage by day and by model, each limit with what is left and when it resets, the key's
 // latest requests, and the client setup snippets with this gateway's URL. The key stays in this tab (sessionStorage) and goes only to /me/api.
 import { api } from './api.js';
-import { el, num, money, tokens, time, until, bar, ms } from './format.js';
+import { el, num, money, tokens, time, until, bar, ms, amount } from './format.js';
 import { table } from './table.js';
 import { lineChart } from './chart.js';
 
@@ -40,9 +40,10 @@ async function show(key) {
   const limits = me.limits.length ? me.limits.map((l) => el('div', { class: 'card', 'data-limit': l.name },
     el('h2', {}, l.name),
     l.used != null
-      ? [el('p', {}, `${money(l.left)} left of ${money(l.limit)}`), bar(l.used, l.limit),
-        l.resetsAt ? el('p', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`) : el('p', { class: 'muted' }, 'does not reset')]
-      : el('p', {}, `${num(l.limit)} ${l.unit}`))) : [el('p', { class: 'muted' }, 'Your key has no usage limits.')];
+      ? [el('p', {}, `${amount(l.unit, l.left)} left of ${amount(l.unit, l.limit)}`), bar(l.used, l.limit),
+        l.resetsAt ? el('p', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`)
+          : el('p', { class: 'muted' }, l.name === 'requests at once' ? `${num(l.used)} in flight now` : 'does not reset')]
+      : el('p', {}, amount(l.unit, l.limit)))) : [el('p', { class: 'muted' }, 'Your key has no usage limits.')];
   const signOut = el('button', { type: 'button', class: 'secondary', id: 'me-forget' }, 'Forget my key in this tab');
   signOut.addEventListener('click', () => { sessionStorage.removeItem('relaygate-key'); window.location.reload(); });
   main.replaceChildren(

@@ -222,6 +222,52 @@ abstract class ConsoleApiContract {
                 .isEqualTo(400);
     }
 
+    @Test
+    void eachKeyShowsItsRequestAndTokenWindowsAndRequestsInFlightAgainstTheLimits() throws Exception {
+        HttpResponse<byte[]> created = postAnsweringASecret(
+                "/admin/keys",
+                "{\"name\":\"windowed\",\"rules\":{\"requests\":\"50\",\"requestWindow\":\"7d\","
+                        + "\"tokens\":\"100000\",\"tokenWindow\":\"7d\",\"concurrency\":\"2\"}}");
+        assertThat(created.statusCode()).as(body(created)).isEqualTo(201);
+        String secret = JSON.readTree(created.body()).path("secret").asText();
+        SuiteSecretScan.secret(secret);
+        assertThat(gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"), "x-api-key", secret)
+                        .statusCode())
+                .isEqualTo(200);
+
+        // the token window is counted with the usage, written just after the answer: ask until it is in
+        java.util.Map<String, JsonNode> limits = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline
+                && limits.getOrDefault("tokens per 7d", JSON.createObjectNode())
+                                .path("used")
+                                .asLong()
+                        == 0) {
+            limits.clear();
+            awaitKey("windowed", 1)
+                    .path("limits")
+                    .forEach(l -> limits.put(l.path("name").asText(), l));
+            Thread.sleep(50);
+        }
+        JsonNode requests = limits.get("requests per 7d");
+        assertThat(requests.path("used").asLong()).isEqualTo(1);
+        assertThat(requests.path("left").asLong()).isEqualTo(49);
+        assertThat(java.time.Instant.parse(requests.path("resetsAt").asText())).isAfter(java.time.Instant.now());
+        JsonNode tokens = limits.get("tokens per 7d");
+        assertThat(tokens.path("used").asLong()).as("the request's tokens").isPositive();
+        assertThat(tokens.path("unit").asText()).isEqualTo("tokens");
+        JsonNode inFlight = limits.get("requests at once");
+        assertThat(inFlight.path("used").asLong())
+                .as("the lease was given back")
+                .isZero();
+        assertThat(inFlight.path("left").asLong()).isEqualTo(2);
+
+        HttpResponse<byte[]> me = send("GET", "/me/api", null, List.of("x-api-key", secret));
+        assertThat(JSON.readTree(me.body()).path("limits").toString())
+                .as("the key holder sees the same windows")
+                .contains("\"name\":\"requests per 7d\",\"limit\":50,\"unit\":\"requests\",\"used\":1");
+    }
+
     private JsonNode awaitKey(String name, long requests) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         JsonNode found = null;

@@ -31,8 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * On demand, not in the suite (its name matches no test pattern): the overview's page weight and its load time
- * against a store with 100 keys, 20 accounts and 100,000 requests spread over the last week (their usage counters and
- * their per-request records), in headless Chromium, and the store commands one overview call sends (counted by the
+ * against a store with 100 keys, 20 accounts and 100,000 requests (their usage counters spread over the last week,
+ * their per-request records over the last hour), in headless Chromium, and the store commands one overview call sends (counted by the
  * store's command observer; the embedded store sends none). Run with {@code -Dit.test=ConsoleLoadBench}; the numbers go to stdout and
  * {@code target/console-load.txt}.
  */
@@ -125,9 +125,11 @@ class ConsoleLoadBench {
                 }
             }
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            // Records are written when their request ends, and the Redis ledger is ordered by that write: seeded
+            // oldest first, spread over the last hour as a busy gateway (100,000 requests an hour) writes them.
             List<io.relaygate.accounts.ledger.RequestRecord> batch = new ArrayList<>();
-            for (int i = 0; i < REQUESTS; i++) {
-                Instant at = now.minusSeconds((i * 7L * 86_400L) / REQUESTS);
+            for (int i = REQUESTS - 1; i >= 0; i--) {
+                Instant at = now.minusMillis((i * 3_600_000L) / REQUESTS);
                 String account = "upstream-" + (int) ((i + seed) % ACCOUNTS);
                 batch.add(new io.relaygate.accounts.ledger.RequestRecord(
                         "req_bench_" + i,
@@ -151,7 +153,7 @@ class ConsoleLoadBench {
                         List.of(new io.relaygate.accounts.ledger.RequestRecord.Attempt(
                                 account, 200, 800, 1200, 300, null)),
                         List.of(new io.relaygate.accounts.ledger.RequestRecord.Candidate(account, null))));
-                if (batch.size() == 1000) {
+                if (batch.size() == 1000 || i == 0) {
                     gw.store.requests().append(batch).toCompletableFuture().join();
                     batch.clear();
                 }

@@ -158,6 +158,11 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<KeyWindows> windows(String keyId, io.relaygate.core.KeyRules rules, Instant now) {
+        return RedisKeyWindows.read(redis, keyTag(keyId), rules, now);
+    }
+
+    @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
         return redis.zadd(keyTag(keyId) + "lease", ZAddArgs.Builder.xx().gt(), until.toEpochMilli(), leaseId)
                 .thenApply(n -> null);

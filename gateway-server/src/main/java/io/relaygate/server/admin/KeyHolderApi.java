@@ -115,10 +115,13 @@ final class KeyHolderApi {
                 store.state().usage(UsageScope.KEY, Period.TOTAL, now).toCompletableFuture();
         CompletableFuture<KeyHolderRequests> requests =
                 KeyHolderRequests.read(store, key, now.minus(Duration.ofDays(DAYS)));
+        CompletableFuture<io.relaygate.accounts.state.KeyWindows> windows =
+                store.state().windows(key.id(), key.rules(), now).toCompletableFuture();
         List<CompletableFuture<?>> all = new ArrayList<>(reads);
         all.add(week);
         all.add(total);
         all.add(requests);
+        all.add(windows);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
                     ObjectNode n = Views.JSON.createObjectNode();
@@ -146,7 +149,13 @@ final class KeyHolderApi {
                     }
                     n.set(
                             "limits",
-                            KeysAdmin.limits(r, today, mine(week.join(), key.id()), mine(total.join(), key.id()), now));
+                            KeysAdmin.limits(
+                                    r,
+                                    today,
+                                    mine(week.join(), key.id()),
+                                    mine(total.join(), key.id()),
+                                    windows.join(),
+                                    now));
                     n.set("total", KeysAdmin.counters(mine(total.join(), key.id())));
                     requests.join().put(n);
                     return AdminAnswer.ok(n);
