@@ -47,6 +47,7 @@ final class AdminRouter {
     private final Clock clock;
     private final TokenEndpoint tokens;
     private final KeysAdmin keys;
+    private final OverviewReport overview = new OverviewReport();
 
     AdminRouter(Store store, Clock clock, TokenEndpoint tokens) {
         this.store = store;
@@ -89,7 +90,7 @@ final class AdminRouter {
                 return SignaturesAdmin.current(store).thenApply(c -> AdminAnswer.ok(SignaturesAdmin.json(c)));
             case "/admin/overview":
                 String range = first(query, "range");
-                return OverviewReport.read(store, range == null ? "day" : range, now);
+                return overview.read(store, range == null ? "day" : range, now);
             case "/admin/audit":
                 String limit = first(query, "limit");
                 return CompletableFuture.supplyAsync(() -> AdminAnswer.ok(AuditLog.latest(AuditLog.limit(limit))));
