@@ -435,6 +435,12 @@ abstract class ConsoleApiContract {
         assertThat(added.statusCode()).as(body(added)).isEqualTo(201);
         JsonNode view = JSON.readTree(added.body());
         assertThat(view.path("oauth").path("refreshable").asBoolean()).isTrue();
+        assertThat(gw.mock.exchanges())
+                .as("the code exchange is form-encoded, as Codex CLI sends it")
+                .anySatisfy(e -> {
+                    assertThat(e.uri()).endsWith("/oauth/token");
+                    assertThat(e.header("content-type")).startsWith("application/x-www-form-urlencoded");
+                });
         assertThat(body(added)).doesNotContain(code);
         HttpResponse<byte[]> probe = post("/admin/accounts/chatgpt/test", "{\"model\":\"gpt-5-codex\"}");
         assertThat(JSON.readTree(probe.body()).path("ok").asBoolean())

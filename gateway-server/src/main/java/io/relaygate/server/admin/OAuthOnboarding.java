@@ -120,7 +120,8 @@ public final class OAuthOnboarding {
                 .put("redirect_uri", CODEX_REDIRECT_URI)
                 .put("client_id", client)
                 .put("code_verifier", verifier);
-        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId);
+        // form-encoded, as Codex CLI sends its code exchange (its refreshes are JSON)
+        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId, true);
     }
 
     private static String enc(String s) {
@@ -194,7 +195,7 @@ public final class OAuthOnboarding {
         if (state != null) {
             body.put("state", state);
         }
-        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId);
+        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId, false);
     }
 
     private static OAuthTokens exchange(
@@ -204,11 +205,24 @@ public final class OAuthOnboarding {
             @Nullable String trustCertificates,
             ObjectNode body,
             @Nullable String tokenUrl,
-            @Nullable String clientId) {
+            @Nullable String clientId,
+            boolean form) {
         TokenEndpoint.Answer response;
         try {
-            response = endpoint.post("token endpoint", url, proxy, trustCertificates, body.toString())
-                    .join();
+            if (form) {
+                StringBuilder text = new StringBuilder();
+                body.fields().forEachRemaining(e -> text.append(text.length() == 0 ? "" : "&")
+                        .append(enc(e.getKey()))
+                        .append('=')
+                        .append(enc(e.getValue().asText())));
+                io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders()
+                        .set("content-type", "application/x-www-form-urlencoded");
+                response = endpoint.post("token endpoint", url, proxy, trustCertificates, text.toString(), headers)
+                        .join();
+            } else {
+                response = endpoint.post("token endpoint", url, proxy, trustCertificates, body.toString())
+                        .join();
+            }
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new UsageException("--oauth-code: " + Secrets.redact(String.valueOf(cause.getMessage())));
