@@ -146,6 +146,11 @@ class ConsoleBrowserIT {
         // a key, its secret once
         open("keys");
         await(By.id("key-name")).sendKeys("teammate");
+        browser.findElement(By.cssSelector("#new-key summary")).click();
+        await(By.id("new-requests")).sendKeys("1000");
+        browser.findElement(By.id("new-requestWindow")).sendKeys("1d");
+        browser.findElement(By.id("new-concurrency")).sendKeys("3");
+        browser.findElement(By.id("new-dailyCostUsd")).sendKeys("5");
         browser.findElement(By.id("create-key")).click();
         String secret = await(By.id("secret")).getText().trim();
         SuiteSecretScan.secret(secret);
@@ -194,6 +199,11 @@ class ConsoleBrowserIT {
         bothWidths("accounts", By.cssSelector("#accounts tr[data-row='console-added']"));
         open("keys");
         await(By.cssSelector("#keys tr[data-row='teammate']"));
+        assertThat(browser.findElement(By.cssSelector("#keys tr[data-row='teammate']"))
+                        .getText())
+                .as("each limit with its use")
+                .contains("requests per 1d: 0 requests of 1,000 requests")
+                .contains("requests at once: 0 requests of 3 requests");
         bothWidths("keys", By.cssSelector("#keys tr[data-row='teammate']"));
 
         // the teammate's request, on the overview
