@@ -12,8 +12,11 @@ import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
 import io.relaygate.core.config.SchedulingConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -176,18 +179,44 @@ public final class AccountSelector {
      * to) that serve {@code model}, best first: lower priority number, then the earlier format, then name.
      */
     public CompletionStage<List<Account>> candidates(List<WireFormat> formats, @Nullable String model) {
+        return choose(formats, model).thenApply(Choice::accounts);
+    }
+
+    /**
+     * The candidates, best first, and the accounts passed over with why (by name, in list order): not schedulable,
+     * another format, the model not served. Computed from the cached list: no store call.
+     */
+    public record Choice(List<Account> accounts, Map<String, String> skipped) {}
+
+    /** {@link #candidates(List, String)} with the accounts it passed over and why. */
+    public CompletionStage<Choice> choose(List<WireFormat> formats, @Nullable String model) {
         List<WireFormat> order = List.copyOf(requireNonNull(formats, "formats"));
         Comparator<Account> byFormat =
                 Comparator.comparingInt(a -> order.indexOf(a.kind().format()));
         Comparator<Account> ranking = Comparator.comparingInt(Account::priority)
                 .thenComparing(byFormat)
                 .thenComparing(Account::name);
-        return all().thenApply(list -> list.stream()
-                .filter(Account::schedulable)
-                .filter(a -> order.contains(a.kind().format()))
-                .filter(a -> serves(a, model))
-                .sorted(ranking)
-                .toList());
+        return all().thenApply(list -> {
+            List<Account> chosen = new ArrayList<>(list.size());
+            Map<String, String> skipped = null;
+            for (Account a : list) {
+                String why = !a.schedulable()
+                        ? "not schedulable"
+                        : !order.contains(a.kind().format())
+                                ? "a " + a.kind().wireName() + " account does not serve this route"
+                                : !serves(a, model) ? "model " + model + " not served" : null;
+                if (why == null) {
+                    chosen.add(a);
+                } else {
+                    if (skipped == null) {
+                        skipped = new LinkedHashMap<>();
+                    }
+                    skipped.put(a.name(), why);
+                }
+            }
+            chosen.sort(ranking);
+            return new Choice(chosen, skipped == null ? Map.of() : skipped);
+        });
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +37,7 @@ final class CandidateOrder {
     Scheduler.Decision decide(
             Scheduler.Demand demand,
             List<Account> found,
+            Map<String, String> passedOver,
             AccountView.Snapshot snapshot,
             Map<String, AccountCondition> conditions,
             Trials.Pick pick,
@@ -43,17 +45,31 @@ final class CandidateOrder {
             boolean leaseHeld,
             Instant now) {
         String model = demand.model();
+        // why each account was passed over, for the request's record: built from what is at hand, no store call
+        Map<String, String> skipped = new LinkedHashMap<>(passedOver);
         if (found.isEmpty()) {
             return new Scheduler.Unavailable(
                     model == null
                             ? "no upstream account serves " + demand.requestKind() + " requests"
                             : "no upstream account serves model " + model + " for " + demand.requestKind()
                                     + " requests",
-                    null);
+                    null,
+                    ErrorKind.UNAVAILABLE,
+                    skipped);
         }
         KeyRules rules = demand.key().rules();
-        List<Account> bound =
-                found.stream().filter(a -> Scheduler.boundTo(rules, a)).toList();
+        List<Account> bound = new ArrayList<>(found.size());
+        for (Account a : found) {
+            if (Scheduler.boundTo(rules, a)) {
+                bound.add(a);
+            } else {
+                skipped.put(
+                        a.name(),
+                        rules.boundAccount() != null
+                                ? "the key is bound to another account"
+                                : "not in the key's account group " + rules.boundGroup());
+            }
+        }
         if (bound.isEmpty()) {
             return new Scheduler.Unavailable(
                     "no upstream account serves " + (model == null ? "this request" : "model " + model)
@@ -61,7 +77,9 @@ final class CandidateOrder {
                             + (rules.boundAccount() != null
                                     ? "account " + rules.boundAccount()
                                     : "account group " + rules.boundGroup()),
-                    null);
+                    null,
+                    ErrorKind.UNAVAILABLE,
+                    skipped);
         }
         List<Account> usable = new ArrayList<>(bound.size());
         Account trial = null;
@@ -85,11 +103,16 @@ final class CandidateOrder {
             if (c.activeAt(now)) {
                 out.add(a.name() + " (" + c.state().wireName() + (c.until() == null ? "" : " until " + c.until())
                         + ")");
+                skipped.put(
+                        a.name(),
+                        c.state().wireName() + (c.until() == null ? " until resumed" : " until " + c.until()) + ": "
+                                + c.reason());
                 if (c.until() != null && (retryAt == null || c.until().isBefore(retryAt))) {
                     retryAt = c.until();
                 }
             } else {
                 out.add(a.name() + " (" + c.state().wireName() + ", its trial request is under way)");
+                skipped.put(a.name(), c.state().wireName() + ", its trial request is under way");
             }
         }
         if (usable.isEmpty() && trial == null) {
@@ -97,7 +120,8 @@ final class CandidateOrder {
                     "every upstream account that serves " + (model == null ? "this request" : "model " + model)
                             + " is out of rotation: " + String.join(", ", out),
                     retryAt,
-                    allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE);
+                    allRateLimited ? ErrorKind.RATE_LIMIT : allBusy ? ErrorKind.OVERLOADED : ErrorKind.UNAVAILABLE,
+                    skipped);
         }
         List<WireFormat> formats = demand.formats();
         if (usable.size() > 1) {
@@ -134,6 +158,6 @@ final class CandidateOrder {
             logger.info("[{}] account {} gets its trial request", demand.requestId(), trial.name());
             usable.add(0, trial);
         }
-        return new Scheduler.Admitted(List.copyOf(usable), leaseHeld, sticky);
+        return new Scheduler.Admitted(List.copyOf(usable), leaseHeld, sticky, skipped.isEmpty() ? Map.of() : skipped);
     }
 }

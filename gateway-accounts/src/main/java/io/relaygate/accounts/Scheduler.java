@@ -88,11 +88,18 @@ public final class Scheduler {
      * @param leaseHeld whether a concurrency lease is held for the request (renew it on long streams, release it at
      *     the end)
      * @param stickyAccountId the session's account before this request, if any
+     * @param skipped the accounts passed over, by name, and why (for the request's record)
      */
     public record Admitted(
             List<Account> accounts,
             boolean leaseHeld,
-            @Nullable String stickyAccountId) implements Decision {}
+            @Nullable String stickyAccountId,
+            Map<String, String> skipped) implements Decision {
+
+        public Admitted(List<Account> accounts, boolean leaseHeld, @Nullable String stickyAccountId) {
+            this(accounts, leaseHeld, stickyAccountId, Map.of());
+        }
+    }
 
     /** A key limit refused the request (a 429 for the client). */
     public record Refused(Admission admission, String message) implements Decision {}
@@ -102,7 +109,12 @@ public final class Scheduler {
      * is told: a 429 when every account is rate limited, a 529 (overloaded) when they are rate limited or overloaded,
      * else a 503.
      */
-    public record Unavailable(String message, @Nullable Instant retryAt, ErrorKind kind) implements Decision {
+    public record Unavailable(String message, @Nullable Instant retryAt, ErrorKind kind, Map<String, String> skipped)
+            implements Decision {
+
+        public Unavailable(String message, @Nullable Instant retryAt, ErrorKind kind) {
+            this(message, retryAt, kind, Map.of());
+        }
 
         public Unavailable(String message, @Nullable Instant retryAt) {
             this(message, retryAt, ErrorKind.UNAVAILABLE);
@@ -260,35 +272,37 @@ public final class Scheduler {
         } else {
             admission = CompletableFuture.completedFuture(new AdmissionResult(Admission.admitted(null), false));
         }
-        CompletionStage<List<Account>> found = selector.candidates(demand.formats(), demand.model());
+        CompletionStage<AccountSelector.Choice> found = selector.choose(demand.formats(), demand.model());
         return admission.thenCompose(result -> {
             if (!result.admission.admitted()) {
                 return CompletableFuture.completedFuture((Decision)
                         new Refused(result.admission, RefusalMessages.of(result.admission, key.rules(), now)));
             }
-            return found.thenCombine(view.current(), Found::new).thenCompose(f -> {
-                Map<String, AccountCondition> conditions = view.conditions(f.view, now);
-                return trials.claim(f.accounts, key.rules(), conditions, demand.requestId(), now)
-                        .thenApply(pick -> {
-                            Decision d = order.decide(
-                                    demand,
-                                    f.accounts,
-                                    f.view,
-                                    conditions,
-                                    pick,
-                                    result.admission.stickyAccountId(),
-                                    result.leaseHeld,
-                                    now);
-                            if (!(d instanceof Admitted) && result.leaseHeld) {
-                                release(key, demand.requestId());
-                            }
-                            return d;
-                        });
-            });
+            return found.thenCombine(view.current(), (c, v) -> new Found(c.accounts(), c.skipped(), v))
+                    .thenCompose(f -> {
+                        Map<String, AccountCondition> conditions = view.conditions(f.view, now);
+                        return trials.claim(f.accounts, key.rules(), conditions, demand.requestId(), now)
+                                .thenApply(pick -> {
+                                    Decision d = order.decide(
+                                            demand,
+                                            f.accounts,
+                                            f.skipped,
+                                            f.view,
+                                            conditions,
+                                            pick,
+                                            result.admission.stickyAccountId(),
+                                            result.leaseHeld,
+                                            now);
+                                    if (!(d instanceof Admitted) && result.leaseHeld) {
+                                        release(key, demand.requestId());
+                                    }
+                                    return d;
+                                });
+                    });
         });
     }
 
-    private record Found(List<Account> accounts, AccountView.Snapshot view) {}
+    private record Found(List<Account> accounts, Map<String, String> skipped, AccountView.Snapshot view) {}
 
     private record AdmissionResult(Admission admission, boolean leaseHeld) {}
 

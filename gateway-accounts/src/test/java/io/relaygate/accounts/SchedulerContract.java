@@ -450,6 +450,39 @@ abstract class SchedulerContract {
     }
 
     @Test
+    void theAccountsPassedOverAreToldWithWhyForTheRequestsRecord() {
+        Account a = account("a", 10, "team-x");
+        account("b", 5, null);
+        Account c = account("c", 20, "team-x");
+        Scheduler s = scheduler(store());
+        s.putOutOfRotation(
+                c,
+                AccountCondition.State.RATE_LIMITED,
+                "429 from upstream",
+                clock.instant().plusSeconds(90));
+        KeyRules group = new KeyRules(
+                null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, "team-x");
+
+        assertThat(schedule(s, demand(key(group), null, "r1")))
+                .isInstanceOfSatisfying(Scheduler.Admitted.class, admitted -> {
+                    assertThat(admitted.accounts()).extracting(Account::name).containsExactly("a");
+                    assertThat(admitted.skipped())
+                            .containsOnlyKeys("b", "c")
+                            .containsEntry("b", "not in the key's account group team-x");
+                    assertThat(admitted.skipped().get("c"))
+                            .isEqualTo("rate-limited until 2026-06-01T12:01:30Z: 429 from upstream");
+                });
+
+        s.putOutOfRotation(
+                a, AccountCondition.State.OVERLOADED, "529", clock.instant().plusSeconds(20));
+        assertThat(schedule(s, demand(key(group), null, "r2")))
+                .as("with none left, the refusal carries the reasons too")
+                .isInstanceOfSatisfying(Scheduler.Unavailable.class, u -> assertThat(u.skipped())
+                        .containsOnlyKeys("a", "b", "c")
+                        .containsEntry("a", "overloaded until 2026-06-01T12:00:20Z: 529"));
+    }
+
+    @Test
     void aBoundKeyOnlyGetsItsAccountOrGroup() {
         account("a", 10, "team-x");
         account("b", 5, null);

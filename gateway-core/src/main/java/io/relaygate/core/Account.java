@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when it was added
  * @param trustCertificates PEM file of the certificates to trust for this account's TLS (and nothing else); null for
  *     the JDK's default trust store. Hostnames are verified either way.
+ * @param headers extra headers sent on every upstream request of this account (name to value; empty: none). Values
+ *     may be secrets: views and logs show names only. Names are checked by {@link AccountHeaders#check}.
  */
 public record Account(
         String id,
@@ -39,7 +41,8 @@ public record Account(
         List<String> models,
         Map<String, String> modelMap,
         Instant createdAt,
-        @Nullable String trustCertificates) {
+        @Nullable String trustCertificates,
+        Map<String, String> headers) {
 
     /** Priority of an account added without one. */
     public static final int DEFAULT_PRIORITY = 50;
@@ -52,6 +55,7 @@ public record Account(
         requireNonNull(createdAt, "createdAt");
         models = List.copyOf(requireNonNull(models, "models"));
         modelMap = Map.copyOf(requireNonNull(modelMap, "modelMap"));
+        headers = AccountHeaders.check(requireNonNull(headers, "headers"));
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new IllegalArgumentException(
                     "base-url: " + Secrets.redactUrl(baseUrl) + " (expected: http:// or https://)");
@@ -62,7 +66,39 @@ public record Account(
         }
     }
 
-    /** An account that trusts the JDK's default certificates. */
+    /** An account with no extra headers. */
+    public Account(
+            String id,
+            String name,
+            AccountKind kind,
+            String baseUrl,
+            @Nullable String credential,
+            @Nullable String proxy,
+            int priority,
+            boolean schedulable,
+            @Nullable String group,
+            List<String> models,
+            Map<String, String> modelMap,
+            Instant createdAt,
+            @Nullable String trustCertificates) {
+        this(
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                proxy,
+                priority,
+                schedulable,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                trustCertificates,
+                Map.of());
+    }
+
+    /** An account that trusts the JDK's default certificates and sends no extra headers. */
     public Account(
             String id,
             String name,
@@ -89,7 +125,8 @@ public record Account(
                 models,
                 modelMap,
                 createdAt,
-                null);
+                null,
+                Map.of());
     }
 
     public Account withSchedulable(boolean value) {
@@ -106,7 +143,8 @@ public record Account(
                 models,
                 modelMap,
                 createdAt,
-                trustCertificates);
+                trustCertificates,
+                headers);
     }
 
     public Account withCredential(@Nullable String value) {
@@ -123,7 +161,8 @@ public record Account(
                 models,
                 modelMap,
                 createdAt,
-                trustCertificates);
+                trustCertificates,
+                headers);
     }
 
     public Account withTrustCertificates(@Nullable String pemFile) {
@@ -140,7 +179,27 @@ public record Account(
                 models,
                 modelMap,
                 createdAt,
-                pemFile);
+                pemFile,
+                headers);
+    }
+
+    /** This account with {@code value} as its extra headers (checked like the constructor's). */
+    public Account withHeaders(Map<String, String> value) {
+        return new Account(
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                proxy,
+                priority,
+                schedulable,
+                group,
+                models,
+                modelMap,
+                createdAt,
+                trustCertificates,
+                value);
     }
 
     @Override
@@ -149,6 +208,6 @@ public record Account(
                 + Secrets.redactUrl(baseUrl) + ", credential="
                 + (credential == null ? "none" : Secrets.mask(credential))
                 + ", proxy=" + (proxy == null ? "none" : Secrets.redactUrl(proxy)) + ", priority=" + priority
-                + ", schedulable=" + schedulable + ", group=" + group + "]";
+                + ", schedulable=" + schedulable + ", group=" + group + ", headers=" + headers.keySet() + "]";
     }
 }

@@ -1,6 +1,8 @@
 // Accounts: state, why, until when, quota headroom per upstream window; resume; connection test; add every kind,
-// with the Claude sign-in (open the authorize URL, paste the code back) and a Codex auth.json import.
+// with the Claude and ChatGPT sign-ins (open the authorize URL, paste the code or address back), a Codex auth.json
+// import, extra headers, and an edit form (account-settings.js).
 import { api } from './api.js';
+import { editForm, headersField, headerNames, parseHeaders } from './account-settings.js';
 import { el, time, until, flash } from './format.js';
 import { table } from './table.js';
 
@@ -55,6 +57,7 @@ function addForm(main) {
       field('acc-group', 'Group (optional)'),
       field('acc-models', 'Only these models (comma separated)'),
       field('acc-modelMap', 'Model map (haiku=…,sonnet=…)'),
+      headersField('acc-headers'),
       el('div', {}, el('label', { for: 'acc-schedulable' }, 'Schedulable'),
         el('select', { id: 'acc-schedulable' }, el('option', { value: 'true' }, 'yes'), el('option', { value: 'false' }, 'no')))),
     el('div', { id: 'oauth-box' }),
@@ -75,8 +78,17 @@ function addForm(main) {
       oauth.append(el('p', { class: 'hint' }, 'Sign in with the Claude account, then paste the code shown back here (or paste a refresh token instead).'),
         start, field('acc-oauthCode', 'Code from the sign-in page'), field('acc-refreshToken', 'or a refresh token', { type: 'password' }));
     } else if (kind.value === 'codex-oauth') {
-      oauth.append(el('p', { class: 'hint' }, 'Run `codex login` with the ChatGPT account, then paste ~/.codex/auth.json here.'),
-        field('acc-codexAuth', 'Content of auth.json', { tag: 'textarea' }));
+      const start = el('button', { type: 'button', class: 'secondary', id: 'codex-sign-in' }, 'Open the ChatGPT sign-in');
+      start.addEventListener('click', async () => {
+        const s = await api('/admin/oauth/codex', { method: 'POST' });
+        verifier = s.verifier;
+        window.open(s.url, '_blank', 'noopener');
+      });
+      oauth.append(el('p', { class: 'hint' }, 'Sign in with the ChatGPT account. The browser then ends on a page that does not load '
+        + '(http://localhost:1455/auth/callback?code=…): copy that whole address and paste it here. '
+        + 'Or run `codex login` and paste ~/.codex/auth.json instead.'),
+      start, field('acc-oauthCode', 'Address the browser ended on'),
+      field('acc-codexAuth', 'or the content of auth.json', { tag: 'textarea' }));
     }
   });
   form.addEventListener('submit', async (event) => {
@@ -93,6 +105,10 @@ function addForm(main) {
     }
     if (v('acc-oauthCode')) { body.oauthCode = v('acc-oauthCode'); body.oauthVerifier = verifier; }
     if (v('acc-refreshToken')) body.refreshToken = v('acc-refreshToken');
+    try {
+      const headers = parseHeaders(v('acc-headers'));
+      if (Object.keys(headers).length) body.headers = headers;
+    } catch (e) { form.querySelector('.error').textContent = e.message; return; }
     if (v('acc-codexAuth')) {
       try { body.codexAuth = JSON.parse(v('acc-codexAuth')); } catch (e) { form.querySelector('.error').textContent = 'auth.json is not valid JSON'; return; }
     }
@@ -120,10 +136,13 @@ export async function render(main) {
     { key: 'priority', label: 'priority', num: true },
     { key: 'group', label: 'group', render: (a) => a.group || '' },
     { key: 'proxy', label: 'proxy', render: (a) => a.proxy || '' },
+    { key: 'headers', label: 'headers', sort: (a) => Object.keys(a.headers || {}).join(','), render: headerNames },
     { key: 'lastUsed', label: 'last used', render: (a) => time(a.lastUsed) },
     { key: 'actions', label: '', sortable: false, render: (a) => el('div', {},
       el('button', { type: 'button', class: 'small secondary', 'data-action': 'test', 'data-account': a.name,
         onclick: () => test(a.name, out) }, 'Test'),
+      el('button', { type: 'button', class: 'small secondary', 'data-action': 'edit', 'data-account': a.name,
+        onclick: () => { out.replaceChildren(editForm(a, () => render(main))); out.scrollIntoView(); } }, 'Edit'),
       a.state !== 'active' ? el('button', { type: 'button', class: 'small secondary', 'data-action': 'resume', 'data-account': a.name,
         onclick: async () => { await api(`/admin/accounts/${encodeURIComponent(a.name)}/resume`, { method: 'POST' }); flash(`${a.name} resumed`); render(main); } }, 'Resume') : null) },
   ], answer.accounts, { id: 'accounts', sortKey: 'name', descending: false,

@@ -72,3 +72,10 @@ export function bar(used, limit) {
   b.firstChild.style.width = `${Math.round(share * 100)}%`;
   return b;
 }
+
+/** An amount in a limit's own unit: USD, tokens, requests. */
+export function amount(unit, n) {
+  if (unit === 'USD') return money(n);
+  if (unit === 'tokens') return tokens(n);
+  return n == null ? '–' : `${numbers.format(n)} ${unit}`;
+}

@@ -1,6 +1,6 @@
 // Keys: create with every rule the CLI has, see the secret once, disable/enable, rotate, edit rules, usage vs limits.
 import { api } from './api.js';
-import { el, num, money, time, until, bar, flash } from './format.js';
+import { el, num, money, time, until, bar, flash, amount } from './format.js';
 import { table } from './table.js';
 
 const RULES = [
@@ -55,10 +55,11 @@ function limitsCell(k) {
   return el('div', {}, ...k.limits.map((l) => el('div', { 'data-limit': l.name },
     el('span', {}, `${l.name}: `),
     l.used != null
-      ? [el('span', {}, `${l.unit === 'USD' ? money(l.used) : num(l.used)} of ${l.unit === 'USD' ? money(l.limit) : num(l.limit)}`),
+      ? [el('span', {}, `${amount(l.unit, l.used)} of ${amount(l.unit, l.limit)}`),
         bar(l.used, l.limit),
-        l.resetsAt ? el('span', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`) : null]
-      : el('span', {}, `${num(l.limit)} ${l.unit}`))));
+        l.resetsAt ? el('span', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`)
+          : el('span', { class: 'muted' }, l.name === 'requests at once' ? 'in flight now' : 'never resets')]
+      : el('span', {}, amount(l.unit, l.limit)))));
 }
 
 async function act(name, action, body) {

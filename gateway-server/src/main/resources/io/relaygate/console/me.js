@@ -1,7 +1,7 @@
-// The key holder's page: usage by day, each limit with what is left and when it resets, and the client setup
-// snippets with this gateway's URL. The key stays in this tab (sessionStorage) and goes only to /me/api.
+// The key holder's page: usage by day and by model, each limit with what is left and when it resets, the key's
+// latest requests, and the client setup snippets with this gateway's URL. The key stays in this tab (sessionStorage) and goes only to /me/api.
 import { api } from './api.js';
-import { el, num, money, tokens, time, until, bar } from './format.js';
+import { el, num, money, tokens, time, until, bar, ms, amount } from './format.js';
 import { table } from './table.js';
 import { lineChart } from './chart.js';
 
@@ -40,9 +40,10 @@ async function show(key) {
   const limits = me.limits.length ? me.limits.map((l) => el('div', { class: 'card', 'data-limit': l.name },
     el('h2', {}, l.name),
     l.used != null
-      ? [el('p', {}, `${money(l.left)} left of ${money(l.limit)}`), bar(l.used, l.limit),
-        l.resetsAt ? el('p', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`) : el('p', { class: 'muted' }, 'does not reset')]
-      : el('p', {}, `${num(l.limit)} ${l.unit}`))) : [el('p', { class: 'muted' }, 'Your key has no usage limits.')];
+      ? [el('p', {}, `${amount(l.unit, l.left)} left of ${amount(l.unit, l.limit)}`), bar(l.used, l.limit),
+        l.resetsAt ? el('p', { class: 'muted' }, `resets ${time(l.resetsAt)} (${until(l.resetsAt)})`)
+          : el('p', { class: 'muted' }, l.name === 'requests at once' ? `${num(l.used)} in flight now` : 'does not reset')]
+      : el('p', {}, amount(l.unit, l.limit)))) : [el('p', { class: 'muted' }, 'Your key has no usage limits.')];
   const signOut = el('button', { type: 'button', class: 'secondary', id: 'me-forget' }, 'Forget my key in this tab');
   signOut.addEventListener('click', () => { sessionStorage.removeItem('relaygate-key'); window.location.reload(); });
   main.replaceChildren(
@@ -63,7 +64,31 @@ async function show(key) {
       { key: 'tokens', label: 'tokens', num: true, sort: (d) => d.inputTokens + d.outputTokens, render: (d) => tokens(d.inputTokens + d.outputTokens) },
       { key: 'costUsd', label: 'cost', num: true, render: (d) => money(d.costUsd) },
     ], me.days.filter((d) => d.requests > 0), { id: 'me-days', rowKey: 'day', sortKey: 'day', empty: 'No requests in the last 14 days: set up a client below.' }),
+    el('h2', {}, 'By model (last 14 days)'),
+    requestsTable(me, table([
+      { key: 'model', label: 'model' },
+      { key: 'requests', label: 'requests', num: true, render: (m) => num(m.requests) },
+      { key: 'errors', label: 'errors', num: true, render: (m) => num(m.errors) },
+      { key: 'tokens', label: 'tokens', num: true, sort: (m) => m.inputTokens + m.outputTokens, render: (m) => tokens(m.inputTokens + m.outputTokens) },
+      { key: 'costUsd', label: 'cost', num: true, render: (m) => money(m.costUsd) },
+    ], me.models || [], { id: 'me-models', rowKey: 'model', sortKey: 'costUsd', empty: 'No requests in the last 14 days: set up a client below.' })),
+    el('h2', {}, 'Latest requests'),
+    requestsTable(me, table([
+      { key: 'time', label: 'time', render: (r) => time(r.time) },
+      { key: 'client', label: 'client' },
+      { key: 'model', label: 'model', render: (r) => r.model || '–' },
+      { key: 'status', label: 'status', num: true, render: (r) => el('span', { class: r.status >= 400 || r.status === 0 ? 'badge bad' : 'badge ok' }, r.status || 'left') },
+      { key: 'tokens', label: 'tokens', num: true, sort: (r) => r.inputTokens + r.outputTokens, render: (r) => tokens(r.inputTokens + r.outputTokens) },
+      { key: 'costUsd', label: 'cost', num: true, render: (r) => money(r.costUsd) },
+      { key: 'durationMs', label: 'duration', num: true, render: (r) => ms(r.durationMs) },
+    ], me.recent || [], { id: 'me-recent', rowKey: 'time', sortKey: 'time', empty: 'No requests yet: set up a client below and send one.' })),
     snippets(key), signOut);
+}
+
+function requestsTable(me, t) {
+  return me.requestsKept === false
+    ? el('p', { class: 'muted' }, 'This gateway keeps no per-request records, so only the daily totals above are shown.')
+    : t;
 }
 
 form.addEventListener('submit', (event) => {

@@ -16,9 +16,15 @@ function trace(r) {
     el('h2', {}, `Request ${r.id}`),
     el('p', {}, `${time(r.time)} · ${r.keyName} · ${r.client} · ${r.inbound} · ${r.model} · HTTP ${r.status} · ${r.end}`
       + (r.errorKind ? ` (${r.errorKind})` : '')),
-    el('h2', {}, 'Candidates'),
-    table([{ key: 'account', label: 'account' }, { key: 'skipped', label: 'skipped', render: (c) => c.skipped || 'considered' }],
-      r.candidates || [], { empty: 'The scheduler did not record its candidates for this request.' }),
+    el('h2', {}, 'Routing: accounts offered, in the scheduler\'s order, and passed over'),
+    table([
+      { key: 'order', label: '#', num: true },
+      { key: 'account', label: 'account' },
+      { key: 'skipped', label: 'decision', render: (c) => (c.skipped
+        ? el('span', {}, el('span', { class: 'badge warn' }, 'skipped'), ` ${c.skipped}`)
+        : el('span', { class: 'badge ok' }, 'offered')) },
+    ], (r.candidates || []).map((c, i) => ({ ...c, order: i + 1 })),
+    { empty: 'The scheduler did not record its candidates for this request.', rowKey: 'account', sortKey: 'order', descending: false }),
     el('h2', {}, 'Attempts'),
     table([
       { key: 'account', label: 'account' },

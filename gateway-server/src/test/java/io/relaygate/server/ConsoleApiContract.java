@@ -222,6 +222,52 @@ abstract class ConsoleApiContract {
                 .isEqualTo(400);
     }
 
+    @Test
+    void eachKeyShowsItsRequestAndTokenWindowsAndRequestsInFlightAgainstTheLimits() throws Exception {
+        HttpResponse<byte[]> created = postAnsweringASecret(
+                "/admin/keys",
+                "{\"name\":\"windowed\",\"rules\":{\"requests\":\"50\",\"requestWindow\":\"7d\","
+                        + "\"tokens\":\"100000\",\"tokenWindow\":\"7d\",\"concurrency\":\"2\"}}");
+        assertThat(created.statusCode()).as(body(created)).isEqualTo(201);
+        String secret = JSON.readTree(created.body()).path("secret").asText();
+        SuiteSecretScan.secret(secret);
+        assertThat(gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"), "x-api-key", secret)
+                        .statusCode())
+                .isEqualTo(200);
+
+        // the token window is counted with the usage, written just after the answer: ask until it is in
+        java.util.Map<String, JsonNode> limits = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline
+                && limits.getOrDefault("tokens per 7d", JSON.createObjectNode())
+                                .path("used")
+                                .asLong()
+                        == 0) {
+            limits.clear();
+            awaitKey("windowed", 1)
+                    .path("limits")
+                    .forEach(l -> limits.put(l.path("name").asText(), l));
+            Thread.sleep(50);
+        }
+        JsonNode requests = limits.get("requests per 7d");
+        assertThat(requests.path("used").asLong()).isEqualTo(1);
+        assertThat(requests.path("left").asLong()).isEqualTo(49);
+        assertThat(java.time.Instant.parse(requests.path("resetsAt").asText())).isAfter(java.time.Instant.now());
+        JsonNode tokens = limits.get("tokens per 7d");
+        assertThat(tokens.path("used").asLong()).as("the request's tokens").isPositive();
+        assertThat(tokens.path("unit").asText()).isEqualTo("tokens");
+        JsonNode inFlight = limits.get("requests at once");
+        assertThat(inFlight.path("used").asLong())
+                .as("the lease was given back")
+                .isZero();
+        assertThat(inFlight.path("left").asLong()).isEqualTo(2);
+
+        HttpResponse<byte[]> me = send("GET", "/me/api", null, List.of("x-api-key", secret));
+        assertThat(JSON.readTree(me.body()).path("limits").toString())
+                .as("the key holder sees the same windows")
+                .contains("\"name\":\"requests per 7d\",\"limit\":50,\"unit\":\"requests\",\"used\":1");
+    }
+
     private JsonNode awaitKey(String name, long requests) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         JsonNode found = null;
@@ -300,6 +346,116 @@ abstract class ConsoleApiContract {
         assertThat(local.path("schedulable").asBoolean()).isFalse();
         JsonNode overview = get("/admin/overview?range=day");
         assertThat(overview.path("outOfRotation").findValuesAsText("name")).contains("local-llm");
+    }
+
+    @Test
+    void anAccountsExtraHeadersGoUpstreamAreListedByNameOnlyAndEditable() throws Exception {
+        String value = "hdr-secret-value-7f3a";
+        SuiteSecretScan.secret(value);
+        HttpResponse<byte[]> added = post(
+                "/admin/accounts",
+                "{\"kind\":\"anthropic-api\",\"name\":\"with-headers\",\"baseUrl\":\"" + gw.mock.baseUrl()
+                        + "\",\"apiKey\":\"sk-ant-with-headers\",\"priority\":1,\"headers\":{\"X-Team\":\""
+                        + value + "\"}}");
+        assertThat(added.statusCode()).as(body(added)).isEqualTo(201);
+        assertThat(JSON.readTree(added.body()).path("headers").path("X-Team").asText())
+                .isEqualTo("set");
+
+        gw.mock.reset();
+        gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "headers"));
+        assertThat(gw.mock.exchanges()).hasSize(1);
+        assertThat(gw.mock.exchanges().get(0).header("x-team"))
+                .as("sent on the account's upstream request")
+                .isEqualTo(value);
+        HttpResponse<byte[]> probe = post("/admin/accounts/with-headers/test", "{}");
+        assertThat(JSON.readTree(probe.body()).path("ok").asBoolean())
+                .as(body(probe))
+                .isTrue();
+        assertThat(gw.mock.exchanges().get(1).header("x-team"))
+                .as("and on its connection test")
+                .isEqualTo(value);
+
+        JsonNode listed = null;
+        for (JsonNode a : get("/admin/accounts").path("accounts")) {
+            if (a.path("name").asText().equals("with-headers")) {
+                listed = a;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.path("headers").toString()).isEqualTo("{\"X-Team\":\"set\"}");
+
+        HttpResponse<byte[]> owned =
+                post("/admin/accounts/with-headers/edit", "{\"headers\":{\"Authorization\":\"Bearer x\"}}");
+        assertThat(owned.statusCode()).isEqualTo(400);
+        assertThat(body(owned)).contains("Authorization").contains("the gateway sets it itself");
+        HttpResponse<byte[]> edited = post(
+                "/admin/accounts/with-headers/edit",
+                "{\"priority\":3,\"group\":\"blue\",\"headers\":{\"X-Team\":null,\"X-Region\":\"eu\"}}");
+        assertThat(edited.statusCode()).as(body(edited)).isEqualTo(200);
+        JsonNode after = JSON.readTree(edited.body());
+        assertThat(after.path("priority").asInt()).isEqualTo(3);
+        assertThat(after.path("group").asText()).isEqualTo("blue");
+        assertThat(after.path("headers").toString()).isEqualTo("{\"X-Region\":\"set\"}");
+        assertThat(gw.store
+                        .accounts()
+                        .findByName("with-headers")
+                        .toCompletableFuture()
+                        .join()
+                        .orElseThrow()
+                        .headers())
+                .containsExactly(java.util.Map.entry("X-Region", "eu"));
+        assertThat(post("/admin/accounts/ghost/edit", "{\"priority\":1}").statusCode())
+                .isEqualTo(404);
+        assertThat(get("/admin/audit?limit=5").toString())
+                .contains("accounts.edit")
+                .doesNotContain(value);
+    }
+
+    @Test
+    void aChatGptSignInIsStartedAndFinishedWithTheAddressTheBrowserEndedOn() throws Exception {
+        JsonNode start = JSON.readTree(post("/admin/oauth/codex", "{}").body());
+        String url = start.path("url").asText();
+        assertThat(url)
+                .startsWith("https://auth.openai.com/oauth/authorize?")
+                .contains("redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback")
+                .contains("code_challenge_method=S256");
+        String challenge = url.replaceAll(".*[?&]code_challenge=([^&]+).*", "$1");
+        assertThat(challenge)
+                .isEqualTo(io.relaygate.bench.mock.MockOAuth.s256(
+                        start.path("verifier").asText()));
+        String code = gw.mock.oauth().authorizationCode(challenge);
+
+        HttpResponse<byte[]> added = post(
+                "/admin/accounts",
+                "{\"kind\":\"codex-oauth\",\"name\":\"chatgpt\",\"baseUrl\":\"" + gw.mock.baseUrl()
+                        + "/backend-api/codex\",\"tokenUrl\":\"" + gw.mock.baseUrl() + "/oauth/token\","
+                        + "\"oauthCode\":\"http://localhost:1455/auth/callback?code=" + code
+                        + "&scope=openid&state=s\","
+                        + "\"oauthVerifier\":\"" + start.path("verifier").asText() + "\"}");
+        assertThat(added.statusCode()).as(body(added)).isEqualTo(201);
+        JsonNode view = JSON.readTree(added.body());
+        assertThat(view.path("oauth").path("refreshable").asBoolean()).isTrue();
+        assertThat(gw.mock.exchanges())
+                .as("the code exchange is form-encoded, as Codex CLI sends it")
+                .anySatisfy(e -> {
+                    assertThat(e.uri()).endsWith("/oauth/token");
+                    assertThat(e.header("content-type")).startsWith("application/x-www-form-urlencoded");
+                });
+        assertThat(body(added)).doesNotContain(code);
+        HttpResponse<byte[]> probe = post("/admin/accounts/chatgpt/test", "{\"model\":\"gpt-5-codex\"}");
+        assertThat(JSON.readTree(probe.body()).path("ok").asBoolean())
+                .as("the signed-in account answers its connection test: " + body(probe))
+                .isTrue();
+
+        HttpResponse<byte[]> reused = post(
+                "/admin/accounts",
+                "{\"kind\":\"codex-oauth\",\"name\":\"chatgpt2\",\"baseUrl\":\"" + gw.mock.baseUrl()
+                        + "/backend-api/codex\",\"tokenUrl\":\"" + gw.mock.baseUrl() + "/oauth/token\","
+                        + "\"oauthCode\":\"" + code + "\",\"oauthVerifier\":\""
+                        + start.path("verifier").asText()
+                        + "\"}");
+        assertThat(reused.statusCode()).as("a code works once").isEqualTo(400);
+        assertThat(body(reused)).contains("refused the code");
     }
 
     @Test

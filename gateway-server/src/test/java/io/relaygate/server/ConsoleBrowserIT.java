@@ -28,8 +28,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * installs; no browser is downloaded): an operator signs in, creates a key, adds an account, runs a connection test,
  * a request goes through with the new key and shows on the overview, the requests list (when the gateway keeps
  * per-request records) and the key holder's page; the key is disabled and the next request refused; a write without
- * the CSRF token is refused; wrong passwords get throttled. With {@code -Drelaygate.screenshots=DIR} each page is
- * saved as a PNG there (docs/images for docs/console.md).
+ * the CSRF token is refused; wrong passwords get throttled. Every page is also opened at a phone's width (390 px) and
+ * must not spill sideways. With {@code -Drelaygate.screenshots=DIR} each page is saved as a PNG there at 1280 px and at
+ * 390 px ({@code NAME.png}, {@code NAME-phone.png}; docs/console for docs/console.md).
  */
 class ConsoleBrowserIT {
 
@@ -104,6 +105,27 @@ class ConsoleBrowserIT {
         Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 
+    /**
+     * The page as it is (1280 px), then reloaded at a phone's width, where nothing may spill sideways, then back: each
+     * saved when screenshots are asked for. {@code ready} is what shows the page has rendered.
+     */
+    private static void bothWidths(String name, By ready) throws Exception {
+        screenshot(name);
+        browser.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.navigate().refresh();
+            await(ready);
+            Object spill = ((JavascriptExecutor) browser)
+                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(((Number) spill).longValue())
+                    .as(name + " page wider than the phone")
+                    .isLessThanOrEqualTo(0);
+            screenshot(name + "-phone");
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+    }
+
     private static void open(String hash) {
         browser.get(gw.baseUrl() + "/ui/#/" + hash);
         browser.navigate().refresh();
@@ -116,7 +138,7 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.id("nav")).isDisplayed())
                 .as("no navigation before sign-in")
                 .isFalse();
-        screenshot("login");
+        bothWidths("login", By.id("password"));
         browser.findElement(By.id("password")).sendKeys(PASSWORD);
         browser.findElement(By.cssSelector("#login-form button")).click();
         await(By.id("total-requests"));
@@ -124,11 +146,16 @@ class ConsoleBrowserIT {
         // a key, its secret once
         open("keys");
         await(By.id("key-name")).sendKeys("teammate");
+        browser.findElement(By.cssSelector("#new-key summary")).click();
+        await(By.id("new-requests")).sendKeys("1000");
+        browser.findElement(By.id("new-requestWindow")).sendKeys("1d");
+        browser.findElement(By.id("new-concurrency")).sendKeys("3");
+        browser.findElement(By.id("new-dailyCostUsd")).sendKeys("5");
         browser.findElement(By.id("create-key")).click();
         String secret = await(By.id("secret")).getText().trim();
         SuiteSecretScan.secret(secret);
         assertThat(secret).startsWith("rg_");
-        screenshot("keys");
+        screenshot("key-created");
 
         // an account, then the connection test of the harness's account
         open("accounts");
@@ -138,14 +165,46 @@ class ConsoleBrowserIT {
         url.sendKeys(gw.mock.baseUrl());
         browser.findElement(By.id("acc-apiKey")).sendKeys("sk-ant-console-browser-credential");
         SuiteSecretScan.secret("sk-ant-console-browser-credential");
+        browser.findElement(By.id("acc-headers")).sendKeys("X-Console-Team: hdr-browser-secret-1");
+        SuiteSecretScan.secret("hdr-browser-secret-1");
         browser.findElement(By.id("add-account")).click();
         await(By.cssSelector("#accounts tr[data-row='console-added']"));
+        assertThat(browser.findElement(By.cssSelector("#accounts tr[data-row='console-added'] td[data-col='headers']"))
+                        .getText())
+                .as("a header is listed by name, its value as set")
+                .isEqualTo("X-Console-Team: set");
         browser.findElement(By.cssSelector("button[data-action='test'][data-account='console-added']"))
                 .click();
         WebElement result = await(By.id("test-result"));
         assertThat(result.getAttribute("data-ok")).as(result.getText()).isEqualTo("true");
-        assertThat(browser.getPageSource()).doesNotContain("sk-ant-console-browser-credential");
-        screenshot("accounts");
+        assertThat(browser.getPageSource())
+                .doesNotContain("sk-ant-console-browser-credential")
+                .doesNotContain("hdr-browser-secret-1");
+        screenshot("accounts-test");
+        // the ChatGPT sign-in: the button gives the authorize URL, the form takes the address back
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("acc-kind"))).selectByValue("codex-oauth");
+        await(By.id("codex-sign-in"));
+        assertThat(browser.findElement(By.id("acc-oauthCode")).isDisplayed()).isTrue();
+        // edit: the form shows header names, never values
+        browser.findElement(By.cssSelector("button[data-action='edit'][data-account='console-added']"))
+                .click();
+        WebElement priority = await(By.id("ed-priority"));
+        priority.clear();
+        priority.sendKeys("40");
+        assertThat(browser.findElement(By.id("edit-account")).getText()).contains("remove X-Console-Team");
+        browser.findElement(By.id("save-account")).click();
+        awaitText(By.cssSelector("#accounts tr[data-row='console-added'] td[data-col='priority']"), "40");
+        open("accounts");
+        await(By.cssSelector("#accounts tr[data-row='console-added']"));
+        bothWidths("accounts", By.cssSelector("#accounts tr[data-row='console-added']"));
+        open("keys");
+        await(By.cssSelector("#keys tr[data-row='teammate']"));
+        assertThat(browser.findElement(By.cssSelector("#keys tr[data-row='teammate']"))
+                        .getText())
+                .as("each limit with its use")
+                .contains("requests per 1d: 0 requests of 1,000 requests")
+                .contains("requests at once: 0 requests of 3 requests");
+        bothWidths("keys", By.cssSelector("#keys tr[data-row='teammate']"));
 
         // the teammate's request, on the overview
         HttpResponse<byte[]> r =
@@ -160,7 +219,7 @@ class ConsoleBrowserIT {
                     .isEmpty();
         }
         assertThat(shown).as("the key on the overview's top keys").isTrue();
-        screenshot("overview");
+        bothWidths("overview", By.cssSelector("#top-keys tr[data-row='teammate']"));
 
         // the requests list: only when this gateway keeps per-request records
         open("requests");
@@ -171,14 +230,17 @@ class ConsoleBrowserIT {
         if (browser.findElements(By.id("no-ledger")).isEmpty()) {
             await(By.cssSelector("#requests td[data-col='keyName']"));
             assertThat(browser.findElement(By.id("requests")).getText()).contains("teammate");
+            bothWidths("requests", By.cssSelector("#requests td[data-col='keyName']"));
             browser.findElement(By.cssSelector("#requests tbody tr")).click();
             await(By.id("trace"));
+            screenshot("request-trace");
+        } else {
+            screenshot("requests");
         }
-        screenshot("requests");
 
         open("audit");
         awaitText(By.id("audit"), "key:teammate");
-        screenshot("audit");
+        bothWidths("audit", By.id("audit"));
 
         // the teammate's own page
         browser.get(gw.baseUrl() + "/me");
@@ -187,18 +249,10 @@ class ConsoleBrowserIT {
         awaitText(By.id("me-name"), "teammate");
         awaitText(By.id("me-requests"), "1");
         assertThat(browser.findElement(By.id("setup")).getText()).contains(gw.baseUrl() + "/api");
+        awaitText(By.id("me-recent"), "claude-sonnet-4-5");
+        assertThat(browser.findElement(By.id("me-models")).getText()).contains("claude-sonnet-4-5");
         assertThat(browser.getPageSource()).doesNotContain("mock-anthropic").doesNotContain("console-added");
-        screenshot("me");
-
-        // a phone's width: nothing spills sideways
-        browser.manage().window().setSize(new Dimension(390, 844));
-        open("overview");
-        await(By.id("total-requests"));
-        Object spill = ((JavascriptExecutor) browser)
-                .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
-        assertThat(((Number) spill).longValue()).as("page wider than the phone").isLessThanOrEqualTo(0);
-        screenshot("overview-phone");
-        browser.manage().window().setSize(new Dimension(1280, 900));
+        bothWidths("me", By.id("me-recent"));
 
         // a write without the CSRF token, from the signed-in browser itself
         Object status = ((JavascriptExecutor) browser)

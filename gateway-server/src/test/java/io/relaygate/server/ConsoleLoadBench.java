@@ -31,8 +31,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * On demand, not in the suite (its name matches no test pattern): the overview's page weight and its load time
- * against a store with 100 keys, 20 accounts and 100,000 requests' usage spread over the last week, in headless
- * Chromium. Run with {@code -Dit.test=ConsoleLoadBench}; the numbers go to stdout and
+ * against a store with 100 keys, 20 accounts and 100,000 requests (their usage counters spread over the last week,
+ * their per-request records over the last hour), in headless Chromium, and the store commands one overview call sends (counted by the
+ * store's command observer; the embedded store sends none). Run with {@code -Dit.test=ConsoleLoadBench}; the numbers go to stdout and
  * {@code target/console-load.txt}.
  */
 class ConsoleLoadBench {
@@ -53,6 +54,7 @@ class ConsoleLoadBench {
             "/ui/overview.js",
             "/ui/keys.js",
             "/ui/accounts.js",
+            "/ui/account-settings.js",
             "/ui/requests.js",
             "/ui/audit.js");
 
@@ -123,6 +125,39 @@ class ConsoleLoadBench {
                 }
             }
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            // Records are written when their request ends, and the Redis ledger is ordered by that write: seeded
+            // oldest first, spread over the last hour as a busy gateway (100,000 requests an hour) writes them.
+            List<io.relaygate.accounts.ledger.RequestRecord> batch = new ArrayList<>();
+            for (int i = REQUESTS - 1; i >= 0; i--) {
+                Instant at = now.minusMillis((i * 3_600_000L) / REQUESTS);
+                String account = "upstream-" + (int) ((i + seed) % ACCOUNTS);
+                batch.add(new io.relaygate.accounts.ledger.RequestRecord(
+                        "req_bench_" + i,
+                        at,
+                        keyIds.get(i % KEYS),
+                        "member-" + (i % KEYS),
+                        "claude-code",
+                        "anthropic",
+                        models[i % models.length],
+                        i % 50 == 0 ? 529 : 200,
+                        i % 50 == 0 ? "UPSTREAM_ERROR" : "COMPLETED",
+                        i % 50 == 0 ? "overloaded" : null,
+                        800 + i % 400,
+                        150 + i % 200,
+                        1200 + i % 300,
+                        300 + i % 90,
+                        800,
+                        0,
+                        0.002,
+                        "exact",
+                        List.of(new io.relaygate.accounts.ledger.RequestRecord.Attempt(
+                                account, 200, 800, 1200, 300, null)),
+                        List.of(new io.relaygate.accounts.ledger.RequestRecord.Candidate(account, null))));
+                if (batch.size() == 1000 || i == 0) {
+                    gw.store.requests().append(batch).toCompletableFuture().join();
+                    batch.clear();
+                }
+            }
 
             long raw = 0;
             long zipped = 0;
@@ -153,11 +188,14 @@ class ConsoleLoadBench {
                 times.sort(null);
                 report.append(String.format(
                         Locale.ROOT,
-                        "GET /admin/overview?range=%s: median %.1f ms, max %.1f ms%n",
+                        "GET /admin/overview?range=%s: median %.1f ms, max %.1f ms, %s%n",
                         range,
                         times.get(10) / 1000.0,
-                        times.get(19) / 1000.0));
+                        times.get(19) / 1000.0,
+                        commandsOf(gw, cookie, "/admin/overview?range=" + range)));
             }
+            report.append("GET /admin/requests?since=1h&limit=1000 (the overview's latency figures): "
+                    + commandsOf(gw, cookie, "/admin/requests?since=1h&limit=1000") + "\n");
             report.append(browserLoad(gw));
         }
         if (redis) {
@@ -165,6 +203,38 @@ class ConsoleLoadBench {
         }
         System.out.print(report); // the bench's output is its report
         Files.writeString(Path.of("target/console-load-" + (redis ? "redis" : "embedded") + ".txt"), report);
+    }
+
+    /**
+     * The store commands one call of {@code path} sends, by type, counted by the store's command observer (which the
+     * metrics use otherwise; the bench takes it over). Background reads of the gateway (the shared account view, once
+     * a second) may add one or two.
+     */
+    private static String commandsOf(GatewayHarness gw, String cookie, String path) throws Exception {
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> seen =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        gw.store.observeCommands(new io.relaygate.accounts.CommandObserver() {
+            @Override
+            public void succeeded(String command, long nanos) {
+                seen.computeIfAbsent(command, c -> new java.util.concurrent.atomic.LongAdder())
+                        .increment();
+            }
+
+            @Override
+            public void failed(String command) {
+                succeeded(command, 0);
+            }
+        });
+        HttpResponse<byte[]> r = gw.http.send(
+                HttpRequest.newBuilder(URI.create(gw.baseUrl() + path))
+                        .header("cookie", cookie)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        long total = seen.values().stream()
+                .mapToLong(java.util.concurrent.atomic.LongAdder::sum)
+                .sum();
+        return total == 0 ? "no store commands" : total + " store commands " + new java.util.TreeMap<>(seen);
     }
 
     private static long size(GatewayHarness gw, String path, boolean gzip) throws Exception {

@@ -118,4 +118,54 @@ class KeyIsolationIT {
                 gw.post("/admin/accounts/mock-anthropic/resume", "{}", "authorization", "Bearer " + a);
         assertThat(resume.statusCode()).as("nor spends an admin write").isEqualTo(401);
     }
+
+    @Test
+    void theKeyHolderPageShowsItsOwnRequestsAndModelsOnlyAndNoAccount() throws Exception {
+        String a = gw.keyWith(KeyRules.NONE);
+        String b = gw.keyWith(KeyRules.NONE);
+        ExchangeOutcome mine = gw.outcomeOf(send(a, "me-a-" + System.nanoTime(), "a's request"));
+        ExchangeOutcome theirs = gw.outcomeOf(
+                gw.post("/v1/messages", messages("claude-haiku-4-5", false, "b's request"), "x-api-key", b));
+        assertThat(mine.status()).isEqualTo(200);
+        assertThat(theirs.status()).isEqualTo(200);
+
+        // records are written in batches off the request path: ask until both keys' requests are in
+        com.fasterxml.jackson.databind.JsonNode me = null;
+        String body = "";
+        long deadline = System.nanoTime() + GatewayHarness.WAIT.toNanos();
+        while (System.nanoTime() < deadline && (me == null || me.path("recent").size() < 1 || !seen(b))) {
+            HttpResponse<byte[]> r = gw.get("/me/api", "x-api-key", a);
+            assertThat(r.statusCode()).isEqualTo(200);
+            body = new String(r.body(), StandardCharsets.UTF_8);
+            me = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            Thread.sleep(20);
+        }
+        assertThat(me.path("requestsKept").asBoolean()).isTrue();
+        assertThat(me.path("recent")).as("A's one request").hasSize(1);
+        assertThat(me.path("recent").get(0).path("model").asText()).isEqualTo("claude-sonnet-4-5");
+        assertThat(me.path("recent").get(0).path("status").asInt()).isEqualTo(200);
+        assertThat(me.path("models")).hasSize(1);
+        assertThat(me.path("models").get(0).path("model").asText()).isEqualTo("claude-sonnet-4-5");
+        assertThat(me.path("models").get(0).path("requests").asLong()).isEqualTo(1);
+        assertThat(body)
+                .as("nothing of B's, nor of the accounts")
+                .doesNotContain(theirs.keyName())
+                .doesNotContain(theirs.keyId())
+                .doesNotContain(b)
+                .doesNotContain("claude-haiku-4-5")
+                .doesNotContain("mock-anthropic")
+                .doesNotContain(mine.requestId())
+                .doesNotContain("candidates")
+                .doesNotContain("attempts");
+    }
+
+    /** Whether B's request reached the records (so A's view was read after it could have shown up). */
+    private static boolean seen(String b) throws Exception {
+        HttpResponse<byte[]> r = gw.get("/me/api", "x-api-key", b);
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(r.body())
+                        .path("recent")
+                        .size()
+                > 0;
+    }
 }

@@ -62,6 +62,23 @@ class RequestRecordsIT {
                     .update(overloaded.withSchedulable(false))
                     .toCompletableFuture()
                     .join();
+            gw.store
+                    .accounts()
+                    .create(new Account(
+                            "haikuonly01",
+                            "haiku-only",
+                            AccountKind.ANTHROPIC_API,
+                            gw.mock.baseUrl(),
+                            "sk-haiku-only",
+                            null,
+                            1,
+                            true,
+                            null,
+                            List.of("claude-haiku-4-5"),
+                            Map.of(),
+                            java.time.Instant.now()))
+                    .toCompletableFuture()
+                    .join();
             ExchangeOutcome direct =
                     gw.outcomeOf(gw.post("/v1/messages", messages("claude-sonnet-4-5", true, "two"), "x-api-key", key));
             HttpResponse<byte[]> noKey = gw.http.send(
@@ -99,6 +116,18 @@ class RequestRecordsIT {
             assertThat(newest.path("outputTokens").asLong())
                     .isEqualTo(direct.usage().outputTokens());
             assertThat(newest.path("time").asText()).as("ISO-8601").endsWith("Z");
+            Map<String, String> trace = new HashMap<>();
+            newest.path("candidates")
+                    .forEach(c -> trace.put(
+                            c.path("account").asText(),
+                            c.path("skipped").isNull()
+                                    ? null
+                                    : c.path("skipped").asText()));
+            assertThat(trace)
+                    .as("the routing trace: the candidate offered, and each account passed over with why")
+                    .containsEntry("mock-anthropic", null)
+                    .containsEntry("overloaded", "not schedulable")
+                    .containsEntry("haiku-only", "model claude-sonnet-4-5 not served");
             JsonNode older = requests.get(1);
             assertThat(older.path("id").asText()).isEqualTo(failover.requestId());
             JsonNode attempts = older.path("attempts");

@@ -60,20 +60,12 @@ public final class LocalSharedState implements SharedState {
         }
     }
 
-    /** One key's runtime state; every access holds its monitor. */
-    private static final class KeyState {
-        final Map<String, Long> leases = new HashMap<>();
-        final Map<Long, long[]> requestWindows = new HashMap<>();
-        final Map<Long, long[]> tokenWindows = new HashMap<>();
-        final StickySessions sticky = new StickySessions();
-    }
-
     private static final int FIELDS = UsageCounters.FIELDS.length;
     private static final int COST = 6;
     /** The buckets whose cost the cost limits read. */
     private static final Period[] COST_LIMIT_PERIODS = {Period.DAY, Period.WEEK, Period.TOTAL};
 
-    private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LocalKeyState> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
     private final LocalTrials trials = new LocalTrials(conditions);
@@ -111,8 +103,8 @@ public final class LocalSharedState implements SharedState {
         });
     }
 
-    private KeyState key(String keyId) {
-        return keys.computeIfAbsent(keyId, id -> new KeyState());
+    private LocalKeyState key(String keyId) {
+        return keys.computeIfAbsent(keyId, id -> new LocalKeyState());
     }
 
     @Override
@@ -121,7 +113,7 @@ public final class LocalSharedState implements SharedState {
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
         }
-        KeyState k = key(r.keyId());
+        LocalKeyState k = key(r.keyId());
         Admission result;
         synchronized (k) {
             result = admitLocked(k, r);
@@ -155,7 +147,7 @@ public final class LocalSharedState implements SharedState {
         return null;
     }
 
-    private static Admission admitLocked(KeyState k, AdmissionRequest r) {
+    private static Admission admitLocked(LocalKeyState k, AdmissionRequest r) {
         long now = r.now().toEpochMilli();
         var rules = r.rules();
         if (rules.maxTokens() != null) {
@@ -214,8 +206,16 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<KeyWindows> windows(String keyId, io.relaygate.core.KeyRules rules, Instant now) {
+        LocalKeyState k = key(keyId);
+        synchronized (k) {
+            return CompletableFuture.completedFuture(k.windows(rules, now));
+        }
+    }
+
+    @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
-        KeyState k = keys.get(keyId);
+        LocalKeyState k = keys.get(keyId);
         if (k != null) {
             synchronized (k) {
                 k.leases.computeIfPresent(leaseId, (id, old) -> Math.max(old, until.toEpochMilli()));
@@ -226,7 +226,7 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> release(String keyId, String leaseId) {
-        KeyState k = keys.get(keyId);
+        LocalKeyState k = keys.get(keyId);
         if (k != null) {
             synchronized (k) {
                 k.leases.remove(leaseId);
@@ -237,7 +237,7 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Long> releaseAll(String keyId) {
-        KeyState k = keys.get(keyId);
+        LocalKeyState k = keys.get(keyId);
         long freed = 0;
         if (k != null) {
             synchronized (k) {
@@ -250,7 +250,7 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> stick(String keyId, String sessionHash, String accountId, Instant now, Duration ttl) {
-        KeyState k = key(keyId);
+        LocalKeyState k = key(keyId);
         long nowMs = now.toEpochMilli();
         synchronized (k) {
             k.sticky.stick(sessionHash, accountId, nowMs, ttl.toMillis());
@@ -394,7 +394,7 @@ public final class LocalSharedState implements SharedState {
         if (window == null) {
             return;
         }
-        KeyState k = key(r.keyId());
+        LocalKeyState k = key(r.keyId());
         long start = AdmissionRequest.windowStart(r.at(), window);
         synchronized (k) {
             k.tokenWindows.computeIfAbsent(start, st -> new long[] {0, st + window.toMillis()})[0] +=

@@ -159,6 +159,11 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<KeyWindows> windows(String keyId, io.relaygate.core.KeyRules rules, Instant now) {
+        return RedisKeyWindows.read(redis, keyTag(keyId), rules, now);
+    }
+
+    @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
         // the set outlives its newest lease (admit.lua sets the same), so a stream renewed past the set's first
         // expiry keeps its slot; both commands go out together on the shared connection

@@ -109,6 +109,14 @@ public interface SharedState extends AutoCloseable {
     /** {@link #spend(UsageRecord)} applied at most once for {@code id}; the lease is given back either way. */
     CompletionStage<Void> spend(UsageRecord record, WriteId id);
 
+    /**
+     * The key's admission windows under {@code rules} as they stand at {@code now} (for the console; never on a
+     * request's path). Backends that cannot tell answer {@link KeyWindows#UNKNOWN}.
+     */
+    default CompletionStage<KeyWindows> windows(String keyId, io.relaygate.core.KeyRules rules, Instant now) {
+        return java.util.concurrent.CompletableFuture.completedFuture(KeyWindows.UNKNOWN);
+    }
+
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
 

@@ -12,8 +12,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Stores an {@link Account} with its credential and proxy URL (which may carry a password) encrypted, so neither is
- * ever in clear text in a file or in Redis.
+ * Stores an {@link Account} with its credential, proxy URL (which may carry a password) and extra headers (whose values
+ * may be secrets) encrypted, so none is ever in clear text in a file or in Redis.
  */
 final class AccountCodec extends RecordCodec<Account> {
 
@@ -37,7 +37,8 @@ final class AccountCodec extends RecordCodec<Account> {
             @Nullable List<String> models,
             @Nullable Map<String, String> modelMap,
             Instant createdAt,
-            @Nullable String trustCertificates) {}
+            @Nullable String trustCertificates,
+            @Nullable String headers) {}
 
     @Override
     String what() {
@@ -74,7 +75,28 @@ final class AccountCodec extends RecordCodec<Account> {
                 a.models(),
                 a.modelMap(),
                 a.createdAt(),
-                a.trustCertificates()));
+                a.trustCertificates(),
+                a.headers().isEmpty() ? null : cipher.encrypt(headersJson(a.headers()))));
+    }
+
+    private static String headersJson(Map<String, String> headers) {
+        try {
+            return MAPPER.writeValueAsString(headers);
+        } catch (IOException e) {
+            throw new IllegalStateException("headers: not writable as JSON", e);
+        }
+    }
+
+    private static Map<String, String> headersOf(String json) {
+        try {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            MAPPER.readTree(json)
+                    .fields()
+                    .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            return m;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("headers: not a JSON object", e);
+        }
     }
 
     @Override
@@ -99,7 +121,10 @@ final class AccountCodec extends RecordCodec<Account> {
                     s.models() == null ? List.of() : s.models(),
                     s.modelMap() == null ? Map.of() : s.modelMap(),
                     s.createdAt(),
-                    s.trustCertificates());
+                    s.trustCertificates(),
+                    s.headers() == null
+                            ? Map.of()
+                            : headersOf(cipher.decrypt(s.headers(), "headers of account " + s.name())));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw unreadable(what(), node, e);
         }

@@ -273,6 +273,38 @@ abstract class StoreContract {
     }
 
     @Test
+    void extraHeadersRoundTripInOrderAndTheirValuesAreEncryptedAtRest() throws Exception {
+        Store store = open();
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("X-Team", "HEADERvalueSECRET1");
+        headers.put("OpenAI-Organization", "org-HEADERvalueSECRET2");
+        Account account = account("main", 7).withHeaders(headers);
+
+        await(store.accounts().create(account));
+        await(store.accounts().create(account("plain", 7)));
+
+        Account found = await(store.accounts().findByName("main")).orElseThrow();
+        assertThat(found).isEqualTo(account);
+        assertThat(found.headers())
+                .containsExactly(
+                        Map.entry("X-Team", "HEADERvalueSECRET1"),
+                        Map.entry("OpenAI-Organization", "org-HEADERvalueSECRET2"));
+        assertThat(await(store.accounts().findByName("plain")).orElseThrow().headers())
+                .as("an account without headers reads back with none")
+                .isEmpty();
+        assertThat(rawState()).as("header values never in clear text").doesNotContain("HEADERvalueSECRET");
+        assertThat(found.toString())
+                .as("toString names headers, never values")
+                .contains("X-Team")
+                .doesNotContain("HEADERvalueSECRET");
+
+        Account edited = found.withHeaders(Map.of("X-Team", "other"));
+        await(store.accounts().update(edited));
+        assertThat(await(store.accounts().findByName("main")).orElseThrow().headers())
+                .containsExactly(Map.entry("X-Team", "other"));
+    }
+
+    @Test
     void credentialsAndProxyPasswordsAreEncryptedAtRest() throws Exception {
         Store store = open();
         await(store.accounts().create(account("main", 10)));

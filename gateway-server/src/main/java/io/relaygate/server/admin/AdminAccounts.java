@@ -36,10 +36,19 @@ public final class AdminAccounts {
         return Views.JSON.createObjectNode().put("url", url).put("verifier", pkce.verifier());
     }
 
+    /** Starts a ChatGPT (Codex) sign-in: the URL to open and the verifier to send back with the pasted address. */
+    public static ObjectNode codexSignIn(@Nullable String clientId) {
+        OAuthOnboarding.Pkce pkce = OAuthOnboarding.Pkce.create();
+        String url = OAuthOnboarding.codexAuthorizeUrl(
+                pkce, OAuthOnboarding.CODEX_AUTHORIZE_URL, clientId != null ? clientId : OAuthTokens.CODEX_CLIENT_ID);
+        return Views.JSON.createObjectNode().put("url", url).put("verifier", pkce.verifier());
+    }
+
     /**
      * Adds the account {@code body} describes: {@code kind}, {@code name}, {@code baseUrl}, optional {@code priority},
-     * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, {@code schedulable} (default true), and one of {@code apiKey}, {@code oauthCode} +
-     * {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth} (the content of Codex's auth.json), with optional
+     * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, {@code schedulable} (default true), {@code headers}
+     * (extra upstream headers, an object of strings), and one of {@code apiKey}, {@code oauthCode} (Claude's
+     * code, or the address ChatGPT's sign-in ended on) + {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth} (the content of Codex's auth.json), with optional
      * {@code tokenUrl} and {@code clientId}. The token exchange, when there is one, goes through the account's proxy
      * and blocks: call it off the event loop.
      */
@@ -107,7 +116,8 @@ public final class AdminAccounts {
                 models,
                 modelMap,
                 Instant.now(),
-                null);
+                null,
+                AccountEdits.headersOf(body.get("headers")));
     }
 
     private static @Nullable String credential(AccountKind kind, JsonNode body, TokenEndpoint tokens) {
@@ -129,6 +139,17 @@ public final class AdminAccounts {
             throw new IllegalArgumentException(kind.wireName() + " accounts take an apiKey");
         }
         try {
+            if (code != null && kind == AccountKind.CODEX_OAUTH) {
+                return OAuthOnboarding.exchangeCodexCode(
+                                tokens,
+                                code,
+                                required(body, "oauthVerifier"),
+                                tokenUrl,
+                                clientId,
+                                text(body, "proxy"),
+                                null)
+                        .encode();
+            }
             if (code != null) {
                 return OAuthOnboarding.exchangeClaudeCode(
                                 tokens,

@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *       last rate-limit reading; never credentials. {@code POST /admin/accounts} adds one ({@link AdminAccounts#add});
  *       {@code POST /admin/accounts/<name>/resume} puts it back into rotation; {@code POST
  *       /admin/accounts/<name>/test} runs the connection test ({@link AccountProbe})
- *   <li>{@code POST /admin/oauth/claude}: starts a Claude sign-in: {@code {"url", "verifier"}}
+ *   <li>{@code POST /admin/oauth/claude} and {@code /admin/oauth/codex}: start a Claude or ChatGPT sign-in:
+ *       {@code {"url", "verifier"}}
  *   <li>{@code GET /admin/audit?limit=N}: the latest admin changes from the audit log ({@link AuditLog})
  * </ul>
  */
@@ -46,6 +47,7 @@ final class AdminRouter {
     private final Clock clock;
     private final TokenEndpoint tokens;
     private final KeysAdmin keys;
+    private final OverviewReport overview = new OverviewReport();
 
     AdminRouter(Store store, Clock clock, TokenEndpoint tokens) {
         this.store = store;
@@ -88,7 +90,7 @@ final class AdminRouter {
                 return SignaturesAdmin.current(store).thenApply(c -> AdminAnswer.ok(SignaturesAdmin.json(c)));
             case "/admin/overview":
                 String range = first(query, "range");
-                return OverviewReport.read(store, range == null ? "day" : range, now);
+                return overview.read(store, range == null ? "day" : range, now);
             case "/admin/audit":
                 String limit = first(query, "limit");
                 return CompletableFuture.supplyAsync(() -> AdminAnswer.ok(AuditLog.latest(AuditLog.limit(limit))));
@@ -105,6 +107,9 @@ final class AdminRouter {
         Instant now = clock.instant();
         if (path.equals("/admin/oauth/claude")) {
             return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.claudeSignIn(null)));
+        }
+        if (path.equals("/admin/oauth/codex")) {
+            return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.codexSignIn(null)));
         }
         if (path.equals("/admin/accounts")) {
             // A Claude code is exchanged over HTTP: off the event loop.
@@ -138,6 +143,8 @@ final class AdminRouter {
                 case "resume":
                     return AdminAccounts.resume(store, name, actor, now)
                             .thenApply(resumed -> AdminAnswer.ok(Views.account(resumed.account())));
+                case "edit":
+                    return AccountEdits.edit(store, name, body, actor).thenApply(AdminAnswer::ok);
                 case "test":
                     String model =
                             body.path("model").isTextual() ? body.path("model").asText() : null;
@@ -150,7 +157,8 @@ final class AdminRouter {
                 ErrorKind.NOT_FOUND,
                 "no admin route POST " + path
                         + " (expected: /admin/keys, /admin/keys/<name>/disable|enable|rotate|rules,"
-                        + " /admin/accounts, /admin/accounts/<name>/resume|test or /admin/oauth/claude)");
+                        + " /admin/accounts, /admin/accounts/<name>/resume|edit|test, /admin/oauth/claude or"
+                        + " /admin/oauth/codex)");
     }
 
     private CompletionStage<AdminAnswer> test(String name, @Nullable String model) {

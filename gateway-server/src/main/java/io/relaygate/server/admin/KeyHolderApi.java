@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The key holder's API ({@code GET /me/api}, the page at {@code /me}): a gateway key, sent as {@code x-api-key} or
  * {@code Authorization: Bearer}, sees its own name, rules, limits with what is left and when each resets, and its
- * usage per UTC day for the last {@link #DAYS} days. Nothing about other keys or about accounts (not even the name of
- * an account the key is bound to). Wrong keys are counted per address like console sign-ins, and answered alike.
+ * usage per UTC day for the last {@link #DAYS} days, its usage per model and its latest requests (from the request
+ * records, {@link KeyHolderRequests}). Nothing about other keys or about accounts (not even the name of an account the
+ * key is bound to or served a request). Wrong keys are counted per address like console sign-ins, and answered alike.
  */
 final class KeyHolderApi {
 
@@ -112,9 +113,15 @@ final class KeyHolderApi {
                 store.state().usage(UsageScope.KEY, Period.WEEK, now).toCompletableFuture();
         CompletableFuture<List<UsageRow>> total =
                 store.state().usage(UsageScope.KEY, Period.TOTAL, now).toCompletableFuture();
+        CompletableFuture<KeyHolderRequests> requests =
+                KeyHolderRequests.read(store, key, now.minus(Duration.ofDays(DAYS)));
+        CompletableFuture<io.relaygate.accounts.state.KeyWindows> windows =
+                store.state().windows(key.id(), key.rules(), now).toCompletableFuture();
         List<CompletableFuture<?>> all = new ArrayList<>(reads);
         all.add(week);
         all.add(total);
+        all.add(requests);
+        all.add(windows);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
                     ObjectNode n = Views.JSON.createObjectNode();
@@ -142,8 +149,15 @@ final class KeyHolderApi {
                     }
                     n.set(
                             "limits",
-                            KeysAdmin.limits(r, today, mine(week.join(), key.id()), mine(total.join(), key.id()), now));
+                            KeysAdmin.limits(
+                                    r,
+                                    today,
+                                    mine(week.join(), key.id()),
+                                    mine(total.join(), key.id()),
+                                    windows.join(),
+                                    now));
                     n.set("total", KeysAdmin.counters(mine(total.join(), key.id())));
+                    requests.join().put(n);
                     return AdminAnswer.ok(n);
                 })
                 .exceptionally(e -> {

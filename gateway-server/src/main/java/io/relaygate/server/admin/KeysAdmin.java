@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.CreatedKey;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.KeyWindows;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageRow;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.ApiKey;
+import io.relaygate.core.Durations;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.KeyRules;
@@ -20,18 +22,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys part of the admin API, the same operations as {@code relaygate keys}: list (with each key's usage against
  * each cost limit and when its window resets), create (the secret in the answer, once), disable, enable, rotate the
  * secret, replace the rules. Each change goes to the audit log.
  */
-final class KeysAdmin {
+public final class KeysAdmin {
 
     private final Store store;
     private final ApiKeyService keys;
 
-    KeysAdmin(Store store) {
+    public KeysAdmin(Store store) {
         this.store = store;
         this.keys = new ApiKeyService(store.keys());
     }
@@ -41,7 +44,8 @@ final class KeysAdmin {
         CompletableFuture<Map<String, UsageCounters>> day = usage(Period.DAY, now);
         CompletableFuture<Map<String, UsageCounters>> week = usage(Period.WEEK, now);
         CompletableFuture<Map<String, UsageCounters>> total = usage(Period.TOTAL, now);
-        return CompletableFuture.allOf(all, day, week, total).thenApply(done -> {
+        CompletableFuture<Map<String, KeyWindows>> windows = all.thenCompose(list -> windows(list, now));
+        return CompletableFuture.allOf(all, day, week, total, windows).thenApply(done -> {
             ObjectNode n = Views.JSON.createObjectNode();
             ArrayNode a = n.putArray("keys");
             for (ApiKey k : all.join()) {
@@ -55,11 +59,29 @@ final class KeysAdmin {
                                 d,
                                 week.join().getOrDefault(k.id(), UsageCounters.ZERO),
                                 total.join().getOrDefault(k.id(), UsageCounters.ZERO),
+                                windows.join().getOrDefault(k.id(), KeyWindows.UNKNOWN),
                                 now));
                 a.add(v);
             }
             return AdminAnswer.ok(n);
         });
+    }
+
+    /** The admission windows of the keys that have window or concurrency rules (at most three reads each). */
+    private CompletableFuture<Map<String, KeyWindows>> windows(List<ApiKey> keys, Instant now) {
+        Map<String, CompletableFuture<KeyWindows>> reads = new HashMap<>();
+        for (ApiKey k : keys) {
+            KeyRules r = k.rules();
+            if (r.maxRequests() != null || r.maxTokens() != null || r.maxConcurrency() != null) {
+                reads.put(k.id(), store.state().windows(k.id(), r, now).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    Map<String, KeyWindows> m = new HashMap<>();
+                    reads.forEach((id, f) -> m.put(id, f.join()));
+                    return m;
+                });
     }
 
     CompletableFuture<Map<String, UsageCounters>> usage(Period period, Instant now) {
@@ -89,10 +111,11 @@ final class KeysAdmin {
 
     /**
      * Each limit of {@code rules} with what was used, what is left and when its window resets: the cost limits from
-     * the usage counters (UTC day, ISO week, lifetime); request and token windows and concurrency are enforced at
-     * admission in rolling windows the counters do not mirror, so they show the limit only.
+     * the usage counters (UTC day, ISO week, lifetime), the request and token windows and the requests in flight from
+     * the admission state ({@code windows}; a part the backend cannot tell shows the limit only).
      */
-    static ArrayNode limits(KeyRules r, UsageCounters day, UsageCounters week, UsageCounters total, Instant now) {
+    static ArrayNode limits(
+            KeyRules r, UsageCounters day, UsageCounters week, UsageCounters total, KeyWindows windows, Instant now) {
         ArrayNode a = Views.JSON.createArrayNode();
         if (r.dailyCostUsd() != null) {
             cost(a, "cost per day", r.dailyCostUsd(), day, Period.DAY.end(now));
@@ -104,24 +127,35 @@ final class KeysAdmin {
             cost(a, "total cost", r.totalCostUsd(), total, null);
         }
         if (r.maxRequests() != null && r.requestWindow() != null) {
-            a.addObject()
-                    .put("name", "requests per " + io.relaygate.core.Durations.format(r.requestWindow()))
-                    .put("limit", r.maxRequests())
-                    .put("unit", "requests");
+            counted(
+                    a,
+                    "requests per " + Durations.format(r.requestWindow()),
+                    r.maxRequests(),
+                    "requests",
+                    windows.requests());
         }
         if (r.maxTokens() != null && r.tokenWindow() != null) {
-            a.addObject()
-                    .put("name", "tokens per " + io.relaygate.core.Durations.format(r.tokenWindow()))
-                    .put("limit", r.maxTokens())
-                    .put("unit", "tokens");
+            counted(a, "tokens per " + Durations.format(r.tokenWindow()), r.maxTokens(), "tokens", windows.tokens());
         }
         if (r.maxConcurrency() != null) {
-            a.addObject()
+            ObjectNode o = a.addObject()
                     .put("name", "requests at once")
                     .put("limit", r.maxConcurrency())
                     .put("unit", "requests");
+            if (windows.inFlight() != null) {
+                o.put("used", windows.inFlight()).put("left", Math.max(0, r.maxConcurrency() - windows.inFlight()));
+            }
         }
         return a;
+    }
+
+    private static void counted(ArrayNode a, String name, long limit, String unit, KeyWindows.@Nullable Window window) {
+        ObjectNode o = a.addObject().put("name", name).put("limit", limit).put("unit", unit);
+        if (window != null) {
+            o.put("used", window.used())
+                    .put("left", Math.max(0, limit - window.used()))
+                    .put("resetsAt", window.resetsAt().toString());
+        }
     }
 
     private static void cost(ArrayNode a, String name, double limit, UsageCounters used, Instant resetsAt) {
@@ -182,7 +216,25 @@ final class KeysAdmin {
     }
 
     CompletionStage<AdminAnswer> rules(String name, JsonNode body, String actor, Instant now) {
-        KeyRules rules = KeyRulesJson.parse(body, now);
+        return replaceRules(name, KeyRulesJson.parse(body, now), actor);
+    }
+
+    /** {@code relaygate keys enable|disable N}: the same change and audit line as the API's; answers the key's view. */
+    public CompletionStage<ObjectNode> enabled(String name, boolean enabled, String actor) {
+        return setEnabled(name, enabled, actor).thenApply(AdminAnswer::json);
+    }
+
+    /** {@code relaygate keys rotate N}: a new secret (in the answer, once), the old one refused from now on. */
+    public CompletionStage<ObjectNode> rotated(String name, String actor) {
+        return rotate(name, actor).thenApply(AdminAnswer::json);
+    }
+
+    /** {@code relaygate keys edit N [rules]}: the key's rules replaced by {@code rules}. */
+    public CompletionStage<ObjectNode> ruled(String name, KeyRules rules, String actor) {
+        return replaceRules(name, rules, actor).thenApply(AdminAnswer::json);
+    }
+
+    private CompletionStage<AdminAnswer> replaceRules(String name, KeyRules rules, String actor) {
         return find(name).thenCompose(key -> keys.update(key.withRules(rules)).thenApply(after -> {
             Audit.change(actor, "keys.rules", "key:" + name, Views.key(key), Views.key(after));
             return AdminAnswer.ok(Views.key(after));

@@ -30,6 +30,18 @@ public final class OAuthOnboarding {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** ChatGPT's authorization endpoint, as Codex CLI's {@code codex login} opens it. */
+    public static final String CODEX_AUTHORIZE_URL = "https://auth.openai.com/oauth/authorize";
+
+    /**
+     * Where ChatGPT's sign-in sends the browser: Codex CLI's local callback. Nothing listens there when the gateway
+     * signs in, so the browser shows an error page whose address (with {@code code} and {@code state}) the operator
+     * copies back.
+     */
+    public static final String CODEX_REDIRECT_URI = "http://localhost:1455/auth/callback";
+
+    public static final String CODEX_SCOPES = "openid profile email offline_access";
+
     private OAuthOnboarding() {}
 
     /** A PKCE pair and a state value for one sign-in. */
@@ -56,6 +68,60 @@ public final class OAuthOnboarding {
         return authorizeUrl + "?code=true&client_id=" + enc(clientId) + "&response_type=code&redirect_uri="
                 + enc(OAuthTokens.CLAUDE_REDIRECT_URI) + "&scope=" + enc(OAuthTokens.CLAUDE_SCOPES)
                 + "&code_challenge=" + pkce.challenge() + "&code_challenge_method=S256&state=" + pkce.state();
+    }
+
+    /** ChatGPT's authorization URL for {@code pkce}, with the parameters Codex CLI's sign-in sends. */
+    public static String codexAuthorizeUrl(Pkce pkce, String authorizeUrl, String clientId) {
+        return authorizeUrl + "?response_type=code&client_id=" + enc(clientId) + "&redirect_uri="
+                + enc(CODEX_REDIRECT_URI) + "&scope=" + enc(CODEX_SCOPES) + "&code_challenge=" + pkce.challenge()
+                + "&code_challenge_method=S256&id_token_add_organizations=true&codex_cli_simplified_flow=true"
+                + "&state=" + pkce.state();
+    }
+
+    /**
+     * The code in what the operator pasted after a ChatGPT sign-in: the whole callback address
+     * ({@code http://localhost:1455/auth/callback?code=…&state=…}), its query, or the bare code.
+     */
+    static String codexCode(String pasted) {
+        String s = pasted.trim();
+        int q = s.indexOf('?');
+        String query = q >= 0 ? s.substring(q + 1) : s;
+        if (!query.contains("code=")) {
+            return s;
+        }
+        for (String part : query.split("&")) {
+            if (part.startsWith("code=")) {
+                return java.net.URLDecoder.decode(part.substring(5), StandardCharsets.UTF_8);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Exchanges the code of a ChatGPT sign-in ({@link #codexCode} reads it from what was pasted) for a token set,
+     * through the account's {@code proxy}, like {@link #exchangeClaudeCode}. The ChatGPT account id is read from the
+     * access token when requests go out. Blocks: call it off any event loop.
+     *
+     * @throws UsageException naming the endpoint's refusal (never a token)
+     */
+    public static OAuthTokens exchangeCodexCode(
+            TokenEndpoint endpoint,
+            String pasted,
+            String verifier,
+            @Nullable String tokenUrl,
+            @Nullable String clientId,
+            @Nullable String proxy,
+            @Nullable String trustCertificates) {
+        String url = tokenUrl != null ? tokenUrl : OAuthTokens.defaultTokenUrl(AccountKind.CODEX_OAUTH);
+        String client = clientId != null ? clientId : OAuthTokens.defaultClientId(AccountKind.CODEX_OAUTH);
+        ObjectNode body = JSON.createObjectNode()
+                .put("grant_type", "authorization_code")
+                .put("code", codexCode(pasted))
+                .put("redirect_uri", CODEX_REDIRECT_URI)
+                .put("client_id", client)
+                .put("code_verifier", verifier);
+        // form-encoded, as Codex CLI sends its code exchange (its refreshes are JSON)
+        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId, true);
     }
 
     private static String enc(String s) {
@@ -129,10 +195,34 @@ public final class OAuthOnboarding {
         if (state != null) {
             body.put("state", state);
         }
+        return exchange(endpoint, url, proxy, trustCertificates, body, tokenUrl, clientId, false);
+    }
+
+    private static OAuthTokens exchange(
+            TokenEndpoint endpoint,
+            String url,
+            @Nullable String proxy,
+            @Nullable String trustCertificates,
+            ObjectNode body,
+            @Nullable String tokenUrl,
+            @Nullable String clientId,
+            boolean form) {
         TokenEndpoint.Answer response;
         try {
-            response = endpoint.post("token endpoint", url, proxy, trustCertificates, body.toString())
-                    .join();
+            if (form) {
+                StringBuilder text = new StringBuilder();
+                body.fields().forEachRemaining(e -> text.append(text.length() == 0 ? "" : "&")
+                        .append(enc(e.getKey()))
+                        .append('=')
+                        .append(enc(e.getValue().asText())));
+                io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders()
+                        .set("content-type", "application/x-www-form-urlencoded");
+                response = endpoint.post("token endpoint", url, proxy, trustCertificates, text.toString(), headers)
+                        .join();
+            } else {
+                response = endpoint.post("token endpoint", url, proxy, trustCertificates, body.toString())
+                        .join();
+            }
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new UsageException("--oauth-code: " + Secrets.redact(String.valueOf(cause.getMessage())));

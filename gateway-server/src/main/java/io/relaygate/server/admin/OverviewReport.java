@@ -24,14 +24,27 @@ import java.util.concurrent.CompletableFuture;
  * the top keys, accounts and models of the current hour, UTC day or ISO week, and the accounts out of rotation with
  * why and until when. Latency percentiles come from the per-request records ({@code /admin/requests}), which the
  * page reads itself.
+ *
+ * <p>A bucket that ended more than {@link #SETTLED} ago is read once and its sum kept for {@link #SETTLED} (usage
+ * written late, a journal replayed after an outage, lands within that time): a repeated overview reads the buckets
+ * still open, not 24 hours or 7 days of them again. The top lists are read whole every time (their period is open).
  */
 final class OverviewReport {
 
     private static final int TOP = 5;
 
-    private OverviewReport() {}
+    /** How long after its end a bucket is taken as settled, and how long its sum is kept. */
+    static final Duration SETTLED = Duration.ofMinutes(10);
 
-    static CompletableFuture<AdminAnswer> read(Store store, String range, Instant now) {
+    private static final int MAX_KEPT = 512;
+
+    /** Settled buckets' sums by {@code step|start}, with when they were read (ms). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Kept> kept =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Kept(UsageCounters sum, long readAtMillis) {}
+
+    CompletableFuture<AdminAnswer> read(Store store, String range, Instant now) {
         Period step;
         Period top;
         int points;
@@ -56,11 +69,14 @@ final class OverviewReport {
         }
         Duration width = step == Period.HOUR ? Duration.ofHours(1) : Duration.ofDays(1);
         List<Instant> times = new ArrayList<>(points);
-        List<CompletableFuture<List<UsageRow>>> series = new ArrayList<>(points);
+        List<CompletableFuture<UsageCounters>> series = new ArrayList<>(points);
+        kept.values().removeIf(k -> now.toEpochMilli() - k.readAtMillis() > SETTLED.toMillis());
         for (int i = points - 1; i >= 0; i--) {
             Instant at = now.minus(width.multipliedBy(i));
-            times.add(start(step, at));
-            series.add(store.state().usage(UsageScope.MODEL, step, at).toCompletableFuture());
+            Instant start = start(step, at);
+            times.add(start);
+            series.add(
+                    bucket(store, step, start, start.plus(width).plus(SETTLED).isBefore(now), now));
         }
         CompletableFuture<UsageReport> keys =
                 UsageReport.read(store, UsageScope.KEY, top, now).toCompletableFuture();
@@ -82,10 +98,7 @@ final class OverviewReport {
             ArrayNode points0 = n.putArray("series");
             UsageCounters sum = UsageCounters.ZERO;
             for (int i = 0; i < series.size(); i++) {
-                UsageCounters c = UsageCounters.ZERO;
-                for (UsageRow r : series.get(i).join()) {
-                    c = c.plus(r.counters());
-                }
+                UsageCounters c = series.get(i).join();
                 sum = sum.plus(c);
                 ObjectNode p = KeysAdmin.counters(c);
                 p.put("time", times.get(i).toString());
@@ -111,6 +124,29 @@ final class OverviewReport {
             }
             return AdminAnswer.ok(n);
         });
+    }
+
+    /** The sum over models of one bucket: kept when settled, else read. */
+    private CompletableFuture<UsageCounters> bucket(
+            Store store, Period step, Instant start, boolean settled, Instant now) {
+        String id = step.name() + "|" + start;
+        Kept k = settled ? kept.get(id) : null;
+        if (k != null) {
+            return CompletableFuture.completedFuture(k.sum());
+        }
+        return store.state()
+                .usage(UsageScope.MODEL, step, start)
+                .toCompletableFuture()
+                .thenApply(rows -> {
+                    UsageCounters c = UsageCounters.ZERO;
+                    for (UsageRow r : rows) {
+                        c = c.plus(r.counters());
+                    }
+                    if (settled && kept.size() < MAX_KEPT) {
+                        kept.put(id, new Kept(c, now.toEpochMilli()));
+                    }
+                    return c;
+                });
     }
 
     private static ArrayNode top(UsageReport report) {

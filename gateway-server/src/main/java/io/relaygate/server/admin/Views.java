@@ -156,6 +156,11 @@ public final class Views {
         if (a.trustCertificates() != null) {
             n.put("trustCertificates", a.trustCertificates());
         }
+        if (!a.headers().isEmpty()) {
+            // values may be secrets: names only
+            ObjectNode headers = n.putObject("headers");
+            a.headers().keySet().forEach(h -> headers.put(h, "set"));
+        }
         if (a.credential() != null && io.relaygate.core.OAuthTokens.isOAuth(a.kind())) {
             ObjectNode oauth = n.putObject("oauth");
             try {

@@ -3,6 +3,7 @@ package io.relaygate.server.cli;
 import io.relaygate.accounts.Names;
 import io.relaygate.accounts.Store;
 import io.relaygate.core.Account;
+import io.relaygate.core.AccountHeaders;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Ids;
 import io.relaygate.core.OAuthTokens;
@@ -41,11 +42,15 @@ final class AccountAddCommand {
               --group G               account group a key can be bound to
               --models a,b            models it serves (default: any)
               --model-map k=v,...     model or tier (haiku, sonnet, opus) to upstream model
+              --header 'Name: value'  an extra header sent on every upstream request of the account (repeat for
+                                      more; stored encrypted, listed by name only; not hop-by-hop or credential
+                                      headers, which the gateway sets)
               --config FILE           the gateway's config file (default: environment only)
 
             Subscription accounts (claude-oauth, codex-oauth) sign in with one of:
-              --oauth-code CODE --oauth-verifier V   the code Claude's sign-in page shows, and the verifier
-                                      printed by `accounts oauth-url` (exchanged for tokens at once)
+              --oauth-code CODE --oauth-verifier V   the code Claude's sign-in page shows (ChatGPT: the address
+                                      the browser ended on), and the verifier printed by `accounts oauth-url`
+                                      (exchanged for tokens at once)
               --refresh-token-env VAR a refresh token from the environment (tokens fetched on first use)
               --codex-auth-file FILE  Codex CLI's auth.json (after `codex login`)
               --api-key-env VAR       a long-lived access token (e.g. from `claude setup-token`; never refreshed)
@@ -75,6 +80,7 @@ final class AccountAddCommand {
                             "client-id",
                             "oauth-code",
                             "oauth-verifier",
+                            "header",
                             "trust-certificates"))
             .collect(Collectors.toUnmodifiableSet());
 
@@ -115,7 +121,8 @@ final class AccountAddCommand {
                 args.list("models"),
                 args.map("model-map"),
                 Instant.now(),
-                trustCertificates(args)));
+                trustCertificates(args),
+                headers(args)));
         try (Store store = cli.openStore(args)) {
             Account added = Cli.await(store.accounts().create(account));
             Audit.change(cli.actor, "accounts.add", "account:" + added.name(), null, Views.account(added));
@@ -132,13 +139,15 @@ final class AccountAddCommand {
     }
 
     static final String OAUTH_URL_HELP = """
-            Usage: relaygate accounts oauth-url [--kind claude-oauth] [--authorize-url URL] [--client-id ID]
+            Usage: relaygate accounts oauth-url [--kind claude-oauth|codex-oauth] [--authorize-url URL]
+                                                [--client-id ID]
 
-            Prints a Claude sign-in URL and the PKCE verifier that goes with it. Open the URL, sign in with the
-            subscription, copy the code the page shows, then:
+            Prints a Claude (default) or ChatGPT sign-in URL and the PKCE verifier that goes with it. Open the URL,
+            sign in with the subscription, copy the code the page shows (ChatGPT: the whole address the browser
+            ends on, http://localhost:1455/auth/callback?code=…, even though that page does not load), then:
               relaygate accounts add --kind claude-oauth --name N --base-url https://api.anthropic.com \\
                   --oauth-code CODE --oauth-verifier VERIFIER
-            (ChatGPT subscriptions: sign in with `codex login`, then add --codex-auth-file ~/.codex/auth.json.)""";
+            (ChatGPT subscriptions can also sign in with `codex login` and add --codex-auth-file ~/.codex/auth.json.)""";
 
     static int oauthUrl(Cli cli, Args args) {
         if (args.flag("help")) {
@@ -147,20 +156,29 @@ final class AccountAddCommand {
         }
         KeysCommand.noPositionals(args);
         String kind = args.value("kind");
-        if (kind != null && !kind.equals(AccountKind.CLAUDE_OAUTH.wireName())) {
-            throw new UsageException("--kind: " + kind + " (expected: claude-oauth; for codex-oauth use codex login"
-                    + " and --codex-auth-file)");
+        boolean codex = AccountKind.CODEX_OAUTH.wireName().equals(kind);
+        if (kind != null && !codex && !kind.equals(AccountKind.CLAUDE_OAUTH.wireName())) {
+            throw new UsageException("--kind: " + kind + " (expected: claude-oauth or codex-oauth)");
         }
         OAuthOnboarding.Pkce pkce = OAuthOnboarding.Pkce.create();
         String clientId = args.value("client-id");
-        String url = OAuthOnboarding.claudeAuthorizeUrl(
-                pkce,
-                args.value("authorize-url") != null ? args.value("authorize-url") : OAuthTokens.CLAUDE_AUTHORIZE_URL,
-                clientId != null ? clientId : OAuthTokens.CLAUDE_CLIENT_ID);
+        String authorize = args.value("authorize-url");
+        String url = codex
+                ? OAuthOnboarding.codexAuthorizeUrl(
+                        pkce,
+                        authorize != null ? authorize : OAuthOnboarding.CODEX_AUTHORIZE_URL,
+                        clientId != null ? clientId : OAuthTokens.CODEX_CLIENT_ID)
+                : OAuthOnboarding.claudeAuthorizeUrl(
+                        pkce,
+                        authorize != null ? authorize : OAuthTokens.CLAUDE_AUTHORIZE_URL,
+                        clientId != null ? clientId : OAuthTokens.CLAUDE_CLIENT_ID);
         if (args.flag("json")) {
             cli.printJson(Cli.JSON.createObjectNode().put("url", url).put("verifier", pkce.verifier()));
         } else {
-            cli.out.println("Open this URL, sign in, and copy the code the page shows:");
+            cli.out.println(
+                    codex
+                            ? "Open this URL, sign in, and copy the address the browser ends on (localhost:1455…):"
+                            : "Open this URL, sign in, and copy the code the page shows:");
             cli.out.println("  " + url);
             cli.out.println("Then add the account with --oauth-code <code> --oauth-verifier " + pkce.verifier());
         }
@@ -183,9 +201,6 @@ final class AccountAddCommand {
                     + " more than one given (expected: one way to sign in)");
         }
         if (code != null) {
-            if (kind != AccountKind.CLAUDE_OAUTH) {
-                throw new UsageException("--oauth-code: only for claude-oauth (codex-oauth: --codex-auth-file)");
-            }
             String verifier = args.value("oauth-verifier");
             if (verifier == null) {
                 throw new UsageException(
@@ -194,6 +209,17 @@ final class AccountAddCommand {
             // the sign-in goes the way the account's requests will: through its proxy, trusting its certificates
             try (TokenEndpoint endpoint =
                     TokenEndpoint.standalone(cli.config(args.configFile()).upstream())) {
+                if (kind == AccountKind.CODEX_OAUTH) {
+                    return OAuthOnboarding.exchangeCodexCode(
+                                    endpoint,
+                                    code,
+                                    verifier,
+                                    tokenUrl,
+                                    clientId,
+                                    args.value("proxy"),
+                                    trustCertificates(args))
+                            .encode();
+                }
                 return OAuthOnboarding.exchangeClaudeCode(
                                 endpoint,
                                 code,
@@ -217,6 +243,16 @@ final class AccountAddCommand {
                     .encode();
         }
         return credential(cli, args);
+    }
+
+    /** The {@code --header 'Name: value'} options, in order. */
+    static java.util.Map<String, String> headers(Args args) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String line : args.values("header")) {
+            java.util.Map.Entry<String, String> e = Args.validated(() -> AccountHeaders.parseLine(line));
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     private static @Nullable String trustCertificates(Args args) {

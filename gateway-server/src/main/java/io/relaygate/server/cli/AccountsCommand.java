@@ -25,15 +25,17 @@ import org.jspecify.annotations.Nullable;
 final class AccountsCommand {
 
     static final String HELP = """
-            Usage: relaygate accounts <add|list|resume|test> [options]
+            Usage: relaygate accounts <add|edit|list|resume|test|oauth-url> [options]
 
               accounts add --kind K --name N --base-url URL [options]   add an upstream account
+              accounts edit NAME [options]                              change priority, group, models, proxy,
+                                                                        schedulable, extra headers
               accounts list                                             list accounts, their state (active,
                                                                         rate-limited, overloaded, unauthorized)
                                                                         and why; never their credentials
               accounts resume NAME                                      put an account back into rotation
               accounts test NAME [--model M]                            connection test: one minimal request
-              accounts oauth-url [--kind claude-oauth]                  start a Claude subscription sign-in
+              accounts oauth-url [--kind claude-oauth|codex-oauth]      start a Claude or ChatGPT sign-in
 
             Every subcommand takes --json, --help and --config FILE.""";
 
@@ -57,6 +59,8 @@ final class AccountsCommand {
         switch (sub) {
             case "add":
                 return AccountAddCommand.add(cli, Args.parse(rest, AccountAddCommand.OPTIONS, Set.of()));
+            case "edit":
+                return AccountEditCommand.run(cli, Args.parse(rest, AccountEditCommand.OPTIONS, Set.of()));
             case "list":
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "resume":
@@ -67,8 +71,8 @@ final class AccountsCommand {
                 return AccountAddCommand.oauthUrl(
                         cli, Args.parse(rest, Set.of("kind", "authorize-url", "client-id"), Set.of()));
             default:
-                throw new UsageException(
-                        "unknown subcommand 'accounts " + sub + "' (expected: add, list, resume, test or oauth-url)");
+                throw new UsageException("unknown subcommand 'accounts " + sub
+                        + "' (expected: add, edit, list, resume, test or oauth-url)");
         }
     }
 

@@ -23,7 +23,7 @@ final class Args {
     /** Flags every subcommand accepts. */
     static final Set<String> COMMON_FLAGS = Set.of("help", "json");
 
-    private static final Set<String> SECRET_OPTIONS = Set.of("api-key");
+    private static final Set<String> SECRET_OPTIONS = Set.of("api-key", "header");
 
     record Option(String name, @Nullable String value) {}
 
@@ -97,6 +97,17 @@ final class Args {
 
     List<String> positionals() {
         return positionals;
+    }
+
+    /** Every value of an option that may be given several times ({@code --header}), in order. */
+    List<String> values(String name) {
+        List<String> out = new ArrayList<>();
+        for (Option o : options) {
+            if (o.name().equals(name) && o.value() != null) {
+                out.add(o.value());
+            }
+        }
+        return out;
     }
 
     /** The value of an option given at most once, else {@code null}. */

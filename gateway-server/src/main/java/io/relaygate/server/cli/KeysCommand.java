@@ -26,15 +26,18 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** {@code keys create | list | disable | release}: gateway API keys. */
+/** {@code keys create | list | disable | release}: gateway API keys ({@link KeyChangeCommand}: enable, rotate, edit). */
 final class KeysCommand {
 
     static final String HELP = """
-            Usage: relaygate keys <create|list|disable|release> [options]
+            Usage: relaygate keys <create|list|disable|enable|rotate|edit|release> [options]
 
               keys create --name N [rules]   create a key and print its secret (shown once)
               keys list                      list keys (name, prefix, enabled, rules)
               keys disable N                 refuse the key named N from now on
+              keys enable N                  accept it again
+              keys rotate N                  give it a new secret (printed once; the old one is refused)
+              keys edit N [rules]            replace its rules (those of keys create)
               keys release N                 free every concurrency lease of the key named N
 
             Every subcommand takes --json, --help and --config FILE.""";
@@ -108,9 +111,16 @@ final class KeysCommand {
                 return disable(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "release":
                 return release(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "enable":
+                return KeyChangeCommand.enable(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "rotate":
+                return KeyChangeCommand.rotate(cli, Args.parse(rest, Set.of("config"), Set.of()));
+            case "edit":
+                return KeyChangeCommand.edit(
+                        cli, Args.parse(rest, KeyChangeCommand.editOptions(CREATE_OPTIONS), Set.of()));
             default:
-                throw new UsageException(
-                        "unknown subcommand 'keys " + sub + "' (expected: create, list, disable or release)");
+                throw new UsageException("unknown subcommand 'keys " + sub
+                        + "' (expected: create, list, disable, enable, rotate, edit or release)");
         }
     }
 

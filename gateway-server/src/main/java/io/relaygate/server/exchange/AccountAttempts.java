@@ -38,6 +38,8 @@ public final class AccountAttempts {
     private final ExchangeListener listener;
 
     private List<Account> candidates;
+    /** The accounts the scheduler passed over, and why, for the request's record. */
+    private final java.util.Map<String, String> skipped;
     /** Every attempt so far, in order, for the request's record. */
     private final List<Tried> log = new ArrayList<>(2);
 
@@ -61,6 +63,7 @@ public final class AccountAttempts {
             throw new IllegalArgumentException("admitted.accounts: [] (expected: at least one account)");
         }
         this.stickyAccountId = admitted.stickyAccountId();
+        this.skipped = admitted.skipped();
         this.maxAttempts = maxAttempts;
     }
 
@@ -197,6 +200,11 @@ public final class AccountAttempts {
                 t.error = error;
             }
         }
+    }
+
+    /** The accounts the scheduler passed over, by name, and why. */
+    java.util.Map<String, String> skipped() {
+        return skipped;
     }
 
     /** The candidates the scheduler offered, in its order, by name. */

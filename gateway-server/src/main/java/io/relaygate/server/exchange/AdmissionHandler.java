@@ -151,6 +151,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 ex.refuse(ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
             } else if (decision instanceof Scheduler.Unavailable) {
                 Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
+                ex.passedOver(none.skipped());
                 Instant retryAt = none.retryAt();
                 ex.respondError(none.kind(), none.message(), retryAt == null ? null : scheduler.secondsUntil(retryAt));
             } else {

@@ -45,6 +45,9 @@ public final class Exchange {
     private final Done done;
 
     private @Nullable AccountAttempts attempts;
+    /** Why the scheduler passed over accounts when it found none to admit (with attempts, theirs is used). */
+    private java.util.Map<String, String> skipped = java.util.Map.of();
+
     private @Nullable Scheduler leaseScheduler;
     private @Nullable ScheduledFuture<?> leaseTimer;
 
@@ -82,6 +85,11 @@ public final class Exchange {
     /** The accounts this exchange may try; only RELAY calls it, after ADMIT admitted the request. */
     public AccountAttempts attempts() {
         return requireNonNull(attempts, "attempts");
+    }
+
+    /** Records why the scheduler passed over accounts, when none was left to admit the request with. */
+    void passedOver(java.util.Map<String, String> why) {
+        skipped = why;
     }
 
     void admitted(AccountAttempts a) {
@@ -244,7 +252,8 @@ public final class Exchange {
                 errorClass,
                 request.info.clientAddress,
                 a == null ? List.of() : a.log(used, errorClass),
-                a == null ? List.of() : a.candidateNames());
+                a == null ? List.of() : a.candidateNames(),
+                a == null ? skipped : a.skipped());
     }
 
     /**

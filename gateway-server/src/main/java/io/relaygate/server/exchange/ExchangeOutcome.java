@@ -8,6 +8,7 @@ import io.relaygate.core.Usage;
 import io.relaygate.core.catalogue.PriceBasis;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +50,7 @@ import org.jspecify.annotations.Nullable;
  * @param clientAddress the client's address (a trusted proxy's forwarded one, else the connection's)
  * @param attemptLog every upstream attempt in order (failovers and retries included); empty when none was made
  * @param candidates the accounts the scheduler offered, in its order, by name; empty when none was asked for
+ * @param skipped the accounts the scheduler passed over, by name, and why; empty when none was (or none was asked)
  */
 public record ExchangeOutcome(
         String requestId,
@@ -79,11 +81,77 @@ public record ExchangeOutcome(
         @Nullable String error,
         String clientAddress,
         List<Attempt> attemptLog,
-        List<String> candidates) {
+        List<String> candidates,
+        Map<String, String> skipped) {
 
     public ExchangeOutcome {
         attemptLog = List.copyOf(attemptLog);
         candidates = List.copyOf(candidates);
+        skipped = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(skipped));
+    }
+
+    /** An outcome with no account passed over. */
+    public ExchangeOutcome(
+            String requestId,
+            @Nullable String keyId,
+            @Nullable String keyName,
+            @Nullable Route route,
+            ClientKind client,
+            @Nullable String model,
+            @Nullable String accountId,
+            @Nullable String account,
+            @Nullable String upstreamModel,
+            int status,
+            int upstreamStatus,
+            End end,
+            Usage usage,
+            long durationMillis,
+            long firstByteMillis,
+            long costMicros,
+            @Nullable PriceBasis pricing,
+            @Nullable String pricedAs,
+            @Nullable Duration tokenWindow,
+            boolean keyLimitsUsage,
+            @Nullable String leaseId,
+            @Nullable String clientVersion,
+            boolean stream,
+            int messageCount,
+            int attempts,
+            @Nullable String error,
+            String clientAddress,
+            List<Attempt> attemptLog,
+            List<String> candidates) {
+        this(
+                requestId,
+                keyId,
+                keyName,
+                route,
+                client,
+                model,
+                accountId,
+                account,
+                upstreamModel,
+                status,
+                upstreamStatus,
+                end,
+                usage,
+                durationMillis,
+                firstByteMillis,
+                costMicros,
+                pricing,
+                pricedAs,
+                tokenWindow,
+                keyLimitsUsage,
+                leaseId,
+                clientVersion,
+                stream,
+                messageCount,
+                attempts,
+                error,
+                clientAddress,
+                attemptLog,
+                candidates,
+                Map.of());
     }
 
     /**

@@ -105,6 +105,8 @@ final class CloudRequests {
                         : (stream ? "text/event-stream" : "application/json"));
         h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        // the operator's extra headers, before signing so SigV4 covers what it signs of them
+        account.headers().forEach(h::set);
         authenticate(account, target, h, path, bytes, betas, clock);
         String agent = clientHeaders.get(HttpHeaderNames.USER_AGENT);
         if (agent != null) {

@@ -180,9 +180,12 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
         FullHttpRequest request =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.basePath(), body);
         request.headers().add(headers);
+        if (!request.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
+            // JSON unless the caller said otherwise (a form-encoded code exchange)
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
         request.headers()
                 .set(HttpHeaderNames.HOST, target.hostHeader())
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)

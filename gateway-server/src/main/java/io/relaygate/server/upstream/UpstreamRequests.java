@@ -201,6 +201,9 @@ public final class UpstreamRequests {
     }
 
     private static void applyCredentials(HttpHeaders h, Account account, ClientSignatures signatures) {
+        // The operator's extra headers replace the client's of the same name; the credentials' own headers are
+        // refused as extra headers (AccountHeaders), so they are always the account's.
+        account.headers().forEach(h::set);
         String credential = account.credential();
         switch (account.kind()) {
             case ANTHROPIC_API:

@@ -51,10 +51,11 @@ public final class RequestRecordListener implements ExchangeListener {
                     a.error()));
         }
         List<RequestRecord.Candidate> candidates =
-                new ArrayList<>(o.candidates().size());
+                new ArrayList<>(o.candidates().size() + o.skipped().size());
         for (String c : o.candidates()) {
             candidates.add(new RequestRecord.Candidate(c, null));
         }
+        o.skipped().forEach((account, why) -> candidates.add(new RequestRecord.Candidate(account, why)));
         return new RequestRecord(
                 o.requestId(),
                 clock.instant(),

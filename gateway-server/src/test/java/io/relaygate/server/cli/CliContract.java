@@ -264,6 +264,92 @@ abstract class CliContract {
     }
 
     @Test
+    void keysAreEnabledRotatedAndEditedLikeFromTheConsole() throws Exception {
+        String first = json(run("keys", "create", "--name", "dana", "--json"))
+                .path("secret")
+                .asText();
+        assertThat(run("keys", "disable", "dana").code()).isZero();
+        JsonNode enabled = json(run("keys", "enable", "dana", "--json"));
+        assertThat(enabled.path("enabled").asBoolean()).isTrue();
+
+        Result rotated = run("keys", "rotate", "dana");
+        assertThat(rotated.code()).as(rotated.err()).isZero();
+        String second = rotated.out().lines().reduce((a, b) -> b).orElseThrow().trim();
+        assertThat(second).startsWith("rg_").isNotEqualTo(first);
+        try (Store store = openStore()) {
+            io.relaygate.accounts.ApiKeyService keys = new io.relaygate.accounts.ApiKeyService(store.keys());
+            assertThat(keys.authenticate(first).toCompletableFuture().join())
+                    .as("the old secret is refused")
+                    .isEmpty();
+            assertThat(keys.authenticate(second).toCompletableFuture().join()).isPresent();
+        }
+
+        JsonNode edited = json(run("keys", "edit", "dana", "--daily-cost", "3", "--clients", "codex", "--json"));
+        assertThat(edited.toString()).contains("codex");
+        JsonNode listed = json(run("keys", "list", "--json"));
+        assertThat(listed.toString()).contains("dana");
+        assertThat(run("keys", "edit", "ghost", "--daily-cost", "1").err()).contains("ghost");
+        assertThat(run("keys", "rotate").err()).contains("N");
+    }
+
+    @Test
+    void accountsAddTakesHeadersAndEditChangesSettingsShowingHeaderNamesOnly() throws Exception {
+        JsonNode added = json(run(
+                "accounts",
+                "add",
+                "--kind",
+                "openai-api",
+                "--name",
+                "org",
+                "--base-url",
+                "https://api.openai.com",
+                "--api-key",
+                CREDENTIAL,
+                "--header",
+                "OpenAI-Organization: org-TOPsecretHeader",
+                "--header=X-Team: blue",
+                "--json"));
+        assertThat(added.path("headers").toString()).isEqualTo("{\"OpenAI-Organization\":\"set\",\"X-Team\":\"set\"}");
+        try (Store store = openStore()) {
+            assertThat(store.accounts()
+                            .findByName("org")
+                            .toCompletableFuture()
+                            .join()
+                            .orElseThrow()
+                            .headers())
+                    .containsEntry("OpenAI-Organization", "org-TOPsecretHeader");
+        }
+
+        JsonNode edited = json(run(
+                "accounts",
+                "edit",
+                "org",
+                "--priority",
+                "5",
+                "--schedulable",
+                "no",
+                "--remove-header",
+                "X-Team",
+                "--header",
+                "X-Region: eu",
+                "--json"));
+        assertThat(edited.path("priority").asInt()).isEqualTo(5);
+        assertThat(edited.path("schedulable").asBoolean()).isFalse();
+        assertThat(edited.path("headers").toString())
+                .isEqualTo("{\"OpenAI-Organization\":\"set\",\"X-Region\":\"set\"}");
+
+        Result owned = run("accounts", "edit", "org", "--header", "Authorization: Bearer TOPsecret2");
+        assertThat(owned.code()).as("a usage error").isEqualTo(2);
+        assertThat(owned.err()).contains("Authorization").contains("the gateway sets it itself");
+        Result badLine = run("accounts", "edit", "org", "--header", "no-colon-TOPsecret");
+        assertThat(badLine.code()).isEqualTo(2);
+        assertThat(badLine.err()).contains("Name: value");
+        assertThat(run("accounts", "edit", "org").err()).contains("nothing to change");
+        assertThat(run("accounts", "edit", "ghost", "--priority", "1").err()).contains("ghost");
+        assertNoCredentialPrinted();
+    }
+
+    @Test
     void takenNamesAndUnknownKeysFailWithOneLineAndExitCodeOne() {
         assertThat(run("keys", "create", "--name", "alice").code()).isZero();
 
