@@ -113,6 +113,7 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
      * {@link #post(String, String, String, String, String)} with {@code headers} added to the request (an account's
      * credentials for the console's connection test): the same connection setup, proxy and bounds.
      */
+    @Override
     public CompletableFuture<Answer> post(
             String what,
             String url,
@@ -180,9 +181,11 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
         FullHttpRequest request =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.basePath(), body);
         request.headers().add(headers);
+        if (!headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
         request.headers()
                 .set(HttpHeaderNames.HOST, target.hostHeader())
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
