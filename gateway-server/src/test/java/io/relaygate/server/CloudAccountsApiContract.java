@@ -133,8 +133,17 @@ abstract class CloudAccountsApiContract {
         assertThat(v.statusCode()).as(body(v)).isEqualTo(201);
         assertThat(body(b)).doesNotContain(CloudFixture.SECRET);
         assertThat(body(v)).doesNotContain("PRIVATE KEY").doesNotContain("private_key");
-        assertThat(listed("api-bedrock").path("hasCredential").asBoolean()).isTrue();
-        assertThat(listed("api-vertex").path("kind").asText()).isEqualTo("vertex");
+        JsonNode bedrock = listed("api-bedrock");
+        assertThat(bedrock.path("hasCredential").asBoolean()).isTrue();
+        assertThat(bedrock.path("cloud").path("region").asText()).isEqualTo("us-east-1");
+        assertThat(bedrock.path("cloud").path("awsSecretAccessKey").asText())
+                .as("a secret shows as set")
+                .isEqualTo("set");
+        assertThat(bedrock.path("cloud").has("awsSessionToken")).isFalse();
+        JsonNode vertex = listed("api-vertex");
+        assertThat(vertex.path("kind").asText()).isEqualTo("vertex");
+        assertThat(vertex.path("cloud").path("serviceAccount").asText()).isEqualTo(CloudFixture.EMAIL);
+        assertThat(vertex.path("cloud").path("serviceAccountJson").asText()).isEqualTo("set");
 
         BedrockCredentials bc = BedrockCredentials.parse(stored("api-bedrock").credential());
         assertThat(bc.profilePrefix()).isEqualTo("us");

@@ -1,5 +1,7 @@
 package io.relaygate.server.admin;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.BedrockCredentials;
 import io.relaygate.core.VertexCredentials;
@@ -89,6 +91,43 @@ public final class CloudAccountSetup {
         return kind == AccountKind.BEDROCK
                 ? BedrockCredentials.parse(credential).defaultBaseUrl()
                 : VertexCredentials.parse(credential).defaultBaseUrl();
+    }
+
+    /**
+     * Adds a cloud account's {@code cloud} view to {@code view}: its region, profile or project and service account
+     * e-mail, and each secret it holds as {@code "set"}, never its value; nothing for other kinds.
+     */
+    static void describe(ObjectNode view, Account a) {
+        String credential = a.credential();
+        if (!a.kind().cloud() || credential == null) {
+            return;
+        }
+        ObjectNode c = view.putObject("cloud");
+        try {
+            if (a.kind() == AccountKind.BEDROCK) {
+                BedrockCredentials b = BedrockCredentials.parse(credential);
+                c.put("region", b.region());
+                if (b.profilePrefix() != null) {
+                    c.put("profilePrefix", b.profilePrefix() + ".");
+                }
+                set(c, "awsAccessKeyId", b.accessKeyId());
+                set(c, "awsSecretAccessKey", b.secretAccessKey());
+                set(c, "awsSessionToken", b.sessionToken());
+                set(c, "bedrockApiKey", b.apiKey());
+            } else {
+                VertexCredentials v = VertexCredentials.parse(credential);
+                c.put("project", v.project()).put("region", v.region()).put("serviceAccount", v.clientEmail());
+                set(c, "serviceAccountJson", v.serviceAccount());
+            }
+        } catch (IllegalArgumentException e) {
+            c.put("error", "credential not readable");
+        }
+    }
+
+    private static void set(ObjectNode n, String field, @Nullable String secret) {
+        if (secret != null) {
+            n.put(field, "set");
+        }
     }
 
     private static String required(Given g, @Nullable String value, String field) {
