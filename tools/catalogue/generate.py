@@ -18,6 +18,10 @@ Sources it reads:
 Works offline: with no arguments it reads only the saved input next to this script, so `python3 generate.py` on a
 machine without internet reproduces the shipped file byte for byte.
 
+The input's "cloud" block adds each Anthropic model's id on Amazon Bedrock ("bedrock") and Google Vertex AI
+("vertex") to its entry, and the anthropic-beta flags both platforms accept as "cloud_betas" (from the platforms' own
+model pages, named in the block).
+
 Rules it applies: family is the name's first part (o1/o3/o4 models: "o"); tier is the first part of the name that is a
 known tier of its family; a missing cache write price is the input price (no cache-write charge), a missing one-hour
 price the five-minute one; long-context tariffs multiply input and cache prices by `multiplier` and output by
@@ -116,8 +120,18 @@ def main():
                 tariff = {"above_input_tokens": lc["above_input_tokens"]}
                 tariff.update(scaled(p, lc["multiplier"], lc["output_multiplier"]))
                 entry["long_context"] = tariff
+            for platform in ("bedrock", "vertex"):
+                platform_id = data.get("cloud", {}).get(platform, {}).get(name)
+                if platform_id:
+                    entry[platform] = platform_id
             models[name] = entry
 
+    if "cloud" in data:
+        sources["bedrock, vertex"] = "; ".join(data["cloud"]["sources"])
+        for platform in ("bedrock", "vertex"):
+            for name in data["cloud"][platform]:
+                if name not in models:
+                    sys.exit(f"cloud.{platform}.{name}: no such model in the vendor rows")
     out = {
         "as_of": data["read_on"],
         "generated_by": "tools/catalogue/generate.py from " + os.path.basename(args.input)
@@ -127,6 +141,7 @@ def main():
                 "vendor's public list price. Update a running gateway with `relaygate catalogue update --file F`.",
         "tier_sizes": TIER_SIZES,
         "fallback": None,
+        "cloud_betas": data.get("cloud", {}).get("betas", []),
         "models": models,
     }
     text = json.dumps(out, indent=2) + "\n"

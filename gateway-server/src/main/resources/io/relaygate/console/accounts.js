@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { editForm, headersField, headerNames, parseHeaders } from './account-settings.js';
 import { el, time, until, flash } from './format.js';
 import { table } from './table.js';
+import { CLOUD_KINDS, cloudKindChanged, cloudBody } from './cloud-forms.js';
 
 const KINDS = ['anthropic-api', 'claude-oauth', 'openai-api', 'codex-oauth', 'azure-openai', 'openai-compatible'];
 const DEFAULT_URLS = {
@@ -12,6 +13,7 @@ const DEFAULT_URLS = {
   'openai-api': 'https://api.openai.com', 'codex-oauth': 'https://chatgpt.com/backend-api/codex',
   'azure-openai': 'https://RESOURCE.openai.azure.com', 'openai-compatible': 'http://127.0.0.1:11434',
 };
+KINDS.push(...CLOUD_KINDS);
 
 function stateBadge(a) {
   const cls = a.state === 'active' ? 'badge ok' : a.state === 'rate-limited' || a.state === 'overloaded' ? 'badge warn' : 'badge bad';
@@ -68,6 +70,7 @@ function addForm(main) {
   kind.addEventListener('change', () => {
     form.elements['acc-baseUrl'].value = DEFAULT_URLS[kind.value];
     oauth.replaceChildren();
+    cloudKindChanged(form, kind.value, oauth);
     if (kind.value === 'claude-oauth') {
       const start = el('button', { type: 'button', class: 'secondary' }, 'Open the Claude sign-in');
       start.addEventListener('click', async () => {
@@ -112,6 +115,7 @@ function addForm(main) {
     if (v('acc-codexAuth')) {
       try { body.codexAuth = JSON.parse(v('acc-codexAuth')); } catch (e) { form.querySelector('.error').textContent = 'auth.json is not valid JSON'; return; }
     }
+    if (!cloudBody(form, kind.value, body)) return;
     try {
       await api('/admin/accounts', { method: 'POST', body });
       flash(`Account ${body.name} added`);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.helpers.MessageAccumulator;
@@ -12,18 +11,22 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.Account;
-import io.relaygate.core.AccountKind;
 import io.relaygate.core.BedrockCredentials;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.ModelEntry;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,28 +41,18 @@ import org.junit.jupiter.api.Test;
  */
 class BedrockIT {
 
-    private static final String KEY_ID = "AKIAMOCKBEDROCK0001";
-    private static final String SECRET = "mockSecretAccessKey/For+Bedrock0123456789";
-    private static final String API_KEY = "ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk";
-    private static final String EXPIRED = "IQoJb3JpZ2luX2VjEXPIREDmocksessiontoken";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static GatewayHarness gw;
+    private static CloudFixture cloud;
     private static AnthropicClient anthropic;
     private static OpenAIClient openai;
 
     @BeforeAll
     static void start() throws Exception {
         gw = GatewayHarness.start();
-        gw.mock.cloud().bedrockKey(KEY_ID, SECRET).bedrockApiKey(API_KEY).expiredSessionToken(EXPIRED);
-        SuiteSecretScan.secret(SECRET);
-        SuiteSecretScan.secret(API_KEY);
-        SuiteSecretScan.secret(EXPIRED);
-        anthropic = AnthropicOkHttpClient.builder()
-                .baseUrl(gw.baseUrl())
-                .apiKey(gw.key)
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(20))
-                .build();
+        cloud = CloudFixture.on(gw);
+        anthropic = cloud.anthropic();
         openai = OpenAIOkHttpClient.builder()
                 .baseUrl(gw.baseUrl() + "/openai/v1")
                 .apiKey(gw.key)
@@ -70,15 +63,7 @@ class BedrockIT {
 
     @BeforeEach
     void onlyBedrock() {
-        gw.reset();
-        gw.outcomes.clear();
-        for (Account a : gw.store.accounts().list().toCompletableFuture().join()) {
-            gw.store
-                    .accounts()
-                    .update(a.withSchedulable(false))
-                    .toCompletableFuture()
-                    .join();
-        }
+        cloud.onlyTheTestsOwnAccounts();
     }
 
     @AfterAll
@@ -89,11 +74,11 @@ class BedrockIT {
     }
 
     private static Account bedrock(String name, BedrockCredentials c) {
-        return gw.addAccount(name, AccountKind.BEDROCK, gw.mock.baseUrl(), c.encode(), Account.DEFAULT_PRIORITY);
+        return cloud.bedrock(name, c);
     }
 
     private static BedrockCredentials sigV4(String sessionToken) {
-        return new BedrockCredentials("us-east-1", KEY_ID, SECRET, sessionToken, null, "us");
+        return CloudFixture.sigV4("us-east-1", sessionToken, "us");
     }
 
     private static MessageCreateParams params(String text) {
@@ -124,12 +109,15 @@ class BedrockIT {
                 .as("usage tapped from the decoded stream")
                 .isPositive();
         assertThat(o.usage().inputTokens()).isPositive();
-        assertThat(o.costMicros()).as("priced as the Anthropic model").isPositive();
+        assertThat(o.costMicros())
+                .as("priced at the catalogue's entry of the model Bedrock ran")
+                .isPositive()
+                .isEqualTo(Catalogue.shipped().quote("claude-sonnet-4-5").costMicros(o.usage()));
     }
 
     @Test
     void aWholeAnswerThroughABedrockApiKey() {
-        bedrock("bedrock-key", new BedrockCredentials("eu-west-1", null, null, null, API_KEY, null));
+        bedrock("bedrock-key", new BedrockCredentials("eu-west-1", null, null, null, CloudFixture.API_KEY, null));
         Message m = anthropic.messages().create(params("hello"));
         assertThat(m.content().get(0).text()).isPresent();
         assertThat(m.usage().inputTokens()).isPositive();
@@ -180,34 +168,79 @@ class BedrockIT {
 
     @Test
     void aWrongSecretGetsBedrocksRefusalNamedByAccountWithoutTheCredential() throws Exception {
-        bedrock("bedrock-wrong", new BedrockCredentials("us-east-1", KEY_ID, SECRET + "x", null, null, null));
+        bedrock(
+                "bedrock-wrong",
+                new BedrockCredentials("us-east-1", CloudFixture.KEY_ID, CloudFixture.SECRET + "x", null, null, null));
         HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "hi"));
         String body = new String(r.body(), StandardCharsets.UTF_8);
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(body)
                 .contains("credentials were rejected")
-                .doesNotContain(SECRET)
-                .doesNotContain(KEY_ID);
+                .doesNotContain(CloudFixture.SECRET)
+                .doesNotContain(CloudFixture.KEY_ID);
         assertThat(gw.mock.exchanges()).extracting(RecordedExchange::scenario).containsExactly("bedrock-forbidden");
     }
 
     @Test
     void anExpiredSessionTokenIsRefused() throws Exception {
-        bedrock("bedrock-expired", sigV4(EXPIRED));
+        bedrock("bedrock-expired", sigV4(CloudFixture.EXPIRED));
         HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", true, "hi"));
         assertThat(r.statusCode()).isEqualTo(502);
-        assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain(EXPIRED);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain(CloudFixture.EXPIRED);
         assertThat(gw.mock.exchanges()).extracting(RecordedExchange::scenario).containsExactly("bedrock-forbidden");
     }
 
     @Test
-    void countTokensIsAnsweredLocally() throws Exception {
+    void countTokensGoesThroughBedrocksCountTokensForTheBareModelId() throws Exception {
         bedrock("bedrock-count", sigV4(null));
         HttpResponse<byte[]> r = gw.post(
                 "/v1/messages/count_tokens",
                 "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}");
+        assertThat(r.statusCode())
+                .as(new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        RecordedExchange ex = gw.mock.awaitExchange(0, GatewayHarness.WAIT);
+        assertThat(ex.scenario()).isEqualTo("bedrock-count-tokens");
+        assertThat(ex.uri())
+                .as("CountTokens refuses inference profile ids: the account's us. prefix is left off")
+                .isEqualTo("/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/count-tokens");
+        JsonNode sent = JSON.readTree(ex.body());
+        byte[] invoke = Base64.getDecoder()
+                .decode(sent.path("input").path("invokeModel").path("body").asText());
+        JsonNode invokeBody = JSON.readTree(invoke);
+        assertThat(invokeBody.path("anthropic_version").asText()).isEqualTo("bedrock-2023-05-31");
+        assertThat(invokeBody.has("model")).isFalse();
+        assertThat(JSON.readTree(r.body()).path("input_tokens").asLong())
+                .as("Bedrock's count (the mock's: a quarter of the InvokeModel body), in Anthropic's shape")
+                .isEqualTo(Math.max(1, invoke.length / 4));
+    }
+
+    @Test
+    void countTokensIsAnsweredLocallyWhereBedrockCannotCount() throws Exception {
+        bedrock("bedrock-count-local", sigV4(null));
+        HttpResponse<byte[]> r = gw.post(
+                "/v1/messages/count_tokens",
+                "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"hello there mock:no-count-tokens\"}]}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("input_tokens");
-        assertThat(gw.mock.exchanges()).isEqualTo(List.of());
+        assertThat(JSON.readTree(r.body()).path("input_tokens").asLong()).isPositive();
+        assertThat(gw.mock.exchanges())
+                .extracting(RecordedExchange::scenario)
+                .containsExactly("bedrock-count-tokens-refused");
+    }
+
+    @Test
+    void theModelListShowsTheModelsTheCatalogueMapsForBedrockInEachClientsFormat() {
+        bedrock("bedrock-models", sigV4(null));
+        List<String> anthropicIds =
+                anthropic.models().list().data().stream().map(m -> m.id()).toList();
+        List<String> expected = Catalogue.shipped().servedOn(ModelEntry.BEDROCK).stream()
+                .map(ModelEntry::name)
+                .toList();
+        assertThat(anthropicIds).isEqualTo(expected).contains("claude-sonnet-4-5");
+        List<String> openAiIds =
+                openai.models().list().data().stream().map(m -> m.id()).toList();
+        assertThat(openAiIds).isEqualTo(expected);
+        assertThat(gw.mock.exchanges()).as("answered by the gateway").isEmpty();
     }
 }

@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
-import io.relaygate.core.BedrockCredentials;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.VertexCredentials;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,13 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClaudeCodeCloudIT {
 
-    private static final String KEY_ID = "AKIAMOCKCLAUDECODE01";
-    private static final String SECRET = "mockSecretForClaudeCodeCloudIT/0123456789";
-    private static final String EMAIL = "claude-code@mock-project.iam.gserviceaccount.com";
-
     private static GatewayHarness gw;
+    private static CloudFixture cloud;
     private static Path claude;
-    private static KeyPair keys;
     private final ObjectMapper json = new ObjectMapper();
 
     @TempDir
@@ -51,11 +43,7 @@ class ClaudeCodeCloudIT {
     static void start() throws Exception {
         claude = ClaudeCodeCliIT.installClaudeCode();
         gw = GatewayHarness.start();
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        keys = g.generateKeyPair();
-        gw.mock.cloud().bedrockKey(KEY_ID, SECRET).vertexServiceAccount(EMAIL, keys.getPublic());
-        SuiteSecretScan.secret(SECRET);
+        cloud = CloudFixture.on(gw);
     }
 
     @AfterAll
@@ -65,15 +53,7 @@ class ClaudeCodeCloudIT {
 
     @BeforeEach
     void onlyTheCloudAccountOfTheTest() {
-        gw.reset();
-        gw.outcomes.clear();
-        for (Account a : gw.store.accounts().list().toCompletableFuture().join()) {
-            gw.store
-                    .accounts()
-                    .update(a.withSchedulable(false))
-                    .toCompletableFuture()
-                    .join();
-        }
+        cloud.onlyTheTestsOwnAccounts();
     }
 
     private String runClaude() throws Exception {
@@ -138,34 +118,18 @@ class ClaudeCodeCloudIT {
 
     @Test
     void aToolLoopRoundTripsThroughABedrockAccount() throws Exception {
-        gw.addAccount(
-                "bedrock-cc",
-                AccountKind.BEDROCK,
-                gw.mock.baseUrl(),
-                new BedrockCredentials("us-west-2", KEY_ID, SECRET, null, null, null).encode(),
-                Account.DEFAULT_PRIORITY);
+        cloud.bedrock("bedrock-cc", CloudFixture.sigV4("us-west-2", null, null));
         assertToolRoundTrip(runClaude(), "/invoke-with-response-stream");
     }
 
     @Test
     void aToolLoopRoundTripsThroughAVertexAccount() throws Exception {
-        String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(keys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
-        String sa = json.createObjectNode()
-                .put("type", "service_account")
-                .put("private_key_id", "k1")
-                .put("client_id", "1234567890")
-                .put("private_key", pem)
-                .put("client_email", EMAIL)
-                .put("token_uri", gw.mock.baseUrl() + "/token")
-                .toString();
         gw.addAccount(
                 "vertex-cc",
                 AccountKind.VERTEX,
                 gw.mock.baseUrl(),
-                new VertexCredentials("mock-project", "global", sa, null, null).encode(),
+                new VertexCredentials("mock-project", "global", cloud.serviceAccount(cloud.accepted), null, null)
+                        .encode(),
                 Account.DEFAULT_PRIORITY);
         assertToolRoundTrip(runClaude(), ":streamRawPredict");
     }

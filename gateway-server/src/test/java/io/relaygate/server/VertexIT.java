@@ -3,26 +3,29 @@ package io.relaygate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.RecordedExchange;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
+import io.relaygate.core.Ids;
 import io.relaygate.core.VertexCredentials;
+import io.relaygate.core.catalogue.Catalogue;
+import io.relaygate.core.catalogue.ModelEntry;
 import io.relaygate.server.exchange.ExchangeOutcome;
+import io.relaygate.server.proxy.HttpConnectProxy;
+import io.relaygate.server.proxy.Socks5Proxy;
+import io.relaygate.server.proxy.TestProxy;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,38 +39,20 @@ import org.junit.jupiter.api.Test;
  */
 class VertexIT {
 
-    private static final String EMAIL = "relaygate@mock-project.iam.gserviceaccount.com";
-
     private static GatewayHarness gw;
+    private static CloudFixture cloud;
     private static AnthropicClient anthropic;
-    private static KeyPair accepted;
 
     @BeforeAll
     static void start() throws Exception {
         gw = GatewayHarness.start();
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        accepted = g.generateKeyPair();
-        gw.mock.cloud().vertexServiceAccount(EMAIL, accepted.getPublic());
-        anthropic = AnthropicOkHttpClient.builder()
-                .baseUrl(gw.baseUrl())
-                .apiKey(gw.key)
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(20))
-                .build();
+        cloud = CloudFixture.on(gw);
+        anthropic = cloud.anthropic();
     }
 
     @BeforeEach
     void onlyVertex() {
-        gw.reset();
-        gw.outcomes.clear();
-        for (Account a : gw.store.accounts().list().toCompletableFuture().join()) {
-            gw.store
-                    .accounts()
-                    .update(a.withSchedulable(false))
-                    .toCompletableFuture()
-                    .join();
-        }
+        cloud.onlyTheTestsOwnAccounts();
     }
 
     @AfterAll
@@ -76,39 +61,14 @@ class VertexIT {
         gw.close();
     }
 
-    private static String serviceAccount(KeyPair keys) throws Exception {
-        String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(keys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
-        return new ObjectMapper()
-                .createObjectNode()
-                .put("type", "service_account")
-                .put("project_id", "mock-project")
-                .put("private_key_id", "k1")
-                .put("private_key", pem)
-                .put("client_email", EMAIL)
-                .put("client_id", "1234567890")
-                .put("token_uri", gw.mock.baseUrl() + "/token")
-                .toString();
-    }
-
-    private static Account vertex(String name, KeyPair keys) throws Exception {
-        String sa = serviceAccount(keys);
-        SuiteSecretScan.secret(Base64.getEncoder()
-                .encodeToString(keys.getPrivate().getEncoded())
-                .substring(64, 128));
-        return gw.addAccount(
-                name,
-                AccountKind.VERTEX,
-                gw.mock.baseUrl(),
-                new VertexCredentials("mock-project", "us-east5", sa, null, null).encode(),
-                Account.DEFAULT_PRIORITY);
+    private static Account vertex(String name, KeyPair keys) {
+        return cloud.vertex(name, keys);
     }
 
     @Test
     void theAnthropicSdkStreamsThroughAVertexAccountWithAnExchangedToken() throws Exception {
-        Account a = vertex("vertex-1", accepted);
+        Account a = vertex("vertex-1", cloud.accepted);
+        int issuedBefore = gw.mock.cloud().issuedTokens();
         MessageAccumulator acc = MessageAccumulator.create();
         try (StreamResponse<RawMessageStreamEvent> stream = anthropic
                 .messages()
@@ -128,7 +88,10 @@ class VertexIT {
                         + "claude-sonnet-4-5%4020250929:streamRawPredict");
         ExchangeOutcome o = gw.nextOutcome();
         assertThat(o.usage().outputTokens()).isPositive();
-        assertThat(o.costMicros()).isPositive();
+        assertThat(o.costMicros())
+                .as("priced at the catalogue's entry of the model Vertex ran")
+                .isPositive()
+                .isEqualTo(Catalogue.shipped().quote("claude-sonnet-4-5").costMicros(o.usage()));
 
         Message again = anthropic
                 .messages()
@@ -138,7 +101,7 @@ class VertexIT {
                         .addUserMessage("again")
                         .build());
         assertThat(again.content()).isNotEmpty();
-        assertThat(gw.mock.cloud().issuedTokens())
+        assertThat(gw.mock.cloud().issuedTokens() - issuedBefore)
                 .as("the stored token is used until it is due")
                 .isEqualTo(1);
         Account stored = gw.store
@@ -153,10 +116,7 @@ class VertexIT {
 
     @Test
     void aRefusedServiceAccountIsNamedWithoutItsKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        KeyPair other = g.generateKeyPair();
-        Account a = vertex("vertex-refused", other);
+        Account a = vertex("vertex-refused", CloudFixture.rsa());
         HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "hi"));
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("PRIVATE KEY");
@@ -168,8 +128,92 @@ class VertexIT {
                 .get(a.id());
         assertThat(condition).as("out of rotation until resumed").isNotNull();
         assertThat(condition.toString())
-                .contains("service account " + EMAIL)
+                .contains("service account " + CloudFixture.EMAIL)
                 .contains("invalid_grant")
                 .doesNotContain("PRIVATE");
+    }
+
+    /** A Vertex account behind {@code proxy}: its API on {@code localhost}, its token endpoint on {@code 127.0.0.1}. */
+    private static Account proxied(String name, String proxy) {
+        Account a = new Account(
+                "acc_" + Ids.random(10),
+                name,
+                AccountKind.VERTEX,
+                "http://localhost:" + gw.mock.port(),
+                new VertexCredentials("mock-project", "us-east5", cloud.serviceAccount(cloud.accepted), null, null)
+                        .encode(),
+                proxy,
+                Account.DEFAULT_PRIORITY,
+                true,
+                null,
+                List.of(),
+                Map.of(),
+                Instant.now());
+        return gw.store.accounts().create(a).toCompletableFuture().join();
+    }
+
+    private static void assertBothCallsTunnelledWithTheProxysCredentials(TestProxy proxy, String user, String pass) {
+        assertThat(proxy.tunnels())
+                .as("one tunnel to the token endpoint, one to the API, both with the account's proxy credentials")
+                .hasSize(2)
+                .allSatisfy(t -> {
+                    assertThat(t.port()).isEqualTo(gw.mock.port());
+                    assertThat(t.user()).isEqualTo(user);
+                    assertThat(t.password()).isEqualTo(pass);
+                });
+        assertThat(proxy.tunnels())
+                .extracting(TestProxy.Tunnel::host)
+                .as("the token exchange (127.0.0.1) and the request (localhost)")
+                .containsExactlyInAnyOrder("127.0.0.1", "localhost");
+    }
+
+    @Test
+    void theTokenExchangeGoesThroughTheAccountsHttpProxyWithItsCredentials() throws Exception {
+        try (HttpConnectProxy proxy = new HttpConnectProxy("relay", "vertex-http-pass")) {
+            proxied("vertex-http-proxy", "http://relay:vertex-http-pass@127.0.0.1:" + proxy.port());
+            int issuedBefore = gw.mock.cloud().issuedTokens();
+            HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "hi"));
+            assertThat(r.statusCode())
+                    .as(new String(r.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            assertThat(gw.mock.cloud().issuedTokens() - issuedBefore).isEqualTo(1);
+            assertBothCallsTunnelledWithTheProxysCredentials(proxy, "relay", "vertex-http-pass");
+        }
+    }
+
+    @Test
+    void theTokenExchangeGoesThroughTheAccountsSocks5ProxyWithItsCredentials() throws Exception {
+        try (Socks5Proxy proxy = new Socks5Proxy("relay", "vertex-s0cks-pass")) {
+            proxied("vertex-socks-proxy", "socks5://relay:vertex-s0cks-pass@127.0.0.1:" + proxy.port());
+            HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", true, "hi"));
+            assertThat(r.statusCode())
+                    .as(new String(r.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            assertBothCallsTunnelledWithTheProxysCredentials(proxy, "relay", "vertex-s0cks-pass");
+        }
+    }
+
+    @Test
+    void aDeadProxyMeansNoTokenExchangeAroundIt() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        proxied("vertex-dead-proxy", "http://relay:dead-pass@127.0.0.1:" + closed);
+        HttpResponse<byte[]> r = gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "hi"));
+        assertThat(r.statusCode()).isNotEqualTo(200);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("dead-pass");
+        assertThat(gw.mock.exchanges())
+                .as("neither the token endpoint nor the API was reached")
+                .isEmpty();
+    }
+
+    @Test
+    void theModelListShowsTheModelsTheCatalogueMapsForVertex() {
+        vertex("vertex-models", cloud.accepted);
+        assertThat(anthropic.models().list().data().stream().map(m -> m.id()).toList())
+                .isEqualTo(Catalogue.shipped().servedOn(ModelEntry.VERTEX).stream()
+                        .map(ModelEntry::name)
+                        .toList());
     }
 }

@@ -42,13 +42,15 @@ import org.jspecify.annotations.Nullable;
  * the body must be Bedrock's Anthropic shape; the request goes on to the Messages mock, and its answer comes back as
  * Bedrock's: event-stream frames written with the AWS SDK, errors as {@code {"message":…}} with
  * {@code x-amzn-ErrorType}. The directive {@code mock:bedrock-throttle} in a prompt ends the stream with a
- * {@code throttlingException} frame after two events. Vertex ({@code …/publishers/anthropic/models/{m}:rawPredict} and
+ * {@code throttlingException} frame after two events. CountTokens ({@code POST /model/{id}/count-tokens}) is checked
+ * the same way and answered by {@link #countTokens}. Vertex ({@code …/publishers/anthropic/models/{m}:rawPredict} and
  * {@code :streamRawPredict}) takes only bearers its fake token endpoint ({@code POST /token}, the service-account JWT
  * flow) issued; its answer is the Messages mock's, unchanged.
  */
 final class CloudMockHandler extends ChannelDuplexHandler {
 
-    private static final Pattern BEDROCK = Pattern.compile("/model/([^/]+)/(invoke|invoke-with-response-stream)");
+    private static final Pattern BEDROCK =
+            Pattern.compile("/model/([^/]+)/(invoke|invoke-with-response-stream|count-tokens)");
     private static final Pattern VERTEX = Pattern.compile(
             "/v1/projects/[^/]+/locations/[^/]+/publishers/anthropic/models/([^/:]+):(rawPredict|streamRawPredict)");
     private static final String EVENT_STREAM = "application/vnd.amazon.eventstream";
@@ -116,6 +118,10 @@ final class CloudMockHandler extends ChannelDuplexHandler {
             bedrockError(ctx, 403, type, refused);
             return;
         }
+        if (op.equals("count-tokens")) {
+            countTokens(ctx, req, modelId, body);
+            return;
+        }
         ObjectNode root = object(body);
         if (root == null
                 || !"bedrock-2023-05-31".equals(root.path("anthropic_version").asText())
@@ -133,6 +139,41 @@ final class CloudMockHandler extends ChannelDuplexHandler {
         chunks = 0;
         mode = stream ? Mode.BEDROCK_STREAM : Mode.BEDROCK;
         ctx.fireChannelRead(messages(req, root));
+    }
+
+    /**
+     * Bedrock's CountTokens ({@code {"input": {"invokeModel": {"body": base64}}}} answered {@code {"inputTokens": N}},
+     * N counted as the mock counts every request: a quarter of the InvokeModel body's bytes). Like Bedrock, it refuses
+     * inference profile ids and models it does not count for (here: a body with {@code mock:no-count-tokens}).
+     */
+    private void countTokens(ChannelHandlerContext ctx, FullHttpRequest req, String modelId, byte[] body) {
+        ObjectNode root = object(body);
+        String encoded = root == null
+                ? ""
+                : root.path("input").path("invokeModel").path("body").asText("");
+        byte[] invoke;
+        try {
+            invoke = java.util.Base64.getDecoder().decode(encoded);
+        } catch (IllegalArgumentException e) {
+            invoke = new byte[0];
+        }
+        ObjectNode request = object(invoke);
+        if (request == null
+                || !"bedrock-2023-05-31"
+                        .equals(request.path("anthropic_version").asText())
+                || request.has("model")) {
+            record(req, "bedrock-invalid", body);
+            bedrockError(ctx, 400, "ValidationException", "Malformed input request: invokeModel.body");
+            return;
+        }
+        if (!modelId.startsWith("anthropic.")
+                || new String(invoke, StandardCharsets.UTF_8).contains("mock:no-count-tokens")) {
+            record(req, "bedrock-count-tokens-refused", body);
+            bedrockError(ctx, 400, "ValidationException", "The provided model doesn't support counting tokens.");
+            return;
+        }
+        record(req, "bedrock-count-tokens", body);
+        json(ctx, 200, "{\"inputTokens\":" + Math.max(1, invoke.length / 4) + "}");
     }
 
     private void vertex(ChannelHandlerContext ctx, FullHttpRequest req, String model, String op) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,10 @@ public final class Catalogue {
 
     private final Map<String, String> tierSizes;
     private final @Nullable ModelPrice fallback;
+    /** Lower-case platform id (Bedrock's without a profile prefix, Vertex's) to its entry. */
+    private final Map<String, ModelEntry> byPlatformId;
+
+    private final Set<String> cloudBetas;
 
     /**
      * @param asOf the date the catalogue's prices were read
@@ -63,6 +68,21 @@ public final class Catalogue {
             List<ModelEntry> entries,
             Map<String, String> tierSizes,
             @Nullable ModelPrice fallback) {
+        this(asOf, origin, entries, tierSizes, fallback, Set.of());
+    }
+
+    /**
+     * @param cloudBetas the {@code anthropic-beta} flags Bedrock and Vertex AI accept (they refuse others), forwarded
+     *     to cloud accounts; the rest are dropped there
+     * @see #Catalogue(String, String, List, Map, ModelPrice)
+     */
+    public Catalogue(
+            String asOf,
+            String origin,
+            List<ModelEntry> entries,
+            Map<String, String> tierSizes,
+            @Nullable ModelPrice fallback,
+            Set<String> cloudBetas) {
         this.asOf = requireNonNull(asOf, "asOf");
         this.origin = requireNonNull(origin, "origin");
         Map<String, ModelEntry> m = new LinkedHashMap<>();
@@ -80,6 +100,14 @@ public final class Catalogue {
                 .toList();
         this.tierSizes = Map.copyOf(tierSizes);
         this.fallback = fallback;
+        Map<String, ModelEntry> ids = new LinkedHashMap<>();
+        for (ModelEntry e : m.values()) {
+            for (String id : e.platformIds().values()) {
+                ids.putIfAbsent(id.toLowerCase(Locale.ROOT), e);
+            }
+        }
+        this.byPlatformId = Collections.unmodifiableMap(ids);
+        this.cloudBetas = Set.copyOf(cloudBetas);
     }
 
     /** The catalogue shipped in the jar ({@code io/relaygate/core/catalogue/catalogue.json}), read once. */
@@ -102,7 +130,8 @@ public final class Catalogue {
         Map<String, String> sizes = new LinkedHashMap<>(tierSizes);
         sizes.putAll(overrides.tierSizes);
         ModelPrice fb = overrides.fallback != null ? overrides.fallback : fallback;
-        return new Catalogue(overrides.asOf, overrides.origin, merged, sizes, fb);
+        Set<String> betas = overrides.cloudBetas.isEmpty() ? cloudBetas : overrides.cloudBetas;
+        return new Catalogue(overrides.asOf, overrides.origin, merged, sizes, fb, betas);
     }
 
     public String asOf() {
@@ -128,9 +157,61 @@ public final class Catalogue {
         return fallback;
     }
 
-    /** The entry of {@code model} under the exact rule only (normalised name), if there is one. */
+    /** The {@code anthropic-beta} flags the cloud platforms accept. */
+    public Set<String> cloudBetas() {
+        return cloudBetas;
+    }
+
+    /**
+     * The entry of {@code model} under the exact rule only (normalised name, or a cloud platform's id of it such as
+     * {@code us.anthropic.claude-sonnet-4-5-20250929-v1:0}), if there is one.
+     */
     public Optional<ModelEntry> find(String model) {
-        return Optional.ofNullable(byName.get(normalise(requireNonNull(model, "model"))));
+        requireNonNull(model, "model");
+        ModelEntry e = byName.get(normalise(model));
+        return Optional.ofNullable(e != null ? e : byPlatformId(model));
+    }
+
+    /**
+     * The id of {@code model} on {@code platform} ({@link ModelEntry#BEDROCK}, {@link ModelEntry#VERTEX}): its own
+     * entry's, else that of the newest entry of its tier the platform serves ({@code claude-opus-9} or {@code opus}
+     * runs as the newest Opus on Bedrock); empty when neither.
+     */
+    public Optional<String> platformId(String platform, String model) {
+        requireNonNull(platform, "platform");
+        ModelEntry own = find(model).orElse(null);
+        if (own != null && own.platformId(platform) != null) {
+            return Optional.ofNullable(own.platformId(platform));
+        }
+        String n = normalise(model);
+        String tier = own != null && !own.tier().isEmpty() ? own.tier() : tierOf(model);
+        if (tier == null && tierSizes.containsKey(n)) {
+            tier = n;
+        }
+        for (ModelEntry e : byName.values()) {
+            if (e.tier().equals(tier) && e.platformId(platform) != null) {
+                return Optional.ofNullable(e.platformId(platform));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The entries {@code platform} serves, in catalogue order. */
+    public List<ModelEntry> servedOn(String platform) {
+        return byName.values().stream()
+                .filter(e -> e.platformId(platform) != null)
+                .toList();
+    }
+
+    private @Nullable ModelEntry byPlatformId(String model) {
+        String id = model.trim().toLowerCase(Locale.ROOT);
+        ModelEntry e = byPlatformId.get(id);
+        if (e == null) {
+            // a Bedrock cross-region inference profile: "us." / "eu." / "global." before the model id
+            int dot = id.indexOf('.');
+            e = dot > 0 && dot <= 8 ? byPlatformId.get(id.substring(dot + 1)) : null;
+        }
+        return e;
     }
 
     /** How {@code model} is priced: exact, estimated by the nearest rule, or unpriced (see the class comment). */
@@ -138,6 +219,9 @@ public final class Catalogue {
         requireNonNull(model, "model");
         String n = normalise(model);
         ModelEntry exact = byName.get(n);
+        if (exact == null) {
+            exact = byPlatformId(model);
+        }
         if (exact != null) {
             return quote(model, PriceBasis.EXACT, exact);
         }

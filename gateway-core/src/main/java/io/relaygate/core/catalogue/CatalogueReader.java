@@ -36,15 +36,17 @@ import org.jspecify.annotations.Nullable;
  * <p>Prices are USD per million tokens; cache prices default to {@code input} (no cache pricing), {@code
  * cache_write_1h} to {@code cache_write_5m}; {@code vendor} defaults to the family, the family to the name's first
  * part. The price files of earlier versions ({@code as_of}, {@code source}, {@code models} with {@code input}, {@code
- * output}, {@code cache_write}, {@code cache_read}) read as catalogues. Names are lower-cased. Every failure is a {@link ConfigException} naming
+ * output}, {@code cache_write}, {@code cache_read}) read as catalogues. A model may carry its ids on the cloud platforms
+ * ({@code "bedrock": "anthropic.claude-sonnet-4-5-20250929-v1:0"}, {@code "vertex": "claude-sonnet-4-5@20250929"}),
+ * and {@code cloud_betas} lists the {@code anthropic-beta} flags those platforms accept. Names are lower-cased. Every failure is a {@link ConfigException} naming
  * where and the key.
  */
 public final class CatalogueReader {
 
     static final String SHIPPED_RESOURCE = "catalogue.json";
 
-    private static final Set<String> TOP =
-            Set.of("as_of", "generated_by", "sources", "source", "note", "tier_sizes", "fallback", "models");
+    private static final Set<String> TOP = Set.of(
+            "as_of", "generated_by", "sources", "source", "note", "tier_sizes", "fallback", "cloud_betas", "models");
     private static final Set<String> PRICE =
             Set.of("input", "output", "cache_write_5m", "cache_write_1h", "cache_read");
     private static final Set<String> MODEL = Set.of(
@@ -59,7 +61,9 @@ public final class CatalogueReader {
             "cache_read",
             "context_window",
             "max_output",
-            "long_context");
+            "long_context",
+            ModelEntry.BEDROCK,
+            ModelEntry.VERTEX);
     private static final Set<String> LONG_CONTEXT =
             Set.of("above_input_tokens", "input", "output", "cache_write_5m", "cache_write_1h", "cache_read");
     private static final Set<String> SIZES = Set.of("small", "middle", "big");
@@ -176,7 +180,31 @@ public final class CatalogueReader {
         JsonNode fallback = root.get("fallback");
         ModelPrice fallbackPrice =
                 fallback == null || fallback.isNull() ? null : price(where, "fallback", fallback, PRICE);
-        return new Catalogue(asOf.asText(), origin, entries, tierSizes(where, root.get("tier_sizes")), fallbackPrice);
+        return new Catalogue(
+                asOf.asText(),
+                origin,
+                entries,
+                tierSizes(where, root.get("tier_sizes")),
+                fallbackPrice,
+                cloudBetas(where, root.get("cloud_betas")));
+    }
+
+    private static Set<String> cloudBetas(String where, @Nullable JsonNode node) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw new ConfigException(where + ": cloud_betas: " + node.getNodeType()
+                    + " (expected: a list of anthropic-beta flags Bedrock and Vertex AI accept)");
+        }
+        for (JsonNode b : node) {
+            if (!b.isTextual() || b.asText().isBlank()) {
+                throw new ConfigException(where + ": cloud_betas: " + b + " (expected: a beta flag name)");
+            }
+            out.add(b.asText().trim());
+        }
+        return out;
     }
 
     private static Map<String, String> tierSizes(String where, @Nullable JsonNode node) {
@@ -233,7 +261,29 @@ public final class CatalogueReader {
                 price,
                 longContext,
                 count(where, path, node, "context_window", 0),
-                count(where, path, node, "max_output", 0));
+                count(where, path, node, "max_output", 0),
+                platformIds(where, path, node));
+    }
+
+    /** The optional {@code bedrock} and {@code vertex} ids of a model. */
+    private static Map<String, String> platformIds(String where, String path, JsonNode node) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String platform : List.of(ModelEntry.BEDROCK, ModelEntry.VERTEX)) {
+            JsonNode v = node.get(platform);
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            if (!v.isTextual() || v.asText().isBlank() || v.asText().contains("/")) {
+                throw new ConfigException(where + ": " + path + "." + platform + ": " + v
+                        + " (expected: the model's id on " + platform + ", e.g. "
+                        + (platform.equals(ModelEntry.BEDROCK)
+                                ? "anthropic.claude-sonnet-4-5-20250929-v1:0"
+                                : "claude-sonnet-4-5@20250929")
+                        + ")");
+            }
+            ids.put(platform, v.asText().trim());
+        }
+        return ids;
     }
 
     private static ModelPrice price(String where, String path, JsonNode node, Set<String> allowed) {

@@ -127,4 +127,50 @@ class CatalogueTest {
                 "f.yaml", "as_of: '2026-12-06'\nmodels:\n  m-1: {vendor: v, tier: opus, input: 1, output: 2}\n", "t");
         assertThat(c.find("M-1")).isPresent();
     }
+
+    @Test
+    void cloudPlatformIdsAreCatalogueDataWithTheTierAsFallback() {
+        assertThat(shipped.platformId(ModelEntry.BEDROCK, "claude-sonnet-4-5-20250929"))
+                .contains("anthropic.claude-sonnet-4-5-20250929-v1:0");
+        assertThat(shipped.platformId(ModelEntry.VERTEX, "claude-haiku-4-5")).contains("claude-haiku-4-5@20251001");
+        assertThat(shipped.platformId(ModelEntry.BEDROCK, "claude-opus-5-5"))
+                .as("a model the platform does not serve runs as the newest of its tier it serves")
+                .contains("anthropic.claude-opus-4-5-20251101-v1:0");
+        assertThat(shipped.platformId(ModelEntry.VERTEX, "sonnet")).contains("claude-sonnet-4-5@20250929");
+        assertThat(shipped.platformId(ModelEntry.BEDROCK, "gpt-5")).isEmpty();
+        assertThat(shipped.cloudBetas()).contains("context-1m-2025-08-07");
+    }
+
+    @Test
+    void aBedrockOrVertexIdIsPricedExactlyAsItsModel() {
+        Quote bedrock = shipped.quote("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+        assertThat(bedrock.basis()).isEqualTo(PriceBasis.EXACT);
+        assertThat(bedrock.pricedAs()).isEqualTo("claude-sonnet-4-5");
+        assertThat(shipped.quote("anthropic.claude-haiku-4-5-20251001-v1:0").pricedAs())
+                .isEqualTo("claude-haiku-4-5");
+        assertThat(shipped.quote("claude-opus-4-1@20250805").pricedAs()).isEqualTo("claude-opus-4-1");
+    }
+
+    @Test
+    void anOperatorsCatalogueChangesThePlatformIdsAndBetasWithoutABuild() {
+        Catalogue overlay = CatalogueReader.parse(
+                "test",
+                "{\"as_of\":\"2027-01-01\",\"cloud_betas\":[\"new-beta-2027-01-01\"],\"models\":{"
+                        + "\"claude-sonnet-4-5\":{\"tier\":\"sonnet\",\"input\":3,\"output\":15,"
+                        + "\"bedrock\":\"anthropic.claude-sonnet-4-5-20250929-v2:0\"}}}",
+                "store");
+        Catalogue c = shipped.with(overlay);
+        assertThat(c.platformId(ModelEntry.BEDROCK, "claude-sonnet-4-5"))
+                .contains("anthropic.claude-sonnet-4-5-20250929-v2:0");
+        assertThat(c.platformId(ModelEntry.VERTEX, "claude-sonnet-4-5"))
+                .as("the replaced entry has no vertex id: the newest sonnet Vertex serves stands in")
+                .contains("claude-sonnet-4@20250514");
+        assertThat(c.cloudBetas()).containsExactly("new-beta-2027-01-01");
+        assertThatThrownBy(() -> CatalogueReader.parse(
+                        "test",
+                        "{\"as_of\":\"x\",\"models\":{\"m\":{\"input\":1,\"output\":1,\"bedrock\":7}}}",
+                        "store"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("models.m.bedrock");
+    }
 }

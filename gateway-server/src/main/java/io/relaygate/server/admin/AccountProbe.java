@@ -6,7 +6,9 @@ import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.Secrets;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.signatures.ClientSignatures;
+import io.relaygate.server.upstream.CloudProbe;
 import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.UpstreamRequests;
 import java.io.IOException;
@@ -32,7 +34,28 @@ public final class AccountProbe {
      * of its vendor).
      */
     public static CompletableFuture<ObjectNode> run(TokenEndpoint calls, Account account, @Nullable String model) {
+        return run(calls, account, model, Catalogue.shipped());
+    }
+
+    /**
+     * Tests {@code account} with {@code model}; a {@code bedrock} or {@code vertex} account's model id comes from
+     * {@code catalogue} (the live one), as the relay takes it.
+     */
+    public static CompletableFuture<ObjectNode> run(
+            TokenEndpoint calls, Account account, @Nullable String model, Catalogue catalogue) {
         String m = model != null && !model.isBlank() ? model.trim() : defaultModel(account);
+        if (account.kind().cloud()) {
+            ObjectNode ping = Views.JSON.createObjectNode().put("model", m).put("max_tokens", 1);
+            ping.putArray("messages").addObject().put("role", "user").put("content", "ping");
+            long started = System.nanoTime();
+            CompletableFuture<TokenEndpoint.Answer> sent;
+            try {
+                sent = CloudProbe.send(calls, account, ping.toString(), catalogue);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            return sent.handle((answer, failure) -> result(account, m, started, answer, failure));
+        }
         String path;
         ObjectNode body = Views.JSON.createObjectNode();
         switch (account.kind()) {
@@ -74,23 +97,41 @@ public final class AccountProbe {
                         account.trustCertificates(),
                         body.toString(),
                         UpstreamRequests.credentialHeaders(account, ClientSignatures.shipped()))
-                .handle((answer, failure) -> {
-                    ObjectNode n = Views.JSON.createObjectNode();
-                    n.put("account", account.name());
-                    n.put("model", m);
-                    n.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
-                    if (failure != null) {
-                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                        n.put("ok", false);
-                        n.putNull("status");
-                        n.put("message", clip(Secrets.redact(String.valueOf(cause.getMessage()))));
-                        return n;
-                    }
-                    n.put("ok", answer.status() / 100 == 2);
-                    n.put("status", answer.status());
-                    n.put("message", answer.status() / 100 == 2 ? "the upstream answered" : message(answer.body()));
-                    return n;
-                });
+                .handle((answer, failure) -> result(account, m, started, answer, failure));
+    }
+
+    private static ObjectNode result(
+            Account account,
+            String m,
+            long started,
+            TokenEndpoint.@Nullable Answer answer,
+            @Nullable Throwable failure) {
+        ObjectNode n = Views.JSON.createObjectNode();
+        n.put("account", account.name());
+        n.put("model", m);
+        n.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
+        if (failure != null || answer == null) {
+            Throwable cause = failure == null ? new IllegalStateException("no answer") : failure;
+            while (cause.getCause() != null && cause != cause.getCause()) {
+                cause = cause.getCause();
+            }
+            n.put("ok", false);
+            n.putNull("status");
+            String why = Secrets.redact(String.valueOf(cause.getMessage()));
+            n.put("message", clip(account.kind().cloud() ? "account " + account.name() + ": " + why : why));
+            return n;
+        }
+        boolean ok = answer.status() / 100 == 2;
+        n.put("ok", ok);
+        n.put("status", answer.status());
+        String message = ok ? "the upstream answered" : message(answer.body());
+        if (!ok && account.kind().cloud() && (answer.status() == 401 || answer.status() == 403)) {
+            message = "account " + account.name() + ": "
+                    + (account.kind() == AccountKind.BEDROCK ? "Bedrock" : "Vertex AI")
+                    + " refused the credentials (HTTP " + answer.status() + "): " + message;
+        }
+        n.put("message", clip(message));
+        return n;
     }
 
     private static String defaultModel(Account account) {
@@ -106,6 +147,9 @@ public final class AccountProbe {
                 return "claude-haiku-4-5";
             case CODEX_OAUTH:
                 return "gpt-5-codex";
+            case BEDROCK:
+            case VERTEX:
+                return "claude-haiku-4-5";
             default:
                 return "gpt-4o-mini";
         }
@@ -119,6 +163,10 @@ public final class AccountProbe {
             JsonNode error = n.path("error");
             String m =
                     error.isTextual() ? error.asText() : error.path("message").asText("");
+            if (m.isEmpty()) {
+                // Bedrock's errors: {"message": "..."} (its type in the x-amzn-ErrorType header)
+                m = n.path("message").asText(n.path("Message").asText(""));
+            }
             if (!m.isEmpty()) {
                 return clip(Secrets.redact(m));
             }

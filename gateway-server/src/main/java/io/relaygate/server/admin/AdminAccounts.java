@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,8 +49,12 @@ public final class AdminAccounts {
      * Adds the account {@code body} describes: {@code kind}, {@code name}, {@code baseUrl}, optional {@code priority},
      * {@code group}, {@code models}, {@code modelMap}, {@code proxy}, {@code schedulable} (default true), {@code headers}
      * (extra upstream headers, an object of strings), and one of {@code apiKey}, {@code oauthCode} (Claude's
-     * code, or the address ChatGPT's sign-in ended on) + {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth} (the content of Codex's auth.json), with optional
-     * {@code tokenUrl} and {@code clientId}. The token exchange, when there is one, goes through the account's proxy
+     * code, or the address ChatGPT's sign-in ended on) + {@code oauthVerifier}, {@code refreshToken}, {@code codexAuth}
+     * (the content of Codex's auth.json), with optional {@code tokenUrl} and {@code clientId}; cloud accounts take their
+     * own fields instead ({@link CloudAccountSetup}: a {@code bedrock} account's {@code region}, {@code profilePrefix}
+     * and IAM keys or {@code bedrockApiKey}, a {@code vertex} account's {@code project}, {@code region} and {@code
+     * serviceAccountJson}; {@code baseUrl} then defaults to the region's endpoint). The token exchange, when there is
+     * one, goes through the account's proxy
      * and blocks: call it off the event loop.
      */
     public static CompletionStage<ObjectNode> add(Store store, JsonNode body, String actor, TokenEndpoint tokens) {
@@ -103,12 +108,18 @@ public final class AdminAccounts {
         body.path("modelMap")
                 .fields()
                 .forEachRemaining(e -> modelMap.put(e.getKey(), e.getValue().asText()));
+        String credential = kind.cloud() ? cloudCredential(kind, body) : credential(kind, body, tokens);
+        String baseUrl = kind.cloud()
+                        && (text(body, "baseUrl") == null
+                                || text(body, "baseUrl").isBlank())
+                ? CloudAccountSetup.defaultBaseUrl(kind, java.util.Objects.requireNonNull(credential, "credential"))
+                : required(body, "baseUrl");
         return new Account(
                 Ids.random(10),
                 name,
                 kind,
-                required(body, "baseUrl"),
-                credential(kind, body, tokens),
+                baseUrl,
+                credential,
                 text(body, "proxy"),
                 body.path("priority").canConvertToInt() ? body.path("priority").asInt() : Account.DEFAULT_PRIORITY,
                 body.path("schedulable").asBoolean(true),
@@ -174,6 +185,45 @@ public final class AdminAccounts {
                     e.getMessage().replace("--oauth-code", "oauthCode").replace("--codex-auth-file", "codexAuth"));
         }
         return apiKey;
+    }
+
+    /**
+     * A {@code bedrock} account's {@code region}, {@code profilePrefix}, {@code awsAccessKeyId} + {@code
+     * awsSecretAccessKey} (+ {@code awsSessionToken}) or {@code bedrockApiKey}; a {@code vertex} account's {@code
+     * project}, {@code region} and {@code serviceAccountJson}: checked and stored as the CLI does it.
+     */
+    private static String cloudCredential(AccountKind kind, JsonNode body) {
+        UnaryOperator<String> given = field -> {
+            String v = text(body, field);
+            return v == null || v.isBlank() ? null : v.trim();
+        };
+        for (String other : new String[] {"apiKey", "oauthCode", "refreshToken", "codexAuth"}) {
+            JsonNode v = body.get(other);
+            if (v != null && !v.isNull() && !(v.isTextual() && v.asText().isBlank())) {
+                throw new IllegalArgumentException(other + ": not for " + kind.wireName()
+                        + " accounts (expected: "
+                        + (kind == AccountKind.BEDROCK
+                                ? "awsAccessKeyId and awsSecretAccessKey, or bedrockApiKey)"
+                                : "serviceAccountJson)"));
+            }
+        }
+        JsonNode sa = body.get("serviceAccountJson");
+        String serviceAccount =
+                sa == null || sa.isNull() || (sa.isTextual() && sa.asText().isBlank())
+                        ? null
+                        : sa.isObject() ? sa.toString() : sa.asText();
+        return CloudAccountSetup.credential(
+                kind,
+                new CloudAccountSetup.Given(
+                        given.apply("region"),
+                        given.apply("profilePrefix"),
+                        given.apply("awsAccessKeyId"),
+                        given.apply("awsSecretAccessKey"),
+                        given.apply("awsSessionToken"),
+                        given.apply("bedrockApiKey"),
+                        given.apply("project"),
+                        serviceAccount,
+                        field -> field));
     }
 
     private static String required(JsonNode body, String field) {

@@ -165,7 +165,9 @@ final class AdminRouter {
         return store.accounts().findByName(name).thenCompose(found -> {
             Account account = found.orElseThrow(
                     () -> new GatewayException(ErrorKind.NOT_FOUND, "account name: " + name + " not found"));
-            return AccountProbe.run(tokens, account, model).thenApply(AdminAnswer::ok);
+            return CatalogueAdmin.current(store)
+                    .thenCompose(catalogue -> AccountProbe.run(tokens, account, model, catalogue))
+                    .thenApply(AdminAnswer::ok);
         });
     }
 

@@ -173,6 +173,7 @@ public final class Views {
                 oauth.put("refreshable", false);
             }
         }
+        CloudAccountSetup.describe(n, a);
         n.put("createdAt", a.createdAt().toString());
         return n;
     }

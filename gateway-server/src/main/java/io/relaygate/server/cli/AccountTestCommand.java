@@ -6,6 +6,7 @@ import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.server.admin.AccountProbe;
+import io.relaygate.server.admin.CatalogueAdmin;
 import io.relaygate.server.upstream.TokenEndpoint;
 import java.util.Set;
 
@@ -37,7 +38,8 @@ final class AccountTestCommand {
             Account account = Cli.await(store.accounts().findByName(name))
                     .orElseThrow(
                             () -> new GatewayException(ErrorKind.NOT_FOUND, "account name: " + name + " not found"));
-            result = Cli.await(AccountProbe.run(calls, account, args.value("model")));
+            result = Cli.await(
+                    AccountProbe.run(calls, account, args.value("model"), Cli.await(CatalogueAdmin.current(store))));
         }
         boolean ok = result.path("ok").asBoolean();
         if (args.flag("json")) {

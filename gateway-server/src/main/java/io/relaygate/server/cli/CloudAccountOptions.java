@@ -1,14 +1,14 @@
 package io.relaygate.server.cli;
 
 import io.relaygate.core.AccountKind;
-import io.relaygate.core.BedrockCredentials;
-import io.relaygate.core.VertexCredentials;
+import io.relaygate.server.admin.CloudAccountSetup;
 import io.relaygate.server.admin.UsageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,46 +43,44 @@ final class CloudAccountOptions {
 
     private CloudAccountOptions() {}
 
-    /** The stored credential of a {@code bedrock} or {@code vertex} account. */
+    /** What {@link CloudAccountSetup} calls a field, as an option of this command. */
+    private static final Map<String, String> OPTION_OF = Map.of(
+            "region", "--region",
+            "profilePrefix", "--inference-profile",
+            "awsAccessKeyId", "--aws-access-key-id-env",
+            "awsSecretAccessKey", "--aws-secret-access-key-env",
+            "awsSessionToken", "--aws-session-token-env",
+            "bedrockApiKey", "--bedrock-api-key-env",
+            "project", "--project",
+            "serviceAccountJson", "--service-account-file");
+
+    /** The stored credential of a {@code bedrock} or {@code vertex} account ({@link CloudAccountSetup}). */
     static String credential(Cli cli, Args args, AccountKind kind) {
-        String region = args.required("region");
-        if (kind == AccountKind.BEDROCK) {
-            String apiKey = env(cli, args, "bedrock-api-key-env");
-            String keyId = env(cli, args, "aws-access-key-id-env");
-            String secret = env(cli, args, "aws-secret-access-key-env");
-            if (apiKey == null && (keyId == null || secret == null)) {
-                throw new UsageException("bedrock: expected --aws-access-key-id-env and --aws-secret-access-key-env,"
-                        + " or --bedrock-api-key-env");
+        String json = null;
+        String file = args.value("service-account-file");
+        if (file != null) {
+            try {
+                json = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UsageException("--service-account-file: " + file + " is not a readable file");
             }
-            return Args.validated(() -> new BedrockCredentials(
-                            region,
-                            keyId,
-                            secret,
-                            env(cli, args, "aws-session-token-env"),
-                            apiKey,
-                            args.value("inference-profile")))
-                    .encode();
         }
-        String file = args.required("service-account-file");
-        String json;
-        try {
-            json = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageException("--service-account-file: " + file + " is not a readable file");
-        }
-        Args.validated(() -> {
-            VertexCredentials.checkServiceAccount(json);
-            return json;
-        });
-        return Args.validated(() -> new VertexCredentials(args.required("project"), region, json, null, null))
-                .encode();
+        CloudAccountSetup.Given given = new CloudAccountSetup.Given(
+                args.value("region"),
+                args.value("inference-profile"),
+                env(cli, args, "aws-access-key-id-env"),
+                env(cli, args, "aws-secret-access-key-env"),
+                env(cli, args, "aws-session-token-env"),
+                env(cli, args, "bedrock-api-key-env"),
+                args.value("project"),
+                json,
+                field -> OPTION_OF.getOrDefault(field, field));
+        return Args.validated(() -> CloudAccountSetup.credential(kind, given));
     }
 
     /** The platform's endpoint for the account's region. */
     static String defaultBaseUrl(AccountKind kind, String credential) {
-        return kind == AccountKind.BEDROCK
-                ? BedrockCredentials.parse(credential).defaultBaseUrl()
-                : VertexCredentials.parse(credential).defaultBaseUrl();
+        return CloudAccountSetup.defaultBaseUrl(kind, credential);
     }
 
     private static @Nullable String env(Cli cli, Args args, String option) {

@@ -144,7 +144,8 @@ final class UpstreamCall {
         Account account = exchange.attempts().current();
         FullHttpRequest request;
         try {
-            request = UpstreamRequests.forAttempt(exchange.request(), account, target, conversion);
+            request =
+                    UpstreamRequests.forAttempt(exchange.request(), account, target, conversion, exchange.catalogue());
         } catch (GatewayException e) {
             detach(true);
             listener.failedBeforeFirstByte(UpstreamFailure.CLIENT_ERROR, e.getMessage());

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.Account;
+import io.relaygate.core.AccountKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.UpstreamFailure;
@@ -16,7 +17,10 @@ import io.relaygate.server.exchange.Exchange;
 import io.relaygate.server.exchange.ExchangeOutcome.End;
 import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
+import io.relaygate.server.upstream.BedrockCountTokens;
+import io.relaygate.server.upstream.TokenEndpoint;
 import io.relaygate.server.upstream.UpstreamConnections;
+import io.relaygate.server.upstream.UpstreamPool;
 import io.relaygate.server.upstream.UpstreamTarget;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -115,7 +119,15 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         if (LocalCountTokens.applies(ex, a)) {
-            end(ex, LocalCountTokens::answer);
+            if (a.kind() == AccountKind.BEDROCK && pool instanceof UpstreamPool) {
+                countOnBedrock(ex, a, (UpstreamPool) pool);
+            } else {
+                end(ex, LocalCountTokens::answer);
+            }
+            return;
+        }
+        if (CloudModelList.applies(ex, a)) {
+            end(ex, x -> CloudModelList.answer(x, a));
             return;
         }
         Conversion conversion;
@@ -137,6 +149,29 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
             }
             return true;
         });
+    }
+
+    /**
+     * {@code count_tokens} through Bedrock's CountTokens, on this event loop and the account's proxy, else counted
+     * here ({@link BedrockCountTokens}). The relay's own pool is the gateway's {@link UpstreamPool}; a test's stand-in
+     * pool counts locally.
+     */
+    private void countOnBedrock(Exchange ex, Account a, UpstreamPool upstreams) {
+        state = State.CONNECTING;
+        TokenEndpoint calls = new TokenEndpoint(upstreams, ctx().channel().eventLoop());
+        EventLoops.onLoop(
+                BedrockCountTokens.count(calls, a, ex.request().request.content(), ex.catalogue()),
+                ctx().executor(),
+                (counted, error) -> {
+                    if (exchange != ex || state != State.CONNECTING) {
+                        return; // the client left meanwhile
+                    }
+                    if (counted != null && counted.isPresent()) {
+                        end(ex, x -> x.respondJson("{\"input_tokens\":" + counted.getAsLong() + "}"));
+                    } else {
+                        end(ex, LocalCountTokens::answer);
+                    }
+                });
     }
 
     // ---- what the upstream call reports (on this event loop, the call already detached) ----

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -20,11 +21,14 @@ import io.relaygate.core.BedrockCredentials;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.GatewayException;
 import io.relaygate.core.VertexCredentials;
+import io.relaygate.core.catalogue.Catalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,15 +65,20 @@ final class CloudRequests {
      * @throws GatewayException when the body is not a Messages request with a model
      */
     static FullHttpRequest build(
-            Account account, UpstreamTarget target, ByteBuf body, HttpHeaders clientHeaders, Clock clock) {
+            Account account,
+            UpstreamTarget target,
+            ByteBuf body,
+            HttpHeaders clientHeaders,
+            Catalogue catalogue,
+            Clock clock) {
         ObjectNode tree = read(body);
         JsonNode model = tree.remove("model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw new GatewayException(ErrorKind.INVALID_REQUEST, "model: missing (expected: a Claude model name)");
         }
-        String id = CloudModels.upstreamId(account, model.asText());
+        String id = CloudModels.upstreamId(account, model.asText(), catalogue);
         boolean stream = tree.path("stream").asBoolean(false);
-        String betas = acceptedBetas(clientHeaders.getAll("anthropic-beta"));
+        String betas = acceptedBetas(clientHeaders.getAll("anthropic-beta"), catalogue);
         String path;
         if (account.kind() == AccountKind.BEDROCK) {
             tree.remove("stream");
@@ -87,32 +96,110 @@ final class CloudRequests {
             path = target.basePath() + "/v1/projects/" + encode(v.project()) + "/locations/" + encode(v.region())
                     + "/publishers/anthropic/models/" + encode(id) + (stream ? ":streamRawPredict" : ":rawPredict");
         }
-        byte[] bytes;
+        String accept = account.kind() == AccountKind.BEDROCK && stream
+                ? EVENT_STREAM
+                : (stream ? "text/event-stream" : "application/json");
+        return request(
+                account,
+                target,
+                path,
+                encoded(account, tree),
+                accept,
+                betas,
+                clientHeaders.get(HttpHeaderNames.USER_AGENT),
+                clock);
+    }
+
+    /**
+     * Bedrock's CountTokens request for a {@code count_tokens} body ({@code POST /model/{modelId}/count-tokens}, body
+     * {@code {"input": {"invokeModel": {"body": <the InvokeModel body, base64>}}}}, answered {@code {"inputTokens":
+     * N}}): the body as {@link #build} reshapes it (with a {@code max_tokens}, which InvokeModel requires and counting
+     * ignores), for the foundation model's bare id (CountTokens refuses inference profile ids). {@code body} is read,
+     * not released.
+     *
+     * @see <a href="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html">CountTokens</a>
+     */
+    static FullHttpRequest buildCountTokens(
+            Account account, UpstreamTarget target, ByteBuf body, Catalogue catalogue, Clock clock) {
+        ObjectNode tree = read(body);
+        JsonNode model = tree.remove("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "model: missing (expected: a Claude model name)");
+        }
+        String id = CloudModels.upstreamId(account, model.asText(), catalogue);
+        int anthropic = id.indexOf("anthropic.");
+        String bare = anthropic > 0 && id.charAt(anthropic - 1) == '.' ? id.substring(anthropic) : id;
+        tree.remove("stream");
+        tree.put("anthropic_version", BEDROCK_VERSION);
+        if (!tree.has("max_tokens")) {
+            tree.put("max_tokens", 1);
+        }
+        ObjectNode wrapper = JSON.createObjectNode();
+        wrapper.putObject("input")
+                .putObject("invokeModel")
+                .put("body", java.util.Base64.getEncoder().encodeToString(encoded(account, tree)));
+        String path = target.basePath() + "/model/" + encode(bare) + "/count-tokens";
+        return request(account, target, path, encoded(account, wrapper), "application/json", null, null, clock);
+    }
+
+    private static byte[] encoded(Account account, ObjectNode tree) {
         try {
-            bytes = JSON.writeValueAsBytes(tree);
+            return JSON.writeValueAsBytes(tree);
         } catch (IOException e) {
             throw new GatewayException(ErrorKind.API_ERROR, "could not encode the request for " + account.name());
         }
+    }
+
+    private static FullHttpRequest request(
+            Account account,
+            UpstreamTarget target,
+            String path,
+            byte[] bytes,
+            String accept,
+            @Nullable String betas,
+            @Nullable String agent,
+            Clock clock) {
         FullHttpRequest out =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(bytes));
         HttpHeaders h = out.headers();
         h.set(HttpHeaderNames.HOST, target.hostHeader());
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        h.set(
-                HttpHeaderNames.ACCEPT,
-                account.kind() == AccountKind.BEDROCK && stream
-                        ? EVENT_STREAM
-                        : (stream ? "text/event-stream" : "application/json"));
+        h.set(HttpHeaderNames.ACCEPT, accept);
         h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         // the operator's extra headers, before signing so SigV4 covers what it signs of them
         account.headers().forEach(h::set);
         authenticate(account, target, h, path, bytes, betas, clock);
-        String agent = clientHeaders.get(HttpHeaderNames.USER_AGENT);
         if (agent != null) {
             h.set(HttpHeaderNames.USER_AGENT, agent);
         }
         return out;
+    }
+
+    /**
+     * Sends {@code request} (built here for {@code account} at {@code target}; released) through {@code calls}, which
+     * reads the answer whole: the connection test's and CountTokens' calls.
+     */
+    static CompletableFuture<TokenEndpoint.Answer> send(
+            TokenCalls calls, Account account, UpstreamTarget target, FullHttpRequest request) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        String url;
+        String json;
+        try {
+            for (Map.Entry<String, String> h : request.headers()) {
+                // the call sets its own host and length
+                if (!h.getKey().equalsIgnoreCase(HttpHeaderNames.HOST.toString())
+                        && !h.getKey().equalsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH.toString())) {
+                    headers.add(h.getKey(), h.getValue());
+                }
+            }
+            url = (target.tls() ? "https://" : "http://") + target.hostHeader() + request.uri();
+            json = request.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            request.release();
+        }
+        return calls.post(
+                "account " + account.name(), url, account.proxy(), account.trustCertificates(), json, headers);
     }
 
     private static void authenticate(
@@ -143,12 +230,12 @@ final class CloudRequests {
     }
 
     /** The client's beta flags the platforms accept, comma-separated; null when none. */
-    static @Nullable String acceptedBetas(Iterable<String> headerValues) {
+    static @Nullable String acceptedBetas(Iterable<String> headerValues, Catalogue catalogue) {
         StringBuilder sb = new StringBuilder();
         for (String value : headerValues) {
             for (String b : value.split(",")) {
                 String flag = b.trim();
-                if (CloudModels.betaAccepted(flag) && sb.indexOf(flag) < 0) {
+                if (catalogue.cloudBetas().contains(flag) && sb.indexOf(flag) < 0) {
                     sb.append(sb.length() == 0 ? "" : ",").append(flag);
                 }
             }

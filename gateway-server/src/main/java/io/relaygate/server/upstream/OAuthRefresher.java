@@ -228,7 +228,7 @@ public final class OAuthRefresher {
     private CompletableFuture<String> exchange(Account a) {
         VertexCredentials v = VertexCredentials.parse(requireNonNull(a.credential(), "credential"));
         logger.debug("account {}: exchanging its service account key for an access token", a.name());
-        return VertexTokens.exchange(a, v).handle((fresh, error) -> {
+        return VertexTokens.exchange(a, v, tokenCalls).handle((fresh, error) -> {
             Throwable cause = VertexTokens.unwrap(error);
             if (cause instanceof VertexTokens.Refused) {
                 throw new CompletionException(

@@ -1,5 +1,6 @@
 package io.relaygate.server.upstream;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -16,4 +17,19 @@ public interface TokenCalls {
      */
     CompletableFuture<TokenEndpoint.Answer> post(
             String what, String url, @Nullable String proxy, @Nullable String trustCertificates, String json);
+
+    /**
+     * POSTs {@code body} with {@code headers} (a {@code content-type} among them replaces JSON's): the Vertex token
+     * exchange's form. {@link TokenEndpoint} sends them; a unit test's answers, which see no headers, take the body
+     * alone.
+     */
+    default CompletableFuture<TokenEndpoint.Answer> post(
+            String what,
+            String url,
+            @Nullable String proxy,
+            @Nullable String trustCertificates,
+            String body,
+            HttpHeaders headers) {
+        return post(what, url, proxy, trustCertificates, body);
+    }
 }

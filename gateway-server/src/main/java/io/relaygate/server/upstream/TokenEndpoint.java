@@ -113,6 +113,7 @@ public final class TokenEndpoint implements TokenCalls, AutoCloseable {
      * {@link #post(String, String, String, String, String)} with {@code headers} added to the request (an account's
      * credentials for the console's connection test): the same connection setup, proxy and bounds.
      */
+    @Override
     public CompletableFuture<Answer> post(
             String what,
             String url,

@@ -20,6 +20,7 @@ import io.relaygate.core.AccountKind;
 import io.relaygate.core.ClientKind;
 import io.relaygate.core.OAuthTokens;
 import io.relaygate.core.Route;
+import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.signatures.ClientSignatures;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.pipeline.RouteResolver;
@@ -92,14 +93,19 @@ public final class UpstreamRequests {
      * (the rule is {@link ClaudeCodeAdaptation#needed}); else the client's body untouched.
      */
     public static FullHttpRequest forAttempt(
-            ProxyRequest proxy, Account account, UpstreamTarget target, @Nullable Conversion conversion) {
+            ProxyRequest proxy,
+            Account account,
+            UpstreamTarget target,
+            @Nullable Conversion conversion,
+            Catalogue catalogue) {
         if (account.kind().cloud()) {
             // Bedrock and Vertex take Anthropic bodies of their own shape: the client's, or the converted one.
             ByteBuf body = conversion != null
                     ? conversion.body()
                     : proxy.request.content().retainedDuplicate();
             try {
-                return CloudRequests.build(account, target, body, proxy.request.headers(), Clock.systemUTC());
+                return CloudRequests.build(
+                        account, target, body, proxy.request.headers(), catalogue, Clock.systemUTC());
             } finally {
                 body.release();
             }

@@ -1,6 +1,5 @@
 package io.relaygate.server.upstream;
 
-import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
@@ -10,13 +9,7 @@ import io.relaygate.core.VertexCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Exchanges a Vertex account's service account key for an access token with Google's auth library
  * ({@link ServiceAccountCredentials}: a JWT assertion signed with the key, posted to the key file's {@code token_uri}).
- * The library's HTTP call blocks, so it runs on a thread of its own, never on an event loop; it goes through the
- * account's proxy (without proxy credentials: the JDK's HTTP client takes none per call) and trusts the account's
- * certificates. {@link OAuthRefresher} calls this under its store lock, like the subscription tokens.
+ * The library's HTTP call blocks, so it runs on a thread of its own, never on an event loop; its transport ({@link
+ * GoogleTokenTransport}) sends it like the account's requests: through its proxy, with the proxy's credentials, and
+ * trusting its certificates. {@link OAuthRefresher} calls this under its store lock, like the subscription tokens.
  */
 final class VertexTokens {
 
@@ -56,11 +49,11 @@ final class VertexTokens {
     private VertexTokens() {}
 
     /** The credentials with a new access token; fails with {@link Refused} or another {@link IOException}. */
-    static CompletableFuture<VertexCredentials> exchange(Account account, VertexCredentials v) {
+    static CompletableFuture<VertexCredentials> exchange(Account account, VertexCredentials v, TokenCalls calls) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return exchangeBlocking(account, v);
+                        return exchangeBlocking(account, v, calls);
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     }
@@ -68,8 +61,9 @@ final class VertexTokens {
                 BLOCKING);
     }
 
-    private static VertexCredentials exchangeBlocking(Account account, VertexCredentials v) throws IOException {
-        NetHttpTransport transport = transport(account);
+    private static VertexCredentials exchangeBlocking(Account account, VertexCredentials v, TokenCalls calls)
+            throws IOException {
+        GoogleTokenTransport transport = new GoogleTokenTransport(calls, account);
         GoogleCredentials credentials;
         try (InputStream in = new ByteArrayInputStream(v.serviceAccount().getBytes(StandardCharsets.UTF_8))) {
             credentials =
@@ -92,28 +86,6 @@ final class VertexTokens {
                 ? Instant.now().plusSeconds(3600)
                 : token.getExpirationTime().toInstant();
         return v.withAccess(token.getTokenValue(), expires);
-    }
-
-    private static NetHttpTransport transport(Account account) throws IOException {
-        NetHttpTransport.Builder b = new NetHttpTransport.Builder();
-        String proxy = account.proxy();
-        if (proxy != null) {
-            URI uri = URI.create(proxy);
-            boolean socks = uri.getScheme().startsWith("socks");
-            int port = uri.getPort() > 0 ? uri.getPort() : (socks ? 1080 : 8080);
-            b.setProxy(new Proxy(
-                    socks ? Proxy.Type.SOCKS : Proxy.Type.HTTP,
-                    InetSocketAddress.createUnresolved(uri.getHost(), port)));
-        }
-        String trust = account.trustCertificates();
-        if (trust != null) {
-            try (InputStream in = Files.newInputStream(Path.of(trust))) {
-                b.trustCertificatesFromStream(in);
-            } catch (GeneralSecurityException e) {
-                throw new IOException("trust certificates of account " + account.name() + " are not readable");
-            }
-        }
-        return b.build();
     }
 
     /** The HTTP status Google's library puts in its message ("Error getting access token …: 400 Bad Request"). */

@@ -140,4 +140,44 @@ class CloudCliTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("service_account");
     }
+
+    @Test
+    void accountsTestSignsABedrockRequestAndNamesTheAccountWhenTheSignatureIsRefused() throws Exception {
+        try (io.relaygate.bench.mock.MockUpstream mock =
+                io.relaygate.bench.mock.MockUpstream.start(io.relaygate.bench.mock.MockOptions.defaults())) {
+            mock.cloud().bedrockKey("AKIACLITEST000000001", SECRET);
+            for (String[] account : new String[][] {{"aws-good", SECRET}, {"aws-wrong", SECRET + "x"}}) {
+                Result added = run(
+                        Map.of("AWS_KEY", "AKIACLITEST000000001", "AWS_SECRET", account[1]),
+                        "accounts",
+                        "add",
+                        "--kind",
+                        "bedrock",
+                        "--name",
+                        account[0],
+                        "--region",
+                        "us-east-1",
+                        "--base-url",
+                        mock.baseUrl(),
+                        "--aws-access-key-id-env",
+                        "AWS_KEY",
+                        "--aws-secret-access-key-env",
+                        "AWS_SECRET");
+                assertThat(added.code()).as(added.err()).isZero();
+            }
+            Result ok = run(Map.of(), "accounts", "test", "aws-good");
+            assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+            assertThat(ok.out()).startsWith("aws-good: HTTP 200 in ");
+            Result refused = run(Map.of(), "accounts", "test", "aws-wrong");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.out())
+                    .startsWith("aws-wrong: HTTP 403 in ")
+                    .contains("account aws-wrong: Bedrock refused the credentials")
+                    .doesNotContain(SECRET)
+                    .doesNotContain("AKIACLITEST000000001");
+            assertThat(mock.exchanges())
+                    .extracting(e -> e.uri())
+                    .containsOnly("/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke");
+        }
+    }
 }
