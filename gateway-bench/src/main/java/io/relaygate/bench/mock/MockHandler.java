@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.core.Ids;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 headers,
                 body,
                 record);
+        ex.via(MockProtocols.protocolOf(ctx.channel()), MockProtocols.connectionId(ctx.channel()));
         exchange = ex;
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];
@@ -336,6 +338,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Ends the stream badly ({@link StreamFaults}): a close, or an error event or half an event and then the end. */
     private void cutStream(ChannelHandlerContext ctx, StreamFaults.Cut cut) {
+        if (cut == StreamFaults.Cut.CLOSE && ctx.channel() instanceof Http2StreamChannel) {
+            // HTTP/2 has no close-delimited body: a clean END_STREAM before the final event plays the close.
+            finish(ctx);
+            return;
+        }
         if (cut == StreamFaults.Cut.CLOSE) {
             state = State.IDLE;
             Exchange ex = exchange();
