@@ -100,6 +100,22 @@ public record ServerConfig(
                 drainTimeout);
     }
 
+    /** The same settings on {@code value} event loop threads (0: two per core). */
+    public ServerConfig withIoThreads(int value) {
+        return new ServerConfig(
+                host,
+                port,
+                value,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout);
+    }
+
     public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
         return new ServerConfig(
                 host,
