@@ -3,22 +3,31 @@ package io.relaygate.bench.mock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,7 +109,56 @@ final class MockProtocols {
                         .addLast(new MockHandler(mock));
             }
         }));
+        p.addLast(new PingAcks());
         mock.http2Opened(p.channel());
+    }
+
+    /**
+     * Sends a graceful {@code GOAWAY} on {@code connection}, then a {@code PING}; completes when the client acknowledged
+     * the ping, so it has read the {@code GOAWAY} (frames are read in order) and a test can go on without a race.
+     */
+    static CompletableFuture<Void> goAway(Channel connection) {
+        PingAcks acks = connection.pipeline().get(PingAcks.class);
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        if (acks == null) {
+            acked.complete(null);
+            return acked;
+        }
+        connection.eventLoop().execute(() -> {
+            long id = ++acks.sent;
+            acks.waiting.put(id, acked);
+            connection.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+            connection.writeAndFlush(new DefaultHttp2PingFrame(id)).addListener(f -> {
+                if (!f.isSuccess()) {
+                    acked.completeExceptionally(f.cause());
+                }
+            });
+        });
+        return acked;
+    }
+
+    /** Completes {@link #goAway(Channel)}'s futures as the client acknowledges its pings. */
+    private static final class PingAcks extends ChannelInboundHandlerAdapter {
+        private final Map<Long, CompletableFuture<Void>> waiting = new HashMap<>();
+        private long sent;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2PingFrame && ((Http2PingFrame) msg).ack()) {
+                CompletableFuture<Void> f = waiting.remove(((Http2PingFrame) msg).content());
+                if (f != null) {
+                    f.complete(null);
+                }
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            waiting.values().forEach(f -> f.complete(null));
+            waiting.clear();
+            ctx.fireChannelInactive();
+        }
     }
 
     /** After the TLS handshake: {@code h2} if the client chose it, else HTTP/1.1 (also when it offered no ALPN). */

@@ -13,8 +13,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -22,7 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
@@ -261,16 +262,24 @@ public final class MockUpstream implements AutoCloseable {
 
     /**
      * Sends a graceful {@code GOAWAY} (no error, last stream id = the last stream the mock saw) on every open HTTP/2
-     * connection: streams already started run to their end, new ones must go to another connection. Returns how many
-     * connections were told.
+     * connection, and returns once each client has read it (a {@code PING} sent after it was acknowledged): streams
+     * already started run to their end, new ones must go to another connection. Returns how many connections were
+     * told.
      */
     public int goAway() {
-        int n = 0;
+        List<CompletableFuture<Void>> acked = new ArrayList<>();
         for (Channel ch : http2Connections) {
-            ch.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-            n++;
+            acked.add(MockProtocols.goAway(ch));
         }
-        return n;
+        try {
+            CompletableFuture.allOf(acked.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for GOAWAY to be read", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("mock upstream: GOAWAY not acknowledged: " + e, e);
+        }
+        return acked.size();
     }
 
     void http2Opened(Channel connection) {

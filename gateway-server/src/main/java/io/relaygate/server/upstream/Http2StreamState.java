@@ -38,6 +38,11 @@ final class Http2StreamState extends ChannelInboundHandlerAdapter {
                 || ((Http2StreamChannel) ch).stream().id() < 0;
     }
 
+    /** Whether this stream was refused or left out by a GOAWAY (see {@link #unprocessed(Channel)}). */
+    boolean refused() {
+        return unprocessed;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse) {
