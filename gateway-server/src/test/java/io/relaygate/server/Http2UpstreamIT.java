@@ -253,6 +253,71 @@ class Http2UpstreamIT {
     }
 
     @Test
+    void faultsAndConversionEndTheSameOverHttp2AsOverHttp11() throws Exception {
+        try (GatewayHarness gw = gateway(1, h2());
+                MockUpstream h1 = MockUpstream.start(MockOptions.defaults().withTls(true))) {
+            Account onH2 = account(gw, gw.mock, "h2", GatewayHarness.UPSTREAM_KEY, 1, null);
+            Account onH1 = account(gw, h1, "h1", GatewayHarness.UPSTREAM_KEY, 1, null);
+            String chat = "{\"model\":\"" + MODEL + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"%s\"}]}";
+            for (String scenario : List.of("text", "reset-mid-stream", "truncate", "truncate-close", "stream-error")) {
+                for (boolean converted : new boolean[] {false, true}) {
+                    String path = converted ? "/v1/chat/completions" : "/v1/messages";
+                    String body = converted
+                            ? String.format(chat, "mock:" + scenario)
+                            : messages(MODEL, true, "mock:" + scenario);
+                    List<String> seen = new ArrayList<>();
+                    for (boolean http2 : new boolean[] {true, false}) {
+                        gw.store
+                                .accounts()
+                                .update(onH2.withSchedulable(http2))
+                                .toCompletableFuture()
+                                .join();
+                        gw.store
+                                .accounts()
+                                .update(onH1.withSchedulable(!http2))
+                                .toCompletableFuture()
+                                .join();
+                        HttpResponse<byte[]> r = gw.post(path, body);
+                        ExchangeOutcome o = gw.outcomeOf(r);
+                        assertThat(o.account()).isEqualTo(http2 ? "h2" : "h1");
+                        seen.add(r.statusCode() + " " + o.end() + " " + o.usage() + "\n" + masked(r.body()));
+                    }
+                    assertThat(seen.get(0))
+                            .as("%s %s: the client sees the same over HTTP/2 as over HTTP/1.1", path, scenario)
+                            .isEqualTo(seen.get(1));
+                }
+            }
+            assertThat(gw.mock.exchanges())
+                    .extracting(RecordedExchange::protocol)
+                    .containsOnly("h2");
+        }
+    }
+
+    @Test
+    void aResponseTimeoutResetsTheStreamAndTheConnectionStays() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.builder()
+                .mock(h2())
+                .config(c -> c.withServer(c.server().withIoThreads(1)))
+                .upstreamTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .start()) {
+            account(gw, gw.mock, "h2", GatewayHarness.UPSTREAM_KEY, 1, null);
+            assertThat(gw.post("/v1/messages", messages(MODEL, false, "hi")).statusCode())
+                    .isEqualTo(200);
+            HttpResponse<byte[]> r = gw.post("/v1/messages", messages(MODEL, false, "mock:hang"));
+            assertThat(r.statusCode()).isEqualTo(504);
+            assertThat(gw.mock.awaitCancelledStreams(1, GatewayHarness.WAIT))
+                    .as("the hanging stream was reset")
+                    .isTrue();
+            assertThat(gw.post("/v1/messages", messages(MODEL, false, "again")).statusCode())
+                    .isEqualTo(200);
+            assertThat(connections(gw.mock.exchanges()))
+                    .as("one connection carried all three")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void plainHttpUpstreamsSpeakH2cOnlyWhenTheirOriginOptsIn() throws Exception {
         try (MockUpstream plain = MockUpstream.start(MockOptions.defaults().withHttp2(true))) {
             try (GatewayHarness gw = GatewayHarness.builder()
@@ -385,8 +450,12 @@ class Http2UpstreamIT {
         return first;
     }
 
+    /** The body without what differs between any two answers: ids and timestamps. */
     private static String masked(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8).replaceAll("(msg|toolu)_[A-Za-z0-9]{24}", "$1_*");
+        return new String(body, StandardCharsets.UTF_8)
+                .replaceAll("(msg|toolu)_[A-Za-z0-9]{24}", "$1_*")
+                .replaceAll("\"id\":\"[^\"]*\"", "\"id\":*")
+                .replaceAll("\"created(_at)?\":[0-9]+", "\"created\":*");
     }
 
     private static Set<String> headerNames(HttpResponse<?> r) {

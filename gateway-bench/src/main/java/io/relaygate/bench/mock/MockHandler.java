@@ -328,7 +328,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     mock.cancelled(exchange());
                     state = State.IDLE;
-                    ctx.close();
+                    if (ctx.channel() instanceof Http2StreamChannel) {
+                        // On HTTP/2 the flush waits for the end of the connection's read and RST_STREAM would drop
+                        // the data still queued: reset the stream once what was written went out, as on TCP.
+                        ctx.executor().execute(ctx::close);
+                    } else {
+                        ctx.close();
+                    }
                     return;
                 }
             }
