@@ -76,7 +76,8 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private long idleGeneration;
 
-    private Http2Link(Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+    /** A link alone (tests); {@link #install} adds it with the HTTP/2 handlers before it. */
+    Http2Link(Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
         this.owner = owner;
         this.settingsTimeoutMillis = settingsTimeoutMillis;
         this.idleCloseMillis = idleCloseMillis;
