@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/2 upstream connections, a small pool per event loop and target: a request gets a stream on a ready connection
@@ -51,13 +52,6 @@ final class Http2Pool {
         slot.waiting.add(promise);
         slot.dispatch();
         return promise;
-    }
-
-    /** Open HTTP/2 connections on {@code loop} to {@code target} (tests and metrics). */
-    int connections(EventLoop loop, UpstreamTarget target) {
-        Map<UpstreamTarget, Slot> byTarget = slots.get(loop);
-        Slot slot = byTarget == null ? null : byTarget.get(target);
-        return slot == null ? 0 : slot.links.size();
     }
 
     /** One loop's connections to one target, and the requests waiting for a stream. */
@@ -102,7 +96,7 @@ final class Http2Pool {
             }
         }
 
-        private Http2Link withRoom() {
+        private @Nullable Http2Link withRoom() {
             Http2Link best = null;
             for (Http2Link l : links) {
                 // the busiest link with room: streams gather on few connections, and idle ones can expire

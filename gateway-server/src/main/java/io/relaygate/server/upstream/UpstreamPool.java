@@ -116,11 +116,6 @@ public final class UpstreamPool implements UpstreamConnections {
         return Http2StreamState.unprocessed(ch);
     }
 
-    /** Open HTTP/2 connections on {@code loop} to {@code target}. */
-    public int http2Connections(EventLoop loop, UpstreamTarget target) {
-        return http2.connections(loop, target);
-    }
-
     private Future<Lease> acquireHttp1(EventLoop loop, UpstreamTarget target) {
         Promise<Lease> promise = loop.newPromise();
         ArrayDeque<Channel> deque =
