@@ -380,6 +380,22 @@ class Http2UpstreamIT {
     }
 
     @Test
+    void aStreamTheServerRefusedIsSentAgainAndTheClientNeverKnows() throws Exception {
+        try (GatewayHarness gw = gateway(1, h2())) {
+            account(gw, gw.mock, "h2", GatewayHarness.UPSTREAM_KEY, 1, null);
+            HttpResponse<byte[]> r =
+                    gw.post("/v1/messages", messages(MODEL, true, "hi"), "x-mock-refuse-stream", Ids.random(8));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("event: message_stop");
+            ExchangeOutcome o = gw.outcomeOf(r);
+            assertThat(o.account()).as("the same account, not a failover").isEqualTo("h2");
+            List<RecordedExchange> seen = gw.mock.exchanges();
+            assertThat(seen).extracting(RecordedExchange::scenario).containsExactly("refused-stream", "text");
+            assertThat(seen.get(1).completed()).isTrue();
+        }
+    }
+
+    @Test
     void socks5AndHttpConnectProxiesCarryH2() throws Exception {
         try (GatewayHarness gw = gateway(1, h2());
                 Socks5Proxy socks = new Socks5Proxy("relay", "h2-pass");

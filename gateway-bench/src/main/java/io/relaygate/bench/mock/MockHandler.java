@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.core.Ids;
@@ -48,6 +50,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FLOODING,
         HANGING,
     }
+
+    /**
+     * On HTTP/2, the first request carrying this header with a given value is refused with {@code RST_STREAM
+     * (REFUSED_STREAM)}; later ones with the same value are answered.
+     */
+    static final String REFUSE_STREAM = "x-mock-refuse-stream";
 
     private final MockUpstream mock;
     private State state = State.IDLE;
@@ -123,6 +131,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // first and falls back to HTTP after 404s, as with a server that has no WebSocket support.
             ex.scenario("not-found");
             error(ctx, MockErrors.Kind.NOT_FOUND, req.method() + " " + path, null);
+            return;
+        }
+        String refuse = req.headers().get(REFUSE_STREAM);
+        if (refuse != null && ctx.channel() instanceof Http2StreamChannel && mock.firstRefusal(refuse)) {
+            // RFC 9113 section 8.7: REFUSED_STREAM says the request was not processed and may be sent again.
+            ex.scenario("refused-stream");
+            mock.cancelled(ex);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
             return;
         }
         MockOAuth.Rejection refused = mock.oauth().checkBearer(api, req.headers());

@@ -68,7 +68,8 @@ import org.jspecify.annotations.Nullable;
  * reset is a {@code RST_STREAM} of that stream, a close-delimited end an empty {@code END_STREAM}, and a client's
  * {@code RST_STREAM} counts as a cancelled stream. {@link RecordedExchange#protocol()} and
  * {@link RecordedExchange#connection()} tell which protocol and connection each exchange came over;
- * {@link #goAway()} sends a graceful {@code GOAWAY} on every HTTP/2 connection.
+ * {@link #goAway()} sends a graceful {@code GOAWAY} on every HTTP/2 connection; a request header
+ * {@code x-mock-refuse-stream: <token>} has the first stream carrying that token refused ({@code REFUSED_STREAM}).
  */
 public final class MockUpstream implements AutoCloseable {
 
@@ -82,6 +83,7 @@ public final class MockUpstream implements AutoCloseable {
     private final AtomicInteger cancelled = new AtomicInteger();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.Set<String> refusals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ChannelGroup http2Connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final MockOAuth oauth;
     private final MockCloud cloud;
@@ -307,6 +309,11 @@ public final class MockUpstream implements AutoCloseable {
             exchanges.add(e);
             notifyAll();
         }
+    }
+
+    /** Whether {@code token} is seen for the first time (the {@code x-mock-refuse-stream} header). */
+    boolean firstRefusal(String token) {
+        return refusals.add(token);
     }
 
     synchronized void changed() {
