@@ -30,7 +30,7 @@ for r in rows:
         by_round[(r["phase"], r["round"])][r["arm"]] = r["report"]
     else:
         extra[r["phase"]].append(r)
-ARMS = ["direct", "nginx", "embedded", "baseline", "redis"]
+ARMS = ["direct", "nginx", "embedded", "h2", "baseline", "redis"]
 
 
 def med(values):
@@ -202,6 +202,21 @@ if costs:
                       rng([r.get("redis_calls_per_req") for r in rs])])
     table(["arm", "gateway CPU", "allocated KB", "system calls", "Redis CPU", "Redis commands (top-level)",
            "Redis commands (in scripts)", "commandstats calls"], lines)
+
+conns = extra.pop("upstream-conns", [])
+if conns:
+    print("### Upstream connections at 1,000 concurrent streams (gateway to mock, at the peak)\n")
+    lines = []
+    for a in ("embedded", "h2"):
+        rs = [r for r in conns if r["arm"] == a]
+        if rs:
+            lines.append([a, rng([r["conns"] for r in rs]), rng([r["loops"] for r in rs]),
+                          rng([r["conns"] / r["loops"] if r["loops"] else None for r in rs])])
+    table(["arm", "connections", "event loops", "per loop"], lines)
+h2_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "h2"])
+h1_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "embedded"])
+if h2_cpu and h1_cpu:
+    targets.append(f"HTTP/2 upstream CPU per request / HTTP/1.1 upstream: {h2_cpu / h1_cpu:.3f} (goal <= 1.10)")
 
 if extra:
     print("### Relaygate memory (MB: heap used, NMT Other = direct memory, RSS)\n")

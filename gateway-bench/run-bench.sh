@@ -27,7 +27,10 @@
 # allocated (JFR's per-thread allocation counters), system calls (strace -c, in a run of its own since strace slows
 # the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
 # script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
-# default phases: --phases costs).
+# default phases: --phases costs), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
+# gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either).
+# The h2 arm is Relaygate on the embedded store speaking h2c (HTTP/2 with prior knowledge) to the mock, which serves
+# HTTP/1.1 and h2c on one port (mock --http2): HTTP/2 upstream vs the embedded arm's HTTP/1.1 upstream, same build.
 # Prints a table per phase with the medians over rounds and the ratios; raw JSON lines stay in $RESULTS (default
 # $work/results.jsonl, printed at the end).
 set -u
@@ -51,7 +54,7 @@ while [ $# -gt 0 ]; do
     --max-streams) max_streams="$2"; shift 2 ;;
     --prewarm) prewarm="$2"; shift 2 ;;
     --arms) only_arms="${2//,/ }"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -102,7 +105,8 @@ wait_http() { # url
 
 # --- mock --------------------------------------------------------------------------------------------------------------
 mock_port=$(free_port)
-$load_cpu java -Xms512m -Xmx1g -jar "$bench_jar" mock --port "$mock_port" --no-record >"$work/mock.log" 2>&1 &
+$load_cpu java -Xms512m -Xmx1g -jar "$bench_jar" mock --port "$mock_port" --no-record --http2 \
+    --max-streams "${H2_MAX_STREAMS:-1000}" >"$work/mock.log" 2>&1 &
 pids+=($!)
 mock_url="http://127.0.0.1:$mock_port"
 
@@ -173,6 +177,7 @@ start_gateway() { # name store-env key-flags [jar] -> sets gw_port_<name>, gw_pi
   eval "gw_port_$name=$port gw_pid_$name=$! gw_key_$name=$key"
 }
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
+start_gateway h2 "RELAYGATE_STORE=local RELAYGATE_UPSTREAM_H2C=$mock_url" "" || exit 1
 [ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local ${BASELINE_ENV:-}" "" "$baseline_jar" || exit 1; }
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
@@ -194,6 +199,7 @@ wait_http "$mock_url/v1/models" || exit 1
 arms="direct"
 [ -n "$nginx_pid" ] && wait_http "http://127.0.0.1:$nginx_port/v1/models" && arms="$arms nginx"
 wait_http "http://127.0.0.1:$gw_port_embedded/healthz" && arms="$arms embedded"
+wait_http "http://127.0.0.1:$gw_port_h2/healthz" && arms="$arms h2"
 [ -n "$baseline_jar" ] && wait_http "http://127.0.0.1:$gw_port_baseline/healthz" && arms="$arms baseline"
 [ "$have_redis" = 1 ] && wait_http "http://127.0.0.1:$gw_port_redis/healthz" && arms="$arms redis"
 if [ -n "$only_arms" ]; then
@@ -206,6 +212,7 @@ url_of() {
     direct) echo "$mock_url/v1/messages --key sk-bench" ;;
     nginx) echo "http://127.0.0.1:$nginx_port/v1/messages --key sk-bench" ;;
     embedded) echo "http://127.0.0.1:$gw_port_embedded/v1/messages --key $gw_key_embedded" ;;
+    h2) echo "http://127.0.0.1:$gw_port_h2/v1/messages --key $gw_key_h2" ;;
     baseline) echo "http://127.0.0.1:$gw_port_baseline/v1/messages --key $gw_key_baseline" ;;
     redis) echo "http://127.0.0.1:$gw_port_redis/v1/messages --key $gw_key_redis" ;;
   esac
@@ -216,7 +223,7 @@ cpu_ticks() { # pid -> utime + stime in clock ticks
 load() { # phase arm round args... -> one JSON line in $results
   local phase="$1" arm="$2" round="$3"; shift 3
   local out pid="" t0=0 t1=0 w0 w1
-  case "$arm" in embedded|baseline|redis) eval "pid=\$gw_pid_$arm" ;; esac
+  case "$arm" in embedded|baseline|redis|h2) eval "pid=\$gw_pid_$arm" ;; esac
   [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
   w0=$(date +%s.%N)
   out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json "$@" 2>>"$work/load.err")
@@ -377,7 +384,21 @@ for phase in $phases; do
       wait $! 2>/dev/null ;;
     costs)
       for r in $(seq "$rounds"); do for a in $arms; do
-        case "$a" in embedded|baseline|redis) costs "$a" "$r" ;; esac
+        case "$a" in embedded|baseline|redis|h2) costs "$a" "$r" ;; esac
+      done; done ;;
+    upstream-conns)
+      # 1,000 streams at 1 event/s; at the peak, the gateway's established connections to the mock and its event
+      # loop threads (HTTP/1.1 needs a connection per stream, HTTP/2 one per max-streams a loop carries).
+      for r in $(seq "$stream_rounds"); do for a in embedded h2; do
+        case " $arms " in *" $a "*) ;; *) continue ;; esac
+        eval "pid=\$gw_pid_$a"
+        : > "$work/load.err"
+        ( until grep -q 'starting' "$work/load.err" 2>/dev/null; do sleep 0.2; done; sleep 7
+          conns=$(ss -tnpH state established "( dport = :$mock_port )" 2>/dev/null | grep -c "pid=$pid,")
+          loops=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^relaygate-io')
+          echo "{\"phase\":\"upstream-conns\",\"arm\":\"$a\",\"round\":$r,\"conns\":$conns,\"loops\":$loops}" >>"$results" ) &
+        load upstream-conns-load "$a" "$r" -c 1000 --stream --events 10 --interval-ms 1000 --warmup 0s --ramp 3s --duration 9s --drain 20s
+        wait $! 2>/dev/null
       done; done ;;
     slow)
       # Four clients reading 1 KB/s from the flood scenario (an endless 64 MiB stream): the gateway's memory should

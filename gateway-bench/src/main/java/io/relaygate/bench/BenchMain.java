@@ -28,7 +28,8 @@ public final class BenchMain {
 
     static final String MOCK_HELP = """
             Usage: relaygate-bench mock [--port P] [--ttft-ms N] [--events N] [--event-interval-ms N] [--flood-bytes N]
-                                        [--oauth-expires-in-s N] [--tls] [--no-record]
+                                        [--oauth-expires-in-s N] [--tls] [--http2]
+                                        [--max-streams N] [--no-record]
 
             Serves on 127.0.0.1, each API in its own format (JSON and SSE, any path prefix):
               Anthropic  POST /v1/messages, /v1/messages/count_tokens, GET /v1/models
@@ -55,6 +56,8 @@ public final class BenchMain {
               --oauth-expires-in-s N  lifetime of issued OAuth access tokens (default 3600)
               --tls                   serve HTTPS on localhost with a self-signed certificate; prints the PEM
                                       file and a PKCS12 trust store to trust it with
+              --http2                 also speak HTTP/2: h2 by ALPN with --tls, else h2c with prior knowledge
+              --max-streams N         SETTINGS_MAX_CONCURRENT_STREAMS of an HTTP/2 connection (default 100)
               --no-record             keep no exchanges (benchmarks: the recording grows with every request)""";
 
     private BenchMain() {}
@@ -110,6 +113,10 @@ public final class BenchMain {
                 options = options.withTls(true);
                 continue;
             }
+            if (a.equals("--http2")) {
+                options = options.withHttp2(true);
+                continue;
+            }
             if (a.equals("--no-record")) {
                 options = options.withRecord(false);
                 continue;
@@ -129,6 +136,9 @@ public final class BenchMain {
                         break;
                     case "--events":
                         options = options.withEvents(Integer.parseInt(v));
+                        break;
+                    case "--max-streams":
+                        options = options.withMaxConcurrentStreams(Integer.parseInt(v));
                         break;
                     case "--event-interval-ms":
                         options = options.withEventInterval(Duration.ofMillis(Long.parseLong(v)));

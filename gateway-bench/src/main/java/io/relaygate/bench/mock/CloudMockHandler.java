@@ -346,6 +346,10 @@ final class CloudMockHandler extends ChannelDuplexHandler {
                 body,
                 mock.options().record());
         ex.scenario(scenario);
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            ex.via(MockProtocols.protocolOf(c.channel()), MockProtocols.connectionId(c.channel()));
+        }
         mock.add(ex);
     }
 

@@ -20,6 +20,8 @@ final class Exchange {
     private boolean completed;
     private boolean cancelled;
     private final DeclaredUsage declared = new DeclaredUsage();
+    private String protocol = MockProtocols.HTTP_1_1;
+    private String connection = "";
 
     /** {@code keepResponse} false: only the response length is counted (the mock records nothing, benchmarks). */
     Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, boolean keepResponse) {
@@ -32,6 +34,12 @@ final class Exchange {
 
     synchronized void scenario(String value) {
         scenario = value;
+    }
+
+    /** The protocol the exchange came over and the id of its TCP connection. */
+    synchronized void via(String protocolName, String connectionId) {
+        protocol = protocolName;
+        connection = connectionId;
     }
 
     synchronized void status(int value) {
@@ -82,6 +90,8 @@ final class Exchange {
                 response.toByteArray(),
                 responseLength,
                 completed,
-                cancelled);
+                cancelled,
+                protocol,
+                connection);
     }
 }

@@ -21,6 +21,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.core.Ids;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +50,12 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FLOODING,
         HANGING,
     }
+
+    /**
+     * On HTTP/2, the first request carrying this header with a given value is refused with {@code RST_STREAM
+     * (REFUSED_STREAM)}; later ones with the same value are answered.
+     */
+    static final String REFUSE_STREAM = "x-mock-refuse-stream";
 
     private final MockUpstream mock;
     private State state = State.IDLE;
@@ -91,6 +100,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 headers,
                 body,
                 record);
+        ex.via(MockProtocols.protocolOf(ctx.channel()), MockProtocols.connectionId(ctx.channel()));
         exchange = ex;
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];
@@ -127,6 +137,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // first and falls back to HTTP after 404s, as with a server that has no WebSocket support.
             ex.scenario("not-found");
             error(ctx, MockErrors.Kind.NOT_FOUND, req.method() + " " + path, null);
+            return;
+        }
+        String refuse = req.headers().get(REFUSE_STREAM);
+        if (refuse != null && ctx.channel() instanceof Http2StreamChannel && mock.firstRefusal(refuse)) {
+            // RFC 9113 section 8.7: REFUSED_STREAM says the request was not processed and may be sent again.
+            ex.scenario("refused-stream");
+            mock.cancelled(ex);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
             return;
         }
         MockOAuth.Rejection refused = mock.oauth().checkBearer(api, req.headers());
@@ -339,7 +357,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     mock.cancelled(exchange());
                     state = State.IDLE;
-                    ctx.close();
+                    if (ctx.channel() instanceof Http2StreamChannel) {
+                        // On HTTP/2 the flush waits for the end of the connection's read and RST_STREAM would drop
+                        // the data still queued: reset the stream once what was written went out, as on TCP.
+                        ctx.executor().execute(ctx::close);
+                    } else {
+                        ctx.close();
+                    }
                     return;
                 }
             }
@@ -349,6 +373,11 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Ends the stream badly ({@link StreamFaults}): a close, or an error event or half an event and then the end. */
     private void cutStream(ChannelHandlerContext ctx, StreamFaults.Cut cut) {
+        if (cut == StreamFaults.Cut.CLOSE && ctx.channel() instanceof Http2StreamChannel) {
+            // HTTP/2 has no close-delimited body: a clean END_STREAM before the final event plays the close.
+            finish(ctx);
+            return;
+        }
         if (cut == StreamFaults.Cut.CLOSE) {
             state = State.IDLE;
             Exchange ex = exchange();

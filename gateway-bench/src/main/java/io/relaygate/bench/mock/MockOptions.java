@@ -28,6 +28,10 @@ import java.util.Map;
  *     used differently.
  * @param record whether exchanges are kept for {@link MockUpstream#exchanges()} (tests); benchmarks turn it off so a
  *     long run neither grows the mock's heap nor slows it down
+ * @param http2 also speak HTTP/2: with TLS, ALPN offers {@code h2} and {@code http/1.1} (off: no ALPN, HTTP/1.1 only);
+ *     without TLS, a connection that opens with the HTTP/2 preface speaks h2c (prior knowledge, RFC 9113 section
+ *     3.3), any other HTTP/1.1. Each exchange records its protocol ({@link RecordedExchange#protocol()})
+ * @param maxConcurrentStreams the {@code SETTINGS_MAX_CONCURRENT_STREAMS} an HTTP/2 connection announces
  */
 public record MockOptions(
         int port,
@@ -38,12 +42,16 @@ public record MockOptions(
         boolean tls,
         Duration oauthExpiresIn,
         Map<String, String> rateLimits,
-        boolean record) {
+        boolean record,
+        boolean http2,
+        int maxConcurrentStreams) {
 
     public static final int DEFAULT_EVENTS = 5;
     public static final long DEFAULT_FLOOD_BYTES = 64L * 1024 * 1024;
     /** One hour, the {@code expires_in} the Claude and OpenAI token endpoints commonly answer with. */
     public static final Duration DEFAULT_OAUTH_EXPIRES_IN = Duration.ofHours(1);
+    /** What many HTTP/2 servers announce, and RFC 9113's recommended minimum (section 6.5.2). */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
     public MockOptions {
         requireNonNull(ttft, "ttft");
@@ -63,6 +71,9 @@ public record MockOptions(
         }
         if (oauthExpiresIn.isNegative()) {
             throw new IllegalArgumentException("oauthExpiresIn: " + oauthExpiresIn + " (expected: >= 0)");
+        }
+        if (maxConcurrentStreams < 1) {
+            throw new IllegalArgumentException("maxConcurrentStreams: " + maxConcurrentStreams + " (expected: > 0)");
         }
         rateLimits = Map.copyOf(rateLimits);
         for (String name : rateLimits.keySet()) {
@@ -84,36 +95,114 @@ public record MockOptions(
                 false,
                 DEFAULT_OAUTH_EXPIRES_IN,
                 Map.of(),
-                true);
+                true,
+                false,
+                DEFAULT_MAX_CONCURRENT_STREAMS);
     }
 
     public MockOptions withPort(int value) {
-        return new MockOptions(value, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
+        return new MockOptions(
+                value,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withTtft(Duration value) {
-        return new MockOptions(port, value, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
+        return new MockOptions(
+                port,
+                value,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withEvents(int value) {
-        return new MockOptions(port, ttft, value, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record);
+        return new MockOptions(
+                port,
+                ttft,
+                value,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withEventInterval(Duration value) {
-        return new MockOptions(port, ttft, events, value, floodBytes, tls, oauthExpiresIn, rateLimits, record);
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                value,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withFloodBytes(long value) {
-        return new MockOptions(port, ttft, events, eventInterval, value, tls, oauthExpiresIn, rateLimits, record);
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                eventInterval,
+                value,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withTls(boolean value) {
         return new MockOptions(
-                port, ttft, events, eventInterval, floodBytes, value, oauthExpiresIn, rateLimits, record);
+                port,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                value,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withOAuthExpiresIn(Duration value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, value, rateLimits, record);
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                value,
+                rateLimits,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     /**
@@ -123,10 +212,53 @@ public record MockOptions(
     public MockOptions withRateLimit(String name, String value) {
         Map<String, String> m = new HashMap<>(rateLimits);
         m.put(name, value);
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, m, record);
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                m,
+                record,
+                http2,
+                maxConcurrentStreams);
     }
 
     public MockOptions withRecord(boolean value) {
-        return new MockOptions(port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, value);
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                value,
+                http2,
+                maxConcurrentStreams);
+    }
+
+    /** Speaks HTTP/2 too (see {@link #http2()}). */
+    public MockOptions withHttp2(boolean value) {
+        return new MockOptions(
+                port,
+                ttft,
+                events,
+                eventInterval,
+                floodBytes,
+                tls,
+                oauthExpiresIn,
+                rateLimits,
+                record,
+                value,
+                maxConcurrentStreams);
+    }
+
+    public MockOptions withMaxConcurrentStreams(int value) {
+        return new MockOptions(
+                port, ttft, events, eventInterval, floodBytes, tls, oauthExpiresIn, rateLimits, record, http2, value);
     }
 }

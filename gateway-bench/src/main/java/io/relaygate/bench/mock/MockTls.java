@@ -1,5 +1,7 @@
 package io.relaygate.bench.mock;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -41,6 +43,7 @@ final class MockTls {
     private final Path certificatePem;
     private final Path trustStore;
     private final SslContext serverContext;
+    private final SslContext alpnServerContext;
 
     private MockTls(PrivateKey key, X509Certificate certificate, Path certificatePem, Path trustStore)
             throws IOException {
@@ -49,6 +52,15 @@ final class MockTls {
         this.trustStore = trustStore;
         this.serverContext = SslContextBuilder.forServer(key, certificate)
                 .sslProvider(SslProvider.JDK)
+                .build();
+        this.alpnServerContext = SslContextBuilder.forServer(key, certificate)
+                .sslProvider(SslProvider.JDK)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2,
+                        ApplicationProtocolNames.HTTP_1_1))
                 .build();
     }
 
@@ -71,6 +83,11 @@ final class MockTls {
 
     SslContext serverContext() {
         return serverContext;
+    }
+
+    /** With {@code alpn}: a context whose ALPN offers {@code h2} and {@code http/1.1}; else one without ALPN. */
+    SslContext serverContext(boolean alpn) {
+        return alpn ? alpnServerContext : serverContext;
     }
 
     X509Certificate certificate() {

@@ -8,19 +8,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
@@ -59,6 +62,14 @@ import org.jspecify.annotations.Nullable;
  * <p>TLS ({@link MockOptions#withTls(boolean)}): HTTPS with a self-signed certificate for {@code localhost} and
  * {@code 127.0.0.1}; {@link #baseUrl()} is then {@code https://localhost:<port>}, and {@link #trustStore()},
  * {@link #certificatePem()} or {@link #clientSslContext()} let a client trust it.
+ *
+ * <p>HTTP/2 ({@link MockOptions#withHttp2(boolean)}): with TLS, ALPN offers {@code h2} and {@code http/1.1}; without,
+ * a connection opening with the HTTP/2 preface speaks h2c. Everything above works the same on HTTP/2 streams: a
+ * reset is a {@code RST_STREAM} of that stream, a close-delimited end an empty {@code END_STREAM}, and a client's
+ * {@code RST_STREAM} counts as a cancelled stream. {@link RecordedExchange#protocol()} and
+ * {@link RecordedExchange#connection()} tell which protocol and connection each exchange came over;
+ * {@link #goAway()} sends a graceful {@code GOAWAY} on every HTTP/2 connection; a request header
+ * {@code x-mock-refuse-stream: <token>} has the first stream carrying that token refused ({@code REFUSED_STREAM}).
  */
 public final class MockUpstream implements AutoCloseable {
 
@@ -74,6 +85,9 @@ public final class MockUpstream implements AutoCloseable {
     private final AtomicLong declaredInput = new AtomicLong();
     private final AtomicLong declaredOutput = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.Set<String> refusals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ChannelGroup http2Connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final MockOAuth oauth;
     private final MockCloud cloud;
     private final @Nullable MockTls tls;
@@ -110,15 +124,8 @@ public final class MockUpstream implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (t != null) {
-                                ch.pipeline().addLast(t.serverContext().newHandler(ch.alloc()));
-                            }
-                            ch.pipeline()
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpServerKeepAliveHandler())
-                                    .addLast(new HttpObjectAggregator(64 * 1024 * 1024))
-                                    .addLast(new CloudMockHandler(MockUpstream.this))
-                                    .addLast(new MockHandler(MockUpstream.this));
+                            connections.incrementAndGet();
+                            MockProtocols.init(ch, MockUpstream.this, t);
                         }
                     })
                     .bind("127.0.0.1", options.port())
@@ -253,6 +260,37 @@ public final class MockUpstream implements AutoCloseable {
         return true;
     }
 
+    /** TCP connections accepted so far (not cleared by {@link #reset()}). */
+    public int connectionsAccepted() {
+        return connections.get();
+    }
+
+    /**
+     * Sends a graceful {@code GOAWAY} (no error, last stream id = the last stream the mock saw) on every open HTTP/2
+     * connection, and returns once each client has read it (a {@code PING} sent after it was acknowledged): streams
+     * already started run to their end, new ones must go to another connection. Returns how many connections were
+     * told.
+     */
+    public int goAway() {
+        List<CompletableFuture<Void>> acked = new ArrayList<>();
+        for (Channel ch : http2Connections) {
+            acked.add(MockProtocols.goAway(ch));
+        }
+        try {
+            CompletableFuture.allOf(acked.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for GOAWAY to be read", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("mock upstream: GOAWAY not acknowledged: " + e, e);
+        }
+        return acked.size();
+    }
+
+    void http2Opened(Channel connection) {
+        http2Connections.add(connection);
+    }
+
     /** Response body bytes flushed successfully, all exchanges. */
     public long bytesWritten() {
         return bytesWritten.get();
@@ -277,6 +315,11 @@ public final class MockUpstream implements AutoCloseable {
             exchanges.add(e);
             notifyAll();
         }
+    }
+
+    /** Whether {@code token} is seen for the first time (the {@code x-mock-refuse-stream} header). */
+    boolean firstRefusal(String token) {
+        return refusals.add(token);
     }
 
     synchronized void changed() {

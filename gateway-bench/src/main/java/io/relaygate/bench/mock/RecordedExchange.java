@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  *     {@link MockUpstream#MAX_RECORDED_BYTES}; {@code responseLength} keeps counting)
  * @param responseLength response body bytes written so far
  * @param completed the whole response was written
- * @param cancelled the peer closed the connection before the response was complete
+ * @param cancelled the peer closed the connection (or reset the stream) before the response was complete
+ * @param protocol {@code http/1.1}, {@code h2} (HTTP/2 over TLS) or {@code h2c} (HTTP/2 over plain TCP)
+ * @param connection an id of the TCP connection the exchange came over (HTTP/2 streams of one connection share it)
  */
 public record RecordedExchange(
         String method,
@@ -31,7 +33,9 @@ public record RecordedExchange(
         byte[] responseBody,
         long responseLength,
         boolean completed,
-        boolean cancelled) {
+        boolean cancelled,
+        String protocol,
+        String connection) {
 
     public RecordedExchange {
         requireNonNull(method, "method");
@@ -40,6 +44,8 @@ public record RecordedExchange(
         requireNonNull(body, "body");
         requireNonNull(scenario, "scenario");
         requireNonNull(responseBody, "responseBody");
+        requireNonNull(protocol, "protocol");
+        requireNonNull(connection, "connection");
     }
 
     /** The first value of header {@code name}, case-insensitive, or null. */

@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * failure is a {@link ConfigException} naming the setting.
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
- * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_PRICING_FILE},
+ * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_UPSTREAM_HTTP2},
+ * {@code RELAYGATE_UPSTREAM_H2C}, {@code RELAYGATE_PRICING_FILE},
  * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_STORE_BUDGET}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
  * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
  * {@code RELAYGATE_METRICS_REQUIRE_TOKEN}, {@code RELAYGATE_METRICS_PER_KEY}, {@code RELAYGATE_METRICS_MAX_KEYS}.
@@ -66,7 +67,9 @@ public final class ConfigLoader {
             "maxIdleConnectionsPerHost",
             "maxErrorBodyBytes",
             "maxAttempts",
-            "streamKeepAlive");
+            "streamKeepAlive",
+            "http2",
+            "h2c");
 
     private ConfigLoader() {}
 
@@ -91,6 +94,8 @@ public final class ConfigLoader {
         override(server, "trustedProxies", env.get("RELAYGATE_TRUSTED_PROXIES"));
         override(server, "proxyProtocol", env.get("RELAYGATE_PROXY_PROTOCOL"));
         override(server, "drainTimeout", env.get("RELAYGATE_DRAIN_TIMEOUT"));
+        override(upstream, "http2", env.get("RELAYGATE_UPSTREAM_HTTP2"));
+        override(upstream, "h2c", env.get("RELAYGATE_UPSTREAM_H2C"));
         override(store, "dataDir", env.get("RELAYGATE_DATA_DIR"));
         override(store, "redisUrl", env.get("REDIS_URL"));
         override(store, "keyPrefix", env.get("RELAYGATE_REDIS_PREFIX"));
@@ -151,7 +156,9 @@ public final class ConfigLoader {
                         u.maxIdleConnectionsPerHost()),
                 (int) size(upstream, "upstream.maxErrorBodyBytes", "maxErrorBodyBytes", u.maxErrorBodyBytes()),
                 (int) integer(upstream, "upstream.maxAttempts", "maxAttempts", u.maxAttempts()),
-                duration(upstream, "upstream.streamKeepAlive", "streamKeepAlive", u.streamKeepAlive()));
+                duration(upstream, "upstream.streamKeepAlive", "streamKeepAlive", u.streamKeepAlive()),
+                bool(upstream, "upstream.http2", "http2", u.http2()),
+                strings(upstream, "upstream.h2c", "h2c"));
         SchedulingConfig sd = SchedulingConfig.defaults();
         String pricingFile = optionalText(scheduling, "scheduling.pricingFile", "pricingFile");
         SchedulingConfig schedulingConfig = new SchedulingConfig(
@@ -291,6 +298,30 @@ public final class ConfigLoader {
         for (String part : text(n, setting, key, "").split("[,\\s]+")) {
             if (!part.isBlank()) {
                 out.add(Cidr.parse(part));
+            }
+        }
+        return out;
+    }
+
+    /** A YAML list of strings, or one string of items separated by commas or blanks (from the environment). */
+    private static List<String> strings(ObjectNode n, String setting, String key) {
+        JsonNode v = n.get(key);
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (v.isArray()) {
+            for (JsonNode item : v) {
+                if (!item.isTextual()) {
+                    throw new ConfigException(setting + ": " + item + " (expected: a string)");
+                }
+                out.add(item.asText());
+            }
+            return out;
+        }
+        for (String part : text(n, setting, key, "").split("[,\\s]+")) {
+            if (!part.isBlank()) {
+                out.add(part);
             }
         }
         return out;

@@ -149,6 +149,22 @@ public record ServerConfig(
                 requestBodyTimeout);
     }
 
+    /** The same settings on {@code value} event loop threads (0: two per core). */
+    public ServerConfig withIoThreads(int value) {
+        return new ServerConfig(
+                host,
+                port,
+                value,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout);
+    }
+
     public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
         return new ServerConfig(
                 host,

@@ -66,6 +66,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http2IsOfferedByDefaultAndH2cOriginsAreReadNormalised() throws Exception {
+        UpstreamConfig defaults = ConfigLoader.load(null, Map.of()).upstream();
+        assertThat(defaults.http2()).as("ALPN offers h2 unless turned off").isTrue();
+        assertThat(defaults.h2c()).isEmpty();
+        Path file = dir.resolve("h2.yaml");
+        Files.writeString(
+                file, "upstream:\n  http2: false\n  h2c:\n    - http://VLLM.internal:8000\n    - http://ollama\n");
+        UpstreamConfig u = ConfigLoader.load(file, Map.of()).upstream();
+        assertThat(u.http2()).isFalse();
+        assertThat(u.h2c()).containsExactly("http://vllm.internal:8000", "http://ollama:80");
+        assertThat(u.h2c("vllm.internal", 8000)).isTrue();
+        assertThat(u.h2c("vllm.internal", 8001)).isFalse();
+        UpstreamConfig fromEnv = ConfigLoader.load(
+                        null, Map.of("RELAYGATE_UPSTREAM_H2C", "http://127.0.0.1:9000, http://a:1"))
+                .upstream();
+        assertThat(fromEnv.h2c()).containsExactly("http://127.0.0.1:9000", "http://a:1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_UPSTREAM_H2C", "https://api.x.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("upstream.h2c: https://api.x.com (expected: http://host:port");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_UPSTREAM_H2C", "http://a:1/v1")))
+                .hasMessageContaining("upstream.h2c: http://a:1/v1");
+    }
+
+    @Test
     void loggingDefaultsToTextAccessLinesAndNoShapeLines() {
         LoggingConfig logging = ConfigLoader.load(null, Map.of()).logging();
         assertThat(logging.accessLogFormat()).isEqualTo(LoggingConfig.AccessLogFormat.TEXT);

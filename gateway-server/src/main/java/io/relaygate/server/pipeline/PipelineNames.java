@@ -10,6 +10,12 @@ package io.relaygate.server.pipeline;
  * upstream channel (pooled, on the client channel's event loop):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
  *
+ * HTTP/2 upstream connection (h2 by ALPN, until then UPSTREAM_ALPN; or h2c with prior knowledge), pooled per event loop
+ * and target, carrying many streams:
+ *   [PROXY] → [TLS] → UPSTREAM_H2 → UPSTREAM_H2_MUX → UPSTREAM_H2_LINK
+ * and one child channel per request's stream (what the relay sees as its upstream channel):
+ *   UPSTREAM_CODEC → UPSTREAM_H2_STREAM → UPSTREAM_DECOMPRESS → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
+ *
  * token endpoint channel (one per OAuth token call, not pooled; same connection setup as the upstream channel):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → TOKEN_AGGREGATOR → TOKEN_ANSWER
  * </pre>
@@ -34,6 +40,10 @@ package io.relaygate.server.pipeline;
  *       account and streams the answer back; failover moves on to the next account before the first byte.
  *   <li>UPSTREAM_EVENT_STREAM ({@code relay.EventStreamToSseDecoder}) is there during a call to a {@code bedrock}
  *       account: it turns Bedrock's event-stream answer into Anthropic SSE before the call sees it.
+ *   <li>UPSTREAM_H2 (Netty's frame codec), UPSTREAM_H2_MUX (a child channel per stream) and UPSTREAM_H2_LINK
+ *       ({@code upstream.Http2Link}: settings, GOAWAY, the stream count the pool reads); on a stream, UPSTREAM_CODEC
+ *       turns frames into the HTTP/1.1 objects the relay reads and UPSTREAM_H2_STREAM ({@code upstream.Http2StreamState})
+ *       notes a stream the upstream never processed.
  * </ul>
  */
 public final class PipelineNames {
@@ -63,6 +73,11 @@ public final class PipelineNames {
     public static final String UPSTREAM_DECOMPRESS = "upstreamDecompress";
     public static final String UPSTREAM_EVENT_STREAM = "upstreamEventStream";
     public static final String UPSTREAM_RESPONSE = "upstreamResponse";
+    public static final String UPSTREAM_ALPN = "upstreamAlpn";
+    public static final String UPSTREAM_H2 = "upstreamH2";
+    public static final String UPSTREAM_H2_MUX = "upstreamH2Mux";
+    public static final String UPSTREAM_H2_LINK = "upstreamH2Link";
+    public static final String UPSTREAM_H2_STREAM = "upstreamH2Stream";
     public static final String TOKEN_AGGREGATOR = "tokenAggregator";
     public static final String TOKEN_ANSWER = "tokenAnswer";
 

@@ -251,7 +251,8 @@ final class UpstreamCall {
         }
         detach(false);
         if (was == State.AWAITING_HEAD) {
-            listener.closedBeforeHead(reused);
+            // a stale keep-alive connection, or an HTTP/2 stream the upstream never started (GOAWAY, refused)
+            listener.closedBeforeHead(reused || pool.unprocessed(upstream));
         } else {
             listener.failedMidStream(UpstreamFailure.RESET, "upstream connection closed mid-stream");
         }

@@ -24,4 +24,12 @@ public interface UpstreamConnections {
      * else is closed by the caller instead. Must be called on the connection's event loop.
      */
     void release(Channel ch, UpstreamTarget target);
+
+    /**
+     * Whether the request sent on {@code ch}, closed before its answer's head, never reached the upstream's processing
+     * (an HTTP/2 stream the server refused or left out with {@code GOAWAY}): safe to send again on a fresh connection.
+     */
+    default boolean unprocessed(Channel ch) {
+        return false;
+    }
 }

@@ -13,12 +13,17 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -34,12 +39,18 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Upstream HTTP/1.1 connections, pooled per event loop and target. A relay asks for a connection on its client
- * channel's event loop and gets one bound to that same loop, so relaying never crosses threads. Each loop's idle
- * connections are touched only by that loop.
+ * Upstream connections, pooled per event loop and target. A relay asks for a connection on its client channel's event
+ * loop and gets one bound to that same loop, so relaying never crosses threads. Each loop's idle connections are
+ * touched only by that loop.
  *
- * <p>An idle pooled connection carries {@link IdleGuard}, which closes it if the upstream sends anything or closes it,
- * and after {@link #IDLE_CLOSE_SECONDS} unused.
+ * <p>HTTP/1.1: an idle pooled connection carries {@link IdleGuard}, which closes it if the upstream sends anything or
+ * closes it, and after {@link #IDLE_CLOSE_SECONDS} unused.
+ *
+ * <p>HTTP/2 ({@link Http2Pool}): TLS upstreams are offered {@code h2} by ALPN (the JDK's TLS) unless
+ * {@code upstream.http2} is off, and plain-HTTP upstreams whose origin is listed in {@code upstream.h2c} are spoken to
+ * in h2c with prior knowledge. A request then gets a stream (a child channel turning frames into HTTP/1.1 objects) on
+ * a shared connection instead of a connection of its own; a server that does not choose {@code h2} is spoken to in
+ * HTTP/1.1 as before. Proxies carry either, since both are bytes through the tunnel.
  */
 public final class UpstreamPool implements UpstreamConnections {
 
@@ -50,14 +61,24 @@ public final class UpstreamPool implements UpstreamConnections {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_CHUNK_BYTES = 64 * 1024;
 
+    /** ALPN's choice between HTTP/2 and HTTP/1.1, in that order of preference. */
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
+
     private final Transports transports;
     private final UpstreamConfig config;
     private final SslContext sslContext;
-    private final java.util.concurrent.ConcurrentHashMap<String, SslContext> customTrust =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final @Nullable SslContext alpnContext;
+    private final ConcurrentHashMap<String, SslContext> customTrust = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SslContext> customAlpnTrust = new ConcurrentHashMap<>();
     private final ByteBufAllocator allocator;
     private final ConcurrentHashMap<EventLoop, Map<UpstreamTarget, ArrayDeque<Channel>>> idle =
             new ConcurrentHashMap<>();
+    private final Http2Pool http2;
 
     public UpstreamPool(
             Transports transports, UpstreamConfig config, SslContext sslContext, ByteBufAllocator allocator) {
@@ -65,10 +86,37 @@ public final class UpstreamPool implements UpstreamConnections {
         this.config = requireNonNull(config, "config");
         this.sslContext = requireNonNull(sslContext, "sslContext");
         this.allocator = requireNonNull(allocator, "allocator");
+        this.alpnContext = config.http2() ? tls(null, true) : null;
+        this.http2 = new Http2Pool(new Http2Pool.Connector() {
+            @Override
+            public Future<Channel> connect(EventLoop loop, UpstreamTarget target, Http2Link.Owner owner) {
+                Promise<Channel> promise = loop.newPromise();
+                UpstreamPool.this.connect(loop, target, promise, owner);
+                return promise;
+            }
+
+            @Override
+            public Future<Lease> acquireHttp1(EventLoop loop, UpstreamTarget target) {
+                return UpstreamPool.this.acquireHttp1(loop, target);
+            }
+        });
     }
 
     @Override
     public Future<Lease> acquire(EventLoop loop, UpstreamTarget target) {
+        if (target.tls() ? config.http2() : config.h2c(target.host(), target.port())) {
+            return http2.acquire(loop, target);
+        }
+        return acquireHttp1(loop, target);
+    }
+
+    /** Whether the request sent on {@code ch} never reached the upstream's processing (HTTP/2 only). */
+    @Override
+    public boolean unprocessed(Channel ch) {
+        return Http2StreamState.unprocessed(ch);
+    }
+
+    private Future<Lease> acquireHttp1(EventLoop loop, UpstreamTarget target) {
         Promise<Lease> promise = loop.newPromise();
         ArrayDeque<Channel> deque =
                 idle.computeIfAbsent(loop, l -> new HashMap<>()).get(target);
@@ -97,7 +145,7 @@ public final class UpstreamPool implements UpstreamConnections {
      */
     public Future<Channel> open(EventLoop loop, UpstreamTarget target) {
         Promise<Channel> promise = loop.newPromise();
-        connect(loop, target, promise);
+        connect(loop, target, promise, null);
         return promise;
     }
 
@@ -114,6 +162,11 @@ public final class UpstreamPool implements UpstreamConnections {
 
     @Override
     public void release(Channel ch, UpstreamTarget target) {
+        if (ch instanceof Http2StreamChannel) {
+            // its stream ended both ways: closing the child sends nothing, and frees its place on the connection
+            ch.close();
+            return;
+        }
         if (!ch.isActive() || config.maxIdleConnectionsPerHost() == 0) {
             ch.close();
             return;
@@ -129,38 +182,61 @@ public final class UpstreamPool implements UpstreamConnections {
         deque.addFirst(ch);
     }
 
-    /** The JDK's trust, or the account's own certificates; hostnames are verified with both. */
-    private SslContext sslContext(UpstreamTarget target) {
+    /**
+     * The JDK's trust, or the account's own certificates; hostnames are verified with both. {@code alpn}: offering
+     * {@code h2} and {@code http/1.1} by ALPN, with the JDK's TLS.
+     */
+    private SslContext sslContext(UpstreamTarget target, boolean alpn) {
         String pem = target.trustCertificates();
         if (pem == null) {
-            return sslContext;
+            SslContext c = alpn ? alpnContext : sslContext;
+            return c == null ? sslContext : c;
         }
-        return customTrust.computeIfAbsent(pem, file -> {
+        return (alpn ? customAlpnTrust : customTrust).computeIfAbsent(pem, file -> {
             try {
-                return SslContextBuilder.forClient()
-                        .trustManager(new java.io.File(file))
-                        .endpointIdentificationAlgorithm("HTTPS")
-                        .build();
-            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                return tls(file, alpn);
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         "trust certificates " + file + " of " + target.host() + ": " + e.getMessage(), e);
             }
         });
     }
 
-    private void connect(EventLoop loop, UpstreamTarget target, Promise<Channel> promise) {
+    private static SslContext tls(@Nullable String trustPem, boolean alpn) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            if (trustPem != null) {
+                b.trustManager(new java.io.File(trustPem));
+            }
+            if (alpn) {
+                b.sslProvider(SslProvider.JDK).applicationProtocolConfig(ALPN);
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Connects to {@code target}: HTTP/1.1 when {@code h2} is null; else HTTP/2 for a link owned by {@code h2}, by
+     * ALPN over TLS (HTTP/1.1 when the server does not choose h2) or with prior knowledge on plain TCP.
+     */
+    private void connect(
+            EventLoop loop, UpstreamTarget target, Promise<Channel> promise, Http2Link.@Nullable Owner h2) {
+        boolean alpn = h2 != null && target.tls();
         @Nullable SslContext ssl;
         try {
-            ssl = target.tls() ? sslContext(target) : null;
+            ssl = target.tls() ? sslContext(target, alpn) : null;
         } catch (IllegalArgumentException e) {
             promise.tryFailure(e);
             return;
         }
+        long connectMillis = config.connectTimeout().toMillis();
+        long idleMillis = config.maxIdleConnectionsPerHost() == 0 ? 0 : TimeUnit.SECONDS.toMillis(IDLE_CLOSE_SECONDS);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        config.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, allocator)
@@ -175,12 +251,13 @@ public final class UpstreamPool implements UpstreamConnections {
                         if (ssl != null) {
                             p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc(), target.host(), target.port()));
                         }
-                        p.addLast(
-                                PipelineNames.UPSTREAM_CODEC,
-                                new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
-                        // We ask for identity; an upstream that compresses anyway (gzip, deflate) is decoded here, so
-                        // usage taps, converters and clients all see plain bytes. Identity answers pass untouched.
-                        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
+                        if (alpn) {
+                            p.addLast(PipelineNames.UPSTREAM_ALPN, new AlpnChoice(h2, connectMillis, idleMillis));
+                        } else if (h2 != null) {
+                            Http2Link.install(p, h2, connectMillis, idleMillis);
+                        } else {
+                            addHttp1(p);
+                        }
                     }
                 });
         InetSocketAddress address;
@@ -198,7 +275,8 @@ public final class UpstreamPool implements UpstreamConnections {
                 return;
             }
             Channel ch = cf.channel();
-            Future<?> ready = readiness(ch);
+            AlpnChoice choice = ch.pipeline().get(AlpnChoice.class);
+            Future<?> ready = choice != null ? choice.chosen() : readiness(ch);
             if (ready == null) {
                 promise.trySuccess(ch);
             } else {
@@ -212,6 +290,64 @@ public final class UpstreamPool implements UpstreamConnections {
                 });
             }
         });
+    }
+
+    private static void addHttp1(ChannelPipeline p) {
+        p.addLast(
+                PipelineNames.UPSTREAM_CODEC, new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+        // We ask for identity; an upstream that compresses anyway (gzip, deflate) is decoded here, so usage taps,
+        // converters and clients all see plain bytes. Identity answers pass untouched.
+        p.addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
+    }
+
+    /**
+     * UPSTREAM_ALPN: after the TLS handshake, sets the connection up for the protocol the server chose: HTTP/2 for
+     * {@code h2}, else HTTP/1.1 (also when the server ignores ALPN). {@link #chosen()} completes once that is done.
+     */
+    private static final class AlpnChoice extends ApplicationProtocolNegotiationHandler {
+        private final Http2Link.Owner owner;
+        private final long settingsTimeoutMillis;
+        private final long idleCloseMillis;
+        private @Nullable Promise<Void> chosen;
+
+        AlpnChoice(Http2Link.Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+            super(ApplicationProtocolNames.HTTP_1_1);
+            this.owner = owner;
+            this.settingsTimeoutMillis = settingsTimeoutMillis;
+            this.idleCloseMillis = idleCloseMillis;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            chosen = ctx.executor().newPromise();
+            super.handlerAdded(ctx);
+        }
+
+        Future<Void> chosen() {
+            return requireNonNull(chosen, "chosen");
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                Http2Link.install(ctx.pipeline(), owner, settingsTimeoutMillis, idleCloseMillis);
+            } else {
+                addHttp1(ctx.pipeline());
+            }
+            requireNonNull(chosen, "chosen").trySuccess(null);
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            requireNonNull(chosen, "chosen").tryFailure(cause);
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            requireNonNull(chosen, "chosen").tryFailure(new java.nio.channels.ClosedChannelException());
+            super.channelInactive(ctx);
+        }
     }
 
     /** What to wait for after TCP connect: TLS handshake (which follows the proxy's), or the proxy's own. */

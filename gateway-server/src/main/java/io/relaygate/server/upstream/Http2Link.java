@@ -1,0 +1,253 @@
+package io.relaygate.server.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.relaygate.core.Secrets;
+import io.relaygate.server.pipeline.PipelineNames;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UPSTREAM_H2_LINK: one HTTP/2 connection to an upstream as {@link Http2Pool} sees it, the last handler of the
+ * connection's pipeline (after Netty's frame codec and stream multiplexer). It is ready once the server's first
+ * {@code SETTINGS} arrived (so its {@code SETTINGS_MAX_CONCURRENT_STREAMS} is known before a stream is opened), counts
+ * the streams it carries, and stops taking streams on {@code GOAWAY} (then closes when the last one ended) or when
+ * closed. Each stream is a child channel whose pipeline turns frames into the HTTP/1.1 objects the relay reads.
+ *
+ * <p>Flow control: a stream's window is Netty's default (64 KiB) and its credit goes back to the upstream only as the
+ * child channel reads, which the relay stops while its client is not writable, so a slow client stalls only its own
+ * stream; the connection's window is raised to {@link #CONNECTION_WINDOW_BYTES} so that stalled streams, each holding
+ * at most its window, do not use up the connection's. Confined to the connection's event loop.
+ */
+final class Http2Link extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(Http2Link.class);
+
+    /** Streams a connection carries when its server announces no limit (RFC 9113 section 6.5.2 suggests 100). */
+    static final int DEFAULT_MAX_STREAMS = 100;
+    /** The connection's receive window: room for many stalled streams' windows before the others feel it. */
+    static final int CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+
+    private static final int MAX_HEADER_LIST_BYTES = 64 * 1024;
+
+    /** What the pool hears from a link. */
+    interface Owner {
+        /** The link became ready, a stream of it ended, or it takes no more streams (GOAWAY, closed). */
+        void changed(Http2Link link);
+    }
+
+    private static final ChannelInitializer<Http2StreamChannel> STREAM = new ChannelInitializer<Http2StreamChannel>() {
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.pipeline()
+                    .addLast(PipelineNames.UPSTREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
+                    .addLast(PipelineNames.UPSTREAM_H2_STREAM, new Http2StreamState())
+                    .addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
+        }
+    };
+
+    private final Owner owner;
+    private final long settingsTimeoutMillis;
+    private final long idleCloseMillis;
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable Promise<Http2Link> ready;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
+    private int active;
+    private boolean draining;
+    private long idleGeneration;
+
+    /** A link alone (tests); {@link #install} adds it with the HTTP/2 handlers before it. */
+    Http2Link(Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+        this.owner = owner;
+        this.settingsTimeoutMillis = settingsTimeoutMillis;
+        this.idleCloseMillis = idleCloseMillis;
+    }
+
+    /**
+     * Adds the HTTP/2 client handlers and a link to {@code p}; the connection preface goes out when the channel is (or
+     * becomes) active. {@code settingsTimeoutMillis}: how long to wait for the server's SETTINGS; {@code
+     * idleCloseMillis}: how long a connection without streams stays open (0: closes at once).
+     */
+    static Http2Link install(ChannelPipeline p, Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .pushEnabled(false)
+                .initialWindowSize(Http2CodecUtil.DEFAULT_WINDOW_SIZE)
+                .maxHeaderListSize(MAX_HEADER_LIST_BYTES);
+        Http2Link link = new Http2Link(owner, settingsTimeoutMillis, idleCloseMillis);
+        p.addLast(
+                        PipelineNames.UPSTREAM_H2,
+                        Http2FrameCodecBuilder.forClient()
+                                .initialSettings(settings)
+                                .build())
+                .addLast(PipelineNames.UPSTREAM_H2_MUX, new Http2MultiplexHandler(RefusePushed.INSTANCE))
+                .addLast(PipelineNames.UPSTREAM_H2_LINK, link);
+        return link;
+    }
+
+    /** Succeeds when the server's first SETTINGS arrived; fails when the connection closed before. */
+    Future<Http2Link> ready() {
+        Promise<Http2Link> r = ready;
+        if (r == null) {
+            throw new IllegalStateException("link not in a pipeline");
+        }
+        return r;
+    }
+
+    Channel channel() {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            throw new IllegalStateException("link not in a pipeline");
+        }
+        return c.channel();
+    }
+
+    /** Whether a new stream may be opened here now. */
+    boolean accepts() {
+        Promise<Http2Link> r = ready;
+        return r != null
+                && r.isSuccess()
+                && !draining
+                && active < maxStreams
+                && channel().isActive();
+    }
+
+    /** Whether this link will never take a stream again. */
+    boolean gone() {
+        return draining || !channel().isActive();
+    }
+
+    int activeStreams() {
+        return active;
+    }
+
+    /** Opens a stream (a child channel) for one request; counted until it closes. Call when {@link #accepts()}. */
+    Future<Http2StreamChannel> openStream() {
+        active++;
+        idleGeneration++;
+        Future<Http2StreamChannel> opened =
+                new Http2StreamChannelBootstrap(channel()).handler(STREAM).open();
+        opened.addListener(f -> {
+            if (opened.isSuccess()) {
+                opened.getNow().closeFuture().addListener(c -> streamEnded());
+            } else {
+                streamEnded();
+            }
+        });
+        return opened;
+    }
+
+    private void streamEnded() {
+        active--;
+        if (active == 0) {
+            if (draining || idleCloseMillis == 0) {
+                draining = true;
+                channel().close();
+            } else {
+                long generation = ++idleGeneration;
+                channel().eventLoop().schedule(() -> closeIfIdle(generation), idleCloseMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+        owner.changed(this);
+    }
+
+    private void closeIfIdle(long generation) {
+        if (active == 0 && idleGeneration == generation) {
+            draining = true;
+            channel().close();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        Promise<Http2Link> r = ctx.executor().newPromise();
+        ready = r;
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            if (!r.isDone()) {
+                                ctx.close();
+                            }
+                        },
+                        settingsTimeoutMillis,
+                        TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof Http2SettingsFrame) {
+                Long max = ((Http2SettingsFrame) msg).settings().maxConcurrentStreams();
+                if (max != null) {
+                    maxStreams = (int) Math.min(max, Integer.MAX_VALUE);
+                }
+                Promise<Http2Link> r = ready;
+                if (r != null && !r.isDone()) {
+                    // The preface went out before the server's SETTINGS could arrive: the window update may follow.
+                    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
+                            CONNECTION_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+                    r.trySuccess(this);
+                }
+                owner.changed(this);
+            } else if (msg instanceof Http2GoAwayFrame) {
+                // Streams the server started run to their end; those it did not were told (Http2StreamState).
+                draining = true;
+                if (active == 0) {
+                    ctx.close();
+                }
+                owner.changed(this);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        draining = true;
+        Promise<Http2Link> r = ready;
+        if (r != null) {
+            r.tryFailure(new ClosedChannelException());
+        }
+        owner.changed(this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug(
+                "[{}] upstream HTTP/2 connection error: {}", ctx.channel().id(), Secrets.redact(String.valueOf(cause)));
+        ctx.close();
+    }
+
+    /** Streams the server opens (push, which the settings turn off) are closed at once. */
+    @ChannelHandler.Sharable
+    private static final class RefusePushed extends ChannelInboundHandlerAdapter {
+        static final RefusePushed INSTANCE = new RefusePushed();
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.close();
+        }
+    }
+}
