@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.Durations;
 import io.relaygate.core.ErrorKind;
@@ -65,6 +66,7 @@ public final class ApiKeyService {
     private static final int SALT_BYTES = 16;
 
     private final ApiKeyStore store;
+    private final @Nullable SignInTokens signIns;
     private final KeyHasher hasher;
     private final Clock clock;
     private final AsyncCache<String, Lookup> cache;
@@ -95,7 +97,32 @@ public final class ApiKeyService {
      * @param staleFor how long after its last successful read a key is still served while the store fails
      */
     public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
+        this(store, clock, ticker, cacheTtl, staleFor, null);
+    }
+
+    /**
+     * A service that also admits signed-in tokens ({@link SignInTokens#ACCESS_PREFIX}): such a token is answered
+     * with its person's key, so it spends under the person's rules exactly as that key would.
+     */
+    public ApiKeyService(ApiKeyStore store, Duration staleFor, SignInTokens signIns) {
+        this(
+                store,
+                Clock.systemUTC(),
+                Ticker.systemTicker(),
+                DEFAULT_CACHE_TTL,
+                staleFor,
+                requireNonNull(signIns, "signIns"));
+    }
+
+    private ApiKeyService(
+            ApiKeyStore store,
+            Clock clock,
+            Ticker ticker,
+            Duration cacheTtl,
+            Duration staleFor,
+            @Nullable SignInTokens signIns) {
         this.store = requireNonNull(store, "store");
+        this.signIns = signIns;
         this.hasher = store.hasher();
         this.clock = requireNonNull(clock, "clock");
         requireNonNull(ticker, "ticker");
@@ -150,10 +177,22 @@ public final class ApiKeyService {
      */
     public CompletionStage<Optional<ApiKey>> authenticate(String presentedSecret) {
         requireNonNull(presentedSecret, "presentedSecret");
+        SignInTokens tokens = signIns;
+        if (tokens != null && SignInTokens.isAccessToken(presentedSecret)) {
+            return tokens.authenticate(presentedSecret)
+                    .thenCompose(session -> session.isEmpty()
+                            ? CompletableFuture.completedFuture(Optional.<ApiKey>empty())
+                            : cached(session.get().keyId(), key -> true));
+        }
         String id = idOf(presentedSecret);
         if (id == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        return cached(id, key -> matches(key, presentedSecret));
+    }
+
+    /** The key {@code id} through the cache, if {@code accept} takes it. */
+    private CompletionStage<Optional<ApiKey>> cached(String id, java.util.function.Predicate<ApiKey> accept) {
         CompletableFuture<Lookup> lookup = cache.get(id, (k, executor) -> load(k));
         return lookup.thenApply(result -> {
             Throwable failure = result.failure();
@@ -162,7 +201,7 @@ public final class ApiKeyService {
                 cache.asMap().remove(id, lookup);
                 throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
             }
-            return result.found().filter(key -> matches(key, presentedSecret));
+            return result.found().filter(accept);
         });
     }
 

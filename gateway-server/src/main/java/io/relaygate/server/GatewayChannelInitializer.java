@@ -14,7 +14,6 @@ import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.signatures.ClientSignatures;
-import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.RequestLedgerHandler;
@@ -78,7 +77,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             Scheduler scheduler,
             Supplier<Catalogue> catalogue,
             Supplier<ClientSignatures> signatures,
-            AdminApi admin,
+            AdminRoutes admin,
             UpstreamPool pool,
             ExchangeListener listener,
             Clock clock,

@@ -271,8 +271,12 @@ public final class GatewayServer implements AutoCloseable {
                         new UpstreamPool(transports, config.upstream(), UpstreamPool.defaultTls(), allocator);
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
+                io.relaygate.accounts.people.SignInTokens signInTokens =
+                        io.relaygate.server.signin.SignInSettings.tokens(store, clock);
+                io.relaygate.accounts.people.DeviceGrants deviceGrants =
+                        io.relaygate.server.signin.SignInSettings.grants(store, clock);
                 ApiKeyService keys =
-                        new ApiKeyService(store.keys(), config.scheduling().staleFor());
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor(), signInTokens);
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
@@ -327,7 +331,9 @@ public final class GatewayServer implements AutoCloseable {
                         scheduler,
                         data.catalogue(),
                         data.signatures(),
-                        new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
+                        io.relaygate.server.pipeline.AdminRoutes.both(
+                                new io.relaygate.server.signin.SignInRoutes(store, signInTokens, deviceGrants),
+                                new AdminApi(store, config.scheduling().adminToken(), clock, tokens)),
                         pool,
                         listener,
                         clock,
