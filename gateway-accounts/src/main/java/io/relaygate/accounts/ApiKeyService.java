@@ -191,6 +191,17 @@ public final class ApiKeyService {
         return cached(id, key -> matches(key, presentedSecret));
     }
 
+    /**
+     * Drops what this service remembers of signed-in session {@code id} ({@code null}: of every one), after another
+     * instance or process revoked or rotated it.
+     */
+    public void forgetSession(@Nullable String id) {
+        SignInTokens tokens = signIns;
+        if (tokens != null) {
+            tokens.forget(id);
+        }
+    }
+
     /** The key {@code id} through the cache, if {@code accept} takes it. */
     private CompletionStage<Optional<ApiKey>> cached(String id, java.util.function.Predicate<ApiKey> accept) {
         CompletableFuture<Lookup> lookup = cache.get(id, (k, executor) -> load(k));

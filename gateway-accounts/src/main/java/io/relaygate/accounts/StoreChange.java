@@ -26,6 +26,8 @@ public record StoreChange(Kind kind, @Nullable String id) {
         CATALOGUE("catalogue"),
         /** The client signatures were updated. */
         SIGNATURES("signatures"),
+        /** A signed-in session was revoked or its tokens rotated. */
+        SESSION("session"),
         /** Anything may have changed: messages may have been missed. */
         ALL("all");
 
@@ -60,6 +62,10 @@ public record StoreChange(Kind kind, @Nullable String id) {
 
     public static StoreChange account(String id) {
         return new StoreChange(Kind.ACCOUNT, requireNonNull(id, "id"));
+    }
+
+    public static StoreChange session(String id) {
+        return new StoreChange(Kind.SESSION, requireNonNull(id, "id"));
     }
 
     public static StoreChange accountState(String id) {

@@ -166,6 +166,15 @@ public final class SignInTokens {
         });
     }
 
+    /** Forgets the checked session {@code id} ({@code null}: every one); the next check reads the store. */
+    public void forget(@Nullable String id) {
+        if (id == null) {
+            checked.invalidateAll();
+        } else {
+            checked.invalidate(id);
+        }
+    }
+
     /** Ends session {@code id}; completes with whether there was one. */
     public CompletionStage<Boolean> revoke(String id) {
         checked.invalidate(id);

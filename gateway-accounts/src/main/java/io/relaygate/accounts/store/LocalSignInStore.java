@@ -2,6 +2,7 @@ package io.relaygate.accounts.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.StoreException;
 import io.relaygate.accounts.people.SignInStore;
 import java.io.IOException;
@@ -36,8 +37,11 @@ final class LocalSignInStore implements SignInStore {
     private final Path root;
     private final Executor io;
     private final Clock clock;
+    /** Told of a session's end or rotation, so every instance of this process drops what it checked of it. */
+    private final ChangeFeed changes;
 
-    LocalSignInStore(Path dataDir, Executor io, Clock clock) {
+    LocalSignInStore(Path dataDir, Executor io, Clock clock, ChangeFeed changes) {
+        this.changes = changes;
         this.root = dataDir.resolve("signin");
         this.io = io;
         this.clock = clock;
@@ -48,6 +52,17 @@ final class LocalSignInStore implements SignInStore {
             throw new IllegalArgumentException("sign-in record id: not of [A-Za-z0-9_-] (expected: an id)");
         }
         return root.resolve(kind.wireName()).resolve(id + ".json");
+    }
+
+    /** {@code write}, then a change of session {@code id} when it is one and {@code changed} says it changed. */
+    private <T> CompletionStage<T> told(
+            Kind kind, String id, CompletionStage<T> write, java.util.function.Predicate<T> changed) {
+        if (kind != Kind.SESSION) {
+            return write;
+        }
+        return write.thenCompose(v -> changed.test(v)
+                ? changes.after(CompletableFuture.completedFuture(v), x -> StoreChange.session(id))
+                : CompletableFuture.completedFuture(v));
     }
 
     @Override
@@ -65,46 +80,54 @@ final class LocalSignInStore implements SignInStore {
     @Override
     public CompletionStage<Boolean> replace(Kind kind, String id, String expected, String next, Duration ttl) {
         Path f = file(kind, id);
-        return CompletableFuture.supplyAsync(
-                () -> locked(() -> {
-                    Optional<String> now = read(f);
-                    if (now.isEmpty() || !now.get().equals(expected)) {
-                        return false;
-                    }
-                    write(f, next, ttl);
-                    return true;
-                }),
-                io);
+        return told(
+                kind,
+                id,
+                CompletableFuture.supplyAsync(
+                        () -> locked(() -> {
+                            Optional<String> now = read(f);
+                            if (now.isEmpty() || !now.get().equals(expected)) {
+                                return false;
+                            }
+                            write(f, next, ttl);
+                            return true;
+                        }),
+                        io),
+                won -> won);
     }
 
     @Override
     public CompletionStage<Optional<String>> take(Kind kind, String id) {
         Path f = file(kind, id);
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    Path taken = f.resolveSibling(id + ".taken." + Long.toHexString(System.nanoTime()));
-                    try {
-                        Files.move(f, taken, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (NoSuchFileException e) {
-                        return Optional.<String>empty();
-                    } catch (AtomicMoveNotSupportedException e) {
-                        throw new StoreException("sign-in records: the data folder cannot rename atomically");
-                    } catch (IOException e) {
-                        throw new StoreException("sign-in record: cannot take it (" + e + ")");
-                    }
-                    try {
-                        return read(taken);
-                    } finally {
-                        delete(taken);
-                    }
-                },
-                io);
+        return told(
+                kind,
+                id,
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            Path taken = f.resolveSibling(id + ".taken." + Long.toHexString(System.nanoTime()));
+                            try {
+                                Files.move(f, taken, StandardCopyOption.ATOMIC_MOVE);
+                            } catch (NoSuchFileException e) {
+                                return Optional.<String>empty();
+                            } catch (AtomicMoveNotSupportedException e) {
+                                throw new StoreException("sign-in records: the data folder cannot rename atomically");
+                            } catch (IOException e) {
+                                throw new StoreException("sign-in record: cannot take it (" + e + ")");
+                            }
+                            try {
+                                return read(taken);
+                            } finally {
+                                delete(taken);
+                            }
+                        },
+                        io),
+                Optional::isPresent);
     }
 
     @Override
     public CompletionStage<Boolean> delete(Kind kind, String id) {
         Path f = file(kind, id);
-        return CompletableFuture.supplyAsync(() -> read(f).isPresent() & delete(f), io);
+        return told(kind, id, CompletableFuture.supplyAsync(() -> read(f).isPresent() & delete(f), io), gone -> gone);
     }
 
     @Override

@@ -63,7 +63,7 @@ final class LocalStore implements Store {
         FileTable<io.relaygate.accounts.people.Person> peopleFile =
                 new FileTable<>(dataDir, PersonCodec.INSTANCE, io, ticker);
         this.people = new PeopleTable(peopleFile, changes);
-        this.signIns = new LocalSignInStore(dataDir, io, java.time.Clock.systemUTC());
+        this.signIns = new LocalSignInStore(dataDir, io, java.time.Clock.systemUTC(), changes);
         // another process (the CLI) replaced a file: re-read it at the next lookup and drop what sits above it
         this.watch = FileWatch.start(
                 dataDir,

@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.people.SignInStore;
 import java.time.Duration;
 import java.util.List;
@@ -40,9 +41,12 @@ final class RedisSignInStore implements SignInStore {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String base;
+    /** Told of a session's end or rotation, so every instance drops what it checked of it. */
+    private final ChangeFeed changes;
 
-    RedisSignInStore(RedisClusterAsyncCommands<String, String> redis, String prefix) {
+    RedisSignInStore(RedisClusterAsyncCommands<String, String> redis, String prefix, ChangeFeed changes) {
         this.redis = redis;
+        this.changes = changes;
         this.base = prefix + "{signin}:";
     }
 
@@ -52,6 +56,17 @@ final class RedisSignInStore implements SignInStore {
 
     private static String millis(Duration ttl) {
         return Long.toString(Math.max(1, ttl.toMillis()));
+    }
+
+    /** {@code write}, then a change of session {@code id} when it is one and {@code changed} says it changed. */
+    private <T> CompletionStage<T> told(
+            Kind kind, String id, CompletionStage<T> write, java.util.function.Predicate<T> changed) {
+        if (kind != Kind.SESSION) {
+            return write;
+        }
+        return write.thenCompose(v -> changed.test(v)
+                ? changes.after(CompletableFuture.completedFuture(v), x -> StoreChange.session(id))
+                : CompletableFuture.completedFuture(v));
     }
 
     @Override
@@ -69,18 +84,18 @@ final class RedisSignInStore implements SignInStore {
     public CompletionStage<Boolean> replace(Kind kind, String id, String expected, String next, Duration ttl) {
         CompletionStage<Long> done = redis.eval(
                 REPLACE, ScriptOutputType.INTEGER, new String[] {key(kind, id)}, expected, next, millis(ttl));
-        return done.thenApply(n -> n == 1L);
+        return told(kind, id, done.thenApply(n -> n == 1L), won -> won);
     }
 
     @Override
     public CompletionStage<Optional<String>> take(Kind kind, String id) {
         CompletionStage<String> taken = redis.eval(TAKE, ScriptOutputType.VALUE, new String[] {key(kind, id)});
-        return taken.thenApply(Optional::ofNullable);
+        return told(kind, id, taken.thenApply(Optional::ofNullable), Optional::isPresent);
     }
 
     @Override
     public CompletionStage<Boolean> delete(Kind kind, String id) {
-        return redis.del(key(kind, id)).thenApply(n -> n > 0);
+        return told(kind, id, redis.del(key(kind, id)).thenApply(n -> n > 0), gone -> gone);
     }
 
     @Override

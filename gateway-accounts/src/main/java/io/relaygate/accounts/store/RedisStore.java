@@ -65,7 +65,7 @@ final class RedisStore implements Store {
         this.admin = new RedisAdminStore(redis, prefix);
         this.documents = new RedisDocuments(redis, prefix, changes);
         this.people = new PeopleTable(new RedisTable<>(redis, prefix, PersonCodec.INSTANCE), changes);
-        this.signIns = new RedisSignInStore(redis, prefix);
+        this.signIns = new RedisSignInStore(redis, prefix, changes);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
