@@ -147,7 +147,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 config.server().maxRequestBodyBytes()));
         p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
         p.addLast(PipelineNames.IDENTIFY, identify);
-        p.addLast(PipelineNames.LIMITS, new KeyRulesHandler());
+        p.addLast(PipelineNames.LIMITS, new KeyRulesHandler(catalogue));
     }
 
     private void addRelay(ChannelPipeline p) {

@@ -213,6 +213,58 @@ class SignInIT {
     }
 
     @Test
+    void modelDiscoveryListsExactlyThePersonsModelsWithDisplayNames() throws Exception {
+        person(
+                "frank",
+                new KeyRules(
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of("claude-sonnet-*", "claude-custom-1"),
+                        List.of("claude-sonnet-4-5"),
+                        Set.of(),
+                        null,
+                        null,
+                        null));
+        JsonNode tokens = signIn("frank");
+        int upstreamCalls = gw.mock.exchanges().size();
+        HttpResponse<byte[]> r = gw.get(
+                "/v1/models",
+                "authorization",
+                "Bearer " + tokens.path("access_token").asText(),
+                "anthropic-version",
+                "2023-06-01");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode list = json(r);
+        List<String> ids = new java.util.ArrayList<>();
+        list.path("data").forEach(m -> ids.add(m.path("id").asText()));
+        io.relaygate.core.catalogue.Catalogue catalogue = io.relaygate.core.catalogue.Catalogue.shipped();
+        List<String> expected = new java.util.ArrayList<>(catalogue.entries().stream()
+                .map(e -> e.name())
+                .filter(n -> n.startsWith("claude-sonnet-") && !n.equals("claude-sonnet-4-5"))
+                .toList());
+        expected.add("claude-custom-1");
+        assertThat(ids)
+                .as("the allowed patterns over the catalogue, less the denied model")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(ids).doesNotContain("claude-sonnet-4-5");
+        for (JsonNode m : list.path("data")) {
+            assertThat(m.path("type").asText()).isEqualTo("model");
+            if (m.path("id").asText().equals("claude-sonnet-5-5")) {
+                assertThat(m.path("display_name").asText()).isEqualTo("Claude Sonnet 5.5");
+            }
+        }
+        assertThat(ids).contains("claude-sonnet-5-5");
+        assertThat(list.path("has_more").asBoolean()).isFalse();
+        assertThat(gw.mock.exchanges()).as("answered by the gateway").hasSize(upstreamCalls);
+    }
+
+    @Test
     void aRefreshRotatesBothTokensAndTheOldRefreshTokenIsRefusedAsInvalidGrant() throws Exception {
         person("carol", KeyRules.NONE);
         JsonNode first = signIn("carol");

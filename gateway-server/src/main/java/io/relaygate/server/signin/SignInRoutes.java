@@ -19,8 +19,20 @@ import java.util.Set;
  */
 public final class SignInRoutes implements AdminRoutes {
 
+    /**
+     * Where a signed-in Claude Code sends its OpenTelemetry export (OTLP/HTTP); the protocol asks for a 200 whether
+     * it is kept or not (a 404 makes the exporter log an error on every flush). Relaygate does not keep it.
+     */
+    private static final Set<String> TELEMETRY = Set.of("/v1/metrics", "/v1/logs", "/v1/traces");
+
     private static final Set<String> POSTS = Set.of(
-            OAuthEndpoints.DEVICE_AUTHORIZATION, OAuthEndpoints.TOKEN, OAuthEndpoints.REVOKE, ApprovalPage.APPROVE);
+            OAuthEndpoints.DEVICE_AUTHORIZATION,
+            OAuthEndpoints.TOKEN,
+            OAuthEndpoints.REVOKE,
+            ApprovalPage.APPROVE,
+            "/v1/metrics",
+            "/v1/logs",
+            "/v1/traces");
     private static final Set<String> GETS =
             Set.of(OAuthEndpoints.DISCOVERY, ApprovalPage.PAGE, ApprovalPage.SCRIPT, ApprovalPage.STYLE);
 
@@ -51,6 +63,11 @@ public final class SignInRoutes implements AdminRoutes {
                                     + " is not allowed\"}")
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Map.of("allow", POSTS.contains(path) ? "POST" : "GET"));
+            return;
+        }
+        if (TELEMETRY.contains(path)) {
+            SignInHttp.send(
+                    ctx, 200, "application/json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
             return;
         }
         switch (path) {
