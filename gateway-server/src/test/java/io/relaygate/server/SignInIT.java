@@ -265,6 +265,26 @@ class SignInIT {
     }
 
     @Test
+    void aPersonsKeySecretForClientsWithoutSignInSpendsAsThePerson() throws Exception {
+        Person gina = person("gina", KeyRules.NONE);
+        String secret = admin().keySecret("gina").toCompletableFuture().join();
+        SuiteSecretScan.secret(secret);
+        HttpResponse<byte[]> r = gw.post(
+                "/openai/v1/responses",
+                "{\"model\":\"claude-sonnet-4-5\",\"input\":\"hi\",\"stream\":false}",
+                "authorization",
+                "Bearer " + secret);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(gw.outcomeOf(r).keyId()).isEqualTo(gina.keyId());
+        String again = admin().keySecret("gina").toCompletableFuture().join();
+        SuiteSecretScan.secret(again);
+        assertThat(gw.post("/v1/messages", messages("claude-sonnet-4-5", false, "hi"), "x-api-key", secret)
+                        .statusCode())
+                .as("a new secret replaces the last one")
+                .isEqualTo(401);
+    }
+
+    @Test
     void aRefreshRotatesBothTokensAndTheOldRefreshTokenIsRefusedAsInvalidGrant() throws Exception {
         person("carol", KeyRules.NONE);
         JsonNode first = signIn("carol");

@@ -35,6 +35,9 @@ final class PeopleCommand {
               people link NAME [--valid 7d] [--url URL]
                                       print a one-time sign-in link for NAME (shown once; the
                                       person opens it to approve Claude Code's /login)
+              people key NAME         print a new secret for NAME's key (shown once, replaces the
+                                      last one), for clients without sign-in, e.g.
+                                      codex login --with-api-key
               people disable NAME     refuse NAME from now on and end their sessions
               people sessions [NAME]  list signed-in sessions (of NAME, or everyone's)
               people revoke ID        end one session (its access and refresh token)
@@ -75,6 +78,8 @@ final class PeopleCommand {
                 return list(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "link":
                 return link(cli, Args.parse(rest, Set.of("config", "valid", "url"), Set.of()));
+            case "key":
+                return key(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "disable":
                 return disable(cli, Args.parse(rest, Set.of("config"), Set.of()));
             case "sessions":
@@ -83,7 +88,7 @@ final class PeopleCommand {
                 return revoke(cli, Args.parse(rest, Set.of("config"), Set.of()));
             default:
                 throw new UsageException("unknown subcommand 'people " + sub
-                        + "' (expected: add, list, link, disable, sessions or revoke)");
+                        + "' (expected: add, list, link, key, disable, sessions or revoke)");
         }
     }
 
@@ -176,6 +181,27 @@ final class PeopleCommand {
                 cli.out.println(
                         "One-time sign-in link for " + name + " (valid " + Durations.format(valid) + ", works once):");
                 cli.out.println(link);
+            }
+        }
+        return 0;
+    }
+
+    private static int key(Cli cli, Args args) {
+        if (help(cli, args)) {
+            return 0;
+        }
+        String name = KeysCommand.onePositional(args, "person name (expected: people key NAME)");
+        try (Store store = cli.openStore(args)) {
+            String secret = Cli.await(new PeopleAdmin(store, Clock.systemUTC()).keySecret(name));
+            Audit.change(cli.actor, "people.key", "person:" + name, null, null);
+            if (args.flag("json")) {
+                cli.printJson(JsonNodeFactory.instance
+                        .objectNode()
+                        .put("person", name)
+                        .put("secret", secret));
+            } else {
+                cli.out.println("New key secret for " + name + " (shown once; the previous one no longer works):");
+                cli.out.println(secret);
             }
         }
         return 0;

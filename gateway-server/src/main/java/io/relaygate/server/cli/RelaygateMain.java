@@ -31,7 +31,7 @@ public final class RelaygateMain {
               keys create --name N [rules]     create a gateway API key (prints the secret once)
               keys list                        list keys
               keys disable N                   disable a key
-              people add|list|link|disable|sessions|revoke
+              people add|list|link|key|disable|sessions|revoke
                                                people who sign in to Claude Code (relaygate people --help)
               accounts add --kind K --name N --base-url URL [...]   add an upstream account
               accounts list                    list accounts (never their credentials)
@@ -118,7 +118,7 @@ public final class RelaygateMain {
                     if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
                         if (args.length < 2) {
                             throw new UsageException(
-                                    "missing subcommand (expected: add, list, link, disable, sessions or revoke)");
+                                    "missing subcommand (expected: add, list, link, key, disable, sessions or revoke)");
                         }
                         out.println(PeopleCommand.HELP);
                         return OK;

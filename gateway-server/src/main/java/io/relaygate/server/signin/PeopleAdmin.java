@@ -109,6 +109,14 @@ public final class PeopleAdmin {
                 .thenApply(secret -> base + ApprovalPage.PAGE + "#link=" + secret);
     }
 
+    /**
+     * A new secret for person {@code name}'s key (the old one stops working), for a client that cannot sign in
+     * (Codex): its usage and limits stay the person's. Shown once.
+     */
+    public CompletionStage<String> keySecret(String name) {
+        return find(name).thenCompose(p -> keys.rotate(KEY_PREFIX + p.name())).thenApply(created -> created.secret());
+    }
+
     /** The live sessions, of person {@code name} or (null) of everyone. */
     public CompletionStage<List<SignInSession>> sessions(@Nullable String name) {
         if (name == null) {
