@@ -26,6 +26,8 @@ public record StoreChange(Kind kind, @Nullable String id) {
         CATALOGUE("catalogue"),
         /** The client signatures were updated. */
         SIGNATURES("signatures"),
+        /** The managed settings of signed-in clients were edited (read per request: nothing is cached). */
+        SETTINGS("settings"),
         /** A signed-in session was revoked or its tokens rotated. */
         SESSION("session"),
         /** Anything may have changed: messages may have been missed. */

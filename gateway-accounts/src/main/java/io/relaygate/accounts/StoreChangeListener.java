@@ -31,7 +31,7 @@ public final class StoreChangeListener implements Consumer<StoreChange> {
             case ACCOUNT -> scheduler.invalidateAccounts();
             case ACCOUNT_STATE -> scheduler.invalidateConditions();
             case SESSION -> keys.forgetSession(change.id());
-            case CATALOGUE, SIGNATURES -> {
+            case CATALOGUE, SIGNATURES, SETTINGS -> {
                 // each LiveDocument subscribes for its own kind
             }
             case ALL -> {

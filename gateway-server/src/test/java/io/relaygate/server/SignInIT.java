@@ -285,6 +285,51 @@ class SignInIT {
     }
 
     @Test
+    void managedSettingsGoToEachPersonByGroupWithTheProtocolsChecksum() throws Exception {
+        person("hana", KeyRules.NONE);
+        JsonNode tokens = signIn("hana");
+        String bearer = "Bearer " + tokens.path("access_token").asText();
+        gw.store
+                .documents()
+                .remove(io.relaygate.accounts.Documents.MANAGED_SETTINGS)
+                .toCompletableFuture()
+                .join();
+        assertThat(gw.get("/managed/settings", "authorization", bearer).statusCode())
+                .as("no managed policy")
+                .isEqualTo(404);
+
+        String dev = "{\"model\":\"claude-sonnet-5-5\",\"env\":{\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\":\"1\"}}";
+        gw.store
+                .documents()
+                .put(
+                        io.relaygate.accounts.Documents.MANAGED_SETTINGS,
+                        "{\"groups\":{\"ops\":{\"model\":\"claude-opus-5-5\"},\"dev\":" + dev + "}}")
+                .toCompletableFuture()
+                .join();
+        HttpResponse<byte[]> r = gw.get("/managed/settings", "authorization", bearer);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode answer = json(r);
+        assertThat(answer.path("settings")).isEqualTo(JSON.readTree(dev));
+        // what Claude Code computes: sha256 over the settings with sorted keys and no whitespace
+        String canonical =
+                "{\"env\":{\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\":\"1\"},\"model\":\"claude-sonnet-5-5\"}";
+        String expected = "sha256:"
+                + java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        assertThat(answer.path("checksum").asText()).isEqualTo(expected);
+        assertThat(answer.path("uuid").asText()).isNotEmpty();
+        assertThat(r.headers().firstValue("etag")).contains("\"" + expected + "\"");
+
+        HttpResponse<byte[]> same =
+                gw.get("/managed/settings", "authorization", bearer, "if-none-match", "\"" + expected + "\"");
+        assertThat(same.statusCode()).isEqualTo(304);
+        HttpResponse<byte[]> anonymous = gw.get("/managed/settings", "authorization", "Bearer rga_nothing");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("x-should-retry")).contains("false");
+    }
+
+    @Test
     void aRefreshRotatesBothTokensAndTheOldRefreshTokenIsRefusedAsInvalidGrant() throws Exception {
         person("carol", KeyRules.NONE);
         JsonNode first = signIn("carol");

@@ -33,16 +33,22 @@ public final class SignInRoutes implements AdminRoutes {
             "/v1/metrics",
             "/v1/logs",
             "/v1/traces");
-    private static final Set<String> GETS =
-            Set.of(OAuthEndpoints.DISCOVERY, ApprovalPage.PAGE, ApprovalPage.SCRIPT, ApprovalPage.STYLE);
+    private static final Set<String> GETS = Set.of(
+            OAuthEndpoints.DISCOVERY,
+            ApprovalPage.PAGE,
+            ApprovalPage.SCRIPT,
+            ApprovalPage.STYLE,
+            ManagedSettingsEndpoint.PATH);
 
     private final OAuthEndpoints oauth;
     private final ApprovalPage page;
+    private final ManagedSettingsEndpoint settings;
 
     public SignInRoutes(Store store, SignInTokens tokens, DeviceGrants grants) {
         requireNonNull(store, "store");
         this.oauth = new OAuthEndpoints(store.people(), tokens, grants);
         this.page = new ApprovalPage(store.people(), grants, store.admin());
+        this.settings = new ManagedSettingsEndpoint(store.people(), tokens, store.documents());
     }
 
     @Override
@@ -76,6 +82,7 @@ public final class SignInRoutes implements AdminRoutes {
             case OAuthEndpoints.TOKEN -> oauth.token(ctx, request, body);
             case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, body);
             case ApprovalPage.APPROVE -> page.approve(ctx, request, body);
+            case ManagedSettingsEndpoint.PATH -> settings.handle(ctx, request);
             default -> page.file(ctx, path);
         }
     }
