@@ -203,6 +203,7 @@ public final class GatewayServer implements AutoCloseable {
         private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private java.time.Duration accountViewTtl = Scheduler.VIEW_TTL;
+        private java.time.Duration accessTokenTtl = io.relaygate.server.signin.SignInSettings.ACCESS_TOKEN_TTL;
         private final List<ExchangeListener> listeners = new ArrayList<>();
 
         private Builder(GatewayConfig config, Store store) {
@@ -220,6 +221,12 @@ public final class GatewayServer implements AutoCloseable {
         /** How long a gateway reuses its view of account conditions (tests that clear them set 0). */
         public Builder accountViewTtl(java.time.Duration value) {
             this.accountViewTtl = requireNonNull(value, "accountViewTtl");
+            return this;
+        }
+
+        /** How long a signed-in access token is accepted (tests shorten it to see Claude Code refresh). */
+        public Builder accessTokenTtl(java.time.Duration value) {
+            this.accessTokenTtl = requireNonNull(value, "accessTokenTtl");
             return this;
         }
 
@@ -272,7 +279,7 @@ public final class GatewayServer implements AutoCloseable {
                 // OAuth token calls go like upstream requests: the account's proxy and TLS, on the workers
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
                 io.relaygate.accounts.people.SignInTokens signInTokens =
-                        io.relaygate.server.signin.SignInSettings.tokens(store, clock);
+                        io.relaygate.server.signin.SignInSettings.tokens(store, clock, accessTokenTtl);
                 io.relaygate.accounts.people.DeviceGrants deviceGrants =
                         io.relaygate.server.signin.SignInSettings.grants(store, clock);
                 ApiKeyService keys =

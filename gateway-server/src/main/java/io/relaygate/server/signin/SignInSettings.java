@@ -31,7 +31,12 @@ public final class SignInSettings {
     private SignInSettings() {}
 
     public static SignInTokens tokens(Store store, Clock clock) {
-        return new SignInTokens(store.signIns(), store.keys().hasher(), clock, ACCESS_TOKEN_TTL, SESSION_TTL);
+        return tokens(store, clock, ACCESS_TOKEN_TTL);
+    }
+
+    /** With access tokens of {@code accessTtl} (a test's shorter one). */
+    public static SignInTokens tokens(Store store, Clock clock, Duration accessTtl) {
+        return new SignInTokens(store.signIns(), store.keys().hasher(), clock, accessTtl, SESSION_TTL);
     }
 
     public static DeviceGrants grants(Store store, Clock clock) {
