@@ -29,11 +29,14 @@ import org.junit.jupiter.api.Test;
 class SignInIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_TOKEN = "admin-token-for-sign-in-0123456789";
     private static GatewayHarness gw;
 
     @BeforeAll
     static void start() throws Exception {
-        gw = GatewayHarness.start();
+        gw = GatewayHarness.builder()
+                .config(c -> c.withScheduling(c.scheduling().withAdminToken(ADMIN_TOKEN)))
+                .start();
     }
 
     @AfterAll
@@ -327,6 +330,56 @@ class SignInIT {
         HttpResponse<byte[]> anonymous = gw.get("/managed/settings", "authorization", "Bearer rga_nothing");
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("x-should-retry")).contains("false");
+    }
+
+    @Test
+    void theAdminApiAddsPeopleMakesLinksListsAndRevokesSessions() throws Exception {
+        String admin = "Bearer " + ADMIN_TOKEN;
+        HttpResponse<byte[]> added = gw.post(
+                "/admin/people",
+                "{\"name\":\"ivan\",\"email\":\"ivan@example.com\",\"groups\":[\"ops\"],"
+                        + "\"rules\":{\"concurrency\":2}}",
+                "authorization",
+                admin);
+        assertThat(added.statusCode())
+                .as(new String(added.body(), StandardCharsets.UTF_8))
+                .isEqualTo(201);
+        assertThat(json(added).path("key").asText()).isEqualTo("person.ivan");
+        assertThat(json(gw.get("/admin/people", "authorization", admin))
+                        .path("people")
+                        .toString())
+                .contains("ivan@example.com");
+
+        HttpResponse<byte[]> linked =
+                gw.post("/admin/people/ivan/link", "{\"url\":\"" + gw.baseUrl() + "\"}", "authorization", admin);
+        assertThat(linked.statusCode()).isEqualTo(200);
+        String link = json(linked).path("link").asText();
+        assertThat(link).startsWith(gw.baseUrl() + "/device#link=rgl_");
+
+        JsonNode d = startDevice();
+        assertThat(approve(link, d.path("user_code").asText()).statusCode()).isEqualTo(200);
+        JsonNode tokens = json(poll(d.path("device_code").asText()));
+        SuiteSecretScan.secret(tokens.path("access_token").asText());
+        SuiteSecretScan.secret(tokens.path("refresh_token").asText());
+        JsonNode sessions = json(gw.get("/admin/sessions?person=ivan", "authorization", admin));
+        assertThat(sessions.path("sessions")).hasSize(1);
+        JsonNode session = sessions.path("sessions").get(0);
+        assertThat(session.path("client").asText()).startsWith("claude-code/2.1.330");
+        assertThat(session.toString())
+                .as("no token or hash in the listing")
+                .doesNotContain(tokens.path("access_token").asText())
+                .doesNotContain("p1:");
+        HttpResponse<byte[]> revoked =
+                gw.post("/admin/sessions/" + session.path("id").asText() + "/revoke", "{}", "authorization", admin);
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        assertThat(ask(tokens.path("access_token").asText()).statusCode()).isEqualTo(401);
+        assertThat(gw.get(
+                                "/admin/people",
+                                "authorization",
+                                "Bearer " + tokens.path("access_token").asText())
+                        .statusCode())
+                .as("a signed-in token opens no admin route")
+                .isEqualTo(401);
     }
 
     @Test

@@ -242,15 +242,7 @@ final class PeopleCommand {
                         .map(Person::name)
                         .findFirst()
                         .orElse(s.personId());
-                a.add(JsonNodeFactory.instance
-                        .objectNode()
-                        .put("id", s.id())
-                        .put("person", who)
-                        .put("createdAt", s.createdAt().toString())
-                        .put("expiresAt", s.expiresAt().toString())
-                        .put("address", s.address())
-                        .put("client", s.client())
-                        .put("refreshes", s.generation()));
+                a.add(PeopleAdmin.view(s, who));
                 rows.add(List.of(s.id(), who, s.createdAt().toString(), s.address(), s.client()));
             }
             if (args.flag("json")) {
@@ -284,17 +276,6 @@ final class PeopleCommand {
     }
 
     static ObjectNode view(Person p) {
-        ObjectNode n = JsonNodeFactory.instance
-                .objectNode()
-                .put("id", p.id())
-                .put("name", p.name())
-                .put("email", p.email())
-                .put("subject", p.subject())
-                .put("enabled", p.enabled())
-                .put("key", PeopleAdmin.KEY_PREFIX + p.name())
-                .put("createdAt", p.createdAt().toString());
-        ArrayNode g = n.putArray("groups");
-        p.groups().forEach(g::add);
-        return n;
+        return PeopleAdmin.view(p);
     }
 }

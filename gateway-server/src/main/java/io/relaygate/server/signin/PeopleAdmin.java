@@ -130,6 +130,35 @@ public final class PeopleAdmin {
         return tokens.revoke(id);
     }
 
+    /** A person as the CLI and the admin API show them: never a secret. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode view(Person p) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = SignInHttp.JSON
+                .createObjectNode()
+                .put("id", p.id())
+                .put("name", p.name())
+                .put("email", p.email())
+                .put("subject", p.subject())
+                .put("enabled", p.enabled())
+                .put("key", KEY_PREFIX + p.name())
+                .put("createdAt", p.createdAt().toString());
+        com.fasterxml.jackson.databind.node.ArrayNode g = n.putArray("groups");
+        p.groups().forEach(g::add);
+        return n;
+    }
+
+    /** A session as the CLI and the admin API show it: never a token or its hash. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode view(SignInSession s, String person) {
+        return SignInHttp.JSON
+                .createObjectNode()
+                .put("id", s.id())
+                .put("person", person)
+                .put("createdAt", s.createdAt().toString())
+                .put("expiresAt", s.expiresAt().toString())
+                .put("address", s.address())
+                .put("client", s.client())
+                .put("refreshes", s.generation());
+    }
+
     private static GatewayException notFound(String name) {
         return new GatewayException(ErrorKind.NOT_FOUND, "person name: " + name + " not found");
     }
