@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Claude Code CLI (the pinned version) signs in to the gateway as a person would, in a terminal (tmux):
@@ -53,11 +54,35 @@ class ClaudeCodeSignInIT {
     private static Path claude;
     private final ObjectMapper json = new ObjectMapper();
 
-    @TempDir
-    Path home;
+    /**
+     * Claude Code's home and working folder: made and removed here rather than by {@code @TempDir}, because the CLI
+     * may still be writing its state for a moment after its terminal is closed, which makes JUnit's strict removal
+     * fail a passed test.
+     */
+    private Path home;
 
-    @TempDir
-    Path work;
+    private Path work;
+
+    @BeforeEach
+    void folders() throws Exception {
+        home = Files.createTempDirectory("relaygate-signin-home");
+        work = Files.createTempDirectory("relaygate-signin-work");
+    }
+
+    @AfterEach
+    void removeFolders() throws Exception {
+        for (Path dir : List.of(home, work)) {
+            for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
+                try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                    all.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    // a file vanished or appeared while walking: walk again
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {

@@ -89,7 +89,8 @@ abstract class SignInStoreContract {
         assertThat(await(two.people().list())).containsExactly(alice, bob);
         assertThat(failure(two.people().create(person("alice")))).isInstanceOf(DuplicateNameException.class);
         await(two.people().update(alice.withEnabled(false)));
-        assertThat(await(one.people().findByName("alice")).orElseThrow().enabled())
+        // a store opened afterwards reads the change (a running one may serve its snapshot until its recheck)
+        assertThat(await(open().people().findByName("alice")).orElseThrow().enabled())
                 .isFalse();
     }
 
@@ -223,6 +224,19 @@ abstract class SignInStoreContract {
         String expired = await(grants(one).createLink("person-1", Duration.ofHours(1)));
         clock.advance(Duration.ofHours(2));
         assertThat(await(grants(two).redeemLink(expired))).isEmpty();
+    }
+
+    @Test
+    void theManagedSettingsDocumentIsSharedByInstances() {
+        Store one = open();
+        Store two = open();
+        String doc = "{\"groups\":{\"dev\":{\"model\":\"claude-sonnet-5-5\"}}}";
+        await(one.documents().put(io.relaygate.accounts.Documents.MANAGED_SETTINGS, doc));
+        assertThat(await(two.documents().get(io.relaygate.accounts.Documents.MANAGED_SETTINGS)))
+                .contains(doc);
+        await(two.documents().remove(io.relaygate.accounts.Documents.MANAGED_SETTINGS));
+        assertThat(await(one.documents().get(io.relaygate.accounts.Documents.MANAGED_SETTINGS)))
+                .isEmpty();
     }
 
     @Test
