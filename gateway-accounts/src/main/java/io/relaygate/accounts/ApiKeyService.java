@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.Durations;
 import io.relaygate.core.ErrorKind;
@@ -66,6 +67,7 @@ public final class ApiKeyService {
 
     private final StoreBudget budget;
     private final ApiKeyStore store;
+    private final @Nullable SignInTokens signIns;
     private final KeyHasher hasher;
     private final Clock clock;
     private final AsyncCache<String, Lookup> cache;
@@ -104,14 +106,41 @@ public final class ApiKeyService {
      * @param staleFor how long after its last successful read a key is still served while the store fails
      */
     public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
-        this(store, clock, ticker, cacheTtl, staleFor, StoreBudget.NONE);
+        this(store, clock, ticker, cacheTtl, staleFor, StoreBudget.NONE, null);
     }
 
     /** As above; {@code budget}: how long a key lookup waits for the store before it serves the key as last read. */
     public ApiKeyService(
             ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor, StoreBudget budget) {
+        this(store, clock, ticker, cacheTtl, staleFor, budget, null);
+    }
+
+    /**
+     * A service that also admits signed-in tokens ({@link SignInTokens#ACCESS_PREFIX}): such a token is answered
+     * with its person's key, so it spends under the person's rules exactly as that key would.
+     */
+    public ApiKeyService(ApiKeyStore store, Duration staleFor, StoreBudget budget, SignInTokens signIns) {
+        this(
+                store,
+                Clock.systemUTC(),
+                Ticker.systemTicker(),
+                DEFAULT_CACHE_TTL,
+                staleFor,
+                budget,
+                requireNonNull(signIns, "signIns"));
+    }
+
+    private ApiKeyService(
+            ApiKeyStore store,
+            Clock clock,
+            Ticker ticker,
+            Duration cacheTtl,
+            Duration staleFor,
+            StoreBudget budget,
+            @Nullable SignInTokens signIns) {
         this.budget = requireNonNull(budget, "budget");
         this.store = requireNonNull(store, "store");
+        this.signIns = signIns;
         this.hasher = store.hasher();
         this.clock = requireNonNull(clock, "clock");
         requireNonNull(ticker, "ticker");
@@ -166,10 +195,33 @@ public final class ApiKeyService {
      */
     public CompletionStage<Optional<ApiKey>> authenticate(String presentedSecret) {
         requireNonNull(presentedSecret, "presentedSecret");
+        SignInTokens tokens = signIns;
+        if (tokens != null && SignInTokens.isAccessToken(presentedSecret)) {
+            return tokens.authenticate(presentedSecret)
+                    .thenCompose(session -> session.isEmpty()
+                            ? CompletableFuture.completedFuture(Optional.<ApiKey>empty())
+                            : cached(session.get().keyId(), key -> true));
+        }
         String id = idOf(presentedSecret);
         if (id == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        return cached(id, key -> matches(key, presentedSecret));
+    }
+
+    /**
+     * Drops what this service remembers of signed-in session {@code id} ({@code null}: of every one), after another
+     * instance or process revoked or rotated it.
+     */
+    public void forgetSession(@Nullable String id) {
+        SignInTokens tokens = signIns;
+        if (tokens != null) {
+            tokens.forget(id);
+        }
+    }
+
+    /** The key {@code id} through the cache, if {@code accept} takes it. */
+    private CompletionStage<Optional<ApiKey>> cached(String id, java.util.function.Predicate<ApiKey> accept) {
         CompletableFuture<Lookup> lookup = cache.get(id, (k, executor) -> load(k));
         return lookup.thenApply(result -> {
             Throwable failure = result.failure();
@@ -178,7 +230,7 @@ public final class ApiKeyService {
                 cache.asMap().remove(id, lookup);
                 throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
             }
-            return result.found().filter(key -> matches(key, presentedSecret));
+            return result.found().filter(accept);
         });
     }
 

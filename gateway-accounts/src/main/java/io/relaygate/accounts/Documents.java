@@ -18,6 +18,9 @@ public interface Documents {
     /** The client signatures. */
     String SIGNATURES = "signatures";
 
+    /** The managed settings signed-in Claude Code clients receive, per group ({@code GET /managed/settings}). */
+    String MANAGED_SETTINGS = "managed-settings";
+
     /** The stored text of {@code name}, or empty when none was stored (the shipped one applies). */
     CompletionStage<Optional<String>> get(String name);
 
@@ -32,9 +35,10 @@ public interface Documents {
         return switch (name) {
             case CATALOGUE -> StoreChange.Kind.CATALOGUE;
             case SIGNATURES -> StoreChange.Kind.SIGNATURES;
+            case MANAGED_SETTINGS -> StoreChange.Kind.SETTINGS;
             default ->
-                throw new IllegalArgumentException(
-                        "document: " + name + " (expected: " + CATALOGUE + " or " + SIGNATURES + ")");
+                throw new IllegalArgumentException("document: " + name + " (expected: " + CATALOGUE + ", " + SIGNATURES
+                        + " or " + MANAGED_SETTINGS + ")");
         };
     }
 }

@@ -21,6 +21,12 @@ public interface Store extends AutoCloseable {
     /** The console's sign-in state: the admin password's hash, sessions, failed sign-ins. */
     AdminStore admin();
 
+    /** People who sign in, each owning a key's rules and usage. */
+    io.relaygate.accounts.people.PeopleStore people();
+
+    /** Short-lived sign-in state: signed-in sessions, device authorizations, one-time sign-in links. */
+    io.relaygate.accounts.people.SignInStore signIns();
+
     /** Operator data kept whole: the model catalogue and the client signatures. */
     Documents documents();
 

@@ -26,6 +26,10 @@ public record StoreChange(Kind kind, @Nullable String id) {
         CATALOGUE("catalogue"),
         /** The client signatures were updated. */
         SIGNATURES("signatures"),
+        /** The managed settings of signed-in clients were edited (read per request: nothing is cached). */
+        SETTINGS("settings"),
+        /** A signed-in session was revoked or its tokens rotated. */
+        SESSION("session"),
         /** Anything may have changed: messages may have been missed. */
         ALL("all");
 
@@ -60,6 +64,10 @@ public record StoreChange(Kind kind, @Nullable String id) {
 
     public static StoreChange account(String id) {
         return new StoreChange(Kind.ACCOUNT, requireNonNull(id, "id"));
+    }
+
+    public static StoreChange session(String id) {
+        return new StoreChange(Kind.SESSION, requireNonNull(id, "id"));
     }
 
     public static StoreChange accountState(String id) {

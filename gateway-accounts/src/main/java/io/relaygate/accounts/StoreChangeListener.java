@@ -30,11 +30,13 @@ public final class StoreChangeListener implements Consumer<StoreChange> {
             case KEY -> keys.invalidate(change.id());
             case ACCOUNT -> scheduler.invalidateAccounts();
             case ACCOUNT_STATE -> scheduler.invalidateConditions();
-            case CATALOGUE, SIGNATURES -> {
+            case SESSION -> keys.forgetSession(change.id());
+            case CATALOGUE, SIGNATURES, SETTINGS -> {
                 // each LiveDocument subscribes for its own kind
             }
             case ALL -> {
                 keys.invalidate(null);
+                keys.forgetSession(null);
                 scheduler.invalidateAccounts();
                 scheduler.invalidateConditions();
             }

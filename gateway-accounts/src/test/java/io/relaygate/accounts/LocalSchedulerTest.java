@@ -42,6 +42,16 @@ class LocalSchedulerTest extends SchedulerContract {
             }
 
             @Override
+            public io.relaygate.accounts.people.PeopleStore people() {
+                return only.people();
+            }
+
+            @Override
+            public io.relaygate.accounts.people.SignInStore signIns() {
+                return only.signIns();
+            }
+
+            @Override
             public Documents documents() {
                 return only.documents();
             }

@@ -14,7 +14,6 @@ import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
 import io.relaygate.core.signatures.ClientSignatures;
-import io.relaygate.server.admin.AdminApi;
 import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.RequestLedgerHandler;
@@ -79,7 +78,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             Scheduler scheduler,
             Supplier<Catalogue> catalogue,
             Supplier<ClientSignatures> signatures,
-            AdminApi admin,
+            AdminRoutes admin,
             UpstreamPool pool,
             ExchangeListener listener,
             Clock clock,
@@ -153,7 +152,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 config.server().maxRequestBodyBytes()));
         p.addLast(PipelineNames.SKIM, new RequestSkimHandler());
         p.addLast(PipelineNames.IDENTIFY, identify);
-        p.addLast(PipelineNames.LIMITS, new KeyRulesHandler());
+        p.addLast(PipelineNames.LIMITS, new KeyRulesHandler(catalogue));
     }
 
     private void addRelay(ChannelPipeline p) {

@@ -204,6 +204,7 @@ public final class GatewayServer implements AutoCloseable {
         private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private java.time.Duration accountViewTtl = Scheduler.VIEW_TTL;
+        private java.time.Duration accessTokenTtl = io.relaygate.server.signin.SignInSettings.ACCESS_TOKEN_TTL;
         private final List<ExchangeListener> listeners = new ArrayList<>();
 
         private Builder(GatewayConfig config, Store store) {
@@ -221,6 +222,12 @@ public final class GatewayServer implements AutoCloseable {
         /** How long a gateway reuses its view of account conditions (tests that clear them set 0). */
         public Builder accountViewTtl(java.time.Duration value) {
             this.accountViewTtl = requireNonNull(value, "accountViewTtl");
+            return this;
+        }
+
+        /** How long a signed-in access token is accepted (tests shorten it to see Claude Code refresh). */
+        public Builder accessTokenTtl(java.time.Duration value) {
+            this.accessTokenTtl = requireNonNull(value, "accessTokenTtl");
             return this;
         }
 
@@ -274,8 +281,12 @@ public final class GatewayServer implements AutoCloseable {
                 TokenEndpoint tokens = new TokenEndpoint(pool, workers);
                 // a slow store holds no request longer than this per read (scheduling.storeBudget)
                 StoreBudget storeBudget = new StoreBudget(config.scheduling().storeBudget());
-                ApiKeyService keys =
-                        new ApiKeyService(store.keys(), config.scheduling().staleFor(), storeBudget);
+                io.relaygate.accounts.people.SignInTokens signInTokens =
+                        io.relaygate.server.signin.SignInSettings.tokens(store, clock, accessTokenTtl);
+                io.relaygate.accounts.people.DeviceGrants deviceGrants =
+                        io.relaygate.server.signin.SignInSettings.grants(store, clock);
+                ApiKeyService keys = new ApiKeyService(
+                        store.keys(), config.scheduling().staleFor(), storeBudget, signInTokens);
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
@@ -331,7 +342,9 @@ public final class GatewayServer implements AutoCloseable {
                         scheduler,
                         data.catalogue(),
                         data.signatures(),
-                        new AdminApi(store, config.scheduling().adminToken(), clock, tokens),
+                        io.relaygate.server.pipeline.AdminRoutes.both(
+                                new io.relaygate.server.signin.SignInRoutes(store, signInTokens, deviceGrants),
+                                new AdminApi(store, config.scheduling().adminToken(), clock, tokens)),
                         pool,
                         listener,
                         clock,

@@ -84,6 +84,9 @@ final class GatewayHarness implements AutoCloseable {
         if (b.allocator != null) {
             sb.allocator(b.allocator);
         }
+        if (b.accessTokenTtl != null) {
+            sb.accessTokenTtl(b.accessTokenTtl);
+        }
         server = sb.start();
     }
 
@@ -210,6 +213,7 @@ final class GatewayHarness implements AutoCloseable {
         private MockOptions mockOptions = MockOptions.defaults();
         private UnaryOperator<GatewayConfig> config = UnaryOperator.identity();
         private @org.jspecify.annotations.Nullable ByteBufAllocator allocator;
+        private @org.jspecify.annotations.Nullable Duration accessTokenTtl;
         private @org.jspecify.annotations.Nullable String upstreamBaseUrl;
         private java.time.Clock clock = java.time.Clock.systemUTC();
 
@@ -243,6 +247,12 @@ final class GatewayHarness implements AutoCloseable {
 
         Builder allocator(ByteBufAllocator value) {
             allocator = value;
+            return this;
+        }
+
+        /** How long signed-in access tokens last (to see Claude Code refresh them). */
+        Builder accessTokenTtl(Duration value) {
+            accessTokenTtl = value;
             return this;
         }
 

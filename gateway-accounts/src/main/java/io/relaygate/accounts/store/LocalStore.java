@@ -41,6 +41,8 @@ final class LocalStore implements Store {
     private final ChangeFeed changes = ChangeFeed.inProcess();
     private final FileWatch watch;
     private final LocalRequestRecords requests;
+    private final PeopleTable people;
+    private final LocalSignInStore signIns;
 
     private LocalStore(Path dataDir, CredentialCipher cipher, KeyHasher hasher, Ticker ticker) {
         this.dataDir = dataDir;
@@ -58,6 +60,10 @@ final class LocalStore implements Store {
         this.keys = new KeyTable(keyFile, changes, hasher);
         this.accounts = new AccountTable(accountFile, changes);
         this.documents = new LocalDocuments(dataDir, io, changes);
+        FileTable<io.relaygate.accounts.people.Person> peopleFile =
+                new FileTable<>(dataDir, PersonCodec.INSTANCE, io, ticker);
+        this.people = new PeopleTable(peopleFile, changes);
+        this.signIns = new LocalSignInStore(dataDir, io, java.time.Clock.systemUTC(), changes);
         // another process (the CLI) replaced a file: re-read it at the next lookup and drop what sits above it
         this.watch = FileWatch.start(
                 dataDir,
@@ -71,6 +77,11 @@ final class LocalStore implements Store {
                         () -> {
                             accountFile.recheck();
                             changes.deliver(new StoreChange(StoreChange.Kind.ACCOUNT, null));
+                        },
+                        peopleFile.file().getFileName().toString(),
+                        () -> {
+                            peopleFile.recheck();
+                            changes.deliver(new StoreChange(StoreChange.Kind.KEY, null));
                         },
                         LocalDocuments.fileName(Documents.CATALOGUE),
                         () -> changes.deliver(new StoreChange(StoreChange.Kind.CATALOGUE, null)),
@@ -116,6 +127,16 @@ final class LocalStore implements Store {
     @Override
     public io.relaygate.accounts.AdminStore admin() {
         return admin;
+    }
+
+    @Override
+    public io.relaygate.accounts.people.PeopleStore people() {
+        return people;
+    }
+
+    @Override
+    public io.relaygate.accounts.people.SignInStore signIns() {
+        return signIns;
     }
 
     @Override

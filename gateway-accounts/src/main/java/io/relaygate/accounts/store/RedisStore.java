@@ -40,6 +40,8 @@ final class RedisStore implements Store {
     private final RedisRequestRecords requests;
     private final RedisAdminStore admin;
     private final RedisDocuments documents;
+    private final PeopleTable people;
+    private final RedisSignInStore signIns;
 
     private RedisStore(
             RedisLink link,
@@ -62,6 +64,8 @@ final class RedisStore implements Store {
         this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
         this.admin = new RedisAdminStore(redis, prefix);
         this.documents = new RedisDocuments(redis, prefix, changes);
+        this.people = new PeopleTable(new RedisTable<>(redis, prefix, PersonCodec.INSTANCE), changes);
+        this.signIns = new RedisSignInStore(redis, prefix, changes);
         link.subscribe(channel, changes::deliver, () -> changes.deliver(new StoreChange(StoreChange.Kind.ALL, null)));
     }
 
@@ -113,6 +117,16 @@ final class RedisStore implements Store {
     @Override
     public SharedState state() {
         return state;
+    }
+
+    @Override
+    public io.relaygate.accounts.people.PeopleStore people() {
+        return people;
+    }
+
+    @Override
+    public io.relaygate.accounts.people.SignInStore signIns() {
+        return signIns;
     }
 
     @Override

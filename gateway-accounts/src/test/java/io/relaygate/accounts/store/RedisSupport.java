@@ -78,6 +78,13 @@ public final class RedisSupport {
         return withRedis(redis -> {
             StringBuilder sb = new StringBuilder();
             for (String key : redis.keys(prefix + "*")) {
+                if ("string".equals(redis.type(key))) {
+                    sb.append(key).append(' ').append(redis.get(key)).append('\n');
+                    continue;
+                }
+                if (!"hash".equals(redis.type(key))) {
+                    continue;
+                }
                 for (Map.Entry<String, String> e : redis.hgetall(key).entrySet()) {
                     sb.append(key)
                             .append(' ')

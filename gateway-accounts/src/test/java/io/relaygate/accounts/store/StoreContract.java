@@ -738,6 +738,6 @@ abstract class StoreContract {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> store.documents().get("other"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("expected: catalogue or signatures");
+                .hasMessageContaining("expected: catalogue, signatures or managed-settings");
     }
 }

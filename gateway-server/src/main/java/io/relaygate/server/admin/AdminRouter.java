@@ -48,12 +48,14 @@ final class AdminRouter {
     private final TokenEndpoint tokens;
     private final KeysAdmin keys;
     private final OverviewReport overview = new OverviewReport();
+    private final PeopleApi people;
 
     AdminRouter(Store store, Clock clock, TokenEndpoint tokens) {
         this.store = store;
         this.clock = clock;
         this.tokens = tokens;
         this.keys = new KeysAdmin(store);
+        this.people = new PeopleApi(new io.relaygate.server.signin.PeopleAdmin(store, clock));
     }
 
     /**
@@ -77,6 +79,9 @@ final class AdminRouter {
 
     CompletionStage<AdminAnswer> get(String path, Map<String, List<String>> query) {
         Instant now = clock.instant();
+        if (PeopleApi.matches(path)) {
+            return people.get(path, query);
+        }
         switch (path) {
             case "/admin/usage":
                 return usage(query, now);
@@ -105,6 +110,9 @@ final class AdminRouter {
 
     CompletionStage<AdminAnswer> post(String path, JsonNode body, String actor) {
         Instant now = clock.instant();
+        if (PeopleApi.matches(path)) {
+            return people.post(path, body, actor, now);
+        }
         if (path.equals("/admin/oauth/claude")) {
             return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.claudeSignIn(null)));
         }

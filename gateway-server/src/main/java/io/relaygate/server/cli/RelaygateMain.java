@@ -31,6 +31,9 @@ public final class RelaygateMain {
               keys create --name N [rules]     create a gateway API key (prints the secret once)
               keys list                        list keys
               keys disable N                   disable a key
+              people add|list|link|key|disable|sessions|revoke
+                                               people who sign in to Claude Code (relaygate people --help)
+              settings show|set|remove         managed settings for signed-in Claude Code, per group
               accounts add --kind K --name N --base-url URL [...]   add an upstream account
               accounts list                    list accounts (never their credentials)
               usage [--key N] [--account N]    usage per key, account and model
@@ -67,7 +70,7 @@ public final class RelaygateMain {
         try {
             if (args.length == 0) {
                 throw new UsageException(
-                        "missing command (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures or secret)");
+                        "missing command (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures, people, settings or secret)");
             }
             String command = args[0];
             switch (command) {
@@ -111,6 +114,29 @@ public final class RelaygateMain {
                     return catalogue
                             ? CatalogueCommand.run(cli, args[1], rest(args, 2))
                             : SignaturesCommand.run(cli, args[1], rest(args, 2));
+                case "settings":
+                    label = "relaygate settings";
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException("missing subcommand (expected: show, set or remove)");
+                        }
+                        out.println(SettingsCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate settings " + args[1];
+                    return SettingsCommand.run(cli, args[1], rest(args, 2));
+                case "people":
+                    label = "relaygate people";
+                    if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                        if (args.length < 2) {
+                            throw new UsageException(
+                                    "missing subcommand (expected: add, list, link, key, disable, sessions or revoke)");
+                        }
+                        out.println(PeopleCommand.HELP);
+                        return OK;
+                    }
+                    label = "relaygate people " + args[1];
+                    return PeopleCommand.run(cli, args[1], rest(args, 2));
                 case "secret":
                     label = "relaygate secret";
                     if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
@@ -141,7 +167,7 @@ public final class RelaygateMain {
                 default:
                     throw new UsageException(
                             "unknown command '" + command
-                                    + "' (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures or secret)");
+                                    + "' (expected: serve, keys, accounts, usage, requests, admin, catalogue, signatures, people, settings or secret)");
             }
         } catch (UsageException e) {
             err.println(label + ": " + Secrets.redact(e.getMessage()) + "; see " + label + " --help");

@@ -18,4 +18,21 @@ public interface AdminRoutes {
      * retained.
      */
     void handle(ChannelHandlerContext ctx, HttpRequest request, String path, ByteBuf body);
+
+    /** Both sets of endpoints: {@code first} answers the paths it matches, {@code second} the rest of its own. */
+    static AdminRoutes both(AdminRoutes first, AdminRoutes second) {
+        java.util.Objects.requireNonNull(first, "first");
+        java.util.Objects.requireNonNull(second, "second");
+        return new AdminRoutes() {
+            @Override
+            public boolean matches(String path) {
+                return first.matches(path) || second.matches(path);
+            }
+
+            @Override
+            public void handle(ChannelHandlerContext ctx, HttpRequest request, String path, ByteBuf body) {
+                (first.matches(path) ? first : second).handle(ctx, request, path, body);
+            }
+        };
+    }
 }

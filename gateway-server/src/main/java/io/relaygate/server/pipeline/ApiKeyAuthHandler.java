@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Secrets;
@@ -40,6 +41,9 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
             new io.relaygate.core.RepeatedWarnings(logger);
 
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
+
+    /** The answer to a signed-in token that is unknown, ran out or was revoked. */
+    static final String SIGN_IN_ENDED = "your Relaygate sign-in expired or was revoked: run /login to sign in again";
 
     private final ApiKeyService keys;
     private final Clock clock;
@@ -127,7 +131,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        String problem = error != null ? null : refusal(found);
+        String problem = error != null ? null : refusal(found, secret);
         if (error != null) {
             storeWarnings.warn(
                     "key-lookup",
@@ -184,7 +188,10 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private @Nullable String refusal(@Nullable Optional<ApiKey> found) {
+    private @Nullable String refusal(@Nullable Optional<ApiKey> found, String secret) {
+        if ((found == null || found.isEmpty()) && SignInTokens.isAccessToken(secret)) {
+            return SIGN_IN_ENDED;
+        }
         if (found == null || found.isEmpty()) {
             return "invalid API key";
         }
@@ -209,7 +216,11 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         discarding = true;
         ctx.channel().config().setAutoRead(true);
         WireFormat format = info != null ? info.route.format() : RouteResolver.errorFormat(request.uri());
-        ErrorResponder.send(ctx, format, kind, message, info == null ? null : info.id, null, hasBody);
+        // A signed-in token that ended: the gateway protocol asks for x-should-retry: false, so Claude Code asks
+        // the person to sign in again at once instead of retrying for minutes.
+        java.util.Map<String, String> headers =
+                SIGN_IN_ENDED.equals(message) ? java.util.Map.of("x-should-retry", "false") : java.util.Map.of();
+        ErrorResponder.send(ctx, format, kind, message, info == null ? null : info.id, null, hasBody, headers);
     }
 
     private static @Nullable String presentedKey(HttpRequest request) {

@@ -41,9 +41,22 @@ public final class ErrorResponder {
             @Nullable String requestId,
             @Nullable Long retryAfterSeconds,
             boolean close) {
+        return send(ctx, format, kind, message, requestId, retryAfterSeconds, close, java.util.Map.of());
+    }
+
+    /** Like {@link #send}, with {@code headers} added to the answer (e.g. {@code x-should-retry: false}). */
+    public static ChannelFuture send(
+            ChannelHandlerContext ctx,
+            WireFormat format,
+            ErrorKind kind,
+            String message,
+            @Nullable String requestId,
+            @Nullable Long retryAfterSeconds,
+            boolean close,
+            java.util.Map<String, String> headers) {
         ChannelPromise promise = ctx.newPromise();
         AnswerOrder.inOrder(
-                ctx.channel(), () -> sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close)
+                ctx.channel(), () -> sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close, headers)
                         .addListener(new PromiseNotifier<>(promise)));
         return promise;
     }
@@ -57,6 +70,18 @@ public final class ErrorResponder {
             @Nullable String requestId,
             @Nullable Long retryAfterSeconds,
             boolean close) {
+        return sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close, java.util.Map.of());
+    }
+
+    private static ChannelFuture sendNow(
+            ChannelHandlerContext ctx,
+            WireFormat format,
+            ErrorKind kind,
+            String message,
+            @Nullable String requestId,
+            @Nullable Long retryAfterSeconds,
+            boolean close,
+            java.util.Map<String, String> headers) {
         byte[] body = ErrorBodies.json(format, kind, message);
         FullHttpResponse response = new GatewayErrorResponse(kind, Unpooled.wrappedBuffer(body));
         response.headers()
@@ -68,6 +93,7 @@ public final class ErrorResponder {
         if (retryAfterSeconds != null) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
+        headers.forEach(response.headers()::set);
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             LingeringClose.mark(ctx.channel());

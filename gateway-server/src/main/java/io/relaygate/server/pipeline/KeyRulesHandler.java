@@ -21,6 +21,20 @@ public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
 
+    private final java.util.function.Supplier<io.relaygate.core.catalogue.Catalogue> catalogue;
+
+    /** Without model discovery (every model list is relayed to an account). */
+    public KeyRulesHandler() {
+        this(() -> io.relaygate.core.catalogue.Catalogue.shipped());
+    }
+
+    /**
+     * @param catalogue the operator's catalogue, for the model list of a key that has one ({@link PermittedModels})
+     */
+    public KeyRulesHandler(java.util.function.Supplier<io.relaygate.core.catalogue.Catalogue> catalogue) {
+        this.catalogue = java.util.Objects.requireNonNull(catalogue, "catalogue");
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ProxyRequest)) {
@@ -28,6 +42,19 @@ public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ProxyRequest request = (ProxyRequest) msg;
+        if (request.info.route == io.relaygate.core.Route.MODELS
+                && !request.info.openAiCaller
+                && PermittedModels.answersFor(request.info.key().rules())) {
+            // model discovery: the key's own models, not the account's whole list; no exchange, nothing to record
+            RequestTrail trail = RequestTrail.current(ctx.channel());
+            if (trail != null) {
+                trail.markUnlogged();
+            }
+            ErrorResponder.sendJson(
+                    ctx, 200, PermittedModels.list(request.info.key().rules(), catalogue.get()), request.info.id);
+            request.release();
+            return;
+        }
         String refusal = refusal(request.info.key().rules(), request.skim.model(), request.client.kind());
         if (refusal == null) {
             ctx.fireChannelRead(request);
