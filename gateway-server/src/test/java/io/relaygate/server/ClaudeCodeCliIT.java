@@ -254,7 +254,7 @@ class ClaudeCodeCliIT {
         try (Tmux t = Tmux.start(work, interactiveEnv("ANTHROPIC_AUTH_TOKEN"), List.of(claude.toString()))) {
             t.advance("Choose the text style", "Press Enter to continue", screen, "Enter"); // to the security notes
             t.advance("Press Enter to continue", "Yes, I trust this folder", screen, "Enter");
-            t.advance("Yes, I trust this folder", "❯ Yes, I trust this folder", screen, "Down");
+            t.select("Yes, I trust this folder", "Yes, I trust this folder", screen, "Down");
             t.advance("❯ Yes, I trust this folder", "auto mode", screen, "Enter");
             t.type("say hi");
             t.await("say hi", screen);

@@ -159,7 +159,7 @@ class ClaudeCodeSignInIT {
             String gateway = t.await("Enter to connect", SCREEN);
             assertThat(gateway).contains("Gateway:  " + gw.baseUrl());
             t.advance("Enter to connect", "Trust gateway", SCREEN, "Enter");
-            t.advance("Trust gateway", "❯ Yes, trust this gateway", SCREEN, "Up");
+            t.select("Trust gateway", "Yes, trust this gateway", SCREEN, "Up");
             String waiting = t.advance("❯ Yes, trust this gateway", "Code:", SCREEN, "Enter");
             Matcher m = CODE.matcher(t.await("Waiting for sign-in", SCREEN));
             assertThat(m.find()).as("a user code on the screen:\n%s", waiting).isTrue();
@@ -171,11 +171,11 @@ class ClaudeCodeSignInIT {
 
             assertThat(approve(link, userCode).statusCode()).isEqualTo(200);
             t.await("Signed in to Cloud gateway as alice@example.com", SCREEN);
-            t.advance("Signed in to Cloud gateway", "❯ Yes, continue", SCREEN, "Up");
+            t.select("Signed in to Cloud gateway", "Yes, continue", SCREEN, "Up");
             t.advance("❯ Yes, continue", "Connected to Cloud gateway", SCREEN, "Enter");
             t.advance("Connected to Cloud gateway", "Security notes", SCREEN, "Enter");
             t.advance("Security notes", "Yes, I trust this folder", SCREEN, "Enter");
-            t.advance("Yes, I trust this folder", "❯ Yes, I trust this folder", SCREEN, "Down");
+            t.select("Yes, I trust this folder", "Yes, I trust this folder", SCREEN, "Down");
             t.advance("❯ Yes, I trust this folder", "Cloud gateway", SCREEN, "Enter");
             t.await("auto mode", SCREEN);
 

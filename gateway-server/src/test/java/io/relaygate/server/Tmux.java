@@ -77,6 +77,40 @@ final class Tmux implements AutoCloseable {
     }
 
     /**
+     * Moves a menu's cursor ({@code ❯}) with {@code key} until it is on {@code option}, on a screen that shows
+     * {@code current}. Unlike {@link #advance}, a press is repeated only once the screen shows the cursor where it was
+     * before the press, still, for a while: a press rendered late on a busy machine is not pressed again (in a
+     * two-line menu a second press would move the cursor back, onto "No").
+     */
+    String select(String current, String option, Duration within, String key) throws IOException, InterruptedException {
+        String screen = await(current, within);
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!screen.contains("❯ " + option)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "the cursor did not reach \"" + option + "\" within " + within + ":\n" + screen);
+            }
+            String before = cursorLine(screen);
+            send(key);
+            long settle = System.nanoTime() + within.toNanos() / 3;
+            do {
+                Thread.sleep(200);
+                screen = screen();
+            } while (before.equals(cursorLine(screen)) && System.nanoTime() < settle);
+        }
+        return screen;
+    }
+
+    private static String cursorLine(String screen) {
+        for (String line : screen.split("\n")) {
+            if (line.contains("❯ ")) {
+                return line.strip();
+            }
+        }
+        return "";
+    }
+
+    /**
      * Sends {@code keys} on a screen that shows {@code current} until it shows {@code next}: keys typed while a
      * program redraws (a busy machine) can be lost, and a person would press again. At most three presses.
      */

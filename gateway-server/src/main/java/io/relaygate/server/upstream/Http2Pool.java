@@ -62,6 +62,8 @@ final class Http2Pool {
         private final ArrayDeque<Promise<UpstreamConnections.Lease>> waiting = new ArrayDeque<>();
         private boolean opening;
         private boolean http1;
+        /** The last connection attempt failed; the next failure, in a row, fails everyone waiting. */
+        private boolean failedOnce;
 
         Slot(EventLoop loop, UpstreamTarget target) {
             this.loop = loop;
@@ -137,6 +139,7 @@ final class Http2Pool {
                 link.ready().addListener(r -> {
                     opening = false;
                     if (r.isSuccess()) {
+                        failedOnce = false;
                         links.add(link);
                         dispatch();
                     } else {
@@ -173,8 +176,23 @@ final class Http2Pool {
             }
         }
 
+        /**
+         * A connection attempt that requests were waiting for failed. A first failure fails only the longest-waiting
+         * request (as its own connect would have, on HTTP/1.1) and tries once more for the others: one lost connect
+         * (a reset, a full backlog) must not fail, and count against the account, every request that was queued
+         * behind it. A second failure in a row fails everyone waiting: the server is not there.
+         */
         private void failWaiting(Throwable cause) {
-            // Everyone waiting shared this connection attempt: each fails as its own connect would have.
+            if (!failedOnce) {
+                failedOnce = true;
+                Promise<UpstreamConnections.Lease> first = waiting.pollFirst();
+                if (first != null) {
+                    first.tryFailure(cause);
+                }
+                dispatch();
+                return;
+            }
+            failedOnce = false;
             while (!waiting.isEmpty()) {
                 waiting.pollFirst().tryFailure(cause);
             }
