@@ -214,6 +214,12 @@ if conns:
             lines.append([a, rng([r["conns"] for r in rs]), rng([r["loops"] for r in rs]),
                           rng([r["conns"] / r["loops"] if r["loops"] else None for r in rs])])
     table(["arm", "connections", "event loops", "per loop"], lines)
+ramp = extra.pop("ramp-sample", [])
+if ramp:
+    print("### Streams held vs descriptors and heap over the ramp (streams-ramp; plot-streams.sh draws it)\n")
+    table(["arm", "t (s)", "client connections", "upstream connections", "descriptors", "heap live MB"],
+          [[r["arm"], f'{r["t"]:.1f}', fmt(r["streams"]), fmt(r["upstream"]), fmt(r["fds"]), fmt(r["heap_live_mb"])]
+           for r in sorted(ramp, key=lambda r: (r["arm"], r["t"]))])
 h2_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "h2"])
 h1_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "embedded"])
 if h2_cpu and h1_cpu:
