@@ -196,11 +196,12 @@ if costs:
         if not rs:
             continue
         kb = [None if r.get("alloc_bytes_per_req") is None else r["alloc_bytes_per_req"] / 1024 for r in rs]
-        lines.append([a, rng([r.get("cpu_us_per_req") for r in rs], "us"), rng(kb),
+        lines.append([a, rng([r.get("cpu_us_per_req") for r in rs], "us"),
+                      rng([r.get("io_cpu_us_per_req") for r in rs], "us"), rng([r.get("loadavg_1m") for r in rs]), rng(kb),
                       rng([r.get("syscalls_per_req") for r in rs]), rng([r.get("redis_cpu_us_per_req") for r in rs], "us"),
                       rng([r.get("redis_top_per_req") for r in rs]), rng([r.get("redis_script_per_req") for r in rs]),
                       rng([r.get("redis_calls_per_req") for r in rs])])
-    table(["arm", "gateway CPU", "allocated KB", "system calls", "Redis CPU", "Redis commands (top-level)",
+    table(["arm", "gateway CPU", "event loops' CPU", "load average", "allocated KB", "system calls", "Redis CPU", "Redis commands (top-level)",
            "Redis commands (in scripts)", "commandstats calls"], lines)
 
 conns = extra.pop("upstream-conns", [])
@@ -213,10 +214,20 @@ if conns:
             lines.append([a, rng([r["conns"] for r in rs]), rng([r["loops"] for r in rs]),
                           rng([r["conns"] / r["loops"] if r["loops"] else None for r in rs])])
     table(["arm", "connections", "event loops", "per loop"], lines)
+ramp = extra.pop("ramp-sample", [])
+if ramp:
+    print("### Streams held vs descriptors and heap over the ramp (streams-ramp; plot-streams.sh draws it)\n")
+    table(["arm", "t (s)", "client connections", "upstream connections", "descriptors", "heap live MB"],
+          [[r["arm"], f'{r["t"]:.1f}', fmt(r["streams"]), fmt(r["upstream"]), fmt(r["fds"]), fmt(r["heap_live_mb"])]
+           for r in sorted(ramp, key=lambda r: (r["arm"], r["t"]))])
 h2_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "h2"])
 h1_cpu = med([r.get("cpu_us_per_req") for r in costs if r["arm"] == "embedded"])
 if h2_cpu and h1_cpu:
     targets.append(f"HTTP/2 upstream CPU per request / HTTP/1.1 upstream: {h2_cpu / h1_cpu:.3f} (goal <= 1.10)")
+h2_io = med([r.get("io_cpu_us_per_req") for r in costs if r["arm"] == "h2"])
+h1_io = med([r.get("io_cpu_us_per_req") for r in costs if r["arm"] == "embedded"])
+if h2_io and h1_io:
+    targets.append(f"... the event loops' CPU alone (no JIT): {h2_io / h1_io:.3f}")
 
 if extra:
     print("### Relaygate memory (MB: heap used, NMT Other = direct memory, RSS)\n")

@@ -24,11 +24,15 @@
 # two rounds), memory
 # (Relaygate heap and direct memory at the stream peak), slow (slow clients reading 1 KB/s from a flood), costs
 # (per request, for each gateway arm, interleaved over rounds: CPU time of the gateway process from /proc, bytes
-# allocated (JFR's per-thread allocation counters), system calls (strace -c, in a run of its own since strace slows
+# allocated (JFR's per-thread allocation counters), the event loops' CPU alone (relaygate-io-* threads from
+# /proc/<pid>/task: without the JIT compiler threads, which a short pre-warm leaves busy), system calls (strace -c, in a run of its own since strace slows
 # the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
 # script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
 # default phases: --phases costs), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
-# gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either).
+# gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either),
+# streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
+# the embedded and h2 arms, sampling streams held, descriptors, upstream connections and heap live after a full GC
+# every 3 s; draw it with plot-streams.sh).
 # The h2 arm is Relaygate on the embedded store speaking h2c (HTTP/2 with prior knowledge) to the mock, which serves
 # HTTP/1.1 and h2c on one port (mock --http2): HTTP/2 upstream vs the embedded arm's HTTP/1.1 upstream, same build.
 # Prints a table per phase with the medians over rounds and the ratios; raw JSON lines stay in $RESULTS (default
@@ -54,7 +58,7 @@ while [ $# -gt 0 ]; do
     --max-streams) max_streams="$2"; shift 2 ;;
     --prewarm) prewarm="$2"; shift 2 ;;
     --arms) only_arms="${2//,/ }"; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,8 +71,8 @@ stale() { # jar, source dirs...
 }
 if stale "$gw_jar" "$root"/gateway-*/src "$root"/*/pom.xml "$root/pom.xml" \
     || stale "$bench_jar" "$root"/gateway-bench/src "$root"/gateway-codec/src "$root"/gateway-core/src; then
-  echo "building (mvn -o -q install -DskipTests)..." >&2
-  (cd "$root" && mvn -o -q install -DskipTests) || { echo "build failed" >&2; exit 1; }
+  echo "building (mvn -o -q package -DskipTests)..." >&2
+  (cd "$root" && mvn -B -o -q package -DskipTests) || { echo "build failed" >&2; exit 1; }
 fi
 
 # --- environment -----------------------------------------------------------------------------------------------------
@@ -220,6 +224,13 @@ url_of() {
 cpu_ticks() { # pid -> utime + stime in clock ticks
   awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
+io_ticks() { # pid -> utime + stime of its event-loop threads (relaygate-io-*): the process's CPU without the JIT's
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in relaygate-io*) sum=$(( sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) )) ;; esac
+  done
+  echo "$sum"
+}
 load() { # phase arm round args... -> one JSON line in $results
   local phase="$1" arm="$2" round="$3"; shift 3
   local out pid="" t0=0 t1=0 w0 w1
@@ -274,9 +285,10 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   jcmd "$pid" JFR.start name=costs settings=default filename="$jfr" >/dev/null 2>&1
   local c0 c1 calls0 calls1
   [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
-  t0=$(cpu_ticks "$pid")
+  local la; la=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid")
   out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 2s --duration 8s 2>>"$work/load.err")
-  t1=$(cpu_ticks "$pid")
+  t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid")
   [ "$arm" = redis ] && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
   req=$(requests_of "$out" 2)
@@ -327,16 +339,18 @@ print(total)' 2>/dev/null || echo null)
       "redis_cpu_us_per_req": None if sys.argv[8] == "null" else float(sys.argv[8]),
       "redis_top_per_req": None if sys.argv[9] == "null" else float(sys.argv[9]),
       "redis_script_per_req": None if sys.argv[10] == "null" else float(sys.argv[10]),
-      "redis_calls_per_req": None if sys.argv[11] == "" else float(sys.argv[11]) / int(sys.argv[3])}))' \
+      "redis_calls_per_req": None if sys.argv[11] == "" else float(sys.argv[11]) / int(sys.argv[3]),
+      "io_cpu_us_per_req": int(sys.argv[12]) / int(sys.argv[5]) * 1e6 / int(sys.argv[3]),
+      "loadavg_1m": float(sys.argv[13])}))' \
       "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
-      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" >>"$results"
+      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" >>"$results"
   python3 - "$(tail -1 "$results")" <<'EOF' >&2
 import json, sys
 r = json.loads(sys.argv[1])
 def f(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
 kb = None if r["alloc_bytes_per_req"] is None else r["alloc_bytes_per_req"] / 1024
-print(f"  costs    {r['arm']:9} cpu {f(r['cpu_us_per_req'])} µs alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
+print(f"  costs    {r['arm']:9} cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
       f" redis cpu {f(r['redis_cpu_us_per_req'])} µs commands {f(r['redis_top_per_req'], 2)}"
       f" + {f(r['redis_script_per_req'], 2)} in scripts")
 EOF
@@ -386,6 +400,43 @@ for phase in $phases; do
       for r in $(seq "$rounds"); do for a in $arms; do
         case "$a" in embedded|baseline|redis|h2) costs "$a" "$r" ;; esac
       done; done ;;
+    streams-max)
+      # Only the --max-streams run of the streams phase (e.g. --max-streams 15000 --arms direct,h2). MAX_RAMP,
+      # MAX_EVENTS and MAX_DURATION (seconds, events, seconds; default 4, 10, 9 as in streams) stretch it: with 10
+      # events at 1 s each connection starts a new stream every 10 s, 1,500 requests/s at 15,000 streams on top of
+      # the events, and a 4 s ramp opens 3,750 streams a second.
+      for r in $(seq "$stream_rounds"); do for a in $stream_arms; do
+        load "streams-max" "$a" "$r" -c "$max_streams" --stream --events "${MAX_EVENTS:-10}" --interval-ms 1000 \
+          --warmup 0s --ramp "${MAX_RAMP:-4}s" --duration "${MAX_DURATION:-9}s" --drain 20s
+      done; done ;;
+    streams-ramp)
+      # --max-streams streams opened over a slow ramp (RAMP_SECONDS, default 30) through each gateway arm (embedded:
+      # HTTP/1.1 upstream, h2: h2c upstream), 10 events at 1 s per stream, each connection starting its next stream
+      # when one ends. Every 3 s: the streams the gateway holds (its established client sockets), its descriptors
+      # (/proc/<pid>/fd), its upstream connections to the mock, and its heap live after a full GC (jcmd GC.run): the
+      # picture of streams held vs heap and descriptors in docs/benchmarks.md. The forced GCs pause the gateway, so
+      # the pass/fail figures for lost and late events come from streams-max, not from here.
+      ramp_s="${RAMP_SECONDS:-30}"
+      for a in embedded h2; do
+        case " $arms " in *" $a "*) ;; *) continue ;; esac
+        eval "pid=\$gw_pid_$a port=\$gw_port_$a"
+        : > "$work/load.err"
+        ( until grep -q 'starting' "$work/load.err" 2>/dev/null; do sleep 0.2; done
+          start=$(date +%s.%N)
+          for _ in $(seq $(( (ramp_s + 18) / 3 ))); do
+            held=$(ss -tnH state established "( sport = :$port )" 2>/dev/null | wc -l)
+            fds=$(ls /proc/"$pid"/fd 2>/dev/null | wc -l)
+            up=$(ss -tnpH state established "( dport = :$mock_port )" 2>/dev/null | grep -c "pid=$pid,")
+            jcmd "$pid" GC.run >/dev/null 2>&1
+            m=$(mem "$pid")
+            t=$(echo "$(date +%s.%N) - $start" | bc)
+            echo "{\"phase\":\"ramp-sample\",\"arm\":\"$a\",\"round\":0,\"t\":$t,\"streams\":$held,\"fds\":$fds,\"upstream\":$up,\"heap_live_mb\":${m%% *},\"mem\":\"$m\"}" >>"$results"
+            sleep 2
+          done ) &
+        load streams-ramp-load "$a" 0 -c "$max_streams" --connect-in-ramp --stream --events 10 --interval-ms 1000 --warmup 0s \
+          --ramp "${ramp_s}s" --duration "$(( ramp_s + 12 ))s" --drain 20s
+        wait $! 2>/dev/null
+      done ;;
     upstream-conns)
       # 1,000 streams at 1 event/s; at the peak, the gateway's established connections to the mock and its event
       # loop threads (HTTP/1.1 needs a connection per stream, HTTP/2 one per max-streams a loop carries).

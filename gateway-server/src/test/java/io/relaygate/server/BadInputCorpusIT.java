@@ -10,7 +10,6 @@ import io.relaygate.server.cli.CliRedis;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,10 +157,10 @@ class BadInputCorpusIT {
                 default -> throw new IllegalArgumentException(c + ": unknown mode " + c.mode());
             }
         }
-        HttpResponse<byte[]> next =
-                gw.post("/v1/messages", GatewayHarness.messages("claude-sonnet-4-5", false, "the next request"));
-        assertThat(next.statusCode())
-                .as("%s: the next good request is served", c)
+        RawHttp.Response next = nextRequest(gw);
+        assertThat(next).as("%s: the next good request is answered", c).isNotNull();
+        assertThat(next.status())
+                .as("%s: the next good request is served: %s%s", c, next.head(), next.bodyText())
                 .isEqualTo(200);
     }
 
@@ -191,6 +190,33 @@ class BadInputCorpusIT {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * A good request on a connection of its own. Not the harness's pooled client: its kept-alive connection from the
+     * previous case has been idle as long as this case took, and a case that waits out the server's 2 s idle timeout
+     * (a stall, or a bad chunk the server answers and then leaves to the timeout) hands it back to the client in the
+     * same millisecond the server closes it: the request is written into the close ("header parser received no
+     * bytes", case 183, chunked-invalid-size, seen in two full runs).
+     */
+    private static RawHttp.@Nullable Response nextRequest(GatewayHarness gw) throws IOException {
+        byte[] body = GatewayHarness.messages("claude-sonnet-4-5", false, "the next request")
+                .getBytes(StandardCharsets.UTF_8);
+        String head = "POST /v1/messages HTTP/1.1\r\nhost: gw\r\nx-api-key: " + gw.key
+                + "\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: " + body.length
+                + "\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", gw.server.port())) {
+            socket.setSoTimeout(READ_BOUND_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            RawHttp.Response r = new RawHttp(socket.getInputStream()).read();
+            if (r != null) {
+                SuiteSecretScan.response(r.status() + " " + r.head() + " " + r.bodyText());
+            }
+            return r;
+        }
     }
 
     private static void send(OutputStream out, byte[] request, int cut) {

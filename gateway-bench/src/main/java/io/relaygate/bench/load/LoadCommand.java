@@ -29,6 +29,8 @@ public final class LoadCommand {
               --warmup D                   time before the window, discarded (default 3s)
               --ramp D                     closed loop: start the connections spread over D (default: streams
                                            half the warm-up, else 0)
+              --connect-in-ramp            closed loop: open each connection when its first request is due
+                                           (over the ramp), not all before the start
               --stream                     ask for SSE streams; count content events, gaps, lost and late events
               --events N                   streams: content events per stream (sent as x-mock-events)
               --interval-ms T              streams: ms between events (x-mock-event-interval-ms); late = gap > 2T
@@ -62,7 +64,8 @@ public final class LoadCommand {
             err.println("load: " + e.getMessage() + " (see --help)");
             return 2;
         }
-        LoadReport report = LoadDriver.run(options, progress -> {
+        boolean connectInRamp = java.util.Arrays.asList(args).contains("--connect-in-ramp");
+        LoadReport report = LoadDriver.run(options, connectInRamp, progress -> {
             err.println("load: " + progress);
             err.flush();
         });
@@ -92,7 +95,7 @@ public final class LoadCommand {
         Duration drain = LoadOptions.DEFAULT_DRAIN;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--json")) {
+            if (a.equals("--json") || a.equals("--connect-in-ramp")) {
                 continue;
             }
             if (a.equals("--stream")) {

@@ -45,19 +45,30 @@ public final class LoadDriver {
      * script samples the server's memory relative to that).
      */
     public static LoadReport run(LoadOptions options, Consumer<String> progress) throws InterruptedException {
+        return run(options, false, progress);
+    }
+
+    /**
+     * As {@link #run(LoadOptions, Consumer)}; with {@code connectInRamp} each slot opens its connection when its
+     * first request is due (spread over the ramp) instead of all up front, so the server's sockets grow with the
+     * streams it holds (what the streams-ramp phase of run-bench.sh plots). {@code connected} then counts the slots.
+     */
+    public static LoadReport run(LoadOptions options, boolean connectInRamp, Consumer<String> progress)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 options.threads(),
                 new DefaultThreadFactory("load", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            return run(options, group, epoll, progress);
+            return run(options, group, epoll, connectInRamp, progress);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
-    private static LoadReport run(LoadOptions options, EventLoopGroup group, boolean epoll, Consumer<String> progress)
+    private static LoadReport run(
+            LoadOptions options, EventLoopGroup group, boolean epoll, boolean connectInRamp, Consumer<String> progress)
             throws InterruptedException {
         int port = options.target().getPort() > 0 ? options.target().getPort() : 80;
         Bootstrap bootstrap = new Bootstrap()
@@ -79,13 +90,13 @@ public final class LoadDriver {
             slots.add(new LoadSlot(run, loop, stats));
         }
         List<ChannelFuture> connects = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && !connectInRamp; i++) {
             if (i >= CONNECTS_IN_FLIGHT) {
                 connects.get(i - CONNECTS_IN_FLIGHT).awaitUninterruptibly();
             }
             connects.add(slots.get(i).connect(bootstrap));
         }
-        int connected = 0;
+        int connected = connectInRamp ? n : 0;
         String connectError = "";
         for (ChannelFuture f : connects) {
             f.awaitUninterruptibly();
@@ -106,7 +117,11 @@ public final class LoadDriver {
         for (int i = 0; i < n; i++) {
             LoadSlot slot = slots.get(i);
             long first = options.openLoop() ? t0 + period * i / n : t0 + ramp * i / n;
-            slot.loop().execute(() -> slot.begin(first));
+            if (connectInRamp) {
+                slot.loop().execute(() -> slot.connectAndBegin(first));
+            } else {
+                slot.loop().execute(() -> slot.begin(first));
+            }
         }
         long waitNanos = end + options.drain().toNanos() - System.nanoTime();
         run.slotsDone().await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);

@@ -78,6 +78,12 @@ final class LoadSlot {
         schedule();
     }
 
+    /** Opens the connection at {@code firstDue} (nanoTime) and starts sending once it is up; runs on the loop. */
+    void connectAndBegin(long firstDue) {
+        nextDue = firstDue;
+        loop.schedule(this::reconnect, Math.max(0, firstDue - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
     private void schedule() {
         long now = System.nanoTime();
         long wait = nextDue - now;

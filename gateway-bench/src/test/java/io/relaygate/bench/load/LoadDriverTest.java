@@ -112,4 +112,23 @@ class LoadDriverTest {
 
         assertThat(r.statusErrors()).isEqualTo(r.requests()).isPositive();
     }
+
+    @Test
+    void connectInRampOpensEachConnectionWhenItsFirstRequestIsDue() throws Exception {
+        // 4 slots over a 600 ms ramp: none is connected when the run starts, and each then serves its requests.
+        LoadOptions o = options(4, Duration.ofMillis(900))
+                .withTiming(Duration.ofMillis(900), Duration.ZERO, Duration.ofMillis(600));
+        int before = mock.connectionsAccepted();
+        int[] atStart = new int[1];
+
+        LoadReport r = LoadDriver.run(o, true, progress -> atStart[0] = mock.connectionsAccepted() - before);
+
+        assertThat(atStart[0]).as("connections up when the run starts").isZero();
+        assertThat(mock.connectionsAccepted() - before)
+                .as("one connection per slot")
+                .isEqualTo(4);
+        assertThat(r.requests()).isPositive();
+        assertThat(r.errors()).isZero();
+        assertThat(mock.exchanges()).hasSize((int) r.requests());
+    }
 }
