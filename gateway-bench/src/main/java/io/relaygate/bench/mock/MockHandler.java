@@ -431,10 +431,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void write(ChannelHandlerContext ctx, AnthropicScript.Event e) {
         ByteBuf buf = e.encode(ctx.alloc());
         exchange().wrote(buf);
+        // the usage an event carries is in its data: the soak's tally (GET /_mock/usage) counts it once written
+        long[] raise = exchange().declare(e.data());
         int n = buf.readableBytes();
         ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
             if (f.isSuccess()) {
                 mock.flushed(n);
+                mock.declared(raise);
             }
         });
     }

@@ -57,6 +57,35 @@ class MockUpstreamTest {
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }
 
+    @Test
+    void theUsageTallyCountsWhatTheStreamedAndWholeAnswersDeclared() throws Exception {
+        HttpResponse<String> streamed = post("/v1/messages", body(true, "tally one"), "mock-text");
+        HttpResponse<String> whole = post("/v1/messages", body(false, "tally two"), "mock-text");
+        long in = 0;
+        long out = 0;
+        for (Ev e : events(streamed.body())) {
+            JsonNode usage = e.name().equals("message_start")
+                    ? e.data().path("message").path("usage")
+                    : e.data().path("usage");
+            in = Math.max(in, usage.path("input_tokens").asLong());
+            out = Math.max(out, usage.path("output_tokens").asLong());
+        }
+        JsonNode wholeUsage = json.readTree(whole.body()).path("usage");
+        in += wholeUsage.path("input_tokens").asLong();
+        out += wholeUsage.path("output_tokens").asLong();
+        assertThat(in).isPositive();
+
+        JsonNode tally = json.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/_mock/usage"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+        assertThat(tally.path("requests").asLong()).isEqualTo(2);
+        assertThat(tally.path("input_tokens").asLong()).isEqualTo(in);
+        assertThat(tally.path("output_tokens").asLong()).isEqualTo(out);
+    }
+
     record Ev(String name, JsonNode data) {}
 
     private List<Ev> events(String sse) throws Exception {
