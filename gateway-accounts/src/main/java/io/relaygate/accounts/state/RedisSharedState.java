@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -428,30 +427,17 @@ public final class RedisSharedState implements SharedState {
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
         String bucket = period.bucket(at);
-        return redis.smembers(prefix + "{idx}:" + scope.tag).thenCompose(ids -> {
-            List<String> sorted = new ArrayList<>(new TreeSet<>(ids));
-            List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(sorted.size());
-            for (String id : sorted) {
-                reads.add(redis.hgetall(usageKey(scope, id, period, bucket)).toCompletableFuture());
-            }
-            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> {
-                        List<UsageRow> rows = new ArrayList<>(sorted.size());
-                        for (int i = 0; i < sorted.size(); i++) {
-                            Map<String, String> h = reads.get(i).join();
-                            if (h.isEmpty()) {
-                                continue;
-                            }
-                            long[] v = new long[UsageCounters.FIELDS.length];
-                            for (int f = 0; f < v.length; f++) {
-                                String s = h.get(UsageCounters.FIELDS[f]);
-                                v[f] = s == null ? 0 : Long.parseLong(s);
-                            }
-                            rows.add(new UsageRow(scope, sorted.get(i), bucket, UsageCounters.fromValues(v)));
-                        }
-                        return rows;
-                    });
-        });
+        return RedisUsageReads.rows(
+                redis, prefix + "{idx}:" + scope.tag, scope, bucket, id -> usageKey(scope, id, period, bucket));
+    }
+
+    @Override
+    public CompletionStage<List<UsageCounters>> usageOf(UsageScope scope, String id, Period period, List<Instant> ats) {
+        List<String> hashes = new ArrayList<>(ats.size());
+        for (Instant at : ats) {
+            hashes.add(usageKey(scope, id, period, period.bucket(at)));
+        }
+        return RedisUsageReads.of(redis, hashes);
     }
 
     /** The connection belongs to the store; nothing to close here. */

@@ -120,6 +120,28 @@ public interface SharedState extends AutoCloseable {
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
 
+    /**
+     * One id's counters of {@code scope} in the {@code period} buckets holding each of {@code ats}, in that order
+     * ({@link UsageCounters#ZERO} where it has none): one key's or account's usage without reading every id's. This
+     * default scans {@link #usage} per bucket; the stores read the id's buckets only.
+     */
+    default CompletionStage<List<UsageCounters>> usageOf(
+            UsageScope scope, String id, Period period, List<Instant> ats) {
+        List<java.util.concurrent.CompletableFuture<List<UsageRow>>> reads = new java.util.ArrayList<>(ats.size());
+        for (Instant at : ats) {
+            reads.add(usage(scope, period, at).toCompletableFuture());
+        }
+        return java.util.concurrent.CompletableFuture.allOf(
+                        reads.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(done -> reads.stream()
+                        .map(r -> r.join().stream()
+                                .filter(row -> row.id().equals(id))
+                                .map(UsageRow::counters)
+                                .findFirst()
+                                .orElse(UsageCounters.ZERO))
+                        .toList());
+    }
+
     @Override
     void close();
 }

@@ -466,6 +466,37 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void oneIdsUsageIsReadOverAListOfBucketsWithZeroWhereItHasNone() {
+        SharedState s = state();
+        String other = keyId + "-other";
+        Instant nextDay = T0.plus(Duration.ofDays(1));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "claude-x", UsageCounters.of(new Usage(100, 20, 5, 7), false, 1_500), T0, null)));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "claude-x", UsageCounters.of(new Usage(10, 2, 0, 0), true, 30), nextDay, null)));
+        await(s.record(new UsageRecord(
+                other, "acct-2", "claude-x", UsageCounters.of(new Usage(1, 1, 0, 0), false, 2), T0, null)));
+        List<Instant> days = List.of(T0.minus(Duration.ofDays(1)), T0, nextDay, nextDay.plus(Duration.ofDays(1)));
+
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId, Period.DAY, days)))
+                .as("in the order asked, zero for the days without usage, the other key's left out")
+                .containsExactly(
+                        UsageCounters.ZERO,
+                        new UsageCounters(1, 0, 100, 20, 5, 7, 1_500),
+                        new UsageCounters(1, 1, 10, 2, 0, 0, 30),
+                        UsageCounters.ZERO);
+        assertThat(await(s.usageOf(UsageScope.KEY, other, Period.TOTAL, List.of(T0))))
+                .containsExactly(new UsageCounters(1, 0, 1, 1, 0, 0, 2));
+        assertThat(await(s.usageOf(UsageScope.ACCOUNT, "acct-1", Period.HOUR, List.of(T0, nextDay))))
+                .extracting(UsageCounters::requests)
+                .containsExactly(1L, 1L);
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId + "-never", Period.WEEK, List.of(T0))))
+                .containsExactly(UsageCounters.ZERO);
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId, Period.DAY, List.of())))
+                .isEmpty();
+    }
+
+    @Test
     void twoInstancesOnTheSameStorageShareLimitsStickinessAndUsage() {
         SharedState one = state();
         SharedState two = state();
