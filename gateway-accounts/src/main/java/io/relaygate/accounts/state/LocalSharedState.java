@@ -340,15 +340,15 @@ public final class LocalSharedState implements SharedState {
                     addTo(UsageScope.KEY, r.keyId(), p, r.at(), p == Period.HOUR ? add : withoutCost);
                 }
             } else {
-                addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+                addAll(UsageScope.KEY, r.keyId(), r.at(), add);
                 addToWindow(r);
             }
         }
         if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
-            addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
+            addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add);
         }
         if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
-            addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
+            addAll(UsageScope.MODEL, r.model(), r.at(), add);
         }
         changed(r.at());
         return CompletableFuture.completedFuture(null);
@@ -419,11 +419,9 @@ public final class LocalSharedState implements SharedState {
         persistence.changed();
     }
 
-    private void addAll(UsageScope scope, String id, Instant at, long[] add, boolean week) {
+    /** Every period's bucket, weeks too (the overview's top accounts and models of the week read them). */
+    private void addAll(UsageScope scope, String id, Instant at, long[] add) {
         for (Period p : Period.values()) {
-            if (p == Period.WEEK && !week) {
-                continue;
-            }
             addTo(scope, id, p, at, add);
         }
     }
