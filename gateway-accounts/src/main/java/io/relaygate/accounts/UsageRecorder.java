@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
-import io.relaygate.accounts.state.UsageScope;
+import io.relaygate.accounts.state.UsageWrite;
 import io.relaygate.accounts.state.WriteId;
 import io.relaygate.core.RepeatedWarnings;
 import java.nio.file.Path;
@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,8 +77,6 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     private static final long[] NO_RIDS = new long[0];
-
-    private static final Set<UsageScope> ALL = Collections.unmodifiableSet(EnumSet.allOf(UsageScope.class));
 
     private final SharedState state;
     private final @Nullable UsageJournal journal;
@@ -304,18 +300,21 @@ public final class UsageRecorder implements AutoCloseable {
         if (queue) {
             return CompletableFuture.completedFuture(null);
         }
-        List<CompletableFuture<Void>> writes = new ArrayList<>(batch.size());
-        batch.values().forEach(r -> writes.add(write(r)));
+        List<Entry> entries = new ArrayList<>(batch.values());
+        List<CompletableFuture<Void>> submitted = submitAll(entries);
+        List<CompletableFuture<Void>> writes = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            writes.add(written(entries.get(i), submitted.get(i)));
+        }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     private CompletableFuture<Void> write(Entry record) {
-        CompletableFuture<Void> f;
-        try {
-            f = submit(record);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
+        return written(record, submitAll(List.of(record)).get(0));
+    }
+
+    /** Acknowledges {@code record} once {@code f} succeeded, or queues it again (its lease given back). */
+    private CompletableFuture<Void> written(Entry record, CompletableFuture<Void> f) {
         return f.handle((ok, e) -> {
             if (e == null) {
                 acknowledged(record);
@@ -333,19 +332,50 @@ public final class UsageRecorder implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Void> submit(Entry e) {
-        CompletionStage<Void> f;
-        UsageJournal j = journal;
-        if (j != null && e.seq() >= 0) {
-            WriteId id;
-            synchronized (lock) {
-                id = j.id(e.seq());
+    /**
+     * Submits the entries: each spend on its own, the records as one batch ({@link SharedState#recordAll}, so the
+     * store's per-batch work is done once for them); one future per entry, in order, failed ones included.
+     */
+    private List<CompletableFuture<Void>> submitAll(List<Entry> entries) {
+        List<CompletableFuture<Void>> out = new ArrayList<>(entries.size());
+        List<UsageWrite> records = new ArrayList<>(entries.size());
+        List<Integer> at = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            WriteId id = null;
+            UsageJournal j = journal;
+            if (j != null && e.seq() >= 0) {
+                synchronized (lock) {
+                    id = j.id(e.seq());
+                }
             }
-            f = e.spend() ? state.spend(e.record(), id) : state.record(e.record(), ALL, id);
-        } else {
-            f = e.spend() ? state.spend(e.record()) : state.record(e.record(), ALL);
+            if (e.spend()) {
+                out.add(submitSpend(e, id));
+            } else {
+                at.add(out.size());
+                out.add(CompletableFuture.completedFuture(null));
+                records.add(new UsageWrite(e.record(), id));
+            }
         }
-        return f.toCompletableFuture();
+        if (!records.isEmpty()) {
+            List<CompletionStage<Void>> done;
+            try {
+                done = state.recordAll(records);
+            } catch (RuntimeException x) {
+                done = Collections.nCopies(records.size(), CompletableFuture.failedFuture(x));
+            }
+            for (int i = 0; i < at.size(); i++) {
+                out.set(at.get(i), done.get(i).toCompletableFuture());
+            }
+        }
+        return out;
+    }
+
+    private CompletableFuture<Void> submitSpend(Entry e, @Nullable WriteId id) {
+        try {
+            return (id == null ? state.spend(e.record()) : state.spend(e.record(), id)).toCompletableFuture();
+        } catch (RuntimeException x) {
+            return CompletableFuture.failedFuture(x);
+        }
     }
 
     /** The store has {@code e}: the journal forgets it. */
@@ -394,10 +424,7 @@ public final class UsageRecorder implements AutoCloseable {
                 if (batch.isEmpty()) {
                     break;
                 }
-                List<CompletableFuture<Void>> writes = new ArrayList<>(batch.size());
-                for (Entry r : batch) {
-                    writes.add(submit(r));
-                }
+                List<CompletableFuture<Void>> writes = submitAll(batch);
                 List<Entry> failed = new ArrayList<>();
                 for (int i = 0; i < writes.size(); i++) {
                     try {

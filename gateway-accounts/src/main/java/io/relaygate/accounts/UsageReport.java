@@ -47,7 +47,24 @@ public record UsageReport(UsageScope scope, Period period, String bucket, List<L
 
     /** Reads the counters of {@code scope} in the {@code period} bucket holding {@code at}, and names their ids. */
     public static CompletionStage<UsageReport> read(Store store, UsageScope scope, Period period, Instant at) {
-        CompletionStage<List<UsageRow>> rows = store.state().usage(scope, period, at);
+        return named(store, scope, period, at, store.state().usage(scope, period, at), true);
+    }
+
+    /**
+     * The {@code n} ids of {@code scope} with the most cost, then requests, in the {@code period} bucket holding
+     * {@code at} ({@link io.relaygate.accounts.state.SharedState#top}), named, most first.
+     */
+    public static CompletionStage<UsageReport> top(Store store, UsageScope scope, Period period, Instant at, int n) {
+        return named(store, scope, period, at, store.state().top(scope, period, at, n), false);
+    }
+
+    private static CompletionStage<UsageReport> named(
+            Store store,
+            UsageScope scope,
+            Period period,
+            Instant at,
+            CompletionStage<List<UsageRow>> rows,
+            boolean byName) {
         CompletionStage<Map<String, String>> names;
         switch (scope) {
             case KEY:
@@ -72,19 +89,17 @@ public record UsageReport(UsageScope scope, Period period, String bucket, List<L
                 names = java.util.concurrent.CompletableFuture.completedFuture(Map.of());
                 break;
         }
-        return rows.thenCombine(
-                names,
-                (r, n) -> new UsageReport(
-                        scope,
-                        period,
-                        period.bucket(at),
-                        r.stream()
-                                .map(row -> new Line(
-                                        row.id(),
-                                        scope == UsageScope.MODEL ? row.id() : n.getOrDefault(row.id(), "(deleted)"),
-                                        row.counters()))
-                                .sorted((a, b) -> a.name().compareTo(b.name()))
-                                .toList()));
+        return rows.thenCombine(names, (r, n) -> {
+            java.util.stream.Stream<Line> lines = r.stream()
+                    .map(row -> new Line(
+                            row.id(),
+                            scope == UsageScope.MODEL ? row.id() : n.getOrDefault(row.id(), "(deleted)"),
+                            row.counters()));
+            if (byName) {
+                lines = lines.sorted((a, b) -> a.name().compareTo(b.name()));
+            }
+            return new UsageReport(scope, period, period.bucket(at), lines.toList());
+        });
     }
 
     /** {@code key}, {@code account} or {@code model} (any case); null means key. */

@@ -4,11 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -330,15 +328,15 @@ public final class LocalSharedState implements SharedState {
                     addTo(UsageScope.KEY, r.keyId(), p, r.at(), p == Period.HOUR ? add : withoutCost);
                 }
             } else {
-                addAll(UsageScope.KEY, r.keyId(), r.at(), add, true);
+                addAll(UsageScope.KEY, r.keyId(), r.at(), add);
                 addToWindow(r);
             }
         }
         if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
-            addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add, false);
+            addAll(UsageScope.ACCOUNT, r.accountId(), r.at(), add);
         }
         if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
-            addAll(UsageScope.MODEL, r.model(), r.at(), add, false);
+            addAll(UsageScope.MODEL, r.model(), r.at(), add);
         }
         changed(r.at());
         return CompletableFuture.completedFuture(null);
@@ -409,11 +407,9 @@ public final class LocalSharedState implements SharedState {
         persistence.changed();
     }
 
-    private void addAll(UsageScope scope, String id, Instant at, long[] add, boolean week) {
+    /** Every period's bucket, weeks too (the overview's top accounts and models of the week read them). */
+    private void addAll(UsageScope scope, String id, Instant at, long[] add) {
         for (Period p : Period.values()) {
-            if (p == Period.WEEK && !week) {
-                continue;
-            }
             addTo(scope, id, p, at, add);
         }
     }
@@ -443,26 +439,12 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
-        String bucket = period.bucket(at);
-        TreeMap<String, UsageCounters> rows = new TreeMap<>();
-        String head = scope.tag + "|";
-        String tail = "|" + period.name() + "|" + bucket;
-        usage.forEach((k, v) -> {
-            if (k.startsWith(head) && k.endsWith(tail)) {
-                rows.put(k.substring(head.length(), k.length() - tail.length()), counters(v));
-            }
-        });
-        List<UsageRow> out = new ArrayList<>(rows.size());
-        rows.forEach((id, c) -> out.add(new UsageRow(scope, id, bucket, c)));
-        return CompletableFuture.completedFuture(out);
+        return CompletableFuture.completedFuture(LocalUsageReads.rows(usage, scope, period, at));
     }
 
-    private static UsageCounters counters(AtomicLongArray v) {
-        long[] a = new long[FIELDS];
-        for (int i = 0; i < FIELDS; i++) {
-            a[i] = v.get(i);
-        }
-        return UsageCounters.fromValues(a);
+    @Override
+    public CompletionStage<List<UsageCounters>> usageOf(UsageScope scope, String id, Period period, List<Instant> ats) {
+        return CompletableFuture.completedFuture(LocalUsageReads.of(usage, scope, id, period, ats));
     }
 
     /** The durable part, for saving (old hour and day buckets are dropped first). */
@@ -471,7 +453,7 @@ public final class LocalSharedState implements SharedState {
         snapshotLock.writeLock().lock();
         try {
             Map<String, UsageCounters> u = new HashMap<>(usage.size() * 2);
-            usage.forEach((k, v) -> u.put(k, counters(v)));
+            usage.forEach((k, v) -> u.put(k, LocalUsageReads.counters(v)));
             Map<String, List<Long>> a = new HashMap<>();
             applied.forEach((w, x) -> a.put(w, x.encode()));
             return new Snapshot(u, conditions, lastUsed, quotas, a);

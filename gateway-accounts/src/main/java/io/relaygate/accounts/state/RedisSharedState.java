@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -28,14 +27,16 @@ import java.util.concurrent.CompletionStage;
  *       {@code :tw:<start>} request and token windows; {@code :s:<session hash>} sticky account; {@code :u:<period>:<bucket>}
  *       the key's usage hashes (cost limits read them in the admission script)
  *   <li>{@code {a:<account id>}:u:…} and {@code {m:<model>}:u:…} account and model usage hashes
- *   <li>{@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions}, {@code {acct}:used} and
+ *   <li>{@code {top}:k|a|m:<period>:<bucket>} the ids of a bucket ranked by cost, then requests (zset);
+ *       {@code {idx}:k|a|m} the ids that have usage; {@code {acct}:conditions}, {@code {acct}:used} and
  *       {@code {acct}:quota} account conditions, last-used times and the upstreams' rate-limit readings (one hash
  *       each, field per account, read whole by the scheduler's cache); {@code {acct}:trial:<account id>} the claim
  *       on a half-open account's one trial request (trial.lua, with a TTL)
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
- * shared connection, batched by the caller. A key with token or cost limits adds one EVALSHA per request (spend.lua:
+ * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA per top list it touched
+ * ({@code {top}:<scope>:<period>:<bucket>}, {@link RedisTopLists}), whatever the number of records in it. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
  * admission and the spend.
  */
@@ -50,8 +51,8 @@ public final class RedisSharedState implements SharedState {
     private final Script usage;
     private final Script spend;
     private final Script trial;
-    /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
-    private final java.util.Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final RedisTopLists topLists;
+    private final RedisUsageWrites writes;
 
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
         this(redis, prefix, accountId -> java.util.concurrent.CompletableFuture.completedFuture(null));
@@ -73,6 +74,8 @@ public final class RedisSharedState implements SharedState {
         this.usage = new Script(redis, applied + resource("usage.lua"));
         this.spend = new Script(redis, applied + resource("spend.lua"));
         this.trial = new Script(redis, resource("trial.lua"));
+        this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
+        this.writes = new RedisUsageWrites(redis, prefix, usage, topLists);
     }
 
     private static String resource(String name) {
@@ -91,6 +94,10 @@ public final class RedisSharedState implements SharedState {
     }
 
     private String usageKey(UsageScope scope, String id, Period period, String bucket) {
+        return usageKey(prefix, scope, id, period, bucket);
+    }
+
+    static String usageKey(String prefix, UsageScope scope, String id, Period period, String bucket) {
         return prefix + "{" + scope.tag + ":" + id + "}:u:" + period.name() + ":" + bucket;
     }
 
@@ -288,46 +295,19 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes) {
-        return recordOnce(r, scopes, null);
+        return writes.write(List.of(new UsageWrite(r, null)), scopes).get(0);
     }
 
     @Override
     public CompletionStage<Void> record(UsageRecord r, java.util.Set<UsageScope> scopes, WriteId id) {
-        return recordOnce(r, scopes, requireNonNull(id, "id"));
+        return writes.write(List.of(new UsageWrite(r, requireNonNull(id, "id"))), scopes)
+                .get(0);
     }
 
-    private CompletionStage<Void> recordOnce(
-            UsageRecord r, java.util.Set<UsageScope> scopes, @org.jspecify.annotations.Nullable WriteId id) {
-        List<CompletableFuture<?>> writes = new ArrayList<>(6);
-        if (scopes.contains(UsageScope.KEY)) {
-            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, true, id));
-            index(UsageScope.KEY, r.keyId(), writes);
-        }
-        if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
-            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, false, id));
-            index(UsageScope.ACCOUNT, r.accountId(), writes);
-        }
-        if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
-            writes.add(recordScope(UsageScope.MODEL, r.model(), r, false, id));
-            index(UsageScope.MODEL, r.model(), writes);
-        }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
-            if (e != null) {
-                // Redis was away and may have come back empty: index every id again
-                indexed.clear();
-            }
-        });
-    }
-
-    private void index(UsageScope scope, String id, List<CompletableFuture<?>> writes) {
-        String member = scope.tag + ":" + id;
-        if (indexed.contains(member)) {
-            return;
-        }
-        CompletableFuture<Long> added =
-                redis.sadd(prefix + "{idx}:" + scope.tag, id).toCompletableFuture();
-        added.thenRun(() -> indexed.add(member));
-        writes.add(added);
+    /** Each record's scripts, pipelined, then one topset.lua per top list the batch touched. */
+    @Override
+    public List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
+        return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class));
     }
 
     /** The writer's applied set of {@code scope}'s {@code id}, in that id's slot. */
@@ -335,49 +315,12 @@ public final class RedisSharedState implements SharedState {
         return prefix + "{" + scope.tag + ":" + id + "}:j:" + w.writer();
     }
 
-    private CompletableFuture<?> recordScope(
-            UsageScope scope, String id, UsageRecord r, boolean isKey, @org.jspecify.annotations.Nullable WriteId w) {
-        List<String> keys = new ArrayList<>(5);
-        List<String> args = new ArrayList<>(14);
-        List<String> ttls = new ArrayList<>(4);
-        StringBuilder costMask = new StringBuilder(4);
-        for (Period p : Period.values()) {
-            if (p == Period.WEEK && !isKey) {
-                continue;
-            }
-            keys.add(usageKey(scope, id, p, p.bucket(r.at())));
-            costMask.append(isKey && r.limitsCounted() && p != Period.HOUR ? '0' : '1');
-            ttls.add(Long.toString(ttlMillis(p, r.at())));
-        }
-        args.add(Integer.toString(keys.size()));
-        for (long v : r.counters().values()) {
-            args.add(Long.toString(v));
-        }
-        args.addAll(ttls);
-        Duration window = isKey && !r.limitsCounted() ? r.tokenWindow() : null;
-        if (window != null) {
-            long start = AdmissionRequest.windowStart(r.at(), window);
-            keys.add(keyTag(id) + "tw:" + start);
-            args.add(Long.toString(windowTtlMillis(start, window, r.at())));
-        } else {
-            args.add("0");
-        }
-        args.add(costMask.toString());
-        if (w != null) {
-            keys.add(appliedKey(scope, id, w));
-            args.add(Long.toString(w.seq()));
-            args.add(Long.toString(w.low()));
-        }
-        return usage.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
-                .toCompletableFuture();
-    }
-
-    private static long ttlMillis(Period p, Instant at) {
+    static long ttlMillis(Period p, Instant at) {
         return p == Period.TOTAL ? 0 : p.end(at).toEpochMilli() - at.toEpochMilli() + p.retentionMillis();
     }
 
     /** How long the token window that started at {@code start} is kept: to its end, plus slack. */
-    private static long windowTtlMillis(long start, Duration window, Instant at) {
+    static long windowTtlMillis(long start, Duration window, Instant at) {
         return start + window.toMillis() - at.toEpochMilli() + SLACK_MILLIS;
     }
 
@@ -433,30 +376,25 @@ public final class RedisSharedState implements SharedState {
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
         String bucket = period.bucket(at);
-        return redis.smembers(prefix + "{idx}:" + scope.tag).thenCompose(ids -> {
-            List<String> sorted = new ArrayList<>(new TreeSet<>(ids));
-            List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(sorted.size());
-            for (String id : sorted) {
-                reads.add(redis.hgetall(usageKey(scope, id, period, bucket)).toCompletableFuture());
-            }
-            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> {
-                        List<UsageRow> rows = new ArrayList<>(sorted.size());
-                        for (int i = 0; i < sorted.size(); i++) {
-                            Map<String, String> h = reads.get(i).join();
-                            if (h.isEmpty()) {
-                                continue;
-                            }
-                            long[] v = new long[UsageCounters.FIELDS.length];
-                            for (int f = 0; f < v.length; f++) {
-                                String s = h.get(UsageCounters.FIELDS[f]);
-                                v[f] = s == null ? 0 : Long.parseLong(s);
-                            }
-                            rows.add(new UsageRow(scope, sorted.get(i), bucket, UsageCounters.fromValues(v)));
-                        }
-                        return rows;
-                    });
-        });
+        return RedisUsageReads.rows(
+                redis, prefix + "{idx}:" + scope.tag, scope, bucket, id -> usageKey(scope, id, period, bucket));
+    }
+
+    @Override
+    public CompletionStage<List<UsageCounters>> usageOf(UsageScope scope, String id, Period period, List<Instant> ats) {
+        List<String> hashes = new ArrayList<>(ats.size());
+        for (Instant at : ats) {
+            hashes.add(usageKey(scope, id, period, period.bucket(at)));
+        }
+        return RedisUsageReads.of(redis, hashes);
+    }
+
+    /** Hours, days and weeks from their top lists; the total (no list kept) by reading every id. */
+    @Override
+    public CompletionStage<List<UsageRow>> top(UsageScope scope, Period period, Instant at, int n) {
+        return period == Period.TOTAL
+                ? SharedState.super.top(scope, period, at, n)
+                : topLists.top(scope, period, at, n, (id, bucket) -> usageKey(scope, id, period, bucket));
     }
 
     /** The connection belongs to the store; nothing to close here. */
@@ -464,7 +402,7 @@ public final class RedisSharedState implements SharedState {
     public void close() {}
 
     /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
-    private static final class Script {
+    static final class Script {
         private final RedisClusterAsyncCommands<String, String> redis;
         private final String source;
         private final String sha;

@@ -120,6 +120,58 @@ public interface SharedState extends AutoCloseable {
     /** Every id's counters of {@code scope} in the {@code period} bucket holding {@code at}, ids in order. */
     CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at);
 
+    /**
+     * Writes a batch of (summed) usage records, each as {@link #record(UsageRecord, java.util.Set, WriteId)} (or
+     * without an id) would with every scope: one stage per record, in order. Work a store does per batch rather than
+     * per record (Redis: the top lists) goes here; this default writes them one by one.
+     */
+    default List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
+        List<CompletionStage<Void>> out = new java.util.ArrayList<>(batch.size());
+        java.util.Set<UsageScope> all = java.util.EnumSet.allOf(UsageScope.class);
+        for (UsageWrite w : batch) {
+            WriteId id = w.id();
+            out.add(id == null ? record(w.record(), all) : record(w.record(), all, id));
+        }
+        return out;
+    }
+
+    /**
+     * The {@code n} ids of {@code scope} with the most cost, then requests, in the {@code period} bucket holding
+     * {@code at}, most first (the console's top lists). This default reads every id's counters and sorts them (what
+     * the embedded store does, in memory); Redis keeps a ranked set per bucket instead.
+     */
+    default CompletionStage<List<UsageRow>> top(UsageScope scope, Period period, Instant at, int n) {
+        return usage(scope, period, at).thenApply(rows -> rows.stream()
+                .sorted(java.util.Comparator.comparingLong(
+                                (UsageRow r) -> r.counters().costMicros())
+                        .thenComparingLong(r -> r.counters().requests())
+                        .reversed())
+                .limit(Math.max(0, n))
+                .toList());
+    }
+
+    /**
+     * One id's counters of {@code scope} in the {@code period} buckets holding each of {@code ats}, in that order
+     * ({@link UsageCounters#ZERO} where it has none): one key's or account's usage without reading every id's. This
+     * default scans {@link #usage} per bucket; the stores read the id's buckets only.
+     */
+    default CompletionStage<List<UsageCounters>> usageOf(
+            UsageScope scope, String id, Period period, List<Instant> ats) {
+        List<java.util.concurrent.CompletableFuture<List<UsageRow>>> reads = new java.util.ArrayList<>(ats.size());
+        for (Instant at : ats) {
+            reads.add(usage(scope, period, at).toCompletableFuture());
+        }
+        return java.util.concurrent.CompletableFuture.allOf(
+                        reads.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(done -> reads.stream()
+                        .map(r -> r.join().stream()
+                                .filter(row -> row.id().equals(id))
+                                .map(UsageRow::counters)
+                                .findFirst()
+                                .orElse(UsageCounters.ZERO))
+                        .toList());
+    }
+
     @Override
     void close();
 }

@@ -10,12 +10,15 @@
 -- ARGV[11+n] write sequence number ('': not deduplicated)   ARGV[12+n] the writer's low mark
 --            with a sequence number, the last key is the writer's applied set (zset) in this scope's slot: a write
 --            applied before is skipped (a retry, or a journal replayed after a crash)
+--
+-- Returns, per usage hash in order, its cost and requests after the write (what the caller ranks the scope's ids by in
+-- the top lists, topset.lua, in another slot); an empty list when the write was applied before.
 
 local n = tonumber(ARGV[1])
 local keys = #KEYS
 local seq = ARGV[11 + n]
 if seq ~= nil and seq ~= '' then
-  if applied(KEYS[keys], seq, ARGV[12 + n]) then return 0 end
+  if applied(KEYS[keys], seq, ARGV[12 + n]) then return {} end
   keys = keys - 1
 end
 local fields = {'requests', 'errors', 'input', 'output', 'cache_creation', 'cache_read', 'cost'}
@@ -35,4 +38,10 @@ if keys > n then
   redis.call('INCRBY', KEYS[n + 1], tokens)
   redis.call('PEXPIRE', KEYS[n + 1], tonumber(ARGV[9 + n]))
 end
-return 1
+local sums = {}
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[i], 'cost', 'requests')
+  sums[#sums + 1] = tonumber(v[1]) or 0
+  sums[#sums + 1] = tonumber(v[2]) or 0
+end
+return sums

@@ -49,6 +49,56 @@ class RedisSharedStateTest extends SharedStateContract {
     }
 
     @Test
+    void aUsageBatchWritesEachTopListOnceWhateverTheNumberOfRecordsInIt() {
+        java.util.concurrent.atomic.AtomicLong scripts = new java.util.concurrent.atomic.AtomicLong();
+        RedisClient own = RedisClient.create(RedisURI.create(RedisSupport.url()));
+        own.addListener(new io.lettuce.core.event.command.CommandListener() {
+            @Override
+            public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
+                String type = event.getCommand().getType().toString();
+                if (type.equals("EVALSHA") || type.equals("EVAL")) {
+                    scripts.incrementAndGet();
+                }
+            }
+        });
+        try (StatefulRedisConnection<String, String> c = own.connect()) {
+            SharedState s = new RedisSharedState(c.async(), prefix);
+            batch(s, 1, "warm"); // loads the scripts (NOSCRIPT, then EVAL), indexes the ids
+            scripts.set(0);
+            batch(s, 1, "one");
+            long one = scripts.getAndSet(0);
+            batch(s, 40, "forty");
+            long forty = scripts.get();
+            assertThat(one)
+                    .as("a record's three usage scripts, plus one top list write per scope and hour, day, week")
+                    .isEqualTo(3 + 9);
+            assertThat(forty)
+                    .as("forty records: their usage scripts, and still nine top list writes")
+                    .isEqualTo(40 * 3 + 9);
+        } finally {
+            own.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    private static void batch(SharedState s, int records, String name) {
+        List<UsageWrite> writes = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            writes.add(new UsageWrite(
+                    new UsageRecord(
+                            name + "-key-" + i,
+                            name + "-acct",
+                            name + "-model",
+                            UsageCounters.of(new Usage(1, 1, 0, 0), false, 10),
+                            T0,
+                            null),
+                    null));
+        }
+        await(java.util.concurrent.CompletableFuture.allOf(s.recordAll(writes).stream()
+                .map(java.util.concurrent.CompletionStage::toCompletableFuture)
+                .toArray(java.util.concurrent.CompletableFuture[]::new)));
+    }
+
+    @Test
     void everyKeyItWritesIsUnderThePrefixWithItsHashTag() {
         SharedState s = state();
         KeyRules rules = rules(2, 5L, Duration.ofMinutes(1), 100L, Duration.ofHours(1), 1.0, null, null);

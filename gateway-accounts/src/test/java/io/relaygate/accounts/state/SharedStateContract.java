@@ -466,6 +466,102 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void oneIdsUsageIsReadOverAListOfBucketsWithZeroWhereItHasNone() {
+        SharedState s = state();
+        String other = keyId + "-other";
+        Instant nextDay = T0.plus(Duration.ofDays(1));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "claude-x", UsageCounters.of(new Usage(100, 20, 5, 7), false, 1_500), T0, null)));
+        await(s.record(new UsageRecord(
+                keyId, "acct-1", "claude-x", UsageCounters.of(new Usage(10, 2, 0, 0), true, 30), nextDay, null)));
+        await(s.record(new UsageRecord(
+                other, "acct-2", "claude-x", UsageCounters.of(new Usage(1, 1, 0, 0), false, 2), T0, null)));
+        List<Instant> days = List.of(T0.minus(Duration.ofDays(1)), T0, nextDay, nextDay.plus(Duration.ofDays(1)));
+
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId, Period.DAY, days)))
+                .as("in the order asked, zero for the days without usage, the other key's left out")
+                .containsExactly(
+                        UsageCounters.ZERO,
+                        new UsageCounters(1, 0, 100, 20, 5, 7, 1_500),
+                        new UsageCounters(1, 1, 10, 2, 0, 0, 30),
+                        UsageCounters.ZERO);
+        assertThat(await(s.usageOf(UsageScope.KEY, other, Period.TOTAL, List.of(T0))))
+                .containsExactly(new UsageCounters(1, 0, 1, 1, 0, 0, 2));
+        assertThat(await(s.usageOf(UsageScope.ACCOUNT, "acct-1", Period.HOUR, List.of(T0, nextDay))))
+                .extracting(UsageCounters::requests)
+                .containsExactly(1L, 1L);
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId + "-never", Period.WEEK, List.of(T0))))
+                .containsExactly(UsageCounters.ZERO);
+        assertThat(await(s.usageOf(UsageScope.KEY, keyId, Period.DAY, List.of())))
+                .isEmpty();
+    }
+
+    @Test
+    void theTopIdsOfABucketRankByCostThenRequestsAndCarryTheirCounters() {
+        SharedState s = state();
+        String cheap = keyId + "-cheap";
+        String busy = keyId + "-busy";
+        String idle = keyId + "-idle";
+        List<UsageWrite> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(new UsageWrite(
+                    new UsageRecord(
+                            busy, "acct-b", "model-free", UsageCounters.of(new Usage(5, 5, 0, 0), false, 0), T0, null),
+                    null));
+        }
+        batch.add(new UsageWrite(
+                new UsageRecord(
+                        keyId, "acct-a", "model-paid", UsageCounters.of(new Usage(10, 1, 0, 0), false, 900), T0, null),
+                null));
+        batch.add(new UsageWrite(
+                new UsageRecord(
+                        cheap, "acct-a", "model-paid", UsageCounters.of(new Usage(1, 1, 0, 0), false, 100), T0, null),
+                null));
+        batch.add(new UsageWrite(
+                new UsageRecord(
+                        idle, "acct-b", "model-free", UsageCounters.of(new Usage(1, 1, 0, 0), false, 0), T0, null),
+                null));
+        await(java.util.concurrent.CompletableFuture.allOf(s.recordAll(batch).stream()
+                .map(java.util.concurrent.CompletionStage::toCompletableFuture)
+                .toArray(java.util.concurrent.CompletableFuture[]::new)));
+        // a later write raises a rank: the cheap key overtakes the first
+        await(s.record(new UsageRecord(
+                cheap, "acct-a", "model-paid", UsageCounters.of(new Usage(1, 1, 0, 0), false, 1_000), T0, null)));
+
+        assertThat(await(s.top(UsageScope.KEY, Period.DAY, T0, 3)))
+                .as("cost first, then requests (the busy key's three free requests before the idle one's)")
+                .extracting(UsageRow::id, r -> r.counters().requests(), r -> r.counters()
+                        .costMicros())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(cheap, 2L, 1_100L),
+                        org.assertj.core.groups.Tuple.tuple(keyId, 1L, 900L),
+                        org.assertj.core.groups.Tuple.tuple(busy, 3L, 0L));
+        assertThat(await(s.top(UsageScope.KEY, Period.HOUR, T0, 10)))
+                .extracting(UsageRow::id)
+                .containsExactly(cheap, keyId, busy, idle);
+        assertThat(await(s.top(UsageScope.ACCOUNT, Period.WEEK, T0, 1)))
+                .as("accounts and models are counted per week too")
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.id()).isEqualTo("acct-a");
+                    assertThat(r.bucket()).isEqualTo("2026-W10");
+                    assertThat(r.counters().costMicros()).isEqualTo(2_000);
+                });
+        assertThat(await(s.top(UsageScope.MODEL, Period.DAY, T0, 5)))
+                .extracting(UsageRow::id, r -> r.counters().requests())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("model-paid", 3L),
+                        org.assertj.core.groups.Tuple.tuple("model-free", 4L));
+        assertThat(await(s.top(UsageScope.KEY, Period.TOTAL, T0, 1)))
+                .extracting(UsageRow::id)
+                .containsExactly(cheap);
+        assertThat(await(s.top(UsageScope.KEY, Period.DAY, T0.plus(Duration.ofDays(1)), 5)))
+                .as("another day's bucket")
+                .isEmpty();
+        assertThat(await(s.top(UsageScope.KEY, Period.DAY, T0, 0))).isEmpty();
+    }
+
+    @Test
     void twoInstancesOnTheSameStorageShareLimitsStickinessAndUsage() {
         SharedState one = state();
         SharedState two = state();

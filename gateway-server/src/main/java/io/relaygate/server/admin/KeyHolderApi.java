@@ -10,7 +10,6 @@ import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
-import io.relaygate.accounts.state.UsageRow;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.Durations;
@@ -103,21 +102,25 @@ final class KeyHolderApi {
     private CompletionStage<AdminAnswer> view(ApiKey key) {
         Instant now = clock.instant();
         List<Instant> days = new ArrayList<>(DAYS);
-        List<CompletableFuture<List<UsageRow>>> reads = new ArrayList<>(DAYS);
         for (int i = DAYS - 1; i >= 0; i--) {
-            Instant at = now.minus(Duration.ofDays(i));
-            days.add(at);
-            reads.add(store.state().usage(UsageScope.KEY, Period.DAY, at).toCompletableFuture());
+            days.add(now.minus(Duration.ofDays(i)));
         }
-        CompletableFuture<List<UsageRow>> week =
-                store.state().usage(UsageScope.KEY, Period.WEEK, now).toCompletableFuture();
-        CompletableFuture<List<UsageRow>> total =
-                store.state().usage(UsageScope.KEY, Period.TOTAL, now).toCompletableFuture();
+        // this key's usage hashes only (one read per bucket), never every key's
+        CompletableFuture<List<UsageCounters>> daily = store.state()
+                .usageOf(UsageScope.KEY, key.id(), Period.DAY, days)
+                .toCompletableFuture();
+        CompletableFuture<List<UsageCounters>> week = store.state()
+                .usageOf(UsageScope.KEY, key.id(), Period.WEEK, List.of(now))
+                .toCompletableFuture();
+        CompletableFuture<List<UsageCounters>> total = store.state()
+                .usageOf(UsageScope.KEY, key.id(), Period.TOTAL, List.of(now))
+                .toCompletableFuture();
         CompletableFuture<KeyHolderRequests> requests =
                 KeyHolderRequests.read(store, key, now.minus(Duration.ofDays(DAYS)));
         CompletableFuture<io.relaygate.accounts.state.KeyWindows> windows =
                 store.state().windows(key.id(), key.rules(), now).toCompletableFuture();
-        List<CompletableFuture<?>> all = new ArrayList<>(reads);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        all.add(daily);
         all.add(week);
         all.add(total);
         all.add(requests);
@@ -140,8 +143,8 @@ final class KeyHolderApi {
                     }
                     ArrayNode byDay = n.putArray("days");
                     UsageCounters today = UsageCounters.ZERO;
-                    for (int i = 0; i < reads.size(); i++) {
-                        UsageCounters c = mine(reads.get(i).join(), key.id());
+                    for (int i = 0; i < days.size(); i++) {
+                        UsageCounters c = daily.join().get(i);
                         ObjectNode d = KeysAdmin.counters(c);
                         d.put("day", Period.DAY.bucket(days.get(i)));
                         byDay.add(d);
@@ -150,13 +153,8 @@ final class KeyHolderApi {
                     n.set(
                             "limits",
                             KeysAdmin.limits(
-                                    r,
-                                    today,
-                                    mine(week.join(), key.id()),
-                                    mine(total.join(), key.id()),
-                                    windows.join(),
-                                    now));
-                    n.set("total", KeysAdmin.counters(mine(total.join(), key.id())));
+                                    r, today, week.join().get(0), total.join().get(0), windows.join(), now));
+                    n.set("total", KeysAdmin.counters(total.join().get(0)));
                     requests.join().put(n);
                     return AdminAnswer.ok(n);
                 })
@@ -164,15 +162,6 @@ final class KeyHolderApi {
                     throw new java.util.concurrent.CompletionException(
                             new IllegalStateException("usage unavailable: " + Secrets.redact(String.valueOf(e))));
                 });
-    }
-
-    private static UsageCounters mine(List<UsageRow> rows, String keyId) {
-        for (UsageRow row : rows) {
-            if (row.id().equals(keyId)) {
-                return row.counters();
-            }
-        }
-        return UsageCounters.ZERO;
     }
 
     /** The key's rules in words, leaving out the account or group it is bound to (their names are the operator's). */

@@ -13,7 +13,6 @@ import io.relaygate.core.Account;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A bucket that ended more than {@link #SETTLED} ago is read once and its sum kept for {@link #SETTLED} (usage
  * written late, a journal replayed after an outage, lands within that time): a repeated overview reads the buckets
- * still open, not 24 hours or 7 days of them again. The top lists are read whole every time (their period is open).
+ * still open, not 24 hours or 7 days of them again. The top lists are the store's ranking of the open period
+ * ({@code SharedState.top}: on Redis a sorted set per bucket and the listed ids' counters, not every id's).
  */
 final class OverviewReport {
 
@@ -79,11 +79,11 @@ final class OverviewReport {
                     bucket(store, step, start, start.plus(width).plus(SETTLED).isBefore(now), now));
         }
         CompletableFuture<UsageReport> keys =
-                UsageReport.read(store, UsageScope.KEY, top, now).toCompletableFuture();
+                UsageReport.top(store, UsageScope.KEY, top, now, TOP).toCompletableFuture();
         CompletableFuture<UsageReport> accounts =
-                UsageReport.read(store, UsageScope.ACCOUNT, top, now).toCompletableFuture();
+                UsageReport.top(store, UsageScope.ACCOUNT, top, now, TOP).toCompletableFuture();
         CompletableFuture<UsageReport> models =
-                UsageReport.read(store, UsageScope.MODEL, top, now).toCompletableFuture();
+                UsageReport.top(store, UsageScope.MODEL, top, now, TOP).toCompletableFuture();
         CompletableFuture<List<Account>> all = store.accounts().list().toCompletableFuture();
         CompletableFuture<Map<String, AccountCondition>> conditions =
                 store.state().conditions(now).toCompletableFuture();
@@ -149,19 +149,14 @@ final class OverviewReport {
                 });
     }
 
+    /** The report's lines as the store ranked them (cost, then requests). */
     private static ArrayNode top(UsageReport report) {
         ArrayNode a = Views.JSON.createArrayNode();
-        report.lines().stream()
-                .sorted(Comparator.comparingLong(
-                                (UsageReport.Line l) -> l.counters().costMicros())
-                        .thenComparingLong(l -> l.counters().requests())
-                        .reversed())
-                .limit(TOP)
-                .forEach(l -> {
-                    ObjectNode o = KeysAdmin.counters(l.counters());
-                    o.put("name", l.name());
-                    a.add(o);
-                });
+        for (UsageReport.Line l : report.lines()) {
+            ObjectNode o = KeysAdmin.counters(l.counters());
+            o.put("name", l.name());
+            a.add(o);
+        }
         return a;
     }
 

@@ -1,0 +1,146 @@
+package io.relaygate.accounts.state;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Redis store's usage writes: per record one usage.lua per scope (the key's, the account's and the model's hashes
+ * of every period, each in its id's slot), the index SADD the first time this process sees an id, and per batch the
+ * top lists ({@link RedisTopLists}) from the sums the scripts answer.
+ */
+final class RedisUsageWrites {
+
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final String prefix;
+    private final RedisSharedState.Script usage;
+    private final RedisTopLists topLists;
+    /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
+    private final Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    RedisUsageWrites(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            RedisSharedState.Script usage,
+            RedisTopLists topLists) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.usage = usage;
+        this.topLists = topLists;
+    }
+
+    /**
+     * Writes each record's usage of {@code scopes}, then, once every write of the batch has ended, the batch's top
+     * lists; one stage per write, in order, complete when both are (failed when its usage write failed; a failed
+     * ranking fails nothing: the usage is written, the next batch ranks its ids again).
+     */
+    List<CompletionStage<Void>> write(List<UsageWrite> batch, Set<UsageScope> scopes) {
+        RedisTopLists.Batch tops = topLists.new Batch();
+        List<CompletableFuture<Void>> usage = new ArrayList<>(batch.size());
+        for (UsageWrite w : batch) {
+            usage.add(write(w.record(), scopes, w.id(), tops).toCompletableFuture());
+        }
+        CompletableFuture<Void> ranked = CompletableFuture.allOf(usage.toArray(CompletableFuture[]::new))
+                .handle((ok, e) -> null)
+                .thenCompose(x -> tops.write());
+        List<CompletionStage<Void>> out = new ArrayList<>(batch.size());
+        for (CompletableFuture<Void> u : usage) {
+            out.add(u.thenCombine(ranked, (a, b) -> null));
+        }
+        return out;
+    }
+
+    private CompletionStage<Void> write(
+            UsageRecord r, Set<UsageScope> scopes, @Nullable WriteId id, RedisTopLists.Batch tops) {
+        List<CompletableFuture<?>> writes = new ArrayList<>(6);
+        if (scopes.contains(UsageScope.KEY)) {
+            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, id, tops));
+            index(UsageScope.KEY, r.keyId(), writes);
+        }
+        if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
+            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, id, tops));
+            index(UsageScope.ACCOUNT, r.accountId(), writes);
+        }
+        if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
+            writes.add(recordScope(UsageScope.MODEL, r.model(), r, id, tops));
+            index(UsageScope.MODEL, r.model(), writes);
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
+            if (e != null) {
+                // Redis was away and may have come back empty: index every id again
+                indexed.clear();
+            }
+        });
+    }
+
+    private void index(UsageScope scope, String id, List<CompletableFuture<?>> writes) {
+        String member = scope.tag + ":" + id;
+        if (indexed.contains(member)) {
+            return;
+        }
+        CompletableFuture<Long> added =
+                redis.sadd(prefix + "{idx}:" + scope.tag, id).toCompletableFuture();
+        added.thenRun(() -> indexed.add(member));
+        writes.add(added);
+    }
+
+    /** The writer's applied set of {@code scope}'s {@code id}, in that id's slot. */
+    private String appliedKey(UsageScope scope, String id, WriteId w) {
+        return prefix + "{" + scope.tag + ":" + id + "}:j:" + w.writer();
+    }
+
+    private CompletableFuture<?> recordScope(
+            UsageScope scope, String id, UsageRecord r, @Nullable WriteId w, RedisTopLists.Batch tops) {
+        boolean isKey = scope == UsageScope.KEY;
+        List<String> keys = new ArrayList<>(6);
+        List<String> args = new ArrayList<>(15);
+        List<String> ttls = new ArrayList<>(4);
+        StringBuilder costMask = new StringBuilder(4);
+        for (Period p : Period.values()) {
+            keys.add(RedisSharedState.usageKey(prefix, scope, id, p, p.bucket(r.at())));
+            costMask.append(isKey && r.limitsCounted() && p != Period.HOUR ? '0' : '1');
+            ttls.add(Long.toString(RedisSharedState.ttlMillis(p, r.at())));
+        }
+        args.add(Integer.toString(keys.size()));
+        for (long v : r.counters().values()) {
+            args.add(Long.toString(v));
+        }
+        args.addAll(ttls);
+        Duration window = isKey && !r.limitsCounted() ? r.tokenWindow() : null;
+        if (window != null) {
+            long start = AdmissionRequest.windowStart(r.at(), window);
+            keys.add(prefix + "{k:" + id + "}:tw:" + start);
+            args.add(Long.toString(RedisSharedState.windowTtlMillis(start, window, r.at())));
+        } else {
+            args.add("0");
+        }
+        args.add(costMask.toString());
+        if (w != null) {
+            keys.add(appliedKey(scope, id, w));
+            args.add(Long.toString(w.seq()));
+            args.add(Long.toString(w.low()));
+        }
+        return usage.<List<Object>>run(ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new))
+                .thenAccept(sums -> {
+                    // per hash in Period order: its cost and requests after this write; none when applied before
+                    Period[] periods = Period.values();
+                    for (int i = 0; i + 1 < sums.size() && i / 2 < periods.length; i += 2) {
+                        Period p = periods[i / 2];
+                        if (p != Period.TOTAL) {
+                            tops.add(scope, id, p, r.at(), number(sums.get(i)), number(sums.get(i + 1)));
+                        }
+                    }
+                })
+                .toCompletableFuture();
+    }
+
+    private static long number(@Nullable Object o) {
+        return o instanceof Number n ? n.longValue() : o == null ? 0 : Long.parseLong(o.toString());
+    }
+}
