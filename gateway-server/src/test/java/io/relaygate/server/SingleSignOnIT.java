@@ -50,7 +50,8 @@ class SingleSignOnIT {
                 .user("alice", "alice@example.com", List.of("eng"))
                 .user("bob", "bob@example.com", List.of("sales"))
                 .user("carol", "carol@example.com", List.of("eng", "ops"))
-                .user("dave", "dave@example.com", List.of("ops"));
+                .user("dave", "dave@example.com", List.of("ops"))
+                .user("erin", "erin@example.com", List.of("eng"));
         gw = GatewayHarness.builder()
                 .sso(new SsoSettings(
                         idp.issuer(),
@@ -203,6 +204,30 @@ class SingleSignOnIT {
         assertThat(gw.store.people().list().toCompletableFuture().join().stream()
                         .filter(p -> "sub-alice".equals(p.subject())))
                 .hasSize(1);
+    }
+
+    @Test
+    void inAHeadlessBrowserThePagesButtonLeadsThroughTheProvidersLoginToAnApprovedCode() throws Exception {
+        JsonNode d = startDevice();
+        try (HeadlessChromium chromium = new HeadlessChromium()) {
+            chromium.browser.get(
+                    gw.baseUrl() + "/device?user_code=" + d.path("user_code").asText());
+            org.openqa.selenium.WebElement button = chromium.await(org.openqa.selenium.By.id("sso-button"));
+            assertThat(button.getText()).isEqualTo("Sign in with Mock IdP");
+            button.click();
+            chromium.await(org.openqa.selenium.By.id("user")).sendKeys("erin");
+            chromium.browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(chromium.browser, HeadlessChromium.WAIT)
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+                            org.openqa.selenium.By.id("result"), "Signed in as erin@example.com"));
+            assertThat(chromium.browser.getCurrentUrl()).startsWith(gw.baseUrl() + "/device/sso/callback");
+        }
+        HttpResponse<String> tokens = poll(d.path("device_code").asText());
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        SuiteSecretScan.secret(JSON.readTree(tokens.body()).path("access_token").asText());
+        SuiteSecretScan.secret(
+                JSON.readTree(tokens.body()).path("refresh_token").asText());
+        assertThat(person("erin@example.com").orElseThrow().subject()).isEqualTo("sub-erin");
     }
 
     @Test
