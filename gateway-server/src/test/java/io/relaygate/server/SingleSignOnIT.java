@@ -292,6 +292,22 @@ class SingleSignOnIT {
     }
 
     @Test
+    void anIdTokenNotSignedByTheProvidersPublishedKeyIsRefused() throws Exception {
+        idp.user("mallory", "mallory@example.com", List.of("eng")).forgeSignatures(true);
+        try {
+            JsonNode d = startDevice();
+            HttpResponse<String> page =
+                    signInThroughProvider(d.path("user_code").asText(), "mallory");
+            assertThat(page.statusCode()).isEqualTo(502);
+            assertThat(page.body()).contains("could not be verified");
+            assertThat(person("mallory@example.com")).isEmpty();
+            assertThat(poll(d.path("device_code").asText()).body()).contains("authorization_pending");
+        } finally {
+            idp.forgeSignatures(false);
+        }
+    }
+
+    @Test
     void aProviderErrorIsShownAndApprovesNothing() throws Exception {
         HttpResponse<String> page = get(gw.baseUrl() + "/device/sso/callback?error=access_denied&state=x");
         assertThat(page.statusCode()).isEqualTo(403);

@@ -92,6 +92,7 @@ public final class MockIdentityProvider implements AutoCloseable {
     private final Map<String, Pending> codes = new HashMap<>();
     private final AtomicInteger tokensIssued = new AtomicInteger();
     private volatile String groupsClaim = "groups";
+    private volatile boolean forge;
 
     private MockIdentityProvider(String clientId, String clientSecret) {
         this.clientId = clientId;
@@ -141,6 +142,15 @@ public final class MockIdentityProvider implements AutoCloseable {
     /** The claim the groups are put in ({@code groups} unless a test says otherwise). */
     public MockIdentityProvider groupsClaim(String name) {
         this.groupsClaim = requireNonNull(name, "name");
+        return this;
+    }
+
+    /**
+     * Whether ID tokens are signed with another RSA key under the published key's id (a forgery the relying party
+     * must refuse).
+     */
+    public MockIdentityProvider forgeSignatures(boolean value) {
+        this.forge = value;
         return this;
     }
 
@@ -291,7 +301,10 @@ public final class MockIdentityProvider implements AutoCloseable {
                         .build(),
                 claims.build());
         try {
-            jwt.sign(new RSASSASigner(signingKey));
+            RSAKey key = forge
+                    ? new RSAKeyGenerator(2048).keyID(signingKey.getKeyID()).generate()
+                    : signingKey;
+            jwt.sign(new RSASSASigner(key));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign an ID token", e);
         }
