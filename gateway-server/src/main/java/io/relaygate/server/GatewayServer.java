@@ -206,6 +206,7 @@ public final class GatewayServer implements AutoCloseable {
         private java.time.Duration accountViewTtl = Scheduler.VIEW_TTL;
         private java.time.Duration accessTokenTtl = io.relaygate.server.signin.SignInSettings.ACCESS_TOKEN_TTL;
         private final List<ExchangeListener> listeners = new ArrayList<>();
+        private io.relaygate.server.signin.@org.jspecify.annotations.Nullable SsoSettings sso;
 
         private Builder(GatewayConfig config, Store store) {
             this.config = requireNonNull(config, "config");
@@ -228,6 +229,12 @@ public final class GatewayServer implements AutoCloseable {
         /** How long a signed-in access token is accepted (tests shorten it to see Claude Code refresh). */
         public Builder accessTokenTtl(java.time.Duration value) {
             this.accessTokenTtl = requireNonNull(value, "accessTokenTtl");
+            return this;
+        }
+
+        /** Single sign-on with the team's OpenID Connect provider on the device approval page. */
+        public Builder sso(io.relaygate.server.signin.SsoSettings value) {
+            this.sso = requireNonNull(value, "sso");
             return this;
         }
 
@@ -343,7 +350,8 @@ public final class GatewayServer implements AutoCloseable {
                         data.catalogue(),
                         data.signatures(),
                         io.relaygate.server.pipeline.AdminRoutes.both(
-                                new io.relaygate.server.signin.SignInRoutes(store, signInTokens, deviceGrants),
+                                new io.relaygate.server.signin.SignInRoutes(
+                                        store, signInTokens, deviceGrants, sso, clock),
                                 new AdminApi(store, config.scheduling().adminToken(), clock, tokens)),
                         pool,
                         listener,

@@ -1,4 +1,4 @@
-// The operator console: sign-in, then one page per hash route (#/overview, #/keys, #/accounts, #/requests, #/audit).
+// The operator console: sign-in, then one page per hash route (#/overview, #/keys, #/accounts, #/requests, #/audit, #/people, #/sessions).
 import { api, setCsrf } from './api.js';
 import { el } from './format.js';
 import * as overview from './overview.js';
@@ -6,8 +6,10 @@ import * as keys from './keys.js';
 import * as accounts from './accounts.js';
 import * as requests from './requests.js';
 import * as audit from './audit.js';
+import * as people from './people.js';
+import * as sessions from './sessions.js';
 
-const pages = { overview, keys, accounts, requests, audit };
+const pages = { overview, keys, accounts, requests, audit, people, sessions };
 const main = document.getElementById('main');
 const login = document.getElementById('login');
 const nav = document.getElementById('nav');

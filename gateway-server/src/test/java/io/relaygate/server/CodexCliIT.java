@@ -280,6 +280,60 @@ class CodexCliIT {
         assertThat(run.stderr()).contains("401");
     }
 
+    /**
+     * Codex has no gateway sign-in; the closest thing (docs/clients.md): the person's own key, made with
+     * {@code relaygate people key NAME}, stored by the real {@code codex login --with-api-key} (read from stdin), then
+     * {@code codex exec} with no key in the environment: the request spends as the person's key.
+     */
+    @Test
+    void aPersonsKeyStoredWithCodexLoginSpendsAsThatPerson() throws Exception {
+        GatewayHarness gw = openAiAccount;
+        gw.reset();
+        gw.outcomes.clear();
+        configure(gw, true);
+        io.relaygate.server.signin.PeopleAdmin people =
+                new io.relaygate.server.signin.PeopleAdmin(gw.store, java.time.Clock.systemUTC());
+        io.relaygate.accounts.people.Person person = people.add(
+                        "codex-person",
+                        "codex-person@example.com",
+                        null,
+                        List.of("dev"),
+                        io.relaygate.core.KeyRules.NONE)
+                .toCompletableFuture()
+                .join();
+        String secret = people.keySecret("codex-person").toCompletableFuture().join();
+        SuiteSecretScan.secret(secret);
+        Path input = work.resolve("key.txt");
+        Files.writeString(input, secret + "\n");
+        ProcessBuilder pb = new ProcessBuilder(codex.toString(), "login", "--with-api-key").directory(work.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", home.toString());
+        env.put("CODEX_HOME", home.toString());
+        env.put("TERM", "dumb");
+        env.put("LANG", "C.UTF-8");
+        Process login = pb.redirectInput(input.toFile())
+                .redirectOutput(work.resolve("login-out.txt").toFile())
+                .redirectError(work.resolve("login-err.txt").toFile())
+                .start();
+        assertThat(login.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Files.delete(input);
+        assertThat(login.exitValue())
+                .as("codex login; stderr: %s", Files.readString(work.resolve("login-err.txt")))
+                .isZero();
+        assertThat(Files.readString(home.resolve("auth.json"))).contains(secret);
+
+        Run run = codex(gw, Map.of(), true, "-m", "gpt-5.5", "say hi");
+        assertThat(run.exit()).as("codex exit code; stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).contains("Hello from the mock upstream");
+        io.relaygate.server.exchange.ExchangeOutcome outcome = gw.nextOutcome();
+        while (outcome.status() != 200) {
+            outcome = gw.nextOutcome();
+        }
+        assertThat(outcome.keyId()).as("the request spent as the person's key").isEqualTo(person.keyId());
+    }
+
     @Test
     void execOutsideAGitRepositoryNeedsSkipGitRepoCheck() throws Exception {
         GatewayHarness gw = claudeAccount;

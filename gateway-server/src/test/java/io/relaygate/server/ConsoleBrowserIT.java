@@ -275,6 +275,84 @@ class ConsoleBrowserIT {
         }
         assertThat(refused).as("a disabled key").isEqualTo(403);
 
+        // people: add one, make their one-time link, they sign in with it, their session is listed and revoked,
+        // then they are disabled
+        open("people");
+        await(By.id("person-name")).sendKeys("pat");
+        browser.findElement(By.id("person-email")).sendKeys("pat@example.com");
+        browser.findElement(By.id("person-groups")).sendKeys("dev, ops");
+        browser.findElement(By.id("add-person")).click();
+        await(By.cssSelector("#people tr[data-row='pat']"));
+        assertThat(browser.findElement(By.cssSelector("#people tr[data-row='pat'] td[data-col='groups']"))
+                        .getText())
+                .isEqualTo("dev, ops");
+        browser.findElement(By.cssSelector("button[data-action='link'][data-person='pat']"))
+                .click();
+        String link = await(By.id("link")).getText().trim();
+        assertThat(link).startsWith(gw.baseUrl() + "/device#link=rgl_");
+        SuiteSecretScan.secret(link.substring(link.indexOf("rgl_")));
+        bothWidths("people", By.cssSelector("#people tr[data-row='pat']"));
+        // Claude Code's device request (its answer carries the device code, a secret: not recorded)
+        HttpResponse<byte[]> device = gw.http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl() + "/oauth/device_authorization"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("surface=claude_code"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String userCode = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(device.body())
+                .path("user_code")
+                .asText();
+        HttpResponse<byte[]> approved = gw.post(
+                "/device/approve",
+                "{\"link\":\"" + link.substring(link.indexOf("link=") + 5) + "\",\"user_code\":\"" + userCode + "\"}",
+                "authorization",
+                "none");
+        assertThat(approved.statusCode()).isEqualTo(200);
+        // the session exists once Claude Code collects its tokens
+        String deviceCode = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(device.body())
+                .path("device_code")
+                .asText();
+        SuiteSecretScan.secret(deviceCode);
+        HttpResponse<byte[]> tokens = gw.http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl() + "/oauth/token"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                                        + deviceCode))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(tokens.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode issued =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokens.body());
+        SuiteSecretScan.secret(issued.path("access_token").asText());
+        SuiteSecretScan.secret(issued.path("refresh_token").asText());
+        browser.findElement(By.cssSelector("#people tr[data-row='pat'] a[href='#/sessions/pat']"))
+                .click();
+        await(By.cssSelector("#sessions td[data-col='person']"));
+        assertThat(browser.findElement(By.id("sessions")).getText()).contains("pat");
+        bothWidths("sessions", By.cssSelector("#sessions td[data-col='person']"));
+        browser.findElement(By.cssSelector("#sessions button[data-action='revoke']"))
+                .click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.alertIsPresent());
+        browser.switchTo().alert().accept();
+        awaitText(By.id("main"), "pat has no live sign-in.");
+        assertThat(gw.post(
+                                "/v1/messages",
+                                messages("claude-sonnet-4-5", false, "hi"),
+                                "authorization",
+                                "Bearer " + issued.path("access_token").asText())
+                        .statusCode())
+                .as("a revoked session")
+                .isEqualTo(401);
+        open("people");
+        await(By.cssSelector("button[data-action='disable'][data-person='pat']"))
+                .click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.alertIsPresent());
+        browser.switchTo().alert().accept();
+        awaitText(By.cssSelector("#people tr[data-row='pat'] td[data-col='enabled']"), "disabled");
+
         // sign out; wrong passwords get throttled
         browser.findElement(By.id("logout")).click();
         for (int i = 0; i < 6; i++) {

@@ -87,6 +87,9 @@ final class GatewayHarness implements AutoCloseable {
         if (b.accessTokenTtl != null) {
             sb.accessTokenTtl(b.accessTokenTtl);
         }
+        if (b.sso != null) {
+            sb.sso(b.sso);
+        }
         server = sb.start();
     }
 
@@ -216,6 +219,13 @@ final class GatewayHarness implements AutoCloseable {
         private @org.jspecify.annotations.Nullable Duration accessTokenTtl;
         private @org.jspecify.annotations.Nullable String upstreamBaseUrl;
         private java.time.Clock clock = java.time.Clock.systemUTC();
+        private io.relaygate.server.signin.@org.jspecify.annotations.Nullable SsoSettings sso;
+
+        /** Single sign-on on the approval page. */
+        Builder sso(io.relaygate.server.signin.SsoSettings value) {
+            sso = value;
+            return this;
+        }
 
         /** The gateway's clock (limits, windows, cool-downs); tests move a fake one. */
         Builder clock(java.time.Clock value) {

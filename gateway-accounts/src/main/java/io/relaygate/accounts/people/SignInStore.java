@@ -18,7 +18,9 @@ public interface SignInStore {
         SESSION("session"),
         DEVICE("device"),
         USER_CODE("usercode"),
-        LINK("link");
+        LINK("link"),
+        /** A single sign-on waiting for the identity provider's callback (state, nonce, PKCE verifier). */
+        SSO("sso");
 
         private final String wireName;
 

@@ -10,6 +10,7 @@ import io.relaygate.accounts.people.DeviceGrants;
 import io.relaygate.accounts.people.DeviceGrants.Approval;
 import io.relaygate.accounts.people.DeviceGrants.Outcome;
 import io.relaygate.accounts.people.Person;
+import io.relaygate.accounts.people.SignInStore;
 import io.relaygate.accounts.people.SignInStore.Kind;
 import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.Ids;
@@ -224,6 +225,19 @@ abstract class SignInStoreContract {
         String expired = await(grants(one).createLink("person-1", Duration.ofHours(1)));
         clock.advance(Duration.ofHours(2));
         assertThat(await(grants(two).redeemLink(expired))).isEmpty();
+    }
+
+    @Test
+    void aPendingSingleSignOnIsTakenOnceByWhicheverInstanceGetsTheCallback() {
+        Store one = open();
+        Store two = open();
+        String id = "a1b2c3d4e5f6";
+        await(one.signIns().put(SignInStore.Kind.SSO, id, "{\"userCode\":\"WDJBMJHT\"}", Duration.ofMinutes(10)));
+        assertThat(await(two.signIns().take(SignInStore.Kind.SSO, id))).contains("{\"userCode\":\"WDJBMJHT\"}");
+        assertThat(await(one.signIns().take(SignInStore.Kind.SSO, id))).isEmpty();
+        assertThat(await(one.signIns().get(SignInStore.Kind.LINK, id)))
+                .as("kinds are separate")
+                .isEmpty();
     }
 
     @Test

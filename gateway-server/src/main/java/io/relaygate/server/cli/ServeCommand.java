@@ -50,7 +50,17 @@ final class ServeCommand {
         try {
             generated = Cli.await(io.relaygate.server.admin.AdminPassword.ensure(
                     store.admin(), cli.env.get(io.relaygate.server.admin.AdminPassword.ENV)));
-            server = GatewayServer.start(config, store);
+            GatewayServer.Builder builder = GatewayServer.builder(config, store);
+            io.relaygate.server.signin.SsoSettings sso;
+            try {
+                sso = io.relaygate.server.signin.SsoSettings.fromEnv(cli.env);
+            } catch (IllegalArgumentException e) {
+                throw new io.relaygate.server.admin.UsageException(e.getMessage());
+            }
+            if (sso != null) {
+                builder.sso(sso);
+            }
+            server = builder.start();
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -38,14 +38,29 @@ public final class SignInRoutes implements AdminRoutes {
             ApprovalPage.PAGE,
             ApprovalPage.SCRIPT,
             ApprovalPage.STYLE,
+            SingleSignOn.START,
+            SingleSignOn.CALLBACK,
+            SingleSignOn.INFO,
             ManagedSettingsEndpoint.PATH);
 
     private final OAuthEndpoints oauth;
     private final ApprovalPage page;
     private final ManagedSettingsEndpoint settings;
+    private final SingleSignOn sso;
 
     public SignInRoutes(Store store, SignInTokens tokens, DeviceGrants grants) {
+        this(store, tokens, grants, null, java.time.Clock.systemUTC());
+    }
+
+    /** With single sign-on through {@code sso} (null: only one-time links approve a device). */
+    public SignInRoutes(
+            Store store,
+            SignInTokens tokens,
+            DeviceGrants grants,
+            @org.jspecify.annotations.Nullable SsoSettings sso,
+            java.time.Clock clock) {
         requireNonNull(store, "store");
+        this.sso = new SingleSignOn(sso, store, grants, clock);
         this.oauth = new OAuthEndpoints(store.people(), tokens, grants);
         this.page = new ApprovalPage(store.people(), grants, store.admin());
         this.settings = new ManagedSettingsEndpoint(store.people(), tokens, store.documents());
@@ -83,6 +98,9 @@ public final class SignInRoutes implements AdminRoutes {
             case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, body);
             case ApprovalPage.APPROVE -> page.approve(ctx, request, body);
             case ManagedSettingsEndpoint.PATH -> settings.handle(ctx, request);
+            case SingleSignOn.INFO -> sso.info(ctx);
+            case SingleSignOn.START -> sso.start(ctx, request);
+            case SingleSignOn.CALLBACK -> sso.callback(ctx, request);
             default -> page.file(ctx, path);
         }
     }

@@ -57,5 +57,29 @@
     document.getElementById("deny").addEventListener("click", function () {
       send(false);
     });
+    // single sign-on, when the operator set it up: the gateway sends the browser to the identity provider and
+    // approves this code when the provider signs the person in
+    fetch("/device/sso.json", { credentials: "omit" }).then(function (r) {
+      return r.json();
+    }).then(function (sso) {
+      if (!sso.enabled) {
+        return;
+      }
+      var button = document.getElementById("sso-button");
+      button.textContent = "Sign in with " + sso.name;
+      document.getElementById("sso").hidden = false;
+      button.addEventListener("click", function () {
+        var code = document.getElementById("user-code").value.trim();
+        var result = document.getElementById("result");
+        if (!code) {
+          result.className = "error";
+          result.textContent = "Enter the code Claude Code shows first.";
+          return;
+        }
+        window.location.assign("/device/sso?user_code=" + encodeURIComponent(code));
+      });
+    }).catch(function () {
+      // no single sign-on offered: the link still works
+    });
   });
 })();
