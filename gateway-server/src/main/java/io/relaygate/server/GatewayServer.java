@@ -285,8 +285,8 @@ public final class GatewayServer implements AutoCloseable {
                         io.relaygate.server.signin.SignInSettings.tokens(store, clock, accessTokenTtl);
                 io.relaygate.accounts.people.DeviceGrants deviceGrants =
                         io.relaygate.server.signin.SignInSettings.grants(store, clock);
-                ApiKeyService keys = new ApiKeyService(
-                        store.keys(), config.scheduling().staleFor(), storeBudget, signInTokens);
+                ApiKeyService keys =
+                        new ApiKeyService(store.keys(), config.scheduling().staleFor(), storeBudget, signInTokens);
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),
