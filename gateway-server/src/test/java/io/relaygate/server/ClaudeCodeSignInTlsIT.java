@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,10 @@ import org.junit.jupiter.api.Test;
  * {@code forceLoginGatewayUrl} the https address. It runs /login, pins the leaf the trust screen names, gets a code
  * the test approves with the person's one-time link, lists the person's models in /model (gateway model discovery,
  * {@code CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY}), and runs a tool turn billed to the person with its token
- * refreshed on the way. Then nginx presents another leaf from the same CA: Claude Code refuses to send (the pin is the
- * leaf, not the CA), so every instance behind one name must present the same leaf. Back on the pinned leaf, the
- * operator revokes the session and the next prompt sends the person to /login.
+ * refreshed on the way. Then nginx presents another leaf from the same CA: Claude Code refuses its token refresh there
+ * (the pin is the leaf, not the CA; its Messages requests are not pinned in this build), so every instance behind one
+ * name must present the same leaf. Back on the pinned leaf, the operator revokes the session and the next prompt sends
+ * the person to /login.
  */
 class ClaudeCodeSignInTlsIT {
 
@@ -233,7 +235,7 @@ class ClaudeCodeSignInTlsIT {
                     .isEqualTo(pinned.fingerprint());
 
             // what the gateway serves this person at GET /v1/models, asked with the token Claude Code holds
-            java.util.List<String> served = new java.util.ArrayList<>();
+            List<String> served = new ArrayList<>();
             // Claude Code rotates its token before each use (its lifetime is under the refresh margin): ask again with
             // the token it holds now if the one read was just replaced
             for (int attempt = 0; attempt < 20 && served.isEmpty(); attempt++) {
