@@ -10,12 +10,29 @@ import java.util.concurrent.TimeUnit;
 final class Nginx {
 
     static Process start(Path dir, int port, int first, int second) throws Exception {
+        return start(dir, "listen 127.0.0.1:" + port + ";", first, second);
+    }
+
+    /**
+     * The same, terminating TLS with {@code certificate} (PEM, the leaf first) and its {@code key}, as
+     * docs/clients.md's TLS setup for sign-in does.
+     */
+    static Process startTls(Path dir, int port, int first, int second, Path certificate, Path key) throws Exception {
+        return start(
+                dir,
+                "listen 127.0.0.1:" + port + " ssl;\n    ssl_certificate " + certificate + ";\n    ssl_certificate_key "
+                        + key + ";",
+                first,
+                second);
+    }
+
+    private static Process start(Path dir, String listen, int first, int second) throws Exception {
         Path binary = binary();
         Files.createDirectories(dir.resolve("tmp"));
         String deploy = Files.readString(deployConf())
                 .replace("server 127.0.0.1:3001 ", "server 127.0.0.1:" + first + " ")
                 .replace("server 127.0.0.1:3002 ", "server 127.0.0.1:" + second + " ")
-                .replace("listen 80;", "listen 127.0.0.1:" + port + ";");
+                .replace("listen 80;", listen);
         assertThat(deploy)
                 .as("deploy/nginx.conf still has the lines this test fills in")
                 .contains(":" + first);
