@@ -257,7 +257,10 @@ public final class MockIdentityProvider implements AutoCloseable {
             id = java.net.URLDecoder.decode(pair[0], StandardCharsets.UTF_8);
             secret = pair.length > 1 ? java.net.URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : "";
         }
-        if (!clientId.equals(id) || !clientSecret.equals(secret)) {
+        if (!clientId.equals(id)
+                || secret == null
+                || !java.security.MessageDigest.isEqual(
+                        clientSecret.getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
             send(ctx, 401, "application/json", "{\"error\":\"invalid_client\"}");
             return;
         }
