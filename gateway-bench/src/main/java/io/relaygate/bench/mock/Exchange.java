@@ -23,6 +23,32 @@ final class Exchange {
     private String protocol = MockProtocols.HTTP_1_1;
     private String connection = "";
 
+    /** The exchange {@code req} opens on {@code channel}; {@code record}: keep its headers and response. */
+    static Exchange of(
+            io.netty.handler.codec.http.FullHttpRequest req, io.netty.channel.Channel channel, boolean record) {
+        byte[] body = new byte[req.content().readableBytes()];
+        req.content().getBytes(req.content().readerIndex(), body);
+        List<Map.Entry<String, String>> headers = new java.util.ArrayList<>();
+        if (record) {
+            for (Map.Entry<String, String> h : req.headers()) {
+                headers.add(Map.entry(h.getKey(), h.getValue()));
+            }
+        }
+        Exchange ex = new Exchange(
+                req.method().name(),
+                req.headers().get(CloudMockHandler.ORIGINAL_URI, req.uri()),
+                headers,
+                body,
+                record);
+        ex.via(MockProtocols.protocolOf(channel), MockProtocols.connectionId(channel));
+        return ex;
+    }
+
+    /** The request body as received (not a copy: read it, don't change it). */
+    byte[] body() {
+        return body;
+    }
+
     /** {@code keepResponse} false: only the response length is counted (the mock records nothing, benchmarks). */
     Exchange(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body, boolean keepResponse) {
         this.keepResponse = keepResponse;

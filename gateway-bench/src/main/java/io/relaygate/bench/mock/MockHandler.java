@@ -27,9 +27,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relaygate.core.Ids;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -85,22 +83,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         api = WireApi.ANTHROPIC;
-        boolean record = mock.options().record();
-        byte[] body = new byte[req.content().readableBytes()];
-        req.content().getBytes(req.content().readerIndex(), body);
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        if (record) {
-            for (Map.Entry<String, String> h : req.headers()) {
-                headers.add(Map.entry(h.getKey(), h.getValue()));
-            }
-        }
-        Exchange ex = new Exchange(
-                req.method().name(),
-                req.headers().get(CloudMockHandler.ORIGINAL_URI, req.uri()),
-                headers,
-                body,
-                record);
-        ex.via(MockProtocols.protocolOf(ctx.channel()), MockProtocols.connectionId(ctx.channel()));
+        Exchange ex = Exchange.of(req, ctx.channel(), mock.options().record());
+        byte[] body = ex.body();
         exchange = ex;
         mock.add(ex);
         String path = req.uri().split("\\?", 2)[0];
@@ -127,7 +111,6 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.endsWith("/responses")) {
             api = WireApi.RESPONSES;
         }
-        rateLimitHeaders.clear();
         if (api.openAi()) {
             RateLimitHeaders.openAi(
                     rateLimitHeaders, req.headers(), mock.options().rateLimits(), inputTokens, false);
@@ -427,27 +410,20 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Writes an event straight into a pooled buffer: no string, no array per event. */
+    /** Writes an event straight into a pooled buffer (no string, no array per event); its usage is in its data. */
     private void write(ChannelHandlerContext ctx, AnthropicScript.Event e) {
-        ByteBuf buf = e.encode(ctx.alloc());
-        exchange().wrote(buf);
-        // the usage an event carries is in its data: the soak's tally (GET /_mock/usage) counts it once written
-        long[] raise = exchange().declare(e.data());
-        int n = buf.readableBytes();
-        ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
-            if (f.isSuccess()) {
-                mock.flushed(n);
-                mock.declared(raise);
-            }
-        });
+        write(ctx, e.encode(ctx.alloc()), e.data());
     }
 
     private void write(ChannelHandlerContext ctx, String sse) {
-        byte[] bytes = sse.getBytes(StandardCharsets.UTF_8);
-        ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+        write(ctx, Unpooled.wrappedBuffer(sse.getBytes(StandardCharsets.UTF_8)), sse);
+    }
+
+    /** The soak's tally ({@code GET /_mock/usage}) counts the usage in {@code text} once {@code buf} is written. */
+    private void write(ChannelHandlerContext ctx, ByteBuf buf, String text) {
         exchange().wrote(buf);
-        long[] raise = exchange().declare(sse);
-        int n = bytes.length;
+        long[] raise = exchange().declare(text);
+        int n = buf.readableBytes();
         ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
             if (f.isSuccess()) {
                 mock.flushed(n);
@@ -517,10 +493,6 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private Exchange exchange() {
-        Exchange ex = exchange;
-        if (ex == null) {
-            throw new IllegalStateException("no exchange in progress");
-        }
-        return ex;
+        return java.util.Objects.requireNonNull(exchange, "no exchange in progress");
     }
 }
