@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Claude Code CLI (from npm, the version the fixtures were captured with) pointed at the gateway, as a user
@@ -36,11 +35,21 @@ class ClaudeCodeCliIT {
     private static Path claude;
     private final ObjectMapper json = new ObjectMapper();
 
-    @TempDir
-    Path home;
+    /** Claude Code's home and working folder, removed by {@link Tmux#removeEventually} (not {@code @TempDir}). */
+    private Path home;
 
-    @TempDir
-    Path work;
+    private Path work;
+
+    @org.junit.jupiter.api.BeforeEach
+    void folders() throws Exception {
+        home = Files.createTempDirectory("relaygate-claude-home");
+        work = Files.createTempDirectory("relaygate-claude-work");
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void removeFolders() throws Exception {
+        Tmux.removeEventually(home, work);
+    }
 
     @BeforeAll
     static void start() throws Exception {

@@ -71,17 +71,7 @@ class ClaudeCodeSignInIT {
 
     @AfterEach
     void removeFolders() throws Exception {
-        for (Path dir : List.of(home, work)) {
-            for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
-                try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-                    all.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(p -> p.toFile().delete());
-                } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                    // a file vanished or appeared while walking: walk again
-                }
-                Thread.sleep(100);
-            }
-        }
+        Tmux.removeEventually(home, work);
     }
 
     @BeforeAll

@@ -101,6 +101,25 @@ final class Tmux implements AutoCloseable {
         return screen;
     }
 
+    /**
+     * Removes folders a program in a terminal used (its home, its working folder). Not JUnit's {@code @TempDir}: the
+     * program may still write its state for a moment after its terminal closed, which fails a strict removal of a
+     * test that passed; this walks again until the folders are gone (about 5 s at most).
+     */
+    static void removeEventually(Path... dirs) throws InterruptedException {
+        for (Path dir : dirs) {
+            for (int attempt = 0; attempt < 50 && dir != null && Files.exists(dir); attempt++) {
+                try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                    all.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    // a file vanished or appeared while walking: walk again
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static String cursorLine(String screen) {
         for (String line : screen.split("\n")) {
             if (line.contains("❯ ")) {
