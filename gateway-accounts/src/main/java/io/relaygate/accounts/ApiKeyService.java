@@ -78,77 +78,86 @@ public final class ApiKeyService {
     /** Keys whose unpeppered hash is being rewritten by this process. */
     private final java.util.Set<String> migrating = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** A service on {@code store} with the defaults: the system clock, no store budget, no signed-in tokens. */
     public ApiKeyService(ApiKeyStore store) {
-        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL);
+        this(builder(store));
     }
 
-    /** @param staleFor how long after its last successful read a key is still served while the store fails */
-    public ApiKeyService(ApiKeyStore store, Duration staleFor) {
-        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, staleFor);
+    /** A service on {@code store} whose clock, cache, outage behaviour and signed-in tokens can be set. */
+    public static Builder builder(ApiKeyStore store) {
+        return new Builder(store);
     }
 
-    /**
-     * @param staleFor how long after its last successful read a key is still served while the store fails
-     * @param budget how long a key lookup waits for the store before it serves the key as last read
-     */
-    public ApiKeyService(ApiKeyStore store, Duration staleFor, StoreBudget budget) {
-        this(store, Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, staleFor, budget);
+    /** How an {@link ApiKeyService} is made; every setting has the default {@link #ApiKeyService(ApiKeyStore)} uses. */
+    public static final class Builder {
+        private final ApiKeyStore store;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+        private Duration cacheTtl = DEFAULT_CACHE_TTL;
+        private Duration staleFor = SchedulingConfig.DEFAULT_STALE_FOR;
+        private StoreBudget budget = StoreBudget.NONE;
+        private @Nullable SignInTokens signIns;
+
+        private Builder(ApiKeyStore store) {
+            this.store = requireNonNull(store, "store");
+        }
+
+        /** Stamps {@code createdAt}. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Drives the cache expiry (tests advance a fake one). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How long a found key is served from the cache before the store is asked again. */
+        public Builder cacheTtl(Duration cacheTtl) {
+            this.cacheTtl = requireNonNull(cacheTtl, "cacheTtl");
+            return this;
+        }
+
+        /** How long after its last successful read a key is still served while the store fails. */
+        public Builder staleFor(Duration staleFor) {
+            this.staleFor = requireNonNull(staleFor, "staleFor");
+            return this;
+        }
+
+        /** How long a key lookup waits for the store before it serves the key as last read. */
+        public Builder budget(StoreBudget budget) {
+            this.budget = requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Also admits signed-in tokens ({@link SignInTokens#ACCESS_PREFIX}): such a token is answered with its
+         * person's key, so it spends under the person's rules exactly as that key would.
+         */
+        public Builder signIns(SignInTokens signIns) {
+            this.signIns = requireNonNull(signIns, "signIns");
+            return this;
+        }
+
+        public ApiKeyService build() {
+            return new ApiKeyService(this);
+        }
     }
 
-    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl) {
-        this(store, clock, ticker, cacheTtl, SchedulingConfig.DEFAULT_STALE_FOR);
-    }
-
-    /**
-     * @param clock stamps {@code createdAt}
-     * @param ticker drives the cache expiry (tests advance a fake one)
-     * @param cacheTtl how long a found key is cached
-     * @param staleFor how long after its last successful read a key is still served while the store fails
-     */
-    public ApiKeyService(ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor) {
-        this(store, clock, ticker, cacheTtl, staleFor, StoreBudget.NONE, null);
-    }
-
-    /** As above; {@code budget}: how long a key lookup waits for the store before it serves the key as last read. */
-    public ApiKeyService(
-            ApiKeyStore store, Clock clock, Ticker ticker, Duration cacheTtl, Duration staleFor, StoreBudget budget) {
-        this(store, clock, ticker, cacheTtl, staleFor, budget, null);
-    }
-
-    /**
-     * A service that also admits signed-in tokens ({@link SignInTokens#ACCESS_PREFIX}): such a token is answered
-     * with its person's key, so it spends under the person's rules exactly as that key would.
-     */
-    public ApiKeyService(ApiKeyStore store, Duration staleFor, StoreBudget budget, SignInTokens signIns) {
-        this(
-                store,
-                Clock.systemUTC(),
-                Ticker.systemTicker(),
-                DEFAULT_CACHE_TTL,
-                staleFor,
-                budget,
-                requireNonNull(signIns, "signIns"));
-    }
-
-    private ApiKeyService(
-            ApiKeyStore store,
-            Clock clock,
-            Ticker ticker,
-            Duration cacheTtl,
-            Duration staleFor,
-            StoreBudget budget,
-            @Nullable SignInTokens signIns) {
-        this.budget = requireNonNull(budget, "budget");
-        this.store = requireNonNull(store, "store");
-        this.signIns = signIns;
+    private ApiKeyService(Builder b) {
+        this.budget = b.budget;
+        this.store = b.store;
+        this.signIns = b.signIns;
         this.hasher = store.hasher();
-        this.clock = requireNonNull(clock, "clock");
-        requireNonNull(ticker, "ticker");
-        requireNonNull(cacheTtl, "cacheTtl");
+        this.clock = b.clock;
+        Ticker ticker = b.ticker;
+        Duration cacheTtl = b.cacheTtl;
+        Duration staleFor = b.staleFor;
         if (cacheTtl.isNegative()) {
             throw new IllegalArgumentException("cacheTtl: " + cacheTtl + " (expected: >= 0)");
         }
-        requireNonNull(staleFor, "staleFor");
         if (staleFor.isNegative()) {
             throw new IllegalArgumentException("staleFor: " + staleFor + " (expected: >= 0)");
         }

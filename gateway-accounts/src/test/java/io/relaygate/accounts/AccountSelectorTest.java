@@ -49,7 +49,9 @@ class AccountSelectorTest {
                 null,
                 models,
                 map,
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
     }
 
     static Account anthropic(String name, int priority) {

@@ -37,7 +37,11 @@ class ApiKeyServiceTest {
     private final AtomicLong nanos = new AtomicLong();
     private final Ticker ticker = nanos::get;
     private final InMemoryKeyStore store = new InMemoryKeyStore();
-    private final ApiKeyService service = new ApiKeyService(store, Clock.fixed(NOW, ZoneOffset.UTC), ticker, TTL);
+    private final ApiKeyService service = ApiKeyService.builder(store)
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .ticker(ticker)
+            .cacheTtl(TTL)
+            .build();
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -82,7 +82,9 @@ abstract class SchedulerContract {
                 group,
                 List.of(),
                 Map.of(),
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
         return await(store().accounts().create(a));
     }
 

@@ -66,125 +66,28 @@ public record Account(
         }
     }
 
-    /** An account with no extra headers. */
-    public Account(
-            String id,
-            String name,
-            AccountKind kind,
-            String baseUrl,
-            @Nullable String credential,
-            @Nullable String proxy,
-            int priority,
-            boolean schedulable,
-            @Nullable String group,
-            List<String> models,
-            Map<String, String> modelMap,
-            Instant createdAt,
-            @Nullable String trustCertificates) {
-        this(
-                id,
-                name,
-                kind,
-                baseUrl,
-                credential,
-                proxy,
-                priority,
-                schedulable,
-                group,
-                models,
-                modelMap,
-                createdAt,
-                trustCertificates,
-                Map.of());
-    }
-
-    /** An account that trusts the JDK's default certificates and sends no extra headers. */
-    public Account(
-            String id,
-            String name,
-            AccountKind kind,
-            String baseUrl,
-            @Nullable String credential,
-            @Nullable String proxy,
-            int priority,
-            boolean schedulable,
-            @Nullable String group,
-            List<String> models,
-            Map<String, String> modelMap,
-            Instant createdAt) {
-        this(
-                id,
-                name,
-                kind,
-                baseUrl,
-                credential,
-                proxy,
-                priority,
-                schedulable,
-                group,
-                models,
-                modelMap,
-                createdAt,
-                null,
-                Map.of());
-    }
-
     public Account withSchedulable(boolean value) {
-        return new Account(
-                id,
-                name,
-                kind,
-                baseUrl,
-                credential,
-                proxy,
-                priority,
-                value,
-                group,
-                models,
-                modelMap,
-                createdAt,
-                trustCertificates,
-                headers);
+        return with(credential, value, trustCertificates, headers);
     }
 
     public Account withCredential(@Nullable String value) {
-        return new Account(
-                id,
-                name,
-                kind,
-                baseUrl,
-                value,
-                proxy,
-                priority,
-                schedulable,
-                group,
-                models,
-                modelMap,
-                createdAt,
-                trustCertificates,
-                headers);
+        return with(value, schedulable, trustCertificates, headers);
     }
 
     public Account withTrustCertificates(@Nullable String pemFile) {
-        return new Account(
-                id,
-                name,
-                kind,
-                baseUrl,
-                credential,
-                proxy,
-                priority,
-                schedulable,
-                group,
-                models,
-                modelMap,
-                createdAt,
-                pemFile,
-                headers);
+        return with(credential, schedulable, pemFile, headers);
     }
 
     /** This account with {@code value} as its extra headers (checked like the constructor's). */
     public Account withHeaders(Map<String, String> value) {
+        return with(credential, schedulable, trustCertificates, value);
+    }
+
+    private Account with(
+            @Nullable String credential,
+            boolean schedulable,
+            @Nullable String trustCertificates,
+            Map<String, String> headers) {
         return new Account(
                 id,
                 name,
@@ -199,7 +102,7 @@ public record Account(
                 modelMap,
                 createdAt,
                 trustCertificates,
-                value);
+                headers);
     }
 
     @Override

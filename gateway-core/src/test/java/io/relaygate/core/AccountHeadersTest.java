@@ -49,7 +49,9 @@ class AccountHeadersTest {
                 null,
                 List.of(),
                 Map.of(),
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
         assertThat(twelve.headers()).isEmpty();
         assertThat(twelve.withHeaders(given).withSchedulable(false).headers())
                 .as("the with-methods keep the headers")

@@ -292,8 +292,11 @@ public final class GatewayServer implements AutoCloseable {
                         io.relaygate.server.signin.SignInSettings.tokens(store, clock, accessTokenTtl);
                 io.relaygate.accounts.people.DeviceGrants deviceGrants =
                         io.relaygate.server.signin.SignInSettings.grants(store, clock);
-                ApiKeyService keys =
-                        new ApiKeyService(store.keys(), config.scheduling().staleFor(), storeBudget, signInTokens);
+                ApiKeyService keys = ApiKeyService.builder(store.keys())
+                        .staleFor(config.scheduling().staleFor())
+                        .budget(storeBudget)
+                        .signIns(signInTokens)
+                        .build();
                 Scheduler scheduler = new Scheduler(
                         new AccountSelector(
                                 store.accounts(),

@@ -186,7 +186,9 @@ class ClaudeCodeCliIT {
                             null,
                             List.of(),
                             Map.of("opus", "big-model", "sonnet", "middle-model", "haiku", "small-model"),
-                            java.time.Instant.now()))
+                            java.time.Instant.now(),
+                            null,
+                            Map.of()))
                     .toCompletableFuture()
                     .join();
             Files.createDirectories(Path.of("/tmp/relaygate"));

@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -103,7 +102,7 @@ class ClaudeCodeSignInTlsIT {
                 Thread.sleep(100);
             }
         }
-        p.destroy();
+        Nginx.stop(p);
         throw new AssertionError("nginx did not listen: " + log(run));
     }
 
@@ -113,10 +112,8 @@ class ClaudeCodeSignInTlsIT {
     }
 
     private static void stopNginx() throws Exception {
-        if (nginx != null) {
-            nginx.destroy();
-            assertThat(nginx.waitFor(30, TimeUnit.SECONDS)).as("nginx stopped").isTrue();
-        }
+        Nginx.stop(nginx);
+        assertThat(nginx == null || !nginx.isAlive()).as("nginx stopped").isTrue();
     }
 
     private static String url() {

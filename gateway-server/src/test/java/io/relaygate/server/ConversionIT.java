@@ -58,7 +58,9 @@ class ConversionIT {
                 null,
                 List.of(),
                 Map.of("haiku", "small-model", "sonnet", "middle-model", "opus", "big-model"),
-                Instant.now());
+                Instant.now(),
+                null,
+                Map.of());
         gw.store.accounts().create(openai).toCompletableFuture().join();
         client = AnthropicOkHttpClient.builder()
                 .baseUrl(gw.baseUrl())

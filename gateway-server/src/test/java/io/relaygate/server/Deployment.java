@@ -296,7 +296,8 @@ final class Deployment implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Process p : new Process[] {nginx, gateways[0], gateways[1]}) {
+        Nginx.stop(nginx);
+        for (Process p : new Process[] {gateways[0], gateways[1]}) {
             if (p != null && p.isAlive()) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

@@ -79,7 +79,8 @@ class Http2UpstreamIT {
                 List.of(),
                 Map.of(),
                 Instant.now(),
-                mock.tls() ? mock.certificatePem().toString() : null);
+                mock.tls() ? mock.certificatePem().toString() : null,
+                Map.of());
         return gw.store.accounts().create(a).toCompletableFuture().join();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Real nginx from Debian's packages, configured with deploy/nginx.conf's upstream and location settings. */
@@ -58,6 +59,24 @@ final class Nginx {
                 dir.resolve("error.log").toString());
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile());
         return pb.start();
+    }
+
+    /**
+     * Stops nginx and its workers: SIGTERM first (the master's fast shutdown takes its workers down), SIGKILL to the
+     * master and every worker it had when it does not stop in time; a killed master would leave its workers behind.
+     */
+    static void stop(Process nginx) throws InterruptedException {
+        if (nginx == null) {
+            return;
+        }
+        List<ProcessHandle> workers = nginx.descendants().toList();
+        nginx.destroy();
+        if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+            nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle worker : workers) {
+            worker.destroyForcibly();
+        }
     }
 
     private static Path deployConf() {

@@ -118,7 +118,9 @@ class OAuthIT {
                 null,
                 List.of(),
                 Map.of(),
-                Instant.now());
+                Instant.now(),
+                null,
+                Map.of());
         return admin.accounts().create(a).toCompletableFuture().join();
     }
 

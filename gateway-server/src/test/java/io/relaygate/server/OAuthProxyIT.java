@@ -78,7 +78,9 @@ class OAuthProxyIT {
                         null,
                         List.of(),
                         Map.of(),
-                        Instant.now()))
+                        Instant.now(),
+                        null,
+                        Map.of()))
                 .toCompletableFuture()
                 .join();
     }

@@ -69,7 +69,9 @@ class ProxyIT {
                         null,
                         List.of(),
                         Map.of(),
-                        Instant.now()))
+                        Instant.now(),
+                        null,
+                        Map.of()))
                 .toCompletableFuture()
                 .join();
     }

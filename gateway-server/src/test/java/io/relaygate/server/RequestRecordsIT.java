@@ -76,7 +76,9 @@ class RequestRecordsIT {
                             null,
                             List.of("claude-haiku-4-5"),
                             Map.of(),
-                            java.time.Instant.now()))
+                            java.time.Instant.now(),
+                            null,
+                            Map.of()))
                     .toCompletableFuture()
                     .join();
             ExchangeOutcome direct =

@@ -74,7 +74,9 @@ class SecretScanIT {
                     null,
                     List.of(),
                     Map.of(),
-                    java.time.Instant.now());
+                    java.time.Instant.now(),
+                    null,
+                    Map.of());
             gw.store.accounts().create(viaProxy).toCompletableFuture().join();
             String limited = gw.keyWith(new KeyRules(
                     null,
@@ -198,7 +200,9 @@ class SecretScanIT {
                 null,
                 List.of(),
                 Map.of(),
-                java.time.Instant.now());
+                java.time.Instant.now(),
+                null,
+                Map.of());
         gw.store.accounts().create(a).toCompletableFuture().join();
     }
 

@@ -101,7 +101,9 @@ class SlowStoreIT {
                                 null,
                                 List.of(),
                                 Map.of(),
-                                Instant.now()))
+                                Instant.now(),
+                                null,
+                                Map.of()))
                         .toCompletableFuture()
                         .join();
                 // a concurrency limit: every request's admission is a store round trip

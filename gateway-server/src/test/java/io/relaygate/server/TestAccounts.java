@@ -34,6 +34,19 @@ public final class TestAccounts {
             int priority,
             List<String> models) {
         return new Account(
-                id, name, kind, baseUrl, credential, null, priority, true, null, models, Map.of(), Instant.now());
+                id,
+                name,
+                kind,
+                baseUrl,
+                credential,
+                null,
+                priority,
+                true,
+                null,
+                models,
+                Map.of(),
+                Instant.now(),
+                null,
+                Map.of());
     }
 }

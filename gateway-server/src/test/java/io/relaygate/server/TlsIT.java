@@ -52,7 +52,8 @@ class TlsIT {
                 List.of(),
                 Map.of(),
                 Instant.now(),
-                trust);
+                trust,
+                Map.of());
         return gw.store.accounts().create(a).toCompletableFuture().join();
     }
 

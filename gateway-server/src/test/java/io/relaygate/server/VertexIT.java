@@ -148,7 +148,9 @@ class VertexIT {
                 null,
                 List.of(),
                 Map.of(),
-                Instant.now());
+                Instant.now(),
+                null,
+                Map.of());
         return gw.store.accounts().create(a).toCompletableFuture().join();
     }
 

@@ -125,7 +125,9 @@ abstract class StoreContract {
                 "team-a",
                 List.of("claude-sonnet-4-5"),
                 Map.of("haiku", "claude-haiku-4-5"),
-                Instant.parse("2025-01-02T03:04:05Z"));
+                Instant.parse("2025-01-02T03:04:05Z"),
+                null,
+                Map.of());
     }
 
     @Test
@@ -254,7 +256,9 @@ abstract class StoreContract {
                 two.group(),
                 two.models(),
                 two.modelMap(),
-                two.createdAt());
+                two.createdAt(),
+                null,
+                Map.of());
         assertThat(failure(store.accounts().update(clash))).isInstanceOf(DuplicateNameException.class);
         assertThat(await(store.accounts().findByName("two"))).as("unchanged").contains(two);
     }

@@ -106,7 +106,9 @@ public class TranscoderBenchmark {
                 null,
                 List.of(),
                 Map.of(),
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
         ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         try {
             return Conversion.prepare(route, false, RequestSkimmer.skim(buf), ClientKind.OTHER, buf, account);

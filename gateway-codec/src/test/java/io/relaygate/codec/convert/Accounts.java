@@ -28,6 +28,8 @@ final class Accounts {
                 null,
                 List.of(),
                 modelMap,
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
     }
 }

@@ -18,9 +18,8 @@ import io.relaygate.server.exchange.ExchangeOutcome.End;
 import io.relaygate.server.pipeline.Draining;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.upstream.BedrockCountTokens;
-import io.relaygate.server.upstream.TokenEndpoint;
+import io.relaygate.server.upstream.TokenCalls;
 import io.relaygate.server.upstream.UpstreamConnections;
-import io.relaygate.server.upstream.UpstreamPool;
 import io.relaygate.server.upstream.UpstreamTarget;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -119,8 +118,11 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         if (LocalCountTokens.applies(ex, a)) {
-            if (a.kind() == AccountKind.BEDROCK && pool instanceof UpstreamPool) {
-                countOnBedrock(ex, a, (UpstreamPool) pool);
+            TokenCalls calls = a.kind() == AccountKind.BEDROCK
+                    ? pool.oneOffCalls(ctx().channel().eventLoop())
+                    : null;
+            if (calls != null) {
+                countOnBedrock(ex, a, calls);
             } else {
                 end(ex, LocalCountTokens::answer);
             }
@@ -153,12 +155,10 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
 
     /**
      * {@code count_tokens} through Bedrock's CountTokens, on this event loop and the account's proxy, else counted
-     * here ({@link BedrockCountTokens}). The relay's own pool is the gateway's {@link UpstreamPool}; a test's stand-in
-     * pool counts locally.
+     * here ({@link BedrockCountTokens}).
      */
-    private void countOnBedrock(Exchange ex, Account a, UpstreamPool upstreams) {
+    private void countOnBedrock(Exchange ex, Account a, TokenCalls calls) {
         state = State.CONNECTING;
-        TokenEndpoint calls = new TokenEndpoint(upstreams, ctx().channel().eventLoop());
         EventLoops.onLoop(
                 BedrockCountTokens.count(calls, a, ex.request().request.content(), ex.catalogue()),
                 ctx().executor(),

@@ -3,6 +3,7 @@ package io.relaygate.server.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where RELAY gets upstream connections and gives them back: {@link UpstreamPool} in the gateway; the relay's unit test
@@ -31,5 +32,14 @@ public interface UpstreamConnections {
      */
     default boolean unprocessed(Channel ch) {
         return false;
+    }
+
+    /**
+     * One-off calls beside the relayed exchange (Bedrock's CountTokens) through the same proxy and TLS set-up, on
+     * {@code loop}; null where connections are not made here (a test's stand-in hands out channels only), and the caller
+     * answers without them.
+     */
+    default @Nullable TokenCalls oneOffCalls(EventLoop loop) {
+        return null;
     }
 }

@@ -418,4 +418,9 @@ public final class UpstreamPool implements UpstreamConnections {
             ctx.close();
         }
     }
+
+    @Override
+    public TokenCalls oneOffCalls(EventLoop loop) {
+        return new TokenEndpoint(this, loop);
+    }
 }

@@ -228,7 +228,9 @@ class ChangePropagationIT {
                         null,
                         List.of(),
                         Map.of(),
-                        Instant.now()))
+                        Instant.now(),
+                        null,
+                        Map.of()))
                 .toCompletableFuture()
                 .join();
         long added = System.nanoTime();

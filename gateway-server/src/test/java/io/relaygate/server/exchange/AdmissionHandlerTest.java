@@ -76,7 +76,9 @@ class AdmissionHandlerTest {
                         null,
                         List.of(),
                         Map.of(),
-                        Instant.EPOCH))
+                        Instant.EPOCH,
+                        null,
+                        Map.of()))
                 .toCompletableFuture()
                 .join();
         channel = new EmbeddedChannel(

@@ -331,7 +331,9 @@ class UpstreamRelayHandlerTest {
                         null,
                         List.of(),
                         Map.of(),
-                        Instant.EPOCH))
+                        Instant.EPOCH,
+                        null,
+                        Map.of()))
                 .toCompletableFuture()
                 .join();
     }

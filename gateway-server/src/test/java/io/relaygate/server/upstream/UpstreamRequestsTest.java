@@ -36,7 +36,9 @@ class UpstreamRequestsTest {
                 null,
                 List.of(),
                 Map.of(),
-                Instant.EPOCH);
+                Instant.EPOCH,
+                null,
+                Map.of());
     }
 
     private static ProxyRequest proxy(String uri) {
