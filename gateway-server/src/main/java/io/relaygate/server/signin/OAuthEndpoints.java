@@ -12,6 +12,7 @@ import io.relaygate.accounts.people.Person;
 import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.Secrets;
 import io.relaygate.server.pipeline.ClientAddress;
+import io.relaygate.server.pipeline.PublicOrigin;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,15 +39,17 @@ final class OAuthEndpoints {
     private final PeopleStore people;
     private final SignInTokens tokens;
     private final DeviceGrants grants;
+    private final PublicOrigin origin;
 
-    OAuthEndpoints(PeopleStore people, SignInTokens tokens, DeviceGrants grants) {
+    OAuthEndpoints(PeopleStore people, SignInTokens tokens, DeviceGrants grants, PublicOrigin origin) {
+        this.origin = requireNonNull(origin, "origin");
         this.people = requireNonNull(people, "people");
         this.tokens = requireNonNull(tokens, "tokens");
         this.grants = requireNonNull(grants, "grants");
     }
 
     void discovery(ChannelHandlerContext ctx, HttpRequest request) {
-        String origin = SignInHttp.origin(ctx, request);
+        String origin = this.origin.of(ctx, request);
         ObjectNode doc = SignInHttp.JSON
                 .createObjectNode()
                 .put("issuer", origin)
@@ -63,7 +66,7 @@ final class OAuthEndpoints {
         Map<String, String> form = SignInHttp.form(body);
         String surface = form.getOrDefault("surface", "");
         String client = SignInHttp.userAgent(request) + (surface.isEmpty() ? "" : " surface=" + surface);
-        String origin = SignInHttp.origin(ctx, request);
+        String origin = this.origin.of(ctx, request);
         onLoop(ctx, grants.start(client), started -> {
             ObjectNode answer = SignInHttp.JSON
                     .createObjectNode()

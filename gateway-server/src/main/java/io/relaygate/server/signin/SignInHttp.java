@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -80,17 +79,6 @@ final class SignInHttp {
             }
         }
         return out;
-    }
-
-    /**
-     * The gateway's origin as the client reached it: {@code https} when the request came over TLS here or at a proxy
-     * ({@code X-Forwarded-Proto}), and the {@code Host} it named.
-     */
-    static String origin(ChannelHandlerContext ctx, HttpRequest request) {
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null
-                || "https".equalsIgnoreCase(request.headers().get("x-forwarded-proto"));
-        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-        return (tls ? "https://" : "http://") + host;
     }
 
     static String userAgent(HttpRequest request) {
