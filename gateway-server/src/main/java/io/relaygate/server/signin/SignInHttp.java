@@ -81,8 +81,13 @@ final class SignInHttp {
         return out;
     }
 
+    /**
+     * The client's {@code User-Agent} (Claude Code's names its version: {@code claude-cli/2.1.330 (external, cli)}), at
+     * most 200 characters, with control characters and quotes replaced so it cannot forge a log line.
+     */
     static String userAgent(HttpRequest request) {
         String ua = request.headers().get(HttpHeaderNames.USER_AGENT, "unknown");
-        return ua.length() > 200 ? ua.substring(0, 200) : ua;
+        String cut = ua.length() > 200 ? ua.substring(0, 200) : ua;
+        return cut.replaceAll("[\\p{Cntrl}\"]", "?");
     }
 }

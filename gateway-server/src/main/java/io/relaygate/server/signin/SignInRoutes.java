@@ -96,7 +96,7 @@ public final class SignInRoutes implements AdminRoutes {
             case OAuthEndpoints.DISCOVERY -> oauth.discovery(ctx, request);
             case OAuthEndpoints.DEVICE_AUTHORIZATION -> oauth.deviceAuthorization(ctx, request, body);
             case OAuthEndpoints.TOKEN -> oauth.token(ctx, request, body);
-            case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, body);
+            case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, request, body);
             case ApprovalPage.APPROVE -> page.approve(ctx, request, body);
             case ManagedSettingsEndpoint.PATH -> settings.handle(ctx, request);
             case SingleSignOn.INFO -> sso.info(ctx);
