@@ -3,7 +3,6 @@ package io.relaygate.server;
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relaygate.server.admin.AdminPassword;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -37,23 +36,14 @@ class ConsoleBrowserIT {
     @BeforeAll
     static void start() throws Exception {
         gw = GatewayHarness.start();
-        gw.store
-                .admin()
-                .setPasswordHash(AdminPassword.hash(PASSWORD))
-                .toCompletableFuture()
-                .join();
+        HeadlessChromium.withPassword(gw, PASSWORD);
         chromium = new HeadlessChromium();
         browser = chromium.browser;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+        HeadlessChromium.closeBoth(chromium, gw);
     }
 
     private static WebElement await(By by) {

@@ -51,6 +51,29 @@ final class HeadlessChromium implements AutoCloseable {
         browser = new ChromeDriver(service, options);
     }
 
+    /** Gives {@code gw}'s console the admin password {@code password}; returns {@code gw}. */
+    static GatewayHarness withPassword(GatewayHarness gw, String password) {
+        gw.store
+                .admin()
+                .setPasswordHash(io.relaygate.server.admin.AdminPassword.hash(password))
+                .toCompletableFuture()
+                .join();
+        return gw;
+    }
+
+    /** Closes the browser, then the gateway, each when it was started. */
+    static void closeBoth(
+            @org.jspecify.annotations.Nullable HeadlessChromium chromium,
+            @org.jspecify.annotations.Nullable GatewayHarness gw)
+            throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (gw != null) {
+            gw.close();
+        }
+    }
+
     WebElement await(By by) {
         return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.accounts.people.Person;
 import io.relaygate.core.KeyRules;
-import io.relaygate.server.admin.AdminPassword;
 import io.relaygate.server.signin.PeopleAdmin;
 import io.relaygate.server.signin.SignInSettings;
 import java.net.URI;
@@ -41,22 +40,13 @@ class ManagedSettingsBrowserIT {
     @BeforeAll
     static void start() throws Exception {
         gw = GatewayHarness.start();
-        gw.store
-                .admin()
-                .setPasswordHash(AdminPassword.hash(PASSWORD))
-                .toCompletableFuture()
-                .join();
+        HeadlessChromium.withPassword(gw, PASSWORD);
         chromium = new HeadlessChromium();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+        HeadlessChromium.closeBoth(chromium, gw);
     }
 
     private static HttpResponse<byte[]> settings(String token, @org.jspecify.annotations.Nullable String ifNoneMatch)

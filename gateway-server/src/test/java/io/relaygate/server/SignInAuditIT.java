@@ -52,6 +52,15 @@ class SignInAuditIT {
         return r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
 
+    private static JsonNode deviceToken(GatewayHarness gw, JsonNode device, int status) throws Exception {
+        return form(
+                gw,
+                "/oauth/token",
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                        + device.path("device_code").asText(),
+                status);
+    }
+
     private static String line(ListAppender<ILoggingEvent> lines, String contains) throws InterruptedException {
         // refreshes and sign-outs are logged once the person's name is read, just after the answer
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -112,12 +121,7 @@ class SignInAuditIT {
             assertThat(approved.statusCode()).isEqualTo(200);
             assertThat(line(lines, "kim approved the sign-in")).contains("from " + BROWSER);
 
-            JsonNode issued = form(
-                    gw,
-                    "/oauth/token",
-                    "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
-                            + device.path("device_code").asText(),
-                    200);
+            JsonNode issued = deviceToken(gw, device, 200);
             secrets.add(issued.path("access_token").asText());
             secrets.add(issued.path("refresh_token").asText());
             assertThat(line(lines, "kim signed in (session"))
@@ -147,12 +151,7 @@ class SignInAuditIT {
             form(gw, "/oauth/revoke", "token=" + refreshed.path("access_token").asText(), 200);
             assertThat(line(lines, "kim signed out")).contains("from " + CLIENT).contains("\"" + CLAUDE + "\"");
 
-            form(
-                    gw,
-                    "/oauth/token",
-                    "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
-                            + device.path("device_code").asText(),
-                    400);
+            deviceToken(gw, device, 400);
             assertThat(line(lines, "refused tokens from"))
                     .contains(CLIENT)
                     .contains("\"" + CLAUDE + "\"")

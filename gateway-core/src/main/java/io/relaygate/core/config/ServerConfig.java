@@ -78,38 +78,7 @@ public record ServerConfig(
                 false,
                 DEFAULT_DRAIN_TIMEOUT,
                 DEFAULT_REQUEST_HEAD_TIMEOUT,
-                DEFAULT_REQUEST_BODY_TIMEOUT);
-    }
-
-    /** The settings without a public URL (taken from each request). */
-    public ServerConfig(
-            String host,
-            int port,
-            int ioThreads,
-            long maxRequestBodyBytes,
-            int maxHeaderBytes,
-            int writeBufferLowWaterMark,
-            int writeBufferHighWaterMark,
-            Duration idleTimeout,
-            List<Cidr> trustedProxies,
-            boolean proxyProtocol,
-            Duration drainTimeout,
-            Duration requestHeadTimeout,
-            Duration requestBodyTimeout) {
-        this(
-                host,
-                port,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                drainTimeout,
-                requestHeadTimeout,
-                requestBodyTimeout,
+                DEFAULT_REQUEST_BODY_TIMEOUT,
                 null);
     }
 
@@ -139,7 +108,8 @@ public record ServerConfig(
                 proxyProtocol,
                 drainTimeout,
                 DEFAULT_REQUEST_HEAD_TIMEOUT,
-                DEFAULT_REQUEST_BODY_TIMEOUT);
+                DEFAULT_REQUEST_BODY_TIMEOUT,
+                null);
     }
 
     public ServerConfig {
