@@ -345,6 +345,8 @@ public final class GatewayServer implements AutoCloseable {
                                 new WriteBufferWaterMark(
                                         server.writeBufferLowWaterMark(), server.writeBufferHighWaterMark()));
                 LongAdder refusals = new LongAdder();
+                io.relaygate.server.pipeline.PublicOrigin origin = new io.relaygate.server.pipeline.PublicOrigin(
+                        new io.relaygate.server.pipeline.ClientAddress(server.trustedProxies()), server.publicUrl());
                 ChannelGroup clients = new DefaultChannelGroup("relaygate-clients", GlobalEventExecutor.INSTANCE);
                 b.childHandler(new GatewayChannelInitializer(
                         config,
@@ -354,8 +356,8 @@ public final class GatewayServer implements AutoCloseable {
                         data.signatures(),
                         io.relaygate.server.pipeline.AdminRoutes.both(
                                 new io.relaygate.server.signin.SignInRoutes(
-                                        store, signInTokens, deviceGrants, sso, clock),
-                                new AdminApi(store, config.scheduling().adminToken(), clock, tokens)),
+                                        store, signInTokens, deviceGrants, sso, clock, origin),
+                                new AdminApi(store, config.scheduling().adminToken(), clock, tokens, origin)),
                         pool,
                         listener,
                         clock,

@@ -1,4 +1,4 @@
-// The operator console: sign-in, then one page per hash route (#/overview, #/keys, #/accounts, #/requests, #/audit, #/people, #/sessions).
+// The operator console: sign-in, then one page per hash route (#/overview, #/keys, #/accounts, #/requests, #/audit, #/people, #/sessions, #/settings).
 import { api, setCsrf } from './api.js';
 import { el } from './format.js';
 import * as overview from './overview.js';
@@ -8,8 +8,9 @@ import * as requests from './requests.js';
 import * as audit from './audit.js';
 import * as people from './people.js';
 import * as sessions from './sessions.js';
+import * as settings from './settings.js';
 
-const pages = { overview, keys, accounts, requests, audit, people, sessions };
+const pages = { overview, keys, accounts, requests, audit, people, sessions, settings };
 const main = document.getElementById('main');
 const login = document.getElementById('login');
 const nav = document.getElementById('nav');

@@ -70,7 +70,8 @@ class BadInputCorpusIT {
                     false,
                     ServerConfig.DEFAULT_DRAIN_TIMEOUT,
                     Duration.ofSeconds(3),
-                    Duration.ofSeconds(3)));
+                    Duration.ofSeconds(3),
+                    null));
             return store == null ? configured : configured.withStore(store);
         });
     }

@@ -72,7 +72,13 @@ class ClaudeCodeSignInTlsIT {
     @BeforeAll
     static void start() throws Exception {
         claude = ClaudeCodeCliIT.installClaudeCode();
-        gw = GatewayHarness.builder().accessTokenTtl(ACCESS_TOKEN_TTL).start();
+        // nginx is the trusted proxy, as deploy/nginx.conf's comments ask: its X-Forwarded-Proto makes the URLs https
+        gw = GatewayHarness.builder()
+                .accessTokenTtl(ACCESS_TOKEN_TTL)
+                .config(c -> c.withServer(c.server()
+                        .withTrustedProxies(
+                                java.util.List.of(io.relaygate.core.config.Cidr.parse("127.0.0.1/32")), false)))
+                .start();
         gatewayPort = URI.create(gw.baseUrl()).getPort();
         dir = Files.createTempDirectory("relaygate-signin-tls");
         certificates = TestCertificates.create(dir.resolve("pki"));

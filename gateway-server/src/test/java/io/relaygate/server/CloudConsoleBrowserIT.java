@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.BedrockCredentials;
-import io.relaygate.server.admin.AdminPassword;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,22 +29,13 @@ class CloudConsoleBrowserIT {
     static void start() throws Exception {
         gw = GatewayHarness.start();
         cloud = CloudFixture.on(gw);
-        gw.store
-                .admin()
-                .setPasswordHash(AdminPassword.hash(PASSWORD))
-                .toCompletableFuture()
-                .join();
+        HeadlessChromium.withPassword(gw, PASSWORD);
         chromium = new HeadlessChromium();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+        HeadlessChromium.closeBoth(chromium, gw);
     }
 
     private static void fill(String id, String value) {

@@ -3,19 +3,14 @@ package io.relaygate.server;
 import static io.relaygate.server.GatewayHarness.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relaygate.server.admin.AdminPassword;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -41,23 +36,14 @@ class ConsoleBrowserIT {
     @BeforeAll
     static void start() throws Exception {
         gw = GatewayHarness.start();
-        gw.store
-                .admin()
-                .setPasswordHash(AdminPassword.hash(PASSWORD))
-                .toCompletableFuture()
-                .join();
+        HeadlessChromium.withPassword(gw, PASSWORD);
         chromium = new HeadlessChromium();
         browser = chromium.browser;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
+        HeadlessChromium.closeBoth(chromium, gw);
     }
 
     private static WebElement await(By by) {
@@ -65,39 +51,15 @@ class ConsoleBrowserIT {
     }
 
     private static void awaitText(By by, String text) {
-        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        chromium.awaitText(by, text);
     }
 
     private static void screenshot(String name) throws Exception {
-        String dir = System.getProperty("relaygate.screenshots");
-        if (dir == null || dir.isBlank()) {
-            return;
-        }
-        Thread.sleep(300); // charts draw on the next animation frame
-        Path target = Path.of(dir).resolve(name + ".png");
-        Files.createDirectories(target.getParent());
-        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
+        chromium.screenshot(name);
     }
 
-    /**
-     * The page as it is (1280 px), then reloaded at a phone's width, where nothing may spill sideways, then back: each
-     * saved when screenshots are asked for. {@code ready} is what shows the page has rendered.
-     */
     private static void bothWidths(String name, By ready) throws Exception {
-        screenshot(name);
-        browser.manage().window().setSize(new Dimension(390, 844));
-        try {
-            browser.navigate().refresh();
-            await(ready);
-            Object spill = ((JavascriptExecutor) browser)
-                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
-            assertThat(((Number) spill).longValue())
-                    .as(name + " page wider than the phone")
-                    .isLessThanOrEqualTo(0);
-            screenshot(name + "-phone");
-        } finally {
-            browser.manage().window().setSize(new Dimension(1280, 900));
-        }
+        chromium.bothWidths(name, ready);
     }
 
     private static void open(String hash) {

@@ -1,10 +1,15 @@
 package io.relaygate.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -46,8 +51,68 @@ final class HeadlessChromium implements AutoCloseable {
         browser = new ChromeDriver(service, options);
     }
 
+    /** Gives {@code gw}'s console the admin password {@code password}; returns {@code gw}. */
+    static GatewayHarness withPassword(GatewayHarness gw, String password) {
+        gw.store
+                .admin()
+                .setPasswordHash(io.relaygate.server.admin.AdminPassword.hash(password))
+                .toCompletableFuture()
+                .join();
+        return gw;
+    }
+
+    /** Closes the browser, then the gateway, each when it was started. */
+    static void closeBoth(
+            @org.jspecify.annotations.Nullable HeadlessChromium chromium,
+            @org.jspecify.annotations.Nullable GatewayHarness gw)
+            throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (gw != null) {
+            gw.close();
+        }
+    }
+
     WebElement await(By by) {
         return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void awaitText(By by, String text) {
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+    }
+
+    /** Saves the page as {@code NAME.png} in {@code -Drelaygate.screenshots=DIR}, when that is set. */
+    void screenshot(String name) throws Exception {
+        String dir = System.getProperty("relaygate.screenshots");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        Thread.sleep(300); // charts draw on the next animation frame
+        Path target = Path.of(dir).resolve(name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /**
+     * The page as it is (1280 px), then reloaded at a phone's width, where nothing may spill sideways, then back: each
+     * saved when screenshots are asked for. {@code ready} is what shows the page has rendered.
+     */
+    void bothWidths(String name, By ready) throws Exception {
+        screenshot(name);
+        browser.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.navigate().refresh();
+            await(ready);
+            Object spill = ((JavascriptExecutor) browser)
+                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(((Number) spill).longValue())
+                    .as(name + " page wider than the phone")
+                    .isLessThanOrEqualTo(0);
+            screenshot(name + "-phone");
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
     }
 
     /** Signs in to {@code gw}'s console with {@code password} and waits for the overview. */

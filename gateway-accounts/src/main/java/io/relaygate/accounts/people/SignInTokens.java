@@ -186,10 +186,15 @@ public final class SignInTokens {
      * with whether it ended one. An unknown token is not an error (RFC 7009 §2.2).
      */
     public CompletionStage<Boolean> revokeToken(String token) {
+        return endToken(token).thenApply(Optional::isPresent);
+    }
+
+    /** As {@link #revokeToken}, completing with the session it ended (for the security log), if any. */
+    public CompletionStage<Optional<SignInSession>> endToken(String token) {
         boolean access = token.startsWith(ACCESS_PREFIX);
         String id = sessionId(token, access ? ACCESS_PREFIX : REFRESH_PREFIX);
         if (id == null) {
-            return CompletableFuture.completedFuture(false);
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         return session(id).thenCompose(found -> {
             boolean current = found.isPresent()
@@ -197,7 +202,9 @@ public final class SignInTokens {
                             found.get().salt(),
                             access ? found.get().accessHash() : found.get().refreshHash(),
                             token);
-            return current ? revoke(id) : CompletableFuture.completedFuture(false);
+            return current
+                    ? revoke(id).thenApply(ended -> ended ? found : Optional.<SignInSession>empty())
+                    : CompletableFuture.completedFuture(Optional.<SignInSession>empty());
         });
     }
 

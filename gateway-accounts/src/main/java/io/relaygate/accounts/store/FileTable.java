@@ -51,6 +51,7 @@ final class FileTable<T> implements Table<T> {
     private record Snapshot<T>(
             Map<String, T> byId,
             Map<String, T> byName,
+            Map<String, T> byAlternate,
             List<T> ordered,
             @Nullable Stamp stamp) {}
 
@@ -84,6 +85,11 @@ final class FileTable<T> implements Table<T> {
         return find(s -> s.byName().get(name));
     }
 
+    @Override
+    public CompletionStage<Optional<T>> findByAlternate(String key) {
+        return find(s -> s.byAlternate().get(key));
+    }
+
     private CompletionStage<Optional<T>> find(Function<Snapshot<T>, @Nullable T> lookup) {
         Snapshot<T> s = freshSnapshot();
         if (s != null) {
@@ -114,6 +120,7 @@ final class FileTable<T> implements Table<T> {
                             if (current.byId().containsKey(codec.id(value))) {
                                 throw new DuplicateNameException(codec.what() + " id", codec.id(value));
                             }
+                            checkAlternate(current, value);
                             List<T> next = new ArrayList<>(current.ordered());
                             next.add(value);
                             return next;
@@ -135,6 +142,7 @@ final class FileTable<T> implements Table<T> {
                             if (owner != null && !codec.id(owner).equals(id)) {
                                 throw new DuplicateNameException(codec.what(), codec.name(value));
                             }
+                            checkAlternate(current, value);
                             List<T> next = new ArrayList<>(current.ordered().size());
                             for (T t : current.ordered()) {
                                 next.add(codec.id(t).equals(id) ? value : t);
@@ -143,6 +151,15 @@ final class FileTable<T> implements Table<T> {
                         }),
                         io)
                 .thenApply(ignored -> value);
+    }
+
+    /** Refuses {@code value} when another record holds its alternate key. */
+    private void checkAlternate(Snapshot<T> current, T value) {
+        String alternate = codec.alternate(value);
+        T holder = alternate == null ? null : current.byAlternate().get(alternate);
+        if (alternate != null && holder != null && !codec.id(holder).equals(codec.id(value))) {
+            throw codec.alternateTaken(alternate);
+        }
     }
 
     /** Makes the next read compare the file again (it was seen to change). */
@@ -207,13 +224,18 @@ final class FileTable<T> implements Table<T> {
     private Snapshot<T> snapshotOf(List<T> rows, @Nullable Stamp stamp) {
         Map<String, T> byId = new HashMap<>();
         Map<String, T> byName = new HashMap<>();
+        Map<String, T> byAlternate = new HashMap<>();
         for (T t : rows) {
             byId.put(codec.id(t), t);
             byName.put(codec.name(t), t);
+            String alternate = codec.alternate(t);
+            if (alternate != null) {
+                byAlternate.putIfAbsent(alternate, t);
+            }
         }
         List<T> ordered =
                 rows.stream().sorted(Comparator.comparing(codec::name)).toList();
-        return new Snapshot<>(Map.copyOf(byId), Map.copyOf(byName), ordered, stamp);
+        return new Snapshot<>(Map.copyOf(byId), Map.copyOf(byName), Map.copyOf(byAlternate), ordered, stamp);
     }
 
     private byte[] serialize(List<T> rows) throws IOException {

@@ -39,6 +39,11 @@ final class PeopleTable implements PeopleStore {
     }
 
     @Override
+    public CompletionStage<Optional<Person>> findBySubject(String subject) {
+        return table.findByAlternate(requireNonNull(subject, "subject"));
+    }
+
+    @Override
     public CompletionStage<List<Person>> list() {
         return table.list();
     }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.relaygate.accounts.StoreException;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one kind of record (keys, accounts) is named and stored as JSON; both backends share it, so a record has the
@@ -29,6 +32,28 @@ abstract class RecordCodec<T> {
     abstract String id(T value);
 
     abstract String name(T value);
+
+    /**
+     * The record's alternate unique key (a person's identity-provider subject), or null when it has none; kinds
+     * without one ({@link #alternateField()} null) never have one.
+     */
+    @Nullable
+    String alternate(T value) {
+        return null;
+    }
+
+    /** The stored JSON field that holds the alternate key, or null for a kind without one. */
+    @Nullable
+    String alternateField() {
+        return null;
+    }
+
+    /** The answer to a create or update that gives a record an alternate key another record holds. */
+    final GatewayException alternateTaken(String value) {
+        return new GatewayException(
+                ErrorKind.INVALID_REQUEST,
+                what() + " " + alternateField() + ": " + value + " belongs to another " + what());
+    }
 
     abstract JsonNode encode(T value);
 

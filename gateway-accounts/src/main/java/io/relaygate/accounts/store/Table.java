@@ -16,6 +16,9 @@ interface Table<T> {
 
     CompletionStage<Optional<T>> findByName(String name);
 
+    /** The record whose alternate key ({@link RecordCodec#alternate}) is {@code key}. */
+    CompletionStage<Optional<T>> findByAlternate(String key);
+
     CompletionStage<List<T>> list();
 
     CompletionStage<T> update(T value);

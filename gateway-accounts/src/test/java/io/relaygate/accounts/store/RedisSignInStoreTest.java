@@ -58,6 +58,20 @@ class RedisSignInStoreTest extends SignInStoreContract {
         }
     }
 
+    @Test
+    void peopleStoredBeforeTheSubjectIndexExistedAreFoundByTheirSubject() {
+        Store one = open();
+        io.relaygate.accounts.people.Person alice =
+                await(one.people().create(withSubject(person("alice"), "idp|alice")));
+        long dropped = RedisSupport.withRedis(r -> r.del(prefix + "{people}:bySubject"));
+        assertThat(dropped).as("the index is a hash of its own").isEqualTo(1);
+        assertThat(await(open().people().findBySubject("idp|alice")))
+                .as("built from the records on first use")
+                .contains(alice);
+        String indexed = RedisSupport.withRedis(r -> r.hget(prefix + "{people}:bySubject", "idp|alice"));
+        assertThat(indexed).isEqualTo(alice.id());
+    }
+
     @Override
     String rawState() {
         return RedisSupport.rawState(prefix);

@@ -95,6 +95,38 @@ abstract class SignInStoreContract {
                 .isFalse();
     }
 
+    static Person withSubject(Person p, @org.jspecify.annotations.Nullable String subject) {
+        return new Person(p.id(), p.name(), p.email(), subject, p.groups(), p.enabled(), p.keyId(), p.createdAt());
+    }
+
+    @Test
+    void aPersonIsFoundByTheirSubjectWhichFollowsEveryEditAndIsUnique() {
+        Store one = open();
+        Person alice = await(one.people().create(withSubject(person("alice"), "idp|alice")));
+        Person bob = await(one.people().create(person("bob")));
+        Store two = open();
+        assertThat(await(two.people().findBySubject("idp|alice"))).contains(alice);
+        assertThat(await(two.people().findBySubject("idp|nobody"))).isEmpty();
+        assertThat(failure(two.people().create(withSubject(person("carol"), "idp|alice"))))
+                .as("one identity-provider account signs in as one person")
+                .isInstanceOf(io.relaygate.core.GatewayException.class)
+                .hasMessageContaining("idp|alice");
+        assertThat(failure(two.people().update(withSubject(bob, "idp|alice"))))
+                .as("nor may an edit take another person's subject")
+                .hasMessageContaining("belongs to another person");
+
+        // an edit moves the subject: the old one finds nobody, the new one the person
+        Person moved = await(two.people().update(withSubject(alice, "idp|alice-2")));
+        assertThat(await(open().people().findBySubject("idp|alice"))).isEmpty();
+        assertThat(await(open().people().findBySubject("idp|alice-2"))).contains(moved);
+        // the freed subject can go to someone else; taking it away finds nobody
+        Person bobs = await(two.people().update(withSubject(bob, "idp|alice")));
+        assertThat(await(open().people().findBySubject("idp|alice"))).contains(bobs);
+        await(two.people().update(withSubject(moved, null)));
+        assertThat(await(open().people().findBySubject("idp|alice-2"))).isEmpty();
+        assertThat(await(open().people().findBySubject(""))).isEmpty();
+    }
+
     @Test
     void aTokenIssuedByOneInstanceIsAcceptedByAnotherAndOnlyItsHashIsStored() throws Exception {
         Store one = open();

@@ -56,7 +56,8 @@ public final class ConfigLoader {
             "proxyProtocol",
             "drainTimeout",
             "requestHeadTimeout",
-            "requestBodyTimeout");
+            "requestBodyTimeout",
+            "publicUrl");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
     private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
@@ -94,6 +95,7 @@ public final class ConfigLoader {
         override(server, "trustedProxies", env.get("RELAYGATE_TRUSTED_PROXIES"));
         override(server, "proxyProtocol", env.get("RELAYGATE_PROXY_PROTOCOL"));
         override(server, "drainTimeout", env.get("RELAYGATE_DRAIN_TIMEOUT"));
+        override(server, "publicUrl", env.get("RELAYGATE_PUBLIC_URL"));
         override(upstream, "http2", env.get("RELAYGATE_UPSTREAM_HTTP2"));
         override(upstream, "h2c", env.get("RELAYGATE_UPSTREAM_H2C"));
         override(store, "dataDir", env.get("RELAYGATE_DATA_DIR"));
@@ -134,7 +136,8 @@ public final class ConfigLoader {
                 bool(server, "server.proxyProtocol", "proxyProtocol", d.proxyProtocol()),
                 duration(server, "server.drainTimeout", "drainTimeout", d.drainTimeout()),
                 duration(server, "server.requestHeadTimeout", "requestHeadTimeout", d.requestHeadTimeout()),
-                duration(server, "server.requestBodyTimeout", "requestBodyTimeout", d.requestBodyTimeout()));
+                duration(server, "server.requestBodyTimeout", "requestBodyTimeout", d.requestBodyTimeout()),
+                optionalText(server, "server.publicUrl", "publicUrl"));
 
         String redisUrl = optionalText(store, "store.redisUrl", "redisUrl");
         String type = text(store, "store.type", "type", redisUrl == null ? StoreConfig.LOCAL : StoreConfig.REDIS);

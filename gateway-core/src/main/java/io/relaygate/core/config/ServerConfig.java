@@ -2,6 +2,7 @@ package io.relaygate.core.config;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The listening side.
@@ -22,6 +23,9 @@ import java.util.List;
  *     bytes come (a slowloris client dripping a byte inside each idle timeout): past it, 408 and the connection closes
  * @param requestBodyTimeout the longest a request body may take from the end of the head to its last byte: past it,
  *     408 in the client's format and the connection closes
+ * @param publicUrl the gateway's address as clients reach it ({@code https://relaygate.example.com}), for the absolute
+ *     URLs it hands out (the sign-in's issuer, endpoints and approval page, single sign-on's redirect); null: from the
+ *     request, with {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} believed from trusted proxies only
  */
 public record ServerConfig(
         String host,
@@ -36,7 +40,8 @@ public record ServerConfig(
         boolean proxyProtocol,
         Duration drainTimeout,
         Duration requestHeadTimeout,
-        Duration requestBodyTimeout) {
+        Duration requestBodyTimeout,
+        @Nullable String publicUrl) {
 
     /** 60 seconds: a Claude Code turn in progress usually ends well within it. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(60);
@@ -73,7 +78,8 @@ public record ServerConfig(
                 false,
                 DEFAULT_DRAIN_TIMEOUT,
                 DEFAULT_REQUEST_HEAD_TIMEOUT,
-                DEFAULT_REQUEST_BODY_TIMEOUT);
+                DEFAULT_REQUEST_BODY_TIMEOUT,
+                null);
     }
 
     /** The settings before the request deadlines, which take their defaults. */
@@ -102,7 +108,8 @@ public record ServerConfig(
                 proxyProtocol,
                 drainTimeout,
                 DEFAULT_REQUEST_HEAD_TIMEOUT,
-                DEFAULT_REQUEST_BODY_TIMEOUT);
+                DEFAULT_REQUEST_BODY_TIMEOUT,
+                null);
     }
 
     public ServerConfig {
@@ -130,6 +137,7 @@ public record ServerConfig(
             throw new ConfigException(
                     "server.proxyProtocol: true (expected: server.trustedProxies naming the proxies that send it)");
         }
+        publicUrl = publicUrl(publicUrl);
     }
 
     public ServerConfig withPort(int value) {
@@ -146,7 +154,8 @@ public record ServerConfig(
                 proxyProtocol,
                 drainTimeout,
                 requestHeadTimeout,
-                requestBodyTimeout);
+                requestBodyTimeout,
+                publicUrl);
     }
 
     /** The same settings on {@code value} event loop threads (0: two per core). */
@@ -162,7 +171,10 @@ public record ServerConfig(
                 idleTimeout,
                 trustedProxies,
                 proxyProtocol,
-                drainTimeout);
+                drainTimeout,
+                requestHeadTimeout,
+                requestBodyTimeout,
+                publicUrl);
     }
 
     public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
@@ -179,7 +191,8 @@ public record ServerConfig(
                 proxyProtocolToo,
                 drainTimeout,
                 requestHeadTimeout,
-                requestBodyTimeout);
+                requestBodyTimeout,
+                publicUrl);
     }
 
     public ServerConfig withDrainTimeout(Duration value) {
@@ -196,7 +209,8 @@ public record ServerConfig(
                 proxyProtocol,
                 value,
                 requestHeadTimeout,
-                requestBodyTimeout);
+                requestBodyTimeout,
+                publicUrl);
     }
 
     /** The deadlines for a whole request head (from its first byte) and a whole body (from the end of the head). */
@@ -214,6 +228,52 @@ public record ServerConfig(
                 proxyProtocol,
                 drainTimeout,
                 head,
-                body);
+                body,
+                publicUrl);
+    }
+
+    /** The same settings with the public URL {@code value} (null: from each request). */
+    public ServerConfig withPublicUrl(@Nullable String value) {
+        return new ServerConfig(
+                host,
+                port,
+                ioThreads,
+                maxRequestBodyBytes,
+                maxHeaderBytes,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark,
+                idleTimeout,
+                trustedProxies,
+                proxyProtocol,
+                drainTimeout,
+                requestHeadTimeout,
+                requestBodyTimeout,
+                value);
+    }
+
+    /** {@code value} checked as an origin ({@code http(s)://host[:port]}, nothing after it), without a final slash. */
+    private static @Nullable String publicUrl(@Nullable String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        v = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null
+                || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new ConfigException("server.publicUrl: " + value
+                    + " (expected: the gateway's origin as clients reach it, such as https://relaygate.example.com)");
+        }
+        return v;
     }
 }

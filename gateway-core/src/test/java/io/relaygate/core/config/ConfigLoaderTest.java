@@ -90,6 +90,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePublicUrlIsAnOriginWithoutAFinalSlashAndNothingElse() {
+        assertThat(ConfigLoader.load(null, Map.of()).server().publicUrl())
+                .as("by default, from each request")
+                .isNull();
+        assertThat(ConfigLoader.load(null, Map.of("RELAYGATE_PUBLIC_URL", "https://relaygate.example.com/"))
+                        .server()
+                        .publicUrl())
+                .isEqualTo("https://relaygate.example.com");
+        assertThat(ConfigLoader.load(null, Map.of("RELAYGATE_PUBLIC_URL", "http://10.0.0.5:3000"))
+                        .server()
+                        .publicUrl())
+                .isEqualTo("http://10.0.0.5:3000");
+        for (String bad : new String[] {
+            "relaygate.example.com",
+            "ftp://x.example",
+            "https://x.example/api",
+            "https://x.example?a=1",
+            "https://user@x.example"
+        }) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_PUBLIC_URL", bad)))
+                    .as(bad)
+                    .hasMessageContaining("server.publicUrl: " + bad);
+        }
+    }
+
+    @Test
     void loggingDefaultsToTextAccessLinesAndNoShapeLines() {
         LoggingConfig logging = ConfigLoader.load(null, Map.of()).logging();
         assertThat(logging.accessLogFormat()).isEqualTo(LoggingConfig.AccessLogFormat.TEXT);

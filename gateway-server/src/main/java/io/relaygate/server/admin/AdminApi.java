@@ -22,6 +22,7 @@ import io.relaygate.server.pipeline.AdminRoutes;
 import io.relaygate.server.pipeline.ClientAddress;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
+import io.relaygate.server.pipeline.PublicOrigin;
 import io.relaygate.server.upstream.TokenEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,9 +60,11 @@ public final class AdminApi implements AdminRoutes {
     private final AdminRouter router;
     private final KeyHolderApi keyHolder;
     private final AdminRequests requests;
+    private final PublicOrigin origin;
 
-    public AdminApi(Store store, @Nullable String token, Clock clock, TokenEndpoint tokens) {
+    public AdminApi(Store store, @Nullable String token, Clock clock, TokenEndpoint tokens, PublicOrigin origin) {
         requireNonNull(store, "store");
+        this.origin = requireNonNull(origin, "origin");
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.sessions = new ConsoleSessions(store.admin(), requireNonNull(clock, "clock"));
         this.files = ConsoleFiles.load();
@@ -124,7 +127,7 @@ public final class AdminApi implements AdminRoutes {
             return;
         }
         if (path.equals("/admin/logout") && post) {
-            boolean secure = AdminHttp.secure(ctx, request);
+            boolean secure = origin.secure(ctx, request);
             answer(
                     ctx,
                     sessions.logout(request.headers().get(HttpHeaderNames.COOKIE))
@@ -218,7 +221,7 @@ public final class AdminApi implements AdminRoutes {
             error(ctx, ErrorKind.INVALID_REQUEST, "password: missing", id);
             return;
         }
-        boolean secure = AdminHttp.secure(ctx, request);
+        boolean secure = origin.secure(ctx, request);
         ctx.channel().config().setAutoRead(false);
         EventLoops.onLoop(sessions.login(password, address), ctx.executor(), (result, e) -> {
             ctx.channel().config().setAutoRead(true);

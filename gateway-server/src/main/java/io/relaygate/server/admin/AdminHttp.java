@@ -7,10 +7,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslHandler;
 import io.relaygate.server.pipeline.ErrorResponder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -54,11 +52,5 @@ final class AdminHttp {
 
     static void json(ChannelHandlerContext ctx, int status, String json, String requestId, Map<String, String> extra) {
         send(ctx, status, "application/json", json.getBytes(StandardCharsets.UTF_8), requestId, extra);
-    }
-
-    /** Whether the request reached us over TLS, here or at a proxy in front ({@code X-Forwarded-Proto: https}). */
-    static boolean secure(ChannelHandlerContext ctx, HttpRequest request) {
-        return ctx.pipeline().get(SslHandler.class) != null
-                || "https".equalsIgnoreCase(request.headers().get("x-forwarded-proto"));
     }
 }

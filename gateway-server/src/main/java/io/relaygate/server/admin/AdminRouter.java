@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  *       /admin/accounts/<name>/test} runs the connection test ({@link AccountProbe})
  *   <li>{@code POST /admin/oauth/claude} and {@code /admin/oauth/codex}: start a Claude or ChatGPT sign-in:
  *       {@code {"url", "verifier"}}
+ *   <li>{@code GET /admin/settings}, {@code POST /admin/settings} and {@code /admin/settings/remove}: the managed
+ *       settings of signed-in Claude Code clients ({@link ManagedSettingsApi})
  *   <li>{@code GET /admin/audit?limit=N}: the latest admin changes from the audit log ({@link AuditLog})
  * </ul>
  */
@@ -49,6 +51,7 @@ final class AdminRouter {
     private final KeysAdmin keys;
     private final OverviewReport overview = new OverviewReport();
     private final PeopleApi people;
+    private final ManagedSettingsApi settings;
 
     AdminRouter(Store store, Clock clock, TokenEndpoint tokens) {
         this.store = store;
@@ -56,6 +59,7 @@ final class AdminRouter {
         this.tokens = tokens;
         this.keys = new KeysAdmin(store);
         this.people = new PeopleApi(new io.relaygate.server.signin.PeopleAdmin(store, clock));
+        this.settings = new ManagedSettingsApi(store.documents());
     }
 
     /**
@@ -82,6 +86,9 @@ final class AdminRouter {
         if (PeopleApi.matches(path)) {
             return people.get(path, query);
         }
+        if (ManagedSettingsApi.matches(path)) {
+            return settings.get(path);
+        }
         switch (path) {
             case "/admin/usage":
                 return usage(query, now);
@@ -104,7 +111,7 @@ final class AdminRouter {
                         ErrorKind.NOT_FOUND,
                         "no admin route " + path
                                 + " (expected: /admin/usage, /admin/overview, /admin/requests, /admin/keys, /admin/accounts,"
-                                + " /admin/catalogue, /admin/signatures or /admin/audit)");
+                                + " /admin/catalogue, /admin/signatures, /admin/settings or /admin/audit)");
         }
     }
 
@@ -112,6 +119,9 @@ final class AdminRouter {
         Instant now = clock.instant();
         if (PeopleApi.matches(path)) {
             return people.post(path, body, actor, now);
+        }
+        if (ManagedSettingsApi.matches(path)) {
+            return settings.post(path, body, actor, now);
         }
         if (path.equals("/admin/oauth/claude")) {
             return CompletableFuture.completedFuture(AdminAnswer.ok(AdminAccounts.claudeSignIn(null)));
@@ -165,8 +175,8 @@ final class AdminRouter {
                 ErrorKind.NOT_FOUND,
                 "no admin route POST " + path
                         + " (expected: /admin/keys, /admin/keys/<name>/disable|enable|rotate|rules,"
-                        + " /admin/accounts, /admin/accounts/<name>/resume|edit|test, /admin/oauth/claude or"
-                        + " /admin/oauth/codex)");
+                        + " /admin/accounts, /admin/accounts/<name>/resume|edit|test, /admin/settings,"
+                        + " /admin/settings/remove, /admin/oauth/claude or /admin/oauth/codex)");
     }
 
     private CompletionStage<AdminAnswer> test(String name, @Nullable String model) {

@@ -3,14 +3,16 @@ package io.relaygate.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.Store;
+import io.relaygate.core.ErrorKind;
+import io.relaygate.core.GatewayException;
 import io.relaygate.server.admin.Audit;
 import io.relaygate.server.admin.UsageException;
-import io.relaygate.server.signin.ManagedSettings;
+import io.relaygate.server.signin.ManagedSettingsAdmin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Set;
 
 /** {@code settings show | set | remove}: the managed settings signed-in Claude Code clients receive, per group. */
@@ -40,11 +42,11 @@ final class SettingsCommand {
         }
         KeysCommand.noPositionals(args);
         try (Store store = cli.openStore(args)) {
-            ObjectNode doc = ManagedSettings.parse(
-                    Cli.await(store.documents().get(Documents.MANAGED_SETTINGS)).orElse(null));
-            ObjectNode groups = (ObjectNode) doc.get("groups");
+            ManagedSettingsAdmin settings = new ManagedSettingsAdmin(store.documents());
             switch (sub) {
                 case "show" -> {
+                    ObjectNode groups =
+                            (ObjectNode) Cli.await(settings.document()).get("groups");
                     String group = args.value("group");
                     JsonNode shown = group == null ? groups : groups.path(group);
                     if (shown.isMissingNode()) {
@@ -55,31 +57,33 @@ final class SettingsCommand {
                 case "set" -> {
                     String group = args.required("group");
                     Path file = Path.of(args.required("file"));
-                    JsonNode settings;
+                    JsonNode read;
                     try {
-                        settings = JSON.readTree(Files.readString(file));
+                        read = JSON.readTree(Files.readString(file));
                     } catch (IOException e) {
                         throw new UsageException(
                                 "--file: " + file + " cannot be read as JSON (" + e.getMessage() + ")");
                     }
-                    if (settings == null || !settings.isObject()) {
+                    if (read == null || !read.isObject()) {
                         throw new UsageException("--file: " + file + " is not a JSON object (a managed-settings.json)");
                     }
-                    JsonNode before = groups.get(group);
-                    groups.set(group, settings);
-                    Cli.await(store.documents().put(Documents.MANAGED_SETTINGS, doc.toString()));
-                    Audit.change(cli.actor, "settings.set", "settings:" + group, before, settings);
+                    ManagedSettingsAdmin.Change c = Cli.await(settings.set(group, read, cli.actor, Instant.now()));
+                    Audit.change(cli.actor, "settings.set", "settings:" + c.group(), c.before(), c.after());
                     cli.out.println("Group " + group + " now gets these settings (checksum "
-                            + ManagedSettings.checksum(settings) + ").");
+                            + c.view().path("checksum").asText() + ").");
                 }
                 case "remove" -> {
                     String group = args.required("group");
-                    JsonNode before = groups.remove(group);
-                    if (before == null) {
+                    ManagedSettingsAdmin.Change c;
+                    try {
+                        c = Cli.await(settings.remove(group, cli.actor, Instant.now()));
+                    } catch (GatewayException e) {
+                        if (e.kind() != ErrorKind.NOT_FOUND) {
+                            throw e;
+                        }
                         throw new UsageException("--group: " + group + " has no settings");
                     }
-                    Cli.await(store.documents().put(Documents.MANAGED_SETTINGS, doc.toString()));
-                    Audit.change(cli.actor, "settings.remove", "settings:" + group, before, null);
+                    Audit.change(cli.actor, "settings.remove", "settings:" + c.group(), c.before(), null);
                     cli.out.println("Group " + group + " has no settings any more.");
                 }
                 default ->

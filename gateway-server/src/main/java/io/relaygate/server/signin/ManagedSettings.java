@@ -35,7 +35,9 @@ public final class ManagedSettings {
     /** Checks {@code text} is a settings document; returns it parsed. */
     public static ObjectNode parse(@Nullable String text) {
         if (text == null || text.isBlank()) {
-            return JSON.createObjectNode().putObject("groups");
+            ObjectNode empty = JSON.createObjectNode();
+            empty.putObject("groups");
+            return empty;
         }
         JsonNode doc;
         try {

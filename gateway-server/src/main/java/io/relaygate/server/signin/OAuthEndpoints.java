@@ -9,9 +9,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.relaygate.accounts.people.DeviceGrants;
 import io.relaygate.accounts.people.PeopleStore;
 import io.relaygate.accounts.people.Person;
+import io.relaygate.accounts.people.SignInSession;
 import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.core.Secrets;
 import io.relaygate.server.pipeline.ClientAddress;
+import io.relaygate.server.pipeline.PublicOrigin;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,15 +40,17 @@ final class OAuthEndpoints {
     private final PeopleStore people;
     private final SignInTokens tokens;
     private final DeviceGrants grants;
+    private final PublicOrigin origin;
 
-    OAuthEndpoints(PeopleStore people, SignInTokens tokens, DeviceGrants grants) {
+    OAuthEndpoints(PeopleStore people, SignInTokens tokens, DeviceGrants grants, PublicOrigin origin) {
+        this.origin = requireNonNull(origin, "origin");
         this.people = requireNonNull(people, "people");
         this.tokens = requireNonNull(tokens, "tokens");
         this.grants = requireNonNull(grants, "grants");
     }
 
     void discovery(ChannelHandlerContext ctx, HttpRequest request) {
-        String origin = SignInHttp.origin(ctx, request);
+        String origin = this.origin.of(ctx, request);
         ObjectNode doc = SignInHttp.JSON
                 .createObjectNode()
                 .put("issuer", origin)
@@ -61,10 +65,14 @@ final class OAuthEndpoints {
 
     void deviceAuthorization(ChannelHandlerContext ctx, HttpRequest request, ByteBuf body) {
         Map<String, String> form = SignInHttp.form(body);
-        String surface = form.getOrDefault("surface", "");
+        // the client's word, kept to a short token so it cannot forge a log line
+        String surface = form.getOrDefault("surface", "").replaceAll("[^A-Za-z0-9_.-]", "?");
+        surface = surface.length() > 40 ? surface.substring(0, 40) : surface;
         String client = SignInHttp.userAgent(request) + (surface.isEmpty() ? "" : " surface=" + surface);
-        String origin = SignInHttp.origin(ctx, request);
+        String origin = this.origin.of(ctx, request);
+        String address = ClientAddress.of(ctx.channel());
         onLoop(ctx, grants.start(client), started -> {
+            securityLog.info("sign-in: device code requested from {} with \"{}\"", address, client);
             ObjectNode answer = SignInHttp.JSON
                     .createObjectNode()
                     .put("device_code", started.deviceCode())
@@ -82,13 +90,14 @@ final class OAuthEndpoints {
         Map<String, String> form = SignInHttp.form(body);
         String grant = form.getOrDefault("grant_type", "");
         String address = ClientAddress.of(ctx.channel());
+        String agent = SignInHttp.userAgent(request);
         if (DEVICE_GRANT.equals(grant)) {
             String deviceCode = form.get("device_code");
             if (deviceCode == null || deviceCode.isEmpty()) {
                 SignInHttp.oauthError(ctx, 400, "invalid_request", "device_code is missing");
                 return;
             }
-            onLoop(ctx, deviceToken(deviceCode, address), answer -> answer.send(ctx));
+            onLoop(ctx, deviceToken(deviceCode, address, agent), answer -> answer.send(ctx));
         } else if ("refresh_token".equals(grant)) {
             String refresh = form.get("refresh_token");
             if (refresh == null || refresh.isEmpty()) {
@@ -97,12 +106,25 @@ final class OAuthEndpoints {
             }
             onLoop(ctx, tokens.refresh(refresh), issued -> {
                 if (issued.isEmpty()) {
-                    securityLog.info("sign-in: refused a refresh from {} (unknown, used or ended session)", address);
+                    securityLog.info(
+                            "sign-in: refused a refresh from {} with \"{}\" (unknown, used or ended session)",
+                            address,
+                            agent);
                     // the protocol's deprovisioning hook: 401 invalid_grant sends the client back to /login
                     SignInHttp.oauthError(ctx, 401, "invalid_grant", "the sign-in ended: run /login again");
                     return;
                 }
                 SignInHttp.json(ctx, 200, tokenAnswer(issued.get(), null));
+                SignInSession s = issued.get().session();
+                withName(
+                        s.personId(),
+                        name -> securityLog.info(
+                                "sign-in: {} refreshed (session {}, rotation {}) from {} with \"{}\"",
+                                name,
+                                s.id(),
+                                s.generation(),
+                                address,
+                                agent));
             });
         } else {
             SignInHttp.oauthError(
@@ -118,7 +140,7 @@ final class OAuthEndpoints {
         void send(ChannelHandlerContext ctx);
     }
 
-    private CompletionStage<Answer> deviceToken(String deviceCode, String address) {
+    private CompletionStage<Answer> deviceToken(String deviceCode, String address, String agent) {
         return grants.poll(deviceCode).thenCompose(poll -> {
             switch (poll.outcome()) {
                 case PENDING:
@@ -126,29 +148,47 @@ final class OAuthEndpoints {
                 case SLOW_DOWN:
                     return answer(400, "slow_down", "polling faster than the interval");
                 case EXPIRED:
+                    refused(address, agent, "expired_token");
                     return answer(400, "expired_token", "the code was not approved in time: sign in again");
                 case DENIED:
+                    refused(address, agent, "access_denied");
                     return answer(400, "access_denied", "the sign-in was refused");
                 case INVALID:
+                    refused(address, agent, "invalid_grant");
                     return answer(400, "invalid_grant", "unknown or already used device_code");
                 case APPROVED:
                 default:
                     String personId = requireNonNull(poll.personId(), "personId");
                     String client = poll.client() == null ? "unknown" : poll.client();
-                    return people.findById(personId).thenCompose(found -> issueFor(found, client, address));
+                    return people.findById(personId).thenCompose(found -> issueFor(found, personId, client, address));
             }
         });
     }
 
-    private CompletionStage<Answer> issueFor(Optional<Person> found, String client, String address) {
+    private static void refused(String address, String agent, String why) {
+        securityLog.info("sign-in: refused tokens from {} with \"{}\": {}", address, agent, why);
+    }
+
+    /** Runs {@code line} with the name of person {@code personId} (their id when they cannot be read). */
+    private void withName(String personId, java.util.function.Consumer<String> line) {
+        people.findById(personId)
+                .whenComplete((p, e) ->
+                        line.accept(p != null && p.isPresent() ? p.get().name() : "person " + personId));
+    }
+
+    private CompletionStage<Answer> issueFor(Optional<Person> found, String personId, String client, String address) {
         if (found.isEmpty() || !found.get().enabled()) {
-            securityLog.info("sign-in: refused tokens to a disabled or removed person from {}", address);
+            securityLog.info(
+                    "sign-in: refused tokens to {} (disabled or removed) from {} with \"{}\"",
+                    found.map(Person::name).orElse("person " + personId),
+                    address,
+                    client);
             return answer(400, "access_denied", "this person cannot sign in: ask your Relaygate operator");
         }
         Person person = found.get();
         return tokens.issue(person, client, address).thenApply(issued -> {
             securityLog.info(
-                    "sign-in: {} signed in (session {}) from {} with {}",
+                    "sign-in: {} signed in (session {}) from {} with \"{}\"",
                     person.name(),
                     issued.session().id(),
                     address,
@@ -174,14 +214,16 @@ final class OAuthEndpoints {
         return body;
     }
 
-    void revoke(ChannelHandlerContext ctx, ByteBuf body) {
+    void revoke(ChannelHandlerContext ctx, HttpRequest request, ByteBuf body) {
         String token = SignInHttp.form(body).getOrDefault("token", "");
         String address = ClientAddress.of(ctx.channel());
+        String agent = SignInHttp.userAgent(request);
         // RFC 7009 §2.2: 200 whether or not the token was known
-        onLoop(ctx, tokens.revokeToken(token), ended -> {
-            if (ended) {
-                securityLog.info("sign-in: a session was signed out from {}", address);
-            }
+        onLoop(ctx, tokens.endToken(token), ended -> {
+            ended.ifPresent(s -> withName(
+                    s.personId(),
+                    name -> securityLog.info(
+                            "sign-in: {} signed out (session {}) from {} with \"{}\"", name, s.id(), address, agent)));
             SignInHttp.send(ctx, 200, "application/json", new byte[0], Map.of());
         });
     }

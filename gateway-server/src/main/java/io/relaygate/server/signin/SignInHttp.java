@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -83,18 +82,12 @@ final class SignInHttp {
     }
 
     /**
-     * The gateway's origin as the client reached it: {@code https} when the request came over TLS here or at a proxy
-     * ({@code X-Forwarded-Proto}), and the {@code Host} it named.
+     * The client's {@code User-Agent} (Claude Code's names its version: {@code claude-cli/2.1.330 (external, cli)}), at
+     * most 200 characters, with control characters and quotes replaced so it cannot forge a log line.
      */
-    static String origin(ChannelHandlerContext ctx, HttpRequest request) {
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null
-                || "https".equalsIgnoreCase(request.headers().get("x-forwarded-proto"));
-        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-        return (tls ? "https://" : "http://") + host;
-    }
-
     static String userAgent(HttpRequest request) {
         String ua = request.headers().get(HttpHeaderNames.USER_AGENT, "unknown");
-        return ua.length() > 200 ? ua.substring(0, 200) : ua;
+        String cut = ua.length() > 200 ? ua.substring(0, 200) : ua;
+        return cut.replaceAll("[\\p{Cntrl}\"]", "?");
     }
 }

@@ -10,6 +10,7 @@ import io.relaygate.accounts.Store;
 import io.relaygate.accounts.people.DeviceGrants;
 import io.relaygate.accounts.people.SignInTokens;
 import io.relaygate.server.pipeline.AdminRoutes;
+import io.relaygate.server.pipeline.PublicOrigin;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,20 +49,20 @@ public final class SignInRoutes implements AdminRoutes {
     private final ManagedSettingsEndpoint settings;
     private final SingleSignOn sso;
 
-    public SignInRoutes(Store store, SignInTokens tokens, DeviceGrants grants) {
-        this(store, tokens, grants, null, java.time.Clock.systemUTC());
-    }
-
-    /** With single sign-on through {@code sso} (null: only one-time links approve a device). */
+    /**
+     * With single sign-on through {@code sso} (null: only one-time links approve a device); the URLs handed out start
+     * with {@code origin}'s.
+     */
     public SignInRoutes(
             Store store,
             SignInTokens tokens,
             DeviceGrants grants,
             @org.jspecify.annotations.Nullable SsoSettings sso,
-            java.time.Clock clock) {
+            java.time.Clock clock,
+            PublicOrigin origin) {
         requireNonNull(store, "store");
-        this.sso = new SingleSignOn(sso, store, grants, clock);
-        this.oauth = new OAuthEndpoints(store.people(), tokens, grants);
+        this.sso = new SingleSignOn(sso, store, grants, clock, origin);
+        this.oauth = new OAuthEndpoints(store.people(), tokens, grants, origin);
         this.page = new ApprovalPage(store.people(), grants, store.admin());
         this.settings = new ManagedSettingsEndpoint(store.people(), tokens, store.documents());
     }
@@ -95,7 +96,7 @@ public final class SignInRoutes implements AdminRoutes {
             case OAuthEndpoints.DISCOVERY -> oauth.discovery(ctx, request);
             case OAuthEndpoints.DEVICE_AUTHORIZATION -> oauth.deviceAuthorization(ctx, request, body);
             case OAuthEndpoints.TOKEN -> oauth.token(ctx, request, body);
-            case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, body);
+            case OAuthEndpoints.REVOKE -> oauth.revoke(ctx, request, body);
             case ApprovalPage.APPROVE -> page.approve(ctx, request, body);
             case ManagedSettingsEndpoint.PATH -> settings.handle(ctx, request);
             case SingleSignOn.INFO -> sso.info(ctx);

@@ -14,6 +14,7 @@ import io.relaygate.accounts.people.DeviceGrants;
 import io.relaygate.accounts.people.SignInStore;
 import io.relaygate.core.Secrets;
 import io.relaygate.server.pipeline.ClientAddress;
+import io.relaygate.server.pipeline.PublicOrigin;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SingleSignOn {
 
+    private final PublicOrigin origin;
+
     private static final Logger securityLog = LoggerFactory.getLogger("io.relaygate.security");
 
     static final String START = "/device/sso";
@@ -59,7 +62,8 @@ final class SingleSignOn {
     private final SignInStore store;
     private final DeviceGrants grants;
 
-    SingleSignOn(@Nullable SsoSettings settings, Store store, DeviceGrants grants, Clock clock) {
+    SingleSignOn(@Nullable SsoSettings settings, Store store, DeviceGrants grants, Clock clock, PublicOrigin origin) {
+        this.origin = requireNonNull(origin, "origin");
         this.settings = settings;
         this.oidc = settings == null ? null : new OidcClient(settings);
         this.people = settings == null ? null : new SsoPeople(store, settings, clock);
@@ -91,7 +95,7 @@ final class SingleSignOn {
         String state = random(32);
         String verifier = random(32);
         String nonce = random(16);
-        String redirect = s.redirectUri() != null ? s.redirectUri() : SignInHttp.origin(ctx, request) + CALLBACK;
+        String redirect = s.redirectUri() != null ? s.redirectUri() : origin.of(ctx, request) + CALLBACK;
         String pending = SignInHttp.JSON
                 .valueToTree(new Pending(userCode, nonce, verifier, redirect))
                 .toString();
@@ -110,7 +114,7 @@ final class SingleSignOn {
                 page(ctx, 503, "The identity provider cannot be reached: try again, or use your sign-in link.");
                 return;
             }
-            boolean tls = SignInHttp.origin(ctx, request).startsWith("https:");
+            boolean tls = origin.secure(ctx, request);
             SignInHttp.send(
                     ctx,
                     302,

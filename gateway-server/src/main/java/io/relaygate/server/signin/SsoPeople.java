@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
@@ -61,9 +60,8 @@ final class SsoPeople {
                     + String.join(", ", settings.allowedGroups()) + "): ask your operator"));
         }
         String email = claims.getClaim("email") instanceof String e ? e : null;
-        return store.people().list().thenCompose(people -> {
-            Optional<Person> known =
-                    people.stream().filter(p -> subject.equals(p.subject())).findFirst();
+        // an index lookup, not a scan of everyone: a sign-in costs the same with ten people or ten thousand
+        return store.people().findBySubject(subject).thenCompose(known -> {
             if (known.isPresent()) {
                 Person p = known.get();
                 if (!p.enabled()) {
@@ -82,13 +80,15 @@ final class SsoPeople {
                         .thenApply(v -> new Decision(saved, "")));
             }
             String name = nameFor(email, subject);
-            if (people.stream().anyMatch(p -> p.name().equals(name))) {
-                return done(Decision.refused("a person named " + name + " already exists without this sign-in:"
-                        + " ask your operator to set its subject or remove it"));
-            }
-            return rules(groups)
-                    .thenCompose(rules -> admin.add(name, email, subject, groups, rules))
-                    .thenApply(created -> new Decision(created, ""));
+            return store.people().findByName(name).thenCompose(taken -> {
+                if (taken.isPresent()) {
+                    return done(Decision.refused("a person named " + name + " already exists without this sign-in:"
+                            + " ask your operator to set its subject or remove it"));
+                }
+                return rules(groups)
+                        .thenCompose(rules -> admin.add(name, email, subject, groups, rules))
+                        .thenApply(created -> new Decision(created, ""));
+            });
         });
     }
 

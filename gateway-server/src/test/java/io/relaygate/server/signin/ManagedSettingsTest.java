@@ -47,6 +47,9 @@ class ManagedSettingsTest {
         assertThat(ManagedSettings.forPerson(noDefault, in("qa"))).isEmpty();
         assertThat(ManagedSettings.forPerson(ManagedSettings.parse(null), in("qa")))
                 .isEmpty();
+        assertThat(ManagedSettings.parse(null).path("groups").isObject())
+                .as("no stored document is a document with no groups, ready to be given some")
+                .isTrue();
     }
 
     @Test
