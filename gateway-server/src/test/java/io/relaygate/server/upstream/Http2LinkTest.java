@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import java.nio.charset.StandardCharsets;
@@ -98,5 +99,66 @@ class Http2LinkTest {
         assertThat(ch.isOpen()).isFalse();
         assertThat(link.ready().isSuccess()).isFalse();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aQuietConnectionIsPingedKeptWhenItAnswersAndClosedWhenItDoesNot() {
+        Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(link);
+        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        ch.readOutbound(); // the connection's window update
+        advance(ch, 14_999);
+        assertThat((Object) ch.readOutbound()).as("not quiet long enough").isNull();
+        advance(ch, 1);
+        Http2PingFrame ping = ch.readOutbound();
+        assertThat(ping.ack()).isFalse();
+
+        ch.writeInbound(new DefaultHttp2PingFrame(ping.content(), true));
+        advance(ch, 5_000);
+        assertThat(ch.isOpen()).as("answered: alive").isTrue();
+        assertThat(link.foundDead()).isFalse();
+        assertThat(link.accepts()).isTrue();
+        advance(ch, 9_999);
+        assertThat((Object) ch.readOutbound())
+                .as("quiet since the answer for less than the interval")
+                .isNull();
+        advance(ch, 1);
+        Http2PingFrame again = ch.readOutbound();
+        assertThat(again.ack()).isFalse();
+
+        advance(ch, 4_999);
+        assertThat(ch.isOpen()).isTrue();
+        advance(ch, 1);
+        assertThat(ch.isOpen()).as("no answer within the timeout: dead, closed").isFalse();
+        assertThat(link.gone()).isTrue();
+        assertThat(link.foundDead())
+                .as("its streams without an answer may be sent again")
+                .isTrue();
+        assertThat(changes).last().isSameAs(link);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aConnectionThatKeepsSendingIsNeverPinged() {
+        Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(link);
+        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        ch.readOutbound();
+        for (int i = 0; i < 10; i++) {
+            advance(ch, 10_000);
+            ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        }
+        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static void advance(EmbeddedChannel ch, long millis) {
+        ch.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
     }
 }
