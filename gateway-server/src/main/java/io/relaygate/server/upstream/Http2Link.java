@@ -74,6 +74,9 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
     /** Closed because a PING went unanswered. */
     private boolean dead;
 
+    private boolean flushPending;
+    private final Runnable flush = this::flushNow;
+
     private @Nullable Promise<Http2Link> ready;
     private int maxStreams = DEFAULT_MAX_STREAMS;
     private int active;
@@ -152,6 +155,25 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
     /** Whether this link will never take a stream again. */
     boolean gone() {
         return draining || !channel().isActive();
+    }
+
+    /**
+     * Flushes the connection at the end of this event-loop turn (once, however many streams ask): requests read from
+     * several clients in one turn leave in one write, and the frame codec's flow controller runs once for them.
+     */
+    void flushSoon() {
+        if (!flushPending) {
+            flushPending = true;
+            channel().eventLoop().execute(flush);
+        }
+    }
+
+    private void flushNow() {
+        flushPending = false;
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.flush();
+        }
     }
 
     /** Whether this connection was closed because it did not answer a PING in time. */

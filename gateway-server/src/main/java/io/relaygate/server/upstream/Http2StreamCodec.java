@@ -143,6 +143,20 @@ final class Http2StreamCodec extends ChannelDuplexHandler {
         sent.finish(promise);
     }
 
+    /**
+     * The connection flushes once at the end of this event-loop turn for every stream that wrote in it, instead of once
+     * per request ({@link Http2Link#flushSoon()}).
+     */
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        Http2Link l = link;
+        if (l != null) {
+            l.flushSoon();
+        } else {
+            ctx.flush();
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof Http2GoAwayFrame) {

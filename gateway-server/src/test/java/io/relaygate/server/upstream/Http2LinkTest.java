@@ -3,7 +3,13 @@ package io.relaygate.server.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
@@ -155,6 +161,37 @@ class Http2LinkTest {
         assertThat((Object) ch.readOutbound()).isNull();
         assertThat(ch.isOpen()).isTrue();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void streamsThatWroteInOneTurnShareOneFlushOfTheConnection() {
+        Http2Link link = new Http2Link(changes::add, 10_000, 50_000);
+        int[] flushes = {0};
+        EmbeddedChannel connection = new EmbeddedChannel(
+                new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void flush(ChannelHandlerContext ctx) {
+                        flushes[0]++;
+                        ctx.flush();
+                    }
+                },
+                link);
+        EmbeddedChannel first = new EmbeddedChannel(new Http2StreamCodec(Http2Messages.HTTP, link));
+        EmbeddedChannel second = new EmbeddedChannel(new Http2StreamCodec(Http2Messages.HTTP, link));
+        for (EmbeddedChannel stream : List.of(first, second)) {
+            FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models");
+            r.headers().set("Host", "api.example.test");
+            stream.writeAndFlush(r);
+            assertThat((Object) stream.readOutbound())
+                    .as("the stream's flush waits for the connection's")
+                    .isNull();
+        }
+        assertThat(flushes[0]).isZero();
+        connection.runPendingTasks();
+        assertThat(flushes[0]).as("one flush for both").isEqualTo(1);
+        first.finishAndReleaseAll();
+        second.finishAndReleaseAll();
+        assertThat(connection.finishAndReleaseAll()).isFalse();
     }
 
     private static void advance(EmbeddedChannel ch, long millis) {
