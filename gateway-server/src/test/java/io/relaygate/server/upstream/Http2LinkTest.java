@@ -110,11 +110,7 @@ class Http2LinkTest {
     @Test
     void aQuietConnectionIsPingedKeptWhenItAnswersAndClosedWhenItDoesNot() {
         Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        ch.pipeline().addLast(link);
-        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
-        ch.readOutbound(); // the connection's window update
+        EmbeddedChannel ch = readyOnFrozenTime(link);
         advance(ch, 14_999);
         assertThat((Object) ch.readOutbound()).as("not quiet long enough").isNull();
         advance(ch, 1);
@@ -149,11 +145,7 @@ class Http2LinkTest {
     @Test
     void aConnectionThatKeepsSendingIsNeverPinged() {
         Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.freezeTime();
-        ch.pipeline().addLast(link);
-        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
-        ch.readOutbound();
+        EmbeddedChannel ch = readyOnFrozenTime(link);
         for (int i = 0; i < 10; i++) {
             advance(ch, 10_000);
             ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
@@ -192,6 +184,16 @@ class Http2LinkTest {
         first.finishAndReleaseAll();
         second.finishAndReleaseAll();
         assertThat(connection.finishAndReleaseAll()).isFalse();
+    }
+
+    /** A channel with {@code link}, its time frozen, past the server's first SETTINGS and the window update. */
+    private static EmbeddedChannel readyOnFrozenTime(Http2Link link) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(link);
+        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        ch.readOutbound();
+        return ch;
     }
 
     private static void advance(EmbeddedChannel ch, long millis) {
