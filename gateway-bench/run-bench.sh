@@ -28,7 +28,8 @@
 # /proc/<pid>/task: without the JIT compiler threads, which a short pre-warm leaves busy), system calls (strace -c, in a run of its own since strace slows
 # the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
 # script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
-# default phases: --phases costs), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
+# default phases: --phases costs; COSTS_JFC=path/to/settings.jfc records them with other JFR settings, e.g. a 2 ms
+# execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
 # gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either),
 # streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
 # the embedded and h2 arms, sampling streams held, descriptors, upstream connections and heap live after a full GC
@@ -282,7 +283,7 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   local arm="$1" round="$2" pid out t0 t1 req jfr alloc="null" sys="null" rcpu="null" top="null" lua="null"
   eval "pid=\$gw_pid_$arm"
   jfr="$work/alloc-$arm-$round.jfr"
-  jcmd "$pid" JFR.start name=costs settings=default filename="$jfr" >/dev/null 2>&1
+  jcmd "$pid" JFR.start name=costs settings="${COSTS_JFC:-default}" filename="$jfr" >/dev/null 2>&1
   local c0 c1 calls0 calls1
   [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)

@@ -109,7 +109,7 @@ final class MockProtocols {
                         .addLast(new MockHandler(mock));
             }
         }));
-        p.addLast(new PingAcks());
+        p.addLast(new PingAcks(mock));
         mock.http2Opened(p.channel());
     }
 
@@ -137,14 +137,24 @@ final class MockProtocols {
         return acked;
     }
 
-    /** Completes {@link #goAway(Channel)}'s futures as the client acknowledges its pings. */
+    /**
+     * Completes {@link #goAway(Channel)}'s futures as the client acknowledges its pings, and counts the client's own
+     * pings (the frame codec answers them).
+     */
     private static final class PingAcks extends ChannelInboundHandlerAdapter {
         private final Map<Long, CompletableFuture<Void>> waiting = new HashMap<>();
+        private final MockUpstream mock;
         private long sent;
+
+        PingAcks(MockUpstream mock) {
+            this.mock = mock;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2PingFrame && ((Http2PingFrame) msg).ack()) {
+            if (msg instanceof Http2PingFrame && !((Http2PingFrame) msg).ack()) {
+                mock.pingReceived();
+            } else if (msg instanceof Http2PingFrame) {
                 CompletableFuture<Void> f = waiting.remove(((Http2PingFrame) msg).content());
                 if (f != null) {
                     f.complete(null);

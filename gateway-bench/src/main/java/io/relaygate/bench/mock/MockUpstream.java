@@ -68,7 +68,8 @@ import org.jspecify.annotations.Nullable;
  * reset is a {@code RST_STREAM} of that stream, a close-delimited end an empty {@code END_STREAM}, and a client's
  * {@code RST_STREAM} counts as a cancelled stream. {@link RecordedExchange#protocol()} and
  * {@link RecordedExchange#connection()} tell which protocol and connection each exchange came over;
- * {@link #goAway()} sends a graceful {@code GOAWAY} on every HTTP/2 connection; a request header
+ * {@link #goAway()} sends a graceful {@code GOAWAY} on every HTTP/2 connection, {@link #mute()} makes them stop
+ * answering (a dead connection), {@link #pingsReceived()} counts the clients' PINGs; a request header
  * {@code x-mock-refuse-stream: <token>} has the first stream carrying that token refused ({@code REFUSED_STREAM}).
  */
 public final class MockUpstream implements AutoCloseable {
@@ -88,6 +89,7 @@ public final class MockUpstream implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final java.util.Set<String> refusals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ChannelGroup http2Connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger pingsReceived = new AtomicInteger();
     private final MockOAuth oauth;
     private final MockCloud cloud;
     private final @Nullable MockTls tls;
@@ -289,6 +291,34 @@ public final class MockUpstream implements AutoCloseable {
 
     void http2Opened(Channel connection) {
         http2Connections.add(connection);
+    }
+
+    void pingReceived() {
+        pingsReceived.incrementAndGet();
+    }
+
+    /** HTTP/2 {@code PING}s (not acknowledgements) clients sent, over all connections (not cleared by {@link #reset()}). */
+    public int pingsReceived() {
+        return pingsReceived.get();
+    }
+
+    /** HTTP/2 connections open now. */
+    public int openHttp2Connections() {
+        return (int) http2Connections.stream().filter(Channel::isActive).count();
+    }
+
+    /**
+     * Stops reading on every open HTTP/2 connection, which stay open: the clients' frames (PINGs among them) go
+     * unanswered, as from a server or path that died without closing. Connections opened later are served as usual.
+     * Returns how many connections went silent.
+     */
+    public int mute() {
+        int n = 0;
+        for (Channel ch : http2Connections) {
+            ch.config().setAutoRead(false);
+            n++;
+        }
+        return n;
     }
 
     /** Response body bytes flushed successfully, all exchanges. */

@@ -14,7 +14,7 @@ package io.relaygate.server.pipeline;
  * and target, carrying many streams:
  *   [PROXY] → [TLS] → UPSTREAM_H2 → UPSTREAM_H2_MUX → UPSTREAM_H2_LINK
  * and one child channel per request's stream (what the relay sees as its upstream channel):
- *   UPSTREAM_CODEC → UPSTREAM_H2_STREAM → UPSTREAM_DECOMPRESS → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
+ *   (upstream.Http2StreamCodec) → [UPSTREAM_DECOMPRESS] → [UPSTREAM_EVENT_STREAM] → UPSTREAM_RESPONSE
  *
  * token endpoint channel (one per OAuth token call, not pooled; same connection setup as the upstream channel):
  *   [PROXY] → [TLS] → UPSTREAM_CODEC → UPSTREAM_DECOMPRESS → TOKEN_AGGREGATOR → TOKEN_ANSWER
@@ -41,9 +41,10 @@ package io.relaygate.server.pipeline;
  *   <li>UPSTREAM_EVENT_STREAM ({@code relay.EventStreamToSseDecoder}) is there during a call to a {@code bedrock}
  *       account: it turns Bedrock's event-stream answer into Anthropic SSE before the call sees it.
  *   <li>UPSTREAM_H2 (Netty's frame codec), UPSTREAM_H2_MUX (a child channel per stream) and UPSTREAM_H2_LINK
- *       ({@code upstream.Http2Link}: settings, GOAWAY, the stream count the pool reads); on a stream, UPSTREAM_CODEC
- *       turns frames into the HTTP/1.1 objects the relay reads and UPSTREAM_H2_STREAM ({@code upstream.Http2StreamState})
- *       notes a stream the upstream never processed.
+ *       ({@code upstream.Http2Link}: settings, GOAWAY, PINGs, the stream count the pool reads); on a stream, the
+ *       stream bootstrap's own handler, unnamed ({@code upstream.Http2StreamCodec}), turns frames into the HTTP/1.1
+ *       objects the relay reads and back, adds a decompressor only for a compressed answer, and notes a stream the
+ *       upstream never processed.
  * </ul>
  */
 public final class PipelineNames {
@@ -77,7 +78,6 @@ public final class PipelineNames {
     public static final String UPSTREAM_H2 = "upstreamH2";
     public static final String UPSTREAM_H2_MUX = "upstreamH2Mux";
     public static final String UPSTREAM_H2_LINK = "upstreamH2Link";
-    public static final String UPSTREAM_H2_STREAM = "upstreamH2Stream";
     public static final String TOKEN_AGGREGATOR = "tokenAggregator";
     public static final String TOKEN_ANSWER = "tokenAnswer";
 

@@ -1,11 +1,12 @@
 package io.relaygate.server.upstream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -15,7 +16,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * connection's pipeline (after Netty's frame codec and stream multiplexer). It is ready once the server's first
  * {@code SETTINGS} arrived (so its {@code SETTINGS_MAX_CONCURRENT_STREAMS} is known before a stream is opened), counts
  * the streams it carries, and stops taking streams on {@code GOAWAY} (then closes when the last one ended) or when
- * closed. Each stream is a child channel whose pipeline turns frames into the HTTP/1.1 objects the relay reads.
+ * closed. Each stream is a child channel whose one handler, {@link Http2StreamCodec}, turns frames into the HTTP/1.1
+ * objects the relay reads and back. A connection the server has sent nothing on for a while is PINGed, and closed
+ * when the answer does not come in time (keep-alive, and a dead connection found before a request is lost on it).
  *
  * <p>Flow control: a stream's window is Netty's default (64 KiB) and its credit goes back to the upstream only as the
  * child channel reads, which the relay stops while its client is not writable, so a slow client stalls only its own
@@ -56,44 +60,61 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
         void changed(Http2Link link);
     }
 
-    private static final ChannelInitializer<Http2StreamChannel> STREAM = new ChannelInitializer<Http2StreamChannel>() {
-        @Override
-        protected void initChannel(Http2StreamChannel ch) {
-            ch.pipeline()
-                    .addLast(PipelineNames.UPSTREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
-                    .addLast(PipelineNames.UPSTREAM_H2_STREAM, new Http2StreamState())
-                    .addLast(PipelineNames.UPSTREAM_DECOMPRESS, new LazyDecompressor());
-        }
-    };
-
     private final Owner owner;
     private final long settingsTimeoutMillis;
     private final long idleCloseMillis;
+    private final long pingIntervalNanos;
+    private final long pingTimeoutNanos;
     private @Nullable ChannelHandlerContext ctx;
+    private @Nullable Http2StreamChannelBootstrap streams;
+    private AsciiString scheme = Http2Messages.HTTP;
+    private long lastReadNanos;
+    /** When the PING not yet answered went out, or -1. */
+    private long pingSentNanos = -1;
+    /** Closed because a PING went unanswered. */
+    private boolean dead;
+
+    private boolean flushPending;
+    private final Runnable flush = this::flushNow;
+
     private @Nullable Promise<Http2Link> ready;
     private int maxStreams = DEFAULT_MAX_STREAMS;
     private int active;
     private boolean draining;
     private long idleGeneration;
 
-    /** A link alone (tests); {@link #install} adds it with the HTTP/2 handlers before it. */
+    /**
+     * How long a link waits. {@code settingsTimeoutMillis}: for the server's first SETTINGS; {@code idleCloseMillis}:
+     * before it closes once it carries no stream (0: at once); {@code pingIntervalMillis}: after how long without a
+     * frame from the server a PING goes out (0: never); {@code pingTimeoutMillis}: how long its answer (or any frame)
+     * may take before the connection is taken for dead and closed.
+     */
+    record Timings(long settingsTimeoutMillis, long idleCloseMillis, long pingIntervalMillis, long pingTimeoutMillis) {}
+
+    /** A link alone without PINGs (tests); {@link #install} adds it with the HTTP/2 handlers before it. */
     Http2Link(Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+        this(owner, new Timings(settingsTimeoutMillis, idleCloseMillis, 0, 0));
+    }
+
+    /** A link alone (tests); {@link #install} adds it with the HTTP/2 handlers before it. */
+    Http2Link(Owner owner, Timings timings) {
         this.owner = owner;
-        this.settingsTimeoutMillis = settingsTimeoutMillis;
-        this.idleCloseMillis = idleCloseMillis;
+        this.settingsTimeoutMillis = timings.settingsTimeoutMillis();
+        this.idleCloseMillis = timings.idleCloseMillis();
+        this.pingIntervalNanos = TimeUnit.MILLISECONDS.toNanos(timings.pingIntervalMillis());
+        this.pingTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(timings.pingTimeoutMillis());
     }
 
     /**
      * Adds the HTTP/2 client handlers and a link to {@code p}; the connection preface goes out when the channel is (or
-     * becomes) active. {@code settingsTimeoutMillis}: how long to wait for the server's SETTINGS; {@code
-     * idleCloseMillis}: how long a connection without streams stays open (0: closes at once).
+     * becomes) active.
      */
-    static Http2Link install(ChannelPipeline p, Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+    static Http2Link install(ChannelPipeline p, Owner owner, Timings timings) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .pushEnabled(false)
                 .initialWindowSize(Http2CodecUtil.DEFAULT_WINDOW_SIZE)
                 .maxHeaderListSize(MAX_HEADER_LIST_BYTES);
-        Http2Link link = new Http2Link(owner, settingsTimeoutMillis, idleCloseMillis);
+        Http2Link link = new Http2Link(owner, timings);
         p.addLast(
                         PipelineNames.UPSTREAM_H2,
                         Http2FrameCodecBuilder.forClient()
@@ -136,6 +157,30 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
         return draining || !channel().isActive();
     }
 
+    /**
+     * Flushes the connection at the end of this event-loop turn (once, however many streams ask): requests read from
+     * several clients in one turn leave in one write, and the frame codec's flow controller runs once for them.
+     */
+    void flushSoon() {
+        if (!flushPending) {
+            flushPending = true;
+            channel().eventLoop().execute(flush);
+        }
+    }
+
+    private void flushNow() {
+        flushPending = false;
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.flush();
+        }
+    }
+
+    /** Whether this connection was closed because it did not answer a PING in time. */
+    boolean foundDead() {
+        return dead;
+    }
+
     int activeStreams() {
         return active;
     }
@@ -144,8 +189,14 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
     Future<Http2StreamChannel> openStream() {
         active++;
         idleGeneration++;
+        Http2StreamChannelBootstrap b = streams;
+        if (b == null) {
+            b = new Http2StreamChannelBootstrap(channel());
+            streams = b;
+        }
+        // on the connection's loop, open() sets the stream up before it returns: the handler is this stream's
         Future<Http2StreamChannel> opened =
-                new Http2StreamChannelBootstrap(channel()).handler(STREAM).open();
+                b.handler(new Http2StreamCodec(scheme, this)).open();
         opened.addListener(f -> {
             if (opened.isSuccess()) {
                 opened.getNow().closeFuture().addListener(c -> streamEnded());
@@ -180,6 +231,8 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        scheme = ctx.pipeline().get(SslHandler.class) != null ? Http2Messages.HTTPS : Http2Messages.HTTP;
+        lastReadNanos = System.nanoTime();
         Promise<Http2Link> r = ctx.executor().newPromise();
         ready = r;
         ctx.executor()
@@ -207,10 +260,13 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
                     ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
                             CONNECTION_WINDOW_BYTES - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
                     r.trySuccess(this);
+                    if (pingIntervalNanos > 0) {
+                        schedulePingCheck(pingIntervalNanos);
+                    }
                 }
                 owner.changed(this);
             } else if (msg instanceof Http2GoAwayFrame) {
-                // Streams the server started run to their end; those it did not were told (Http2StreamState).
+                // Streams the server started run to their end; those it did not were told (Http2StreamCodec).
                 draining = true;
                 if (active == 0) {
                     ctx.close();
@@ -220,6 +276,59 @@ final class Http2Link extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastReadNanos = now();
+        ctx.fireChannelReadComplete();
+    }
+
+    private long now() {
+        return channel().eventLoop().ticker().nanoTime();
+    }
+
+    private void schedulePingCheck(long delayNanos) {
+        channel().eventLoop().schedule(this::pingCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Keep-alive and dead-connection detection: a connection the server sent nothing on for the PING interval gets a
+     * PING; when neither its answer nor any other frame comes within the PING timeout, the connection is closed. Its
+     * streams then end before their heads like those of any lost connection (the relay retries the ones that never
+     * left), and the pool opens another connection for the requests still waiting.
+     */
+    private void pingCheck() {
+        ChannelHandlerContext c = ctx;
+        if (c == null || !c.channel().isActive()) {
+            return;
+        }
+        long now = now();
+        if (pingSentNanos != -1) {
+            if (lastReadNanos - pingSentNanos >= 0) {
+                pingSentNanos = -1; // answered (or something else came): alive
+            } else if (now - pingSentNanos >= pingTimeoutNanos) {
+                logger.debug(
+                        "[{}] upstream HTTP/2 connection did not answer a PING within {} ms: closing it",
+                        c.channel().id(),
+                        TimeUnit.NANOSECONDS.toMillis(pingTimeoutNanos));
+                draining = true;
+                dead = true;
+                c.close();
+                return;
+            } else {
+                schedulePingCheck(pingSentNanos + pingTimeoutNanos - now);
+                return;
+            }
+        }
+        long quiet = now - lastReadNanos;
+        if (quiet < pingIntervalNanos) {
+            schedulePingCheck(pingIntervalNanos - quiet);
+            return;
+        }
+        pingSentNanos = now;
+        c.writeAndFlush(new DefaultHttp2PingFrame(now)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        schedulePingCheck(pingTimeoutNanos);
     }
 
     @Override

@@ -22,13 +22,16 @@ final class LazyDecompressor extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!added && msg instanceof HttpResponse) {
-            String encoding = ((HttpResponse) msg).headers().get(HttpHeaderNames.CONTENT_ENCODING);
-            if (encoding != null && !HttpHeaderValues.IDENTITY.contentEqualsIgnoreCase(encoding.trim())) {
-                ctx.pipeline().addAfter(ctx.name(), DECOMPRESSOR, new HttpContentDecompressor(0));
-                added = true;
-            }
+        if (!added && msg instanceof HttpResponse && compressed((HttpResponse) msg)) {
+            ctx.pipeline().addAfter(ctx.name(), DECOMPRESSOR, new HttpContentDecompressor(0));
+            added = true;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Whether {@code head} announces a content coding other than identity. */
+    static boolean compressed(HttpResponse head) {
+        String encoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        return encoding != null && !HttpHeaderValues.IDENTITY.contentEqualsIgnoreCase(encoding.trim());
     }
 }

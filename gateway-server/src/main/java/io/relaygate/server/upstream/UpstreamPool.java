@@ -113,7 +113,7 @@ public final class UpstreamPool implements UpstreamConnections {
     /** Whether the request sent on {@code ch} never reached the upstream's processing (HTTP/2 only). */
     @Override
     public boolean unprocessed(Channel ch) {
-        return Http2StreamState.unprocessed(ch);
+        return Http2StreamCodec.unprocessed(ch);
     }
 
     private Future<Lease> acquireHttp1(EventLoop loop, UpstreamTarget target) {
@@ -233,6 +233,10 @@ public final class UpstreamPool implements UpstreamConnections {
         }
         long connectMillis = config.connectTimeout().toMillis();
         long idleMillis = config.maxIdleConnectionsPerHost() == 0 ? 0 : TimeUnit.SECONDS.toMillis(IDLE_CLOSE_SECONDS);
+        // HTTP/2: a connection quiet for the clients' keep-alive interval is PINGed, and one that does not answer
+        // within the connect timeout is taken for dead
+        Http2Link.Timings h2Timings = new Http2Link.Timings(
+                connectMillis, idleMillis, config.streamKeepAlive().toMillis(), connectMillis);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -252,9 +256,9 @@ public final class UpstreamPool implements UpstreamConnections {
                             p.addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc(), target.host(), target.port()));
                         }
                         if (alpn) {
-                            p.addLast(PipelineNames.UPSTREAM_ALPN, new AlpnChoice(h2, connectMillis, idleMillis));
+                            p.addLast(PipelineNames.UPSTREAM_ALPN, new AlpnChoice(h2, h2Timings));
                         } else if (h2 != null) {
-                            Http2Link.install(p, h2, connectMillis, idleMillis);
+                            Http2Link.install(p, h2, h2Timings);
                         } else {
                             addHttp1(p);
                         }
@@ -306,15 +310,13 @@ public final class UpstreamPool implements UpstreamConnections {
      */
     private static final class AlpnChoice extends ApplicationProtocolNegotiationHandler {
         private final Http2Link.Owner owner;
-        private final long settingsTimeoutMillis;
-        private final long idleCloseMillis;
+        private final Http2Link.Timings timings;
         private @Nullable Promise<Void> chosen;
 
-        AlpnChoice(Http2Link.Owner owner, long settingsTimeoutMillis, long idleCloseMillis) {
+        AlpnChoice(Http2Link.Owner owner, Http2Link.Timings timings) {
             super(ApplicationProtocolNames.HTTP_1_1);
             this.owner = owner;
-            this.settingsTimeoutMillis = settingsTimeoutMillis;
-            this.idleCloseMillis = idleCloseMillis;
+            this.timings = timings;
         }
 
         @Override
@@ -330,7 +332,7 @@ public final class UpstreamPool implements UpstreamConnections {
         @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                Http2Link.install(ctx.pipeline(), owner, settingsTimeoutMillis, idleCloseMillis);
+                Http2Link.install(ctx.pipeline(), owner, timings);
             } else {
                 addHttp1(ctx.pipeline());
             }

@@ -3,13 +3,20 @@ package io.relaygate.server.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import java.nio.charset.StandardCharsets;
@@ -98,5 +105,99 @@ class Http2LinkTest {
         assertThat(ch.isOpen()).isFalse();
         assertThat(link.ready().isSuccess()).isFalse();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aQuietConnectionIsPingedKeptWhenItAnswersAndClosedWhenItDoesNot() {
+        Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
+        EmbeddedChannel ch = readyOnFrozenTime(link);
+        advance(ch, 14_999);
+        assertThat((Object) ch.readOutbound()).as("not quiet long enough").isNull();
+        advance(ch, 1);
+        Http2PingFrame ping = ch.readOutbound();
+        assertThat(ping.ack()).isFalse();
+
+        ch.writeInbound(new DefaultHttp2PingFrame(ping.content(), true));
+        advance(ch, 5_000);
+        assertThat(ch.isOpen()).as("answered: alive").isTrue();
+        assertThat(link.foundDead()).isFalse();
+        assertThat(link.accepts()).isTrue();
+        advance(ch, 9_999);
+        assertThat((Object) ch.readOutbound())
+                .as("quiet since the answer for less than the interval")
+                .isNull();
+        advance(ch, 1);
+        Http2PingFrame again = ch.readOutbound();
+        assertThat(again.ack()).isFalse();
+
+        advance(ch, 4_999);
+        assertThat(ch.isOpen()).isTrue();
+        advance(ch, 1);
+        assertThat(ch.isOpen()).as("no answer within the timeout: dead, closed").isFalse();
+        assertThat(link.gone()).isTrue();
+        assertThat(link.foundDead())
+                .as("its streams without an answer may be sent again")
+                .isTrue();
+        assertThat(changes).last().isSameAs(link);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aConnectionThatKeepsSendingIsNeverPinged() {
+        Http2Link link = new Http2Link(changes::add, new Http2Link.Timings(10_000, 50_000, 15_000, 5_000));
+        EmbeddedChannel ch = readyOnFrozenTime(link);
+        for (int i = 0; i < 10; i++) {
+            advance(ch, 10_000);
+            ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        }
+        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void streamsThatWroteInOneTurnShareOneFlushOfTheConnection() {
+        Http2Link link = new Http2Link(changes::add, 10_000, 50_000);
+        int[] flushes = {0};
+        EmbeddedChannel connection = new EmbeddedChannel(
+                new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void flush(ChannelHandlerContext ctx) {
+                        flushes[0]++;
+                        ctx.flush();
+                    }
+                },
+                link);
+        EmbeddedChannel first = new EmbeddedChannel(new Http2StreamCodec(Http2Messages.HTTP, link));
+        EmbeddedChannel second = new EmbeddedChannel(new Http2StreamCodec(Http2Messages.HTTP, link));
+        for (EmbeddedChannel stream : List.of(first, second)) {
+            FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models");
+            r.headers().set("Host", "api.example.test");
+            stream.writeAndFlush(r);
+            assertThat((Object) stream.readOutbound())
+                    .as("the stream's flush waits for the connection's")
+                    .isNull();
+        }
+        assertThat(flushes[0]).isZero();
+        connection.runPendingTasks();
+        assertThat(flushes[0]).as("one flush for both").isEqualTo(1);
+        first.finishAndReleaseAll();
+        second.finishAndReleaseAll();
+        assertThat(connection.finishAndReleaseAll()).isFalse();
+    }
+
+    /** A channel with {@code link}, its time frozen, past the server's first SETTINGS and the window update. */
+    private static EmbeddedChannel readyOnFrozenTime(Http2Link link) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(link);
+        ch.writeInbound(new DefaultHttp2SettingsFrame(new Http2Settings()));
+        ch.readOutbound();
+        return ch;
+    }
+
+    private static void advance(EmbeddedChannel ch, long millis) {
+        ch.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
     }
 }
