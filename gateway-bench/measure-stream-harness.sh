@@ -64,6 +64,7 @@ loop_ticks() { # pid name-prefix -> utime + stime of its threads whose name star
   done
   echo "$sum"
 }
+wchar() { awk '/^wchar/{print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 declared() { curl -s -m 5 "http://127.0.0.1:$1/_mock/usage" | python3 -c 'import json,sys; u = json.load(sys.stdin); print(u.get("events", u["output_tokens"]))'; }
 
@@ -79,18 +80,18 @@ one() { # jar label round
   driver=$!; pids+=("$driver")
   for _ in $(seq 600); do grep -q starting "$work/load-$label-$round.err" 2>/dev/null && break; sleep 0.1; done
   sleep "$warmup"
-  local m0 d0 ml0 dl0 e0 m1 d1 ml1 dl1 e1 w0 w1 ms0 ds0 ms1 ds1
+  local m0 d0 ml0 dl0 e0 m1 d1 ml1 dl1 e1 w0 w1 ms0 ds0 ms1 ds1 mw0 mw1
   [ -n "$profile" ] && {
     jcmd "$mock" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-mock.jfr" >/dev/null 2>&1
     jcmd "$driver" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-driver.jfr" >/dev/null 2>&1
   }
   w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
   ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
-  ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver")
+  ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
   sleep "$window"
   w1=$(date +%s.%N); m1=$(ticks "$mock"); d1=$(ticks "$driver"); e1=$(declared "$port")
   ml1=$(loop_ticks "$mock" mock-upstream); dl1=$(loop_ticks "$driver" load-)
-  ms1=$(sys_ticks "$mock"); ds1=$(sys_ticks "$driver")
+  ms1=$(sys_ticks "$mock"); ds1=$(sys_ticks "$driver"); mw1=$(wchar "$mock")
   [ -n "$profile" ] && {
     jcmd "$mock" JFR.stop name=h >/dev/null 2>&1
     jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
@@ -99,12 +100,12 @@ one() { # jar label round
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
   out=$(cat "$work/load-$label-$round.json")
   python3 - "$label" "$round" "$streams" "$interval" "$hz" "$w0" "$w1" "$m0" "$m1" "$d0" "$d1" "$e0" "$e1" \
-      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
+      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
 import json, sys
 a = sys.argv
 label, rnd, streams, interval, hz = a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])
-w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1 = map(float, a[6:22])
-load, rep = a[22], a[23]
+w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1 = map(float, a[6:24])
+load, rep = a[24], a[25]
 try:
     r = json.loads(rep)
 except ValueError:
@@ -122,7 +123,7 @@ print(json.dumps({
     "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
     "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),
-    "errors": r.get("errors"), "load_average": float(load)}))
+    "mock_bytes_written": int(mw1 - mw0), "errors": r.get("errors"), "load_average": float(load)}))
 EOF
 }
 

@@ -55,6 +55,12 @@ final class EventWriter {
         recorded(codec.write(chunk), ex.declare(e.data()), body, true);
     }
 
+    /** Flushes what the current answer wrote, from where its events were written. */
+    void flush(ChannelHandlerContext ctx) {
+        ChannelHandlerContext codec = chunks;
+        (codec != null ? codec : ctx).flush();
+    }
+
     /** Writes {@code sse} (a fault's tail, a flood piece) through the whole pipeline (no flush). */
     void text(ChannelHandlerContext ctx, Exchange ex, String sse) {
         write(ctx, ex, Unpooled.wrappedBuffer(sse.getBytes(StandardCharsets.UTF_8)), sse, false);

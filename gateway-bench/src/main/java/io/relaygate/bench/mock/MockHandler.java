@@ -329,7 +329,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             AnthropicScript.Event e = events.get(next);
             if (e.delta() && deltasSent > 0 && intervalMillis > 0 && !paused) {
                 paused = true;
-                ctx.flush();
+                writer.flush(ctx);
                 schedule(ctx, intervalMillis, pumpTask);
                 return;
             }
