@@ -10,10 +10,11 @@
 # counts too).
 # Each round runs every JAR in turn (interleaved A/B: e.g. an older build and the current one), each with a fresh mock
 # and driver from that jar, both pinned to --cpus (default 1: the one core run-bench.sh gives them). Per run it prints
-# one line: events in the window (the mock's declared output tokens, GET /_mock/usage, one per content delta), the
-# mock's and the driver's CPU µs per event, the events per second one core would carry at that cost, the share of each
-# process's CPU its event loops used (/proc/<pid>/task, the rest is JIT and GC), and the driver's late events (gap
-# > 2 T) and lost events. --profile DIR records each warmed process with JFR over the window (execution samples every
+# one line: events in the window (the mock's count of events written, GET /_mock/usage; for an older build without
+# it, its bytes written over the bytes per event), the mock's and the driver's CPU µs per event (whole process, and
+# its event loops alone: the rest is JIT and GC), the events per second one core would carry at that cost, the system
+# time's share, and the driver's late events (gap > 2 T) and lost events. The driver's own window starts when the
+# script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. Raw JSON lines go to $RESULTS (default stdout's last lines).
 set -u
 streams=2000
@@ -46,6 +47,9 @@ work="$(mktemp -d /tmp/relaygate-harness.XXXXXX)"
 results="${RESULTS:-$work/results.jsonl}"
 hz=$(getconf CLK_TCK)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# The driver's window runs past the script's: the JFR start (jcmd) takes seconds on a busy machine.
+margin=15
+[ -n "$profile" ] && margin=40
 pin=""
 command -v taskset >/dev/null && pin="taskset -c $cpus"
 jfc="$work/fine.jfc"
@@ -66,7 +70,25 @@ loop_ticks() { # pid name-prefix -> utime + stime of its threads whose name star
 }
 wchar() { awk '/^wchar/{print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-declared() { curl -s -m 5 "http://127.0.0.1:$1/_mock/usage" | python3 -c 'import json,sys; u = json.load(sys.stdin); print(u.get("events", u["output_tokens"]))'; }
+# The events the mock wrote so far (GET /_mock/usage "events"), or -1 from a build that does not count them.
+declared() {
+  local n
+  for _ in $(seq 10); do
+    n=$(curl -s -m 5 "http://127.0.0.1:$1/_mock/usage" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("events", -1))' 2>/dev/null)
+    [ -n "$n" ] && { echo "$n"; return; }
+    sleep 1
+  done
+  echo "mock on port $1: GET /_mock/usage does not answer" >&2; echo 0
+}
+# Bytes one E-event stream puts on the wire (head included) and its events (E deltas + 6 others), for a build that
+# does not count events: its events are then its bytes written (/proc/<pid>/io wchar, which counts the write(2) and
+# writev(2) of NIO, not the send(2) of the native transport) divided by the bytes per event.
+stream_bytes() {
+  curl -s --raw -i -m 30 -X POST "http://127.0.0.1:$1/v1/messages" -H 'x-api-key: sk-bench' \
+      -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' -H "x-mock-events: $events" \
+      -H 'x-mock-event-interval-ms: 0' -H 'x-mock-ttft-ms: 0' \
+      -d '{"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}' | wc -c
+}
 
 one() { # jar label round
   local jar="$1" label="$2" round="$3" port mock driver out
@@ -74,9 +96,11 @@ one() { # jar label round
   $pin java -Xms512m -Xmx1g -jar "$jar" mock --port "$port" --no-record >"$work/mock-$label-$round.log" 2>&1 &
   mock=$!; pids+=("$mock")
   for _ in $(seq 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/v1/models" && break; sleep 0.2; done
+  local bpe=0
+  [ "$(declared "$port")" = -1 ] && bpe=$(python3 -c "print($(stream_bytes "$port") / ($events + 6))")
   $pin java -Xms256m -Xmx1g -jar "$jar" load "http://127.0.0.1:$port/v1/messages" --key sk-bench --json \
       -c "$streams" --stream --events "$events" --interval-ms "$interval" --ramp 2s \
-      --warmup "${warmup}s" --duration "$((window + 5))s" --drain 30s >"$work/load-$label-$round.json" 2>"$work/load-$label-$round.err" &
+      --warmup "${warmup}s" --duration "$((window + margin))s" --drain 30s >"$work/load-$label-$round.json" 2>"$work/load-$label-$round.err" &
   driver=$!; pids+=("$driver")
   for _ in $(seq 600); do grep -q starting "$work/load-$label-$round.err" 2>/dev/null && break; sleep 0.1; done
   sleep "$warmup"
@@ -100,17 +124,17 @@ one() { # jar label round
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
   out=$(cat "$work/load-$label-$round.json")
   python3 - "$label" "$round" "$streams" "$interval" "$hz" "$w0" "$w1" "$m0" "$m1" "$d0" "$d1" "$e0" "$e1" \
-      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
+      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
 import json, sys
 a = sys.argv
 label, rnd, streams, interval, hz = a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])
-w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1 = map(float, a[6:24])
-load, rep = a[24], a[25]
+w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1, bpe = map(float, a[6:25])
+load, rep = a[25], a[26]
 try:
     r = json.loads(rep)
 except ValueError:
     r = {}
-ev = e1 - e0
+ev = e1 - e0 if e0 >= 0 else ((mw1 - mw0) / bpe if bpe > 0 else 0)
 mus = lambda t: round((t / hz) * 1e6 / ev, 2) if ev > 0 else None
 mock_us, drv_us = mus(m1 - m0), mus(d1 - d0)
 both = (mock_us or 0) + (drv_us or 0)
@@ -118,12 +142,13 @@ print(json.dumps({
     "jar": label, "round": rnd, "streams": streams, "interval_ms": interval, "window_s": round(w1 - w0, 1),
     "events": int(ev), "events_per_s": round(ev / (w1 - w0)), "mock_us_per_event": mock_us,
     "driver_us_per_event": drv_us, "events_per_core_s": round(1e6 / both) if both else None,
+    "mock_loop_us_per_event": mus(ml1 - ml0), "driver_loop_us_per_event": mus(dl1 - dl0),
     "mock_loop_share": round((ml1 - ml0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_loop_share": round((dl1 - dl0) / (d1 - d0), 2) if d1 > d0 else None,
     "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
     "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),
-    "mock_bytes_written": int(mw1 - mw0), "errors": r.get("errors"), "load_average": float(load)}))
+    "events_from": "mock count" if e0 >= 0 else f"bytes written / {bpe:.1f}", "errors": r.get("errors"), "load_average": float(load)}))
 EOF
 }
 

@@ -74,6 +74,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private @Nullable Scenario scenario;
     private @Nullable Flood flood;
     private final EventWriter writer;
+    private final Pacing pacing = new Pacing();
     /** The next step of the paced stream: one task per handler, not one per event. */
     private final Runnable pumpTask = this::pump;
 
@@ -314,6 +315,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.events = script.get();
         next = 0;
         deltasSent = 0;
+        pacing.reset();
         streamCtx = ctx;
         writer.start(ctx, !closeDelimited);
         schedule(ctx, ttft, pumpTask);
@@ -330,7 +332,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (e.delta() && deltasSent > 0 && intervalMillis > 0 && !paused) {
                 paused = true;
                 writer.flush(ctx);
-                schedule(ctx, intervalMillis, pumpTask);
+                long wait = pacing.delayNanos(System.nanoTime(), intervalMillis);
+                timer = ctx.executor().schedule(pumpTask, wait, TimeUnit.NANOSECONDS);
                 return;
             }
             paused = false;
