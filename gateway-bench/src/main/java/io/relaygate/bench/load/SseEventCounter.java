@@ -1,6 +1,7 @@
 package io.relaygate.bench.load;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,13 +10,15 @@ import java.nio.charset.StandardCharsets;
  * it looks at each byte once and keeps nothing. An event ends at an empty line; {@code \r} is ignored, which reads
  * {@code \r\n} line ends right (the mock, the gateway and nginx all send {@code \n}).
  */
-final class SseEventCounter {
+final class SseEventCounter implements ByteProcessor {
 
     private final byte[] marker;
     private int matched;
     private boolean markerSeen;
     private boolean atLineStart = true;
     private long events;
+    /** Events that ended in the current {@link #feed(ByteBuf)}. */
+    private int ended;
 
     SseEventCounter(String marker) {
         this.marker = marker.getBytes(StandardCharsets.UTF_8);
@@ -23,39 +26,42 @@ final class SseEventCounter {
 
     /** Scans the readable bytes without consuming them; returns how many marked events ended in them. */
     int feed(ByteBuf buf) {
-        int ended = 0;
-        int end = buf.writerIndex();
-        for (int i = buf.readerIndex(); i < end; i++) {
-            byte b = buf.getByte(i);
-            if (b == '\r') {
-                continue;
+        ended = 0;
+        // forEachByte checks the bounds once for the whole range, not once per byte as getByte does.
+        buf.forEachByte(this);
+        events += ended;
+        return ended;
+    }
+
+    @Override
+    public boolean process(byte b) {
+        if (b == '\r') {
+            return true;
+        }
+        if (b == '\n') {
+            if (atLineStart && markerSeen) {
+                ended++;
             }
-            if (b == '\n') {
-                if (atLineStart) {
-                    if (markerSeen) {
-                        ended++;
-                        events++;
-                    }
-                    markerSeen = false;
-                }
-                atLineStart = true;
-                matched = 0;
-                continue;
+            if (atLineStart) {
+                markerSeen = false;
             }
-            atLineStart = false;
-            if (!markerSeen) {
-                if (b == marker[matched]) {
-                    matched++;
-                    if (matched == marker.length) {
-                        markerSeen = true;
-                        matched = 0;
-                    }
-                } else {
-                    matched = b == marker[0] ? 1 : 0;
+            atLineStart = true;
+            matched = 0;
+            return true;
+        }
+        atLineStart = false;
+        if (!markerSeen) {
+            if (b == marker[matched]) {
+                matched++;
+                if (matched == marker.length) {
+                    markerSeen = true;
+                    matched = 0;
                 }
+            } else {
+                matched = b == marker[0] ? 1 : 0;
             }
         }
-        return ended;
+        return true;
     }
 
     /** Marked events so far. */

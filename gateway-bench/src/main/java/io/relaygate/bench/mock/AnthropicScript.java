@@ -1,5 +1,6 @@
 package io.relaygate.bench.mock;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -200,22 +201,29 @@ final class AnthropicScript {
                 .text(new Event("message_stop", "{\"type\":\"message_stop\"}", false).sse());
     }
 
+    /**
+     * A content_block_delta's data, built as text (the same bytes as Jackson's tree would give, which a test checks):
+     * a stream builds one per event, and the harness's 2,000 streams start 500 a second.
+     */
     static String delta(int index, String blockType, String value) {
-        ObjectNode ev =
-                JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
-        ObjectNode d = ev.putObject("delta");
+        String type;
+        String field;
         switch (blockType) {
             case "tool_use":
-                d.put("type", "input_json_delta").put("partial_json", value);
+                type = "input_json_delta";
+                field = "partial_json";
                 break;
             case "thinking":
-                d.put("type", "thinking_delta").put("thinking", value);
+                type = "thinking_delta";
+                field = "thinking";
                 break;
             default:
-                d.put("type", "text_delta").put("text", value);
+                type = "text_delta";
+                field = "text";
                 break;
         }
-        return ev.toString();
+        return "{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":{\"type\":\"" + type + "\",\""
+                + field + "\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(value)) + "\"}}";
     }
 
     String messageDelta(long outputTokens) {

@@ -78,6 +78,11 @@ final class CloudMockHandler extends ChannelDuplexHandler {
         this.mock = mock;
     }
 
+    /** Whether the answer being written is rewritten here (Bedrock's formats), not passed through as it is. */
+    boolean transcodes() {
+        return mode != Mode.NONE;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         this.ctx = ctx;

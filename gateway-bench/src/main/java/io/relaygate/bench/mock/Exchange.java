@@ -73,14 +73,18 @@ final class Exchange {
     }
 
     /** Records the readable bytes of {@code content} without consuming them. */
-    synchronized void wrote(ByteBuf content) {
-        int n = content.readableBytes();
-        if (keepResponse && response.size() + (long) n <= MockUpstream.MAX_RECORDED_BYTES) {
-            byte[] copy = new byte[n];
-            content.getBytes(content.readerIndex(), copy);
+    void wrote(ByteBuf content) {
+        wrote(content, content.readerIndex(), content.readableBytes());
+    }
+
+    /** Records {@code length} bytes of {@code content} from {@code index} on, without consuming them. */
+    synchronized void wrote(ByteBuf content, int index, int length) {
+        if (keepResponse && response.size() + (long) length <= MockUpstream.MAX_RECORDED_BYTES) {
+            byte[] copy = new byte[length];
+            content.getBytes(index, copy);
             response.writeBytes(copy);
         }
-        responseLength += n;
+        responseLength += length;
     }
 
     /** Reads the usage {@code text} declares (see {@link DeclaredUsage}); returns the raise in input and output. */

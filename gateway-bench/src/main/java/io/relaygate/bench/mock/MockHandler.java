@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -74,10 +73,17 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private long intervalMillis;
     private @Nullable Scenario scenario;
     private @Nullable Flood flood;
+    private final EventWriter writer;
+    private final Pacing pacing = new Pacing();
+    /** The next step of the paced stream: one task per handler, not one per event. */
+    private final Runnable pumpTask = this::pump;
+
+    private @Nullable ChannelHandlerContext streamCtx;
 
     MockHandler(MockUpstream mock) {
         super(true);
         this.mock = mock;
+        this.writer = new EventWriter(mock);
     }
 
     @Override
@@ -290,7 +296,8 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set(api.openAi() ? "x-request-id" : "request-id", "req_" + Ids.random(24))
                 .add(rateLimitHeaders);
-        if (StreamFaults.closeDelimited(scenario)) {
+        boolean closeDelimited = StreamFaults.closeDelimited(scenario);
+        if (closeDelimited) {
             head.headers().set(HttpHeaderNames.CONNECTION, "close");
         } else {
             HttpUtil.setTransferEncodingChunked(head, true);
@@ -308,10 +315,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.events = script.get();
         next = 0;
         deltasSent = 0;
-        schedule(ctx, ttft, () -> pump(ctx));
+        pacing.reset();
+        streamCtx = ctx;
+        writer.start(ctx, !closeDelimited);
+        schedule(ctx, ttft, pumpTask);
     }
 
-    private void pump(ChannelHandlerContext ctx) {
+    private void pump() {
+        ChannelHandlerContext ctx = java.util.Objects.requireNonNull(streamCtx, "streamCtx");
         timer = null;
         if (state != State.STREAMING || !ctx.channel().isActive()) {
             return;
@@ -320,8 +331,9 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             AnthropicScript.Event e = events.get(next);
             if (e.delta() && deltasSent > 0 && intervalMillis > 0 && !paused) {
                 paused = true;
-                ctx.flush();
-                schedule(ctx, intervalMillis, () -> pump(ctx));
+                writer.flush(ctx);
+                long wait = pacing.delayNanos(System.nanoTime(), intervalMillis);
+                timer = ctx.executor().schedule(pumpTask, wait, TimeUnit.NANOSECONDS);
                 return;
             }
             paused = false;
@@ -410,26 +422,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Writes an event straight into a pooled buffer (no string, no array per event); its usage is in its data. */
+    /** Writes an event straight into a pooled buffer (no string, no array per event); see {@link EventWriter}. */
     private void write(ChannelHandlerContext ctx, AnthropicScript.Event e) {
-        write(ctx, e.encode(ctx.alloc()), e.data());
+        writer.event(ctx, exchange(), e);
     }
 
     private void write(ChannelHandlerContext ctx, String sse) {
-        write(ctx, Unpooled.wrappedBuffer(sse.getBytes(StandardCharsets.UTF_8)), sse);
-    }
-
-    /** The soak's tally ({@code GET /_mock/usage}) counts the usage in {@code text} once {@code buf} is written. */
-    private void write(ChannelHandlerContext ctx, ByteBuf buf, String text) {
-        exchange().wrote(buf);
-        long[] raise = exchange().declare(text);
-        int n = buf.readableBytes();
-        ctx.write(new DefaultHttpContent(buf)).addListener(f -> {
-            if (f.isSuccess()) {
-                mock.flushed(n);
-                mock.declared(raise);
-            }
-        });
+        writer.text(ctx, exchange(), sse);
     }
 
     private void error(

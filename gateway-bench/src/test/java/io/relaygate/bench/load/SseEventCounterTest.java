@@ -46,4 +46,17 @@ class SseEventCounterTest {
         assertThat(buf.readerIndex()).isZero();
         buf.release();
     }
+
+    @Test
+    void onlyTheReadableBytesOfASliceAreScanned() {
+        var whole = Unpooled.copiedBuffer(
+                "data: content_block_delta\n\ndata: content_block_delta\n\ndata: content_block_delta\n\n",
+                StandardCharsets.UTF_8);
+        var middle = whole.slice(27, 27);
+        whole.readerIndex(27);
+        SseEventCounter counter = new SseEventCounter("content_block_delta");
+        assertThat(counter.feed(middle)).as("the second event alone").isEqualTo(1);
+        assertThat(counter.feed(whole.slice(whole.readerIndex() + 5, 10))).isZero();
+        whole.release();
+    }
 }

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The stream harness's own cost (issue 21, item 3): the mock upstream and the load driver alone (the direct arm, no
+# gateway), N streams at one event per T ms, and the CPU each process spends per event delivered, from /proc
+# (utime + stime over the measured window only: start-up, JIT warm-up and the ramp are outside it).
+#
+#   bash gateway-bench/measure-stream-harness.sh [--streams N] [--interval-ms T] [--warmup S] [--window S]
+#                                                [--rounds R] [--events E] [--profile DIR] [--cpus LIST] JAR...
+#
+# E events per stream (default 200, as the streams phase of run-bench.sh: a new request every E × T ms, whose cost
+# counts too).
+# Each round runs every JAR in turn (interleaved A/B: e.g. an older build and the current one), each with a fresh mock
+# and driver from that jar, both pinned to --cpus (default 1: the one core run-bench.sh gives them). Per run it prints
+# one line: events in the window (the mock's count of events written, GET /_mock/usage; for an older build without
+# it, its bytes written over the bytes per event), the mock's and the driver's CPU µs per event (whole process, and
+# its event loops alone: the rest is JIT and GC), the events per second one core would carry at that cost, the system
+# time's share, and the driver's late events (gap > 2 T) and lost events. The driver's own window starts when the
+# script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
+# 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. Raw JSON lines go to $RESULTS (default stdout's last lines).
+set -u
+streams=2000
+interval=20
+warmup=30
+window=60
+rounds=1
+events=200
+profile=""
+cpus=1
+jars=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --streams) streams="$2"; shift 2 ;;
+    --interval-ms) interval="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --window) window="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --events) events="$2"; shift 2 ;;
+    --profile) profile="$2"; shift 2 ;;
+    --cpus) cpus="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) jars+=("$1"); shift ;;
+  esac
+done
+[ ${#jars[@]} -gt 0 ] || { echo "no jar given (see --help)" >&2; exit 2; }
+[ -n "$profile" ] && mkdir -p "$profile"
+work="$(mktemp -d /tmp/relaygate-harness.XXXXXX)"
+results="${RESULTS:-$work/results.jsonl}"
+hz=$(getconf CLK_TCK)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# The driver's window runs past the script's: the JFR start (jcmd) takes seconds on a busy machine.
+margin=15
+[ -n "$profile" ] && margin=40
+pin=""
+command -v taskset >/dev/null && pin="taskset -c $cpus"
+jfc="$work/fine.jfc"
+sed -e '/jdk.ExecutionSample/,/<\/event>/s/<setting name="period"[^>]*>[^<]*</<setting name="period">1 ms</' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$jfc"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+loop_ticks() { # pid name-prefix -> utime + stime of its threads whose name starts with the prefix
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in "$2"*) sum=$(( sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) )) ;; esac
+  done
+  echo "$sum"
+}
+wchar() { awk '/^wchar/{print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# The events the mock wrote so far (GET /_mock/usage "events"), or -1 from a build that does not count them.
+declared() {
+  local n
+  for _ in $(seq 10); do
+    n=$(curl -s -m 5 "http://127.0.0.1:$1/_mock/usage" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("events", -1))' 2>/dev/null)
+    [ -n "$n" ] && { echo "$n"; return; }
+    sleep 1
+  done
+  echo "mock on port $1: GET /_mock/usage does not answer" >&2; echo 0
+}
+# Bytes one E-event stream puts on the wire (head included) and its events (E deltas + 6 others), for a build that
+# does not count events: its events are then its bytes written (/proc/<pid>/io wchar, which counts the write(2) and
+# writev(2) of NIO, not the send(2) of the native transport) divided by the bytes per event.
+stream_bytes() {
+  curl -s --raw -i -m 30 -X POST "http://127.0.0.1:$1/v1/messages" -H 'x-api-key: sk-bench' \
+      -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' -H "x-mock-events: $events" \
+      -H 'x-mock-event-interval-ms: 0' -H 'x-mock-ttft-ms: 0' \
+      -d '{"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}' | wc -c
+}
+
+one() { # jar label round
+  local jar="$1" label="$2" round="$3" port mock driver out
+  port=$(free_port)
+  $pin java -Xms512m -Xmx1g -jar "$jar" mock --port "$port" --no-record >"$work/mock-$label-$round.log" 2>&1 &
+  mock=$!; pids+=("$mock")
+  for _ in $(seq 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/v1/models" && break; sleep 0.2; done
+  local bpe=0
+  [ "$(declared "$port")" = -1 ] && bpe=$(python3 -c "print($(stream_bytes "$port") / ($events + 6))")
+  $pin java -Xms256m -Xmx1g -jar "$jar" load "http://127.0.0.1:$port/v1/messages" --key sk-bench --json \
+      -c "$streams" --stream --events "$events" --interval-ms "$interval" --ramp 2s \
+      --warmup "${warmup}s" --duration "$((window + margin))s" --drain 30s >"$work/load-$label-$round.json" 2>"$work/load-$label-$round.err" &
+  driver=$!; pids+=("$driver")
+  for _ in $(seq 600); do grep -q starting "$work/load-$label-$round.err" 2>/dev/null && break; sleep 0.1; done
+  sleep "$warmup"
+  local m0 d0 ml0 dl0 e0 m1 d1 ml1 dl1 e1 w0 w1 ms0 ds0 ms1 ds1 mw0 mw1
+  [ -n "$profile" ] && {
+    jcmd "$mock" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-mock.jfr" >/dev/null 2>&1
+    jcmd "$driver" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-driver.jfr" >/dev/null 2>&1
+  }
+  w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
+  ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
+  ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
+  sleep "$window"
+  w1=$(date +%s.%N); m1=$(ticks "$mock"); d1=$(ticks "$driver"); e1=$(declared "$port")
+  ml1=$(loop_ticks "$mock" mock-upstream); dl1=$(loop_ticks "$driver" load-)
+  ms1=$(sys_ticks "$mock"); ds1=$(sys_ticks "$driver"); mw1=$(wchar "$mock")
+  [ -n "$profile" ] && {
+    jcmd "$mock" JFR.stop name=h >/dev/null 2>&1
+    jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
+  }
+  wait "$driver"
+  kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
+  out=$(cat "$work/load-$label-$round.json")
+  python3 - "$label" "$round" "$streams" "$interval" "$hz" "$w0" "$w1" "$m0" "$m1" "$d0" "$d1" "$e0" "$e1" \
+      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
+import json, sys
+a = sys.argv
+label, rnd, streams, interval, hz = a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])
+w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1, bpe = map(float, a[6:25])
+load, rep = a[25], a[26]
+try:
+    r = json.loads(rep)
+except ValueError:
+    r = {}
+ev = e1 - e0 if e0 >= 0 else ((mw1 - mw0) / bpe if bpe > 0 else 0)
+mus = lambda t: round((t / hz) * 1e6 / ev, 2) if ev > 0 else None
+mock_us, drv_us = mus(m1 - m0), mus(d1 - d0)
+both = (mock_us or 0) + (drv_us or 0)
+print(json.dumps({
+    "jar": label, "round": rnd, "streams": streams, "interval_ms": interval, "window_s": round(w1 - w0, 1),
+    "events": int(ev), "events_per_s": round(ev / (w1 - w0)), "mock_us_per_event": mock_us,
+    "driver_us_per_event": drv_us, "events_per_core_s": round(1e6 / both) if both else None,
+    "mock_loop_us_per_event": mus(ml1 - ml0), "driver_loop_us_per_event": mus(dl1 - dl0),
+    "mock_loop_share": round((ml1 - ml0) / (m1 - m0), 2) if m1 > m0 else None,
+    "driver_loop_share": round((dl1 - dl0) / (d1 - d0), 2) if d1 > d0 else None,
+    "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
+    "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
+    "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),
+    "events_from": "mock count" if e0 >= 0 else f"bytes written / {bpe:.1f}", "errors": r.get("errors"), "load_average": float(load)}))
+EOF
+}
+
+for r in $(seq 1 "$rounds"); do
+  for j in "${jars[@]}"; do
+    one "$j" "$(basename "$j" .jar)" "$r"
+  done
+done
+echo "results: $results" >&2

@@ -1,0 +1,87 @@
+package io.relaygate.bench.mock;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the body pieces of one connection's answers for {@link MockHandler} and records them: the exchange's bytes,
+ * the soak's usage tally ({@code GET /_mock/usage}) and the events written, counted once the bytes are written.
+ *
+ * <p>A chunked HTTP/1.1 answer that no {@link CloudMockHandler} transcodes has its events written as ready-made chunks
+ * ({@link SseChunks}) from the HTTP codec's context, past the encoder (which still writes the head and the last chunk:
+ * its state stays "in a chunked body" in between). That is the stream harness's hot path: one buffer per event instead
+ * of an {@code HttpContent} that the encoder turns into three. Everything else goes through the whole pipeline.
+ */
+final class EventWriter {
+
+    private final MockUpstream mock;
+    /** The HTTP/1.1 codec's context while the current answer's events are written as ready-made chunks. */
+    private @Nullable ChannelHandlerContext chunks;
+
+    EventWriter(MockUpstream mock) {
+        this.mock = mock;
+    }
+
+    /** A streamed answer starts on {@code ctx}; {@code chunked}: its body is chunked (not close-delimited). */
+    void start(ChannelHandlerContext ctx, boolean chunked) {
+        chunks = null;
+        if (!chunked || ctx.channel() instanceof Http2StreamChannel) {
+            return;
+        }
+        CloudMockHandler cloud = ctx.pipeline().get(CloudMockHandler.class);
+        if (cloud == null || !cloud.transcodes()) {
+            chunks = ctx.pipeline().context(HttpServerCodec.class);
+        }
+    }
+
+    /** Writes one event of the script (no flush). */
+    void event(ChannelHandlerContext ctx, Exchange ex, AnthropicScript.Event e) {
+        ChannelHandlerContext codec = chunks;
+        if (codec == null) {
+            write(ctx, ex, e.encode(ctx.alloc()), e.data(), true);
+            return;
+        }
+        ByteBuf chunk = SseChunks.chunk(ctx.alloc(), e);
+        int header = SseChunks.sizeLineLength(chunk);
+        int body = chunk.readableBytes() - header - 2;
+        ex.wrote(chunk, chunk.readerIndex() + header, body);
+        recorded(codec.write(chunk), ex.declare(e.data()), body, true);
+    }
+
+    /** Flushes what the current answer wrote, from where its events were written. */
+    void flush(ChannelHandlerContext ctx) {
+        ChannelHandlerContext codec = chunks;
+        (codec != null ? codec : ctx).flush();
+    }
+
+    /** Writes {@code sse} (a fault's tail, a flood piece) through the whole pipeline (no flush). */
+    void text(ChannelHandlerContext ctx, Exchange ex, String sse) {
+        write(ctx, ex, Unpooled.wrappedBuffer(sse.getBytes(StandardCharsets.UTF_8)), sse, false);
+    }
+
+    /** A body piece through the whole pipeline; {@code text} is read for usage. */
+    private void write(ChannelHandlerContext ctx, Exchange ex, ByteBuf buf, String text, boolean event) {
+        int n = buf.readableBytes();
+        ex.wrote(buf, buf.readerIndex(), n);
+        recorded(ctx.write(new DefaultHttpContent(buf)), ex.declare(text), n, event);
+    }
+
+    private void recorded(ChannelFuture written, long[] raise, int bytes, boolean event) {
+        written.addListener(f -> {
+            if (f.isSuccess()) {
+                mock.flushed(bytes);
+                mock.declared(raise);
+                if (event) {
+                    mock.eventWritten();
+                }
+            }
+        });
+    }
+}
