@@ -5,7 +5,7 @@
 -- ARGV[1] n                     ARGV[2..8] requests, errors, input, output, cache_creation, cache_read, cost
 -- ARGV[9..8+n] ttl ms per hash (0: keep for ever)
 -- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given; else ignored)
--- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's day, week and total cost may have been counted
+-- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's cost in the buckets it has cost limits for was counted
 --            already, by spend.lua)
 -- ARGV[11+n] write sequence number ('': not deduplicated)   ARGV[12+n] the writer's low mark
 --            with a sequence number, the last key is the writer's applied set (zset) in this scope's slot: a write
