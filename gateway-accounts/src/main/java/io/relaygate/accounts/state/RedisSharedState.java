@@ -35,8 +35,8 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
- * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA per top list it touched
- * ({@code {top}:<scope>:<period>:<bucket>}, {@link RedisTopLists}), whatever the number of records in it. A key with token or cost limits adds one EVALSHA per request (spend.lua:
+ * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA for the top lists it
+ * touched ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}), whatever the number of records. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
  * admission and the spend.
  */
@@ -307,7 +307,7 @@ public final class RedisSharedState implements SharedState {
                 .get(0);
     }
 
-    /** Each record's scripts, pipelined, then one topset.lua per top list the batch touched. */
+    /** Each record's scripts, pipelined, then one topset.lua for the top lists the batch touched. */
     @Override
     public List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
         return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class));
