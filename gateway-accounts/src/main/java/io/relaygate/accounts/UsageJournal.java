@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.state.WriteId;
@@ -346,6 +347,8 @@ final class UsageJournal implements AutoCloseable {
         Duration w = r.tokenWindow();
         a.add(w == null ? -1 : w.toMillis());
         a.add(r.immediate()).add(r.leaseId()).add(r.limitsCounted());
+        ArrayNode limits = a.addArray();
+        r.costLimits().forEach(p -> limits.add(p.name()));
         try {
             // Jackson escapes every control character and writes no space outside strings; spaces inside a model
             // name are escaped below so a line splits on its separators only
@@ -376,10 +379,21 @@ final class UsageJournal implements AutoCloseable {
                     w < 0 ? null : Duration.ofMillis(w),
                     a.get(7).asBoolean(),
                     text(a.get(8)),
-                    a.get(9).asBoolean());
+                    a.get(9).asBoolean(),
+                    costLimits(a.get(10)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A line written before records named their key's cost limits: its spend counted the cost in all three. */
+    private static java.util.Set<Period> costLimits(@Nullable JsonNode n) {
+        if (n == null || !n.isArray()) {
+            return UsageRecord.ALL_COST_LIMITS;
+        }
+        java.util.Set<Period> out = java.util.EnumSet.noneOf(Period.class);
+        n.forEach(p -> out.add(Period.valueOf(p.asText())));
+        return out;
     }
 
     private static @Nullable String text(JsonNode n) {

@@ -58,7 +58,8 @@ public final class UsageRecorder implements AutoCloseable {
             @Nullable String model,
             long epochHour,
             long tokenWindowStart,
-            boolean limitsCounted) {}
+            boolean limitsCounted,
+            java.util.Set<io.relaygate.accounts.state.Period> costLimits) {}
 
     /**
      * A record and how it is still to be written: {@link SharedState#spend} or {@link SharedState#record}. With a
@@ -212,7 +213,16 @@ public final class UsageRecorder implements AutoCloseable {
         return r.leaseId() == null
                 ? r
                 : new UsageRecord(
-                        r.keyId(), r.accountId(), r.model(), r.counters(), r.at(), r.tokenWindow(), true, null, false);
+                        r.keyId(),
+                        r.accountId(),
+                        r.model(),
+                        r.counters(),
+                        r.at(),
+                        r.tokenWindow(),
+                        true,
+                        null,
+                        false,
+                        r.costLimits());
     }
 
     /**
@@ -248,7 +258,8 @@ public final class UsageRecorder implements AutoCloseable {
                 r.model(),
                 Math.floorDiv(r.at().getEpochSecond(), 3600),
                 w == null ? -1 : AdmissionRequest.windowStart(r.at(), w),
-                r.limitsCounted());
+                r.limitsCounted(),
+                r.costLimits());
     }
 
     private static Entry sum(Entry x, Entry y) {
@@ -265,7 +276,8 @@ public final class UsageRecorder implements AutoCloseable {
                         b.tokenWindow() != null ? b.tokenWindow() : a.tokenWindow(),
                         false,
                         null,
-                        a.limitsCounted()),
+                        a.limitsCounted(),
+                        a.costLimits()),
                 false,
                 -1,
                 rids);

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The store's per-request records (SPI): bounded, appended in batches, read newest first. The Redis backend keeps them
- * in one stream trimmed with {@code XADD … MAXLEN ~ N}; the embedded store in rotating JSON-lines files.
+ * in one stream, an entry per batch, trimmed to about N records; the embedded store in rotating JSON-lines files.
  */
 public interface RequestRecords {
 

@@ -61,9 +61,8 @@ public final class LocalSharedState implements SharedState {
     private static final int FIELDS = UsageCounters.FIELDS.length;
     private static final int COST = 6;
     /** The buckets whose cost the cost limits read. */
-    private static final Period[] COST_LIMIT_PERIODS = {Period.DAY, Period.WEEK, Period.TOTAL};
-
     private final ConcurrentHashMap<String, LocalKeyState> keys = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, AtomicLongArray> usage = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AccountCondition> conditions = new ConcurrentHashMap<>();
     private final LocalTrials trials = new LocalTrials(conditions);
@@ -321,11 +320,11 @@ public final class LocalSharedState implements SharedState {
         boolean key = scopes.contains(UsageScope.KEY);
         if (key) {
             if (r.limitsCounted()) {
-                // spend() put the cost into the day, week and total buckets and the tokens into the window
+                // spend() put the cost into the buckets the key limits it in and the tokens into the window
                 long[] withoutCost = add.clone();
                 withoutCost[COST] = 0;
                 for (Period p : Period.values()) {
-                    addTo(UsageScope.KEY, r.keyId(), p, r.at(), p == Period.HOUR ? add : withoutCost);
+                    addTo(UsageScope.KEY, r.keyId(), p, r.at(), r.costLimits().contains(p) ? withoutCost : add);
                 }
             } else {
                 addAll(UsageScope.KEY, r.keyId(), r.at(), add);
@@ -375,7 +374,7 @@ public final class LocalSharedState implements SharedState {
         if (r.counters().costMicros() != 0) {
             long[] cost = new long[FIELDS];
             cost[COST] = r.counters().costMicros();
-            for (Period p : COST_LIMIT_PERIODS) {
+            for (Period p : r.costLimits()) {
                 addTo(UsageScope.KEY, r.keyId(), p, r.at(), cost);
             }
         }

@@ -2,9 +2,9 @@ package io.relaygate.accounts.state;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,8 +35,8 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
- * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA per top list it touched
- * ({@code {top}:<scope>:<period>:<bucket>}, {@link RedisTopLists}), whatever the number of records in it. A key with token or cost limits adds one EVALSHA per request (spend.lua:
+ * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA for the top lists it
+ * touched ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}), whatever the number of records. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
  * admission and the spend.
  */
@@ -51,6 +51,7 @@ public final class RedisSharedState implements SharedState {
     private final Script usage;
     private final Script spend;
     private final Script trial;
+    private final Script renew;
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
 
@@ -74,6 +75,7 @@ public final class RedisSharedState implements SharedState {
         this.usage = new Script(redis, applied + resource("usage.lua"));
         this.spend = new Script(redis, applied + resource("spend.lua"));
         this.trial = new Script(redis, resource("trial.lua"));
+        this.renew = new Script(redis, resource("renew.lua"));
         this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
         this.writes = new RedisUsageWrites(redis, prefix, usage, topLists);
     }
@@ -172,12 +174,11 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> renew(String keyId, String leaseId, Instant until) {
-        // the set outlives its newest lease (admit.lua sets the same), so a stream renewed past the set's first
-        // expiry keeps its slot; both commands go out together on the shared connection
-        String lease = keyTag(keyId) + "lease";
-        long ttl = Math.max(until.toEpochMilli() - System.currentTimeMillis(), 0) + SLACK_MILLIS;
-        CompletionStage<Long> added = redis.zadd(lease, ZAddArgs.Builder.xx().gt(), until.toEpochMilli(), leaseId);
-        return redis.pexpire(lease, ttl).thenCombine(added, (a, b) -> null);
+        // one script: the lease, and the set's expiry moved only ever later (renew.lua), never below what admit.lua
+        // counts on for the other leases
+        String[] args = {leaseId, Long.toString(until.toEpochMilli()), Long.toString(System.currentTimeMillis())};
+        return renew.<Long>run(ScriptOutputType.INTEGER, new String[] {keyTag(keyId) + "lease"}, args)
+                .thenApply(n -> null);
     }
 
     @Override
@@ -187,8 +188,10 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Long> releaseAll(String keyId) {
-        // one command, atomic: every member of the lease zset, counted
-        return redis.zremrangebyrank(keyTag(keyId) + "lease", 0, -1);
+        // one command, atomic: every lease (scores are expiries, > 0), counted; the set's member '~' (a negative
+        // score, admit.lua) stays, and with it the set's expiry
+        return redis.zremrangebyscore(
+                keyTag(keyId) + "lease", Range.from(Range.Boundary.excluding(0), Range.Boundary.unbounded()));
     }
 
     @Override
@@ -304,7 +307,7 @@ public final class RedisSharedState implements SharedState {
                 .get(0);
     }
 
-    /** Each record's scripts, pipelined, then one topset.lua per top list the batch touched. */
+    /** Each record's scripts, pipelined, then one topset.lua for the top lists the batch touched. */
     @Override
     public List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
         return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class));
@@ -335,7 +338,7 @@ public final class RedisSharedState implements SharedState {
     }
 
     private CompletionStage<Void> spendOnce(UsageRecord r, @org.jspecify.annotations.Nullable WriteId w) {
-        long cost = r.counters().costMicros();
+        long cost = r.costLimits().isEmpty() ? 0 : r.counters().costMicros();
         Duration window = r.tokenWindow();
         String lease = r.leaseId();
         if (cost == 0 && window == null && lease == null) {
@@ -367,10 +370,18 @@ public final class RedisSharedState implements SharedState {
             windowTtl,
             lease == null ? "" : lease,
             w == null ? "" : Long.toString(w.seq()),
-            w == null ? "0" : Long.toString(w.low())
+            w == null ? "0" : Long.toString(w.low()),
+            costMask(r.costLimits())
         };
         return spend.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args)
                 .thenApply(n -> null);
+    }
+
+    /** '1' or '0' per bucket of day, week and total: whether a cost limit reads it (spend.lua's ARGV[9]). */
+    private static String costMask(java.util.Set<Period> limits) {
+        return (limits.contains(Period.DAY) ? "1" : "0")
+                + (limits.contains(Period.WEEK) ? "1" : "0")
+                + (limits.contains(Period.TOTAL) ? "1" : "0");
     }
 
     @Override

@@ -18,14 +18,14 @@ import java.util.function.BiFunction;
  * {@code ZREVRANGE} and an {@code HMGET} per listed id, however many ids there are.
  *
  * <p>Written per usage batch, never per request: each usage write (usage.lua) answers its hashes' sums, a
- * {@link Batch} collects them, and when the batch's writes are done one topset.lua per list raises the scores. The sets
+ * {@link Batch} collects them, and when the batch's writes are done one topset.lua raises the scores of every list. The sets
  * live in their own slot ({@code {top}}), so that call cannot be part of usage.lua on a Redis Cluster. A score is a
  * ranking, not a sum (the counters shown are read from the usage hashes): a batch whose ranking write fails leaves its
  * ids ranked by their earlier sums until their next write.
  */
 final class RedisTopLists {
 
-    /** Ids per topset.lua call (its arguments go through Lua's stack). */
+    /** Ids per topset.lua call (a list's go through Lua's stack at once). */
     private static final int CHUNK = 500;
 
     private final RedisClusterAsyncCommands<String, String> redis;
@@ -62,33 +62,50 @@ final class RedisTopLists {
             ttls.merge(key, RedisSharedState.ttlMillis(period, at), Math::max);
         }
 
-        /** One topset.lua per list (per {@value #CHUNK} ids); completes when they have, failed ones included. */
+        /**
+         * One topset.lua for every list of the batch (per {@value #CHUNK} ids); completes when the calls have, failed
+         * ones included.
+         */
         CompletableFuture<Void> write() {
             List<CompletableFuture<?>> writes = new ArrayList<>();
             synchronized (this) {
-                scores.forEach((key, ids) -> {
-                    List<String> args = new ArrayList<>(1 + 2 * Math.min(ids.size(), CHUNK));
-                    args.add(Long.toString(ttls.getOrDefault(key, 0L)));
-                    for (Map.Entry<String, Double> e : ids.entrySet()) {
-                        args.add(Double.toString(e.getValue()));
-                        args.add(e.getKey());
-                        if (args.size() > 2 * CHUNK) {
-                            writes.add(run(key, args));
-                            args = new ArrayList<>(args.subList(0, 1));
+                List<String> keys = new ArrayList<>();
+                List<String> args = new ArrayList<>();
+                int ids = 0;
+                for (Map.Entry<String, Map<String, Double>> list : scores.entrySet()) {
+                    String key = list.getKey();
+                    List<Map.Entry<String, Double>> entries =
+                            new ArrayList<>(list.getValue().entrySet());
+                    for (int from = 0; from < entries.size(); ) {
+                        int n = Math.min(entries.size() - from, CHUNK - ids);
+                        keys.add(key);
+                        args.add(Long.toString(ttls.getOrDefault(key, 0L)));
+                        args.add(Integer.toString(n));
+                        for (Map.Entry<String, Double> e : entries.subList(from, from + n)) {
+                            args.add(Double.toString(e.getValue()));
+                            args.add(e.getKey());
+                        }
+                        from += n;
+                        ids += n;
+                        if (ids == CHUNK) {
+                            writes.add(run(keys, args));
+                            keys = new ArrayList<>();
+                            args = new ArrayList<>();
+                            ids = 0;
                         }
                     }
-                    if (args.size() > 1) {
-                        writes.add(run(key, args));
-                    }
-                });
+                }
+                if (!keys.isEmpty()) {
+                    writes.add(run(keys, args));
+                }
                 scores.clear();
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
                     .handle((ok, e) -> null);
         }
 
-        private CompletableFuture<?> run(String key, List<String> args) {
-            return topset.<Long>run(ScriptOutputType.INTEGER, new String[] {key}, args.toArray(String[]::new))
+        private CompletableFuture<?> run(List<String> keys, List<String> args) {
+            return topset.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
                     .toCompletableFuture();
         }
     }

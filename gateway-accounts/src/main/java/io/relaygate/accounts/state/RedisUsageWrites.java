@@ -104,7 +104,8 @@ final class RedisUsageWrites {
         StringBuilder costMask = new StringBuilder(4);
         for (Period p : Period.values()) {
             keys.add(RedisSharedState.usageKey(prefix, scope, id, p, p.bucket(r.at())));
-            costMask.append(isKey && r.limitsCounted() && p != Period.HOUR ? '0' : '1');
+            // a counted record's cost is in the buckets its key limits already (spend.lua), the batch adds the rest
+            costMask.append(isKey && r.limitsCounted() && r.costLimits().contains(p) ? '0' : '1');
             ttls.add(Long.toString(RedisSharedState.ttlMillis(p, r.at())));
         }
         args.add(Integer.toString(keys.size()));

@@ -2,8 +2,12 @@ package io.relaygate.accounts.state;
 
 import static java.util.Objects.requireNonNull;
 
+import io.relaygate.core.KeyRules;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * @param limitsCounted its cost and tokens were counted against its key's limits already ({@link #counted()}): a
  *     {@link SharedState#record} of it leaves the cost in the key's day, week and total usage and the token window
  *     alone
+ * @param costLimits the key's buckets with a cost limit (of {@link Period#DAY}, {@link Period#WEEK} and
+ *     {@link Period#TOTAL}): {@link SharedState#spend} counts the cost in these only, where the next admission reads
+ *     it; a {@link #counted()} record adds it to the key's other buckets (the batch), so each bucket gets it once
  */
 public record UsageRecord(
         String keyId,
@@ -34,15 +41,56 @@ public record UsageRecord(
         @Nullable Duration tokenWindow,
         boolean immediate,
         @Nullable String leaseId,
-        boolean limitsCounted) {
+        boolean limitsCounted,
+        Set<Period> costLimits) {
+
+    /** Every bucket a cost limit can read: what a record made without naming its key's cost limits assumes. */
+    public static final Set<Period> ALL_COST_LIMITS =
+            Collections.unmodifiableSet(EnumSet.of(Period.DAY, Period.WEEK, Period.TOTAL));
 
     public UsageRecord {
         requireNonNull(keyId, "keyId");
+        requireNonNull(costLimits, "costLimits");
+        if (costLimits.contains(Period.HOUR)) {
+            throw new IllegalArgumentException("costLimits: " + costLimits + " (expected: of DAY, WEEK, TOTAL)");
+        }
+        costLimits = costLimits.isEmpty()
+                ? Set.of()
+                : costLimits.size() == 3 ? ALL_COST_LIMITS : Collections.unmodifiableSet(EnumSet.copyOf(costLimits));
         requireNonNull(counters, "counters");
         requireNonNull(at, "at");
         if (leaseId != null && !immediate) {
             throw new IllegalArgumentException("a lease is given back only with an immediate record");
         }
+    }
+
+    /** A record whose key may have any cost limit ({@link #ALL_COST_LIMITS}). */
+    public UsageRecord(
+            String keyId,
+            @Nullable String accountId,
+            @Nullable String model,
+            UsageCounters counters,
+            Instant at,
+            @Nullable Duration tokenWindow,
+            boolean immediate,
+            @Nullable String leaseId,
+            boolean limitsCounted) {
+        this(keyId, accountId, model, counters, at, tokenWindow, immediate, leaseId, limitsCounted, ALL_COST_LIMITS);
+    }
+
+    /** The buckets {@code rules} limit the cost of. */
+    public static Set<Period> costLimitsOf(KeyRules rules) {
+        EnumSet<Period> out = EnumSet.noneOf(Period.class);
+        if (rules.dailyCostUsd() != null) {
+            out.add(Period.DAY);
+        }
+        if (rules.weeklyCostUsd() != null) {
+            out.add(Period.WEEK);
+        }
+        if (rules.totalCostUsd() != null) {
+            out.add(Period.TOTAL);
+        }
+        return out;
     }
 
     /** A record that has not been counted against its key's limits yet. */
@@ -72,7 +120,7 @@ public record UsageRecord(
 
     /** What is left to record once {@link SharedState#spend} has counted this record against its key's limits. */
     public UsageRecord counted() {
-        return new UsageRecord(keyId, accountId, model, counters, at, tokenWindow, false, null, true);
+        return new UsageRecord(keyId, accountId, model, counters, at, tokenWindow, false, null, true, costLimits);
     }
 
     /** A record that may wait for the next batch. */

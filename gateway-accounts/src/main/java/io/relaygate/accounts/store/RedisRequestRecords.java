@@ -14,15 +14,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Per-request records in one Redis stream, {@code <prefix>{requests}:log}, each entry one field {@code r} holding the
- * record's JSON. A batch is one {@code EVAL} that runs {@code XADD key MAXLEN ~ N * r json} per record, so a
- * request costs a fraction of one command; {@code MAXLEN ~} lets Redis trim whole nodes, keeping about N. Reading
- * walks the stream newest first with {@code XREVRANGE} in pages; an entry's id is the time it was written, never
- * before its record ended, so {@code since} bounds the ids and the records' own time and fields filter the rest.
+ * Per-request records in one Redis stream, {@code <prefix>{requests}:log}, each entry a batch: fields {@code r},
+ * {@code r2}, {@code r3}, … holding its records' JSON, oldest first. A batch is one {@code EVAL} running one
+ * {@code XADD} whatever its size, so a request costs a fraction of one command. The bound counts records, not entries:
+ * {@code {requests}:n} counts the records ever appended and {@code {requests}:marks} ranks each entry id by that count
+ * after it; each time the count passes a quarter of the bound, the entries older than the newest N records go
+ * ({@code XTRIM MINID}), keeping between N and 1.25 N and a batch. Reading walks the stream newest first with
+ * {@code XREVRANGE} in pages; an entry's id is the time it was written, never before its records ended, so
+ * {@code since} bounds the ids and the records' own time and fields filter the rest.
  */
 final class RedisRequestRecords implements RequestRecords {
 
@@ -31,16 +35,38 @@ final class RedisRequestRecords implements RequestRecords {
 
     private static final int PAGE = 1000;
 
-    private static final String APPEND = "for i = 2, #ARGV do redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',"
-            + " 'r', ARGV[i]) end return #ARGV - 1";
+    private static final String APPEND = String.join(
+            "\n",
+            "local fields = {}",
+            "for i = 2, #ARGV do",
+            "  fields[#fields + 1] = i == 2 and 'r' or 'r' .. (i - 1)",
+            "  fields[#fields + 1] = ARGV[i]",
+            "end",
+            "local id = redis.call('XADD', KEYS[1], '*', unpack(fields))",
+            "local added = #ARGV - 1",
+            "local total = redis.call('INCRBY', KEYS[3], added)",
+            "redis.call('ZADD', KEYS[2], total, id)",
+            "local keep = tonumber(ARGV[1])",
+            "local step = math.max(1, math.floor(keep / 4))",
+            "if math.floor(total / step) > math.floor((total - added) / step) then",
+            "  local oldest = redis.call('ZRANGE', KEYS[2], '(' .. (total - keep), '+inf', 'BYSCORE', 'LIMIT', 0, 1)",
+            "  redis.call('XTRIM', KEYS[1], 'MINID', oldest[1])",
+            "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', total - keep)",
+            "end",
+            "return added");
+
+    /** Records per EVAL: their fields go through Lua's stack ({@code unpack}). */
+    private static final int CHUNK = 1000;
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String key;
+    private final String[] keys;
     private final long maxRecords;
 
     RedisRequestRecords(RedisClusterAsyncCommands<String, String> redis, String prefix, long maxRecords) {
         this.redis = requireNonNull(redis, "redis");
         this.key = prefix + "{requests}:log";
+        this.keys = new String[] {key, prefix + "{requests}:marks", prefix + "{requests}:n"};
         if (maxRecords < 1) {
             throw new IllegalArgumentException("maxRecords: " + maxRecords + " (expected: > 0)");
         }
@@ -52,17 +78,22 @@ final class RedisRequestRecords implements RequestRecords {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        String[] args = new String[batch.size() + 1];
-        args[0] = Long.toString(maxRecords);
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                args[i + 1] = RequestRecords.json().writeValueAsString(batch.get(i));
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        for (int from = 0; from < batch.size(); from += CHUNK) {
+            List<RequestRecord> chunk = batch.subList(from, Math.min(batch.size(), from + CHUNK));
+            String[] args = new String[chunk.size() + 1];
+            args[0] = Long.toString(maxRecords);
+            try {
+                for (int i = 0; i < chunk.size(); i++) {
+                    args[i + 1] = RequestRecords.json().writeValueAsString(chunk.get(i));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            writes.add(redis.<Long>eval(APPEND, ScriptOutputType.INTEGER, keys, args)
+                    .toCompletableFuture());
         }
-        return redis.<Long>eval(APPEND, ScriptOutputType.INTEGER, new String[] {key}, args)
-                .thenApply(n -> null);
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     @Override
@@ -91,13 +122,17 @@ final class RedisRequestRecords implements RequestRecords {
                 return;
             }
             for (StreamMessage<String, String> m : page) {
-                String json = m.getBody().get("r");
-                RequestRecord r = json == null ? null : parse(json);
-                if (r != null && query.matches(r)) {
-                    out.add(r);
-                    if (out.size() == query.limit()) {
-                        done.complete(out);
-                        return;
+                // an entry is a batch, oldest first: newest first is its fields backwards
+                Map<String, String> body = m.getBody();
+                for (int i = body.size(); i >= 1; i--) {
+                    String json = body.get(i == 1 ? "r" : "r" + i);
+                    RequestRecord r = json == null ? null : parse(json);
+                    if (r != null && query.matches(r)) {
+                        out.add(r);
+                        if (out.size() == query.limit()) {
+                            done.complete(out);
+                            return;
+                        }
                     }
                 }
             }

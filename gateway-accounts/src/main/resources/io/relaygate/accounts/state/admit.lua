@@ -2,7 +2,7 @@
 -- Every key is tagged {k:<key id>}, so the script touches one slot (Redis Cluster safe).
 -- Time comes from the caller (ARGV[1]); Redis expiries only collect garbage, with slack.
 --
--- KEYS[1] lease zset (lease id -> expiry ms)   KEYS[2] request window counter   KEYS[3] token window counter
+-- KEYS[1] lease zset (lease id -> expiry ms; member '~': the set's expiry, below)   KEYS[2] request window counter   KEYS[3] token window counter
 -- KEYS[4] usage hash of the day               KEYS[5] usage hash of the week   KEYS[6] usage hash in total
 -- KEYS[7] sticky session (value "<account id>|<expiry ms>")
 -- ARGV[1] now ms            ARGV[2] lease id            ARGV[3] lease ttl ms     ARGV[4] max concurrency (-1: none)
@@ -61,14 +61,20 @@ if maxConcurrency >= 0 then
   -- live leases only; expired ones (a crashed instance's) are swept on a refusal and now and then (1 in 64 lease ids)
   local held = redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
   if held >= maxConcurrency then
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-    local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '(0', now)
+    local first = redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
     return refuse('concurrency', first[2] or now, held)
   end
-  if string.byte(ARGV[2], -1) % 64 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
-  local expiry = now + tonumber(ARGV[3])
-  redis.call('ZADD', KEYS[1], expiry, ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + SLACK)
+  if string.byte(ARGV[2], -1) % 64 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(0', now) end
+  local ttl = tonumber(ARGV[3])
+  -- The set must outlive its newest lease. Its member '~' (score: minus the deadline the set's expiry was last set
+  -- to; negative, so never counted or swept as a lease) lets the lease's own ZADD tell whether the expiry must move:
+  -- LT CH counts '~' only when it is new (a new set, or one an operator emptied) or this deadline is later. The
+  -- deadline is rounded up to a multiple of the lease ttl, so a busy key moves it once per ttl, not per request.
+  local deadline = math.ceil((now + ttl + SLACK) / ttl) * ttl
+  if redis.call('ZADD', KEYS[1], 'LT', 'CH', now + ttl, ARGV[2], -deadline, '~') == 2 then
+    redis.call('PEXPIRE', KEYS[1], deadline - now)
+  end
 end
 
 -- a window's counter is made by its first request, which also sets its expiry (the window's end never moves)

@@ -1,11 +1,16 @@
--- Raises the scores of ids in one top list (a sorted set of one scope's ids in one usage bucket, ranked by cost, then
--- requests) and keeps the set as long as the bucket's usage hashes. Run once per list per usage batch.
+-- Raises the scores of ids in top lists (sorted sets of one scope's ids in one usage bucket, ranked by cost, then
+-- requests), all in the {top} slot: one call per usage batch for every list it touched.
 --
--- KEYS[1] the sorted set     ARGV[1] ttl ms (0: keep for ever)     ARGV[2..] score, id pairs
--- Scores only rise (GT): each is an id's sum after a write, so an older write's sum arriving late changes nothing.
-local args = {}
-for i = 2, #ARGV do args[#args + 1] = ARGV[i] end
-redis.call('ZADD', KEYS[1], 'GT', unpack(args))
-local ttl = tonumber(ARGV[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+-- KEYS[1..m] the sorted sets     ARGV, per set in order: its ttl ms (0: keep for ever), c, then c score/id pairs
+-- Scores only rise (GT): each is an id's sum after a write, so an older write's sum arriving late changes nothing. A
+-- set's expiry is set when ids are added to it (a new set; its bucket's end never moves), not on every batch.
+local a = 1
+for k = 1, #KEYS do
+  local ttl = tonumber(ARGV[a])
+  local c = tonumber(ARGV[a + 1])
+  local args = {}
+  for i = a + 2, a + 1 + 2 * c do args[#args + 1] = ARGV[i] end
+  a = a + 2 + 2 * c
+  if redis.call('ZADD', KEYS[k], 'GT', unpack(args)) > 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[k], ttl) end
+end
 return 1

@@ -5,7 +5,7 @@
 -- ARGV[1] n                     ARGV[2..8] requests, errors, input, output, cache_creation, cache_read, cost
 -- ARGV[9..8+n] ttl ms per hash (0: keep for ever)
 -- ARGV[9+n] token window ttl ms (when KEYS[n+1] is given; else ignored)
--- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's day, week and total cost may have been counted
+-- ARGV[10+n] per hash '1' or '0': whether the cost goes there (a key's cost in the buckets it has cost limits for was counted
 --            already, by spend.lua)
 -- ARGV[11+n] write sequence number ('': not deduplicated)   ARGV[12+n] the writer's low mark
 --            with a sequence number, the last key is the writer's applied set (zset) in this scope's slot: a write
@@ -23,25 +23,33 @@ if seq ~= nil and seq ~= '' then
 end
 local fields = {'requests', 'errors', 'input', 'output', 'cache_creation', 'cache_read', 'cost'}
 local withCost = ARGV[10 + n]
+local sums = {}
 for i = 1, n do
   local last = 7
   if string.sub(withCost, i, i) == '0' then last = 6 end
+  -- the sums come from the writes themselves; a hash may be new when the first field written was (its first write
+  -- sets its expiry: a bucket's end never moves)
+  local fresh, requests, cost = nil, nil, nil
   for f = 1, last do
     local v = tonumber(ARGV[1 + f])
-    if v ~= 0 then redis.call('HINCRBY', KEYS[i], fields[f], v) end
+    if v ~= 0 then
+      local sum = redis.call('HINCRBY', KEYS[i], fields[f], v)
+      if fresh == nil then fresh = sum == v end
+      if f == 1 then requests = sum elseif f == 7 then cost = sum end
+    end
   end
   local ttl = tonumber(ARGV[8 + i])
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  if fresh and ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  if requests == nil or cost == nil then
+    local v = redis.call('HMGET', KEYS[i], 'cost', 'requests')
+    cost = cost or tonumber(v[1]) or 0
+    requests = requests or tonumber(v[2]) or 0
+  end
+  sums[#sums + 1] = cost
+  sums[#sums + 1] = requests
 end
 if keys > n then
   local tokens = tonumber(ARGV[4]) + tonumber(ARGV[5]) + tonumber(ARGV[6]) + tonumber(ARGV[7])
-  redis.call('INCRBY', KEYS[n + 1], tokens)
-  redis.call('PEXPIRE', KEYS[n + 1], tonumber(ARGV[9 + n]))
-end
-local sums = {}
-for i = 1, n do
-  local v = redis.call('HMGET', KEYS[i], 'cost', 'requests')
-  sums[#sums + 1] = tonumber(v[1]) or 0
-  sums[#sums + 1] = tonumber(v[2]) or 0
+  if redis.call('INCRBY', KEYS[n + 1], tokens) == tokens then redis.call('PEXPIRE', KEYS[n + 1], tonumber(ARGV[9 + n])) end
 end
 return sums

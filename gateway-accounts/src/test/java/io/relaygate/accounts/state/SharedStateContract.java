@@ -188,6 +188,62 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void theSpendCountsTheCostInTheLimitedBucketsOnlyAndTheCountedRecordAddsItToTheOthersOnce() {
+        SharedState s = state();
+        KeyRules rules = rules(null, null, null, null, null, 0.005, null, null);
+        UsageRecord done = new UsageRecord(
+                keyId,
+                "acct-1",
+                "model-1",
+                UsageCounters.of(new Usage(300, 0, 0, 0), false, 4_000),
+                T0,
+                null,
+                true,
+                null,
+                false,
+                UsageRecord.costLimitsOf(rules));
+
+        await(s.spend(done));
+        Admission next = admit(s, rules(null, null, null, null, null, 0.004, null, null), "a", T0.plusSeconds(1));
+        assertThat(next.limit())
+                .as("the next admission sees the spend in the day, the bucket the key limits")
+                .isEqualTo(Admission.Limit.DAILY_COST);
+        assertThat(next.current()).isEqualTo(4_000);
+        assertThat(await(s.usage(UsageScope.KEY, Period.WEEK, T0)))
+                .as("nothing yet in the week, which no limit of the key reads: the batch writes it")
+                .isEmpty();
+
+        await(s.record(done.counted()));
+
+        for (Period p : Period.values()) {
+            assertThat(await(s.usage(UsageScope.KEY, p, T0)))
+                    .singleElement()
+                    .extracting(UsageRow::counters)
+                    .as(p + ": the cost once, whether the spend or the batch put it there")
+                    .isEqualTo(new UsageCounters(1, 0, 300, 0, 0, 0, 4_000));
+        }
+    }
+
+    @Test
+    void releaseAllCountsTheLeasesOnlyAndLeasesStillExpireAfterIt() {
+        SharedState s = state();
+        KeyRules rules = rules(1, null, null, null, null, null, null, null);
+        assertThat(admit(s, rules, "a", T0).admitted()).isTrue();
+        await(s.release(keyId, "a"));
+        assertThat(admit(s, rules, "b", T0.plusSeconds(1)).admitted()).isTrue();
+
+        assertThat(await(s.releaseAll(keyId))).as("one lease held").isEqualTo(1L);
+        assertThat(await(s.releaseAll(keyId))).as("none left").isZero();
+        assertThat(admit(s, rules, "c", T0.plusSeconds(2)).admitted()).isTrue();
+        assertThat(admit(s, rules, "d", T0.plusSeconds(3)).admitted())
+                .as("the new lease counts")
+                .isFalse();
+        assertThat(admit(s, rules, "d", T0.plusSeconds(2).plus(LEASE)).admitted())
+                .as("and expires after the lease TTL, never released (a crashed instance)")
+                .isTrue();
+    }
+
+    @Test
     void aRenewedLeaseOutlivesItsFirstExpiry() {
         SharedState s = state();
         KeyRules rules = rules(1, null, null, null, null, null, null, null);

@@ -244,6 +244,7 @@ public final class Exchange {
                 quote == null ? null : quote.pricedAs(),
                 rules.maxTokens() == null ? null : rules.tokenWindow(),
                 rules.limitsUsage(),
+                io.relaygate.accounts.state.UsageRecord.costLimitsOf(rules),
                 leaseToRecord,
                 request.client.version(),
                 request.skim.stream(),

@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * @param tokenWindow the key's token window, when it limits tokens (the tokens count there too)
  * @param keyLimitsUsage whether the key has token or cost limits (its usage must reach the store before its next
  *     admission)
+ * @param keyCostLimits the usage buckets the key has cost limits for (of day, week and total): where its cost is
+ *     counted at once, the rest of its usage following with the next batch
  * @param leaseId the request's concurrency lease, when it is to be given back with the key's usage (a key with
  *     token or cost limits), or null when the request held none or it was given back already
  * @param clientVersion the client's version when identified (e.g. {@code 2.1.330}), or null
@@ -73,6 +75,7 @@ public record ExchangeOutcome(
         @Nullable String pricedAs,
         @Nullable Duration tokenWindow,
         boolean keyLimitsUsage,
+        java.util.Set<io.relaygate.accounts.state.Period> keyCostLimits,
         @Nullable String leaseId,
         @Nullable String clientVersion,
         boolean stream,
@@ -85,6 +88,7 @@ public record ExchangeOutcome(
         Map<String, String> skipped) {
 
     public ExchangeOutcome {
+        keyCostLimits = java.util.Set.copyOf(keyCostLimits);
         attemptLog = List.copyOf(attemptLog);
         candidates = List.copyOf(candidates);
         skipped = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(skipped));
@@ -112,6 +116,7 @@ public record ExchangeOutcome(
             @Nullable String pricedAs,
             @Nullable Duration tokenWindow,
             boolean keyLimitsUsage,
+            java.util.Set<io.relaygate.accounts.state.Period> keyCostLimits,
             @Nullable String leaseId,
             @Nullable String clientVersion,
             boolean stream,
@@ -142,6 +147,7 @@ public record ExchangeOutcome(
                 pricedAs,
                 tokenWindow,
                 keyLimitsUsage,
+                keyCostLimits,
                 leaseId,
                 clientVersion,
                 stream,

@@ -134,6 +134,7 @@ public final class RequestLedgerHandler extends ChannelDuplexHandler {
                 null,
                 null,
                 false,
+                java.util.Set.of(),
                 null,
                 info == null ? null : info.clientVersion(),
                 false,

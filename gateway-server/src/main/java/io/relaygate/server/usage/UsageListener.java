@@ -42,6 +42,8 @@ public final class UsageListener implements ExchangeListener {
                 clock.instant(),
                 o.tokenWindow(),
                 o.keyLimitsUsage(),
-                o.leaseId()));
+                o.leaseId(),
+                false,
+                o.keyCostLimits()));
     }
 }

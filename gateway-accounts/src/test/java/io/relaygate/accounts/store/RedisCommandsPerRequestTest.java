@@ -1,0 +1,216 @@
+package io.relaygate.accounts.store;
+
+import static io.relaygate.accounts.store.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.relaygate.accounts.ledger.RequestRecord;
+import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.RedisSharedState;
+import io.relaygate.accounts.state.SharedState;
+import io.relaygate.accounts.state.UsageCounters;
+import io.relaygate.accounts.state.UsageRecord;
+import io.relaygate.accounts.state.UsageWrite;
+import io.relaygate.accounts.state.WriteId;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.Usage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How many commands Redis runs per request of a key with every shared limit (concurrency, requests, tokens, daily
+ * cost) and a session, the way the gateway sends them with its usage journal: an admission and a spend per request,
+ * then per 100 ms batch the summed usage record and the request records. Counted by a redis-server of the test's own
+ * ({@code INFO commandstats}: calls made inside scripts included), so the counts are exact: a count, not a timing.
+ */
+class RedisCommandsPerRequestTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(15);
+    private static final KeyRules RULES = new KeyRules(
+            20_000,
+            1_000_000_000L,
+            Duration.ofMinutes(1),
+            100_000_000_000L,
+            Duration.ofHours(1),
+            100_000.0,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            java.util.Set.of(),
+            null,
+            null,
+            null);
+    /** Requests per 100 ms batch of one key at c=1 (about 400 requests/s through the gateway on the bench machine). */
+    private static final int REQUESTS_PER_BATCH = 40;
+
+    @TempDir
+    static Path dir;
+
+    private static RedisProcess redis;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> connection;
+    private static SharedState state;
+    private static RedisRequestRecords records;
+    private static long seq;
+    private static long batches;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisProcess.start(dir.resolve("redis"));
+        client = RedisClient.create(redis.url());
+        connection = client.connect();
+        state = new RedisSharedState(connection.async(), "t:");
+        records = new RedisRequestRecords(connection.async(), "t:", 100_000);
+        // loads the scripts (NOSCRIPT, then EVAL) and indexes the ids: once per process, not per request
+        Instant warm = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            request("warm-" + i, warm);
+        }
+        batch(3, warm);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
+    }
+
+    @Test
+    void aRequestCostsTwoScriptsAndAtMostTenCallsInsideThem() {
+        Instant now = Instant.now();
+        Calls before = Calls.read();
+        for (int i = 0; i < 10; i++) {
+            request("r" + i, now.plusMillis(i));
+        }
+        Calls used = Calls.read().minus(before);
+
+        assertThat(used.scripts()).as("the admission and the spend").isEqualTo(2 * 10);
+        assertThat(used.inside())
+                .as("admit.lua 5 (the day's cost, windows and session in one MGET, lease count and add, request"
+                        + " window), spend.lua 5 (deduplication 2, the day's cost, the token window, the lease back);"
+                        + " plus 3 once in 32 writes (the deduplication forgets acknowledged numbers)")
+                .isLessThanOrEqualTo(10 * 10 + 3);
+    }
+
+    @Test
+    void aBatchCostsTheSameWhateverTheNumberOfRequestsInItAndAtTwelveCallsPerRequestInAll() {
+        Instant now = Instant.now();
+        Calls before = Calls.read();
+        batch(1, now);
+        Calls one = Calls.read().minus(before);
+        before = Calls.read();
+        batch(REQUESTS_PER_BATCH, now);
+        Calls many = Calls.read().minus(before);
+        before = Calls.read();
+        for (int i = 0; i < REQUESTS_PER_BATCH; i++) {
+            request("b" + i, now.plusMillis(i));
+        }
+        Calls requests = Calls.read().minus(before);
+
+        assertThat(many)
+                .as("one summed usage record and one records entry, however many requests")
+                .isEqualTo(one);
+        assertThat(many.scripts())
+                .as("usage.lua per scope (key, account, model), topset.lua, the records' EVAL")
+                .isLessThanOrEqualTo(3 + 9 + 1);
+        double inside = (requests.inside() + many.inside()) / (double) REQUESTS_PER_BATCH;
+        assertThat(inside)
+                .as("calls inside scripts per request, " + REQUESTS_PER_BATCH + " requests a batch (issue 21: <= 12)")
+                .isLessThanOrEqualTo(12);
+    }
+
+    /** One request as the gateway sends it: the admission, then the spend with the lease (journalled write id). */
+    private static void request(String id, Instant at) {
+        assertThat(await(state.admit(new AdmissionRequest("kid", RULES, id, LEASE, at, "session", LEASE)))
+                        .admitted())
+                .isTrue();
+        UsageRecord done = new UsageRecord(
+                "kid",
+                "acct",
+                "model",
+                UsageCounters.of(new Usage(30, 8, 0, 0), false, 174),
+                at,
+                RULES.tokenWindow(),
+                true,
+                id,
+                false,
+                UsageRecord.costLimitsOf(RULES));
+        seq++;
+        await(state.spend(done, new WriteId("w1", seq, seq)));
+    }
+
+    /** One 100 ms batch of {@code n} requests: their summed usage record and their request records. */
+    private static void batch(int n, Instant at) {
+        UsageRecord sum = new UsageRecord(
+                        "kid",
+                        "acct",
+                        "model",
+                        UsageCounters.of(new Usage(30L * n, 8L * n, 0, 0), false, 174L * n),
+                        at,
+                        RULES.tokenWindow(),
+                        true,
+                        null,
+                        false,
+                        UsageRecord.costLimitsOf(RULES))
+                .counted();
+        seq++;
+        batches++;
+        List<CompletionStage<Void>> writes =
+                state.recordAll(List.of(new UsageWrite(sum, new WriteId("batches", batches, batches))));
+        await(CompletableFuture.allOf(
+                writes.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new)));
+        List<RequestRecord> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(StoreContract.record("req_" + batches + "_" + i, at, "kid", "acct", 200, 30));
+        }
+        await(records.append(batch));
+    }
+
+    /**
+     * Calls Redis ran: scripts sent (EVAL, EVALSHA) and calls made inside them (every other command but the test's own
+     * connection set-up and reading).
+     */
+    private record Calls(long scripts, long inside) {
+
+        private static final java.util.Set<String> CONNECTION_COMMANDS = java.util.Set.of("info", "ping", "hello");
+
+        static Calls read() {
+            RedisClient c = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> s = c.connect()) {
+                long scripts = 0;
+                long inside = 0;
+                for (String line : s.sync().info("commandstats").split("\r?\n")) {
+                    if (!line.startsWith("cmdstat_")) {
+                        continue;
+                    }
+                    String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                    long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+                    if (name.equals("eval") || name.equals("evalsha")) {
+                        scripts += calls;
+                    } else if (!CONNECTION_COMMANDS.contains(name) && !name.startsWith("client")) {
+                        inside += calls;
+                    }
+                }
+                return new Calls(scripts, inside);
+            } finally {
+                c.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        }
+
+        Calls minus(Calls o) {
+            return new Calls(scripts - o.scripts, inside - o.inside);
+        }
+    }
+}
