@@ -119,7 +119,8 @@ class ConsoleLoadBench {
                                 null,
                                 false,
                                 null,
-                                false),
+                                false,
+                                UsageRecord.ALL_COST_LIMITS),
                         null));
                 if (writes.size() == 100 || i == REQUESTS - 1) {
                     CompletableFuture.allOf(gw.store.state().recordAll(writes).stream()

@@ -23,7 +23,8 @@ import java.util.concurrent.CompletionStage;
  * The Redis backend. Key layout under the prefix, each family under one hash tag so multi-key scripts stay in one slot:
  *
  * <ul>
- *   <li>{@code {k:<key id>}:lease} concurrency leases (zset, lease id → expiry ms); {@code :rw:<start>} and
+ *   <li>{@code {k:<key id>}:lease} concurrency leases (zset, lease id → expiry ms; member {@code ~}, scored minus the
+ *       deadline the set's expiry was last set to, admit.lua); {@code :rw:<start>} and
  *       {@code :tw:<start>} request and token windows; {@code :s:<session hash>} sticky account; {@code :u:<period>:<bucket>}
  *       the key's usage hashes (cost limits read them in the admission script)
  *   <li>{@code {a:<account id>}:u:…} and {@code {m:<model>}:u:…} account and model usage hashes

@@ -64,20 +64,6 @@ public record UsageRecord(
         }
     }
 
-    /** A record whose key may have any cost limit ({@link #ALL_COST_LIMITS}). */
-    public UsageRecord(
-            String keyId,
-            @Nullable String accountId,
-            @Nullable String model,
-            UsageCounters counters,
-            Instant at,
-            @Nullable Duration tokenWindow,
-            boolean immediate,
-            @Nullable String leaseId,
-            boolean limitsCounted) {
-        this(keyId, accountId, model, counters, at, tokenWindow, immediate, leaseId, limitsCounted, ALL_COST_LIMITS);
-    }
-
     /** The buckets {@code rules} limit the cost of. */
     public static Set<Period> costLimitsOf(KeyRules rules) {
         EnumSet<Period> out = EnumSet.noneOf(Period.class);
@@ -93,7 +79,10 @@ public record UsageRecord(
         return out;
     }
 
-    /** A record that has not been counted against its key's limits yet. */
+    /**
+     * A record that has not been counted against its key's limits yet, of a key that may have any cost limit
+     * ({@link #ALL_COST_LIMITS}).
+     */
     public UsageRecord(
             String keyId,
             @Nullable String accountId,
@@ -103,7 +92,7 @@ public record UsageRecord(
             @Nullable Duration tokenWindow,
             boolean immediate,
             @Nullable String leaseId) {
-        this(keyId, accountId, model, counters, at, tokenWindow, immediate, leaseId, false);
+        this(keyId, accountId, model, counters, at, tokenWindow, immediate, leaseId, false, ALL_COST_LIMITS);
     }
 
     /** A record that gives back no lease. */
