@@ -59,7 +59,7 @@ while [ $# -gt 0 ]; do
     --max-streams) max_streams="$2"; shift 2 ;;
     --prewarm) prewarm="$2"; shift 2 ;;
     --arms) only_arms="${2//,/ }"; shift 2 ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

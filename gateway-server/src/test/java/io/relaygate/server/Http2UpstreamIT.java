@@ -38,13 +38,13 @@ import org.junit.jupiter.api.Test;
 /**
  * HTTP/2 to the upstreams: streams share few connections (at most two per event loop for 200 streams against a server
  * allowing 100 per connection), a slow client stalls only its own stream, a client that leaves resets only its stream,
- * failover before the first byte, byte-identical passthrough next to HTTP/1.1, h2c by opt-in, GOAWAY draining, PINGs
- * on quiet connections (one that stops answering is replaced) and proxies carrying h2. The upstream is the project's mock over TLS with ALPN (or h2c); it records each exchange's
+ * failover before the first byte, byte-identical passthrough next to HTTP/1.1, h2c by opt-in, GOAWAY draining and
+ * proxies carrying h2 ({@link Http2PingIT}: PINGs on quiet connections). The upstream is the project's mock over TLS with ALPN (or h2c); it records each exchange's
  * protocol and connection.
  */
 class Http2UpstreamIT {
 
-    private static final String MODEL = "claude-sonnet-4-5";
+    static final String MODEL = "claude-sonnet-4-5";
 
     private static GatewayHarness gateway(int ioThreads, MockOptions mock) throws Exception {
         return GatewayHarness.builder()
@@ -53,12 +53,12 @@ class Http2UpstreamIT {
                 .start();
     }
 
-    private static MockOptions h2() {
+    static MockOptions h2() {
         return MockOptions.defaults().withTls(true).withHttp2(true);
     }
 
     /** An account on {@code mock} trusting its certificate, preferred over the harness's own (untrusted) one. */
-    private static Account account(
+    static Account account(
             GatewayHarness gw,
             MockUpstream mock,
             String name,
@@ -393,39 +393,6 @@ class Http2UpstreamIT {
             List<RecordedExchange> seen = gw.mock.exchanges();
             assertThat(seen).extracting(RecordedExchange::scenario).containsExactly("refused-stream", "text");
             assertThat(seen.get(1).completed()).isTrue();
-        }
-    }
-
-    @Test
-    void quietConnectionsArePingedAndOneThatStopsAnsweringIsReplacedWithoutLosingTheRequest() throws Exception {
-        try (GatewayHarness gw = GatewayHarness.builder()
-                .mock(h2())
-                .config(c -> c.withServer(c.server().withIoThreads(1))
-                        .withUpstream(c.upstream().withStreamKeepAlive(Duration.ofMillis(300))))
-                .upstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30))
-                .start()) {
-            account(gw, gw.mock, "h2", GatewayHarness.UPSTREAM_KEY, 1, null);
-            assertThat(gw.post("/v1/messages", messages(MODEL, true, "hi")).statusCode())
-                    .isEqualTo(200);
-            long until = System.nanoTime() + GatewayHarness.WAIT.toNanos();
-            while (gw.mock.pingsReceived() < 2 && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            assertThat(gw.mock.pingsReceived())
-                    .as("the quiet connection was pinged, again after each answer")
-                    .isGreaterThanOrEqualTo(2);
-            assertThat(gw.mock.openHttp2Connections()).as("answered: kept").isEqualTo(1);
-
-            assertThat(gw.mock.mute()).isEqualTo(1);
-            HttpResponse<byte[]> r = gw.post("/v1/messages", messages(MODEL, true, "after"));
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("event: message_stop");
-            assertThat(gw.outcomeOf(r).account())
-                    .as("sent again on a fresh connection to the same account, no failover")
-                    .isEqualTo("h2");
-            assertThat(gw.mock.connectionsAccepted())
-                    .as("the silent connection was given up for a new one")
-                    .isEqualTo(2);
         }
     }
 
