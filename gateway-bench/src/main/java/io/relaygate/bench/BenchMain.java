@@ -1,5 +1,6 @@
 package io.relaygate.bench;
 
+import io.relaygate.bench.idp.IdpCommand;
 import io.relaygate.bench.load.LoadCommand;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
@@ -20,6 +21,7 @@ public final class BenchMain {
 
             Commands:
               mock   run the mock upstream AI provider (Anthropic Messages, OpenAI Chat Completions and Responses)
+              idp    run the mock OpenID Connect provider (sign-in runs against a gateway)
               load   closed- or open-loop HTTP load with latency percentiles and SSE stream checks
               soak   mixed traffic in three formats with mock faults at a fixed rate, for long runs (run-soak.sh)
               jmh    the JMH benchmarks (request skim, SSE framer, transcoders); JMH's own options, e.g. -wi 2 -i 3 -f 1
@@ -79,6 +81,8 @@ public final class BenchMain {
         switch (args[0]) {
             case "mock":
                 return mock(rest, out, err);
+            case "idp":
+                return IdpCommand.run(rest, out, err);
             case "load":
                 return LoadCommand.run(rest, out, err);
             case "soak":
@@ -86,7 +90,7 @@ public final class BenchMain {
             case "jmh":
                 return jmh(rest, err);
             default:
-                err.println("unknown command: " + args[0] + " (expected: mock, load, soak or jmh)");
+                err.println("unknown command: " + args[0] + " (expected: mock, idp, load, soak or jmh)");
                 return 2;
         }
     }

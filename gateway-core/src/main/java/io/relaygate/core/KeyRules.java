@@ -47,6 +47,25 @@ public record KeyRules(
     public static final KeyRules NONE = new KeyRules(
             null, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, null);
 
+    /** These rules with the model list {@code allowed} (empty: every model) less {@code denied}. */
+    public KeyRules withModels(List<String> allowed, List<String> denied) {
+        return new KeyRules(
+                maxConcurrency,
+                maxRequests,
+                requestWindow,
+                maxTokens,
+                tokenWindow,
+                dailyCostUsd,
+                weeklyCostUsd,
+                totalCostUsd,
+                allowed,
+                denied,
+                allowedClients,
+                expiresAt,
+                boundAccount,
+                boundGroup);
+    }
+
     /** Whether a limit needs state shared between requests: concurrency, requests, tokens or cost. */
     public boolean hasSharedLimits() {
         return maxConcurrency != null || maxRequests != null || limitsUsage();

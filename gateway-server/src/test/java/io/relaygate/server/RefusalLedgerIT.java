@@ -125,7 +125,7 @@ class RefusalLedgerIT {
                 .doesNotContain(" key_id=- ");
         assertThat(lineOf(clientRule)).contains(" status=403 ", " end=REFUSED error=permission ", " client=other ");
         assertThat(lineOf(modelRule))
-                .contains(" status=403 ", " error=permission ", " model=claude-sonnet-4-5 ")
+                .contains(" status=400 ", " error=invalid_request ", " model=claude-sonnet-4-5 ")
                 .doesNotContain(" key=- ");
         assertThat(lineOf(firstOfLimit)).contains(" status=200 ", " end=COMPLETED ");
         assertThat(lineOf(limit)).contains(" status=429 ", " end=REFUSED error=rate_limit ");
@@ -141,7 +141,7 @@ class RefusalLedgerIT {
         String total = "relaygate_requests_total";
         assertThat(metrics.sum(total, "status", "4xx", "error", "authentication"))
                 .isEqualTo(2.0);
-        assertThat(metrics.sum(total, "status", "4xx", "error", "permission")).isEqualTo(3.0);
+        assertThat(metrics.sum(total, "status", "4xx", "error", "permission")).isEqualTo(2.0);
         assertThat(metrics.sum(total, "status", "4xx", "error", "rate_limit")).isEqualTo(1.0);
         assertThat(metrics.sum(total, "route", "none", "status", "4xx", "error", "not_found"))
                 .as("a path that resolved to no route is counted under route=none")
@@ -149,7 +149,8 @@ class RefusalLedgerIT {
         assertThat(metrics.sum(total, "status", "4xx", "error", "method_not_allowed"))
                 .isEqualTo(1.0);
         assertThat(metrics.sum(total, "status", "4xx", "error", "invalid_request"))
-                .isEqualTo(1.0);
+                .as("the bad JSON and the model outside the key's list")
+                .isEqualTo(2.0);
         assertThat(metrics.sum(total, "status", "2xx")).isEqualTo(1.0);
         assertThat(metrics.sum(total)).as("every request read, once").isEqualTo(10.0);
         assertThat(metrics.sum("relaygate_requests_active"))

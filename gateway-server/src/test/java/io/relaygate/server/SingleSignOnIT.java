@@ -193,7 +193,7 @@ class SingleSignOnIT {
         assertThat(gw.outcomeOf(allowed).keyId()).isEqualTo(alice.keyId());
         HttpResponse<byte[]> denied =
                 gw.post("/v1/messages", messages("claude-opus-4-1", false, "hi"), "authorization", "Bearer " + access);
-        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.statusCode()).as("a model outside the group's list").isEqualTo(400);
         assertThat(new String(denied.body(), StandardCharsets.UTF_8)).contains("claude-opus-4-1");
 
         // a second sign-in finds the same person by subject: no second person, no second key

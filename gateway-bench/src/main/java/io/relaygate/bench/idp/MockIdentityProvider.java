@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -94,7 +95,7 @@ public final class MockIdentityProvider implements AutoCloseable {
     private volatile String groupsClaim = "groups";
     private volatile boolean forge;
 
-    private MockIdentityProvider(String clientId, String clientSecret) {
+    private MockIdentityProvider(String clientId, String clientSecret, int port) {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         try {
@@ -118,14 +119,20 @@ public final class MockIdentityProvider implements AutoCloseable {
                                 .addLast(new Handler());
                     }
                 })
-                .bind("127.0.0.1", 0)
+                .bind("127.0.0.1", port)
                 .syncUninterruptibly()
                 .channel();
     }
 
     /** Starts a provider on an ephemeral loopback port for client {@code clientId} with {@code clientSecret}. */
     public static MockIdentityProvider start(String clientId, String clientSecret) {
-        return new MockIdentityProvider(requireNonNull(clientId, "clientId"), requireNonNull(clientSecret, "secret"));
+        return start(clientId, clientSecret, 0);
+    }
+
+    /** Starts a provider on loopback {@code port} ({@code 0}: any free port). */
+    public static MockIdentityProvider start(String clientId, String clientSecret, int port) {
+        return new MockIdentityProvider(
+                requireNonNull(clientId, "clientId"), requireNonNull(clientSecret, "secret"), port);
     }
 
     /** The issuer, {@code http://127.0.0.1:<port>}. */
@@ -241,7 +248,10 @@ public final class MockIdentityProvider implements AutoCloseable {
         String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + code + "&state="
                 + URLEncoder.encode(q.getOrDefault("state", ""), StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
-        r.headers().set(HttpHeaderNames.LOCATION, location).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        r.headers()
+                .set(HttpHeaderNames.LOCATION, location)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -337,7 +347,11 @@ public final class MockIdentityProvider implements AutoCloseable {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        // the connection is closed after each answer, so say so: a client that pools connections must not reuse it
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -55,20 +55,31 @@ public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
             request.release();
             return;
         }
-        String refusal = refusal(request.info.key().rules(), request.skim.model(), request.client.kind());
+        KeyRules rules = request.info.key().rules();
+        // a model the key may not use is a 400 invalid_request_error, as Anthropic's own gateway answers a model
+        // outside
+        // a person's upstreams (testdata/clients/gateway); a client the key is not for stays a 403 permission_error
+        String modelRefusal = modelRefusal(rules, request.skim.model());
+        String refusal = modelRefusal != null ? modelRefusal : clientRefusal(rules, request.client.kind());
         if (refusal == null) {
             ctx.fireChannelRead(request);
             return;
         }
         securityLog.info(
                 "[{}] key {} refused: {}", request.info.id, request.info.key().name(), refusal);
-        ErrorResponder.send(
-                ctx, request.info.route.format(), ErrorKind.PERMISSION, refusal, request.info.id, null, false);
+        ErrorKind kind = modelRefusal != null ? ErrorKind.INVALID_REQUEST : ErrorKind.PERMISSION;
+        ErrorResponder.send(ctx, request.info.route.format(), kind, refusal, request.info.id, null, false);
         request.release();
     }
 
     /** Why {@code rules} refuse a request for {@code model} from {@code client}, or null when they allow it. */
     static @Nullable String refusal(KeyRules rules, @Nullable String model, ClientKind client) {
+        String byModel = modelRefusal(rules, model);
+        return byModel != null ? byModel : clientRefusal(rules, client);
+    }
+
+    /** Why {@code rules} refuse {@code model}, or null when they allow it (or the request names none). */
+    static @Nullable String modelRefusal(KeyRules rules, @Nullable String model) {
         if (model != null) {
             if (matchesAny(rules.deniedModels(), model)) {
                 return "model " + model + " is denied for this key";
@@ -78,6 +89,11 @@ public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
                         + String.join(", ", rules.allowedModels()) + ")";
             }
         }
+        return null;
+    }
+
+    /** Why {@code rules} refuse a request from {@code client}, or null when they allow it. */
+    static @Nullable String clientRefusal(KeyRules rules, ClientKind client) {
         if (!rules.allowedClients().isEmpty() && !rules.allowedClients().contains(client)) {
             return "this key may only be used from "
                     + String.join(

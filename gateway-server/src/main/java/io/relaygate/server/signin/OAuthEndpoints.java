@@ -60,6 +60,9 @@ final class OAuthEndpoints {
         doc.putArray("grant_types_supported").add(DEVICE_GRANT).add("refresh_token");
         doc.putArray("token_endpoint_auth_methods_supported").add("none");
         doc.putArray("response_types_supported");
+        // the fields of Anthropic's own gateway's document (testdata/clients/gateway): no scope is checked here
+        doc.putArray("scopes_supported");
+        doc.put("gateway_protocol_version", 1);
         SignInHttp.json(ctx, 200, doc);
     }
 
@@ -154,8 +157,10 @@ final class OAuthEndpoints {
                     refused(address, agent, "access_denied");
                     return answer(400, "access_denied", "the sign-in was refused");
                 case INVALID:
-                    refused(address, agent, "invalid_grant");
-                    return answer(400, "invalid_grant", "unknown or already used device_code");
+                    // Anthropic's own gateway answers an unknown device code expired_token (testdata/clients/gateway),
+                    // one of the answers on which the protocol tells the client to stop polling
+                    refused(address, agent, "expired_token");
+                    return answer(400, "expired_token", "unknown, expired or already used device_code: sign in again");
                 case APPROVED:
                 default:
                     String personId = requireNonNull(poll.personId(), "personId");
