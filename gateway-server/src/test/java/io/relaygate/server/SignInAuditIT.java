@@ -155,7 +155,7 @@ class SignInAuditIT {
             assertThat(line(lines, "refused tokens from"))
                     .contains(CLIENT)
                     .contains("\"" + CLAUDE + "\"")
-                    .endsWith("invalid_grant");
+                    .endsWith("expired_token");
 
             secrets.forEach(SuiteSecretScan::secret);
             List<String> all = messages(lines);
