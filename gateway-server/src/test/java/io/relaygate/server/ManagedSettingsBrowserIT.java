@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -68,9 +70,15 @@ class ManagedSettingsBrowserIT {
     }
 
     private static String checksumShown() {
-        return chromium.await(By.cssSelector("#settings tr[data-row='design'] td[data-col='checksum']"))
-                .getText()
-                .trim();
+        // the table is drawn anew after each change: a cell found just before that is gone, so look again
+        By cell = By.cssSelector("#settings tr[data-row='design'] td[data-col='checksum']");
+        return new WebDriverWait(chromium.browser, HeadlessChromium.WAIT)
+                .ignoring(StaleElementReferenceException.class)
+                .ignoring(NoSuchElementException.class)
+                .until(d -> {
+                    String text = d.findElement(cell).getText().trim();
+                    return text.isEmpty() ? null : text;
+                });
     }
 
     @Test

@@ -328,7 +328,9 @@ public final class MockUpstream implements AutoCloseable {
     public int mute() {
         int n = 0;
         for (Channel ch : http2Connections) {
-            ch.config().setAutoRead(false);
+            // on the connection's own loop, and waited for: on the epoll transport a change made from another thread
+            // lands later, and the client's next frames would still be read
+            ch.eventLoop().submit(() -> ch.config().setAutoRead(false)).syncUninterruptibly();
             n++;
         }
         return n;
