@@ -31,7 +31,7 @@
 # default phases: --phases costs; COSTS_JFC=path/to/settings.jfc records them with other JFR settings, e.g. a 2 ms
 # execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
 # gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either),
-# streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
+# streams-20ms (only the 2,000 × 20 ms run of streams), streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
 # the embedded and h2 arms, sampling streams held, descriptors, upstream connections and heap live after a full GC
 # every 3 s; draw it with plot-streams.sh).
 # The h2 arm is Relaygate on the embedded store speaking h2c (HTTP/2 with prior knowledge) to the mock, which serves
@@ -400,6 +400,12 @@ for phase in $phases; do
     costs)
       for r in $(seq "$rounds"); do for a in $arms; do
         case "$a" in embedded|baseline|redis|h2) costs "$a" "$r" ;; esac
+      done; done ;;
+    streams-20ms)
+      # Only the 2,000 streams at one event per 20 ms of the streams phase (100,000 events/s): the harness check of
+      # issue 21 (the direct arm under 1 % late) and each gateway arm's late events beyond the direct arm's.
+      for r in $(seq "$stream_rounds"); do for a in $stream_arms; do
+        load streams-2k-20ms "$a" "$r" -c 2000 --stream --events 200 --interval-ms 20 --warmup 0s --ramp 2s --duration 9s --drain 20s
       done; done ;;
     streams-max)
       # Only the --max-streams run of the streams phase (e.g. --max-streams 15000 --arms direct,h2). MAX_RAMP,

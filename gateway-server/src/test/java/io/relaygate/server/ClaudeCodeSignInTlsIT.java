@@ -128,10 +128,15 @@ class ClaudeCodeSignInTlsIT {
 
     private static String accessLog() throws Exception {
         StringBuilder all = new StringBuilder();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().equals("access.log"))
+        // each nginx run's folder only: Claude Code writes into its home beside them meanwhile (a walk of the whole
+        // folder met files it was renaming)
+        try (Stream<Path> runs = Files.list(dir)) {
+            for (Path run : runs.filter(r -> r.getFileName().toString().startsWith("nginx-"))
                     .toList()) {
-                all.append(Files.readString(f));
+                Path log = run.resolve("access.log");
+                if (Files.exists(log)) {
+                    all.append(Files.readString(log));
+                }
             }
         }
         return all.toString();
