@@ -142,7 +142,10 @@ class UsageLimitHeadersIT {
         assertThat(r.headers().map().keySet())
                 .as("the upstream's headers, untouched")
                 .contains("anthropic-ratelimit-requests-remaining", UNIFIED + "5h-utilization")
-                .doesNotContain(UNIFIED + "representative-claim", UNIFIED + "overage-utilization");
+                .doesNotContain(UNIFIED + "overage-utilization", UNIFIED + "overage-status");
+        assertThat(header(r.headers(), UNIFIED + "representative-claim"))
+                .as("the subscription's own claim, as the mock sent it")
+                .isNotEqualTo("overage");
     }
 
     @Test
