@@ -203,4 +203,30 @@ class UsageLimitHeadersIT {
                         .statusCode())
                 .isEqualTo(401);
     }
+
+    @Test
+    void aSignedInPersonWithACapGetsTheHeadersAndTheirUsageUnderTheirBearer() throws Exception {
+        String name = "capped-" + io.relaygate.core.Ids.random(6).toLowerCase(java.util.Locale.ROOT);
+        new io.relaygate.server.signin.PeopleAdmin(gw.store, java.time.Clock.systemUTC())
+                .add(name, name + "@example.com", null, List.of("dev"), daily(5.0))
+                .toCompletableFuture()
+                .join();
+        String bearer =
+                "Bearer " + DeviceSignIn.signIn(gw, name).path("access_token").asText();
+
+        HttpResponse<byte[]> r = gw.post("/v1/messages", BODY, "authorization", bearer, "x-mock-unified", "1");
+        gw.outcomeOf(r);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(header(r.headers(), UNIFIED + "status")).isEqualTo("allowed");
+        assertThat(header(r.headers(), UNIFIED + "representative-claim")).isEqualTo("overage");
+        HttpResponse<byte[]> usage = gw.get("/api/oauth/usage", "authorization", bearer);
+        assertThat(usage.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(usage.body())
+                        .path("extra_usage")
+                        .path("monthly_limit")
+                        .asLong())
+                .as("$5.00 in cents")
+                .isEqualTo(500);
+    }
 }
