@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,8 +49,7 @@ class UsageLimitHeadersIT {
     }
 
     private static KeyRules daily(double usd) {
-        return new KeyRules(
-                null, null, null, null, null, usd, null, null, List.of(), List.of(), Set.of(), null, null, null);
+        return LimitsIT.rules(null, null, null, usd, null);
     }
 
     /** A request (asking the mock for a subscription's unified headers too), its usage and cost counted. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.relaygate.accounts.ApiKeyService;
@@ -18,6 +17,7 @@ import io.relaygate.core.ApiKey;
 import io.relaygate.core.KeyRules;
 import io.relaygate.server.exchange.SpendStanding;
 import io.relaygate.server.pipeline.AdminRoutes;
+import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,7 +71,7 @@ public final class OAuthUsageEndpoint implements AdminRoutes {
             error(ctx, 405, "invalid_request_error", request.method() + " " + path + " is not allowed (expected: GET)");
             return;
         }
-        String secret = secret(request);
+        String secret = ApiKeyAuthHandler.presentedKey(request);
         CompletionStage<Answer> answer = secret == null
                 ? CompletableFuture.completedFuture(new Answer(401, null))
                 : keys.authenticate(secret).thenCompose(this::answer);
@@ -154,18 +154,5 @@ public final class OAuthUsageEndpoint implements AdminRoutes {
         body.putObject("error").put("type", type).put("message", message);
         Map<String, String> extra = status == 401 ? Map.of("x-should-retry", "false") : Map.of();
         SignInHttp.send(ctx, status, "application/json", body.toString().getBytes(StandardCharsets.UTF_8), extra);
-    }
-
-    private static @Nullable String secret(HttpRequest request) {
-        String key = request.headers().get("x-api-key");
-        if (key != null && !key.isBlank()) {
-            return key.trim();
-        }
-        String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String token = auth.substring(7).trim();
-            return token.isEmpty() ? null : token;
-        }
-        return null;
     }
 }
