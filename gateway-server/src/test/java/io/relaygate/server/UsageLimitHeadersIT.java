@@ -227,4 +227,22 @@ class UsageLimitHeadersIT {
                 .as("$5.00 in cents")
                 .isEqualTo(500);
     }
+
+    @Test
+    void aStreamedAnswerCarriesTheHeadersOnItsHead() throws Exception {
+        String key = gw.keyWith(daily(5.0));
+
+        HttpResponse<byte[]> r = gw.post(
+                "/v1/messages",
+                messages("claude-sonnet-4-5", true, "stream it"),
+                "x-api-key",
+                key,
+                "x-mock-unified",
+                "1");
+
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("message_stop");
+        assertThat(header(r.headers(), UNIFIED + "status")).isEqualTo("allowed");
+        assertThat(header(r.headers(), UNIFIED + "overage-utilization")).isEqualTo("0.00");
+        assertThat(r.headers().firstValue(UNIFIED + "5h-utilization")).isEmpty();
+    }
 }
