@@ -8,6 +8,7 @@ import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Admission;
 import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.CostSpend;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.core.Account;
 import io.relaygate.core.ApiKey;
@@ -89,15 +90,35 @@ public final class Scheduler {
      *     the end)
      * @param stickyAccountId the session's account before this request, if any
      * @param skipped the accounts passed over, by name, and why (for the request's record)
+     * @param spend what the key had spent against its cost limits, as its admission read it ({@link CostSpend#NONE}
+     *     for a key without cost limits, or when the store could not be read)
      */
     public record Admitted(
             List<Account> accounts,
             boolean leaseHeld,
             @Nullable String stickyAccountId,
-            Map<String, String> skipped) implements Decision {
+            Map<String, String> skipped,
+            CostSpend spend)
+            implements Decision {
+
+        public Admitted {
+            requireNonNull(spend, "spend");
+        }
+
+        public Admitted(
+                List<Account> accounts,
+                boolean leaseHeld,
+                @Nullable String stickyAccountId,
+                Map<String, String> skipped) {
+            this(accounts, leaseHeld, stickyAccountId, skipped, CostSpend.NONE);
+        }
 
         public Admitted(List<Account> accounts, boolean leaseHeld, @Nullable String stickyAccountId) {
             this(accounts, leaseHeld, stickyAccountId, Map.of());
+        }
+
+        Admitted withSpend(CostSpend s) {
+            return new Admitted(accounts, leaseHeld, stickyAccountId, skipped, s);
         }
     }
 
@@ -296,7 +317,8 @@ public final class Scheduler {
                                     if (!(d instanceof Admitted) && result.leaseHeld) {
                                         release(key, demand.requestId());
                                     }
-                                    return d;
+                                    CostSpend spend = result.admission.spend();
+                                    return d instanceof Admitted && spend.known() ? ((Admitted) d).withSpend(spend) : d;
                                 });
                     });
         });

@@ -15,6 +15,11 @@ public enum ErrorKind {
     REQUEST_TIMEOUT(408, "timeout_error", "timeout"),
     REQUEST_TOO_LARGE(413, "request_too_large", "invalid_request_error"),
     RATE_LIMIT(429, "rate_limit_error", "rate_limit_exceeded"),
+    /**
+     * A spend cap of the caller's own is reached (Claude Code's gateway protocol: {@code 429 billing_error}, the user's
+     * cap on the gateway). After {@link #RATE_LIMIT}, so {@link #forStatus}(429) stays a rate limit.
+     */
+    BILLING(429, "billing_error", "insufficient_quota"),
     API_ERROR(500, "api_error", "server_error"),
     BAD_GATEWAY(502, "api_error", "server_error"),
     UNAVAILABLE(503, "api_error", "server_error"),

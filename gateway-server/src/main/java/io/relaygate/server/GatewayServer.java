@@ -355,8 +355,10 @@ public final class GatewayServer implements AutoCloseable {
                         data.catalogue(),
                         data.signatures(),
                         io.relaygate.server.pipeline.AdminRoutes.both(
-                                new io.relaygate.server.signin.SignInRoutes(
-                                        store, signInTokens, deviceGrants, sso, clock, origin),
+                                io.relaygate.server.pipeline.AdminRoutes.both(
+                                        new io.relaygate.server.signin.SignInRoutes(
+                                                store, signInTokens, deviceGrants, sso, clock, origin),
+                                        new io.relaygate.server.signin.OAuthUsageEndpoint(keys, store.state(), clock)),
                                 new AdminApi(store, config.scheduling().adminToken(), clock, tokens, origin)),
                         pool,
                         listener,

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process backend: the same semantics as Redis on one node. Event loops call it on every request, so nothing
@@ -106,42 +107,35 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public CompletionStage<Admission> admit(AdmissionRequest r) {
-        Admission refused = costRefusal(r);
-        if (refused != null) {
-            return CompletableFuture.completedFuture(refused);
+        var rules = r.rules();
+        long total = spentIfLimited(rules.totalCostUsd(), r, Period.TOTAL);
+        if (total >= 0 && total >= AdmissionRequest.micros(rules.totalCostUsd())) {
+            return CompletableFuture.completedFuture(Admission.refused(Admission.Limit.TOTAL_COST, null, total));
+        }
+        long week = spentIfLimited(rules.weeklyCostUsd(), r, Period.WEEK);
+        if (week >= 0 && week >= AdmissionRequest.micros(rules.weeklyCostUsd())) {
+            return CompletableFuture.completedFuture(
+                    Admission.refused(Admission.Limit.WEEKLY_COST, Period.WEEK.end(r.now()), week));
+        }
+        long day = spentIfLimited(rules.dailyCostUsd(), r, Period.DAY);
+        if (day >= 0 && day >= AdmissionRequest.micros(rules.dailyCostUsd())) {
+            return CompletableFuture.completedFuture(
+                    Admission.refused(Admission.Limit.DAILY_COST, Period.DAY.end(r.now()), day));
         }
         LocalKeyState k = key(r.keyId());
         Admission result;
         synchronized (k) {
             result = admitLocked(k, r);
         }
+        if (result.admitted() && (day >= 0 || week >= 0 || total >= 0)) {
+            result = Admission.admitted(result.stickyAccountId(), new CostSpend(day, week, total));
+        }
         return CompletableFuture.completedFuture(result);
     }
 
-    private Admission costRefusal(AdmissionRequest r) {
-        var rules = r.rules();
-        long total = AdmissionRequest.micros(rules.totalCostUsd());
-        if (total >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.TOTAL, r.now(), COST);
-            if (spent >= total) {
-                return Admission.refused(Admission.Limit.TOTAL_COST, null, spent);
-            }
-        }
-        long weekly = AdmissionRequest.micros(rules.weeklyCostUsd());
-        if (weekly >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.WEEK, r.now(), COST);
-            if (spent >= weekly) {
-                return Admission.refused(Admission.Limit.WEEKLY_COST, Period.WEEK.end(r.now()), spent);
-            }
-        }
-        long daily = AdmissionRequest.micros(rules.dailyCostUsd());
-        if (daily >= 0) {
-            long spent = counter(UsageScope.KEY, r.keyId(), Period.DAY, r.now(), COST);
-            if (spent >= daily) {
-                return Admission.refused(Admission.Limit.DAILY_COST, Period.DAY.end(r.now()), spent);
-            }
-        }
-        return null;
+    /** The key's cost in {@code period}'s current bucket when {@code limitUsd} is set, else {@link CostSpend#UNREAD}. */
+    private long spentIfLimited(@Nullable Double limitUsd, AdmissionRequest r, Period period) {
+        return limitUsd == null ? CostSpend.UNREAD : counter(UsageScope.KEY, r.keyId(), period, r.now(), COST);
     }
 
     private static Admission admitLocked(LocalKeyState k, AdmissionRequest r) {

@@ -155,7 +155,13 @@ public final class RedisSharedState implements SharedState {
         long admitted = ((Number) reply.get(0)).longValue();
         String sticky = string(reply.get(4));
         if (admitted == 1) {
-            return Admission.admitted(sticky.isEmpty() ? null : sticky);
+            CostSpend spend = reply.size() < 8
+                    ? CostSpend.NONE
+                    : new CostSpend(
+                            Long.parseLong(string(reply.get(5))),
+                            Long.parseLong(string(reply.get(6))),
+                            Long.parseLong(string(reply.get(7))));
+            return Admission.admitted(sticky.isEmpty() ? null : sticky, spend);
         }
         long reset = Long.parseLong(string(reply.get(2)));
         return Admission.refused(

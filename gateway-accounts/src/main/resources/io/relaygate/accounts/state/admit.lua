@@ -9,7 +9,8 @@
 -- ARGV[5] max requests      ARGV[6] request window end  ARGV[7] max tokens       ARGV[8] token window end
 -- ARGV[9] daily cost micros ARGV[10] weekly cost micros ARGV[11] total cost micros
 -- ARGV[12] day end ms       ARGV[13] week end ms        ARGV[14] sticky ttl ms   ARGV[15] look up sticky (1/0)
--- Returns {admitted 1/0, limit name, reset ms (-1: never), current value, sticky account id}.
+-- Returns {admitted 1/0, limit name, reset ms (-1: never), current value, sticky account id, and when admitted the
+-- cost of the day, week and total as read for the cost limits (-1: no such limit)}.
 
 local now = tonumber(ARGV[1])
 local SLACK = 60000
@@ -22,20 +23,22 @@ local function spent(key)
   return tonumber(redis.call('HGET', key, 'cost') or '0')
 end
 
+-- what was spent is returned on admission too: the gateway tells the client its standing against its cost limits
+local spentTotal, spentWeek, spentDay = -1, -1, -1
 local total = tonumber(ARGV[11])
 if total >= 0 then
-  local c = spent(KEYS[6])
-  if c >= total then return refuse('total-cost', -1, c) end
+  spentTotal = spent(KEYS[6])
+  if spentTotal >= total then return refuse('total-cost', -1, spentTotal) end
 end
 local weekly = tonumber(ARGV[10])
 if weekly >= 0 then
-  local c = spent(KEYS[5])
-  if c >= weekly then return refuse('weekly-cost', ARGV[13], c) end
+  spentWeek = spent(KEYS[5])
+  if spentWeek >= weekly then return refuse('weekly-cost', ARGV[13], spentWeek) end
 end
 local daily = tonumber(ARGV[9])
 if daily >= 0 then
-  local c = spent(KEYS[4])
-  if c >= daily then return refuse('daily-cost', ARGV[12], c) end
+  spentDay = spent(KEYS[4])
+  if spentDay >= daily then return refuse('daily-cost', ARGV[12], spentDay) end
 end
 
 local maxTokens = tonumber(ARGV[7])
@@ -100,4 +103,4 @@ if lookSticky then
     end
   end
 end
-return {1, '', '-1', '0', sticky}
+return {1, '', '-1', '0', sticky, tostring(spentDay), tostring(spentWeek), tostring(spentTotal)}

@@ -188,6 +188,35 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void anAdmissionCarriesWhatTheKeyHadSpentInTheBucketsItsCostLimitsRead() {
+        SharedState s = state();
+        KeyRules dayAndTotal = rules(null, null, null, null, null, 0.01, null, 1.0);
+        assertThat(admit(s, dayAndTotal, "a", T0).spend())
+                .as("nothing spent yet; no weekly limit, so the week is not read")
+                .isEqualTo(new CostSpend(0, CostSpend.UNREAD, 0));
+        await(s.spend(new UsageRecord(
+                keyId,
+                null,
+                null,
+                UsageCounters.of(Usage.ZERO, false, 2_500),
+                T0,
+                null,
+                true,
+                null,
+                false,
+                UsageRecord.costLimitsOf(dayAndTotal))));
+
+        Admission next = admit(s, dayAndTotal, "b", T0.plusSeconds(1));
+
+        assertThat(next.admitted()).isTrue();
+        assertThat(next.spend()).isEqualTo(new CostSpend(2_500, CostSpend.UNREAD, 2_500));
+        assertThat(admit(s, rules(2, null, null, null, null, null, null, null), "c", T0.plusSeconds(2))
+                        .spend())
+                .as("a key without cost limits reads no cost")
+                .isEqualTo(CostSpend.NONE);
+    }
+
+    @Test
     void theSpendCountsTheCostInTheLimitedBucketsOnlyAndTheCountedRecordAddsItToTheOthersOnce() {
         SharedState s = state();
         KeyRules rules = rules(null, null, null, null, null, 0.005, null, null);

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.relaygate.accounts.Scheduler;
 import io.relaygate.accounts.SessionHash;
+import io.relaygate.accounts.state.Admission;
 import io.relaygate.codec.convert.Conversion;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Route;
@@ -22,6 +23,7 @@ import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.ProxyRequest;
 import io.relaygate.server.upstream.OAuthRefresher;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -148,7 +150,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 Scheduler.Refused refused = (Scheduler.Refused) decision;
                 securityLog.info(
                         "[{}] key {} refused: {}", ex.id(), request.info.key().name(), refused.message());
-                ex.refuse(ErrorKind.RATE_LIMIT, refused.message(), scheduler.retryAfterSeconds(refused.admission()));
+                refuse(ex, refused, request.info.route.format());
             } else if (decision instanceof Scheduler.Unavailable) {
                 Scheduler.Unavailable none = (Scheduler.Unavailable) decision;
                 ex.passedOver(none.skipped());
@@ -156,6 +158,14 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 ex.respondError(none.kind(), none.message(), retryAt == null ? null : scheduler.secondsUntil(retryAt));
             } else {
                 Scheduler.Admitted admitted = (Scheduler.Admitted) decision;
+                if (request.info.route == Route.MESSAGES
+                        && SpendStanding.capped(request.info.key().rules())) {
+                    SpendStanding fullest = SpendStanding.fullest(SpendStanding.of(
+                            request.info.key().rules(),
+                            admitted.spend(),
+                            scheduler.clock().instant()));
+                    ex.usageLimitHeaders(fullest == null ? Map.of() : UsageLimitHeaders.allowed(fullest));
+                }
                 ex.admitted(new AccountAttempts(scheduler, refresher, demand, admitted, maxAttempts, listener));
                 if (admitted.leaseHeld()) {
                     ex.holdLease(scheduler, scheduler.config().leaseTtl().toNanos() / 3);
@@ -164,6 +174,27 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
                 c.fireChannelRead(ex);
             }
         });
+    }
+
+    /**
+     * A key limit refused the request. A reached cost cap is Claude Code's gateway protocol's {@code 429 billing_error}
+     * with the usage-limit headers, for clients that speak Anthropic's format; every other refusal is a rate limit.
+     */
+    private void refuse(Exchange ex, Scheduler.Refused refused, WireFormat format) {
+        Admission a = refused.admission();
+        Long retryAfter = scheduler.retryAfterSeconds(a);
+        if (format != WireFormat.ANTHROPIC || !a.refusedForCost()) {
+            ex.refuse(ErrorKind.RATE_LIMIT, refused.message(), retryAfter);
+            return;
+        }
+        String period = a.limit() == Admission.Limit.DAILY_COST
+                ? "daily"
+                : a.limit() == Admission.Limit.WEEKLY_COST ? "weekly" : "total";
+        ex.refuse(
+                ErrorKind.BILLING,
+                refused.message() + "; ask the gateway's operator to raise the limit",
+                retryAfter,
+                UsageLimitHeaders.rejected(period, a.resetAt()));
     }
 
     /** What the scheduler is asked for: Anthropic requests may also go to OpenAI accounts, converted. */

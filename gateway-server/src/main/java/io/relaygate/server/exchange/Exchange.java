@@ -58,6 +58,12 @@ public final class Exchange {
     private @Nullable String upstreamModel;
     private @Nullable String errorClass;
     private boolean finished;
+    /**
+     * For a key with a cost cap on {@code POST /v1/messages}: the usage-limit headers its answer carries instead of the
+     * upstream's own {@code anthropic-ratelimit-*} ones (empty when its standing is unknown); null for other keys and
+     * routes, whose answers keep the upstream's headers untouched.
+     */
+    private java.util.@Nullable Map<String, String> usageLimitHeaders;
 
     Exchange(
             ProxyRequest request,
@@ -166,10 +172,28 @@ public final class Exchange {
 
     /** Refuses the request (a limit) with the gateway's own error in the client's format and ends the exchange. */
     public void refuse(ErrorKind kind, String message, @Nullable Long retryAfter) {
+        refuse(kind, message, retryAfter, java.util.Map.of());
+    }
+
+    /** Like {@link #refuse(ErrorKind, String, Long)}, with {@code headers} added to the answer. */
+    public void refuse(
+            ErrorKind kind, String message, @Nullable Long retryAfter, java.util.Map<String, String> headers) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
         status = kind.status();
-        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false, headers);
         finish(ExchangeOutcome.End.REFUSED, true);
+    }
+
+    void usageLimitHeaders(java.util.Map<String, String> headers) {
+        usageLimitHeaders = headers;
+    }
+
+    /**
+     * The usage-limit headers of a successful answer, which replace the upstream's {@code anthropic-ratelimit-*} ones;
+     * null when the upstream's headers go to the client untouched (a key without a cost cap).
+     */
+    public java.util.@Nullable Map<String, String> usageLimitHeaders() {
+        return usageLimitHeaders;
     }
 
     /** Answers with an upstream's own error body (already in the client's format) and ends the exchange. */

@@ -223,7 +223,8 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         ErrorResponder.send(ctx, format, kind, message, info == null ? null : info.id, null, hasBody, headers);
     }
 
-    private static @Nullable String presentedKey(HttpRequest request) {
+    /** The credential {@code request} presents: its {@code x-api-key}, else its bearer token; null when none. */
+    public static @Nullable String presentedKey(HttpRequest request) {
         String key = request.headers().get("x-api-key");
         if (key != null && !key.isBlank()) {
             return key.trim();

@@ -73,7 +73,8 @@ public final class ErrorResponder {
         return sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close, java.util.Map.of());
     }
 
-    private static ChannelFuture sendNow(
+    /** Like {@link #sendNow}, with {@code headers} added to the answer. */
+    public static ChannelFuture sendNow(
             ChannelHandlerContext ctx,
             WireFormat format,
             ErrorKind kind,

@@ -36,6 +36,10 @@ final class ConvertedResponse implements ClientResponse {
         boolean sse = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("text/event-stream");
         this.converter =
                 new ResponseConverter(conversion, client, exchange.id(), sse, ResponseConverter.MAX_WHOLE_BODY_BYTES);
+        java.util.Map<String, String> limits = exchange.usageLimitHeaders();
+        if (limits != null) {
+            converter.addHeaders(limits);
+        }
         exchange.usageFrom(converter::usage);
         if (converter.writeHeadIfStreaming()) {
             exchange.firstByteSent();

@@ -15,6 +15,7 @@ import io.relaygate.codec.sse.ErrorEvents;
 import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.WireFormat;
 import io.relaygate.server.exchange.Exchange;
+import io.relaygate.server.exchange.UsageLimitHeaders;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.upstream.ResponseHeaders;
 import java.util.function.LongSupplier;
@@ -49,6 +50,12 @@ final class PassthroughResponse implements ClientResponse {
         exchange.usageFrom(tap::usage);
         HttpResponse out = new DefaultHttpResponse(head.protocolVersion(), head.status());
         ResponseHeaders.copy(head.headers(), out.headers());
+        java.util.Map<String, String> limits = exchange.usageLimitHeaders();
+        if (limits != null) {
+            // a key with a cost cap: its own standing, never the upstream account's quota
+            UsageLimitHeaders.stripUpstream(out.headers());
+            limits.forEach(out.headers()::set);
+        }
         out.headers().set(ErrorResponder.REQUEST_ID_HEADER, exchange.id());
         if (!head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             HttpUtil.setTransferEncodingChunked(out, true);

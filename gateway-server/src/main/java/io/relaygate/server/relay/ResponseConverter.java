@@ -48,6 +48,13 @@ final class ResponseConverter {
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
     }
 
+    /** Headers the client's answer carries besides the converter's own (the usage-limit headers); only on a success. */
+    private java.util.Map<String, String> extraHeaders = java.util.Map.of();
+
+    void addHeaders(java.util.Map<String, String> headers) {
+        extraHeaders = java.util.Map.copyOf(headers);
+    }
+
     /** Writes the client's response head for a stream; a whole answer's head waits for its body. */
     boolean writeHeadIfStreaming() {
         if (!response.streamsToClient()) {
@@ -58,6 +65,7 @@ final class ResponseConverter {
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set(ErrorResponder.REQUEST_ID_HEADER, requestId);
+        extraHeaders.forEach(head.headers()::set);
         HttpUtil.setTransferEncodingChunked(head, true);
         client.write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         return true;
@@ -104,6 +112,9 @@ final class ResponseConverter {
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(ErrorResponder.REQUEST_ID_HEADER, requestId);
+        if (answer.status() < 300) {
+            extraHeaders.forEach(r.headers()::set);
+        }
         client.write(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
