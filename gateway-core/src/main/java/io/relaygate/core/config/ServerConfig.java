@@ -2,6 +2,7 @@ package io.relaygate.core.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -141,114 +142,93 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int value) {
-        return new ServerConfig(
-                host,
-                value,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                drainTimeout,
-                requestHeadTimeout,
-                requestBodyTimeout,
-                publicUrl);
+        return edit(e -> e.port = value);
     }
 
-    /** The same settings on {@code value} event loop threads (0: two per core). */
     public ServerConfig withIoThreads(int value) {
-        return new ServerConfig(
-                host,
-                port,
-                value,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                drainTimeout,
-                requestHeadTimeout,
-                requestBodyTimeout,
-                publicUrl);
+        return edit(e -> e.ioThreads = value);
     }
 
     public ServerConfig withTrustedProxies(List<Cidr> value, boolean proxyProtocolToo) {
-        return new ServerConfig(
-                host,
-                port,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                value,
-                proxyProtocolToo,
-                drainTimeout,
-                requestHeadTimeout,
-                requestBodyTimeout,
-                publicUrl);
+        return edit(e -> {
+            e.trustedProxies = value;
+            e.proxyProtocol = proxyProtocolToo;
+        });
     }
 
     public ServerConfig withDrainTimeout(Duration value) {
-        return new ServerConfig(
-                host,
-                port,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                value,
-                requestHeadTimeout,
-                requestBodyTimeout,
-                publicUrl);
+        return edit(e -> e.drainTimeout = value);
     }
 
     /** The deadlines for a whole request head (from its first byte) and a whole body (from the end of the head). */
     public ServerConfig withRequestTimeouts(Duration head, Duration body) {
-        return new ServerConfig(
-                host,
-                port,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                drainTimeout,
-                head,
-                body,
-                publicUrl);
+        return edit(e -> {
+            e.requestHeadTimeout = head;
+            e.requestBodyTimeout = body;
+        });
     }
 
     /** The same settings with the public URL {@code value} (null: from each request). */
     public ServerConfig withPublicUrl(@Nullable String value) {
+        return edit(e -> e.publicUrl = value);
+    }
+
+    /** These settings with {@code change} made to a copy of them, checked like any other. */
+    private ServerConfig edit(Consumer<Edit> change) {
+        Edit e = new Edit(this);
+        change.accept(e);
         return new ServerConfig(
-                host,
-                port,
-                ioThreads,
-                maxRequestBodyBytes,
-                maxHeaderBytes,
-                writeBufferLowWaterMark,
-                writeBufferHighWaterMark,
-                idleTimeout,
-                trustedProxies,
-                proxyProtocol,
-                drainTimeout,
-                requestHeadTimeout,
-                requestBodyTimeout,
-                value);
+                e.host,
+                e.port,
+                e.ioThreads,
+                e.maxRequestBodyBytes,
+                e.maxHeaderBytes,
+                e.writeBufferLowWaterMark,
+                e.writeBufferHighWaterMark,
+                e.idleTimeout,
+                e.trustedProxies,
+                e.proxyProtocol,
+                e.drainTimeout,
+                e.requestHeadTimeout,
+                e.requestBodyTimeout,
+                e.publicUrl);
+    }
+
+    /** The components of a {@link ServerConfig}, to change one or two (the with-methods). */
+    private static final class Edit {
+        String host;
+        int port;
+        int ioThreads;
+        long maxRequestBodyBytes;
+        int maxHeaderBytes;
+        int writeBufferLowWaterMark;
+        int writeBufferHighWaterMark;
+        Duration idleTimeout;
+        List<Cidr> trustedProxies;
+        boolean proxyProtocol;
+        Duration drainTimeout;
+        Duration requestHeadTimeout;
+        Duration requestBodyTimeout;
+
+        @Nullable
+        String publicUrl;
+
+        Edit(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            ioThreads = c.ioThreads;
+            maxRequestBodyBytes = c.maxRequestBodyBytes;
+            maxHeaderBytes = c.maxHeaderBytes;
+            writeBufferLowWaterMark = c.writeBufferLowWaterMark;
+            writeBufferHighWaterMark = c.writeBufferHighWaterMark;
+            idleTimeout = c.idleTimeout;
+            trustedProxies = c.trustedProxies;
+            proxyProtocol = c.proxyProtocol;
+            drainTimeout = c.drainTimeout;
+            requestHeadTimeout = c.requestHeadTimeout;
+            requestBodyTimeout = c.requestBodyTimeout;
+            publicUrl = c.publicUrl;
+        }
     }
 
     /** {@code value} checked as an origin ({@code http(s)://host[:port]}, nothing after it), without a final slash. */
