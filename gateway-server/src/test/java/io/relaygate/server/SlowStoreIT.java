@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.StoreChange;
 import io.relaygate.accounts.store.RedisProcess;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,11 +111,23 @@ class SlowStoreIT {
                 // a concurrency limit: every request's admission is a store round trip
                 KeyRules rules = new KeyRules(
                         4, null, null, null, null, null, null, null, List.of(), List.of(), Set.of(), null, null, null);
-                String secret = new ApiKeyService(admin.keys())
-                        .create("slow", rules)
-                        .toCompletableFuture()
-                        .join()
-                        .secret();
+                // the key's creation is published on the change channel and may reach the gateway's store after the
+                // warm-up requests below have read the key: the gateway would then drop its copy of the key, the one
+                // it serves while the store is slow. Wait for that message first (a missed one is missed by both).
+                CountDownLatch created = new CountDownLatch(1);
+                String secret;
+                try (AutoCloseable watch = store.changes().subscribe(change -> {
+                    if (change.kind() == StoreChange.Kind.KEY) {
+                        created.countDown();
+                    }
+                })) {
+                    secret = new ApiKeyService(admin.keys())
+                            .create("slow", rules)
+                            .toCompletableFuture()
+                            .join()
+                            .secret();
+                    created.await(10, TimeUnit.SECONDS);
+                }
                 try (GatewayServer gw = GatewayServer.builder(config, store).start()) {
                     for (int i = 0; i < 3; i++) {
                         assertThat(post(gw, secret).statusCode())
