@@ -23,6 +23,7 @@ import io.relaygate.accounts.ledger.RequestLog;
 import io.relaygate.core.config.GatewayConfig;
 import io.relaygate.core.config.ServerConfig;
 import io.relaygate.server.admin.AdminApi;
+import io.relaygate.server.exchange.AdmissionHandler;
 import io.relaygate.server.exchange.ExchangeListener;
 import io.relaygate.server.exchange.ExchangeListeners;
 import io.relaygate.server.metrics.GatewayMetrics;
@@ -151,7 +152,27 @@ public final class GatewayServer implements AutoCloseable {
         logger.info("stopping: {} requests in flight may run for up to {}", draining.inFlight(), timeout);
         serverChannel.close().syncUninterruptibly();
         clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.STOP));
-        if (!awaitIdle(timeout)) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean idle = awaitIdle(timeout);
+        if (idle) {
+            // Idle connections close themselves after their grace (a request that comes on one meanwhile is served
+            // with Connection: close); closing them here, sooner, could cut one under a request a proxy is sending.
+            long quietUntil = Math.min(
+                    deadline,
+                    System.nanoTime()
+                            + TimeUnit.MILLISECONDS.toNanos(
+                                    AdmissionHandler.IDLE_CLOSE_GRACE_MILLIS + DRAIN_POLL_MILLIS * 10));
+            while ((!clients.isEmpty() || draining.inFlight() > 0) && System.nanoTime() < quietUntil) {
+                try {
+                    Thread.sleep(DRAIN_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            idle = awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        if (!idle) {
             logger.warn("stopping: {} requests still in flight after {}; ending them", draining.inFlight(), timeout);
             clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(Draining.Event.DEADLINE));
             awaitIdle(DEADLINE_GRACE);

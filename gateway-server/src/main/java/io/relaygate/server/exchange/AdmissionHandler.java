@@ -52,7 +52,7 @@ public final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<Catalogue> catalogue;
     private final ExchangeListener listener;
     /** How long a connection idle when a drain began may still bring a request (a proxy mid-send). */
-    static final long IDLE_CLOSE_GRACE_MILLIS = 2000;
+    public static final long IDLE_CLOSE_GRACE_MILLIS = 2000;
 
     private final int maxAttempts;
     private final Draining draining;
