@@ -3,6 +3,7 @@ package io.relaygate.accounts;
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.state.AccountCondition;
+import io.relaygate.accounts.state.CostSpend;
 import io.relaygate.core.Account;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.KeyRules;
@@ -158,6 +159,7 @@ final class CandidateOrder {
             logger.info("[{}] account {} gets its trial request", demand.requestId(), trial.name());
             usable.add(0, trial);
         }
-        return new Scheduler.Admitted(List.copyOf(usable), leaseHeld, sticky, skipped.isEmpty() ? Map.of() : skipped);
+        return new Scheduler.Admitted(
+                List.copyOf(usable), leaseHeld, sticky, skipped.isEmpty() ? Map.of() : skipped, CostSpend.NONE);
     }
 }

@@ -105,18 +105,6 @@ public final class Scheduler {
             requireNonNull(spend, "spend");
         }
 
-        public Admitted(
-                List<Account> accounts,
-                boolean leaseHeld,
-                @Nullable String stickyAccountId,
-                Map<String, String> skipped) {
-            this(accounts, leaseHeld, stickyAccountId, skipped, CostSpend.NONE);
-        }
-
-        public Admitted(List<Account> accounts, boolean leaseHeld, @Nullable String stickyAccountId) {
-            this(accounts, leaseHeld, stickyAccountId, Map.of());
-        }
-
         Admitted withSpend(CostSpend s) {
             return new Admitted(accounts, leaseHeld, stickyAccountId, skipped, s);
         }

@@ -3,6 +3,7 @@ package io.relaygate.accounts;
 import static java.util.Objects.requireNonNull;
 
 import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageRecord;
 import io.relaygate.accounts.state.UsageWrite;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,7 +61,7 @@ public final class UsageRecorder implements AutoCloseable {
             long epochHour,
             long tokenWindowStart,
             boolean limitsCounted,
-            java.util.Set<io.relaygate.accounts.state.Period> costLimits) {}
+            Set<Period> costLimits) {}
 
     /**
      * A record and how it is still to be written: {@link SharedState#spend} or {@link SharedState#record}. With a
@@ -173,11 +175,11 @@ public final class UsageRecorder implements AutoCloseable {
             if (record.immediate()) {
                 now = new Entry(record, true);
                 if (j != null) {
-                    now = now.withSeq(journalWrite(j, true, withoutLease(record), NO_RIDS));
+                    now = now.withSeq(journalWrite(j, true, record.withoutLease(), NO_RIDS));
                 }
                 if (!waiting.isEmpty() || flushing) {
                     // the spend waits behind the backlog, the lease must not: the key's next request needs the slot
-                    enqueueLocked(new Entry(withoutLease(record), true, now.seq(), NO_RIDS));
+                    enqueueLocked(new Entry(record.withoutLease(), true, now.seq(), NO_RIDS));
                     releaseLease(record);
                     return;
                 }
@@ -206,23 +208,6 @@ public final class UsageRecorder implements AutoCloseable {
             warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
             return -1;
         }
-    }
-
-    /** The record without its lease: the lease was (or is being) given back on its own. */
-    private static UsageRecord withoutLease(UsageRecord r) {
-        return r.leaseId() == null
-                ? r
-                : new UsageRecord(
-                        r.keyId(),
-                        r.accountId(),
-                        r.model(),
-                        r.counters(),
-                        r.at(),
-                        r.tokenWindow(),
-                        true,
-                        null,
-                        false,
-                        r.costLimits());
     }
 
     /**
@@ -335,7 +320,7 @@ public final class UsageRecorder implements AutoCloseable {
                     releaseLease(record.record());
                 }
                 synchronized (lock) {
-                    enqueueLocked(record.spend() ? new Entry(withoutLease(record.record()), true) : record);
+                    enqueueLocked(record.spend() ? new Entry(record.record().withoutLease(), true) : record);
                 }
                 warnings.warn(
                         "usage", "usage store unavailable, keeping usage in memory until it is back: " + describe(e));

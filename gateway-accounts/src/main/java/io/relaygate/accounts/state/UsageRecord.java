@@ -122,4 +122,11 @@ public record UsageRecord(
             @Nullable Duration tokenWindow) {
         this(keyId, accountId, model, counters, at, tokenWindow, false, null);
     }
+
+    /** This record without its lease: the lease was (or is being) given back on its own. */
+    public UsageRecord withoutLease() {
+        return leaseId == null
+                ? this
+                : new UsageRecord(keyId, accountId, model, counters, at, tokenWindow, true, null, false, costLimits);
+    }
 }
