@@ -238,25 +238,7 @@ class ClaudeCodeCliIT {
     // The interactive first run, as docs/clients.md describes it, driven in a terminal (tmux).
 
     private Map<String, String> interactiveEnv(String authVariable) {
-        return Map.of(
-                "PATH",
-                "/usr/local/bin:/usr/bin:/bin",
-                "HOME",
-                home.toString(),
-                "TERM",
-                "xterm-256color",
-                "LANG",
-                "C.UTF-8",
-                "ANTHROPIC_BASE_URL",
-                gw.baseUrl() + "/api",
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-                "1",
-                "DISABLE_TELEMETRY",
-                "1",
-                "DISABLE_AUTOUPDATER",
-                "1",
-                authVariable,
-                gw.key);
+        return Tmux.claudeCodeEnv(home, Map.of("ANTHROPIC_BASE_URL", gw.baseUrl() + "/api", authVariable, gw.key));
     }
 
     @Test

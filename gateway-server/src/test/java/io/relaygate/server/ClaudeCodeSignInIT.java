@@ -12,7 +12,6 @@ import io.relaygate.server.signin.PeopleAdmin;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -86,34 +85,6 @@ class ClaudeCodeSignInIT {
         gw.close();
     }
 
-    private Map<String, String> env(Path browser) {
-        return Map.of(
-                "PATH",
-                "/usr/local/bin:/usr/bin:/bin",
-                "HOME",
-                home.toString(),
-                "TERM",
-                "xterm-256color",
-                "LANG",
-                "C.UTF-8",
-                "BROWSER",
-                browser.toString(),
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-                "1",
-                "DISABLE_TELEMETRY",
-                "1",
-                "DISABLE_AUTOUPDATER",
-                "1");
-    }
-
-    /** A stand-in for the browser: writes down every address Claude Code opens. */
-    private Path browser(Path opened) throws Exception {
-        Path script = work.resolve("browser.sh");
-        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + opened + "'\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        return script;
-    }
-
     private HttpResponse<byte[]> approve(String link, String userCode) throws Exception {
         return gw.post(
                 "/device/approve",
@@ -144,7 +115,12 @@ class ClaudeCodeSignInIT {
                         .toString());
         Path opened = work.resolve("opened.txt");
 
-        try (Tmux t = Tmux.start(work, env(browser(opened)), List.of(claude.toString()))) {
+        try (Tmux t = Tmux.start(
+                work,
+                Tmux.claudeCodeEnv(
+                        home,
+                        Map.of("BROWSER", Tmux.recordingBrowser(work, opened).toString())),
+                List.of(claude.toString()))) {
             t.advance("Choose the text style", "Cloud gateway", SCREEN, "Enter");
             String gateway = t.await("Enter to connect", SCREEN);
             assertThat(gateway).contains("Gateway:  " + gw.baseUrl());

@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,38 +141,6 @@ class ClaudeCodeSignInTlsIT {
         return all.toString();
     }
 
-    private Map<String, String> env(Path home, Path browser) {
-        return Map.of(
-                "PATH",
-                "/usr/local/bin:/usr/bin:/bin",
-                "HOME",
-                home.toString(),
-                "TERM",
-                "xterm-256color",
-                "LANG",
-                "C.UTF-8",
-                "BROWSER",
-                browser.toString(),
-                "NODE_EXTRA_CA_CERTS",
-                certificates.ca.toString(),
-                "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
-                "1",
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-                "1",
-                "DISABLE_TELEMETRY",
-                "1",
-                "DISABLE_AUTOUPDATER",
-                "1");
-    }
-
-    /** A stand-in for the browser: writes down every address Claude Code opens. */
-    private static Path browser(Path work, Path opened) throws Exception {
-        Path script = work.resolve("browser.sh");
-        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + opened + "'\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        return script;
-    }
-
     @Test
     void loginOverTlsPinsTheLeafListsThePersonsModelsAndSpendsAsThePerson() throws Exception {
         PeopleAdmin admin = new PeopleAdmin(gw.store, Clock.systemUTC());
@@ -199,7 +166,15 @@ class ClaudeCodeSignInTlsIT {
                         .toString());
         Path opened = work.resolve("opened.txt");
 
-        try (Tmux t = Tmux.start(work, env(home, browser(work, opened)), List.of(claude.toString()))) {
+        try (Tmux t = Tmux.start(
+                work,
+                Tmux.claudeCodeEnv(
+                        home,
+                        Map.of(
+                                "BROWSER", Tmux.recordingBrowser(work, opened).toString(),
+                                "NODE_EXTRA_CA_CERTS", certificates.ca.toString(),
+                                "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY", "1")),
+                List.of(claude.toString()))) {
             t.advance("Choose the text style", "Cloud gateway", SCREEN, "Enter");
             assertThat(t.await("Enter to connect", SCREEN)).contains("Gateway:  " + url());
             String trust = t.advance("Enter to connect", "Trust gateway", SCREEN, "Enter");

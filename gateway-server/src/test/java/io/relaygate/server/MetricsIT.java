@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.KeyRules;
-import io.relaygate.core.config.StoreConfig;
-import io.relaygate.server.cli.CliRedis;
+import io.relaygate.server.cli.RedisKeys;
 import io.relaygate.server.exchange.ExchangeOutcome;
 import java.io.InputStream;
 import java.net.URI;
@@ -31,6 +30,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /metrics} after real traffic through the real server on the real Redis: a success, a stream, a limit
@@ -41,12 +41,14 @@ class MetricsIT {
 
     private static final String MODEL = "claude-sonnet-4-5";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final String prefix = CliRedis.uniquePrefix();
+
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
+
     private GatewayHarness gw;
 
     @BeforeEach
     void start() throws Exception {
-        CliRedis.requireRedis();
         gw = GatewayHarness.builder()
                 // the mock's request window resets a second after each answer by default: a live window for the
                 // headroom gauge needs a later reset (a window past its reset is not shown)
@@ -57,8 +59,7 @@ class MetricsIT {
                                         .plus(Duration.ofHours(1))
                                         .truncatedTo(ChronoUnit.SECONDS)
                                         .toString()))
-                .config(c -> c.withStore(
-                                new StoreConfig(StoreConfig.REDIS, c.store().dataDir(), CliRedis.url(), prefix))
+                .config(c -> c.withStore(redis.store(c.store().dataDir()))
                         // a 529 takes the account out for a minute: its state shows on /metrics
                         .withScheduling(c.scheduling().withCoolDowns(Duration.ofMillis(1), Duration.ofMinutes(1)))
                         // one key gets its own series, the next is summed under "other"
@@ -69,7 +70,6 @@ class MetricsIT {
     @AfterEach
     void stop() throws Exception {
         gw.close();
-        CliRedis.deleteKeys(prefix);
     }
 
     private Scrape scrape() throws Exception {

@@ -1,30 +1,18 @@
 package io.relaygate.server;
 
-import io.relaygate.core.config.StoreConfig;
-import io.relaygate.server.cli.CliRedis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.relaygate.server.cli.RedisKeys;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cloud accounts through the admin API on the Redis store (a fresh key prefix per test). */
 class RedisCloudAccountsApiIT extends CloudAccountsApiContract {
 
-    private final String prefix = CliRedis.uniquePrefix();
-
-    @BeforeAll
-    static void redisIsReachable() {
-        CliRedis.requireRedis();
-    }
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
 
     @Override
     GatewayHarness start() throws Exception {
         return GatewayHarness.builder()
-                .config(c ->
-                        c.withStore(new StoreConfig(StoreConfig.REDIS, c.store().dataDir(), CliRedis.url(), prefix)))
+                .config(c -> c.withStore(redis.store(c.store().dataDir())))
                 .start();
-    }
-
-    @AfterEach
-    void deleteOwnKeys() {
-        CliRedis.deleteKeys(prefix);
     }
 }

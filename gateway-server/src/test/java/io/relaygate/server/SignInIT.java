@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,21 +163,7 @@ class SignInIT {
     void modelDiscoveryListsExactlyThePersonsModelsWithDisplayNames() throws Exception {
         person(
                 "frank",
-                new KeyRules(
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of("claude-sonnet-*", "claude-custom-1"),
-                        List.of("claude-sonnet-4-5"),
-                        Set.of(),
-                        null,
-                        null,
-                        null));
+                KeyRules.NONE.withModels(List.of("claude-sonnet-*", "claude-custom-1"), List.of("claude-sonnet-4-5")));
         JsonNode tokens = signIn("frank");
         int upstreamCalls = gw.mock.exchanges().size();
         HttpResponse<byte[]> r = gw.get(

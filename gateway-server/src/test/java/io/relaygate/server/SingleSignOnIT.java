@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,23 +64,7 @@ class SingleSignOnIT {
                         null))
                 .start();
         new ApiKeyService(gw.store.keys())
-                .create(
-                        "template.eng",
-                        new KeyRules(
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                List.of("claude-sonnet-4-5"),
-                                List.of(),
-                                Set.of(),
-                                null,
-                                null,
-                                null))
+                .create("template.eng", KeyRules.NONE.withModels(List.of("claude-sonnet-4-5"), List.of()))
                 .toCompletableFuture()
                 .join();
     }

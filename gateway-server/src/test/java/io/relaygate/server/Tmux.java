@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +24,31 @@ final class Tmux implements AutoCloseable {
     private final String session = "s";
 
     private Tmux() {}
+
+    /**
+     * The environment of Claude Code in a terminal of its own: {@code home} as its home, a UTF-8 xterm, no telemetry,
+     * no auto-update, no non-essential traffic (this machine has no internet), plus {@code extra}.
+     */
+    static Map<String, String> claudeCodeEnv(Path home, Map<String, String> extra) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", home.toString());
+        env.put("TERM", "xterm-256color");
+        env.put("LANG", "C.UTF-8");
+        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        env.put("DISABLE_TELEMETRY", "1");
+        env.put("DISABLE_AUTOUPDATER", "1");
+        env.putAll(extra);
+        return env;
+    }
+
+    /** A stand-in for a browser in {@code dir}: a script that writes every address it is asked to open to {@code opened}. */
+    static Path recordingBrowser(Path dir, Path opened) throws IOException {
+        Path script = dir.resolve("browser.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + opened + "'\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
 
     /** Starts {@code command} in {@code dir} with exactly {@code env}, on a 160 x 50 screen. */
     static Tmux start(Path dir, Map<String, String> env, List<String> command)

@@ -20,6 +20,7 @@ import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
 import io.relaygate.server.pipeline.AdminRoutes;
 import io.relaygate.server.pipeline.ClientAddress;
+import io.relaygate.server.pipeline.ErrorAnswer;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
 import io.relaygate.server.pipeline.PublicOrigin;
@@ -230,12 +231,13 @@ public final class AdminApi implements AdminRoutes {
             } else if (result.throttled()) {
                 ErrorResponder.send(
                         ctx,
-                        WireFormat.OPENAI_CHAT,
-                        ErrorKind.RATE_LIMIT,
-                        "too many failed sign-ins: wait " + result.retryAfterSeconds() / 60 + " minutes",
-                        id,
-                        result.retryAfterSeconds(),
-                        false);
+                        ErrorAnswer.of(
+                                        WireFormat.OPENAI_CHAT,
+                                        ErrorKind.RATE_LIMIT,
+                                        "too many failed sign-ins: wait " + result.retryAfterSeconds() / 60
+                                                + " minutes")
+                                .requestId(id)
+                                .retryAfter(result.retryAfterSeconds()));
             } else if (result.token() == null || result.session() == null) {
                 error(ctx, ErrorKind.AUTHENTICATION, "wrong password", id);
             } else {
@@ -319,6 +321,7 @@ public final class AdminApi implements AdminRoutes {
     }
 
     static void error(ChannelHandlerContext ctx, ErrorKind kind, String message, String id) {
-        ErrorResponder.send(ctx, WireFormat.OPENAI_CHAT, kind, message, id, null, false);
+        ErrorResponder.send(
+                ctx, ErrorAnswer.of(WireFormat.OPENAI_CHAT, kind, message).requestId(id));
     }
 }

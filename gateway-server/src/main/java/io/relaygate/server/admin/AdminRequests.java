@@ -6,6 +6,7 @@ import io.relaygate.accounts.ledger.RequestQuery;
 import io.relaygate.core.ErrorKind;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.WireFormat;
+import io.relaygate.server.pipeline.ErrorAnswer;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.EventLoops;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,7 @@ final class AdminRequests {
     }
 
     private static void error(ChannelHandlerContext ctx, ErrorKind kind, String message, String id) {
-        ErrorResponder.send(ctx, WireFormat.OPENAI_CHAT, kind, message, id, null, false);
+        ErrorResponder.send(
+                ctx, ErrorAnswer.of(WireFormat.OPENAI_CHAT, kind, message).requestId(id));
     }
 }

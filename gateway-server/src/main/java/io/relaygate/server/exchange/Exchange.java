@@ -11,6 +11,7 @@ import io.relaygate.core.UpstreamFailure;
 import io.relaygate.core.Usage;
 import io.relaygate.core.catalogue.Catalogue;
 import io.relaygate.core.catalogue.Quote;
+import io.relaygate.server.pipeline.ErrorAnswer;
 import io.relaygate.server.pipeline.ErrorResponder;
 import io.relaygate.server.pipeline.ProxyRequest;
 import java.util.List;
@@ -166,7 +167,11 @@ public final class Exchange {
     public void respondError(ErrorKind kind, String message, @Nullable Long retryAfter) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
         status = kind.status();
-        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false);
+        ErrorResponder.sendNow(
+                ctx,
+                ErrorAnswer.of(request.info.route.format(), kind, message)
+                        .requestId(id())
+                        .retryAfter(retryAfter));
         finish(ExchangeOutcome.End.ERROR, true);
     }
 
@@ -180,7 +185,12 @@ public final class Exchange {
             ErrorKind kind, String message, @Nullable Long retryAfter, java.util.Map<String, String> headers) {
         errorClass = kind.name().toLowerCase(Locale.ROOT);
         status = kind.status();
-        ErrorResponder.sendNow(ctx, request.info.route.format(), kind, message, id(), retryAfter, false, headers);
+        ErrorResponder.sendNow(
+                ctx,
+                ErrorAnswer.of(request.info.route.format(), kind, message)
+                        .requestId(id())
+                        .retryAfter(retryAfter)
+                        .headers(headers));
         finish(ExchangeOutcome.End.REFUSED, true);
     }
 

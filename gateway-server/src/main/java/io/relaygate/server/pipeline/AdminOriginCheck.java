@@ -66,13 +66,12 @@ public final class AdminOriginCheck implements AdminRoutes {
                 refusal);
         ErrorResponder.send(
                 ctx,
-                WireFormat.OPENAI_CHAT,
-                ErrorKind.PERMISSION,
-                "cross-origin admin request refused (" + refusal + "): admin changes are accepted from the gateway's"
-                        + " own origin only",
-                id,
-                null,
-                false);
+                ErrorAnswer.of(
+                                WireFormat.OPENAI_CHAT,
+                                ErrorKind.PERMISSION,
+                                "cross-origin admin request refused (" + refusal
+                                        + "): admin changes are accepted from the gateway's own origin only")
+                        .requestId(id));
     }
 
     /** Why the request must be refused, or null when it may go on. */

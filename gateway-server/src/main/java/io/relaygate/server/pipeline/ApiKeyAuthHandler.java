@@ -220,7 +220,12 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         // the person to sign in again at once instead of retrying for minutes.
         java.util.Map<String, String> headers =
                 SIGN_IN_ENDED.equals(message) ? java.util.Map.of("x-should-retry", "false") : java.util.Map.of();
-        ErrorResponder.send(ctx, format, kind, message, info == null ? null : info.id, null, hasBody, headers);
+        ErrorResponder.send(
+                ctx,
+                ErrorAnswer.of(format, kind, message)
+                        .requestId(info == null ? null : info.id)
+                        .closing(hasBody)
+                        .headers(headers));
     }
 
     /** The credential {@code request} presents: its {@code x-api-key}, else its bearer token; null when none. */

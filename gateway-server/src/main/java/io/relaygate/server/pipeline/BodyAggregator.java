@@ -25,11 +25,11 @@ public final class BodyAggregator extends HttpObjectAggregator {
         WireFormat format = info == null ? WireFormat.ANTHROPIC : info.route.format();
         ErrorResponder.send(
                 ctx,
-                format,
-                ErrorKind.REQUEST_TOO_LARGE,
-                "request body is over the limit of " + maxBodyBytes + " bytes",
-                info == null ? null : info.id,
-                null,
-                true);
+                ErrorAnswer.of(
+                                format,
+                                ErrorKind.REQUEST_TOO_LARGE,
+                                "request body is over the limit of " + maxBodyBytes + " bytes")
+                        .requestId(info == null ? null : info.id)
+                        .closing(true));
     }
 }

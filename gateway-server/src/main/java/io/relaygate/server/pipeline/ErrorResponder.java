@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.PromiseNotifier;
 import io.relaygate.core.ErrorBodies;
-import io.relaygate.core.ErrorKind;
-import io.relaygate.core.WireFormat;
 import org.jspecify.annotations.Nullable;
 
 /** Writes the gateway's own error responses, always in the client's format, never with a stack trace. */
@@ -26,76 +24,32 @@ public final class ErrorResponder {
     private ErrorResponder() {}
 
     /**
-     * Writes a complete JSON error response to a request that has not reached ADMIT, in its turn: when an earlier
-     * pipelined request's exchange is still in flight, the answer waits for it ({@link AnswerOrder}), and the returned
-     * future completes when it is written.
-     *
-     * @param close whether the connection closes after the response, because the request body was not read: the
-     *     close lingers (see {@link LingeringClose}) so the client reads the answer instead of a reset
+     * Writes {@code answer}, a complete JSON error response to a request that has not reached ADMIT, in its turn: when
+     * an earlier pipelined request's exchange is still in flight, the answer waits for it ({@link AnswerOrder}), and
+     * the returned future completes when it is written. A closing answer's close lingers (see {@link LingeringClose})
+     * so the client reads the answer instead of a reset.
      */
-    public static ChannelFuture send(
-            ChannelHandlerContext ctx,
-            WireFormat format,
-            ErrorKind kind,
-            String message,
-            @Nullable String requestId,
-            @Nullable Long retryAfterSeconds,
-            boolean close) {
-        return send(ctx, format, kind, message, requestId, retryAfterSeconds, close, java.util.Map.of());
-    }
-
-    /** Like {@link #send}, with {@code headers} added to the answer (e.g. {@code x-should-retry: false}). */
-    public static ChannelFuture send(
-            ChannelHandlerContext ctx,
-            WireFormat format,
-            ErrorKind kind,
-            String message,
-            @Nullable String requestId,
-            @Nullable Long retryAfterSeconds,
-            boolean close,
-            java.util.Map<String, String> headers) {
+    public static ChannelFuture send(ChannelHandlerContext ctx, ErrorAnswer answer) {
         ChannelPromise promise = ctx.newPromise();
-        AnswerOrder.inOrder(
-                ctx.channel(), () -> sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close, headers)
-                        .addListener(new PromiseNotifier<>(promise)));
+        AnswerOrder.inOrder(ctx.channel(), () -> sendNow(ctx, answer).addListener(new PromiseNotifier<>(promise)));
         return promise;
     }
 
     /** Like {@link #send}, at once: the answer of the exchange in flight, which is the connection's current answer. */
-    public static ChannelFuture sendNow(
-            ChannelHandlerContext ctx,
-            WireFormat format,
-            ErrorKind kind,
-            String message,
-            @Nullable String requestId,
-            @Nullable Long retryAfterSeconds,
-            boolean close) {
-        return sendNow(ctx, format, kind, message, requestId, retryAfterSeconds, close, java.util.Map.of());
-    }
-
-    /** Like {@link #sendNow}, with {@code headers} added to the answer. */
-    public static ChannelFuture sendNow(
-            ChannelHandlerContext ctx,
-            WireFormat format,
-            ErrorKind kind,
-            String message,
-            @Nullable String requestId,
-            @Nullable Long retryAfterSeconds,
-            boolean close,
-            java.util.Map<String, String> headers) {
-        byte[] body = ErrorBodies.json(format, kind, message);
-        FullHttpResponse response = new GatewayErrorResponse(kind, Unpooled.wrappedBuffer(body));
+    public static ChannelFuture sendNow(ChannelHandlerContext ctx, ErrorAnswer answer) {
+        byte[] body = ErrorBodies.json(answer.format(), answer.kind(), answer.message());
+        FullHttpResponse response = new GatewayErrorResponse(answer.kind(), Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (requestId != null) {
-            response.headers().set(REQUEST_ID_HEADER, requestId);
+        if (answer.requestId() != null) {
+            response.headers().set(REQUEST_ID_HEADER, answer.requestId());
         }
-        if (retryAfterSeconds != null) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        if (answer.retryAfterSeconds() != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(answer.retryAfterSeconds()));
         }
-        headers.forEach(response.headers()::set);
-        if (close) {
+        answer.headers().forEach(response.headers()::set);
+        if (answer.close()) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             LingeringClose.mark(ctx.channel());
             ChannelFuture f = ctx.writeAndFlush(response);

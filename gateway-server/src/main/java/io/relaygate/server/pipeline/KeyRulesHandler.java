@@ -68,7 +68,8 @@ public final class KeyRulesHandler extends ChannelInboundHandlerAdapter {
         securityLog.info(
                 "[{}] key {} refused: {}", request.info.id, request.info.key().name(), refusal);
         ErrorKind kind = modelRefusal != null ? ErrorKind.INVALID_REQUEST : ErrorKind.PERMISSION;
-        ErrorResponder.send(ctx, request.info.route.format(), kind, refusal, request.info.id, null, false);
+        ErrorResponder.send(
+                ctx, ErrorAnswer.of(request.info.route.format(), kind, refusal).requestId(request.info.id));
         request.release();
     }
 

@@ -94,23 +94,21 @@ public final class OpsEndpoints {
         if (!HttpMethod.GET.equals(request.method())) {
             ErrorResponder.send(
                     ctx,
-                    WireFormat.OPENAI_CHAT,
-                    ErrorKind.METHOD_NOT_ALLOWED,
-                    request.method() + " /metrics is not allowed (expected: GET)",
-                    null,
-                    null,
-                    hasBody);
+                    ErrorAnswer.of(
+                                    WireFormat.OPENAI_CHAT,
+                                    ErrorKind.METHOD_NOT_ALLOWED,
+                                    request.method() + " /metrics is not allowed (expected: GET)")
+                            .closing(hasBody));
             return;
         }
         if (!authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             ErrorResponder.send(
                     ctx,
-                    WireFormat.OPENAI_CHAT,
-                    ErrorKind.AUTHENTICATION,
-                    "/metrics needs the admin token (Authorization: Bearer)",
-                    null,
-                    null,
-                    hasBody);
+                    ErrorAnswer.of(
+                                    WireFormat.OPENAI_CHAT,
+                                    ErrorKind.AUTHENTICATION,
+                                    "/metrics needs the admin token (Authorization: Bearer)")
+                            .closing(hasBody));
             return;
         }
         // No further request is read until the scrape is answered: responses stay in request order.
@@ -119,7 +117,9 @@ public final class OpsEndpoints {
             ctx.channel().config().setAutoRead(true);
             if (e != null || text == null) {
                 ErrorResponder.send(
-                        ctx, WireFormat.OPENAI_CHAT, ErrorKind.API_ERROR, "metrics scrape failed", null, null, true);
+                        ctx,
+                        ErrorAnswer.of(WireFormat.OPENAI_CHAT, ErrorKind.API_ERROR, "metrics scrape failed")
+                                .closing(true));
                 return;
             }
             send(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, text.getBytes(StandardCharsets.UTF_8), hasBody);

@@ -154,7 +154,9 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
             return;
         }
         ErrorResponder.sendNow(
-                c, inHead ? WireFormat.ANTHROPIC : format, ErrorKind.REQUEST_TIMEOUT, message, null, null, true);
+                c,
+                ErrorAnswer.of(inHead ? WireFormat.ANTHROPIC : format, ErrorKind.REQUEST_TIMEOUT, message)
+                        .closing(true));
     }
 
     /** The error format of a request to {@code uri}: OpenAI's for its routes, Anthropic's otherwise. */

@@ -36,7 +36,10 @@ public final class RequestSkimHandler extends ChannelInboundHandlerAdapter {
             skim = info.route.hasBody() ? RequestSkimmer.skim(request.content(), info.route) : NO_BODY;
         } catch (GatewayException e) {
             request.release();
-            ErrorResponder.send(ctx, info.route.format(), e.kind(), e.getMessage(), info.id, null, false);
+            ErrorResponder.send(
+                    ctx,
+                    ErrorAnswer.of(info.route.format(), e.kind(), e.getMessage())
+                            .requestId(info.id));
             return;
         }
         info.model = skim.model();

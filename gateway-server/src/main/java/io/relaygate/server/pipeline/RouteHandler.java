@@ -107,12 +107,11 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
             discarding = true;
             ErrorResponder.send(
                     ctx,
-                    WireFormat.OPENAI_CHAT,
-                    ErrorKind.REQUEST_TOO_LARGE,
-                    "admin request body over " + MAX_ADMIN_BODY_BYTES + " bytes",
-                    null,
-                    null,
-                    !(content instanceof io.netty.handler.codec.http.LastHttpContent));
+                    ErrorAnswer.of(
+                                    WireFormat.OPENAI_CHAT,
+                                    ErrorKind.REQUEST_TOO_LARGE,
+                                    "admin request body over " + MAX_ADMIN_BODY_BYTES + " bytes")
+                            .closing(!(content instanceof io.netty.handler.codec.http.LastHttpContent)));
             return;
         }
         body.addComponent(true, content.content().retain());
@@ -149,7 +148,9 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
 
         if (request.decoderResult().isFailure()) {
             ErrorResponder.send(
-                    ctx, WireFormat.ANTHROPIC, ErrorKind.INVALID_REQUEST, "malformed HTTP request", null, null, true);
+                    ctx,
+                    ErrorAnswer.of(WireFormat.ANTHROPIC, ErrorKind.INVALID_REQUEST, "malformed HTTP request")
+                            .closing(true));
             return false;
         }
         if (ops.handle(ctx, request, path, hasBody)) {
@@ -176,12 +177,11 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
         if (route == null) {
             ErrorResponder.send(
                     ctx,
-                    RouteResolver.errorFormat(path),
-                    ErrorKind.NOT_FOUND,
-                    "no route for " + request.method() + " " + path,
-                    null,
-                    null,
-                    hasBody);
+                    ErrorAnswer.of(
+                                    RouteResolver.errorFormat(path),
+                                    ErrorKind.NOT_FOUND,
+                                    "no route for " + request.method() + " " + path)
+                            .closing(hasBody));
             return false;
         }
         if (route == Route.RESPONSES && isWebSocketUpgrade(request)) {
@@ -202,24 +202,25 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter {
         if (!expected.equals(request.method())) {
             ErrorResponder.send(
                     ctx,
-                    route.format(),
-                    ErrorKind.METHOD_NOT_ALLOWED,
-                    request.method() + " " + path + " is not allowed (expected: " + expected + ")",
-                    info.id,
-                    null,
-                    hasBody);
+                    ErrorAnswer.of(
+                                    route.format(),
+                                    ErrorKind.METHOD_NOT_ALLOWED,
+                                    request.method() + " " + path + " is not allowed (expected: " + expected + ")")
+                            .requestId(info.id)
+                            .closing(hasBody));
             return false;
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > maxBodyBytes) {
             ErrorResponder.send(
                     ctx,
-                    route.format(),
-                    ErrorKind.REQUEST_TOO_LARGE,
-                    "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes",
-                    info.id,
-                    null,
-                    true);
+                    ErrorAnswer.of(
+                                    route.format(),
+                                    ErrorKind.REQUEST_TOO_LARGE,
+                                    "request body of " + declared + " bytes is over the limit of " + maxBodyBytes
+                                            + " bytes")
+                            .requestId(info.id)
+                            .closing(true));
             return false;
         }
         info.openAiCaller = route == Route.MODELS

@@ -3,29 +3,19 @@ package io.relaygate.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisCliTest extends CliContract {
 
-    private final String prefix = CliRedis.uniquePrefix();
-
-    @BeforeAll
-    static void redisIsReachable() {
-        CliRedis.requireRedis();
-    }
-
-    @AfterEach
-    void deleteOwnKeys() {
-        CliRedis.deleteKeys(prefix);
-    }
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
 
     @Override
     Map<String, String> env() {
         return Map.of(
                 "REDIS_URL", CliRedis.url(),
-                "RELAYGATE_REDIS_PREFIX", prefix,
+                "RELAYGATE_REDIS_PREFIX", redis.prefix(),
                 "RELAYGATE_DATA_DIR", dataDir.toString());
     }
 
@@ -70,7 +60,7 @@ class RedisCliTest extends CliContract {
     void theCommandsWriteUnderTheConfiguredPrefix() {
         assertThat(run("keys", "create", "--name", "alice").code()).isZero();
 
-        String id = CliRedis.with(redis -> redis.hget(prefix + "{keys}:byName", "alice"));
+        String id = CliRedis.with(r -> r.hget(redis.prefix() + "{keys}:byName", "alice"));
         assertThat(id).as("the key landed in this run's Redis keys").isNotNull().hasSize(10);
     }
 }
