@@ -220,4 +220,28 @@ class StreamEndingsIT {
         assertThat(gw.outcomeOf(next).end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
         assertThat(gw.mock.exchanges()).hasSize(before + 2);
     }
+
+    @ParameterizedTest(name = "{0} client, {1} upstream")
+    @MethodSource("pairs")
+    void aStreamWhoseConnectionFailsAfterItsFinalEventEndsWholeAndIsASuccess(WireFormat client, WireFormat upstream)
+            throws Exception {
+        GatewayHarness gw = BY_UPSTREAM.get(upstream);
+        HttpResponse<byte[]> r = gw.post(path(client), body(client, "mock:close-after-end"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<Event> events = events(r.body());
+        Event last = events.get(events.size() - 1);
+        switch (client) {
+            case ANTHROPIC -> assertThat(last.name()).isEqualTo("message_stop");
+            case OPENAI_CHAT -> assertThat(last.data()).isEqualTo("[DONE]");
+            case OPENAI_RESPONSES -> assertThat(last.name()).isEqualTo("response.completed");
+        }
+        assertThat(events)
+                .as("no error event after the final one")
+                .noneMatch(e -> e.name().equals("error") || e.data().contains("\"error\":{"));
+        ExchangeOutcome o = gw.outcomeOf(r);
+        assertThat(o.end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
+        assertThat(o.isError()).isFalse();
+        assertThat(o.usage().outputTokens()).as("the whole answer's tokens").isPositive();
+    }
 }

@@ -394,6 +394,14 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         state = State.IDLE;
         flood = null;
         Exchange ex = exchange();
+        if (scenario == Scenario.CLOSE_AFTER_END && !(ctx.channel() instanceof Http2StreamChannel)) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                ex.complete();
+                mock.changed();
+                ctx.close();
+            });
+            return;
+        }
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
             ex.complete();
             mock.changed();

@@ -36,7 +36,12 @@ enum Scenario {
     /** A stream whose body ends (last chunk) in the middle of an event after two deltas, before its final event. */
     TRUNCATE("truncate"),
     /** A close-delimited stream whose connection closes after two deltas, before its final event. */
-    TRUNCATE_CLOSE("truncate-close");
+    TRUNCATE_CLOSE("truncate-close"),
+    /**
+     * A whole chunked stream, final event included, whose connection then closes without the last chunk (the body
+     * short of its end, as when a proxy cuts a connection after the stream's last event); HTTP/1.1 only.
+     */
+    CLOSE_AFTER_END("close-after-end");
 
     final String wireName;
 

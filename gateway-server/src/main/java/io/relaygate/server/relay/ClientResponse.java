@@ -18,7 +18,12 @@ interface ClientResponse {
         /** The stream was ended with an error event; the connection stays usable. */
         STREAM_ENDED,
         /** A half-sent body cannot be completed: the connection must close. */
-        CUT
+        CUT,
+        /**
+         * The stream had reached its final event before the upstream's connection failed (a body short of its end):
+         * the client's stream was ended as a whole one, and nothing failed for the client.
+         */
+        COMPLETE
     }
 
     /** How the upstream's answer ended, once {@link #content} saw its last part. */

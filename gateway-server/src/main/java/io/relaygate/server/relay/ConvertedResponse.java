@@ -107,6 +107,9 @@ final class ConvertedResponse implements ClientResponse {
             // A whole answer was being collected: nothing reached the client, so it gets a plain error.
             return Failure.ANSWER_ERROR;
         }
+        if (converter.completeIfUpstreamEnded()) {
+            return Failure.COMPLETE;
+        }
         converter.fail(message);
         client.flush();
         return Failure.STREAM_ENDED;

@@ -121,6 +121,12 @@ final class PassthroughResponse implements ClientResponse {
         if (!sse) {
             return Failure.CUT;
         }
+        if (tap.ended()) {
+            // the final event came before the connection failed: the answer is whole, an error event after it
+            // would only confuse the client
+            client.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            return Failure.COMPLETE;
+        }
         byte[] event = ErrorEvents.bytes(format, failure.errorKind(), message);
         // Two line ends first: an event the upstream left half-sent is ended there (its bytes cannot be taken back),
         // so the error event is read on its own; after a whole event they are empty lines, which SSE ignores.

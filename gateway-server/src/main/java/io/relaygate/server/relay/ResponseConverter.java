@@ -38,11 +38,14 @@ final class ResponseConverter {
     private final ResponseConversion response;
     /** The upstream's stream ended before its final event: the client's stream waits for {@link #fail}. */
     private boolean truncated;
+    /** The upstream answers with a stream (not a whole JSON body). */
+    private final boolean upstreamSse;
 
     ResponseConverter(
             Conversion conversion, ChannelHandlerContext client, String requestId, boolean sse, int maxBodyBytes) {
         this.client = requireNonNull(client, "client");
         this.requestId = requireNonNull(requestId, "requestId");
+        this.upstreamSse = sse;
         this.response = new ResponseConversion(conversion, sse, maxBodyBytes, client.alloc(), bytes -> client.write(
                         new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
@@ -87,6 +90,18 @@ final class ResponseConverter {
             }
         }
         return last;
+    }
+
+    /**
+     * When the client's stream is open and the upstream's stream (not a whole body) had already reached its final event
+     * (its connection failed after it), ends the client's stream as a whole one and returns true.
+     */
+    boolean completeIfUpstreamEnded() {
+        if (!upstreamSse || !response.streamsToClient() || !response.upstreamEnded()) {
+            return false;
+        }
+        complete();
+        return true;
     }
 
     boolean truncated() {

@@ -225,9 +225,14 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void failedMidStream(UpstreamFailure failure, String message) {
         Exchange ex = ex();
-        ex.failedWith(failure);
         ClientResponse response = requireNonNull(requireNonNull(call, "call").response(), "response");
-        switch (response.failMidStream(failure, message)) {
+        ClientResponse.Failure result = response.failMidStream(failure, message);
+        if (result != ClientResponse.Failure.COMPLETE) {
+            ex.failedWith(failure);
+        }
+        switch (result) {
+            // the answer was whole before the connection failed: it ends as a success (or the upstream's own error)
+            case COMPLETE -> completed(response.upstreamError());
             case ANSWER_ERROR -> end(ex, x -> x.respondError(failure.errorKind(), message, null));
             case STREAM_ENDED -> end(ex, x -> x.finish(End.UPSTREAM_FAILED_MID_STREAM, true));
             case CUT -> {
