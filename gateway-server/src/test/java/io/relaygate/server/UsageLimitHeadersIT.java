@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * Claude Code's gateway protocol, "Usage-limit headers": a key with a daily cost cap learns its standing on every
  * success ({@code anthropic-ratelimit-unified-*}, the upstream's own {@code anthropic-ratelimit-*} stripped), gets the
  * protocol's {@code 429 billing_error} once the cap is reached, and reads its cap in dollars at
- * {@code GET /api/oauth/usage}. A key without a cap sees the upstream's headers untouched and gets a 404 there.
+ * {@code GET /api/oauth/usage}. A key without a cap sees the upstream's headers untouched and reads its spend with no
+ * limit there.
  */
 class UsageLimitHeadersIT {
 
@@ -163,7 +164,7 @@ class UsageLimitHeadersIT {
     }
 
     @Test
-    void theUsageEndpointGivesTheCapInCentsAndWholePercentsAndA404WithoutACap() throws Exception {
+    void theUsageEndpointGivesTheCapInCentsAndWholePercents() throws Exception {
         long one = costOfOne();
         String key = gw.keyWith(daily(one * 4 / 1e6));
         send(key);
@@ -194,12 +195,60 @@ class UsageLimitHeadersIT {
 
         assertThat(gw.get("/claude/api/oauth/usage", "x-api-key", key).statusCode())
                 .isEqualTo(200);
-        assertThat(gw.get("/api/oauth/usage").statusCode())
-                .as("the harness's own key has no cap")
-                .isEqualTo(404);
         assertThat(gw.get("/api/oauth/usage", "authorization", "Bearer rg_nope_nope")
                         .statusCode())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void aKeyWithoutACapReadsItsSpendThisMonthDayAndWeekWithNoLimit() throws Exception {
+        String key = gw.keyWith(KeyRules.NONE);
+        // a long question (the mock bills a token per 4 bytes) so that the spend is whole cents, not rounded away
+        String question = messages("claude-sonnet-4-5", false, "a long question ".repeat(4_000));
+        long micros = 0;
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> r = gw.post("/v1/messages", question, "x-api-key", key);
+            assertThat(r.statusCode()).isEqualTo(200);
+            micros += Catalogue.shipped()
+                    .quote("claude-sonnet-4-5")
+                    .costMicros(gw.outcomeOf(r).usage());
+        }
+        long cents = Math.round(micros / 10_000d);
+        assertThat(cents)
+                .as("two requests cost cents, or the test proves nothing")
+                .isGreaterThan(1);
+
+        // the spend of a key without limits reaches the store with the usage batch (every 100 ms)
+        JsonNode extra = null;
+        for (int i = 0; i < 100; i++) {
+            HttpResponse<byte[]> usage = gw.get("/api/oauth/usage", "authorization", "Bearer " + key);
+            assertThat(usage.statusCode())
+                    .as(new String(usage.body(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
+            extra = JSON.readTree(usage.body()).path("extra_usage");
+            if (extra.path("used_credits").asLong() == cents) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(extra.path("used_credits").asLong())
+                .as("this month, in cents")
+                .isEqualTo(cents);
+        assertThat(extra.path("monthly_limit").isNull())
+                .as("null, not a $0 cap")
+                .isTrue();
+        assertThat(extra.path("utilization").isNull()).isTrue();
+        assertThat(extra.path("currency").asText()).isEqualTo("USD");
+        for (String period : List.of("daily", "weekly")) {
+            JsonNode p = extra.path(period);
+            assertThat(p.path("limit").isNull()).as(period).isTrue();
+            assertThat(p.path("used_credits").asLong()).as(period).isEqualTo(cents);
+            assertThat(p.path("utilization").isNull()).as(period).isTrue();
+        }
+        JsonNode limits = JSON.readTree(
+                        gw.get("/api/oauth/usage", "x-api-key", key).body())
+                .path("limits");
+        assertThat(limits.isArray() && limits.isEmpty()).as("no cap, no rows").isTrue();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.relaygate.accounts.ApiKeyService;
 import io.relaygate.accounts.state.CostSpend;
 import io.relaygate.accounts.state.Period;
 import io.relaygate.accounts.state.SharedState;
+import io.relaygate.accounts.state.UsageCounters;
 import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.core.ApiKey;
 import io.relaygate.core.KeyRules;
@@ -21,8 +22,11 @@ import io.relaygate.server.pipeline.ApiKeyAuthHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +40,10 @@ import org.jspecify.annotations.Nullable;
  * Claude Code's gateway protocol gives it ("Usage-limit headers — optional", the path claude.ai serves Claude Code's
  * usage on), so {@code /usage} and the status line show dollars next to the percent of the usage-limit headers.
  * {@code extra_usage} holds the fullest cap (the one the headers describe), {@code limits} one row per cap; amounts are
- * cents, percents whole, {@code resets_at} the same instant as the headers' reset. {@code 404} for a key without a
- * cost cap (the client then shows the percent alone). Also under the {@code /api} and {@code /claude} prefixes.
+ * cents, percents whole, {@code resets_at} the same instant as the headers' reset. A key without a cost cap gets its
+ * spend with no limit, as the protocol describes: {@code limits} empty, {@code extra_usage} its cents this UTC month
+ * (the sum of the month's day buckets), {@code daily} and {@code weekly} (the ISO week's bucket), with null limits and
+ * utilizations (0 would be a $0 cap). Also under the {@code /api} and {@code /claude} prefixes.
  */
 public final class OAuthUsageEndpoint implements AdminRoutes {
 
@@ -78,8 +84,6 @@ public final class OAuthUsageEndpoint implements AdminRoutes {
         OAuthEndpoints.onLoop(ctx, answer, a -> {
             if (a.status() == 401) {
                 error(ctx, 401, "authentication_error", "missing, unknown or ended credential");
-            } else if (a.status() == 404) {
-                error(ctx, 404, "not_found_error", "no cost limit applies to this key");
             } else {
                 SignInHttp.json(ctx, 200, requireNonNull(a.body(), "body"));
             }
@@ -97,7 +101,7 @@ public final class OAuthUsageEndpoint implements AdminRoutes {
         ApiKey key = found.get();
         KeyRules rules = key.rules();
         if (!SpendStanding.capped(rules)) {
-            return CompletableFuture.completedFuture(new Answer(404, null));
+            return uncapped(key, now);
         }
         CompletableFuture<Long> day = spent(key, rules.dailyCostUsd(), Period.DAY, now);
         CompletableFuture<Long> week = spent(key, rules.weeklyCostUsd(), Period.WEEK, now);
@@ -115,6 +119,47 @@ public final class OAuthUsageEndpoint implements AdminRoutes {
         return state.usageOf(UsageScope.KEY, key.id(), period, List.of(now))
                 .thenApply(list -> list.isEmpty() ? 0L : list.get(0).costMicros())
                 .toCompletableFuture();
+    }
+
+    /** The spend of a key without a cap: this UTC month's days (the last one today) and this week. */
+    private CompletionStage<Answer> uncapped(ApiKey key, Instant now) {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        List<Instant> days = new ArrayList<>(today.getDayOfMonth());
+        for (LocalDate d = today.withDayOfMonth(1); !d.isAfter(today); d = d.plusDays(1)) {
+            days.add(d.atStartOfDay(ZoneOffset.UTC).toInstant());
+        }
+        CompletableFuture<List<UsageCounters>> month =
+                state.usageOf(UsageScope.KEY, key.id(), Period.DAY, days).toCompletableFuture();
+        CompletableFuture<List<UsageCounters>> week = state.usageOf(UsageScope.KEY, key.id(), Period.WEEK, List.of(now))
+                .toCompletableFuture();
+        return month.thenCombine(week, (m, w) -> {
+            long monthMicros = m.stream().mapToLong(UsageCounters::costMicros).sum();
+            long dayMicros = m.isEmpty() ? 0 : m.get(m.size() - 1).costMicros();
+            long weekMicros = w.isEmpty() ? 0 : w.get(0).costMicros();
+            return new Answer(200, uncappedBody(monthMicros, dayMicros, weekMicros));
+        });
+    }
+
+    static ObjectNode uncappedBody(long monthMicros, long dayMicros, long weekMicros) {
+        ObjectNode n = SignInHttp.JSON.createObjectNode();
+        ObjectNode extra = n.putObject("extra_usage")
+                .put("is_enabled", true)
+                .putNull("monthly_limit")
+                .put("used_credits", cents(monthMicros))
+                .putNull("utilization")
+                .put("currency", "USD");
+        extra.set("daily", unlimited(dayMicros));
+        extra.set("weekly", unlimited(weekMicros));
+        n.putArray("limits");
+        return n;
+    }
+
+    private static ObjectNode unlimited(long micros) {
+        ObjectNode n = SignInHttp.JSON.createObjectNode();
+        n.putNull("limit");
+        n.put("used_credits", cents(micros));
+        n.putNull("utilization");
+        return n;
     }
 
     static ObjectNode body(List<SpendStanding> standings) {
