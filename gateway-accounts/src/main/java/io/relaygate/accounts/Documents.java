@@ -27,6 +27,14 @@ public interface Documents {
     /** Stores {@code text} under {@code name} (replacing what was there) and tells every instance. */
     CompletionStage<Void> put(String name, String text);
 
+    /**
+     * Stores {@code text} under {@code name} only if what is stored is still {@code expected} (empty: nothing is
+     * stored), and then tells every instance; false, with nothing written, when another write came in between. A
+     * read-change-write caller reads again and redoes its change, so two operators' edits of different parts of one
+     * document both stay. Atomic on Redis (one script) and within an embedded store's process (its one I/O thread).
+     */
+    CompletionStage<Boolean> replace(String name, Optional<String> expected, String text);
+
     /** Removes {@code name} (the shipped one applies again) and tells every instance. */
     CompletionStage<Void> remove(String name);
 

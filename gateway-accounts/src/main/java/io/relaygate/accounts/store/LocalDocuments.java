@@ -71,6 +71,37 @@ final class LocalDocuments implements Documents {
     }
 
     @Override
+    public CompletionStage<Boolean> replace(String name, Optional<String> expected, String text) {
+        requireNonNull(text, "text");
+        Path file = dir.resolve(fileName(name));
+        // read, compare and write in one task of the one I/O thread: no other write of this process comes between
+        CompletionStage<Boolean> swap = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        Optional<String> current;
+                        try {
+                            current = Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+                        } catch (NoSuchFileException e) {
+                            current = Optional.empty();
+                        }
+                        if (!current.equals(expected)) {
+                            return false;
+                        }
+                        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+                        return true;
+                    } catch (IOException e) {
+                        throw new StoreException(file + ": cannot be written (" + e + ")");
+                    }
+                },
+                io);
+        return swap.thenCompose(done -> done
+                ? changes.after(
+                        CompletableFuture.completedFuture(true),
+                        ok -> new StoreChange(Documents.changeKind(name), null))
+                : CompletableFuture.completedFuture(false));
+    }
+
+    @Override
     public CompletionStage<Void> remove(String name) {
         Path file = dir.resolve(fileName(name));
         CompletionStage<Void> delete = CompletableFuture.runAsync(

@@ -2,14 +2,22 @@ package io.relaygate.accounts.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.relaygate.accounts.Documents;
 import io.relaygate.accounts.StoreChange;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** {@link Documents} on Redis: one string per document, {@code <prefix>doc:<name>}; a write publishes its change. */
 final class RedisDocuments implements Documents {
+
+    /** ARGV: whether a value is expected (1/0), the expected value, the new value; 1 when written. */
+    private static final String COMPARE_AND_SET = "local cur = redis.call('GET', KEYS[1])\n"
+            + "if ARGV[1] == '1' then if cur ~= ARGV[2] then return 0 end elseif cur then return 0 end\n"
+            + "redis.call('SET', KEYS[1], ARGV[3])\n"
+            + "return 1\n";
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
@@ -32,6 +40,23 @@ final class RedisDocuments implements Documents {
         String key = key(name);
         return changes.after(redis.set(key, text), ok -> new StoreChange(Documents.changeKind(name), null))
                 .thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletionStage<Boolean> replace(String name, Optional<String> expected, String text) {
+        requireNonNull(text, "text");
+        CompletionStage<Long> swap = redis.eval(
+                COMPARE_AND_SET,
+                ScriptOutputType.INTEGER,
+                new String[] {key(name)},
+                expected.isPresent() ? "1" : "0",
+                expected.orElse(""),
+                text);
+        return swap.thenCompose(n -> n == 1L
+                ? changes.after(
+                        CompletableFuture.completedFuture(true),
+                        ok -> new StoreChange(Documents.changeKind(name), null))
+                : CompletableFuture.completedFuture(false));
     }
 
     @Override

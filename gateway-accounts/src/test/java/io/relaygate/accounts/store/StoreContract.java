@@ -744,4 +744,28 @@ abstract class StoreContract {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected: catalogue, signatures or managed-settings");
     }
+
+    @Test
+    void aDocumentIsReplacedOnlyWhenItIsStillWhatTheWriterRead() throws Exception {
+        Store store = open();
+        Documents docs = store.documents();
+        String name = Documents.MANAGED_SETTINGS;
+
+        assertThat(await(docs.replace(name, java.util.Optional.of("{}"), "{\"a\":1}")))
+                .as("nothing is stored, so an expected value is stale")
+                .isFalse();
+        assertThat(await(docs.get(name))).isEmpty();
+        assertThat(await(docs.replace(name, java.util.Optional.empty(), "{\"a\":1}")))
+                .as("the first write of a document expects none")
+                .isTrue();
+        assertThat(await(docs.replace(name, java.util.Optional.empty(), "{\"b\":2}")))
+                .as("a writer that read nothing, after the first write")
+                .isFalse();
+        assertThat(await(docs.replace(name, java.util.Optional.of("{\"a\":1}"), "{\"a\":1,\"c\":3}")))
+                .isTrue();
+        assertThat(await(docs.replace(name, java.util.Optional.of("{\"a\":1}"), "{\"lost\":true}")))
+                .as("an edit of what was read before the last write")
+                .isFalse();
+        assertThat(await(docs.get(name))).contains("{\"a\":1,\"c\":3}");
+    }
 }

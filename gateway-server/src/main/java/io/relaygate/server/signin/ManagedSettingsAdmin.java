@@ -11,7 +11,9 @@ import io.relaygate.core.GatewayException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,8 @@ public final class ManagedSettingsAdmin {
 
     /** The longest group name accepted (identity providers send group names of their own). */
     static final int MAX_GROUP_LENGTH = 200;
+    /** How often an edit is redone when other writes keep coming between its read and its write. */
+    private static final int MAX_ATTEMPTS = 8;
 
     private final Documents documents;
 
@@ -84,33 +88,59 @@ public final class ManagedSettingsAdmin {
     public CompletionStage<Change> set(String group, JsonNode settings, String actor, Instant now) {
         String g = group(group);
         ObjectNode s = settings(settings);
-        return document().thenCompose(doc -> {
-            JsonNode before = ((ObjectNode) doc.get("groups")).set(g, s);
-            changes(doc).putObject(g).put("at", now.toString()).put("by", actor);
-            return documents
-                    .put(Documents.MANAGED_SETTINGS, doc.toString())
-                    .thenApply(done -> new Change(g, before, s, view(doc, g)));
-        });
+        return edit(
+                doc -> {
+                    JsonNode before = ((ObjectNode) doc.get("groups")).set(g, s);
+                    changes(doc).putObject(g).put("at", now.toString()).put("by", actor);
+                    return new Change(g, before, s, view(doc, g));
+                },
+                MAX_ATTEMPTS);
     }
 
     /** Takes {@code group}'s settings away; {@code NOT_FOUND} when it has none. */
     public CompletionStage<Change> remove(String group, String actor, Instant now) {
         String g = group(group);
-        return document().thenCompose(doc -> {
-            JsonNode before = ((ObjectNode) doc.get("groups")).remove(g);
-            if (before == null) {
-                throw new GatewayException(ErrorKind.NOT_FOUND, "group: " + g + " has no settings");
-            }
-            changes(doc).remove(g);
-            ObjectNode view = ManagedSettings.JSON
-                    .createObjectNode()
-                    .put("group", g)
-                    .put("removed", true)
-                    .put("changedAt", now.toString())
-                    .put("changedBy", actor);
+        return edit(
+                doc -> {
+                    JsonNode before = ((ObjectNode) doc.get("groups")).remove(g);
+                    if (before == null) {
+                        throw new GatewayException(ErrorKind.NOT_FOUND, "group: " + g + " has no settings");
+                    }
+                    changes(doc).remove(g);
+                    ObjectNode view = ManagedSettings.JSON
+                            .createObjectNode()
+                            .put("group", g)
+                            .put("removed", true)
+                            .put("changedAt", now.toString())
+                            .put("changedBy", actor);
+                    return new Change(g, before, null, view);
+                },
+                MAX_ATTEMPTS);
+    }
+
+    /**
+     * Reads the document, lets {@code change} change it and writes it back only if nobody wrote it in between
+     * ({@link Documents#replace}); otherwise reads again and redoes the change, so that two operators' edits of
+     * different groups at the same moment both stay.
+     */
+    private CompletionStage<Change> edit(Function<ObjectNode, Change> change, int attempts) {
+        return documents.get(Documents.MANAGED_SETTINGS).thenCompose(text -> {
+            ObjectNode doc = ManagedSettings.parse(text.orElse(null));
+            Change done = change.apply(doc);
             return documents
-                    .put(Documents.MANAGED_SETTINGS, doc.toString())
-                    .thenApply(done -> new Change(g, before, null, view));
+                    .replace(Documents.MANAGED_SETTINGS, text, doc.toString())
+                    .thenCompose(written -> {
+                        if (written) {
+                            return CompletableFuture.completedFuture(done);
+                        }
+                        if (attempts <= 1) {
+                            throw new GatewayException(
+                                    ErrorKind.UNAVAILABLE,
+                                    "managed settings: changed by others " + MAX_ATTEMPTS + " times while this change"
+                                            + " was being made; try again");
+                        }
+                        return edit(change, attempts - 1);
+                    });
         });
     }
 
