@@ -239,6 +239,12 @@ class ClaudeCodeSignInTlsIT {
                 }
             }
             assertThat(served).as("exactly the person's models").containsExactlyInAnyOrderElementsOf(ALLOWED);
+            // Claude Code asks for the list in the background at start-up: on a loaded machine that can come after
+            // the sign-in's own requests, so the log is read until it shows up (or the screen timeout passes)
+            long deadline = System.nanoTime() + SCREEN.toNanos();
+            while (!accessLog().contains("GET /v1/models?limit=1000 ") && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
             assertThat(accessLog())
                     .as("Claude Code fetched the list at start-up, through nginx over TLS")
                     .containsPattern("\"GET /v1/models\\?limit=1000 HTTP/1.1\" 200 .*claude-code/");

@@ -82,9 +82,8 @@ final class KeysCommand {
             still running keep running; the key may briefly have more in flight than
             its limit. With the embedded store, leases live in the serving process only.""";
 
-    private static final Set<String> CREATE_OPTIONS = Set.of(
-            "config",
-            "name",
+    /** The options {@link #rules} reads: a key's limits and bounds, also a person's ({@code people add}). */
+    static final Set<String> RULE_OPTIONS = Set.of(
             "concurrency",
             "requests",
             "tokens",
@@ -98,6 +97,15 @@ final class KeysCommand {
             "expires",
             "account",
             "group");
+
+    private static final Set<String> CREATE_OPTIONS = withRuleOptions("config", "name");
+
+    /** {@link #RULE_OPTIONS} and {@code others}. */
+    static Set<String> withRuleOptions(String... others) {
+        Set<String> all = new java.util.HashSet<>(RULE_OPTIONS);
+        all.addAll(List.of(others));
+        return Set.copyOf(all);
+    }
 
     private KeysCommand() {}
 

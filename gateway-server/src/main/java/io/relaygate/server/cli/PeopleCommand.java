@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -44,31 +43,9 @@ final class PeopleCommand {
 
             Every subcommand takes --json, --help and --config FILE.""";
 
-    private static final Set<String> ADD_OPTIONS = addOptions();
+    private static final Set<String> ADD_OPTIONS = KeysCommand.withRuleOptions("config", "email", "subject", "groups");
 
     private PeopleCommand() {}
-
-    private static Set<String> addOptions() {
-        Set<String> s = new HashSet<>(Set.of(
-                "config",
-                "email",
-                "subject",
-                "groups",
-                "concurrency",
-                "requests",
-                "tokens",
-                "window",
-                "daily-cost",
-                "weekly-cost",
-                "total-cost",
-                "models",
-                "deny-models",
-                "clients",
-                "expires",
-                "account",
-                "group"));
-        return Set.copyOf(s);
-    }
 
     static int run(Cli cli, String sub, String[] rest) {
         switch (sub) {

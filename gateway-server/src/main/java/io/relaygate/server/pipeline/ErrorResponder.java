@@ -62,39 +62,42 @@ public final class ErrorResponder {
     /** Writes an error body that is already in the client's format (an upstream error relayed as is). */
     public static ChannelFuture sendRaw(
             ChannelHandlerContext ctx, int status, byte[] body, String requestId, @Nullable Long retryAfterSeconds) {
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(REQUEST_ID_HEADER, requestId);
-        if (retryAfterSeconds != null) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
-        }
-        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return whole(ctx, status, HttpHeaderValues.APPLICATION_JSON, body, requestId, retryAfterSeconds);
     }
 
     /** Writes a whole answer of {@code contentType} (an admin export). */
     public static ChannelFuture sendBody(
             ChannelHandlerContext ctx, int status, String contentType, byte[] body, String requestId) {
+        return whole(ctx, status, contentType, body, requestId, null);
+    }
+
+    /** Writes a successful JSON answer the gateway produced itself (e.g. a local token count). */
+    public static ChannelFuture sendJson(ChannelHandlerContext ctx, int status, String json, String requestId) {
+        return whole(
+                ctx,
+                status,
+                HttpHeaderValues.APPLICATION_JSON,
+                json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                requestId,
+                null);
+    }
+
+    private static ChannelFuture whole(
+            ChannelHandlerContext ctx,
+            int status,
+            CharSequence contentType,
+            byte[] body,
+            String requestId,
+            @Nullable Long retryAfterSeconds) {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(REQUEST_ID_HEADER, requestId);
-        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-    }
-
-    /** Writes a successful JSON answer the gateway produced itself (e.g. a local token count). */
-    public static ChannelFuture sendJson(ChannelHandlerContext ctx, int status, String json, String requestId) {
-        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(REQUEST_ID_HEADER, requestId);
+        if (retryAfterSeconds != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
         return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 }
