@@ -19,8 +19,9 @@
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
 # N), instead of HTTP/1.1 with one connection per stream. --strace S, after the window, counts each process's system
-# calls for S seconds (strace -c -f, one process at a time: strace slows what it traces, so no CPU figure comes from
-# then) and prints the calls per event, next to the events both runs delivered.
+# calls for S seconds (strace -c on every thread of both at once: strace slows what it traces, so no CPU figure comes from
+# then) and prints the calls per event, next to the events both runs delivered; the driver then runs on through them,
+# so its late and lost counts in that run include the traced seconds (take those from a run without --strace).
 # Raw JSON lines go to $RESULTS (default stdout's last lines).
 set -u
 streams=2000
@@ -60,6 +61,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 # The driver's window runs past the script's: the JFR start (jcmd) takes seconds on a busy machine.
 margin=15
 [ -n "$profile" ] && margin=40
+# ... and past the system call counts, one process after the other.
+margin=$(( margin + strace_s + 30 ))
 pin=""
 command -v taskset >/dev/null && pin="taskset -c $cpus"
 jfc="$work/fine.jfc"
@@ -100,14 +103,19 @@ stream_bytes() {
       -d '{"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}' | wc -c
 }
 
-strace_counts() { # port mock-pid driver-pid tag: system calls per event of each, S seconds each, on stderr
-  local port="$1" tag="$4" p e0 e1 who
+strace_counts() { # port mock-pid driver-pid tag: system calls per event of both, over the same S seconds, on stderr
+  local port="$1" tag="$4" e0 e1 who p t args
+  e0=$(declared "$port")
   for who in mock:"$2" driver:"$3"; do
-    p="${who#*:}"
-    e0=$(declared "$port")
-    timeout -s INT "$strace_s" strace -c -f -p "$p" -o "$work/strace-$tag-${who%%:*}.txt" >/dev/null 2>&1
-    e1=$(declared "$port")
-    python3 - "$work/strace-$tag-${who%%:*}.txt" "${who%%:*}" "$tag" "$e0" "$e1" <<'EOF' | tee -a "$results" >&2
+    p="${who#*:}"; args=()
+    # Every thread by its id: -p PID -f attaches only to that thread and the ones it starts later.
+    for t in /proc/"$p"/task/*; do args+=(-p "${t##*/}"); done
+    timeout -s INT "$strace_s" strace -c "${args[@]}" -o "$work/strace-$tag-${who%%:*}.txt" >/dev/null 2>&1 &
+  done
+  sleep "$((strace_s + 2))"
+  e1=$(declared "$port")
+  for who in mock driver; do
+    python3 - "$work/strace-$tag-$who.txt" "$who" "$tag" "$e0" "$e1" <<'EOF' | tee -a "$results" >&2
 import json, sys
 path, who, tag, e0, e1 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 ev = max(1, e1 - e0)

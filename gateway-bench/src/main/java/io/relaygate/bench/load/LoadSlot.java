@@ -175,6 +175,13 @@ final class LoadSlot {
                 failed();
             }
         });
+        Channel connection = h2c;
+        if (connection != null) {
+            // A stream's flush is dropped while its connection's read is in progress (Netty then flushes once at the
+            // read's end), and a request sent from a task right after that read stalled until some other frame
+            // flushed the connection: flush the connection itself.
+            connection.flush();
+        }
     }
 
     void onHead(HttpResponse head) {
