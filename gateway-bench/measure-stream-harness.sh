@@ -18,10 +18,10 @@
 # script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
-# N), instead of HTTP/1.1 with one connection per stream. --strace S, after the window, counts each process's system
-# calls for S seconds (strace -c on every thread of both at once: strace slows what it traces, so no CPU figure comes from
-# then) and prints the calls per event, next to the events both runs delivered; the driver then runs on through them,
-# so its late and lost counts in that run include the traced seconds (take those from a run without --strace).
+# N), instead of HTTP/1.1 with one connection per stream. --strace S counts both processes' system calls over the same
+# S seconds after the warm-up, before the CPU window (strace -c on the event-loop threads), and prints them per event
+# the mock wrote meanwhile. strace slows what it traces, so the CPU window starts
+# after it, but the driver's late and lost counts include the traced seconds: take those from a run without --strace.
 # Raw JSON lines go to $RESULTS (default stdout's last lines).
 set -u
 streams=2000
@@ -104,15 +104,21 @@ stream_bytes() {
 }
 
 strace_counts() { # port mock-pid driver-pid tag: system calls per event of both, over the same S seconds, on stderr
-  local port="$1" tag="$4" e0 e1 who p t args
+  local port="$1" tag="$4" e0 e1 who p t args tracers=()
   e0=$(declared "$port")
-  for who in mock:"$2" driver:"$3"; do
-    p="${who#*:}"; args=()
-    # Every thread by its id: -p PID -f attaches only to that thread and the ones it starts later.
-    for t in /proc/"$p"/task/*; do args+=(-p "${t##*/}"); done
+  for who in mock:"$2":mock-upstream driver:"$3":load-; do
+    p="${who#*:}"; p="${p%%:*}"; args=()
+    # The event loops' threads by id (-p PID -f would follow only the main thread): they do the I/O, and attaching to
+    # two threads is quick, where attaching to all thirty of a JVM took seconds of the count's window on a busy machine.
+    for t in /proc/"$p"/task/*; do
+      case "$(cat "$t/comm" 2>/dev/null)" in "${who##*:}"*) args+=(-p "${t##*/}") ;; esac
+    done
     timeout -s INT "$strace_s" strace -c "${args[@]}" -o "$work/strace-$tag-${who%%:*}.txt" >/dev/null 2>&1 &
+    tracers+=($!)
   done
-  sleep "$((strace_s + 2))"
+  # The events of the traced seconds: read as soon as both tracers let go (an untraced process runs several times
+  # faster, so every second after that would inflate the count).
+  wait "${tracers[@]}"
   e1=$(declared "$port")
   for who in mock driver; do
     python3 - "$work/strace-$tag-$who.txt" "$who" "$tag" "$e0" "$e1" <<'EOF' | tee -a "$results" >&2
@@ -125,7 +131,8 @@ for line in open(path):
     if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
         calls[f[-1]] = int(f[3])
 top = sorted(calls.items(), key=lambda kv: -kv[1])[:6]
-print(json.dumps({"strace": who, "run": tag, "events": ev, "calls_per_event": round(sum(calls.values()) / ev, 3),
+print(json.dumps({"strace": who, "run": tag, "events": ev, "calls": sum(calls.values()),
+                  "calls_per_event": round(sum(calls.values()) / ev, 3),
                   "top_per_event": {k: round(v / ev, 3) for k, v in top}}))
 EOF
   done
@@ -152,6 +159,8 @@ one() { # jar label round
     jcmd "$mock" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-mock.jfr" >/dev/null 2>&1
     jcmd "$driver" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-driver.jfr" >/dev/null 2>&1
   }
+  # System calls first, then the CPU window: on a busy machine the driver could end before a count taken after it.
+  [ "$strace_s" -gt 0 ] && strace_counts "$port" "$mock" "$driver" "$label-$round"
   w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
   ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
   ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
@@ -163,7 +172,6 @@ one() { # jar label round
     jcmd "$mock" JFR.stop name=h >/dev/null 2>&1
     jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
   }
-  [ "$strace_s" -gt 0 ] && strace_counts "$port" "$mock" "$driver" "$label-$round"
   wait "$driver"
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
   out=$(cat "$work/load-$label-$round.json")
