@@ -5,7 +5,7 @@
 #
 #   bash gateway-bench/measure-stream-harness.sh [--streams N] [--interval-ms T] [--warmup S] [--window S]
 #                                                [--rounds R] [--events E] [--profile DIR] [--cpus LIST]
-#                                                [--h2c CONNS] [--strace S] JAR...
+#                                                [--h2c CONNS] JAR...
 #
 # E events per stream (default 200, as the streams phase of run-bench.sh: a new request every E × T ms, whose cost
 # counts too).
@@ -18,11 +18,7 @@
 # script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
-# N), instead of HTTP/1.1 with one connection per stream. --strace S counts both processes' system calls over the same
-# S seconds after the warm-up, before the CPU window (strace -c on the event-loop threads), and prints them per event
-# the mock wrote meanwhile. strace slows what it traces, so the CPU window starts
-# after it, but the driver's late and lost counts include the traced seconds: take those from a run without --strace.
-# Raw JSON lines go to $RESULTS (default stdout's last lines).
+# N), instead of HTTP/1.1 with one connection per stream. Raw JSON lines go to $RESULTS (default stdout's last lines).
 set -u
 streams=2000
 interval=20
@@ -33,7 +29,6 @@ events=200
 profile=""
 cpus=1
 h2c=0
-strace_s=0
 jars=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,8 +41,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="$2"; shift 2 ;;
     --cpus) cpus="$2"; shift 2 ;;
     --h2c) h2c="$2"; shift 2 ;;
-    --strace) strace_s="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -61,8 +55,6 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 # The driver's window runs past the script's: the JFR start (jcmd) takes seconds on a busy machine.
 margin=15
 [ -n "$profile" ] && margin=40
-# ... and past the system call counts, one process after the other.
-margin=$(( margin + strace_s + 30 ))
 pin=""
 command -v taskset >/dev/null && pin="taskset -c $cpus"
 jfc="$work/fine.jfc"
@@ -103,41 +95,6 @@ stream_bytes() {
       -d '{"model":"claude-sonnet-4-5","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence."}]}' | wc -c
 }
 
-strace_counts() { # port mock-pid driver-pid tag: system calls per event of both, over the same S seconds, on stderr
-  local port="$1" tag="$4" e0 e1 who p t args tracers=()
-  e0=$(declared "$port")
-  for who in mock:"$2":mock-upstream driver:"$3":load-; do
-    p="${who#*:}"; p="${p%%:*}"; args=()
-    # The event loops' threads by id (-p PID -f would follow only the main thread): they do the I/O, and attaching to
-    # two threads is quick, where attaching to all thirty of a JVM took seconds of the count's window on a busy machine.
-    for t in /proc/"$p"/task/*; do
-      case "$(cat "$t/comm" 2>/dev/null)" in "${who##*:}"*) args+=(-p "${t##*/}") ;; esac
-    done
-    timeout -s INT "$strace_s" strace -c "${args[@]}" -o "$work/strace-$tag-${who%%:*}.txt" >/dev/null 2>&1 &
-    tracers+=($!)
-  done
-  # The events of the traced seconds: read as soon as both tracers let go (an untraced process runs several times
-  # faster, so every second after that would inflate the count).
-  wait "${tracers[@]}"
-  e1=$(declared "$port")
-  for who in mock driver; do
-    python3 - "$work/strace-$tag-$who.txt" "$who" "$tag" "$e0" "$e1" <<'EOF' | tee -a "$results" >&2
-import json, sys
-path, who, tag, e0, e1 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-ev = max(1, e1 - e0)
-calls = {}
-for line in open(path):
-    f = line.split()
-    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
-        calls[f[-1]] = int(f[3])
-top = sorted(calls.items(), key=lambda kv: -kv[1])[:6]
-print(json.dumps({"strace": who, "run": tag, "events": ev, "calls": sum(calls.values()),
-                  "calls_per_event": round(sum(calls.values()) / ev, 3),
-                  "top_per_event": {k: round(v / ev, 3) for k, v in top}}))
-EOF
-  done
-}
-
 one() { # jar label round
   local jar="$1" label="$2" round="$3" port mock driver out
   port=$(free_port)
@@ -159,8 +116,6 @@ one() { # jar label round
     jcmd "$mock" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-mock.jfr" >/dev/null 2>&1
     jcmd "$driver" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-driver.jfr" >/dev/null 2>&1
   }
-  # System calls first, then the CPU window: on a busy machine the driver could end before a count taken after it.
-  [ "$strace_s" -gt 0 ] && strace_counts "$port" "$mock" "$driver" "$label-$round"
   w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
   ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
   ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
