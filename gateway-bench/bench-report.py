@@ -30,7 +30,7 @@ for r in rows:
         by_round[(r["phase"], r["round"])][r["arm"]] = r["report"]
     else:
         extra[r["phase"]].append(r)
-ARMS = ["direct", "nginx", "embedded", "h2", "baseline", "redis"]
+ARMS = ["direct", "direct-h2c", "nginx", "embedded", "h2", "baseline", "redis"]
 
 
 def med(values):

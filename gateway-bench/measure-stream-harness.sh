@@ -4,7 +4,8 @@
 # (utime + stime over the measured window only: start-up, JIT warm-up and the ramp are outside it).
 #
 #   bash gateway-bench/measure-stream-harness.sh [--streams N] [--interval-ms T] [--warmup S] [--window S]
-#                                                [--rounds R] [--events E] [--profile DIR] [--cpus LIST] JAR...
+#                                                [--rounds R] [--events E] [--profile DIR] [--cpus LIST]
+#                                                [--h2c CONNS] JAR...
 #
 # E events per stream (default 200, as the streams phase of run-bench.sh: a new request every E × T ms, whose cost
 # counts too).
@@ -15,7 +16,9 @@
 # its event loops alone: the rest is JIT and GC), the events per second one core would carry at that cost, the system
 # time's share, and the driver's late events (gap > 2 T) and lost events. The driver's own window starts when the
 # script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
-# 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. Raw JSON lines go to $RESULTS (default stdout's last lines).
+# 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
+# streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
+# N), instead of HTTP/1.1 with one connection per stream. Raw JSON lines go to $RESULTS (default stdout's last lines).
 set -u
 streams=2000
 interval=20
@@ -25,6 +28,7 @@ rounds=1
 events=200
 profile=""
 cpus=1
+h2c=0
 jars=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,7 +40,8 @@ while [ $# -gt 0 ]; do
     --events) events="$2"; shift 2 ;;
     --profile) profile="$2"; shift 2 ;;
     --cpus) cpus="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --h2c) h2c="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -93,13 +98,15 @@ stream_bytes() {
 one() { # jar label round
   local jar="$1" label="$2" round="$3" port mock driver out
   port=$(free_port)
-  $pin java -Xms512m -Xmx1g -jar "$jar" mock --port "$port" --no-record >"$work/mock-$label-$round.log" 2>&1 &
+  local mock_args=() driver_args=()
+  [ "$h2c" -gt 0 ] && { mock_args=(--http2 --max-streams "$streams"); driver_args=(--h2c --connections "$h2c"); }
+  $pin java -Xms512m -Xmx1g -jar "$jar" mock --port "$port" --no-record "${mock_args[@]}" >"$work/mock-$label-$round.log" 2>&1 &
   mock=$!; pids+=("$mock")
   for _ in $(seq 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/v1/models" && break; sleep 0.2; done
   local bpe=0
   [ "$(declared "$port")" = -1 ] && bpe=$(python3 -c "print($(stream_bytes "$port") / ($events + 6))")
   $pin java -Xms256m -Xmx1g -jar "$jar" load "http://127.0.0.1:$port/v1/messages" --key sk-bench --json \
-      -c "$streams" --stream --events "$events" --interval-ms "$interval" --ramp 2s \
+      "${driver_args[@]}" -c "$streams" --stream --events "$events" --interval-ms "$interval" --ramp 2s \
       --warmup "${warmup}s" --duration "$((window + margin))s" --drain 30s >"$work/load-$label-$round.json" 2>"$work/load-$label-$round.err" &
   driver=$!; pids+=("$driver")
   for _ in $(seq 600); do grep -q starting "$work/load-$label-$round.err" 2>/dev/null && break; sleep 0.1; done

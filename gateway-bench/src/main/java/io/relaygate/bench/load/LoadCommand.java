@@ -24,7 +24,11 @@ public final class LoadCommand {
               -c, --concurrency C          closed loop: C requests in flight, one per connection (default 1)
               --rate R                     open loop: R requests/s in total; latency counts from the intended send
                                            time, so a stalled server shows as queueing (coordinated omission)
-              --connections N              open loop: connections sharing the rate (default 32)
+              --connections N              open loop: connections sharing the rate (default 32); with --h2c:
+                                           connections the streams are multiplexed over
+              --h2c                        closed loop over HTTP/2 with prior knowledge (cleartext): each request
+                                           a new stream on one of --connections connections (a stream harness
+                                           that reads many streams' events in one read)
               --duration D                 measured time (default 10s; 500ms, 15s, 2m)
               --warmup D                   time before the window, discarded (default 3s)
               --ramp D                     closed loop: start the connections spread over D (default: streams
@@ -93,6 +97,7 @@ public final class LoadCommand {
         long slowRead = 0;
         int threads = 1;
         Duration drain = LoadOptions.DEFAULT_DRAIN;
+        boolean h2c = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--json") || a.equals("--connect-in-ramp")) {
@@ -100,6 +105,10 @@ public final class LoadCommand {
             }
             if (a.equals("--stream")) {
                 stream = true;
+                continue;
+            }
+            if (a.equals("--h2c")) {
+                h2c = true;
                 continue;
             }
             if (!a.startsWith("-")) {
@@ -160,7 +169,8 @@ public final class LoadCommand {
                 body,
                 slowRead,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     /** {@code 15s}, {@code 500ms}, {@code 2m}, or plain seconds. */

@@ -2,6 +2,7 @@ package io.relaygate.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -14,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -25,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * Runs one load: connects every slot first (a bounded number of connects at a time, so 10,000 connections do not
  * overflow the server's accept backlog), starts them together after a short pause, waits for the window and the
- * in-flight requests to end, then merges what each event loop measured.
+ * in-flight requests to end, then merges what each event loop measured. With h2c it first opens the few connections
+ * the streams share (each slot then lives on its connection's event loop) and "connects" a slot by opening a stream.
  */
 public final class LoadDriver {
 
@@ -83,25 +86,27 @@ public final class LoadDriver {
         if (options.slowReadBytesPerSec() > 0) {
             bootstrap.option(ChannelOption.SO_RCVBUF, 4096);
         }
-        int n = options.connectionCount();
+        int n = options.h2c() ? options.concurrency() : options.connectionCount();
         LoadRun run = new LoadRun(options, bootstrap, n);
         Map<EventExecutor, LoadStats> perLoop = new IdentityHashMap<>();
+        List<Channel> shared = options.h2c() ? h2cConnections(options, run, bootstrap, group) : List.of();
         List<LoadSlot> slots = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            EventLoop loop = (EventLoop) group.next();
+            Channel connection = shared.isEmpty() ? null : shared.get(i % shared.size());
+            EventLoop loop = connection != null ? connection.eventLoop() : (EventLoop) group.next();
             LoadStats stats = perLoop.computeIfAbsent(loop, l -> new LoadStats());
-            slots.add(new LoadSlot(run, loop, stats));
+            slots.add(new LoadSlot(run, loop, stats, connection));
         }
-        List<ChannelFuture> connects = new ArrayList<>(n);
-        for (int i = 0; i < n && !connectInRamp; i++) {
+        List<Future<?>> connects = new ArrayList<>(n);
+        for (int i = 0; i < n && !connectInRamp && (shared.size() > 0 || !options.h2c()); i++) {
             if (i >= CONNECTS_IN_FLIGHT) {
                 connects.get(i - CONNECTS_IN_FLIGHT).awaitUninterruptibly();
             }
             connects.add(slots.get(i).connect(bootstrap));
         }
         int connected = connectInRamp ? n : 0;
-        String connectError = "";
-        for (ChannelFuture f : connects) {
+        String connectError = options.h2c() && shared.isEmpty() ? "no h2c connection came up" : "";
+        for (Future<?> f : connects) {
             f.awaitUninterruptibly();
             if (f.isSuccess()) {
                 connected++;
@@ -138,6 +143,28 @@ public final class LoadDriver {
             total.add(onLoop(e.getKey(), s::copy));
         }
         return LoadReport.of(options, total, connected, connectError, timedOut, run.peakStreams());
+    }
+
+    /**
+     * h2c: opens the connections the streams share ({@link LoadOptions#connections()}, at most one per stream), each
+     * on the next event loop; returns those that came up.
+     */
+    private static List<Channel> h2cConnections(
+            LoadOptions options, LoadRun run, Bootstrap bootstrap, EventLoopGroup group) {
+        int count = Math.min(options.connections(), options.concurrency());
+        List<ChannelFuture> connects = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            connects.add(
+                    bootstrap.clone(group).handler(run.connectionInitializer()).connect());
+        }
+        List<Channel> up = new ArrayList<>(count);
+        for (ChannelFuture f : connects) {
+            if (f.awaitUninterruptibly().isSuccess()) {
+                LoadRun.widenWindow(f.channel());
+                up.add(f.channel());
+            }
+        }
+        return up;
     }
 
     private static <T> T onLoop(EventExecutor loop, java.util.concurrent.Callable<T> task) throws InterruptedException {

@@ -30,6 +30,9 @@ import org.jspecify.annotations.Nullable;
  * @param slowReadBytesPerSec read responses at this rate (0: as fast as they come)
  * @param threads event loop threads of the driver
  * @param drain after the window, how long in-flight requests may take to finish before they count as errors
+ * @param h2c HTTP/2 with prior knowledge (RFC 9113 section 3.3): the closed loop's streams multiplexed over
+ *     {@code connections} connections, each request a new HTTP/2 stream; else HTTP/1.1, one request at a time per
+ *     connection
  */
 public record LoadOptions(
         URI target,
@@ -48,7 +51,8 @@ public record LoadOptions(
         byte @Nullable [] body,
         long slowReadBytesPerSec,
         int threads,
-        Duration drain) {
+        Duration drain,
+        boolean h2c) {
 
     public static final String DEFAULT_COUNT_EVENT = "content_block_delta";
     public static final int DEFAULT_OPEN_LOOP_CONNECTIONS = 32;
@@ -87,6 +91,10 @@ public record LoadOptions(
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: > 0)");
         }
+        if (h2c && (rate > 0 || slowReadBytesPerSec > 0)) {
+            throw new IllegalArgumentException("h2c: with rate " + rate + ", slow read " + slowReadBytesPerSec
+                    + " (expected: the closed loop at full read speed)");
+        }
         if (countEvent.isEmpty()) {
             throw new IllegalArgumentException("countEvent: empty (expected: a text content events contain)");
         }
@@ -111,16 +119,20 @@ public record LoadOptions(
                 null,
                 0,
                 1,
-                DEFAULT_DRAIN);
+                DEFAULT_DRAIN,
+                false);
     }
 
     public boolean openLoop() {
         return rate > 0;
     }
 
-    /** Connections the run opens: one per concurrent request (closed loop) or the open loop's pool. */
+    /**
+     * Connections the run opens: one per concurrent request (closed loop), the open loop's pool, or with h2c the
+     * connections the streams share.
+     */
     public int connectionCount() {
-        return openLoop() ? connections : concurrency;
+        return openLoop() || h2c ? connections : concurrency;
     }
 
     public LoadOptions withRate(double value, int connectionCount) {
@@ -141,7 +153,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withTiming(Duration measured, Duration warm, Duration rampUp) {
@@ -162,7 +175,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withStream(int eventCount, long interval) {
@@ -183,7 +197,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withTtftMillis(long value) {
@@ -204,7 +219,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withHeaders(List<Map.Entry<String, String>> value) {
@@ -225,7 +241,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withBody(byte[] value) {
@@ -246,7 +263,8 @@ public record LoadOptions(
                 value,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withSlowRead(long bytesPerSec) {
@@ -267,7 +285,8 @@ public record LoadOptions(
                 body,
                 bytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withThreads(int value) {
@@ -288,7 +307,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 value,
-                drain);
+                drain,
+                h2c);
     }
 
     public LoadOptions withDrain(Duration value) {
@@ -309,7 +329,8 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                value);
+                value,
+                h2c);
     }
 
     public LoadOptions withCountEvent(String value) {
@@ -330,6 +351,29 @@ public record LoadOptions(
                 body,
                 slowReadBytesPerSec,
                 threads,
-                drain);
+                drain,
+                h2c);
+    }
+
+    public LoadOptions withH2c(int connectionCount) {
+        return new LoadOptions(
+                target,
+                concurrency,
+                rate,
+                connectionCount,
+                duration,
+                warmup,
+                ramp,
+                stream,
+                events,
+                intervalMillis,
+                ttftMillis,
+                countEvent,
+                headers,
+                body,
+                slowReadBytesPerSec,
+                threads,
+                drain,
+                true);
     }
 }

@@ -3,6 +3,7 @@ package io.relaygate.bench.load;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -16,6 +17,12 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,6 +34,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The window is set once before the slots begin; the counters are atomics because slots run on several loops.
  */
 final class LoadRun {
+
+    /**
+     * h2c: each stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE), above a whole stream of the harness (200
+     * events of ~200 bytes), so the mock never waits for a stream's WINDOW_UPDATE.
+     */
+    private static final int H2C_STREAM_WINDOW_BYTES = 1 << 20;
+    /**
+     * h2c: what the connection's receive window grows by at the start (RFC 9113 section 6.9.2: it starts at 65,535
+     * bytes whatever the settings say); the frame codec then tops it up as the streams read.
+     */
+    private static final int H2C_CONNECTION_WINDOW_INCREMENT = 16 << 20;
 
     /** The default body: a small Anthropic Messages request. */
     static String defaultBody(boolean stream) {
@@ -82,7 +100,49 @@ final class LoadRun {
         return bootstrap;
     }
 
+    /** h2c: the pipeline of one connection the streams share; its streams are opened by the slots. */
+    ChannelInitializer<Channel> connectionInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                Http2Settings settings = Http2Settings.defaultSettings().initialWindowSize(H2C_STREAM_WINDOW_BYTES);
+                ch.pipeline()
+                        .addLast(Http2FrameCodecBuilder.forClient()
+                                .initialSettings(settings)
+                                .build())
+                        .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel pushed) {
+                                // The mock pushes nothing; a stream it opened would be closed unread.
+                                pushed.close();
+                            }
+                        }));
+            }
+        };
+    }
+
+    /** h2c: after {@code connection} is up, widens its receive window ({@link #H2C_CONNECTION_WINDOW_INCREMENT}). */
+    static void widenWindow(Channel connection) {
+        connection
+                .writeAndFlush(new DefaultHttp2WindowUpdateFrame(H2C_CONNECTION_WINDOW_INCREMENT))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /**
+     * The pipeline of a slot's channel: an HTTP/1.1 connection, or with h2c one HTTP/2 stream, whose frames the codec
+     * turns into the same HTTP objects.
+     */
     ChannelInitializer<Channel> initializer(LoadSlot slot) {
+        if (options.h2c()) {
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                            .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                            .addLast(new LoadClientHandler(slot));
+                }
+            };
+        }
         long slowRead = options.slowReadBytesPerSec();
         return new ChannelInitializer<>() {
             @Override

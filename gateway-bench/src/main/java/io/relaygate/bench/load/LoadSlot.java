@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * closes. Lives on one event loop; {@link LoadClientHandler} feeds it the channel's responses. Closed loop: the next
  * request goes out as soon as the previous one finished. Open loop: request {@code k} is due at {@code start + phase +
  * k × period}; a request that could not go out on time (the previous one was still running) goes out as soon as the
- * connection is free, and its latency still counts from when it was due.
+ * connection is free, and its latency still counts from when it was due. With h2c the slot's "connection" is one
+ * HTTP/2 stream on a connection it shares with other slots ({@code h2c}): each request opens a new stream, and the
+ * stream closes with its answer.
  */
 final class LoadSlot {
 
@@ -35,6 +40,9 @@ final class LoadSlot {
     private final LoadStats stats;
     private final SseEventCounter counter;
     private final long intervalNanos;
+    /** h2c: the connection this slot's streams are opened on; {@code null}: a connection of its own (HTTP/1.1). */
+    private final @Nullable Channel h2c;
+
     private State state = State.CONNECTING;
     private @Nullable Channel channel;
     private long nextDue;
@@ -45,8 +53,14 @@ final class LoadSlot {
     private boolean keepAlive;
 
     LoadSlot(LoadRun run, EventLoop loop, LoadStats stats) {
+        this(run, loop, stats, null);
+    }
+
+    /** A slot whose requests are streams on {@code h2c} (on its event loop), or with {@code null} on connections. */
+    LoadSlot(LoadRun run, EventLoop loop, LoadStats stats, @Nullable Channel h2c) {
         this.run = run;
         this.loop = loop;
+        this.h2c = h2c;
         this.stats = stats;
         this.counter = new SseEventCounter(run.options().countEvent());
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(run.options().intervalMillis());
@@ -56,8 +70,23 @@ final class LoadSlot {
         return loop;
     }
 
-    /** Opens the connection; the future completes when it is up (or failed). */
-    ChannelFuture connect(Bootstrap bootstrap) {
+    /** Opens the connection (h2c: a stream); the future completes when it is up (or failed). */
+    Future<?> connect(Bootstrap bootstrap) {
+        Channel connection = h2c;
+        if (connection != null) {
+            Future<Http2StreamChannel> f = new Http2StreamChannelBootstrap(connection)
+                    .handler(run.initializer(this))
+                    .open();
+            f.addListener(done -> {
+                if (done.isSuccess()) {
+                    channel = f.getNow();
+                    if (state == State.CONNECTING) {
+                        state = State.IDLE;
+                    }
+                }
+            });
+            return f;
+        }
         ChannelFuture f = bootstrap.clone(loop).handler(run.initializer(this)).connect();
         channel = f.channel();
         f.addListener(done -> {
@@ -146,6 +175,13 @@ final class LoadSlot {
                 failed();
             }
         });
+        Channel connection = h2c;
+        if (connection != null) {
+            // A stream's flush is dropped while its connection's read is in progress (Netty then flushes once at the
+            // read's end), and a request sent from a task right after that read stalled until some other frame
+            // flushed the connection: flush the connection itself.
+            connection.flush();
+        }
     }
 
     void onHead(HttpResponse head) {
@@ -211,6 +247,13 @@ final class LoadSlot {
             }
         }
         closeStream();
+        if (h2c != null) {
+            // The stream ended with this answer and the codec closes it (a close from here would reset it first):
+            // the next request goes out on a new stream.
+            channel = null;
+            reconnect();
+            return;
+        }
         if (keepAlive) {
             state = State.IDLE;
             next();

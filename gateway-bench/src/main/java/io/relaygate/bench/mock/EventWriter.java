@@ -24,6 +24,8 @@ final class EventWriter {
     private final MockUpstream mock;
     /** The HTTP/1.1 codec's context while the current answer's events are written as ready-made chunks. */
     private @Nullable ChannelHandlerContext chunks;
+    /** On HTTP/2: the connection's flush, shared by its streams, that {@link #flush} asks for. */
+    private @Nullable ConnectionFlush connectionFlush;
 
     EventWriter(MockUpstream mock) {
         this.mock = mock;
@@ -32,7 +34,10 @@ final class EventWriter {
     /** A streamed answer starts on {@code ctx}; {@code chunked}: its body is chunked (not close-delimited). */
     void start(ChannelHandlerContext ctx, boolean chunked) {
         chunks = null;
-        if (!chunked || ctx.channel() instanceof Http2StreamChannel) {
+        connectionFlush = ctx.channel() instanceof Http2StreamChannel
+                ? ConnectionFlush.of((Http2StreamChannel) ctx.channel())
+                : null;
+        if (!chunked || connectionFlush != null) {
             return;
         }
         CloudMockHandler cloud = ctx.pipeline().get(CloudMockHandler.class);
@@ -55,8 +60,16 @@ final class EventWriter {
         recorded(codec.write(chunk), ex.declare(e.data()), body, true);
     }
 
-    /** Flushes what the current answer wrote, from where its events were written. */
+    /**
+     * Flushes what the current answer wrote, from where its events were written; on HTTP/2 once per pass of the loop
+     * for all the connection's streams ({@link ConnectionFlush}).
+     */
     void flush(ChannelHandlerContext ctx) {
+        ConnectionFlush shared = connectionFlush;
+        if (shared != null) {
+            shared.request();
+            return;
+        }
         ChannelHandlerContext codec = chunks;
         (codec != null ? codec : ctx).flush();
     }

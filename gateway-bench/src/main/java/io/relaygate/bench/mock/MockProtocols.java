@@ -110,6 +110,7 @@ final class MockProtocols {
             }
         }));
         p.addLast(new PingAcks(mock));
+        ConnectionFlush.install(p.channel());
         mock.http2Opened(p.channel());
     }
 

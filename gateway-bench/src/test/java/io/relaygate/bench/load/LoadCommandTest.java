@@ -50,7 +50,22 @@ class LoadCommandTest {
     }
 
     @Test
+    void h2cMultiplexesTheStreamsOverTheConnectionsGiven() {
+        LoadOptions o = LoadCommand.parse(
+                new String[] {"-c", "2000", "--stream", "--h2c", "--connections", "4", "http://h:1/v1/messages"});
+        assertThat(o.h2c()).isTrue();
+        assertThat(o.concurrency()).isEqualTo(2000);
+        assertThat(o.connectionCount()).as("streams share 4 connections").isEqualTo(4);
+        assertThat(LoadCommand.parse(new String[] {"-c", "8", "http://h:1/"}).h2c())
+                .as("HTTP/1.1 unless asked")
+                .isFalse();
+    }
+
+    @Test
     void rejectsWhatItCannotRun() {
+        assertThatThrownBy(() -> LoadCommand.parse(new String[] {"--h2c", "--rate", "10", "http://h:1/"}))
+                .hasMessageContaining("h2c: with rate 10.0")
+                .hasMessageContaining("expected: the closed loop");
         assertThatThrownBy(() -> LoadCommand.parse(new String[] {"-c", "0", "http://h:1/"}))
                 .hasMessageContaining("concurrency: 0 (expected: > 0)");
         assertThatThrownBy(() -> LoadCommand.parse(new String[] {"https://h/"}))
