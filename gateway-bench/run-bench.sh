@@ -240,7 +240,8 @@ group_ticks() { # pid -> utime + stime per thread group, "group=ticks ..." (thre
     case "$comm" in
       relaygate-io*) g=event_loops ;;
       lettuce-nio*|lettuce-epoll*|lettuce-kqueue*) g=lettuce_io ;;
-      lettuce-event*|lettuce-*) g=lettuce_computation ;;
+      lettuce-timer*) g=lettuce_timer ;;
+      lettuce-*) g=lettuce_computation ;;
       relaygate-usage*) g=usage_writer ;;
       relaygate-reque*) g=request_log ;;
       C1\ *|C2\ *) g=jit ;;
