@@ -237,6 +237,27 @@ io_ticks() { # pid -> utime + stime of its event-loop threads (relaygate-io-*): 
   done
   echo "$sum"
 }
+group_ticks() { # pid -> utime + stime per thread group, "group=ticks ..." (thread names from /proc: 15 characters)
+  local t comm g
+  declare -A sum=()
+  for t in /proc/"$1"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    case "$comm" in
+      relaygate-io*) g=event_loops ;;
+      lettuce-nio*|lettuce-epoll*|lettuce-kqueue*) g=lettuce_io ;;
+      lettuce-timer*) g=lettuce_timer ;;
+      lettuce-*) g=lettuce_computation ;;
+      relaygate-usage*) g=usage_writer ;;
+      relaygate-reque*) g=request_log ;;
+      C1\ *|C2\ *) g=jit ;;
+      "VM Thread"|GC*|G1*) g=gc_vm ;;
+      JFR*) g=jfr ;;
+      *) g=other ;;
+    esac
+    sum[$g]=$(( ${sum[$g]:-0} + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) ))
+  done
+  for g in "${!sum[@]}"; do printf '%s=%s ' "$g" "${sum[$g]}"; done
+}
 load() { # phase arm round args... -> one JSON line in $results
   local phase="$1" arm="$2" round="$3"; shift 3
   local out pid="" t0=0 t1=0 w0 w1
@@ -295,9 +316,9 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   local c0 c1 calls0 calls1
   [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
-  t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid")
+  t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid"); local g0; g0=$(group_ticks "$pid")
   out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 2s --duration 8s 2>>"$work/load.err")
-  t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid")
+  t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid"); local g1; g1=$(group_ticks "$pid")
   [ "$arm" = redis ] && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
   req=$(requests_of "$out" 2)
@@ -350,9 +371,11 @@ print(total)' 2>/dev/null || echo null)
       "redis_script_per_req": None if sys.argv[10] == "null" else float(sys.argv[10]),
       "redis_calls_per_req": None if sys.argv[11] == "" else float(sys.argv[11]) / int(sys.argv[3]),
       "io_cpu_us_per_req": int(sys.argv[12]) / int(sys.argv[5]) * 1e6 / int(sys.argv[3]),
+      "threads_cpu_us_per_req": {g: (b - dict((x.split("=")[0], int(x.split("=")[1])) for x in sys.argv[14].split()).get(g, 0))
+          / int(sys.argv[5]) * 1e6 / int(sys.argv[3]) for g, b in ((x.split("=")[0], int(x.split("=")[1])) for x in sys.argv[15].split())},
       "loadavg_1m": float(sys.argv[13])}))' \
       "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
-      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" >>"$results"
+      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" "$g0" "$g1" >>"$results"
   python3 - "$(tail -1 "$results")" <<'EOF' >&2
 import json, sys
 r = json.loads(sys.argv[1])
@@ -362,6 +385,7 @@ kb = None if r["alloc_bytes_per_req"] is None else r["alloc_bytes_per_req"] / 10
 print(f"  costs    {r['arm']:9} cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
       f" redis cpu {f(r['redis_cpu_us_per_req'])} µs commands {f(r['redis_top_per_req'], 2)}"
       f" + {f(r['redis_script_per_req'], 2)} in scripts")
+print("           threads µs: " + " ".join(f"{g} {v:,.1f}" for g, v in sorted(r["threads_cpu_us_per_req"].items())))
 EOF
 }
 

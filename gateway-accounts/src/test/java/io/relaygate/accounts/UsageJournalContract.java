@@ -54,13 +54,23 @@ abstract class UsageJournalContract {
     private static SharedState dying(SharedState real, AtomicInteger phase) {
         InvocationHandler h = (proxy, method, args) -> {
             Phase p = Phase.values()[phase.get()];
-            boolean usage =
-                    method.getName().equals("record") || method.getName().equals("spend");
+            // a batch (recordAll) too: a killed process sends nothing, and a flush still running when the recorder is
+            // abandoned, its journal closed, would send a write without an id the next recorder cannot recognise
+            boolean batch = method.getName().equals("recordAll");
+            boolean usage = batch
+                    || method.getName().equals("record")
+                    || method.getName().equals("spend");
             if (p == Phase.DEAD && usage) {
-                return new CompletableFuture<Void>();
+                return batch ? unanswered(((List<?>) args[0]).size()) : new CompletableFuture<Void>();
             }
             Object result = method.invoke(real, args);
             if (p == Phase.APPLIED_UNANSWERED && usage) {
+                if (batch) {
+                    List<?> stages = (List<?>) result;
+                    stages.forEach(st ->
+                            ((CompletionStage<?>) st).toCompletableFuture().join());
+                    return unanswered(stages.size());
+                }
                 ((CompletionStage<?>) result).toCompletableFuture().join();
                 return new CompletableFuture<Void>();
             }
@@ -68,6 +78,15 @@ abstract class UsageJournalContract {
         };
         return (SharedState)
                 Proxy.newProxyInstance(SharedState.class.getClassLoader(), new Class<?>[] {SharedState.class}, h);
+    }
+
+    /** {@code n} answers that never come. */
+    private static List<CompletionStage<Void>> unanswered(int n) {
+        List<CompletionStage<Void>> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new CompletableFuture<>());
+        }
+        return out;
     }
 
     private static UsageRecord record(String key, boolean immediate, int i) {

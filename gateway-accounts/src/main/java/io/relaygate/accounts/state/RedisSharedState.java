@@ -35,9 +35,11 @@ import java.util.concurrent.CompletionStage;
  *       on a half-open account's one trial request (trial.lua, with a TTL)
  * </ul>
  *
- * <p>Admission is one EVALSHA; a usage record is three (key, account, model) plus the index SADDs, pipelined on the
- * shared connection, batched by the caller; a batch ({@link #recordAll}) adds one EVALSHA for the top lists it
- * touched ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}), whatever the number of records. A key with token or cost limits adds one EVALSHA per request (spend.lua:
+ * <p>Admission is one EVALSHA; a usage batch ({@link #recordAll}), whatever the number of records, is one EVALSHA on a
+ * Redis of one server (batch.lua: every record's usage and the top lists it touched). On a Cluster a usage record is
+ * three (key, account, model: three slots), pipelined on the shared connection, and the batch adds one EVALSHA for
+ * the top lists ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}); the index SADDs come once
+ * per id and process. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
  * admission and the spend.
  */
@@ -57,28 +59,50 @@ public final class RedisSharedState implements SharedState {
     private final RedisUsageWrites writes;
 
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
-        this(redis, prefix, accountId -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        this(redis, prefix, false);
+    }
+
+    /** A state that publishes no condition changes; {@code oneServer} as in the full constructor. */
+    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, boolean oneServer) {
+        this(redis, prefix, accountId -> CompletableFuture.completedFuture(null), oneServer);
+    }
+
+    /** A Redis Cluster's state, or one whose form is unknown: a batch's usage writes go as one call per slot. */
+    public RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged) {
+        this(redis, prefix, conditionChanged, false);
     }
 
     /**
      * @param conditionChanged told (after the write) of each account put out of rotation or back, so other instances
      *     read the conditions again at once; what it returns is waited for before the write completes
+     * @param oneServer whether every key is on one server (standalone or Sentinel-watched, not a Cluster): a usage
+     *     batch is then one call (batch.lua) instead of one per scope and one for the top lists
      */
     public RedisSharedState(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
-            java.util.function.Function<String, CompletionStage<?>> conditionChanged) {
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged,
+            boolean oneServer) {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.admit = new Script(redis, resource("admit.lua"));
         String applied = resource("applied.lua");
-        this.usage = new Script(redis, applied + resource("usage.lua"));
+        String usageFunction = applied + resource("usage.lua");
+        this.usage = new Script(redis, usageFunction + "return usage(KEYS, ARGV)\n");
         this.spend = new Script(redis, applied + resource("spend.lua"));
         this.trial = new Script(redis, resource("trial.lua"));
         this.renew = new Script(redis, resource("renew.lua"));
         this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
-        this.writes = new RedisUsageWrites(redis, prefix, usage, topLists);
+        this.writes = new RedisUsageWrites(
+                redis,
+                prefix,
+                usage,
+                topLists,
+                oneServer ? new Script(redis, usageFunction + resource("batch.lua")) : null);
     }
 
     private static String resource(String name) {

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Redis store's usage writes: per record one usage.lua per scope (the key's, the account's and the model's hashes
  * of every period, each in its id's slot), the index SADD the first time this process sees an id, and per batch the
- * top lists ({@link RedisTopLists}) from the sums the scripts answer.
+ * top lists ({@link RedisTopLists}) from the sums the scripts answer. On a Redis that is one server (standalone or
+ * Sentinel-watched) a batch is instead one batch.lua: every usage.lua of the batch and its top lists in one call, since
+ * one server holds every slot; on a Cluster the scopes' slots differ and the calls stay apart.
  */
 final class RedisUsageWrites {
 
@@ -21,6 +23,8 @@ final class RedisUsageWrites {
     private final String prefix;
     private final RedisSharedState.Script usage;
     private final RedisTopLists topLists;
+    /** Every write of a batch in one call (batch.lua), or {@code null} on a Cluster: a call per slot. */
+    private final RedisSharedState.@Nullable Script batch;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -28,8 +32,10 @@ final class RedisUsageWrites {
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
             RedisSharedState.Script usage,
-            RedisTopLists topLists) {
+            RedisTopLists topLists,
+            RedisSharedState.@Nullable Script batch) {
         this.redis = redis;
+        this.batch = batch;
         this.prefix = prefix;
         this.usage = usage;
         this.topLists = topLists;
@@ -41,6 +47,9 @@ final class RedisUsageWrites {
      * ranking fails nothing: the usage is written, the next batch ranks its ids again).
      */
     List<CompletionStage<Void>> write(List<UsageWrite> batch, Set<UsageScope> scopes) {
+        if (this.batch != null) {
+            return writeAtOnce(this.batch, batch, scopes);
+        }
         RedisTopLists.Batch tops = topLists.new Batch();
         List<CompletableFuture<Void>> usage = new ArrayList<>(batch.size());
         for (UsageWrite w : batch) {
@@ -56,21 +65,83 @@ final class RedisUsageWrites {
         return out;
     }
 
+    /**
+     * The whole batch as one batch.lua: one stage per write, all complete (or failed) with that call and, for an id
+     * this process has not indexed yet, its index SADD.
+     */
+    private List<CompletionStage<Void>> writeAtOnce(
+            RedisSharedState.Script script, List<UsageWrite> batch, Set<UsageScope> scopes) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        args.add("");
+        int sections = 0;
+        List<List<CompletableFuture<?>>> indexes = new ArrayList<>(batch.size());
+        for (UsageWrite w : batch) {
+            List<CompletableFuture<?>> index = new ArrayList<>(0);
+            for (Scoped s : scopes(w.record(), scopes)) {
+                Section section = section(s.scope(), s.id(), w.record(), w.id());
+                args.add(Integer.toString(section.keys().size()));
+                args.add(Integer.toString(section.args().size()));
+                args.add(s.id());
+                List<String> lists = new ArrayList<>(Period.values().length);
+                for (Period p : Period.values()) {
+                    if (p != Period.TOTAL) {
+                        lists.add(topLists.key(s.scope(), p, p.bucket(w.record().at())));
+                        // the cost of the period's hash in usage.lua's answer (1-based), its requests next
+                        args.add(Integer.toString(2 * p.ordinal() + 1));
+                        args.add(Long.toString(
+                                RedisSharedState.ttlMillis(p, w.record().at())));
+                    }
+                }
+                args.add(args.size() - 2 * lists.size(), Integer.toString(lists.size()));
+                args.addAll(section.args());
+                keys.addAll(section.keys());
+                keys.addAll(lists);
+                sections++;
+                index(s.scope(), s.id(), index);
+            }
+            indexes.add(index);
+        }
+        args.set(0, Integer.toString(sections));
+        CompletableFuture<Void> written = script.<Long>run(
+                        ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
+                .thenApply(n -> (Void) null)
+                .toCompletableFuture();
+        List<CompletionStage<Void>> out = new ArrayList<>(batch.size());
+        for (List<CompletableFuture<?>> index : indexes) {
+            index.add(written);
+            out.add(indexed(index));
+        }
+        return out;
+    }
+
     private CompletionStage<Void> write(
             UsageRecord r, Set<UsageScope> scopes, @Nullable WriteId id, RedisTopLists.Batch tops) {
         List<CompletableFuture<?>> writes = new ArrayList<>(6);
+        for (Scoped s : scopes(r, scopes)) {
+            writes.add(recordScope(s.scope(), s.id(), r, id, tops));
+            index(s.scope(), s.id(), writes);
+        }
+        return indexed(writes);
+    }
+
+    /** The scopes of {@code r} to write: its key's, its account's and its model's, those it has and were asked for. */
+    private static List<Scoped> scopes(UsageRecord r, Set<UsageScope> scopes) {
+        List<Scoped> out = new ArrayList<>(3);
         if (scopes.contains(UsageScope.KEY)) {
-            writes.add(recordScope(UsageScope.KEY, r.keyId(), r, id, tops));
-            index(UsageScope.KEY, r.keyId(), writes);
+            out.add(new Scoped(UsageScope.KEY, r.keyId()));
         }
         if (r.accountId() != null && scopes.contains(UsageScope.ACCOUNT)) {
-            writes.add(recordScope(UsageScope.ACCOUNT, r.accountId(), r, id, tops));
-            index(UsageScope.ACCOUNT, r.accountId(), writes);
+            out.add(new Scoped(UsageScope.ACCOUNT, r.accountId()));
         }
         if (r.model() != null && scopes.contains(UsageScope.MODEL)) {
-            writes.add(recordScope(UsageScope.MODEL, r.model(), r, id, tops));
-            index(UsageScope.MODEL, r.model(), writes);
+            out.add(new Scoped(UsageScope.MODEL, r.model()));
         }
+        return out;
+    }
+
+    /** Completes when {@code writes} have; when one failed, forgets which ids are indexed. */
+    private CompletionStage<Void> indexed(List<CompletableFuture<?>> writes) {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {
                 // Redis was away and may have come back empty: index every id again
@@ -95,8 +166,12 @@ final class RedisUsageWrites {
         return prefix + "{" + scope.tag + ":" + id + "}:j:" + w.writer();
     }
 
-    private CompletableFuture<?> recordScope(
-            UsageScope scope, String id, UsageRecord r, @Nullable WriteId w, RedisTopLists.Batch tops) {
+    private record Scoped(UsageScope scope, String id) {}
+
+    /** One usage.lua call's keys and arguments. */
+    private record Section(List<String> keys, List<String> args) {}
+
+    private Section section(UsageScope scope, String id, UsageRecord r, @Nullable WriteId w) {
         boolean isKey = scope == UsageScope.KEY;
         List<String> keys = new ArrayList<>(6);
         List<String> args = new ArrayList<>(15);
@@ -127,7 +202,16 @@ final class RedisUsageWrites {
             args.add(Long.toString(w.seq()));
             args.add(Long.toString(w.low()));
         }
-        return usage.<List<Object>>run(ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new))
+        return new Section(keys, args);
+    }
+
+    private CompletableFuture<?> recordScope(
+            UsageScope scope, String id, UsageRecord r, @Nullable WriteId w, RedisTopLists.Batch tops) {
+        Section section = section(scope, id, r, w);
+        return usage.<List<Object>>run(
+                        ScriptOutputType.MULTI,
+                        section.keys().toArray(String[]::new),
+                        section.args().toArray(String[]::new))
                 .thenAccept(sums -> {
                     // per hash in Period order: its cost and requests after this write; none when applied before
                     Period[] periods = Period.values();

@@ -62,6 +62,9 @@ final class RedisLink implements AutoCloseable {
 
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
+    /** {@link #kind()} of a Cluster: the one form whose keys are on several servers. */
+    static final String CLUSTER = "cluster";
+
     static final String CLUSTER_SCHEME = "redis-cluster://";
     static final String TLS_CLUSTER_SCHEME = "rediss-cluster://";
 
@@ -146,7 +149,7 @@ final class RedisLink implements AutoCloseable {
                     }
                 });
                 return new RedisLink(
-                        resources, cluster, c, c.async(), cluster.connectPubSub(StringCodec.UTF8), "cluster");
+                        resources, cluster, c, c.async(), cluster.connectPubSub(StringCodec.UTF8), CLUSTER);
             }
             RedisURI uri = RedisURI.create(url);
             RedisClient single = RedisClient.create(resources, uri);

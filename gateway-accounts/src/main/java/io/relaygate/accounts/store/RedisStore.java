@@ -58,8 +58,11 @@ final class RedisStore implements Store {
         this.changes = new ChangeFeed(message -> redis.publish(channel, message));
         this.keys = new KeyTable(new RedisTable<>(redis, prefix, KeyCodec.INSTANCE), changes, hasher);
         this.accounts = new AccountTable(new RedisTable<>(redis, prefix, new AccountCodec(cipher)), changes);
-        this.state =
-                new RedisSharedState(redis, prefix, accountId -> changes.publish(StoreChange.accountState(accountId)));
+        this.state = new RedisSharedState(
+                redis,
+                prefix,
+                accountId -> changes.publish(StoreChange.accountState(accountId)),
+                !link.kind().equals(RedisLink.CLUSTER));
         this.locks = new RedisLocks(redis, prefix);
         this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
         this.admin = new RedisAdminStore(redis, prefix);
