@@ -154,7 +154,8 @@ class HostileUpstreamIT {
 
     @Test
     void gzipShorterThanItsContentLengthIsAnErrorWithTheTokensSeen() throws Exception {
-        byte[] body = gzip(STREAM);
+        // the stream stops before its final event, and the body short of its declared length
+        byte[] body = gzip(STREAM.substring(0, STREAM.indexOf("event: message_delta")));
         upstream.script((head, in, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\n"
                     + "content-length: " + (body.length + 100) + "\r\n\r\n"));
@@ -170,6 +171,29 @@ class HostileUpstreamIT {
         ExchangeOutcome o = gw.outcomeOf(r);
         assertThat(o.end()).isEqualTo(ExchangeOutcome.End.UPSTREAM_FAILED_MID_STREAM);
         assertThat(o.usage().inputTokens()).as("tokens seen").isEqualTo(10);
+        assertNotReused();
+    }
+
+    @Test
+    void gzipShorterThanItsContentLengthAfterItsFinalEventEndsWhole() throws Exception {
+        // the whole stream, message_stop included, then the body stops short of its declared length
+        byte[] body = gzip(STREAM);
+        upstream.script((head, in, out) -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\n"
+                    + "content-length: " + (body.length + 100) + "\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            RawUpstream.awaitHangUp(in);
+            return false;
+        });
+
+        HttpResponse<byte[]> r = stream();
+
+        assertWhole(r);
+        assertThat(text(r)).as("no error event after message_stop").doesNotContain("event: error");
+        ExchangeOutcome o = gw.outcomeOf(r);
+        assertThat(o.end()).isEqualTo(ExchangeOutcome.End.COMPLETED);
+        assertThat(o.usage().outputTokens()).isEqualTo(2);
         assertNotReused();
     }
 
