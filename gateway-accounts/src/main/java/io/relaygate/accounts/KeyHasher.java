@@ -19,14 +19,11 @@ import org.jspecify.annotations.Nullable;
  * and {@link ApiKeyService} rewrites them in the new form on their first successful use (the secret, needed to compute
  * the new hash, only exists in the client's hands, so no one-off command can do it).
  *
- * <p>Comparisons are constant-time ({@link MessageDigest#isEqual}). Thread-safe: one {@link Mac} and one digest per thread.
+ * <p>Comparisons are constant-time ({@link MessageDigest#isEqual}). Thread-safe: one {@link Mac} and one digest ({@link Sha256}) per thread.
  */
 public final class KeyHasher {
 
     static final String PEPPERED = "p1:";
-
-    /** One digest per thread: {@code MessageDigest.getInstance} looks the provider up on every call. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(KeyHasher::newSha256);
 
     /** What a presented secret is, against a stored hash. */
     public enum Match {
@@ -112,17 +109,7 @@ public final class KeyHasher {
      * (about 190 bits), so its unsalted hash gives nothing to guess against.
      */
     static byte[] fingerprint(String secret) {
-        MessageDigest sha = SHA256.get();
-        return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (GeneralSecurityException e) {
-            // every Java platform is required to provide SHA-256 (MessageDigest Javadoc)
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return Sha256.digest().digest(secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] hmac(Mac mac, byte[] salt, String secret) {
@@ -131,7 +118,7 @@ public final class KeyHasher {
     }
 
     private static byte[] sha256(byte[] salt, String secret) {
-        MessageDigest sha = SHA256.get();
+        MessageDigest sha = Sha256.digest();
         sha.update(salt);
         return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
     }
