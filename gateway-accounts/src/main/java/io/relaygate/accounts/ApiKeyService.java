@@ -16,6 +16,7 @@ import io.relaygate.core.Ids;
 import io.relaygate.core.KeyRules;
 import io.relaygate.core.Secrets;
 import io.relaygate.core.config.SchedulingConfig;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -49,8 +50,33 @@ public final class ApiKeyService {
 
     private static final Logger logger = LoggerFactory.getLogger(ApiKeyService.class);
 
-    /** What one read of the store gave: the key (or its absence), or the store's failure. */
-    private record Lookup(Optional<ApiKey> found, @Nullable Throwable failure) {}
+    /**
+     * What one read of the store gave: the key (or its absence), or the store's failure; and the fingerprint of the
+     * last secret verified against that read of the key ({@link KeyHasher#fingerprint}), so that the next request
+     * with the same secret skips the HMAC. A new read (the TTL, an update, a rotation, a change from another process)
+     * is a new {@code Lookup} and verifies afresh: what is remembered can never outlive the hash it was checked
+     * against. Only a fingerprint is kept, never the secret.
+     */
+    private static final class Lookup {
+        private final Optional<ApiKey> found;
+        private final @Nullable Throwable failure;
+        /** Written by whichever event loop verified last; a lost race only costs one more HMAC. */
+        private volatile byte @Nullable [] verified;
+
+        Lookup(Optional<ApiKey> found, @Nullable Throwable failure) {
+            this.found = found;
+            this.failure = failure;
+        }
+
+        Optional<ApiKey> found() {
+            return found;
+        }
+
+        @Nullable
+        Throwable failure() {
+            return failure;
+        }
+    }
 
     /** How long a found key is served from memory before the store is asked again. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(5);
@@ -209,13 +235,13 @@ public final class ApiKeyService {
             return tokens.authenticate(presentedSecret)
                     .thenCompose(session -> session.isEmpty()
                             ? CompletableFuture.completedFuture(Optional.<ApiKey>empty())
-                            : cached(session.get().keyId(), key -> true));
+                            : cached(session.get().keyId(), (lookup, key) -> true));
         }
         String id = idOf(presentedSecret);
         if (id == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return cached(id, key -> matches(key, presentedSecret));
+        return cached(id, (lookup, key) -> matches(lookup, key, presentedSecret));
     }
 
     /**
@@ -230,7 +256,7 @@ public final class ApiKeyService {
     }
 
     /** The key {@code id} through the cache, if {@code accept} takes it. */
-    private CompletionStage<Optional<ApiKey>> cached(String id, java.util.function.Predicate<ApiKey> accept) {
+    private CompletionStage<Optional<ApiKey>> cached(String id, java.util.function.BiPredicate<Lookup, ApiKey> accept) {
         CompletableFuture<Lookup> lookup = cache.get(id, (k, executor) -> load(k));
         return lookup.thenApply(result -> {
             Throwable failure = result.failure();
@@ -239,12 +265,20 @@ public final class ApiKeyService {
                 cache.asMap().remove(id, lookup);
                 throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
             }
-            return result.found().filter(accept);
+            return result.found().filter(key -> accept.test(result, key));
         });
     }
 
-    /** Whether {@code secret} is {@code key}'s; a right secret against an unpeppered hash migrates the hash. */
-    private boolean matches(ApiKey key, String secret) {
+    /**
+     * Whether {@code secret} is {@code key}'s (as {@code lookup} read it): at once when it is the secret last verified
+     * against this read, else by its hash; a right secret against an unpeppered hash migrates the hash.
+     */
+    private boolean matches(Lookup lookup, ApiKey key, String secret) {
+        byte[] print = KeyHasher.fingerprint(secret);
+        byte[] known = lookup.verified;
+        if (known != null && MessageDigest.isEqual(known, print)) {
+            return true;
+        }
         byte[] salt;
         try {
             salt = Base64.getDecoder().decode(key.salt());
@@ -255,7 +289,11 @@ public final class ApiKeyService {
         if (match == KeyHasher.Match.YES_UNPEPPERED && migrating.add(key.id())) {
             migrate(key, secret);
         }
-        return match != KeyHasher.Match.NO;
+        if (match == KeyHasher.Match.NO) {
+            return false;
+        }
+        lookup.verified = print;
+        return true;
     }
 
     /**

@@ -2,7 +2,6 @@ package io.relaygate.accounts;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 public final class SessionHash {
 
     private static final String BILLING_BLOCK = "x-anthropic-billing-header:";
+    private static final HexFormat HEX = HexFormat.of();
 
     private SessionHash() {}
 
@@ -22,22 +22,28 @@ public final class SessionHash {
     public static @Nullable String of(
             @Nullable String clientSessionId, @Nullable String systemText, @Nullable String firstUserText) {
         if (clientSessionId != null && !clientSessionId.isBlank()) {
-            return hash("s\u0000" + clientSessionId);
+            return hash("s\u0000", clientSessionId, null);
         }
         String system = systemText == null || systemText.startsWith(BILLING_BLOCK) ? "" : systemText;
         String user = firstUserText == null ? "" : firstUserText;
         if (system.isEmpty() && user.isEmpty()) {
             return null;
         }
-        return hash("c\u0000" + system + "\u0000" + user);
+        return hash("c\u0000", system, user);
     }
 
-    private static String hash(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    /**
+     * SHA-256 of {@code prefix + first} (+ NUL + {@code second}), fed in parts rather than concatenated (the same
+     * bytes: every part boundary is a NUL or a plain prefix, so no surrogate pair is split), first 16 bytes in hex.
+     */
+    private static String hash(String prefix, String first, @Nullable String second) {
+        MessageDigest sha = Sha256.digest();
+        sha.update(prefix.getBytes(StandardCharsets.UTF_8));
+        sha.update(first.getBytes(StandardCharsets.UTF_8));
+        if (second != null) {
+            sha.update((byte) 0);
+            sha.update(second.getBytes(StandardCharsets.UTF_8));
         }
+        return HEX.formatHex(sha.digest(), 0, 16);
     }
 }

@@ -192,6 +192,43 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aSecretVerifiedOnceIsRememberedOnlyForTheReadOfTheKeyItWasCheckedAgainst() throws Exception {
+        CreatedKey alice = await(service.create("alice", KeyRules.NONE));
+        String secret = alice.secret();
+        String wrong = secret.substring(0, secret.length() - 1) + (secret.endsWith("a") ? "b" : "a");
+        assertThat(await(service.authenticate(secret)))
+                .as("verified by its hash")
+                .isPresent();
+        assertThat(await(service.authenticate(secret))).as("recognised").isPresent();
+        assertThat(await(service.authenticate(wrong)))
+                .as("a wrong secret for the same id after a right one")
+                .isEmpty();
+        assertThat(await(service.authenticate(secret)))
+                .as("the right one still")
+                .isPresent();
+
+        CreatedKey elsewhere = await(ApiKeyService.builder(store).build().rotate("alice"));
+        assertThat(await(service.authenticate(secret)))
+                .as("another process rotated it: as before, not seen inside the TTL")
+                .isPresent();
+        nanos.addAndGet(TTL.toNanos() + 1);
+        assertThat(await(service.authenticate(secret)))
+                .as("the next read of the key has the new hash: the verified old secret is refused")
+                .isEmpty();
+        assertThat(await(service.authenticate(elsewhere.secret()))).isPresent();
+
+        CreatedKey rotated = await(service.rotate("alice"));
+        assertThat(await(service.authenticate(elsewhere.secret())))
+                .as("rotated here: refused on the very next request")
+                .isEmpty();
+        assertThat(await(service.authenticate(rotated.secret()))).isPresent();
+        await(service.disable("alice"));
+        assertThat(await(service.authenticate(rotated.secret())).orElseThrow().enabled())
+                .as("a disabled key is read afresh, for the caller to refuse")
+                .isFalse();
+    }
+
+    @Test
     void malformedSecretsAreRefusedWithoutALookup() throws Exception {
         String good = await(service.create("alice", KeyRules.NONE)).secret();
         store.findByIdCalls.set(0);

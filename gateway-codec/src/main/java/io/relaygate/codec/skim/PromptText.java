@@ -147,7 +147,10 @@ final class PromptText {
             JsonToken v = p.nextToken();
             if (field.equals("type")) {
                 type = JsonValues.stringOrNull(p, v);
-            } else if (field.equals("text") && v == JsonToken.VALUE_STRING && (type == null || isTextType(type))) {
+            } else if (field.equals("text") && v == JsonToken.VALUE_STRING && type != null && isTextType(type)) {
+                // the type came first, as every SDK writes it: straight from the parser's buffer, no String
+                appendText(p, into);
+            } else if (field.equals("text") && v == JsonToken.VALUE_STRING && type == null) {
                 // Bytes are never fewer than chars, so a cap in chars keeps everything the byte cap could take.
                 int length = Math.min(p.getTextLength(), RequestSkimmer.MAX_TEXT_BYTES);
                 text = new String(p.getTextCharacters(), p.getTextOffset(), length);

@@ -61,8 +61,13 @@ final class TextCollector {
     }
 
     void appendAll(TextCollector other) {
-        String s = other.text.toString();
-        append(s);
+        if (!full && bytes + other.bytes <= maxBytes) {
+            // all of it fits: its byte count is known, no need to measure it again char by char
+            text.append(other.text);
+            bytes += other.bytes;
+            return;
+        }
+        append(other.text.toString());
     }
 
     void clear() {

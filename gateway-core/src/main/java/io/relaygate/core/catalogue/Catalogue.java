@@ -54,6 +54,13 @@ public final class Catalogue {
 
     private final Set<String> cloudBetas;
 
+    /** Most model names whose {@link #quote} is kept. */
+    static final int MAX_QUOTED_NAMES = 1_024;
+
+    /** {@link #quote} by the name asked for: normalising takes two regular expressions and several strings. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Quote> quotes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * @param asOf the date the catalogue's prices were read
      * @param origin where this snapshot came from, for {@code catalogue list} ({@code shipped}, {@code store})
@@ -214,9 +221,24 @@ public final class Catalogue {
         return e;
     }
 
-    /** How {@code model} is priced: exact, estimated by the nearest rule, or unpriced (see the class comment). */
+    /**
+     * How {@code model} is priced: exact, estimated by the nearest rule, or unpriced (see the class comment). Kept per
+     * name asked for (a catalogue never changes: an edit or a new snapshot is a new {@code Catalogue}), for at most
+     * {@link #MAX_QUOTED_NAMES} names, since names come from clients; past that, worked out on each call.
+     */
     public Quote quote(String model) {
         requireNonNull(model, "model");
+        Quote q = quotes.get(model);
+        if (q == null) {
+            q = price(model);
+            if (quotes.size() < MAX_QUOTED_NAMES) {
+                quotes.putIfAbsent(model, q);
+            }
+        }
+        return q;
+    }
+
+    private Quote price(String model) {
         String n = normalise(model);
         ModelEntry exact = byName.get(n);
         if (exact == null) {

@@ -152,6 +152,27 @@ class CatalogueTest {
     }
 
     @Test
+    void aQuoteIsKeptPerCatalogueSoAnEditedCataloguePricesAfresh() {
+        Catalogue mine = CatalogueReader.parse(
+                "test", "{\"as_of\":\"2027-01-01\",\"models\":{\"m-1\":{\"input\":1,\"output\":2}}}", "store");
+        Quote first = mine.quote("m-1-20270101");
+        assertThat(mine.quote("m-1-20270101")).as("kept").isSameAs(first);
+        Catalogue edited = mine.with(CatalogueReader.parse(
+                "test", "{\"as_of\":\"2027-02-01\",\"models\":{\"m-1\":{\"input\":5,\"output\":9}}}", "store"));
+        Usage million = new Usage(0, 1_000_000, 0, 0);
+        assertThat(edited.quote("m-1-20270101").costMicros(million))
+                .as("the edit's price, not the one kept by the catalogue before it")
+                .isEqualTo(9_000_000);
+        assertThat(mine.quote("m-1-20270101").costMicros(million)).isEqualTo(2_000_000);
+        for (int i = 0; i <= Catalogue.MAX_QUOTED_NAMES; i++) {
+            mine.quote("m-1-x" + i);
+        }
+        assertThat(mine.quote("m-1-past-the-cap").pricedAs())
+                .as("past the cap a name is still priced, only not kept")
+                .isEqualTo("m-1");
+    }
+
+    @Test
     void anOperatorsCatalogueChangesThePlatformIdsAndBetasWithoutABuild() {
         Catalogue overlay = CatalogueReader.parse(
                 "test",

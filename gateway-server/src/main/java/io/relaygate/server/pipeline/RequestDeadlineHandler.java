@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * connection closes, and nothing more of that request goes down the pipeline. When a response is being written (a
  * pipelined request trickling in under a stream), the connection closes without a 408, which would corrupt it.
  *
+ * <p>One timer per connection, not one per request: a request moves the deadline (a field), and the timer, when it
+ * fires, either finds the deadline passed or sets itself again for the time left (as netty's {@code IdleStateHandler}
+ * does). Between requests it is left to run out, so a connection with requests back to back sets it about once per
+ * {@code requestHeadTimeout}, not twice per request (each a task queued, and a cancel that leaves it in the queue
+ * until it is due).
+ *
  * <p>Per-connection state; placed right after HTTP_CODEC. Releases what it drops after a deadline.
  */
 public final class RequestDeadlineHandler extends ChannelDuplexHandler {
@@ -50,6 +56,11 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
     private final Duration body;
     private State state = State.IDLE;
     private @Nullable ScheduledFuture<?> timer;
+    /** When the current head or body is due, on the event loop's ticker (meaningful in HEAD and BODY). */
+    private long deadline;
+    /** When {@link #timer} fires, on the same ticker. */
+    private long timerAt;
+
     private @Nullable ChannelHandlerContext ctx;
     private WireFormat format = WireFormat.ANTHROPIC;
     /** A response head went out and its last content not yet. */
@@ -69,7 +80,7 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
             public void channelRead(ChannelHandlerContext c, Object msg) {
                 if (state == State.IDLE && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
                     state = State.HEAD;
-                    schedule(headNanos);
+                    due(headNanos);
                 }
                 c.fireChannelRead(msg);
             }
@@ -90,10 +101,10 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest) {
             format = formatOf(((HttpRequest) msg).uri());
             state = State.BODY;
-            schedule(bodyNanos);
+            due(bodyNanos);
         }
         if (msg instanceof LastHttpContent) {
-            cancel();
+            // the timer is left to run out: the next head most likely comes before it fires
             state = State.IDLE;
         }
         ctx.fireChannelRead(msg);
@@ -121,12 +132,23 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
         cancel();
     }
 
-    private void schedule(long nanos) {
-        cancel();
+    /** Moves the deadline to {@code nanos} from now; sets the timer only if none would fire by then. */
+    private void due(long nanos) {
         ChannelHandlerContext c = ctx;
-        if (c != null) {
-            timer = c.executor().schedule(this::expired, nanos, TimeUnit.NANOSECONDS);
+        if (c == null) {
+            return;
         }
+        deadline = c.executor().ticker().nanoTime() + nanos;
+        if (timer != null && timerAt - deadline <= 0) {
+            return;
+        }
+        cancel();
+        schedule(c, nanos);
+    }
+
+    private void schedule(ChannelHandlerContext c, long nanos) {
+        timerAt = deadline;
+        timer = c.executor().schedule(this::expired, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {
@@ -141,6 +163,12 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
         timer = null;
         ChannelHandlerContext c = ctx;
         if (c == null || (state != State.HEAD && state != State.BODY)) {
+            return;
+        }
+        long left = deadline - c.executor().ticker().nanoTime();
+        if (left > 0) {
+            // set for an earlier request: this one has until its own deadline
+            schedule(c, left);
             return;
         }
         boolean inHead = state == State.HEAD;
@@ -161,13 +189,19 @@ public final class RequestDeadlineHandler extends ChannelDuplexHandler {
 
     /** The error format of a request to {@code uri}: OpenAI's for its routes, Anthropic's otherwise. */
     static WireFormat formatOf(String uri) {
-        String path = uri.split("\\?", 2)[0];
-        if (path.endsWith("/chat/completions")) {
+        int query = uri.indexOf('?');
+        int end = query < 0 ? uri.length() : query;
+        if (endsWith(uri, end, "/chat/completions")) {
             return WireFormat.OPENAI_CHAT;
         }
-        if (path.endsWith("/responses")) {
+        if (endsWith(uri, end, "/responses")) {
             return WireFormat.OPENAI_RESPONSES;
         }
         return WireFormat.ANTHROPIC;
+    }
+
+    /** Whether {@code uri} up to {@code end} ends with {@code suffix}, without cutting the path out. */
+    private static boolean endsWith(String uri, int end, String suffix) {
+        return end >= suffix.length() && uri.regionMatches(end - suffix.length(), suffix, 0, suffix.length());
     }
 }

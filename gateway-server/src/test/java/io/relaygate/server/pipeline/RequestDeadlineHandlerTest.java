@@ -39,6 +39,12 @@ class RequestDeadlineHandlerTest {
         return out.toString();
     }
 
+    /** Moves the channel's clock on by {@code seconds} and runs the timers due by then. */
+    private static void elapse(EmbeddedChannel ch, int seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
     private static int passedOn(EmbeddedChannel ch) {
         int n = 0;
         Object o;
@@ -108,10 +114,43 @@ class RequestDeadlineHandlerTest {
     }
 
     @Test
+    void aTimerLeftRunningByAnEarlierRequestGivesTheNextHeadItsWholeDeadline() {
+        EmbeddedChannel ch = channel();
+        send(ch, "GET /healthz HTTP/1.1\r\nhost: gw\r\n\r\n");
+        elapse(ch, 2);
+        send(ch, "GET /hea");
+        elapse(ch, 2);
+        assertThat(written(ch))
+                .as("the first request's timer fired 1 s into the second head's 3 s")
+                .isEmpty();
+        elapse(ch, 1);
+        assertThat(written(ch)).startsWith("HTTP/1.1 408").contains("request head not received within 3s");
+        assertThat(passedOn(ch)).as("the first request and its end").isEqualTo(2);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBodyHasItsOwnLongerDeadlineThoughTheHeadsTimerFiresFirst() {
+        EmbeddedChannel ch = channel();
+        send(ch, "POST /v1/messages HTTP/1.1\r\nhost: gw\r\ncontent-length: 10\r\n\r\n{\"m");
+        elapse(ch, 4);
+        assertThat(written(ch)).as("past the head's 3 s, inside the body's 5 s").isEmpty();
+        elapse(ch, 1);
+        assertThat(written(ch)).startsWith("HTTP/1.1 408").contains("request body not received within 5s");
+        assertThat(passedOn(ch)).isEqualTo(2);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void theFormatFollowsTheRoute() {
         assertThat(RequestDeadlineHandler.formatOf("/v1/messages?beta=true")).isEqualTo(WireFormat.ANTHROPIC);
         assertThat(RequestDeadlineHandler.formatOf("/v1/chat/completions")).isEqualTo(WireFormat.OPENAI_CHAT);
         assertThat(RequestDeadlineHandler.formatOf("/openai/v1/responses")).isEqualTo(WireFormat.OPENAI_RESPONSES);
+        assertThat(RequestDeadlineHandler.formatOf("/v1/responses?x=/chat/completions"))
+                .as("the query is not the path")
+                .isEqualTo(WireFormat.OPENAI_RESPONSES);
+        assertThat(RequestDeadlineHandler.formatOf("/responses")).isEqualTo(WireFormat.OPENAI_RESPONSES);
+        assertThat(RequestDeadlineHandler.formatOf("?")).isEqualTo(WireFormat.ANTHROPIC);
     }
 
     @Test
