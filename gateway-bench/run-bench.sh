@@ -6,7 +6,8 @@
 #
 # BASELINE_JAR=path/to/an/older/relaygate.jar adds a "baseline" arm: that jar on the embedded store, set up like the
 # embedded arm and interleaved with it, for A/B comparisons of two builds in one run. BASELINE_ENV="VAR=value ..."
-# sets environment variables for the baseline arm only (e.g. the same jar with RELAYGATE_METRICS=false). --arms keeps only the listed arms
+# sets environment variables for the baseline arm only (e.g. the same jar with RELAYGATE_METRICS=false; @MOCK_URL@
+# stands for the mock's URL, so BASELINE_ENV="RELAYGATE_UPSTREAM_H2C=@MOCK_URL@" makes the baseline an older h2 arm). --arms keeps only the listed arms
 # (e.g. --arms embedded,baseline). Gateway arms also report the gateway's CPU time per request (utime + stime of its
 # process over the whole run, warm-up included, divided by req/s × run seconds): steadier than req/s on a noisy machine.
 #
@@ -187,7 +188,8 @@ start_gateway() { # name store-env key-flags [jar] -> sets gw_port_<name>, gw_pi
 }
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
 start_gateway h2 "RELAYGATE_STORE=local RELAYGATE_UPSTREAM_H2C=$mock_url" "" || exit 1
-[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local ${BASELINE_ENV:-}" "" "$baseline_jar" || exit 1; }
+baseline_env="${BASELINE_ENV:-}"; baseline_env="${baseline_env//@MOCK_URL@/$mock_url}"
+[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local $baseline_env" "" "$baseline_jar" || exit 1; }
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
   $load_cpu redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$work" \

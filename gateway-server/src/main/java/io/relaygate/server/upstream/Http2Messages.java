@@ -2,11 +2,13 @@ package io.relaygate.server.upstream;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -42,6 +44,15 @@ final class Http2Messages {
 
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
 
+    /**
+     * Headers of the answers: names not checked again (the HPACK decoder of {@link Http2Link#install} checked them as
+     * HTTP/2 names: tokens, lower case), values checked (it does not, and an HTTP/1.1 client must not get a CR or LF).
+     */
+    private static final HttpHeadersFactory CHECKED_NAMES =
+            DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+
+    private static final HttpHeadersFactory TRAILERS_FACTORY = DefaultHttpHeadersFactory.trailersFactory();
+
     private Http2Messages() {}
 
     /** The HEADERS of {@code request} (its head only: the body and trailers are the caller's), for {@code scheme}. */
@@ -53,7 +64,10 @@ final class Http2Messages {
             in.set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme);
             return HttpConversionUtil.toHttp2Headers(request, true);
         }
-        Http2Headers out = new DefaultHttp2Headers(true, in.size() + 4);
+        // no validation: the names are the relay's own, already checked as HTTP/1.1 tokens (the client's by the server
+        // codec, the gateway's by DefaultHttpHeaders), lower-cased here, and the connection-specific ones left out
+        // below
+        Http2Headers out = new DefaultHttp2Headers(false, in.size() + 4);
         out.method(request.method().asciiName()).scheme(scheme).path(uri);
         String host = in.get(HttpHeaderNames.HOST);
         if (host != null && !host.isEmpty()) {
@@ -103,8 +117,9 @@ final class Http2Messages {
             throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, e, "unreadable :status");
         }
         HttpResponse head = endStream || s.codeClass() == HttpStatusClass.INFORMATIONAL
-                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.EMPTY_BUFFER)
-                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, s);
+                ? new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, s, Unpooled.EMPTY_BUFFER, CHECKED_NAMES, TRAILERS_FACTORY)
+                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, s, CHECKED_NAMES);
         copy(streamId, headers, head.headers());
         if (!(head instanceof LastHttpContent) && !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

@@ -164,6 +164,16 @@ class Http2StreamCodecTest {
     }
 
     @Test
+    void aLineBreakInAnAnswersHeaderValueIsRefused() {
+        // The HPACK decoder checks names only; the head's values are checked here, before an HTTP/1.1 client sees them.
+        EmbeddedChannel ch = stream();
+        Http2Headers h = new DefaultHttp2Headers(false).status("200").add("x-note", "a\r\nx-injected: 1");
+        assertThatThrownBy(() -> ch.writeInbound(new DefaultHttp2HeadersFrame(h, false)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aCompressedAnswerGetsADecompressorAndAPlainOneDoesNot() {
         EmbeddedChannel plain = stream();
         plain.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false));
