@@ -117,8 +117,7 @@ final class RedisKeyNames {
         String requestWindow(long start) {
             Keyed k = rw;
             if (!(k.of instanceof Long s && s == start)) {
-                k = new Keyed(start, tag + "rw:" + start);
-                rw = k;
+                rw = k = window("rw:", start);
             }
             return k.name;
         }
@@ -127,10 +126,13 @@ final class RedisKeyNames {
         String tokenWindow(long start) {
             Keyed k = tw;
             if (!(k.of instanceof Long s && s == start)) {
-                k = new Keyed(start, tag + "tw:" + start);
-                tw = k;
+                tw = k = window("tw:", start);
             }
             return k.name;
+        }
+
+        private Keyed window(String kind, long start) {
+            return new Keyed(start, tag + kind + start);
         }
 
         /** The key's usage key of {@code period} (day, week or total) for the bucket holding {@code at}. */

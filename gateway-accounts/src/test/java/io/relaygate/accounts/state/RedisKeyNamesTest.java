@@ -6,7 +6,6 @@ import io.relaygate.core.KeyRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RedisKeyNamesTest {
@@ -71,20 +70,7 @@ class RedisKeyNamesTest {
     }
 
     private static KeyRules rules(Integer conc, Long reqs, Double daily) {
-        return new KeyRules(
-                conc,
-                reqs,
-                reqs == null ? null : Duration.ofMinutes(1),
-                null,
-                null,
-                daily,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                Set.of(),
-                null,
-                null,
-                null);
+        return SharedStateContract.rules(
+                conc, reqs, reqs == null ? null : Duration.ofMinutes(1), null, null, daily, null, null);
     }
 }
