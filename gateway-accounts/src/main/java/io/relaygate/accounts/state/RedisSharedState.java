@@ -57,6 +57,12 @@ public final class RedisSharedState implements SharedState {
     private final Script renew;
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
+    private final RedisKeyNames names;
+
+    /** The last lease and sticky-session lifetimes' text: the same per gateway config, encoded once. */
+    private volatile RedisKeyNames.Number leaseTtl = RedisKeyNames.Number.NONE;
+
+    private volatile RedisKeyNames.Number stickyTtl = RedisKeyNames.Number.NONE;
 
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
         this(redis, prefix, false);
@@ -89,6 +95,7 @@ public final class RedisSharedState implements SharedState {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
+        this.names = new RedisKeyNames(prefix);
         this.admit = new Script(redis, resource("admit.lua"));
         String applied = resource("applied.lua");
         String usageFunction = applied + resource("usage.lua");
@@ -117,6 +124,10 @@ public final class RedisSharedState implements SharedState {
     }
 
     private String keyTag(String keyId) {
+        return keyTag(prefix, keyId);
+    }
+
+    static String keyTag(String prefix, String keyId) {
         return prefix + "{k:" + keyId + "}:";
     }
 
@@ -133,7 +144,7 @@ public final class RedisSharedState implements SharedState {
         var rules = r.rules();
         Instant now = r.now();
         long nowMs = now.toEpochMilli();
-        String tag = keyTag(r.keyId());
+        RedisKeyNames.Names names = this.names.of(r.keyId());
         long reqEnd = -1;
         long reqStart = 0;
         if (rules.requestWindow() != null) {
@@ -147,31 +158,26 @@ public final class RedisSharedState implements SharedState {
             tokEnd = tokStart + rules.tokenWindow().toMillis();
         }
         String[] keys = {
-            tag + "lease",
-            tag + "rw:" + reqStart,
-            tag + "tw:" + tokStart,
-            usageKey(UsageScope.KEY, r.keyId(), Period.DAY, Period.DAY.bucket(now)),
-            usageKey(UsageScope.KEY, r.keyId(), Period.WEEK, Period.WEEK.bucket(now)),
-            usageKey(UsageScope.KEY, r.keyId(), Period.TOTAL, Period.TOTAL.bucket(now)),
-            tag + "s:" + (r.sessionHash() == null ? "-" : r.sessionHash())
+            names.lease,
+            names.requestWindow(reqStart),
+            names.tokenWindow(tokStart),
+            names.usage(Period.DAY, now),
+            names.usage(Period.WEEK, now),
+            names.usage(Period.TOTAL, now),
+            r.sessionHash() == null ? names.noSession : names.tag + "s:" + r.sessionHash()
         };
-        String[] args = {
-            Long.toString(nowMs),
-            r.leaseId(),
-            Long.toString(r.leaseTtl().toMillis()),
-            Long.toString(rules.maxConcurrency() == null ? -1 : rules.maxConcurrency()),
-            Long.toString(rules.maxRequests() == null ? -1 : rules.maxRequests()),
-            Long.toString(reqEnd),
-            Long.toString(rules.maxTokens() == null ? -1 : rules.maxTokens()),
-            Long.toString(tokEnd),
-            Long.toString(AdmissionRequest.micros(rules.dailyCostUsd())),
-            Long.toString(AdmissionRequest.micros(rules.weeklyCostUsd())),
-            Long.toString(AdmissionRequest.micros(rules.totalCostUsd())),
-            Long.toString(Period.DAY.end(now).toEpochMilli()),
-            Long.toString(Period.WEEK.end(now).toEpochMilli()),
-            Long.toString(r.stickyTtl().toMillis()),
-            r.sessionHash() == null ? "0" : "1"
-        };
+        RedisKeyNames.Number lease = leaseTtl = RedisKeyNames.millis(leaseTtl, r.leaseTtl());
+        RedisKeyNames.Number sticky = stickyTtl = RedisKeyNames.millis(stickyTtl, r.stickyTtl());
+        String[] args = new String[15];
+        args[0] = Long.toString(nowMs);
+        args[1] = r.leaseId();
+        args[2] = lease.text();
+        names.limits(rules, args);
+        args[5] = reqEnd < 0 ? "-1" : Long.toString(reqEnd);
+        args[7] = tokEnd < 0 ? "-1" : Long.toString(tokEnd);
+        this.names.ends(now, args);
+        args[13] = sticky.text();
+        args[14] = r.sessionHash() == null ? "0" : "1";
         return admit.<List<Object>>run(ScriptOutputType.MULTI, keys, args).thenApply(RedisSharedState::admission);
     }
 
@@ -377,24 +383,25 @@ public final class RedisSharedState implements SharedState {
         }
         Instant at = r.at();
         String id = r.keyId();
-        List<String> keys = new ArrayList<>(5);
-        keys.add(usageKey(UsageScope.KEY, id, Period.DAY, Period.DAY.bucket(at)));
-        keys.add(usageKey(UsageScope.KEY, id, Period.WEEK, Period.WEEK.bucket(at)));
-        keys.add(usageKey(UsageScope.KEY, id, Period.TOTAL, Period.TOTAL.bucket(at)));
+        RedisKeyNames.Names names = this.names.of(id);
+        List<String> keys = new ArrayList<>(6);
+        keys.add(names.usage(Period.DAY, at));
+        keys.add(names.usage(Period.WEEK, at));
+        keys.add(names.usage(Period.TOTAL, at));
         String windowTtl = "-1";
         if (window != null) {
             long start = AdmissionRequest.windowStart(at, window);
-            keys.add(keyTag(id) + "tw:" + start);
+            keys.add(names.tokenWindow(start));
             windowTtl = Long.toString(windowTtlMillis(start, window, at));
         }
         if (lease != null) {
-            keys.add(keyTag(id) + "lease");
+            keys.add(names.lease);
         }
         if (w != null) {
             keys.add(appliedKey(UsageScope.KEY, id, w));
         }
         String[] args = {
-            Long.toString(cost),
+            cost == 0 ? "0" : Long.toString(cost),
             Long.toString(ttlMillis(Period.DAY, at)),
             Long.toString(ttlMillis(Period.WEEK, at)),
             Long.toString(r.counters().totalTokens()),
@@ -410,10 +417,14 @@ public final class RedisSharedState implements SharedState {
 
     /** '1' or '0' per bucket of day, week and total: whether a cost limit reads it (spend.lua's ARGV[9]). */
     private static String costMask(java.util.Set<Period> limits) {
-        return (limits.contains(Period.DAY) ? "1" : "0")
-                + (limits.contains(Period.WEEK) ? "1" : "0")
-                + (limits.contains(Period.TOTAL) ? "1" : "0");
+        return COST_MASKS[
+                (limits.contains(Period.DAY) ? 4 : 0)
+                        + (limits.contains(Period.WEEK) ? 2 : 0)
+                        + (limits.contains(Period.TOTAL) ? 1 : 0)];
     }
+
+    /** {@link #costMask}'s eight answers, indexed by day × 4 + week × 2 + total. */
+    private static final String[] COST_MASKS = {"000", "001", "010", "011", "100", "101", "110", "111"};
 
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {
