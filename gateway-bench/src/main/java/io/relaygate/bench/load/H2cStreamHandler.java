@@ -14,8 +14,8 @@ import io.netty.util.ReferenceCountUtil;
  * The first handler of an h2c stream's pipeline in the load driver: reads the answer's frames itself and hands them to
  * its {@link LoadSlot} (the status and content type of the HEADERS frame, then each DATA frame's bytes, which the slot
  * scans for events in place), so the counting path converts no frame into an HTTP object. The request goes out through
- * the {@link Http2StreamFrameToHttpObjectCodec} behind it (writes pass this handler untouched); nothing read goes
- * further. Frames are released here.
+ * the {@link Http2StreamFrameToHttpObjectCodec} behind it (writes pass this handler untouched); no frame goes further,
+ * only the stream's end and errors reach the {@link LoadClientHandler} at the pipeline's end. Frames are released here.
  */
 final class H2cStreamHandler extends ChannelDuplexHandler {
 
@@ -54,16 +54,5 @@ final class H2cStreamHandler extends ChannelDuplexHandler {
             // No body, or trailers after it.
             slot.onBody(Unpooled.EMPTY_BUFFER, true);
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        slot.onInactive(ctx.channel());
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
     }
 }

@@ -139,7 +139,8 @@ final class LoadRun {
                 protected void initChannel(Channel ch) {
                     ch.pipeline()
                             .addLast(new H2cStreamHandler(slot))
-                            .addLast(new Http2StreamFrameToHttpObjectCodec(false));
+                            .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                            .addLast(new LoadClientHandler(slot));
                 }
             };
         }
