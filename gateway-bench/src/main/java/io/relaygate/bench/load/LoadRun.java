@@ -129,8 +129,8 @@ final class LoadRun {
     }
 
     /**
-     * The pipeline of a slot's channel: an HTTP/1.1 connection, or with h2c one HTTP/2 stream, whose frames the codec
-     * turns into the same HTTP objects.
+     * The pipeline of a slot's channel: an HTTP/1.1 connection, or with h2c one HTTP/2 stream, whose answer's frames
+     * {@link H2cStreamHandler} reads as they are (the codec behind it only encodes the request).
      */
     ChannelInitializer<Channel> initializer(LoadSlot slot) {
         if (options.h2c()) {
@@ -138,6 +138,7 @@ final class LoadRun {
                 @Override
                 protected void initChannel(Channel ch) {
                     ch.pipeline()
+                            .addLast(new H2cStreamHandler(slot))
                             .addLast(new Http2StreamFrameToHttpObjectCodec(false))
                             .addLast(new LoadClientHandler(slot));
                 }

@@ -185,16 +185,20 @@ final class LoadSlot {
     }
 
     void onHead(HttpResponse head) {
+        onHead(head.status().code(), HttpUtil.isKeepAlive(head), head.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    }
+
+    /** The answer's head: its status, whether the connection stays open after it, its content type if any. */
+    void onHead(int status, boolean keepOpen, @Nullable String type) {
         if (state != State.WAITING) {
             return;
         }
         state = State.READING;
-        keepAlive = HttpUtil.isKeepAlive(head);
+        keepAlive = keepOpen;
         boolean measured = measured();
-        if (head.status().code() / 100 != 2 && measured) {
+        if (status / 100 != 2 && measured) {
             stats.statusErrors++;
         }
-        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null && type.startsWith("text/event-stream")) {
             streamOpen = true;
             run.streamOpened();
@@ -202,10 +206,14 @@ final class LoadSlot {
     }
 
     void onContent(HttpContent content) {
+        onBody(content.content(), content instanceof LastHttpContent);
+    }
+
+    /** A piece of the answer's body (read in place, not consumed); {@code last}: the answer ends with it. */
+    void onBody(ByteBuf buf, boolean last) {
         if (state != State.READING) {
             return;
         }
-        ByteBuf buf = content.content();
         long now = System.nanoTime();
         int n = buf.readableBytes();
         if (n > 0 && firstByte == 0) {
@@ -225,7 +233,7 @@ final class LoadSlot {
                 lastEvent = now;
             }
         }
-        if (content instanceof LastHttpContent) {
+        if (last) {
             complete(now);
         }
     }

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A chunked HTTP/1.1 answer that no {@link CloudMockHandler} transcodes has its events written as ready-made chunks
  * ({@link SseChunks}) from the HTTP codec's context, past the encoder (which still writes the head and the last chunk:
  * its state stays "in a chunked body" in between). That is the stream harness's hot path: one buffer per event instead
- * of an {@code HttpContent} that the encoder turns into three. Everything else goes through the whole pipeline.
+ * of an {@code HttpContent} that the encoder turns into three. On HTTP/2 the same answer's events go as one ready-made
+ * DATA frame each, written from the connection's multiplex handler straight to its frame codec (past the stream's
+ * pipeline and its HTTP-to-frame codec) with the void promise, and are counted by the connection's one flush per loop
+ * pass ({@link ConnectionFlush}). Everything else goes through the whole pipeline.
  */
 final class EventWriter {
 
@@ -26,6 +31,8 @@ final class EventWriter {
     private @Nullable ChannelHandlerContext chunks;
     /** On HTTP/2: the connection's flush, shared by its streams, that {@link #flush} asks for. */
     private @Nullable ConnectionFlush connectionFlush;
+    /** On HTTP/2, while the current answer's events go as DATA frames: the connection's multiplex handler context. */
+    private @Nullable ChannelHandlerContext frames;
 
     EventWriter(MockUpstream mock) {
         this.mock = mock;
@@ -34,20 +41,28 @@ final class EventWriter {
     /** A streamed answer starts on {@code ctx}; {@code chunked}: its body is chunked (not close-delimited). */
     void start(ChannelHandlerContext ctx, boolean chunked) {
         chunks = null;
+        frames = null;
         connectionFlush = ctx.channel() instanceof Http2StreamChannel
                 ? ConnectionFlush.of((Http2StreamChannel) ctx.channel())
                 : null;
-        if (!chunked || connectionFlush != null) {
+        CloudMockHandler cloud = ctx.pipeline().get(CloudMockHandler.class);
+        if (cloud != null && cloud.transcodes()) {
             return;
         }
-        CloudMockHandler cloud = ctx.pipeline().get(CloudMockHandler.class);
-        if (cloud == null || !cloud.transcodes()) {
+        if (connectionFlush != null) {
+            frames = ctx.channel().parent().pipeline().context(Http2MultiplexHandler.class);
+        } else if (chunked) {
             chunks = ctx.pipeline().context(HttpServerCodec.class);
         }
     }
 
     /** Writes one event of the script (no flush). */
     void event(ChannelHandlerContext ctx, Exchange ex, AnthropicScript.Event e) {
+        ChannelHandlerContext connection = frames;
+        if (connection != null) {
+            frame(connection, (Http2StreamChannel) ctx.channel(), ex, e);
+            return;
+        }
         ChannelHandlerContext codec = chunks;
         if (codec == null) {
             write(ctx, ex, e.encode(ctx.alloc()), e.data(), true);
@@ -58,6 +73,22 @@ final class EventWriter {
         int body = chunk.readableBytes() - header - 2;
         ex.wrote(chunk, chunk.readerIndex() + header, body);
         recorded(codec.write(chunk), ex.declare(e.data()), body, true);
+    }
+
+    /**
+     * One event as one DATA frame of {@code stream}, to the frame codec with no promise: the stream is open (its
+     * channel is active, checked by the caller on the same loop), and the connection's flush counts it.
+     */
+    private void frame(
+            ChannelHandlerContext connection, Http2StreamChannel stream, Exchange ex, AnthropicScript.Event e) {
+        ByteBuf buf = e.encode(connection.alloc());
+        int n = buf.readableBytes();
+        ex.wrote(buf, buf.readerIndex(), n);
+        long[] raise = ex.declare(e.data());
+        connection.write(new DefaultHttp2DataFrame(buf).stream(stream.stream()), connection.voidPromise());
+        ConnectionFlush flush = java.util.Objects.requireNonNull(connectionFlush, "connectionFlush");
+        flush.add(n, raise);
+        flush.request();
     }
 
     /**

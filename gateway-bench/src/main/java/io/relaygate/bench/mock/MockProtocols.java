@@ -12,13 +12,17 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.util.AttributeKey;
@@ -98,7 +102,16 @@ final class MockProtocols {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(mock.options().maxConcurrentStreams())
                 .maxHeaderListSize(MAX_HEADER_LIST_BYTES);
-        p.addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        Http2FrameCodec codec =
+                Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+        // Uniform, not the default weighted-fair distributor: the mock's streams have no priorities, and the
+        // weighted-fair one's per-write bookkeeping was a fifth of the h2c harness's mock CPU (docs/benchmarks.md).
+        Http2Connection connection = codec.connection();
+        connection
+                .remote()
+                .flowController(
+                        new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+        p.addLast(codec);
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
@@ -110,7 +123,7 @@ final class MockProtocols {
             }
         }));
         p.addLast(new PingAcks(mock));
-        ConnectionFlush.install(p.channel());
+        ConnectionFlush.install(p.channel(), mock::eventsWritten);
         mock.http2Opened(p.channel());
     }
 

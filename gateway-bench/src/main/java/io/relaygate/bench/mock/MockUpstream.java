@@ -398,6 +398,13 @@ public final class MockUpstream implements AutoCloseable {
         events.incrementAndGet();
     }
 
+    /** {@code n} events of {@code bytes} body bytes in all, declaring {@code raise}, went out in one flush. */
+    void eventsWritten(int n, long bytes, long[] raise) {
+        events.addAndGet(n);
+        bytesWritten.addAndGet(bytes);
+        declared(raise);
+    }
+
     /**
      * What the mock answered since its start (or {@link #reset()}), whether it records exchanges or not: model
      * requests answered with a 200 (JSON or stream, cut ones included; errors are not counted), and the input and output tokens their usage objects declared on the wire, counted once the

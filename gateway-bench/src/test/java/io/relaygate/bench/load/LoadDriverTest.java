@@ -109,14 +109,17 @@ class LoadDriverTest {
         assertThat(r.lostEvents()).isEqualTo(2 * r.streams());
     }
 
-    @Test
-    void serverErrorsAreCountedNotTimed() throws Exception {
+    @ParameterizedTest(name = "h2c={0}")
+    @ValueSource(booleans = {false, true})
+    void serverErrorsAreCountedNotTimed(boolean h2c) throws Exception {
+        // On h2c the status comes from the HEADERS frame the driver reads itself, and the JSON body is no stream.
         LoadOptions o =
                 options(1, Duration.ofMillis(200)).withHeaders(List.of(Map.entry("x-api-key", "mock-error-500")));
 
-        LoadReport r = LoadDriver.run(o);
+        LoadReport r = LoadDriver.run(h2c ? o.withH2c(1) : o);
 
         assertThat(r.statusErrors()).isEqualTo(r.requests()).isPositive();
+        assertThat(r.streams()).isZero();
     }
 
     @Test

@@ -24,7 +24,7 @@ class ConnectionFlushTest {
     void streamsAskingInOnePassGetOneFlushAfterThePass() {
         FlushCounter counter = new FlushCounter();
         EmbeddedChannel connection = new EmbeddedChannel(counter);
-        ConnectionFlush.install(connection);
+        ConnectionFlush.install(connection, (n, bytes, raise) -> {});
         ConnectionFlush flush = ConnectionFlush.on(connection);
 
         flush.request();

@@ -154,6 +154,52 @@ class MockHttp2Test {
     }
 
     @Test
+    void eventsWrittenAsDataFramesAreCountedAsOnHttp11() throws Exception {
+        // On h2c the events skip the stream's pipeline and carry no promise: the connection's flush counts them.
+        plain.reset();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String h1 = http.send(post(plain.baseUrl() + "/v1/messages", "count me"), HttpResponse.BodyHandlers.ofString())
+                .body();
+        String h1Usage = settledUsage();
+        plain.reset();
+        Channel connection = h2c(plain.port());
+        String h2;
+        try {
+            FullHttpResponse r = stream(connection, "count me").get(10, TimeUnit.SECONDS);
+            try {
+                h2 = r.content().toString(StandardCharsets.UTF_8);
+            } finally {
+                r.release();
+            }
+        } finally {
+            connection.close().syncUninterruptibly();
+        }
+        int events = SseEvents.parse(h2).size();
+        assertThat(events)
+                .as("the same script on both")
+                .isEqualTo(SseEvents.parse(h1).size());
+        assertThat(settledUsage())
+                .as("events and declared tokens counted once each, as on HTTP/1.1")
+                .isEqualTo(h1Usage)
+                .contains("\"events\":" + events + "}");
+    }
+
+    /** The mock's usage once its counters stopped moving (a flush is counted right after the bytes left). */
+    private static String settledUsage() throws InterruptedException {
+        String last = plain.declaredUsage();
+        for (int i = 0; i < 50; i++) {
+            Thread.sleep(20);
+            String now = plain.declaredUsage();
+            if (now.equals(last) && now.contains("\"requests\":1,")) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    @Test
     void aCloseDelimitedEndIsAnEndStreamBeforeTheFinalEventOnH2c() throws Exception {
         plain.reset();
         Channel connection = h2c(plain.port());
