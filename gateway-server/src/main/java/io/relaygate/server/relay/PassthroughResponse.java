@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.relaygate.codec.convert.UsageTap;
 import io.relaygate.codec.sse.ErrorEvents;
@@ -48,7 +49,9 @@ final class PassthroughResponse implements ClientResponse {
         this.sse = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("text/event-stream");
         this.tap = UsageTap.of(exchange.request().info.route, upstreamFormat, sse);
         exchange.usageFrom(tap::usage);
-        HttpResponse out = new DefaultHttpResponse(head.protocolVersion(), head.status());
+        // the client's connection is the gateway's own HTTP/1.1 one: an HTTP/1.0 upstream's version would make the
+        // answer close-delimited for the client's side too (and chunked HTTP/1.0 is no valid answer)
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status());
         ResponseHeaders.copy(head.headers(), out.headers());
         java.util.Map<String, String> limits = exchange.usageLimitHeaders();
         if (limits != null) {
