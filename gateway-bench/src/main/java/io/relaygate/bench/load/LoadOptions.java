@@ -136,244 +136,127 @@ public record LoadOptions(
     }
 
     public LoadOptions withRate(double value, int connectionCount) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                value,
-                connectionCount,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> {
+            e.rate = value;
+            e.connections = connectionCount;
+        });
     }
 
     public LoadOptions withTiming(Duration measured, Duration warm, Duration rampUp) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                measured,
-                warm,
-                rampUp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> {
+            e.duration = measured;
+            e.warmup = warm;
+            e.ramp = rampUp;
+        });
     }
 
     public LoadOptions withStream(int eventCount, long interval) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                true,
-                eventCount,
-                interval,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> {
+            e.stream = true;
+            e.events = eventCount;
+            e.intervalMillis = interval;
+        });
     }
 
     public LoadOptions withTtftMillis(long value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                value,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> e.ttftMillis = value);
     }
 
     public LoadOptions withHeaders(List<Map.Entry<String, String>> value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                value,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> e.headers = value);
     }
 
     public LoadOptions withBody(byte[] value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                value,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> e.body = value);
     }
 
     public LoadOptions withSlowRead(long bytesPerSec) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                bytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> e.slowReadBytesPerSec = bytesPerSec);
     }
 
     public LoadOptions withThreads(int value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                value,
-                drain,
-                h2c);
+        return edit(e -> e.threads = value);
     }
 
     public LoadOptions withDrain(Duration value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                value,
-                h2c);
+        return edit(e -> e.drain = value);
     }
 
     public LoadOptions withCountEvent(String value) {
-        return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connections,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                value,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                h2c);
+        return edit(e -> e.countEvent = value);
     }
 
     public LoadOptions withH2c(int connectionCount) {
+        return edit(e -> {
+            e.connections = connectionCount;
+            e.h2c = true;
+        });
+    }
+
+    private LoadOptions edit(java.util.function.Consumer<Edit> change) {
+        Edit e = new Edit(this);
+        change.accept(e);
         return new LoadOptions(
-                target,
-                concurrency,
-                rate,
-                connectionCount,
-                duration,
-                warmup,
-                ramp,
-                stream,
-                events,
-                intervalMillis,
-                ttftMillis,
-                countEvent,
-                headers,
-                body,
-                slowReadBytesPerSec,
-                threads,
-                drain,
-                true);
+                e.target,
+                e.concurrency,
+                e.rate,
+                e.connections,
+                e.duration,
+                e.warmup,
+                e.ramp,
+                e.stream,
+                e.events,
+                e.intervalMillis,
+                e.ttftMillis,
+                e.countEvent,
+                e.headers,
+                e.body,
+                e.slowReadBytesPerSec,
+                e.threads,
+                e.drain,
+                e.h2c);
+    }
+
+    /** A copy of the options to change in a with-method: the one place that names every component. */
+    private static final class Edit {
+        URI target;
+        int concurrency;
+        double rate;
+        int connections;
+        Duration duration;
+        Duration warmup;
+        Duration ramp;
+        boolean stream;
+        int events;
+        long intervalMillis;
+        long ttftMillis;
+        String countEvent;
+        List<Map.Entry<String, String>> headers;
+        byte @Nullable [] body;
+        long slowReadBytesPerSec;
+        int threads;
+        Duration drain;
+        boolean h2c;
+
+        Edit(LoadOptions o) {
+            target = o.target;
+            concurrency = o.concurrency;
+            rate = o.rate;
+            connections = o.connections;
+            duration = o.duration;
+            warmup = o.warmup;
+            ramp = o.ramp;
+            stream = o.stream;
+            events = o.events;
+            intervalMillis = o.intervalMillis;
+            ttftMillis = o.ttftMillis;
+            countEvent = o.countEvent;
+            headers = o.headers;
+            body = o.body;
+            slowReadBytesPerSec = o.slowReadBytesPerSec;
+            threads = o.threads;
+            drain = o.drain;
+            h2c = o.h2c;
+        }
     }
 }

@@ -368,19 +368,9 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Ends the stream badly ({@link StreamFaults}): a close, or an error event or half an event and then the end. */
     private void cutStream(ChannelHandlerContext ctx, StreamFaults.Cut cut) {
-        if (cut == StreamFaults.Cut.CLOSE && ctx.channel() instanceof Http2StreamChannel) {
-            // HTTP/2 has no close-delimited body: a clean END_STREAM before the final event plays the close.
-            finish(ctx);
-            return;
-        }
         if (cut == StreamFaults.Cut.CLOSE) {
-            state = State.IDLE;
-            Exchange ex = exchange();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                ex.complete();
-                mock.changed();
-                ctx.close();
-            });
+            // HTTP/2 has no close-delimited body: a clean END_STREAM before the final event plays the close.
+            end(ctx, !(ctx.channel() instanceof Http2StreamChannel));
             return;
         }
         write(
@@ -391,21 +381,22 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void finish(ChannelHandlerContext ctx) {
+        end(ctx, scenario == Scenario.CLOSE_AFTER_END && !(ctx.channel() instanceof Http2StreamChannel));
+    }
+
+    /** Ends the answer with its last chunk, or ({@code close}) by closing the connection after what was written. */
+    private void end(ChannelHandlerContext ctx, boolean close) {
         state = State.IDLE;
         flood = null;
         Exchange ex = exchange();
-        if (scenario == Scenario.CLOSE_AFTER_END && !(ctx.channel() instanceof Http2StreamChannel)) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                ex.complete();
-                mock.changed();
-                ctx.close();
-            });
-            return;
-        }
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
-            ex.complete();
-            mock.changed();
-        });
+        ctx.writeAndFlush(close ? Unpooled.EMPTY_BUFFER : LastHttpContent.EMPTY_LAST_CONTENT)
+                .addListener(f -> {
+                    ex.complete();
+                    mock.changed();
+                    if (close) {
+                        ctx.close();
+                    }
+                });
     }
 
     /** Writes flood pieces while the channel is writable; {@link #channelWritabilityChanged} resumes. */
