@@ -30,7 +30,11 @@
 # the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
 # script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
 # default phases: --phases costs; COSTS_JFC=path/to/settings.jfc records them with other JFR settings, e.g. a 2 ms
-# execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
+# execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir; the load is open loop
+# at COSTS_RATE requests/s over 16 connections, default 2500, the same for every arm: a gateway's CPU per request
+# falls as its request rate rises (more requests per wake-up), so a closed loop, where a cheaper arm also gets a
+# higher rate, amplifies differences and let one process settle at a low rate and a high cost for a whole run
+# (docs/benchmarks.md, "The slow state explained"); COSTS_RATE=0 runs the old closed loop at c=8), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
 # gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either),
 # streams-20ms (only the 2,000 × 20 ms run of streams), streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
 # the embedded and h2 arms, sampling streams held, descriptors, upstream connections and heap live after a full GC
@@ -310,6 +314,8 @@ redis_calls() { # the sum of calls over INFO commandstats
 requests_of() { # load driver JSON -> requests completed in the measured window plus warm-up (as cpu_per_request)
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(int(r.get("rps",0)*(r.get("seconds",0)+float(sys.argv[2]))))' "$1" "$2"
 }
+costs_rate="${COSTS_RATE:-2500}"
+costs_load="-c 8"; [ "$costs_rate" -gt 0 ] && costs_load="--rate $costs_rate --connections 16"
 costs() { # arm round -> one JSON line of per-request costs in $results
   local arm="$1" round="$2" pid out t0 t1 req jfr alloc="null" sys="null" rcpu="null" top="null" lua="null"
   eval "pid=\$gw_pid_$arm"
@@ -319,7 +325,7 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid"); local g0; g0=$(group_ticks "$pid")
-  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 2s --duration 8s 2>>"$work/load.err")
+  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json $costs_load --warmup 2s --duration 8s 2>>"$work/load.err")
   t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid"); local g1; g1=$(group_ticks "$pid")
   [ "$arm" = redis ] && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
@@ -358,7 +364,7 @@ print(total)' 2>/dev/null || echo null)
     local st="$work/strace-$arm-$round.txt" out2 req2
     strace -c -f -p "$pid" -o "$st" >/dev/null 2>&1 & local spid=$!
     sleep 0.5
-    out2=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json -c 8 --warmup 0s --duration 4s 2>>"$work/load.err")
+    out2=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json $costs_load --warmup 0s --duration 4s 2>>"$work/load.err")
     kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
     req2=$(requests_of "$out2" 0)
     local calls; calls=$(awk '$NF == "total" {print $(NF-2)}' "$st" 2>/dev/null)
@@ -384,7 +390,7 @@ r = json.loads(sys.argv[1])
 def f(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
 kb = None if r["alloc_bytes_per_req"] is None else r["alloc_bytes_per_req"] / 1024
-print(f"  costs    {r['arm']:9} cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
+print(f"  costs    {r['arm']:9} {r['requests'] / 10:,.0f} req/s cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
       f" redis cpu {f(r['redis_cpu_us_per_req'])} µs commands {f(r['redis_top_per_req'], 2)}"
       f" + {f(r['redis_script_per_req'], 2)} in scripts")
 print("           threads µs: " + " ".join(f"{g} {v:,.1f}" for g, v in sorted(r["threads_cpu_us_per_req"].items())))
