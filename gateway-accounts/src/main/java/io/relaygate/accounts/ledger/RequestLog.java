@@ -58,7 +58,7 @@ public final class RequestLog implements AutoCloseable {
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor = e;
         long every = Math.max(1, batchInterval.toMillis());
-        executor.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> flush(true), every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Queues {@code record} for the next batch; never blocks. */
@@ -74,11 +74,18 @@ public final class RequestLog implements AutoCloseable {
         return dropped.sum();
     }
 
-    private void flush() {
+    /**
+     * Appends what queued, a batch at a time; {@code ride}: the first batch may wait a little for a usage spend to go
+     * with ({@link RequestRecords#appendRiding}), the rest of a backlog goes at once.
+     */
+    private void flush(boolean ride) {
         List<RequestRecord> batch = new ArrayList<>();
+        boolean first = ride;
         while (queue.drainTo(batch, MAX_BATCH) > 0) {
             try {
-                records.append(batch).toCompletableFuture().get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                (first ? records.appendRiding(batch) : records.append(batch))
+                        .toCompletableFuture()
+                        .get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 dropped.add(batch.size());
@@ -90,6 +97,7 @@ public final class RequestLog implements AutoCloseable {
                         "request records dropped (" + batch.size() + "): " + Secrets.redact(String.valueOf(e)));
             }
             batch = new ArrayList<>();
+            first = false;
         }
     }
 
@@ -99,7 +107,7 @@ public final class RequestLog implements AutoCloseable {
         if (executor.isShutdown()) {
             return;
         }
-        executor.execute(this::flush);
+        executor.execute(() -> flush(false));
         executor.shutdown();
         try {
             executor.awaitTermination(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);

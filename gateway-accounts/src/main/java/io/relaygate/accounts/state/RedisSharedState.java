@@ -58,6 +58,8 @@ public final class RedisSharedState implements SharedState {
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
     private final RedisKeyNames names;
+    /** A Redis of one server's group commit (the usage and records batches ride with spends); null on a Cluster. */
+    private final @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit;
 
     /** The last lease and sticky-session lifetimes' text: the same per gateway config, encoded once. */
     private volatile RedisKeyNames.Number leaseTtl = RedisKeyNames.Number.NONE;
@@ -85,13 +87,29 @@ public final class RedisSharedState implements SharedState {
      * @param conditionChanged told (after the write) of each account put out of rotation or back, so other instances
      *     read the conditions again at once; what it returns is waited for before the write completes
      * @param oneServer whether every key is on one server (standalone or Sentinel-watched, not a Cluster): a usage
-     *     batch is then one call (batch.lua) instead of one per scope and one for the top lists
+     *     batch is then one call (batch.lua) instead of one per scope and one for the top lists, and the regular
+     *     batches ride in the next spend's call ({@link RedisGroupCommit}, at most {@link
+     *     RedisGroupCommit#DEFAULT_BOUND} later)
      */
     public RedisSharedState(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
             java.util.function.Function<String, CompletionStage<?>> conditionChanged,
             boolean oneServer) {
+        this(redis, prefix, conditionChanged, oneServer, RedisGroupCommit.DEFAULT_BOUND);
+    }
+
+    /** A state of one server whose parked batches wait at most {@code rideBound} for a spend (tests). */
+    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, Duration rideBound) {
+        this(redis, prefix, accountId -> CompletableFuture.completedFuture(null), true, rideBound);
+    }
+
+    private RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged,
+            boolean oneServer,
+            Duration rideBound) {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
@@ -100,19 +118,28 @@ public final class RedisSharedState implements SharedState {
         String applied = resource("applied.lua");
         String usageFunction = applied + resource("usage.lua");
         this.usage = new Script(redis, usageFunction + "return usage(KEYS, ARGV)\n");
-        this.spend = new Script(redis, applied + resource("spend.lua"));
+        String spendSource = resource("spend.lua");
+        this.spend = new Script(redis, applied + spendSource);
         this.trial = new Script(redis, resource("trial.lua"));
         this.renew = new Script(redis, resource("renew.lua"));
         this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
+        String batchSource = resource("batch.lua");
         this.writes = new RedisUsageWrites(
-                redis,
-                prefix,
-                usage,
-                topLists,
-                oneServer ? new Script(redis, usageFunction + resource("batch.lua")) : null);
+                redis, prefix, usage, topLists, oneServer ? new Script(redis, usageFunction + batchSource) : null);
+        this.groupCommit = oneServer
+                ? new RedisGroupCommit(redis, usageFunction, spendSource, spend, batchSource, rideBound)
+                : null;
     }
 
-    private static String resource(String name) {
+    /**
+     * The group commit the request records ride in too (RedisRequestRecords), or {@code null} on a Cluster (or a
+     * state made without {@code oneServer}): the records' stream is in a slot of its own there.
+     */
+    public @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit() {
+        return groupCommit;
+    }
+
+    static String resource(String name) {
         try (InputStream in = RedisSharedState.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);
@@ -344,10 +371,22 @@ public final class RedisSharedState implements SharedState {
                 .get(0);
     }
 
-    /** Each record's scripts, pipelined, then one topset.lua for the top lists the batch touched. */
+    /**
+     * On one server one batch.lua; on a Cluster each record's scripts, pipelined, then one topset.lua for the top
+     * lists the batch touched.
+     */
     @Override
     public List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
         return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class));
+    }
+
+    /**
+     * On one server the batch.lua call waits, parked, for the next spend and goes in its call ({@link
+     * RedisGroupCommit}), or alone after {@link RedisGroupCommit#DEFAULT_BOUND}; on a Cluster as {@link #recordAll}.
+     */
+    @Override
+    public List<CompletionStage<Void>> recordAllRiding(List<UsageWrite> batch) {
+        return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class), groupCommit);
     }
 
     /** The writer's applied set of {@code scope}'s {@code id}, in that id's slot. */
@@ -411,7 +450,10 @@ public final class RedisSharedState implements SharedState {
             w == null ? "0" : Long.toString(w.low()),
             costMask(r.costLimits())
         };
-        return spend.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args)
+        String[] k = keys.toArray(String[]::new);
+        RedisGroupCommit rider = groupCommit;
+        // on one server a parked usage or records batch goes in this call; the spend itself never waits
+        return (rider != null ? rider.spend(k, args) : spend.<Long>run(ScriptOutputType.INTEGER, k, args))
                 .thenApply(n -> null);
     }
 
@@ -450,9 +492,14 @@ public final class RedisSharedState implements SharedState {
                 : topLists.top(scope, period, at, n, (id, bucket) -> usageKey(scope, id, period, bucket));
     }
 
-    /** The connection belongs to the store; nothing to close here. */
+    /** Sends what is parked for a spend now; the connection belongs to the store, which closes it. */
     @Override
-    public void close() {}
+    public void close() {
+        RedisGroupCommit rider = groupCommit;
+        if (rider != null) {
+            rider.flush();
+        }
+    }
 
     /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
     static final class Script {

@@ -47,8 +47,17 @@ final class RedisUsageWrites {
      * ranking fails nothing: the usage is written, the next batch ranks its ids again).
      */
     List<CompletionStage<Void>> write(List<UsageWrite> batch, Set<UsageScope> scopes) {
+        return write(batch, scopes, null);
+    }
+
+    /**
+     * {@link #write(List, Set)}, the batch.lua call (one server) parked in {@code rider} for the next spend when one is
+     * given; on a Cluster, or without a rider, as {@link #write(List, Set)}.
+     */
+    List<CompletionStage<Void>> write(
+            List<UsageWrite> batch, Set<UsageScope> scopes, @Nullable RedisGroupCommit rider) {
         if (this.batch != null) {
-            return writeAtOnce(this.batch, batch, scopes);
+            return writeAtOnce(this.batch, batch, scopes, rider);
         }
         RedisTopLists.Batch tops = topLists.new Batch();
         List<CompletableFuture<Void>> usage = new ArrayList<>(batch.size());
@@ -66,11 +75,15 @@ final class RedisUsageWrites {
     }
 
     /**
-     * The whole batch as one batch.lua: one stage per write, all complete (or failed) with that call and, for an id
-     * this process has not indexed yet, its index SADD.
+     * The whole batch as one batch.lua, sent now or, with a {@code rider}, parked there to go with the next spend: one
+     * stage per write, all complete (or failed) with that call and, for an id this process has not indexed yet, its
+     * index SADD.
      */
     private List<CompletionStage<Void>> writeAtOnce(
-            RedisSharedState.Script script, List<UsageWrite> batch, Set<UsageScope> scopes) {
+            RedisSharedState.Script script,
+            List<UsageWrite> batch,
+            Set<UsageScope> scopes,
+            @Nullable RedisGroupCommit rider) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>();
         args.add("");
@@ -103,10 +116,10 @@ final class RedisUsageWrites {
             indexes.add(index);
         }
         args.set(0, Integer.toString(sections));
-        CompletableFuture<Void> written = script.<Long>run(
-                        ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
-                .thenApply(n -> (Void) null)
-                .toCompletableFuture();
+        CompletionStage<Long> call = rider != null
+                ? rider.batch(keys, args)
+                : script.run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new));
+        CompletableFuture<Void> written = call.thenApply(n -> (Void) null).toCompletableFuture();
         List<CompletionStage<Void>> out = new ArrayList<>(batch.size());
         for (List<CompletableFuture<?>> index : indexes) {
             index.add(written);
