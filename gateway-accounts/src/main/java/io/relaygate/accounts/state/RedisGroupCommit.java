@@ -37,8 +37,8 @@ public final class RedisGroupCommit {
     /** Keys of the records' script: the stream, its marks and its count, under the prefix. */
     private static final int RECORDS_KEYS = 3;
 
-    private final RedisSharedState.Script group;
-    private final RedisSharedState.Script spendAlone;
+    private final RedisScript group;
+    private final RedisScript spendAlone;
     private final Executor later;
     private final Object lock = new Object();
     private @Nullable Parked usage;
@@ -55,7 +55,7 @@ public final class RedisGroupCommit {
             RedisClusterAsyncCommands<String, String> redis,
             String functions,
             String spendSource,
-            RedisSharedState.Script spendAlone,
+            RedisScript spendAlone,
             String batchSource,
             Duration bound) {
         requireNonNull(redis, "redis");
@@ -63,7 +63,7 @@ public final class RedisGroupCommit {
             throw new IllegalArgumentException("bound: " + bound + " (expected: > 0)");
         }
         this.spendAlone = requireNonNull(spendAlone, "spendAlone");
-        this.group = new RedisSharedState.Script(
+        this.group = new RedisScript(
                 redis,
                 functions
                         + function("spend", spendSource)

@@ -3,7 +3,6 @@ package io.relaygate.accounts.state;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
@@ -41,7 +40,8 @@ import java.util.concurrent.CompletionStage;
  * the top lists ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}); the index SADDs come once
  * per id and process. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
- * admission and the spend.
+ * admission and the spend. On one server the usage batch and the request records that are due ride in the next
+ * spend's call ({@link RedisGroupCommit}): at c=1 that is all, two top-level commands a request.
  */
 public final class RedisSharedState implements SharedState {
 
@@ -50,11 +50,11 @@ public final class RedisSharedState implements SharedState {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
     private final java.util.function.Function<String, CompletionStage<?>> conditionChanged;
-    private final Script admit;
-    private final Script usage;
-    private final Script spend;
-    private final Script trial;
-    private final Script renew;
+    private final RedisScript admit;
+    private final RedisScript usage;
+    private final RedisScript spend;
+    private final RedisScript trial;
+    private final RedisScript renew;
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
     private final RedisKeyNames names;
@@ -114,18 +114,18 @@ public final class RedisSharedState implements SharedState {
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.names = new RedisKeyNames(prefix);
-        this.admit = new Script(redis, resource("admit.lua"));
+        this.admit = new RedisScript(redis, resource("admit.lua"));
         String applied = resource("applied.lua");
         String usageFunction = applied + resource("usage.lua");
-        this.usage = new Script(redis, usageFunction + "return usage(KEYS, ARGV)\n");
+        this.usage = new RedisScript(redis, usageFunction + "return usage(KEYS, ARGV)\n");
         String spendSource = resource("spend.lua");
-        this.spend = new Script(redis, applied + spendSource);
-        this.trial = new Script(redis, resource("trial.lua"));
-        this.renew = new Script(redis, resource("renew.lua"));
-        this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
+        this.spend = new RedisScript(redis, applied + spendSource);
+        this.trial = new RedisScript(redis, resource("trial.lua"));
+        this.renew = new RedisScript(redis, resource("renew.lua"));
+        this.topLists = new RedisTopLists(redis, prefix, new RedisScript(redis, resource("topset.lua")));
         String batchSource = resource("batch.lua");
         this.writes = new RedisUsageWrites(
-                redis, prefix, usage, topLists, oneServer ? new Script(redis, usageFunction + batchSource) : null);
+                redis, prefix, usage, topLists, oneServer ? new RedisScript(redis, usageFunction + batchSource) : null);
         this.groupCommit = oneServer
                 ? new RedisGroupCommit(redis, usageFunction, spendSource, spend, batchSource, rideBound)
                 : null;
@@ -498,41 +498,6 @@ public final class RedisSharedState implements SharedState {
         RedisGroupCommit rider = groupCommit;
         if (rider != null) {
             rider.flush();
-        }
-    }
-
-    /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
-    static final class Script {
-        private final RedisClusterAsyncCommands<String, String> redis;
-        private final String source;
-        private final String sha;
-
-        Script(RedisClusterAsyncCommands<String, String> redis, String source) {
-            this.redis = redis;
-            this.source = source;
-            this.sha = Sha1.hex(source);
-        }
-
-        <T> CompletionStage<T> run(ScriptOutputType type, String[] keys, String[] args) {
-            CompletableFuture<T> out = new CompletableFuture<>();
-            redis.<T>evalsha(sha, type, keys, args).whenComplete((v, e) -> {
-                if (e == null) {
-                    out.complete(v);
-                } else if (e instanceof RedisNoScriptException
-                        || (e.getCause() instanceof RedisNoScriptException)
-                        || String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                    redis.<T>eval(source, type, keys, args).whenComplete((v2, e2) -> {
-                        if (e2 == null) {
-                            out.complete(v2);
-                        } else {
-                            out.completeExceptionally(e2);
-                        }
-                    });
-                } else {
-                    out.completeExceptionally(e);
-                }
-            });
-            return out;
         }
     }
 }

@@ -21,19 +21,19 @@ final class RedisUsageWrites {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
-    private final RedisSharedState.Script usage;
+    private final RedisScript usage;
     private final RedisTopLists topLists;
     /** Every write of a batch in one call (batch.lua), or {@code null} on a Cluster: a call per slot. */
-    private final RedisSharedState.@Nullable Script batch;
+    private final @Nullable RedisScript batch;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RedisUsageWrites(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
-            RedisSharedState.Script usage,
+            RedisScript usage,
             RedisTopLists topLists,
-            RedisSharedState.@Nullable Script batch) {
+            @Nullable RedisScript batch) {
         this.redis = redis;
         this.batch = batch;
         this.prefix = prefix;
@@ -80,10 +80,7 @@ final class RedisUsageWrites {
      * index SADD.
      */
     private List<CompletionStage<Void>> writeAtOnce(
-            RedisSharedState.Script script,
-            List<UsageWrite> batch,
-            Set<UsageScope> scopes,
-            @Nullable RedisGroupCommit rider) {
+            RedisScript script, List<UsageWrite> batch, Set<UsageScope> scopes, @Nullable RedisGroupCommit rider) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>();
         args.add("");
