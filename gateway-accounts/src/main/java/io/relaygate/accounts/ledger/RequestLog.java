@@ -75,15 +75,16 @@ public final class RequestLog implements AutoCloseable {
     }
 
     /**
-     * Appends what queued, a batch at a time; {@code ride}: the first batch may wait a little for a usage spend to go
-     * with ({@link RequestRecords#appendRiding}), the rest of a backlog goes at once.
+     * Appends what queued, a batch at a time. {@code ride} (the regular ticks): a batch that is not a backlog's full
+     * one may wait a little for a usage spend to go with ({@link RequestRecords#appendRiding}), and ends the flush:
+     * what queued meanwhile is the next tick's batch, not a call of its own. A backlog's full batches go at once.
      */
     private void flush(boolean ride) {
         List<RequestRecord> batch = new ArrayList<>();
-        boolean first = ride;
         while (queue.drainTo(batch, MAX_BATCH) > 0) {
+            boolean riding = ride && batch.size() < MAX_BATCH;
             try {
-                (first ? records.appendRiding(batch) : records.append(batch))
+                (riding ? records.appendRiding(batch) : records.append(batch))
                         .toCompletableFuture()
                         .get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -96,8 +97,10 @@ public final class RequestLog implements AutoCloseable {
                         "append",
                         "request records dropped (" + batch.size() + "): " + Secrets.redact(String.valueOf(e)));
             }
+            if (riding) {
+                return;
+            }
             batch = new ArrayList<>();
-            first = false;
         }
     }
 
