@@ -152,7 +152,7 @@ public final class UsageRecorder implements AutoCloseable {
         this.executor = ex;
         long retry = retryInterval.toMillis();
         long batch = Math.max(1, batchInterval.toMillis());
-        executor.scheduleWithFixedDelay(() -> flushPending(), batch, batch, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> flushPending(true), batch, batch, TimeUnit.MILLISECONDS);
         executor.scheduleWithFixedDelay(this::flushWaiting, retry, retry, TimeUnit.MILLISECONDS);
     }
 
@@ -170,7 +170,7 @@ public final class UsageRecorder implements AutoCloseable {
                     j == null ? new Entry(rest, false) : new Entry(rest, false, -1, new long[] {j.appendRecord(rest)});
             pending.merge(group(later), later, UsageRecorder::sum);
             if (pending.size() >= MAX_PENDING) {
-                executor.execute(() -> flushPending());
+                executor.execute(() -> flushPending(true));
             }
             if (record.immediate()) {
                 now = new Entry(record, true);
@@ -274,8 +274,12 @@ public final class UsageRecorder implements AutoCloseable {
         return out;
     }
 
-    /** Writes the summed records of the last tick; the result completes when every write has ended. */
-    private CompletableFuture<Void> flushPending() {
+    /**
+     * Writes the summed records of the last tick; the result completes when every write has ended. {@code ride}: the
+     * batch may wait a little for the next spend and go in its call ({@link SharedState#recordAllRiding}); the limits
+     * never wait for it, usage at most that bound.
+     */
+    private CompletableFuture<Void> flushPending(boolean ride) {
         Map<Group, Entry> batch;
         boolean queue;
         synchronized (lock) {
@@ -298,7 +302,7 @@ public final class UsageRecorder implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         List<Entry> entries = new ArrayList<>(batch.values());
-        List<CompletableFuture<Void>> submitted = submitAll(entries);
+        List<CompletableFuture<Void>> submitted = submitAll(entries, ride);
         List<CompletableFuture<Void>> writes = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             writes.add(written(entries.get(i), submitted.get(i)));
@@ -307,7 +311,7 @@ public final class UsageRecorder implements AutoCloseable {
     }
 
     private CompletableFuture<Void> write(Entry record) {
-        return written(record, submitAll(List.of(record)).get(0));
+        return written(record, submitAll(List.of(record), false).get(0));
     }
 
     /** Acknowledges {@code record} once {@code f} succeeded, or queues it again (its lease given back). */
@@ -331,9 +335,10 @@ public final class UsageRecorder implements AutoCloseable {
 
     /**
      * Submits the entries: each spend on its own, the records as one batch ({@link SharedState#recordAll}, so the
-     * store's per-batch work is done once for them); one future per entry, in order, failed ones included.
+     * store's per-batch work is done once for them, and with {@code ride} may wait a little for the next spend); one
+     * future per entry, in order, failed ones included.
      */
-    private List<CompletableFuture<Void>> submitAll(List<Entry> entries) {
+    private List<CompletableFuture<Void>> submitAll(List<Entry> entries, boolean ride) {
         List<CompletableFuture<Void>> out = new ArrayList<>(entries.size());
         List<UsageWrite> records = new ArrayList<>(entries.size());
         List<Integer> at = new ArrayList<>(entries.size());
@@ -356,7 +361,7 @@ public final class UsageRecorder implements AutoCloseable {
         if (!records.isEmpty()) {
             List<CompletionStage<Void>> done;
             try {
-                done = state.recordAll(records);
+                done = ride ? state.recordAllRiding(records) : state.recordAll(records);
             } catch (RuntimeException x) {
                 done = Collections.nCopies(records.size(), CompletableFuture.failedFuture(x));
             }
@@ -421,7 +426,7 @@ public final class UsageRecorder implements AutoCloseable {
                 if (batch.isEmpty()) {
                     break;
                 }
-                List<CompletableFuture<Void>> writes = submitAll(batch);
+                List<CompletableFuture<Void>> writes = submitAll(batch, false);
                 List<Entry> failed = new ArrayList<>();
                 for (int i = 0; i < writes.size(); i++) {
                     try {
@@ -475,7 +480,7 @@ public final class UsageRecorder implements AutoCloseable {
     @Override
     public void close() {
         try {
-            executor.submit(() -> flushPending().get(5, TimeUnit.SECONDS)).get(6, TimeUnit.SECONDS);
+            executor.submit(() -> flushPending(false).get(5, TimeUnit.SECONDS)).get(6, TimeUnit.SECONDS);
             executor.submit(this::flushWaiting).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             logger.warn("usage not written at shutdown: {} records", waiting());

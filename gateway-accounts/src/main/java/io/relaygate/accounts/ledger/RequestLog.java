@@ -58,7 +58,7 @@ public final class RequestLog implements AutoCloseable {
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor = e;
         long every = Math.max(1, batchInterval.toMillis());
-        executor.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> flush(true), every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Queues {@code record} for the next batch; never blocks. */
@@ -74,11 +74,19 @@ public final class RequestLog implements AutoCloseable {
         return dropped.sum();
     }
 
-    private void flush() {
+    /**
+     * Appends what queued, a batch at a time. {@code ride} (the regular ticks): a batch that is not a backlog's full
+     * one may wait a little for a usage spend to go with ({@link RequestRecords#appendRiding}), and ends the flush:
+     * what queued meanwhile is the next tick's batch, not a call of its own. A backlog's full batches go at once.
+     */
+    private void flush(boolean ride) {
         List<RequestRecord> batch = new ArrayList<>();
         while (queue.drainTo(batch, MAX_BATCH) > 0) {
+            boolean riding = ride && batch.size() < MAX_BATCH;
             try {
-                records.append(batch).toCompletableFuture().get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                (riding ? records.appendRiding(batch) : records.append(batch))
+                        .toCompletableFuture()
+                        .get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 dropped.add(batch.size());
@@ -88,6 +96,9 @@ public final class RequestLog implements AutoCloseable {
                 warnings.warn(
                         "append",
                         "request records dropped (" + batch.size() + "): " + Secrets.redact(String.valueOf(e)));
+            }
+            if (riding) {
+                return;
             }
             batch = new ArrayList<>();
         }
@@ -99,7 +110,7 @@ public final class RequestLog implements AutoCloseable {
         if (executor.isShutdown()) {
             return;
         }
-        executor.execute(this::flush);
+        executor.execute(() -> flush(false));
         executor.shutdown();
         try {
             executor.awaitTermination(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);

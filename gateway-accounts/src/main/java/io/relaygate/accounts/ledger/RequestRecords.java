@@ -12,6 +12,14 @@ public interface RequestRecords {
     /** Appends {@code batch} (oldest first); the oldest records beyond the bound are dropped. */
     CompletionStage<Void> append(List<RequestRecord> batch);
 
+    /**
+     * {@link #append}, for a batch that may be held back a little ({@link RequestLog}'s regular batches): the Redis
+     * store of one server sends it in the next usage spend's call, or alone after a short bound.
+     */
+    default CompletionStage<Void> appendRiding(List<RequestRecord> batch) {
+        return append(batch);
+    }
+
     /** The records {@code query} asks for, newest first. */
     CompletionStage<List<RequestRecord>> read(RequestQuery query);
 

@@ -3,7 +3,6 @@ package io.relaygate.accounts.state;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
@@ -41,7 +40,8 @@ import java.util.concurrent.CompletionStage;
  * the top lists ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}); the index SADDs come once
  * per id and process. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
- * admission and the spend.
+ * admission and the spend. On one server the usage batch and the request records that are due ride in the next
+ * spend's call ({@link RedisGroupCommit}): at c=1 that is all, two top-level commands a request.
  */
 public final class RedisSharedState implements SharedState {
 
@@ -50,14 +50,16 @@ public final class RedisSharedState implements SharedState {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
     private final java.util.function.Function<String, CompletionStage<?>> conditionChanged;
-    private final Script admit;
-    private final Script usage;
-    private final Script spend;
-    private final Script trial;
-    private final Script renew;
+    private final RedisScript admit;
+    private final RedisScript usage;
+    private final RedisScript spend;
+    private final RedisScript trial;
+    private final RedisScript renew;
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
     private final RedisKeyNames names;
+    /** A Redis of one server's group commit (the usage and records batches ride with spends); null on a Cluster. */
+    private final @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit;
 
     /** The last lease and sticky-session lifetimes' text: the same per gateway config, encoded once. */
     private volatile RedisKeyNames.Number leaseTtl = RedisKeyNames.Number.NONE;
@@ -85,34 +87,59 @@ public final class RedisSharedState implements SharedState {
      * @param conditionChanged told (after the write) of each account put out of rotation or back, so other instances
      *     read the conditions again at once; what it returns is waited for before the write completes
      * @param oneServer whether every key is on one server (standalone or Sentinel-watched, not a Cluster): a usage
-     *     batch is then one call (batch.lua) instead of one per scope and one for the top lists
+     *     batch is then one call (batch.lua) instead of one per scope and one for the top lists, and the regular
+     *     batches ride in the next spend's call ({@link RedisGroupCommit}, at most {@link
+     *     RedisGroupCommit#DEFAULT_BOUND} later)
      */
     public RedisSharedState(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
             java.util.function.Function<String, CompletionStage<?>> conditionChanged,
             boolean oneServer) {
+        this(redis, prefix, conditionChanged, oneServer, RedisGroupCommit.DEFAULT_BOUND);
+    }
+
+    /** A state of one server whose parked batches wait at most {@code rideBound} for a spend (tests). */
+    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, Duration rideBound) {
+        this(redis, prefix, accountId -> CompletableFuture.completedFuture(null), true, rideBound);
+    }
+
+    private RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged,
+            boolean oneServer,
+            Duration rideBound) {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.names = new RedisKeyNames(prefix);
-        this.admit = new Script(redis, resource("admit.lua"));
+        this.admit = new RedisScript(redis, resource("admit.lua"));
         String applied = resource("applied.lua");
         String usageFunction = applied + resource("usage.lua");
-        this.usage = new Script(redis, usageFunction + "return usage(KEYS, ARGV)\n");
-        this.spend = new Script(redis, applied + resource("spend.lua"));
-        this.trial = new Script(redis, resource("trial.lua"));
-        this.renew = new Script(redis, resource("renew.lua"));
-        this.topLists = new RedisTopLists(redis, prefix, new Script(redis, resource("topset.lua")));
+        this.usage = new RedisScript(redis, usageFunction + "return usage(KEYS, ARGV)\n");
+        String spendSource = resource("spend.lua");
+        this.spend = new RedisScript(redis, applied + spendSource);
+        this.trial = new RedisScript(redis, resource("trial.lua"));
+        this.renew = new RedisScript(redis, resource("renew.lua"));
+        this.topLists = new RedisTopLists(redis, prefix, new RedisScript(redis, resource("topset.lua")));
+        String batchSource = resource("batch.lua");
         this.writes = new RedisUsageWrites(
-                redis,
-                prefix,
-                usage,
-                topLists,
-                oneServer ? new Script(redis, usageFunction + resource("batch.lua")) : null);
+                redis, prefix, usage, topLists, oneServer ? new RedisScript(redis, usageFunction + batchSource) : null);
+        this.groupCommit = oneServer
+                ? new RedisGroupCommit(redis, usageFunction, spendSource, spend, batchSource, rideBound)
+                : null;
     }
 
-    private static String resource(String name) {
+    /**
+     * The group commit the request records ride in too (RedisRequestRecords), or {@code null} on a Cluster (or a
+     * state made without {@code oneServer}): the records' stream is in a slot of its own there.
+     */
+    public @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit() {
+        return groupCommit;
+    }
+
+    static String resource(String name) {
         try (InputStream in = RedisSharedState.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);
@@ -344,10 +371,22 @@ public final class RedisSharedState implements SharedState {
                 .get(0);
     }
 
-    /** Each record's scripts, pipelined, then one topset.lua for the top lists the batch touched. */
+    /**
+     * On one server one batch.lua; on a Cluster each record's scripts, pipelined, then one topset.lua for the top
+     * lists the batch touched.
+     */
     @Override
     public List<CompletionStage<Void>> recordAll(List<UsageWrite> batch) {
         return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class));
+    }
+
+    /**
+     * On one server the batch.lua call waits, parked, for the next spend and goes in its call ({@link
+     * RedisGroupCommit}), or alone after {@link RedisGroupCommit#DEFAULT_BOUND}; on a Cluster as {@link #recordAll}.
+     */
+    @Override
+    public List<CompletionStage<Void>> recordAllRiding(List<UsageWrite> batch) {
+        return writes.write(batch, java.util.EnumSet.allOf(UsageScope.class), groupCommit);
     }
 
     /** The writer's applied set of {@code scope}'s {@code id}, in that id's slot. */
@@ -411,7 +450,10 @@ public final class RedisSharedState implements SharedState {
             w == null ? "0" : Long.toString(w.low()),
             costMask(r.costLimits())
         };
-        return spend.<Long>run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args)
+        String[] k = keys.toArray(String[]::new);
+        RedisGroupCommit rider = groupCommit;
+        // on one server a parked usage or records batch goes in this call; the spend itself never waits
+        return (rider != null ? rider.spend(k, args) : spend.<Long>run(ScriptOutputType.INTEGER, k, args))
                 .thenApply(n -> null);
     }
 
@@ -450,42 +492,12 @@ public final class RedisSharedState implements SharedState {
                 : topLists.top(scope, period, at, n, (id, bucket) -> usageKey(scope, id, period, bucket));
     }
 
-    /** The connection belongs to the store; nothing to close here. */
+    /** Sends what is parked for a spend now; the connection belongs to the store, which closes it. */
     @Override
-    public void close() {}
-
-    /** A Lua script run by its SHA, loaded again (EVAL) when Redis lost its script cache. */
-    static final class Script {
-        private final RedisClusterAsyncCommands<String, String> redis;
-        private final String source;
-        private final String sha;
-
-        Script(RedisClusterAsyncCommands<String, String> redis, String source) {
-            this.redis = redis;
-            this.source = source;
-            this.sha = Sha1.hex(source);
-        }
-
-        <T> CompletionStage<T> run(ScriptOutputType type, String[] keys, String[] args) {
-            CompletableFuture<T> out = new CompletableFuture<>();
-            redis.<T>evalsha(sha, type, keys, args).whenComplete((v, e) -> {
-                if (e == null) {
-                    out.complete(v);
-                } else if (e instanceof RedisNoScriptException
-                        || (e.getCause() instanceof RedisNoScriptException)
-                        || String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                    redis.<T>eval(source, type, keys, args).whenComplete((v2, e2) -> {
-                        if (e2 == null) {
-                            out.complete(v2);
-                        } else {
-                            out.completeExceptionally(e2);
-                        }
-                    });
-                } else {
-                    out.completeExceptionally(e);
-                }
-            });
-            return out;
+    public void close() {
+        RedisGroupCommit rider = groupCommit;
+        if (rider != null) {
+            rider.flush();
         }
     }
 }

@@ -30,9 +30,9 @@ final class RedisTopLists {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
-    private final RedisSharedState.Script topset;
+    private final RedisScript topset;
 
-    RedisTopLists(RedisClusterAsyncCommands<String, String> redis, String prefix, RedisSharedState.Script topset) {
+    RedisTopLists(RedisClusterAsyncCommands<String, String> redis, String prefix, RedisScript topset) {
         this.redis = redis;
         this.prefix = prefix;
         this.topset = topset;

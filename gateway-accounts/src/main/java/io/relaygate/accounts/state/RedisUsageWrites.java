@@ -21,19 +21,19 @@ final class RedisUsageWrites {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
-    private final RedisSharedState.Script usage;
+    private final RedisScript usage;
     private final RedisTopLists topLists;
     /** Every write of a batch in one call (batch.lua), or {@code null} on a Cluster: a call per slot. */
-    private final RedisSharedState.@Nullable Script batch;
+    private final @Nullable RedisScript batch;
     /** Ids this instance has put into the {@code {idx}} sets: each is added once per process, not per request. */
     private final Set<String> indexed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RedisUsageWrites(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
-            RedisSharedState.Script usage,
+            RedisScript usage,
             RedisTopLists topLists,
-            RedisSharedState.@Nullable Script batch) {
+            @Nullable RedisScript batch) {
         this.redis = redis;
         this.batch = batch;
         this.prefix = prefix;
@@ -47,8 +47,17 @@ final class RedisUsageWrites {
      * ranking fails nothing: the usage is written, the next batch ranks its ids again).
      */
     List<CompletionStage<Void>> write(List<UsageWrite> batch, Set<UsageScope> scopes) {
+        return write(batch, scopes, null);
+    }
+
+    /**
+     * {@link #write(List, Set)}, the batch.lua call (one server) parked in {@code rider} for the next spend when one is
+     * given; on a Cluster, or without a rider, as {@link #write(List, Set)}.
+     */
+    List<CompletionStage<Void>> write(
+            List<UsageWrite> batch, Set<UsageScope> scopes, @Nullable RedisGroupCommit rider) {
         if (this.batch != null) {
-            return writeAtOnce(this.batch, batch, scopes);
+            return writeAtOnce(this.batch, batch, scopes, rider);
         }
         RedisTopLists.Batch tops = topLists.new Batch();
         List<CompletableFuture<Void>> usage = new ArrayList<>(batch.size());
@@ -66,11 +75,12 @@ final class RedisUsageWrites {
     }
 
     /**
-     * The whole batch as one batch.lua: one stage per write, all complete (or failed) with that call and, for an id
-     * this process has not indexed yet, its index SADD.
+     * The whole batch as one batch.lua, sent now or, with a {@code rider}, parked there to go with the next spend: one
+     * stage per write, all complete (or failed) with that call and, for an id this process has not indexed yet, its
+     * index SADD.
      */
     private List<CompletionStage<Void>> writeAtOnce(
-            RedisSharedState.Script script, List<UsageWrite> batch, Set<UsageScope> scopes) {
+            RedisScript script, List<UsageWrite> batch, Set<UsageScope> scopes, @Nullable RedisGroupCommit rider) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>();
         args.add("");
@@ -103,10 +113,10 @@ final class RedisUsageWrites {
             indexes.add(index);
         }
         args.set(0, Integer.toString(sections));
-        CompletableFuture<Void> written = script.<Long>run(
-                        ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new))
-                .thenApply(n -> (Void) null)
-                .toCompletableFuture();
+        CompletionStage<Long> call = rider != null
+                ? rider.batch(keys, args)
+                : script.run(ScriptOutputType.INTEGER, keys.toArray(String[]::new), args.toArray(String[]::new));
+        CompletableFuture<Void> written = call.thenApply(n -> (Void) null).toCompletableFuture();
         List<CompletionStage<Void>> out = new ArrayList<>(batch.size());
         for (List<CompletableFuture<?>> index : indexes) {
             index.add(written);

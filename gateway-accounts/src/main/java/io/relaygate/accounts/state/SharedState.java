@@ -136,6 +136,15 @@ public interface SharedState extends AutoCloseable {
     }
 
     /**
+     * {@link #recordAll}, for a batch that may be held back a little (the usage recorder's regular batches): a store
+     * that can send it with the next {@link #spend} (Redis of one server: one call for both) parks it for a short
+     * bound, then sends it alone if no spend came. The stages complete when it was written, as {@link #recordAll}'s.
+     */
+    default List<CompletionStage<Void>> recordAllRiding(List<UsageWrite> batch) {
+        return recordAll(batch);
+    }
+
+    /**
      * The {@code n} ids of {@code scope} with the most cost, then requests, in the {@code period} bucket holding
      * {@code at}, most first (the console's top lists). This default reads every id's counters and sorts them (what
      * the embedded store does, in memory); Redis keeps a ranked set per bucket instead.

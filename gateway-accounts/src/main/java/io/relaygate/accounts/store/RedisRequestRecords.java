@@ -10,6 +10,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.relaygate.accounts.ledger.RequestQuery;
 import io.relaygate.accounts.ledger.RequestRecord;
 import io.relaygate.accounts.ledger.RequestRecords;
+import io.relaygate.accounts.state.RedisGroupCommit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ import java.util.concurrent.CompletionStage;
  * ({@code XTRIM MINID}), keeping between N and 1.25 N and a batch. Reading walks the stream newest first with
  * {@code XREVRANGE} in pages; an entry's id is the time it was written, never before its records ended, so
  * {@code since} bounds the ids and the records' own time and fields filter the rest.
+ *
+ * <p>On a Redis of one server the log's regular batches ({@link #appendRiding}) ride with the next spend's call
+ * ({@link RedisGroupCommit}): the same script, run as a part of that call, so they cost no call of their own.
  */
 final class RedisRequestRecords implements RequestRecords {
 
@@ -35,25 +39,8 @@ final class RedisRequestRecords implements RequestRecords {
 
     private static final int PAGE = 1000;
 
-    private static final String APPEND = String.join(
-            "\n",
-            "local fields = {}",
-            "for i = 2, #ARGV do",
-            "  fields[#fields + 1] = i == 2 and 'r' or 'r' .. (i - 1)",
-            "  fields[#fields + 1] = ARGV[i]",
-            "end",
-            "local id = redis.call('XADD', KEYS[1], '*', unpack(fields))",
-            "local added = #ARGV - 1",
-            "local total = redis.call('INCRBY', KEYS[3], added)",
-            "redis.call('ZADD', KEYS[2], total, id)",
-            "local keep = tonumber(ARGV[1])",
-            "local step = math.max(1, math.floor(keep / 4))",
-            "if math.floor(total / step) > math.floor((total - added) / step) then",
-            "  local oldest = redis.call('ZRANGE', KEYS[2], '(' .. (total - keep), '+inf', 'BYSCORE', 'LIMIT', 0, 1)",
-            "  redis.call('XTRIM', KEYS[1], 'MINID', oldest[1])",
-            "  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', total - keep)",
-            "end",
-            "return added");
+    /** records.lua, sent alone (EVAL) when the records do not ride in a spend's call. */
+    private static final String APPEND = RedisGroupCommit.recordsSource();
 
     /** Records per EVAL: their fields go through Lua's stack ({@code unpack}). */
     private static final int CHUNK = 1000;
@@ -62,9 +49,20 @@ final class RedisRequestRecords implements RequestRecords {
     private final String key;
     private final String[] keys;
     private final long maxRecords;
+    private final @org.jspecify.annotations.Nullable RedisGroupCommit rider;
 
     RedisRequestRecords(RedisClusterAsyncCommands<String, String> redis, String prefix, long maxRecords) {
+        this(redis, prefix, maxRecords, null);
+    }
+
+    /** @param rider the one-server state's group commit the regular batches ride in; {@code null} on a Cluster */
+    RedisRequestRecords(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            long maxRecords,
+            @org.jspecify.annotations.Nullable RedisGroupCommit rider) {
         this.redis = requireNonNull(redis, "redis");
+        this.rider = rider;
         this.key = prefix + "{requests}:log";
         this.keys = new String[] {key, prefix + "{requests}:marks", prefix + "{requests}:n"};
         if (maxRecords < 1) {
@@ -75,6 +73,17 @@ final class RedisRequestRecords implements RequestRecords {
 
     @Override
     public CompletionStage<Void> append(List<RequestRecord> batch) {
+        return append(batch, null);
+    }
+
+    /** A batch of at most one script's records rides with the next spend, when there is a group commit. */
+    @Override
+    public CompletionStage<Void> appendRiding(List<RequestRecord> batch) {
+        return append(batch, batch.size() <= CHUNK ? rider : null);
+    }
+
+    private CompletionStage<Void> append(
+            List<RequestRecord> batch, @org.jspecify.annotations.Nullable RedisGroupCommit rider) {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -90,7 +99,9 @@ final class RedisRequestRecords implements RequestRecords {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            writes.add(redis.<Long>eval(APPEND, ScriptOutputType.INTEGER, keys, args)
+            writes.add((rider != null
+                            ? rider.records(keys, args)
+                            : redis.<Long>eval(APPEND, ScriptOutputType.INTEGER, keys, args))
                     .toCompletableFuture());
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));

@@ -64,7 +64,8 @@ final class RedisStore implements Store {
                 accountId -> changes.publish(StoreChange.accountState(accountId)),
                 !link.kind().equals(RedisLink.CLUSTER));
         this.locks = new RedisLocks(redis, prefix);
-        this.requests = new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS);
+        this.requests =
+                new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS, state.groupCommit());
         this.admin = new RedisAdminStore(redis, prefix);
         this.documents = new RedisDocuments(redis, prefix, changes);
         this.people = new PeopleTable(new RedisTable<>(redis, prefix, PersonCodec.INSTANCE), changes);
@@ -174,6 +175,8 @@ final class RedisStore implements Store {
 
     @Override
     public void close() {
+        // what waits for a spend goes now, before the connection closes
+        state.close();
         link.close();
     }
 }

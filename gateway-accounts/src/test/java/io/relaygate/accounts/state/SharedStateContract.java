@@ -582,6 +582,46 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void aRidingBatchIsWrittenOnceWithTheNextSpendOrAloneAndRetriedPartsAreAppliedOnce() {
+        SharedState s = state();
+        Duration hour = Duration.ofHours(1);
+        KeyRules rules = rules(1, null, null, 1000L, hour, null, null, null);
+        assertThat(admit(s, rules, "a", T0).admitted()).isTrue();
+        UsageRecord done = new UsageRecord(
+                keyId,
+                "acct-1",
+                "model-1",
+                UsageCounters.of(new Usage(300, 0, 0, 0), false, 0),
+                T0.plusSeconds(1),
+                hour,
+                true,
+                "a");
+        List<UsageWrite> batch = List.of(new UsageWrite(done.counted(), new WriteId("ride", 1, 1)));
+
+        // the batch parks (one server) and goes in the spend's call; elsewhere it goes at once
+        List<java.util.concurrent.CompletionStage<Void>> riding = s.recordAllRiding(batch);
+        await(s.spend(done, new WriteId("ride", 2, 1)));
+        riding.forEach(f -> await(f));
+        assertThat(admit(s, rules, "b", T0.plusSeconds(2)).admitted())
+                .as("the spend gave the lease back")
+                .isTrue();
+        // a retried batch with no spend after it goes alone (bounded); a retried spend; both applied before
+        s.recordAllRiding(batch).forEach(f -> await(f));
+        await(s.spend(done.withoutLease(), new WriteId("ride", 2, 1)));
+
+        assertThat(await(s.usage(UsageScope.KEY, Period.TOTAL, T0)))
+                .singleElement()
+                .extracting(UsageRow::counters)
+                .as("the request and its tokens once")
+                .isEqualTo(new UsageCounters(1, 0, 300, 0, 0, 0, 0));
+        assertThat(admit(s, rules, "c", T0.plusSeconds(3)).limit())
+                .as("the lease of b is held; the tokens counted once (300 of 1,000)")
+                .isEqualTo(Admission.Limit.CONCURRENCY);
+        await(s.release(keyId, "b"));
+        assertThat(admit(s, rules, "d", T0.plusSeconds(4)).admitted()).isTrue();
+    }
+
+    @Test
     void theTopIdsOfABucketRankByCostThenRequestsAndCarryTheirCounters() {
         SharedState s = state();
         String cheap = keyId + "-cheap";

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * cost) and a session, the way the gateway sends them with its usage journal: an admission and a spend per request,
  * then per 100 ms batch the summed usage record and the request records. Counted by a redis-server of the test's own
  * ({@code INFO commandstats}: calls made inside scripts included), so the counts are exact: a count, not a timing.
+ *
+ * <p>On one server the regular batches ride in the next spend's call (group commit, {@link
+ * io.relaygate.accounts.state.RedisGroupCommit}): two top-level calls a request at c=1, whatever the batches.
  */
 class RedisCommandsPerRequestTest {
 
@@ -70,14 +73,19 @@ class RedisCommandsPerRequestTest {
         redis = RedisProcess.start(dir.resolve("redis"));
         client = RedisClient.create(redis.url());
         connection = client.connect();
-        state = new RedisSharedState(connection.async(), "t:", true);
-        records = new RedisRequestRecords(connection.async(), "t:", 100_000);
+        // a bound far beyond a loaded machine's pauses: in these counts a batch rides whenever a spend follows it
+        state = new RedisSharedState(connection.async(), "t:", Duration.ofSeconds(30));
+        records = new RedisRequestRecords(connection.async(), "t:", 100_000, ((RedisSharedState) state).groupCommit());
         // loads the scripts (NOSCRIPT, then EVAL) and indexes the ids: once per process, not per request
         Instant warm = Instant.now();
         for (int i = 0; i < 3; i++) {
             request("warm-" + i, warm);
         }
         batch(3, warm);
+        // and group.lua, which a spend with parked batches sends
+        List<CompletableFuture<Void>> riding = ridingBatch(3, warm);
+        request("warm-ride", warm);
+        await(CompletableFuture.allOf(riding.toArray(CompletableFuture[]::new)));
     }
 
     @AfterAll
@@ -136,6 +144,157 @@ class RedisCommandsPerRequestTest {
                 .isLessThanOrEqualTo(12);
     }
 
+    @Test
+    void batchesThatAreDueRideInTheNextSpendSoARequestCostsTwoCallsInAll() {
+        Instant now = Instant.now();
+        long input = accountInput(now);
+        Calls before = Calls.read();
+        int batchesSent = 4;
+        int perBatch = 5;
+        List<CompletableFuture<Void>> written = new ArrayList<>();
+        for (int b = 0; b < batchesSent; b++) {
+            // the usage recorder's and the request log's ticks, then the requests of the next 100 ms
+            written.addAll(ridingBatch(perBatch, now));
+            for (int i = 0; i < perBatch; i++) {
+                request("g" + b + "_" + i, now.plusMillis(i));
+            }
+        }
+        await(CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)));
+        Calls used = Calls.read().minus(before);
+
+        int requests = batchesSent * perBatch;
+        assertThat(used.scripts())
+                .as("per request the admission and the spend; each batch's usage and records in a spend's call")
+                .isEqualTo(2L * requests);
+        assertThat(used.inside())
+                .as("inside scripts the same calls as apart: per request 10, per batch 66 (usage 3 × 18, 9 ZADD GT,"
+                        + " records 3); plus 3 once in 32 writes per writer (the deduplication forgets numbers)")
+                .isLessThanOrEqualTo(10L * requests + 66L * batchesSent + 2 * 3);
+        assertThat(accountInput(now) - input)
+                .as("every riding batch's usage written once")
+                .isEqualTo(30L * perBatch * batchesSent);
+    }
+
+    @Test
+    void aBatchWithNoSpendAfterItGoesOnItsOwnWithinItsBound() {
+        Instant now = Instant.now();
+        long input = accountInput(now);
+        // the gateway's bound (the batch interval): nothing else to wait for, the batch goes alone after it
+        RedisSharedState alone = new RedisSharedState(connection.async(), "t:", true);
+        RedisRequestRecords aloneRecords =
+                new RedisRequestRecords(connection.async(), "t:", 100_000, alone.groupCommit());
+        Calls before = Calls.read();
+        List<CompletableFuture<Void>> written = ridingBatch(alone, aloneRecords, 7, now);
+        await(CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)));
+        Calls used = Calls.read().minus(before);
+
+        assertThat(used.scripts())
+                .as("no spend came: the usage and the records went together, one call (was two)")
+                .isEqualTo(1);
+        assertThat(accountInput(now) - input).isEqualTo(30L * 7);
+        assertThat(await(records.read(new io.relaygate.accounts.ledger.RequestQuery(
+                                null, null, now.minusSeconds(1), null, 1000)))
+                        .stream()
+                        .filter(r -> r.id().startsWith("req_" + batches + "_"))
+                        .count())
+                .as("the batch's request records, in the stream")
+                .isEqualTo(7);
+    }
+
+    @Test
+    void aPartThatFailsInsideTheGroupFailsAloneAndTheSpendIsCounted() {
+        Instant now = Instant.now();
+        // a records stream that is not a stream: its XADD fails inside the group's call
+        connection.sync().set("bad:{requests}:log", "not a stream");
+        RedisRequestRecords bad =
+                new RedisRequestRecords(connection.async(), "bad:", 100, ((RedisSharedState) state).groupCommit());
+        long input = accountInput(now);
+        CompletionStage<Void> usage = state.recordAllRiding(List.of(new UsageWrite(summed(2, now), null)))
+                .get(0);
+        CompletionStage<Void> failing =
+                bad.appendRiding(List.of(StoreContract.record("req_bad", now, "kid", "acct", 200, 30)));
+        Calls before = Calls.read();
+        request("p0", now);
+        Calls used = Calls.read().minus(before);
+
+        assertThat(used.scripts())
+                .as("the admission, and the spend carrying both parts")
+                .isEqualTo(2);
+        assertThat(Futures.failure(failing)).hasMessageContaining("WRONGTYPE");
+        await(usage);
+        assertThat(accountInput(now) - input).as("the usage part applied").isEqualTo(60);
+        connection.sync().del("bad:{requests}:log");
+    }
+
+    @Test
+    void withoutOneServerABatchGoesAtOncePerSlotAndNothingRides() {
+        SharedState perSlot = new RedisSharedState(connection.async(), "t:", false);
+        assertThat(((RedisSharedState) perSlot).groupCommit()).isNull();
+        Instant now = Instant.now();
+        UsageRecord sum = summed(1, now);
+        // the ids' index entries: once per process
+        await(perSlot.recordAllRiding(List.of(new UsageWrite(sum, null))).get(0));
+        Calls before = Calls.read();
+        await(perSlot.recordAllRiding(List.of(new UsageWrite(sum, null))).get(0));
+        Calls used = Calls.read().minus(before);
+
+        assertThat(used.scripts())
+                .as("a Cluster's path: usage.lua per scope (key, account, model) and topset.lua for the top lists")
+                .isEqualTo(3 + 1);
+    }
+
+    /** The account's input tokens this week so far, as the store reads them. */
+    private static long accountInput(Instant at) {
+        return await(state.usageOf(
+                        io.relaygate.accounts.state.UsageScope.ACCOUNT,
+                        "acct",
+                        io.relaygate.accounts.state.Period.TOTAL,
+                        List.of(at)))
+                .get(0)
+                .inputTokens();
+    }
+
+    /**
+     * One 100 ms batch of {@code n} requests as the recorder and the log send it on their ticks, riding: its usage
+     * record and its request records, parked for the next spend; one future per part.
+     */
+    private static List<CompletableFuture<Void>> ridingBatch(int n, Instant at) {
+        return ridingBatch(state, records, n, at);
+    }
+
+    private static List<CompletableFuture<Void>> ridingBatch(
+            SharedState state, RedisRequestRecords records, int n, Instant at) {
+        seq++;
+        batches++;
+        List<CompletableFuture<Void>> out = new ArrayList<>();
+        for (CompletionStage<Void> w : state.recordAllRiding(
+                List.of(new UsageWrite(summed(n, at), new WriteId("batches", batches, batches))))) {
+            out.add(w.toCompletableFuture());
+        }
+        List<RequestRecord> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(StoreContract.record("req_" + batches + "_" + i, at, "kid", "acct", 200, 30));
+        }
+        out.add(records.appendRiding(batch).toCompletableFuture());
+        return out;
+    }
+
+    /** The summed usage record of {@code n} requests, counted against the limits already. */
+    private static UsageRecord summed(int n, Instant at) {
+        return new UsageRecord(
+                        "kid",
+                        "acct",
+                        "model",
+                        UsageCounters.of(new Usage(30L * n, 8L * n, 0, 0), false, 174L * n),
+                        at,
+                        RULES.tokenWindow(),
+                        true,
+                        null,
+                        false,
+                        UsageRecord.costLimitsOf(RULES))
+                .counted();
+    }
+
     /** One request as the gateway sends it: the admission, then the spend with the lease (journalled write id). */
     private static void request(String id, Instant at) {
         assertThat(await(state.admit(new AdmissionRequest("kid", RULES, id, LEASE, at, "session", LEASE)))
@@ -158,18 +317,7 @@ class RedisCommandsPerRequestTest {
 
     /** One 100 ms batch of {@code n} requests: their summed usage record and their request records. */
     private static void batch(int n, Instant at) {
-        UsageRecord sum = new UsageRecord(
-                        "kid",
-                        "acct",
-                        "model",
-                        UsageCounters.of(new Usage(30L * n, 8L * n, 0, 0), false, 174L * n),
-                        at,
-                        RULES.tokenWindow(),
-                        true,
-                        null,
-                        false,
-                        UsageRecord.costLimitsOf(RULES))
-                .counted();
+        UsageRecord sum = summed(n, at);
         seq++;
         batches++;
         List<CompletionStage<Void>> writes =
