@@ -83,10 +83,15 @@ public final class LoopSupport {
                 return invoke(method, target, args);
             }
             Object result;
-            try {
-                result = loop.submit(() -> invoke(method, target, args)).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                throw e.getCause();
+            if (loop.inEventLoop()) {
+                // a continuation on the loop calling the store again, as the gateway's do
+                result = invoke(method, target, args);
+            } else {
+                try {
+                    result = loop.submit(() -> invoke(method, target, args)).get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw e.getCause();
+                }
             }
             return isPart(method.getReturnType()) ? partOrNull(method.getReturnType(), result, loop) : result;
         }));
