@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On a Redis store the gateway's own event loops run its Redis connections (issue 21): the admission and spend scripts
- * of a key with limits, made by a request's event loop, complete on a worker thread ({@code relaygate-io-…}), never on
- * a Lettuce I/O thread that would hand the result back.
+ * On a Redis store the gateway's own event loops run its Redis connections (issue 21): the admission script of a key
+ * with limits, made by a request's event loop, completes on a worker thread ({@code relaygate-io-…}), not on a Lettuce
+ * I/O thread that would hand the result back (before issue 21: none did).
  */
 class RedisOnEventLoopsIT {
 
@@ -115,11 +115,12 @@ class RedisOnEventLoopsIT {
         }
 
         LongAdder onWorkers = scriptsByThread.get("relaygate-io");
+        // Each request's admit.lua is made by its worker. Its spend.lua is too, unless the usage recorder is writing a
+        // backlog at that moment (then the spend waits for the recorder's thread), and the recorder's batches are its
+        // own: so at least one script a request, and on a Lettuce thread none of the admissions.
         assertThat(onWorkers == null ? 0 : onWorkers.sum())
-                .as(
-                        "admit.lua and spend.lua of each request completed on the worker that made them (%s)",
-                        scriptsByThread)
-                .isGreaterThanOrEqualTo(2L * REQUESTS);
+                .as("each request's admission completed on the worker that made it (%s)", scriptsByThread)
+                .isGreaterThanOrEqualTo(REQUESTS);
     }
 
     private static HttpResponse<byte[]> post(GatewayServer gw, String secret) throws Exception {
