@@ -53,6 +53,22 @@ public interface Store extends AutoCloseable {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * Runs the backend's connections on the caller's event loops where it can (Redis, standalone or Sentinel: one
+     * connection per loop of {@code loops}), so that a call made on one of those loops completes on it without a
+     * thread hand-off. Blocks while connecting: call it at start-up, off those loops. From then on no result of this
+     * store may be waited for (join, get) on one of those loops: its answer is read by that loop. Calls from other
+     * threads keep the backend's own connection. The returned handle moves the calls back to that connection and closes
+     * the per-loop ones; close it before the loops stop. The embedded store, whose calls need no I/O, does nothing.
+     *
+     * @param channelClass the socket channel class {@code loops} run (epoll or NIO): the backend uses its own
+     *     connection when it would open another kind
+     */
+    default AutoCloseable runOn(
+            io.netty.channel.EventLoopGroup loops, Class<? extends io.netty.channel.Channel> channelClass) {
+        return () -> {};
+    }
+
     /** Tells {@code observer} of every backend command from now on (replacing an earlier one); the embedded store has none. */
     default void observeCommands(CommandObserver observer) {}
 

@@ -77,6 +77,8 @@ public final class GatewayServer implements AutoCloseable {
     private final @Nullable GatewayMetrics metrics;
     /** This gateway's caches listening to the store's change channel (admin changes from any instance). */
     private final AutoCloseable storeChanges;
+    /** The store's connections on the workers ({@link Store#runOn}): closed before the workers stop. */
+    private final AutoCloseable storeLoops;
 
     private GatewayServer(
             EventLoopGroup boss,
@@ -90,8 +92,10 @@ public final class GatewayServer implements AutoCloseable {
             ChannelGroup clients,
             Readiness readiness,
             @Nullable GatewayMetrics metrics,
-            AutoCloseable storeChanges) {
+            AutoCloseable storeChanges,
+            AutoCloseable storeLoops) {
         this.storeChanges = storeChanges;
+        this.storeLoops = storeLoops;
         this.draining = draining;
         this.clients = clients;
         this.readiness = readiness;
@@ -205,6 +209,7 @@ public final class GatewayServer implements AutoCloseable {
             logger.debug("unsubscribing from store changes failed: {}", e.toString());
         }
         serverChannel.close().syncUninterruptibly();
+        closeStoreLoops(storeLoops);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         boss.terminationFuture().syncUninterruptibly();
@@ -215,6 +220,18 @@ public final class GatewayServer implements AutoCloseable {
         GatewayMetrics m = metrics;
         if (m != null) {
             m.close();
+        }
+    }
+
+    /**
+     * Closes the store's connections on the workers while the workers still run (a channel closes on its loop); calls
+     * from then on, such as those of exchanges the shutdown cuts, go over the store's own connection.
+     */
+    private static void closeStoreLoops(AutoCloseable storeLoops) {
+        try {
+            storeLoops.close();
+        } catch (Exception e) {
+            logger.debug("closing the store's connections on the event loops failed: {}", e.toString());
         }
     }
 
@@ -295,7 +312,10 @@ public final class GatewayServer implements AutoCloseable {
             UsageRecorder recorder = null;
             RequestLog requestLog = null;
             GatewayMetrics metrics = null;
+            AutoCloseable storeLoops = null;
             try {
+                // first, before any call of the store: a call made on a worker then runs on the worker's own connection
+                storeLoops = store.runOn(workers, transports.socketChannel());
                 OperatorData data = OperatorData.of(config, store);
                 recorder = newRecorder(config, store);
                 List<ExchangeListener> all = new ArrayList<>(listeners);
@@ -405,8 +425,12 @@ public final class GatewayServer implements AutoCloseable {
                         clients,
                         readiness,
                         metrics,
-                        changes);
+                        changes,
+                        storeLoops);
             } catch (RuntimeException e) {
+                if (storeLoops != null) {
+                    closeStoreLoops(storeLoops);
+                }
                 boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
                 if (recorder != null) {

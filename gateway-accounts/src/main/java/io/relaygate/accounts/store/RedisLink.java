@@ -22,6 +22,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.relaygate.core.Secrets;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ import java.util.function.Consumer;
  * cluster pub/sub: a classic {@code PUBLISH} reaches every node's subscribers over the cluster bus).
  */
 final class RedisLink implements AutoCloseable {
+
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(RedisLink.class);
 
     /** A command that gets no answer within this fails instead of leaving a request hanging. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
@@ -74,6 +77,8 @@ final class RedisLink implements AutoCloseable {
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final String kind;
+    /** Standalone and Sentinel: what opens connections on the caller's event loops; {@code null} on a Cluster. */
+    private final @org.jspecify.annotations.Nullable LoopSource loops;
 
     private RedisLink(
             ClientResources resources,
@@ -81,14 +86,23 @@ final class RedisLink implements AutoCloseable {
             AutoCloseable connection,
             RedisClusterAsyncCommands<String, String> commands,
             StatefulRedisPubSubConnection<String, String> pubSub,
-            String kind) {
+            String kind,
+            @org.jspecify.annotations.Nullable LoopSource loops) {
         this.resources = resources;
         this.client = client;
         this.connection = connection;
-        this.commands = commands;
+        this.commands = loops == null ? commands : loops.router().commands();
         this.pubSub = pubSub;
         this.kind = kind;
+        this.loops = loops;
     }
+
+    /** What a standalone or Sentinel link needs to open per-loop connections later ({@link #runOn}). */
+    private record LoopSource(
+            LoopRouter router,
+            RedisURI uri,
+            ClientOptions options,
+            io.lettuce.core.event.command.@org.jspecify.annotations.Nullable CommandListener listener) {}
 
     /**
      * Connects (blocking: start-up only) to {@code url}: {@code redis://}, {@code rediss://}, {@code redis-socket://}
@@ -108,9 +122,8 @@ final class RedisLink implements AutoCloseable {
             String url, io.lettuce.core.event.command.@org.jspecify.annotations.Nullable CommandListener listener) {
         requireNonNull(url, "url");
         List<RedisURI> seeds = clusterSeeds(url);
-        ClientResources resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
-                .build();
+        ClientResources resources =
+                ClientResources.builder().reconnectDelay(reconnectDelay()).build();
         AbstractRedisClient client = null;
         try {
             if (seeds != null) {
@@ -149,7 +162,7 @@ final class RedisLink implements AutoCloseable {
                     }
                 });
                 return new RedisLink(
-                        resources, cluster, c, c.async(), cluster.connectPubSub(StringCodec.UTF8), CLUSTER);
+                        resources, cluster, c, c.async(), cluster.connectPubSub(StringCodec.UTF8), CLUSTER, null);
             }
             RedisURI uri = RedisURI.create(url);
             RedisClient single = RedisClient.create(resources, uri);
@@ -157,13 +170,14 @@ final class RedisLink implements AutoCloseable {
             if (listener != null) {
                 single.addListener(listener);
             }
-            single.setOptions(ClientOptions.builder()
+            ClientOptions options = ClientOptions.builder()
                     .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                     // While Redis is away commands fail at once instead of queueing for the command timeout:
                     // admission then fails open without a stall and usage waits in the UsageRecorder's buffer.
                     // Lettuce keeps reconnecting in the background.
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .build());
+                    .build();
+            single.setOptions(options);
             StatefulRedisConnection<String, String> c = single.connect(StringCodec.UTF8);
             return new RedisLink(
                     resources,
@@ -171,7 +185,8 @@ final class RedisLink implements AutoCloseable {
                     c,
                     c.async(),
                     single.connectPubSub(StringCodec.UTF8),
-                    uri.getSentinels().isEmpty() ? "single" : "sentinel");
+                    uri.getSentinels().isEmpty() ? "single" : "sentinel",
+                    new LoopSource(LoopRouter.over(c.async()), uri, options, listener));
         } catch (RuntimeException e) {
             if (client != null) {
                 client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
@@ -236,9 +251,36 @@ final class RedisLink implements AutoCloseable {
         return java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** The commands every store part uses; results complete on Lettuce's I/O threads. */
+    /**
+     * The commands every store part uses. Results complete on Lettuce's I/O threads, or, for a command made on an event
+     * loop given to {@link #runOn}, on that loop.
+     */
     RedisClusterAsyncCommands<String, String> commands() {
         return commands;
+    }
+
+    /**
+     * Opens one connection on each of {@code group}'s loops (blocking: call it at start-up, off those loops) and sends
+     * the commands made on a loop over its own connection; see {@link LoopConnections}. The handle closes them again
+     * (commands then go to the shared connection): close it before the loops stop. Nothing changes, and the handle does
+     * nothing, on a Cluster, on a Unix socket, or when Lettuce would open channels of another transport than {@code
+     * channelClass}, the one {@code group} runs, or when Redis cannot be reached now (said in the log).
+     */
+    AutoCloseable runOn(io.netty.channel.EventLoopGroup group, Class<? extends io.netty.channel.Channel> channelClass) {
+        LoopSource source = loops;
+        if (source == null || source.uri().getSocket() != null || !LoopConnections.sameTransport(channelClass)) {
+            return () -> {};
+        }
+        try {
+            return LoopConnections.open(
+                    source.router(), group, source.uri(), source.options(), resources, source.listener());
+        } catch (io.lettuce.core.RedisException e) {
+            // Redis went away since the store connected: the shared connection reconnects by itself and serves all
+            logger.warn(
+                    "Redis connections on the event loops not opened ({}); every command uses the shared connection",
+                    Secrets.redact(String.valueOf(e.getMessage())));
+            return () -> {};
+        }
     }
 
     /** {@code single}, {@code sentinel} or {@code cluster}, for start-up output. */

@@ -19,8 +19,9 @@ import io.relaygate.core.Secrets;
 /**
  * The Redis store on a single server, a Sentinel-watched master or a Cluster ({@link RedisLink}): one shared Lettuce
  * connection (Lettuce pipelines concurrent commands over it), its async API only, and a pub/sub connection for the
- * change channel {@code <prefix>changes}. Results complete on Lettuce's I/O threads; the server hops them back to the
- * channel's event loop.
+ * change channel {@code <prefix>changes}. Results complete on Lettuce's I/O threads, and the server hops them back to
+ * the channel's event loop; once the server gave its loops ({@link #runOn}), a call made on one of them goes over that
+ * loop's own connection and completes on it.
  */
 final class RedisStore implements Store {
 
@@ -166,6 +167,14 @@ final class RedisStore implements Store {
     @Override
     public java.util.concurrent.CompletionStage<Void> ping() {
         return link.commands().ping().thenApply(pong -> null);
+    }
+
+    @Override
+    public AutoCloseable runOn(
+            io.netty.channel.EventLoopGroup loops, Class<? extends io.netty.channel.Channel> channelClass) {
+        requireNonNull(loops, "loops");
+        requireNonNull(channelClass, "channelClass");
+        return link.runOn(loops, channelClass);
     }
 
     @Override

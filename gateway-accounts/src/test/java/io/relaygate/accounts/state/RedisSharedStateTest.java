@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RedisSharedStateTest extends SharedStateContract {
 
     private static RedisClient client;
-    private final String prefix = RedisSupport.uniquePrefix();
+    final String prefix = RedisSupport.uniquePrefix();
     private final List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
 
     @BeforeAll

@@ -46,27 +46,55 @@ class RedisReconnectTest {
         redis = RedisProcess.start(dir.resolve("redis"));
         try (Store store =
                 StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dir, redis.url(), "reconnect:"), Map.of())) {
-            assertThat(works(store)).isTrue();
-
-            redis.kill();
-            RedisServers.awaitTrue(() -> !works(store), "the store notices Redis is gone");
-            Thread.sleep(AWAY.toMillis());
-            redis.start();
-            long back = System.nanoTime();
-            long deadline = back + TimeUnit.SECONDS.toNanos(15);
-            while (!works(store) && System.nanoTime() - deadline < 0) {
-                Thread.sleep(10);
-            }
-            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
-            logger.info("Redis answered again; the store used it {} ms later", tookMillis);
-
-            assertThat(works(store)).as("the store works again").isTrue();
-            assertThat(tookMillis)
-                    .as(
-                            "used again within the capped back-off (%s), not the seconds an uncapped one waits",
-                            BACK_WITHIN)
-                    .isLessThan(BACK_WITHIN.toMillis());
+            cameBackWithinTheCappedBackOff(store);
         }
+    }
+
+    /**
+     * The same in the gateway's per-loop mode ({@link Store#runOn}): the connection of the loop that calls, and that of
+     * the other loop, each reconnecting by itself.
+     */
+    @Test
+    void aRedisThatCameBackIsUsedAgainOnEachLoopWithinTheCappedBackOff() throws Exception {
+        redis = RedisProcess.start(dir.resolve("redis"));
+        io.netty.channel.EventLoopGroup loops = LoopSupport.loops(2, "reconnect-loop");
+        try {
+            Store opened =
+                    StoreFactory.open(new StoreConfig(StoreConfig.REDIS, dir, redis.url(), "reconnect:"), Map.of());
+            AutoCloseable perLoop = opened.runOn(loops, LoopSupport.channelClass());
+            java.util.Iterator<io.netty.util.concurrent.EventExecutor> each = loops.iterator();
+            io.netty.channel.EventLoop one = (io.netty.channel.EventLoop) each.next();
+            io.netty.channel.EventLoop two = (io.netty.channel.EventLoop) each.next();
+            try (Store store = LoopSupport.onLoop(opened, perLoop, one)) {
+                Store onTwo = LoopSupport.onLoop(opened, () -> {}, two);
+                assertThat(works(onTwo)).isTrue();
+                cameBackWithinTheCappedBackOff(store);
+                RedisServers.awaitTrue(() -> works(onTwo), "the other loop's connection is back too");
+            }
+        } finally {
+            LoopSupport.stop(loops);
+        }
+    }
+
+    private void cameBackWithinTheCappedBackOff(Store store) throws Exception {
+        assertThat(works(store)).isTrue();
+
+        redis.kill();
+        RedisServers.awaitTrue(() -> !works(store), "the store notices Redis is gone");
+        Thread.sleep(AWAY.toMillis());
+        redis.start();
+        long back = System.nanoTime();
+        long deadline = back + TimeUnit.SECONDS.toNanos(15);
+        while (!works(store) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+        logger.info("Redis answered again; the store used it {} ms later", tookMillis);
+
+        assertThat(works(store)).as("the store works again").isTrue();
+        assertThat(tookMillis)
+                .as("used again within the capped back-off (%s), not the seconds an uncapped one waits", BACK_WITHIN)
+                .isLessThan(BACK_WITHIN.toMillis());
     }
 
     private static boolean works(Store store) {

@@ -40,7 +40,8 @@ public final class Transports {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    Class<? extends SocketChannel> socketChannel() {
+    /** The client socket channel class: upstream connections, and the store's Redis connections on the workers. */
+    public Class<? extends SocketChannel> socketChannel() {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 }

@@ -1,0 +1,135 @@
+package io.relaygate.server;
+
+import static io.relaygate.server.GatewayHarness.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.CommandObserver;
+import io.relaygate.accounts.Store;
+import io.relaygate.accounts.store.RedisSupport;
+import io.relaygate.accounts.store.StoreFactory;
+import io.relaygate.bench.mock.MockOptions;
+import io.relaygate.bench.mock.MockUpstream;
+import io.relaygate.core.KeyRules;
+import io.relaygate.core.config.ConfigLoader;
+import io.relaygate.core.config.GatewayConfig;
+import io.relaygate.core.config.StoreConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On a Redis store the gateway's own event loops run its Redis connections (issue 21): the admission script of a key
+ * with limits, made by a request's event loop, completes on a worker thread ({@code relaygate-io-…}), not on a Lettuce
+ * I/O thread that would hand the result back (before issue 21: none did).
+ */
+class RedisOnEventLoopsIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private static final int REQUESTS = 20;
+
+    @TempDir
+    Path dir;
+
+    private final String prefix = RedisSupport.uniquePrefix();
+
+    @BeforeAll
+    static void redisIsReachable() {
+        RedisSupport.requireRedis();
+    }
+
+    @AfterEach
+    void deleteOwnKeys() {
+        RedisSupport.deleteKeys(prefix);
+    }
+
+    @Test
+    void aRequestsScriptsCompleteOnTheWorkerThatMadeThem() throws Exception {
+        GatewayConfig base = ConfigLoader.load(null, Map.of());
+        GatewayConfig config = base.withServer(base.server().withPort(0))
+                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), RedisSupport.url(), prefix));
+        Map<String, LongAdder> scriptsByThread = new ConcurrentHashMap<>();
+        try (MockUpstream mock = MockUpstream.start(MockOptions.defaults());
+                Store store = StoreFactory.open(config.store(), Map.of())) {
+            store.accounts()
+                    .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
+                    .toCompletableFuture()
+                    .join();
+            KeyRules rules = new KeyRules(
+                    4,
+                    100_000L,
+                    Duration.ofHours(1),
+                    null,
+                    null,
+                    1000.0,
+                    null,
+                    null,
+                    List.of(),
+                    List.of(),
+                    Set.of(),
+                    null,
+                    null,
+                    null);
+            String secret = new ApiKeyService(store.keys())
+                    .create("loops", rules)
+                    .toCompletableFuture()
+                    .join()
+                    .secret();
+            try (GatewayServer gw = GatewayServer.builder(config, store).start()) {
+                // after the server's own (metrics): this one is told where each script's answer completed
+                store.observeCommands(new CommandObserver() {
+                    @Override
+                    public void succeeded(String command, long nanos) {
+                        if (command.equals("EVALSHA") || command.equals("EVAL")) {
+                            String thread = Thread.currentThread().getName();
+                            String group = thread.startsWith("relaygate-io") ? "relaygate-io" : thread;
+                            scriptsByThread
+                                    .computeIfAbsent(group, t -> new LongAdder())
+                                    .increment();
+                        }
+                    }
+
+                    @Override
+                    public void failed(String command) {}
+                });
+                for (int i = 0; i < REQUESTS; i++) {
+                    assertThat(post(gw, secret).statusCode()).isEqualTo(200);
+                }
+            }
+        }
+
+        LongAdder onWorkers = scriptsByThread.get("relaygate-io");
+        // Each request's admit.lua is made by its worker. Its spend.lua is too, unless the usage recorder is writing a
+        // backlog at that moment (then the spend waits for the recorder's thread), and the recorder's batches are its
+        // own: so at least one script a request, and on a Lettuce thread none of the admissions.
+        assertThat(onWorkers == null ? 0 : onWorkers.sum())
+                .as("each request's admission completed on the worker that made it (%s)", scriptsByThread)
+                .isGreaterThanOrEqualTo(REQUESTS);
+    }
+
+    private static HttpResponse<byte[]> post(GatewayServer gw, String secret) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/v1/messages"))
+                .timeout(Duration.ofSeconds(20))
+                .header("x-api-key", secret)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(messages("claude-sonnet-4-5", false, "hello")))
+                .build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    }
+}
