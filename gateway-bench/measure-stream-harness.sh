@@ -15,7 +15,7 @@
 # it, its bytes written over the bytes per event), the mock's and the driver's CPU µs per event (whole process, and
 # its event loops alone: the rest is JIT and GC), the events per second one core would carry at that cost, the system
 # time's share, and the driver's late events (gap > 2 T) and lost events. The driver's own window starts when the
-# script's does and ends 15 s later (40 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
+# script's does and ends 45 s later (60 s with --profile), so its late and lost counts cover the measured window and a little more. --profile DIR records each warmed process with JFR over the window (execution samples every
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
 # N), instead of HTTP/1.1 with one connection per stream. Raw JSON lines go to $RESULTS (default stdout's last lines).
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="$2"; shift 2 ;;
     --cpus) cpus="$2"; shift 2 ;;
     --h2c) h2c="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -53,8 +53,8 @@ results="${RESULTS:-$work/results.jsonl}"
 hz=$(getconf CLK_TCK)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 # The driver's window runs past the script's: the JFR start (jcmd) takes seconds on a busy machine.
-margin=15
-[ -n "$profile" ] && margin=40
+margin=45
+[ -n "$profile" ] && margin=60
 pin=""
 command -v taskset >/dev/null && pin="taskset -c $cpus"
 jfc="$work/fine.jfc"
@@ -75,6 +75,32 @@ loop_ticks() { # pid name-prefix -> utime + stime of its threads whose name star
 }
 wchar() { awk '/^wchar/{print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Bytes the JVM's live threads allocated so far (jcmd Thread.print -e: "allocated=" per thread, in B, K, M or G),
+# whole process and the threads whose name starts with $2. Threads that ended in between are not counted.
+allocated() {
+  jcmd "$1" Thread.print -e 2>/dev/null | python3 -c '
+import re, sys
+unit = {"B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+total = loops = 0
+for line in sys.stdin:
+    m = re.search(r"allocated=(\d+)([BKMG])", line)
+    if m and line.startswith("\""):
+        n = int(m.group(1)) * unit[m.group(2)]
+        total += n
+        loops += n if line[1:].startswith(sys.argv[1]) else 0
+print(total, loops)' "$2"
+}
+# Young and full collections so far and the seconds they paused (jstat -gc: YGC YGCT FGC FGCT).
+# Starts the allocation and GC probes of mock $1 and driver $2 in the background (files $3.{ma,da,mg,dg}): jcmd and
+# jstat attach slowly on a busy machine, and the window's CPU ticks and event counts must not wait for them.
+probing=()
+probes() {
+  allocated "$1" mock-upstream >"$3.ma" & probing+=($!)
+  allocated "$2" load- >"$3.da" & probing+=($!)
+  gc "$1" >"$3.mg" & probing+=($!)
+  gc "$2" >"$3.dg" & probing+=($!)
+}
+gc() { jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c["YGC"] + $c["FGC"], $c["YGCT"] + $c["FGCT"] }'; }
 # The events the mock wrote so far (GET /_mock/usage "events"), or -1 from a build that does not count them.
 declared() {
   local n
@@ -97,6 +123,7 @@ stream_bytes() {
 
 one() { # jar label round
   local jar="$1" label="$2" round="$3" port mock driver out
+  probing=()
   port=$(free_port)
   local mock_args=() driver_args=()
   [ "$h2c" -gt 0 ] && { mock_args=(--http2 --max-streams "$streams"); driver_args=(--h2c --connections "$h2c"); }
@@ -119,10 +146,16 @@ one() { # jar label round
   w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
   ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
   ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
+  local ma0 da0 mg0 dg0 ma1 da1 mg1 dg1
+  probes "$mock" "$driver" "$work/probe0"
   sleep "$window"
   w1=$(date +%s.%N); m1=$(ticks "$mock"); d1=$(ticks "$driver"); e1=$(declared "$port")
   ml1=$(loop_ticks "$mock" mock-upstream); dl1=$(loop_ticks "$driver" load-)
   ms1=$(sys_ticks "$mock"); ds1=$(sys_ticks "$driver"); mw1=$(wchar "$mock")
+  probes "$mock" "$driver" "$work/probe1"
+  wait "${probing[@]}"
+  ma0=$(cat "$work/probe0.ma"); da0=$(cat "$work/probe0.da"); mg0=$(cat "$work/probe0.mg"); dg0=$(cat "$work/probe0.dg")
+  ma1=$(cat "$work/probe1.ma"); da1=$(cat "$work/probe1.da"); mg1=$(cat "$work/probe1.mg"); dg1=$(cat "$work/probe1.dg")
   [ -n "$profile" ] && {
     jcmd "$mock" JFR.stop name=h >/dev/null 2>&1
     jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
@@ -131,12 +164,15 @@ one() { # jar label round
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
   out=$(cat "$work/load-$label-$round.json")
   python3 - "$label" "$round" "$streams" "$interval" "$hz" "$w0" "$w1" "$m0" "$m1" "$d0" "$d1" "$e0" "$e1" \
-      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" <<'EOF' | tee -a "$results" >&2
+      "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" \
+      "$ma0" "$ma1" "$da0" "$da1" "$mg0" "$mg1" "$dg0" "$dg1" <<'EOF' | tee -a "$results" >&2
 import json, sys
 a = sys.argv
 label, rnd, streams, interval, hz = a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])
 w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1, bpe = map(float, a[6:25])
 load, rep = a[25], a[26]
+pair = lambda s: [float(x) for x in s.split()] if len(s.split()) == 2 else [0.0, 0.0]
+ma0, ma1, da0, da1, mg0, mg1, dg0, dg1 = map(pair, a[27:35])
 try:
     r = json.loads(rep)
 except ValueError:
@@ -152,6 +188,14 @@ print(json.dumps({
     "mock_loop_us_per_event": mus(ml1 - ml0), "driver_loop_us_per_event": mus(dl1 - dl0),
     "mock_loop_share": round((ml1 - ml0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_loop_share": round((dl1 - dl0) / (d1 - d0), 2) if d1 > d0 else None,
+    "mock_user_us_per_event": mus((m1 - m0) - (ms1 - ms0)), "mock_sys_us_per_event": mus(ms1 - ms0),
+    "driver_user_us_per_event": mus((d1 - d0) - (ds1 - ds0)), "driver_sys_us_per_event": mus(ds1 - ds0),
+    "mock_bytes_allocated_per_event": round((ma1[0] - ma0[0]) / ev) if ev > 0 else None,
+    "mock_loop_bytes_allocated_per_event": round((ma1[1] - ma0[1]) / ev) if ev > 0 else None,
+    "driver_bytes_allocated_per_event": round((da1[0] - da0[0]) / ev) if ev > 0 else None,
+    "driver_loop_bytes_allocated_per_event": round((da1[1] - da0[1]) / ev) if ev > 0 else None,
+    "mock_gcs": int(mg1[0] - mg0[0]), "mock_gc_pause_ms": round((mg1[1] - mg0[1]) * 1000),
+    "driver_gcs": int(dg1[0] - dg0[0]), "driver_gc_pause_ms": round((dg1[1] - dg0[1]) * 1000),
     "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
     "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),

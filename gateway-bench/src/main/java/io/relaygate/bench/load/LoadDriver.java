@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -95,7 +96,9 @@ public final class LoadDriver {
             Channel connection = shared.isEmpty() ? null : shared.get(i % shared.size());
             EventLoop loop = connection != null ? connection.eventLoop() : (EventLoop) group.next();
             LoadStats stats = perLoop.computeIfAbsent(loop, l -> new LoadStats());
-            slots.add(new LoadSlot(run, loop, stats, connection));
+            H2cConnectionHandler h2c =
+                    connection == null ? null : connection.pipeline().get(H2cConnectionHandler.class);
+            slots.add(new LoadSlot(run, loop, stats, h2c));
         }
         List<Future<?>> connects = new ArrayList<>(n);
         for (int i = 0; i < n && !connectInRamp && (shared.size() > 0 || !options.h2c()); i++) {
@@ -160,8 +163,16 @@ public final class LoadDriver {
         List<Channel> up = new ArrayList<>(count);
         for (ChannelFuture f : connects) {
             if (f.awaitUninterruptibly().isSuccess()) {
-                LoadRun.widenWindow(f.channel());
-                up.add(f.channel());
+                Channel ch = f.channel();
+                H2cConnectionHandler h2c = ch.pipeline().get(H2cConnectionHandler.class);
+                ch.eventLoop().execute(() -> {
+                    try {
+                        h2c.widenWindow();
+                    } catch (Http2Exception e) {
+                        ch.close();
+                    }
+                });
+                up.add(ch);
             }
         }
         return up;

@@ -3,7 +3,6 @@ package io.relaygate.bench.load;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -16,13 +15,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpScheme;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -35,17 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LoadRun {
 
-    /**
-     * h2c: each stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE), above a whole stream of the harness (200
-     * events of ~200 bytes), so the mock never waits for a stream's WINDOW_UPDATE.
-     */
-    private static final int H2C_STREAM_WINDOW_BYTES = 1 << 20;
-    /**
-     * h2c: what the connection's receive window grows by at the start (RFC 9113 section 6.9.2: it starts at 65,535
-     * bytes whatever the settings say); the frame codec then tops it up as the streams read.
-     */
-    private static final int H2C_CONNECTION_WINDOW_INCREMENT = 16 << 20;
-
     /** The default body: a small Anthropic Messages request. */
     static String defaultBody(boolean stream) {
         return "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,\"stream\":" + stream
@@ -57,6 +43,7 @@ final class LoadRun {
     private final String path;
     private final byte[] body;
     private final HttpHeaders headers;
+    private final Http2Headers h2Headers;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger peakStreams = new AtomicInteger();
     private final CountDownLatch slotsDone;
@@ -90,6 +77,13 @@ final class LoadRun {
         }
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         this.headers = h;
+        Http2Headers h2 = new DefaultHttp2Headers()
+                .method(HttpMethod.POST.asciiName())
+                .path(path)
+                .scheme(HttpScheme.HTTP.name())
+                .authority(h.get(HttpHeaderNames.HOST));
+        HttpConversionUtil.toHttp2Headers(h, h2);
+        this.h2Headers = h2;
     }
 
     LoadOptions options() {
@@ -100,50 +94,31 @@ final class LoadRun {
         return bootstrap;
     }
 
-    /** h2c: the pipeline of one connection the streams share; its streams are opened by the slots. */
+    /** h2c: the pipeline of one connection the slots' streams share ({@link H2cConnectionHandler}). */
     ChannelInitializer<Channel> connectionInitializer() {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                Http2Settings settings = Http2Settings.defaultSettings().initialWindowSize(H2C_STREAM_WINDOW_BYTES);
-                ch.pipeline()
-                        .addLast(Http2FrameCodecBuilder.forClient()
-                                .initialSettings(settings)
-                                .build())
-                        .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                            @Override
-                            protected void initChannel(Http2StreamChannel pushed) {
-                                // The mock pushes nothing; a stream it opened would be closed unread.
-                                pushed.close();
-                            }
-                        }));
+                ch.pipeline().addLast(H2cConnectionHandler.create(LoadRun.this));
             }
         };
     }
 
-    /** h2c: after {@code connection} is up, widens its receive window ({@link #H2C_CONNECTION_WINDOW_INCREMENT}). */
-    static void widenWindow(Channel connection) {
-        connection
-                .writeAndFlush(new DefaultHttp2WindowUpdateFrame(H2C_CONNECTION_WINDOW_INCREMENT))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    /**
+     * h2c: the request's headers (RFC 9113 section 8.3.1: the pseudo-headers, then the HTTP/1.1 headers less those
+     * HTTP/2 forbids, Host becoming :authority), built once and shared read-only by every stream of the run.
+     */
+    Http2Headers http2Headers() {
+        return h2Headers;
     }
 
-    /**
-     * The pipeline of a slot's channel: an HTTP/1.1 connection, or with h2c one HTTP/2 stream, whose answer's frames
-     * {@link H2cStreamHandler} reads as they are (the codec behind it only encodes the request).
-     */
+    /** The request body; read-only, wrapped per request. */
+    byte[] body() {
+        return body;
+    }
+
+    /** The pipeline of a slot's HTTP/1.1 connection (h2c slots have none: {@link H2cConnectionHandler}). */
     ChannelInitializer<Channel> initializer(LoadSlot slot) {
-        if (options.h2c()) {
-            return new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                            .addLast(new H2cStreamHandler(slot))
-                            .addLast(new Http2StreamFrameToHttpObjectCodec(false))
-                            .addLast(new LoadClientHandler(slot));
-                }
-            };
-        }
         long slowRead = options.slowReadBytesPerSec();
         return new ChannelInitializer<>() {
             @Override

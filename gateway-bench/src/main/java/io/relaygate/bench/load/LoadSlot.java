@@ -10,9 +10,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * request goes out as soon as the previous one finished. Open loop: request {@code k} is due at {@code start + phase +
  * k × period}; a request that could not go out on time (the previous one was still running) goes out as soon as the
  * connection is free, and its latency still counts from when it was due. With h2c the slot's "connection" is one
- * HTTP/2 stream on a connection it shares with other slots ({@code h2c}): each request opens a new stream, and the
- * stream closes with its answer.
+ * HTTP/2 stream on a connection it shares with other slots ({@code h2c}, whose {@link H2cConnectionHandler} hands it
+ * its answer's frames): each request opens a new stream, and the stream closes with its answer.
  */
 final class LoadSlot {
 
@@ -41,7 +41,7 @@ final class LoadSlot {
     private final SseEventCounter counter;
     private final long intervalNanos;
     /** h2c: the connection this slot's streams are opened on; {@code null}: a connection of its own (HTTP/1.1). */
-    private final @Nullable Channel h2c;
+    private final @Nullable H2cConnectionHandler h2c;
 
     private State state = State.CONNECTING;
     private @Nullable Channel channel;
@@ -57,7 +57,7 @@ final class LoadSlot {
     }
 
     /** A slot whose requests are streams on {@code h2c} (on its event loop), or with {@code null} on connections. */
-    LoadSlot(LoadRun run, EventLoop loop, LoadStats stats, @Nullable Channel h2c) {
+    LoadSlot(LoadRun run, EventLoop loop, LoadStats stats, @Nullable H2cConnectionHandler h2c) {
         this.run = run;
         this.loop = loop;
         this.h2c = h2c;
@@ -70,22 +70,20 @@ final class LoadSlot {
         return loop;
     }
 
-    /** Opens the connection (h2c: a stream); the future completes when it is up (or failed). */
+    /**
+     * Opens the connection; the future completes when it is up (or failed). h2c: the shared connection is up already
+     * and each request opens its own stream, so this only checks that the connection is still open.
+     */
     Future<?> connect(Bootstrap bootstrap) {
-        Channel connection = h2c;
+        H2cConnectionHandler connection = h2c;
         if (connection != null) {
-            Future<Http2StreamChannel> f = new Http2StreamChannelBootstrap(connection)
-                    .handler(run.initializer(this))
-                    .open();
-            f.addListener(done -> {
-                if (done.isSuccess()) {
-                    channel = f.getNow();
-                    if (state == State.CONNECTING) {
-                        state = State.IDLE;
-                    }
-                }
-            });
-            return f;
+            Promise<Void> p = loop.newPromise();
+            if (loop.inEventLoop()) {
+                h2cUp(connection, p);
+            } else {
+                loop.execute(() -> h2cUp(connection, p));
+            }
+            return p;
         }
         ChannelFuture f = bootstrap.clone(loop).handler(run.initializer(this)).connect();
         channel = f.channel();
@@ -95,6 +93,17 @@ final class LoadSlot {
             }
         });
         return f;
+    }
+
+    private void h2cUp(H2cConnectionHandler connection, Promise<Void> p) {
+        if (!connection.isActive()) {
+            p.setFailure(new ClosedChannelException());
+            return;
+        }
+        if (state == State.CONNECTING) {
+            state = State.IDLE;
+        }
+        p.setSuccess(null);
     }
 
     /** Starts sending at {@code firstDue} (nanoTime); runs on the loop. */
@@ -155,6 +164,12 @@ final class LoadSlot {
     }
 
     private void send(long dueAt) {
+        H2cConnectionHandler connection = h2c;
+        if (connection != null) {
+            begun(dueAt);
+            connection.send(this);
+            return;
+        }
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             // Closed under us: its channelInactive (queued or past) reconnects; the request is sent after that.
@@ -164,24 +179,22 @@ final class LoadSlot {
             }
             return;
         }
+        begun(dueAt);
+        ch.writeAndFlush(run.newRequest()).addListener(f -> {
+            if (!f.isSuccess()) {
+                failed();
+            }
+        });
+    }
+
+    /** A request due at {@code dueAt} goes out now. */
+    private void begun(long dueAt) {
         due = dueAt;
         firstByte = 0;
         lastEvent = 0;
         streamOpen = false;
         counter.reset();
         state = State.WAITING;
-        ch.writeAndFlush(run.newRequest()).addListener(f -> {
-            if (!f.isSuccess()) {
-                failed();
-            }
-        });
-        Channel connection = h2c;
-        if (connection != null) {
-            // A stream's flush is dropped while its connection's read is in progress (Netty then flushes once at the
-            // read's end), and a request sent from a task right after that read stalled until some other frame
-            // flushed the connection: flush the connection itself.
-            connection.flush();
-        }
     }
 
     void onHead(HttpResponse head) {
@@ -256,9 +269,7 @@ final class LoadSlot {
         }
         closeStream();
         if (h2c != null) {
-            // The stream ended with this answer and the codec closes it (a close from here would reset it first):
-            // the next request goes out on a new stream.
-            channel = null;
+            // The stream ended with this answer: the next request goes out on a new stream.
             reconnect();
             return;
         }
@@ -303,7 +314,22 @@ final class LoadSlot {
     }
 
     void onInactive(Channel ch) {
-        if (ch != channel || state == State.STOPPED) {
+        if (ch != channel) {
+            return;
+        }
+        lost();
+    }
+
+    /**
+     * h2c: the request's stream closed before its answer ended (a reset either way, a GOAWAY above it, the
+     * connection's end, or a write that failed).
+     */
+    void onStreamClosed() {
+        lost();
+    }
+
+    private void lost() {
+        if (state == State.STOPPED) {
             return;
         }
         failed();

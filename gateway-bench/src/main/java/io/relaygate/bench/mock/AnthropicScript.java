@@ -14,6 +14,7 @@ import io.relaygate.core.Ids;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The content of one Anthropic answer as content blocks with their deltas, rendered either as the SSE event sequence
@@ -24,8 +25,21 @@ final class AnthropicScript {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One SSE event: name and JSON data; {@code delta} marks content deltas, which are paced and counted. */
-    record Event(String name, String data, boolean delta) {
+    /**
+     * One SSE event: name and JSON data; {@code delta} marks content deltas, which are paced and counted; {@code wire},
+     * when set, is the event's SSE bytes ready-made and shared read-only by every answer that sends it ({@link
+     * SharedDeltas}), which {@link #encode} duplicates instead of encoding the event again.
+     */
+    record Event(
+            String name,
+            String data,
+            boolean delta,
+            @Nullable ByteBuf wire) {
+
+        /** An event encoded each time it is written. */
+        Event(String name, String data, boolean delta) {
+            this(name, data, delta, null);
+        }
 
         /**
          * The event as SSE text, framed by the codec's writer as the gateway frames its own; an empty name gives a
@@ -35,8 +49,15 @@ final class AnthropicScript {
             return SseWriter.text(name, data);
         }
 
-        /** {@link #sse()}'s bytes, written straight into a buffer of {@code alloc} that the caller owns. */
+        /**
+         * {@link #sse()}'s bytes, written straight into a buffer of {@code alloc} that the caller owns (with {@link
+         * #wire()}: a duplicate of it, which the caller releases as any other buffer).
+         */
         ByteBuf encode(ByteBufAllocator alloc) {
+            ByteBuf shared = wire;
+            if (shared != null) {
+                return shared.duplicate();
+            }
             if (data.indexOf('\n') >= 0) {
                 return Unpooled.wrappedBuffer(sse().getBytes(StandardCharsets.UTF_8));
             }
@@ -53,7 +74,14 @@ final class AnthropicScript {
         }
     }
 
-    private record Block(String type, List<String> deltas, String toolId, String toolName, String signature) {}
+    /** {@code words}: the deltas are {@link #words}, whose events {@link SharedDeltas} keeps ready-made. */
+    private record Block(
+            String type, List<String> deltas, String toolId, String toolName, String signature, boolean words) {
+
+        Block(String type, List<String> deltas, String toolId, String toolName, String signature) {
+            this(type, deltas, toolId, toolName, signature, false);
+        }
+    }
 
     private final String id = "msg_" + Ids.random(24);
     private final String model;
@@ -81,7 +109,7 @@ final class AnthropicScript {
                     thoughts.add("Thinking step " + (i + 1) + ". ");
                 }
                 s.blocks.add(new Block("thinking", thoughts, "", "", "EqQBCkgIBRABGAIiQ" + Ids.random(40)));
-                s.text(words(Math.max(1, events - events / 2)));
+                s.blocks.add(new Block("text", words(Math.max(1, events - events / 2)), "", "", "", true));
                 break;
             case SHELL:
                 ShellTool.Step step = ShellTool.step(request, WireApi.ANTHROPIC);
@@ -96,7 +124,7 @@ final class AnthropicScript {
                 }
                 break;
             default:
-                s.text(words(events));
+                s.blocks.add(new Block("text", words(events), "", "", "", true));
                 break;
         }
         return s;
@@ -165,8 +193,10 @@ final class AnthropicScript {
             if (i == 0) {
                 out.add(new Event("ping", "{\"type\":\"ping\"}", false));
             }
-            for (String d : b.deltas) {
-                out.add(new Event("content_block_delta", delta(i, b.type, d), true));
+            for (int k = 0; k < b.deltas.size(); k++) {
+                String d = b.deltas.get(k);
+                Event shared = b.words ? SharedDeltas.word(i, k, d) : null;
+                out.add(shared != null ? shared : new Event("content_block_delta", delta(i, b.type, d), true));
             }
             if (!b.signature.isEmpty()) {
                 ObjectNode ev = JSON.createObjectNode()

@@ -17,6 +17,9 @@ final class DeclaredUsage {
     private static final Pattern INPUT = Pattern.compile("\"(?:input_tokens|prompt_tokens)\"\\s*:\\s*(\\d+)");
     private static final Pattern OUTPUT = Pattern.compile("\"(?:output_tokens|completion_tokens)\"\\s*:\\s*(\\d+)");
 
+    /** No raise; shared (callers only read what {@link #declare} returns). */
+    private static final long[] NONE = {0, 0};
+
     private long input;
     private long output;
 
@@ -26,7 +29,7 @@ final class DeclaredUsage {
      */
     long[] declare(String text) {
         if (!text.contains("\"usage\"")) {
-            return new long[] {0, 0};
+            return NONE;
         }
         long in = largest(INPUT, text);
         long out = largest(OUTPUT, text);

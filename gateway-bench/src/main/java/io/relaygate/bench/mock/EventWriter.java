@@ -6,8 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -20,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link SseChunks}) from the HTTP codec's context, past the encoder (which still writes the head and the last chunk:
  * its state stays "in a chunked body" in between). That is the stream harness's hot path: one buffer per event instead
  * of an {@code HttpContent} that the encoder turns into three. On HTTP/2 the same answer's events go as one ready-made
- * DATA frame each, written from the connection's multiplex handler straight to its frame codec (past the stream's
- * pipeline and its HTTP-to-frame codec) with the void promise, and are counted by the connection's one flush per loop
+ * DATA frame each, handed straight to the connection's frame codec's encoder (past the stream's pipeline, its
+ * HTTP-to-frame codec and the multiplexer) with the void promise, and are counted by the connection's one flush per loop
  * pass ({@link ConnectionFlush}). Everything else goes through the whole pipeline.
  */
 final class EventWriter {
@@ -31,8 +30,10 @@ final class EventWriter {
     private @Nullable ChannelHandlerContext chunks;
     /** On HTTP/2: the connection's flush, shared by its streams, that {@link #flush} asks for. */
     private @Nullable ConnectionFlush connectionFlush;
-    /** On HTTP/2, while the current answer's events go as DATA frames: the connection's multiplex handler context. */
+    /** On HTTP/2, while the current answer's events go as DATA frames: the connection's frame codec's context. */
     private @Nullable ChannelHandlerContext frames;
+    /** The frame codec of {@link #frames}. */
+    private @Nullable Http2FrameCodec codec;
 
     EventWriter(MockUpstream mock) {
         this.mock = mock;
@@ -42,6 +43,7 @@ final class EventWriter {
     void start(ChannelHandlerContext ctx, boolean chunked) {
         chunks = null;
         frames = null;
+        codec = null;
         connectionFlush = ctx.channel() instanceof Http2StreamChannel
                 ? ConnectionFlush.of((Http2StreamChannel) ctx.channel())
                 : null;
@@ -50,7 +52,8 @@ final class EventWriter {
             return;
         }
         if (connectionFlush != null) {
-            frames = ctx.channel().parent().pipeline().context(Http2MultiplexHandler.class);
+            frames = ctx.channel().parent().pipeline().context(Http2FrameCodec.class);
+            codec = frames == null ? null : (Http2FrameCodec) frames.handler();
         } else if (chunked) {
             chunks = ctx.pipeline().context(HttpServerCodec.class);
         }
@@ -76,8 +79,10 @@ final class EventWriter {
     }
 
     /**
-     * One event as one DATA frame of {@code stream}, to the frame codec with no promise: the stream is open (its
-     * channel is active, checked by the caller on the same loop), and the connection's flush counts it.
+     * One event as one DATA frame of {@code stream}, handed to the frame codec's encoder with no promise (what the codec
+     * does with a {@code Http2DataFrame} written to it, without the frame object and the pipeline's write path): the
+     * stream is open (its channel is active, checked by the caller on the same loop), and the connection's flush
+     * counts it.
      */
     private void frame(
             ChannelHandlerContext connection, Http2StreamChannel stream, Exchange ex, AnthropicScript.Event e) {
@@ -85,7 +90,8 @@ final class EventWriter {
         int n = buf.readableBytes();
         ex.wrote(buf, buf.readerIndex(), n);
         long[] raise = ex.declare(e.data());
-        connection.write(new DefaultHttp2DataFrame(buf).stream(stream.stream()), connection.voidPromise());
+        Http2FrameCodec frameCodec = java.util.Objects.requireNonNull(codec, "codec");
+        frameCodec.encoder().writeData(connection, stream.stream().id(), buf, 0, false, connection.voidPromise());
         ConnectionFlush flush = java.util.Objects.requireNonNull(connectionFlush, "connectionFlush");
         flush.add(n, raise);
         flush.request();

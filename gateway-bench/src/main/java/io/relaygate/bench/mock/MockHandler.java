@@ -75,8 +75,10 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private @Nullable Flood flood;
     private final EventWriter writer;
     private final Pacing pacing = new Pacing();
-    /** The next step of the paced stream: one task per handler, not one per event. */
+    /** The next step of the paced stream: one task per handler, not one per event; on the loop's wheel if it fits. */
     private final Runnable pumpTask = this::pump;
+
+    private final PacingWheel.Timer paced = new PacingWheel.Timer(pumpTask);
 
     private @Nullable ChannelHandlerContext streamCtx;
 
@@ -332,8 +334,13 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (e.delta() && deltasSent > 0 && intervalMillis > 0 && !paused) {
                 paused = true;
                 writer.flush(ctx);
-                long wait = pacing.delayNanos(System.nanoTime(), intervalMillis);
-                timer = ctx.executor().schedule(pumpTask, wait, TimeUnit.NANOSECONDS);
+                long now = System.nanoTime();
+                long wait = pacing.delayNanos(now, intervalMillis);
+                if (PacingWheel.accepts(wait)) {
+                    PacingWheel.of(ctx.executor()).schedule(paced, now + wait);
+                } else {
+                    timer = ctx.executor().schedule(pumpTask, wait, TimeUnit.NANOSECONDS);
+                }
                 return;
             }
             paused = false;
@@ -477,6 +484,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (timer != null) {
             timer.cancel(false);
         }
+        paced.cancel();
         Exchange ex = exchange;
         if (ex != null && !ex.finished()) {
             mock.cancelled(ex);

@@ -2,6 +2,8 @@ package io.relaygate.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
 import java.net.URI;
@@ -195,5 +197,29 @@ class LoadDriverTest {
         assertThat(r.events()).isEqualTo(3 * r.streams());
         assertThat(r.lostStreams()).isEqualTo(r.streams());
         assertThat(r.lostEvents()).isEqualTo(2 * r.streams());
+    }
+
+    @ParameterizedTest(name = "h2c={0}")
+    @ValueSource(booleans = {false, true})
+    void everyContentEventTheMockWroteIsCountedOnceInBothModes(boolean h2c) throws Exception {
+        // No warm-up and a drain long enough for every stream to end: each answer the mock wrote is measured. The mock
+        // counts every event it wrote (8 deltas and 6 others a stream); the driver (h2c: its connection's frame
+        // listener, events counted per stream id) counts the deltas alone.
+        LoadOptions o = streams(h2c, 6, 8, 5).withDrain(Duration.ofSeconds(20));
+
+        LoadReport r = LoadDriver.run(o);
+        JsonNode usage = new ObjectMapper().readTree(mock.declaredUsage());
+
+        assertThat(r.errors()).isZero();
+        assertThat(r.timedOut()).as("every stream ended in the drain").isZero();
+        assertThat(r.streams())
+                .as("every answer the mock streamed is one stream")
+                .isEqualTo(usage.path("requests").asLong())
+                .isPositive();
+        assertThat(r.events())
+                .as("the mock's events less the 6 that are not deltas, per stream")
+                .isEqualTo(usage.path("events").asLong() - 6 * r.streams())
+                .isEqualTo(8 * r.streams());
+        assertThat(r.lostEvents()).isZero();
     }
 }
