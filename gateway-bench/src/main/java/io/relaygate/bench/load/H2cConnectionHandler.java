@@ -79,10 +79,13 @@ final class H2cConnectionHandler extends Http2ConnectionHandler {
         super.handlerAdded(ctx);
     }
 
-    /** Whether the connection can carry a new stream now. */
+    /**
+     * Whether the connection can carry a new stream now: open, and no GOAWAY received (RFC 9113 section 6.8: the
+     * server takes no new stream after it; a slot then retries until the connection closes or the run ends).
+     */
     boolean isActive() {
         ChannelHandlerContext c = ctx;
-        return c != null && c.channel().isActive();
+        return c != null && c.channel().isActive() && !connection().goAwayReceived();
     }
 
     /**
@@ -93,7 +96,7 @@ final class H2cConnectionHandler extends Http2ConnectionHandler {
      */
     void send(LoadSlot slot) {
         ChannelHandlerContext c = ctx;
-        if (c == null || !c.channel().isActive()) {
+        if (c == null || !isActive()) {
             slot.onStreamClosed();
             return;
         }
