@@ -109,7 +109,10 @@ class RedisOnEventLoopsIT {
                     public void failed(String command) {}
                 });
                 for (int i = 0; i < REQUESTS; i++) {
-                    assertThat(post(gw, secret).statusCode()).isEqualTo(200);
+                    HttpResponse<byte[]> r = post(gw, secret);
+                    assertThat(r.statusCode())
+                            .as("request %d: %s", i, new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                            .isEqualTo(200);
                 }
             }
         }

@@ -268,7 +268,13 @@ final class RedisLink implements AutoCloseable {
      */
     AutoCloseable runOn(io.netty.channel.EventLoopGroup group, Class<? extends io.netty.channel.Channel> channelClass) {
         LoopSource source = loops;
-        if (source == null || source.uri().getSocket() != null || !LoopConnections.sameTransport(channelClass)) {
+        if (source == null || source.uri().getSocket() != null) {
+            return () -> {};
+        }
+        if (!LoopConnections.sameTransport(channelClass)) {
+            logger.info(
+                    "Redis connections stay on Lettuce's own threads: the event loops run {}, Lettuce another transport",
+                    channelClass.getSimpleName());
             return () -> {};
         }
         try {
