@@ -54,9 +54,11 @@ abstract class UsageJournalContract {
     private static SharedState dying(SharedState real, AtomicInteger phase) {
         InvocationHandler h = (proxy, method, args) -> {
             Phase p = Phase.values()[phase.get()];
-            // a batch (recordAll) too: a killed process sends nothing, and a flush still running when the recorder is
-            // abandoned, its journal closed, would send a write without an id the next recorder cannot recognise
-            boolean batch = method.getName().equals("recordAll");
+            // a batch (recordAll, or recordAllRiding: a batch that waits for the next spend) too: a killed process
+            // sends nothing, and a flush still running when the recorder is abandoned, its journal closed, would send
+            // a write without an id the next recorder cannot recognise
+            boolean batch =
+                    method.getName().equals("recordAll") || method.getName().equals("recordAllRiding");
             boolean usage = batch
                     || method.getName().equals("record")
                     || method.getName().equals("spend");
