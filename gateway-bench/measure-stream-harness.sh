@@ -19,6 +19,7 @@
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
 # N), instead of HTTP/1.1 with one connection per stream. Raw JSON lines go to $RESULTS (default stdout's last lines).
+# MOCK_JAVA_OPTS adds JVM options to the mock (e.g. -Xmn16m: shorter young collections, docs/benchmarks.md).
 set -u
 streams=2000
 interval=20
@@ -127,7 +128,7 @@ one() { # jar label round
   port=$(free_port)
   local mock_args=() driver_args=()
   [ "$h2c" -gt 0 ] && { mock_args=(--http2 --max-streams "$streams"); driver_args=(--h2c --connections "$h2c"); }
-  $pin java -Xms512m -Xmx1g -jar "$jar" mock --port "$port" --no-record "${mock_args[@]}" >"$work/mock-$label-$round.log" 2>&1 &
+  $pin java -Xms512m -Xmx1g ${MOCK_JAVA_OPTS:-} -jar "$jar" mock --port "$port" --no-record "${mock_args[@]}" >"$work/mock-$label-$round.log" 2>&1 &
   mock=$!; pids+=("$mock")
   for _ in $(seq 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/v1/models" && break; sleep 0.2; done
   local bpe=0
