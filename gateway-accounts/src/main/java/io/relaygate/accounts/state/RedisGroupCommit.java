@@ -86,20 +86,24 @@ public final class RedisGroupCommit {
 
     /** The spend now, with whatever is parked; spend.lua alone when nothing is. */
     CompletionStage<Long> spend(String[] keys, String[] args) {
-        Parked u;
-        Parked r;
+        @Nullable Parked[] taken;
         synchronized (lock) {
-            u = usage;
-            r = records;
-            usage = null;
-            records = null;
+            taken = takeParked();
         }
-        if (u == null && r == null) {
+        if (taken[0] == null && taken[1] == null) {
             return spendAlone.run(ScriptOutputType.INTEGER, keys, args);
         }
         CompletableFuture<Long> spent = new CompletableFuture<>();
-        send(new Parked(Arrays.asList(keys), Arrays.asList(args), spent), u, r);
+        send(new Parked(Arrays.asList(keys), Arrays.asList(args), spent), taken[0], taken[1]);
         return spent;
+    }
+
+    /** What is parked, usage and records (either may be null), leaving nothing parked; called holding the lock. */
+    private @Nullable Parked[] takeParked() {
+        @Nullable Parked[] taken = {usage, records};
+        usage = null;
+        records = null;
+        return taken;
     }
 
     /** Parks a usage batch (batch.lua's keys and arguments) for the next spend; completes when it was written. */
@@ -139,32 +143,24 @@ public final class RedisGroupCommit {
 
     /** Sends {@code part} alone if no spend took it, with the other kind's part if that is parked too. */
     private void flush(Parked part) {
-        Parked u;
-        Parked r;
+        @Nullable Parked[] taken;
         synchronized (lock) {
             if (usage != part && records != part) {
                 return;
             }
-            u = usage;
-            r = records;
-            usage = null;
-            records = null;
+            taken = takeParked();
         }
-        send(null, u, r);
+        send(null, taken[0], taken[1]);
     }
 
     /** Sends what is parked now, whatever its age (the store closing). */
     void flush() {
-        Parked u;
-        Parked r;
+        @Nullable Parked[] taken;
         synchronized (lock) {
-            u = usage;
-            r = records;
-            usage = null;
-            records = null;
+            taken = takeParked();
         }
-        if (u != null || r != null) {
-            send(null, u, r);
+        if (taken[0] != null || taken[1] != null) {
+            send(null, taken[0], taken[1]);
         }
     }
 
