@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,21 +56,7 @@ class DeployFaultsIT {
     @Order(1)
     void aTenSecondRedisOutageUnderLoadServesKnownKeysLosesNothingAndLogsLittle() throws Exception {
         // every limit the admission script checks, far above what the test sends
-        KeyRules rules = new KeyRules(
-                64,
-                1_000_000L,
-                Duration.ofHours(1),
-                null,
-                null,
-                1000.0,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                Set.of(),
-                null,
-                null,
-                null);
+        KeyRules rules = TestKeyRules.everyLimitFarAbove(64, 1_000_000L);
         CreatedKey key = deployment.key("outage", rules);
         for (int i = 0; i < 2; i++) {
             // both instances know the key before Redis goes away

@@ -20,9 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
@@ -71,21 +69,7 @@ class RedisOnEventLoopsIT {
                     .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
                     .toCompletableFuture()
                     .join();
-            KeyRules rules = new KeyRules(
-                    4,
-                    100_000L,
-                    Duration.ofHours(1),
-                    null,
-                    null,
-                    1000.0,
-                    null,
-                    null,
-                    List.of(),
-                    List.of(),
-                    Set.of(),
-                    null,
-                    null,
-                    null);
+            KeyRules rules = TestKeyRules.everyLimitFarAbove(4, 100_000L);
             String secret = new ApiKeyService(store.keys())
                     .create("loops", rules)
                     .toCompletableFuture()

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -82,21 +81,7 @@ class RedisOutageIT {
                     .toCompletableFuture()
                     .join();
             // limits of every kind the admission script checks, far above what the test sends
-            KeyRules rules = new KeyRules(
-                    4,
-                    100_000L,
-                    Duration.ofHours(1),
-                    null,
-                    null,
-                    1000.0,
-                    null,
-                    null,
-                    List.of(),
-                    List.of(),
-                    Set.of(),
-                    null,
-                    null,
-                    null);
+            KeyRules rules = TestKeyRules.everyLimitFarAbove(4, 100_000L);
             var created = new ApiKeyService(admin.keys())
                     .create("outage", rules)
                     .toCompletableFuture()
