@@ -96,12 +96,60 @@ public final class RedisSharedState implements SharedState {
             String prefix,
             java.util.function.Function<String, CompletionStage<?>> conditionChanged,
             boolean oneServer) {
-        this(redis, prefix, conditionChanged, oneServer, RedisGroupCommit.DEFAULT_BOUND);
+        this(
+                redis,
+                prefix,
+                conditionChanged,
+                oneServer,
+                RedisGroupCommit.DEFAULT_BOUND,
+                RedisGroupCommit.DEFAULT_SPEND_BOUND,
+                () -> null);
+    }
+
+    /**
+     * A state of one server whose spends made on the loops {@code currentLoop} names wait there for the loop's next
+     * admission ({@link RedisGroupCommit}, at most {@link RedisGroupCommit#DEFAULT_SPEND_BOUND}): the store's, once it
+     * runs on the gateway's loops.
+     *
+     * @param currentLoop the event loop the calling thread runs when the store has a connection on it, else null
+     */
+    public RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            java.util.function.Function<String, CompletionStage<?>> conditionChanged,
+            java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
+                    currentLoop) {
+        this(
+                redis,
+                prefix,
+                conditionChanged,
+                true,
+                RedisGroupCommit.DEFAULT_BOUND,
+                RedisGroupCommit.DEFAULT_SPEND_BOUND,
+                currentLoop);
     }
 
     /** A state of one server whose parked batches wait at most {@code rideBound} for a spend (tests). */
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, Duration rideBound) {
-        this(redis, prefix, accountId -> CompletableFuture.completedFuture(null), true, rideBound);
+        this(redis, prefix, rideBound, RedisGroupCommit.DEFAULT_SPEND_BOUND, () -> null);
+    }
+
+    /** A state of one server with both bounds given, spends riding on the loops {@code currentLoop} names (tests). */
+    public RedisSharedState(
+            RedisClusterAsyncCommands<String, String> redis,
+            String prefix,
+            Duration rideBound,
+            Duration spendBound,
+            java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
+                    currentLoop) {
+        this(
+                redis,
+                prefix,
+                accountId -> CompletableFuture.completedFuture(null),
+                true,
+                rideBound,
+                spendBound,
+                currentLoop);
     }
 
     private RedisSharedState(
@@ -109,7 +157,10 @@ public final class RedisSharedState implements SharedState {
             String prefix,
             java.util.function.Function<String, CompletionStage<?>> conditionChanged,
             boolean oneServer,
-            Duration rideBound) {
+            Duration rideBound,
+            Duration spendBound,
+            java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
+                    currentLoop) {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
@@ -127,7 +178,16 @@ public final class RedisSharedState implements SharedState {
         this.writes = new RedisUsageWrites(
                 redis, prefix, usage, topLists, oneServer ? new RedisScript(redis, usageFunction + batchSource) : null);
         this.groupCommit = oneServer
-                ? new RedisGroupCommit(redis, usageFunction, spendSource, spend, batchSource, rideBound)
+                ? new RedisGroupCommit(
+                        redis,
+                        usageFunction,
+                        spendSource,
+                        spend,
+                        admit,
+                        batchSource,
+                        rideBound,
+                        spendBound,
+                        currentLoop)
                 : null;
     }
 
@@ -205,7 +265,10 @@ public final class RedisSharedState implements SharedState {
         this.names.ends(now, args);
         args[13] = sticky.text();
         args[14] = r.sessionHash() == null ? "0" : "1";
-        return admit.<List<Object>>run(ScriptOutputType.MULTI, keys, args).thenApply(RedisSharedState::admission);
+        RedisGroupCommit rider = groupCommit;
+        // on one server the spends parked on this loop and the batches parked go in this call, before the admission
+        return (rider != null ? rider.admit(keys, args) : admit.<List<Object>>run(ScriptOutputType.MULTI, keys, args))
+                .thenApply(RedisSharedState::admission);
     }
 
     private static Admission admission(List<Object> reply) {
@@ -492,7 +555,19 @@ public final class RedisSharedState implements SharedState {
                 : topLists.top(scope, period, at, n, (id, bucket) -> usageKey(scope, id, period, bucket));
     }
 
-    /** Sends what is parked for a spend now; the connection belongs to the store, which closes it. */
+    /**
+     * Sends the spends parked on the store's loops now, each from its loop, and waits for their answers at most {@code
+     * timeout}: before the store stops running on the loops ({@code Store.runOn}'s handle), which drop their timers
+     * when they stop.
+     */
+    public void flushLoops(Duration timeout) {
+        RedisGroupCommit rider = groupCommit;
+        if (rider != null) {
+            rider.flushLoops(timeout);
+        }
+    }
+
+    /** Sends what is parked now; the connection belongs to the store, which closes it. */
     @Override
     public void close() {
         RedisGroupCommit rider = groupCommit;

@@ -70,6 +70,13 @@ final class LoopRouter implements InvocationHandler {
         bound = all.toArray(Bound[]::new);
     }
 
+    /** The loop the current thread runs, when it is one with its own connection; else {@code null}. */
+    @Nullable
+    EventLoop currentLoop() {
+        Bound on = current();
+        return on == null ? null : on.loop();
+    }
+
     /** The loop the current thread runs, when it is one with its own connection. */
     private @Nullable Bound current() {
         for (Bound b : bound) {

@@ -289,6 +289,16 @@ final class RedisLink implements AutoCloseable {
         }
     }
 
+    /**
+     * The event loop the calling thread runs when this link has a connection on it ({@link #runOn}), else {@code
+     * null}: always on a Cluster, and on every thread before {@link #runOn} and after its handle closed.
+     */
+    java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
+            currentLoop() {
+        LoopSource source = loops;
+        return source == null ? () -> null : source.router()::currentLoop;
+    }
+
     /** {@code single}, {@code sentinel} or {@code cluster}, for start-up output. */
     String kind() {
         return kind;

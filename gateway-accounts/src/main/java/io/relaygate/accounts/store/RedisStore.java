@@ -25,6 +25,9 @@ import io.relaygate.core.Secrets;
  */
 final class RedisStore implements Store {
 
+    /** How long closing the store's loop connections waits for the spends still parked on the loops to be written. */
+    private static final java.time.Duration LOOP_FLUSH_TIMEOUT = java.time.Duration.ofSeconds(2);
+
     /** The channel under the store's prefix on which every instance publishes its admin changes. */
     static final String CHANGE_CHANNEL = "changes";
 
@@ -59,11 +62,12 @@ final class RedisStore implements Store {
         this.changes = new ChangeFeed(message -> redis.publish(channel, message));
         this.keys = new KeyTable(new RedisTable<>(redis, prefix, KeyCodec.INSTANCE), changes, hasher);
         this.accounts = new AccountTable(new RedisTable<>(redis, prefix, new AccountCodec(cipher)), changes);
-        this.state = new RedisSharedState(
-                redis,
-                prefix,
-                accountId -> changes.publish(StoreChange.accountState(accountId)),
-                !link.kind().equals(RedisLink.CLUSTER));
+        java.util.function.Function<String, java.util.concurrent.CompletionStage<?>> published =
+                accountId -> changes.publish(StoreChange.accountState(accountId));
+        // on one server, a spend made on a loop the store runs on rides with that loop's next admission
+        this.state = link.kind().equals(RedisLink.CLUSTER)
+                ? new RedisSharedState(redis, prefix, published, false)
+                : new RedisSharedState(redis, prefix, published, link.currentLoop());
         this.locks = new RedisLocks(redis, prefix);
         this.requests =
                 new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS, state.groupCommit());
@@ -174,7 +178,16 @@ final class RedisStore implements Store {
             io.netty.channel.EventLoopGroup loops, Class<? extends io.netty.channel.Channel> channelClass) {
         requireNonNull(loops, "loops");
         requireNonNull(channelClass, "channelClass");
-        return link.runOn(loops, channelClass);
+        AutoCloseable connections = link.runOn(loops, channelClass);
+        return () -> {
+            try {
+                connections.close();
+            } finally {
+                // the spends still parked on the loops go now (over the shared connection: the loops' are closed),
+                // while the loops run: a loop that stops drops its timers
+                state.flushLoops(LOOP_FLUSH_TIMEOUT);
+            }
+        };
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.relaygate.accounts.state;
 import io.netty.channel.EventLoopGroup;
 import io.relaygate.accounts.store.LoopSupport;
 import io.relaygate.accounts.store.RedisSupport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,11 +37,15 @@ class LoopRedisSharedStateTest extends RedisOneServerSharedStateTest {
         }
     }
 
+    /** As the store makes it on one server: a spend made on a loop waits there for the loop's next admission. */
     @Override
     SharedState state() {
-        return LoopSupport.part(
-                SharedState.class,
-                new RedisSharedState(LoopSupport.commands(RedisSupport.url(), loops, links), prefix, oneServer()),
-                loops.next());
+        LoopSupport.PerLoop link = LoopSupport.perLoop(RedisSupport.url(), loops);
+        RedisSharedState state = new RedisSharedState(
+                link.commands(), prefix, id -> CompletableFuture.completedFuture(null), link.currentLoop());
+        // the spends still parked go before the loops' connections close, as the store's runOn handle sends them
+        links.add(() -> state.flushLoops(Duration.ofSeconds(2)));
+        links.add(link.closer());
+        return LoopSupport.part(SharedState.class, state, loops.next());
     }
 }

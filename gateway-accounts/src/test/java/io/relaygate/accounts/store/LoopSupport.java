@@ -59,6 +59,26 @@ public final class LoopSupport {
     }
 
     /**
+     * A link in the per-loop mode on {@code loops}, for a part built on commands directly that also needs to know which
+     * loop a call is made on (the shared state's spends riding admissions): its commands, that loop, and what closes
+     * the per-loop connections, then the link.
+     */
+    public static PerLoop perLoop(String url, EventLoopGroup loops) {
+        RedisLink link = RedisLink.open(url, new CommandEvents());
+        AutoCloseable handle = link.runOn(loops, channelClass());
+        return new PerLoop(link.commands(), link.currentLoop(), () -> {
+            handle.close();
+            link.close();
+        });
+    }
+
+    /** {@link #perLoop}'s answer. */
+    public record PerLoop(
+            RedisClusterAsyncCommands<String, String> commands,
+            java.util.function.Supplier<io.netty.util.concurrent.@Nullable EventExecutor> currentLoop,
+            AutoCloseable closer) {}
+
+    /**
      * {@code store} with each of its parts' calls made on {@code loop} (the caller waits only until the call is made,
      * never for its result, which may complete on the loop); closing it closes the per-loop connections, then the
      * store, from the caller's thread.

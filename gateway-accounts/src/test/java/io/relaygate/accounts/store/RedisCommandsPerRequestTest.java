@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.relaygate.accounts.ledger.RequestRecord;
 import io.relaygate.accounts.state.AdmissionRequest;
 import io.relaygate.accounts.state.RedisSharedState;
@@ -41,6 +43,22 @@ class RedisCommandsPerRequestTest {
     private static final Duration LEASE = Duration.ofSeconds(15);
     private static final KeyRules RULES = new KeyRules(
             20_000,
+            1_000_000_000L,
+            Duration.ofMinutes(1),
+            100_000_000_000L,
+            Duration.ofHours(1),
+            100_000.0,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            java.util.Set.of(),
+            null,
+            null,
+            null);
+    /** {@link #RULES} with a concurrency of one: a lease not given back refuses the next admission. */
+    private static final KeyRules ONE_AT_A_TIME = new KeyRules(
+            1,
             1_000_000_000L,
             Duration.ofMinutes(1),
             100_000_000_000L,
@@ -241,6 +259,161 @@ class RedisCommandsPerRequestTest {
         assertThat(used.scripts())
                 .as("a Cluster's path: usage.lua per scope (key, account, model) and topset.lua for the top lists")
                 .isEqualTo(3 + 1);
+    }
+
+    @Test
+    void onALoopEachSpendRidesInTheLoopsNextAdmissionSoARequestCostsOneCall() throws Exception {
+        EventLoopGroup loops = LoopSupport.loops(1, "ride");
+        EventLoop loop = loops.next();
+        try {
+            // a bound no pause reaches: here only admissions and the flush send spends
+            RedisSharedState riding = ridingState(loop, Duration.ofSeconds(30));
+            Instant now = Instant.now();
+            warmRiding(riding, loop, now);
+            Calls before = Calls.read();
+            List<CompletableFuture<Void>> spent = new ArrayList<>();
+            int requests = 10;
+            for (int i = 0; i < requests; i++) {
+                // a concurrency of one: each admission is refused unless the spend before it gave its lease back
+                String lease = "l" + i;
+                assertThat(await(onLoop(
+                                        loop,
+                                        () -> riding.admit(new AdmissionRequest(
+                                                "kid1", ONE_AT_A_TIME, lease, LEASE, now, null, LEASE))))
+                                .admitted())
+                        .as("admission %d, after the spend of the one before it", i)
+                        .isTrue();
+                spent.add(onLoop(loop, () -> riding.spend(spendOf("kid1", lease, now), nextWrite()))
+                        .toCompletableFuture());
+            }
+            assertThat(spent.get(requests - 1))
+                    .as("the last spend, waiting for an admission")
+                    .isNotDone();
+            riding.flushLoops(Duration.ofSeconds(5));
+            await(CompletableFuture.allOf(spent.toArray(CompletableFuture[]::new)));
+            Calls used = Calls.read().minus(before);
+
+            assertThat(used.scripts())
+                    .as("one call a request (each spend in the next admission's), and the last spend flushed")
+                    .isEqualTo(requests + 1);
+            assertThat(used.inside()).as("the same calls inside as apart").isLessThanOrEqualTo(10L * requests + 3);
+        } finally {
+            LoopSupport.stop(loops);
+        }
+    }
+
+    @Test
+    void aSpendNoAdmissionPicksUpGoesAloneWithinItsBoundAndAFullLoadGoesAtOnce() throws Exception {
+        EventLoopGroup loops = LoopSupport.loops(1, "ride");
+        EventLoop loop = loops.next();
+        try {
+            Instant now = Instant.now();
+            RedisSharedState soon = ridingState(loop, Duration.ofMillis(20));
+            warmRiding(soon, loop, now);
+            Calls before = Calls.read();
+            await(onLoop(loop, () -> soon.spend(spendOf("kid", null, now), nextWrite())));
+            assertThat(Calls.read().minus(before).scripts())
+                    .as("the spend alone, from the loop's timer")
+                    .isEqualTo(1);
+
+            RedisSharedState late = ridingState(loop, Duration.ofSeconds(30));
+            warmRiding(late, loop, now);
+            before = Calls.read();
+            List<CompletableFuture<Void>> spent = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                spent.add(onLoop(loop, () -> late.spend(spendOf("kid", null, now), nextWrite()))
+                        .toCompletableFuture());
+            }
+            await(CompletableFuture.allOf(spent.toArray(CompletableFuture[]::new)));
+            assertThat(Calls.read().minus(before).scripts())
+                    .as("64 spends parked: they go together at once, not after the bound")
+                    .isEqualTo(1);
+        } finally {
+            LoopSupport.stop(loops);
+        }
+    }
+
+    @Test
+    void aPartThatFailsInAnAdmissionsCallFailsAloneAndTheAdmissionAndTheSpendStand() throws Exception {
+        EventLoopGroup loops = LoopSupport.loops(1, "ride");
+        EventLoop loop = loops.next();
+        try {
+            RedisSharedState riding = ridingState(loop, Duration.ofSeconds(30));
+            Instant now = Instant.now();
+            warmRiding(riding, loop, now);
+            connection.sync().set("bad2:{requests}:log", "not a stream");
+            RedisRequestRecords bad = new RedisRequestRecords(connection.async(), "bad2:", 100, riding.groupCommit());
+            assertThat(await(onLoop(
+                                    loop,
+                                    () -> riding.admit(new AdmissionRequest(
+                                            "kid1", ONE_AT_A_TIME, "f1", LEASE, now, null, LEASE))))
+                            .admitted())
+                    .isTrue();
+            CompletionStage<Void> spend = onLoop(loop, () -> riding.spend(spendOf("kid1", "f1", now), nextWrite()));
+            CompletionStage<Void> failing =
+                    bad.appendRiding(List.of(StoreContract.record("req_bad2", now, "kid", "acct", 200, 30)));
+            Calls before = Calls.read();
+            assertThat(await(onLoop(
+                                    loop,
+                                    () -> riding.admit(new AdmissionRequest(
+                                            "kid1", ONE_AT_A_TIME, "f2", LEASE, now, null, LEASE))))
+                            .admitted())
+                    .as("admitted: the spend before it gave the lease back, in the same call")
+                    .isTrue();
+            assertThat(Calls.read().minus(before).scripts())
+                    .as("the admission carrying the spend and the records")
+                    .isEqualTo(1);
+            await(spend);
+            assertThat(Futures.failure(failing)).hasMessageContaining("WRONGTYPE");
+            CompletionStage<Void> last = onLoop(loop, () -> riding.spend(spendOf("kid1", "f2", now), nextWrite()));
+            riding.flushLoops(Duration.ofSeconds(5));
+            await(last);
+        } finally {
+            connection.sync().del("bad2:{requests}:log");
+            LoopSupport.stop(loops);
+        }
+    }
+
+    /** A state whose spends made on {@code loop} wait up to {@code spendBound} there for its next admission. */
+    private static RedisSharedState ridingState(EventLoop loop, Duration spendBound) {
+        return new RedisSharedState(
+                connection.async(), "t:", Duration.ofSeconds(30), spendBound, () -> loop.inEventLoop() ? loop : null);
+    }
+
+    /** Loads group.lua (NOSCRIPT, then EVAL) with a spend riding an admission: once per process, not per request. */
+    private static void warmRiding(RedisSharedState riding, EventLoop loop, Instant at) throws Exception {
+        CompletionStage<Void> spend = onLoop(loop, () -> riding.spend(spendOf("kid", null, at), nextWrite()));
+        await(onLoop(loop, () -> riding.admit(new AdmissionRequest("kid", RULES, "warm", LEASE, at, null, LEASE))));
+        await(spend);
+        CompletionStage<Void> last = onLoop(loop, () -> riding.spend(spendOf("kid", "warm", at), nextWrite()));
+        riding.flushLoops(Duration.ofSeconds(5));
+        await(last);
+    }
+
+    /** {@code call} made on {@code loop}, as the gateway makes it; its stage, which completes later. */
+    private static <T> CompletionStage<T> onLoop(EventLoop loop, java.util.concurrent.Callable<CompletionStage<T>> call)
+            throws Exception {
+        return loop.submit(call).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static WriteId nextWrite() {
+        seq++;
+        return new WriteId("w1", seq, seq);
+    }
+
+    /** A finished request's spend of key {@code keyId} under {@link #RULES}, giving {@code lease} back if any. */
+    private static UsageRecord spendOf(String keyId, @org.jspecify.annotations.Nullable String lease, Instant at) {
+        return new UsageRecord(
+                keyId,
+                "acct",
+                "model",
+                UsageCounters.of(new Usage(30, 8, 0, 0), false, 174),
+                at,
+                RULES.tokenWindow(),
+                true,
+                lease,
+                false,
+                UsageRecord.costLimitsOf(RULES));
     }
 
     /** The account's input tokens this week so far, as the store reads them. */
