@@ -7,7 +7,9 @@
 # BASELINE_JAR=path/to/an/older/relaygate.jar adds a "baseline" arm: that jar on the embedded store, set up like the
 # embedded arm and interleaved with it, for A/B comparisons of two builds in one run. BASELINE_ENV="VAR=value ..."
 # sets environment variables for the baseline arm only (e.g. the same jar with RELAYGATE_METRICS=false; @MOCK_URL@
-# stands for the mock's URL, so BASELINE_ENV="RELAYGATE_UPSTREAM_H2C=@MOCK_URL@" makes the baseline an older h2 arm). --arms keeps only the listed arms
+# stands for the mock's URL, so BASELINE_ENV="RELAYGATE_UPSTREAM_H2C=@MOCK_URL@" makes the baseline an older h2 arm).
+# BASELINE_STORE=redis sets the baseline arm up like the redis arm instead (the same Redis, a key with the same limits):
+# an older build's Redis arm, interleaved with the current one. --arms keeps only the listed arms
 # (e.g. --arms embedded,baseline). Gateway arms also report the gateway's CPU time per request (utime + stime of its
 # process over the whole run, warm-up included, divided by req/s × run seconds): steadier than req/s on a noisy machine.
 #
@@ -193,7 +195,8 @@ start_gateway() { # name store-env key-flags [jar] -> sets gw_port_<name>, gw_pi
 start_gateway embedded "RELAYGATE_STORE=local" "" || exit 1
 start_gateway h2 "RELAYGATE_STORE=local RELAYGATE_UPSTREAM_H2C=$mock_url" "" || exit 1
 baseline_env="${BASELINE_ENV:-}"; baseline_env="${baseline_env//@MOCK_URL@/$mock_url}"
-[ -n "$baseline_jar" ] && { start_gateway baseline "RELAYGATE_STORE=local $baseline_env" "" "$baseline_jar" || exit 1; }
+[ -n "$baseline_jar" ] && [ "${BASELINE_STORE:-local}" = local ] && {
+  start_gateway baseline "RELAYGATE_STORE=local $baseline_env" "" "$baseline_jar" || exit 1; }
 if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
   $load_cpu redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$work" \
@@ -209,6 +212,8 @@ if command -v redis-cli >/dev/null && ! redis-cli -u "$redis_url" ping >/dev/nul
   echo "no Redis at $redis_url: the redis arm is skipped" >&2; have_redis=0
 fi
 [ "$have_redis" = 1 ] && { start_gateway redis "REDIS_URL=$redis_url" "$limits" || have_redis=0; }
+[ -n "$baseline_jar" ] && [ "${BASELINE_STORE:-local}" = redis ] && [ "$have_redis" = 1 ] && {
+  start_gateway baseline "REDIS_URL=$redis_url $baseline_env" "$limits" "$baseline_jar" || exit 1; }
 
 wait_http "$mock_url/v1/models" || exit 1
 arms="direct direct-h2c"
@@ -308,6 +313,9 @@ redis_info() { # field... -> their values from INFO (all sections), space separa
   local info; info=$(redis-cli -u "$redis_url" info all 2>/dev/null | tr -d '\r')
   for f in "$@"; do echo "$info" | awk -F: -v f="$f" '$1 == f {print $2}'; done | paste -sd' '
 }
+on_redis() { # arm -> whether it runs on Redis (the redis arm, and the baseline with BASELINE_STORE=redis)
+  [ "$1" = redis ] || { [ "$1" = baseline ] && [ "${BASELINE_STORE:-local}" = redis ]; }
+}
 redis_calls() { # the sum of calls over INFO commandstats
   redis-cli -u "$redis_url" info commandstats 2>/dev/null | tr -d '\r' | grep -oE 'calls=[0-9]+' | cut -d= -f2 | paste -sd+ | bc
 }
@@ -322,12 +330,12 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   jfr="$work/alloc-$arm-$round.jfr"
   jcmd "$pid" JFR.start name=costs settings="${COSTS_JFC:-default}" filename="$jfr" >/dev/null 2>&1
   local c0 c1 calls0 calls1
-  [ "$arm" = redis ] && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
+  on_redis "$arm" && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid"); local g0; g0=$(group_ticks "$pid")
   out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json $costs_load --warmup 2s --duration 8s 2>>"$work/load.err")
   t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid"); local g1; g1=$(group_ticks "$pid")
-  [ "$arm" = redis ] && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
+  on_redis "$arm" && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
   req=$(requests_of "$out" 2)
   [ "${req:-0}" -gt 0 ] || { echo "  costs    $arm FAILED" >&2; return; }
@@ -345,7 +353,7 @@ for samples in by.values():
     total += samples[-1][1] - (samples[0][1] if len(samples) > 1 else 0)
 print(total)' 2>/dev/null || echo null)
   fi
-  if [ "$arm" = redis ]; then
+  if on_redis "$arm"; then
     rcpu=$(python3 -c 'import sys; a=[float(x) for x in sys.argv[1].split()]; b=[float(x) for x in sys.argv[2].split()]; print((sum(b)-sum(a))*1e6/int(sys.argv[3]))' "$c0" "$c1" "$req")
     # top-level vs script-internal: MONITOR over a short sequential run (script commands carry "lua]")
     local mon="$work/monitor-$round.txt" out1 req1
@@ -383,7 +391,7 @@ print(total)' 2>/dev/null || echo null)
           / int(sys.argv[5]) * 1e6 / int(sys.argv[3]) for g, b in ((x.split("=")[0], int(x.split("=")[1])) for x in sys.argv[15].split())},
       "loadavg_1m": float(sys.argv[13])}))' \
       "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
-      "$( [ "$arm" = redis ] && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" "$g0" "$g1" >>"$results"
+      "$( on_redis "$arm" && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" "$g0" "$g1" >>"$results"
   python3 - "$(tail -1 "$results")" <<'EOF' >&2
 import json, sys
 r = json.loads(sys.argv[1])

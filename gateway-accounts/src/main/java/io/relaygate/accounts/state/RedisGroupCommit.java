@@ -139,13 +139,22 @@ public final class RedisGroupCommit {
      * spend.lua alone when none is).
      */
     CompletionStage<Long> spend(String[] keys, String[] args) {
-        Part spend = new Part(SPEND, keys, args);
         EventExecutor loop = currentLoop.get();
         if (loop != null) {
+            Part spend = new Part(SPEND, keys, args);
             riders.computeIfAbsent(loop, Riders::new).park(spend);
-        } else {
-            sendWithParked(new ArrayList<>(List.of(spend)));
+            return answer(spend);
         }
+        List<Part> parts = new ArrayList<>(3);
+        synchronized (lock) {
+            takeParked(parts);
+        }
+        if (parts.isEmpty()) {
+            return spendAlone.run(ScriptOutputType.INTEGER, keys, args);
+        }
+        Part spend = new Part(SPEND, keys, args);
+        parts.add(0, spend);
+        send(parts);
         return answer(spend);
     }
 
@@ -156,10 +165,17 @@ public final class RedisGroupCommit {
     CompletionStage<List<Object>> admit(String[] keys, String[] args) {
         EventExecutor loop = currentLoop.get();
         Riders waiting = loop == null ? null : riders.get(loop);
-        List<Part> parts = waiting == null ? new ArrayList<>(1) : waiting.take();
+        List<Part> parts = waiting == null || waiting.spends.isEmpty() ? new ArrayList<>(3) : waiting.take();
+        synchronized (lock) {
+            takeParked(parts);
+        }
+        if (parts.isEmpty()) {
+            return admitAlone.run(ScriptOutputType.MULTI, keys, args);
+        }
+        // last: a lease a spend before it gives back is free for it (the reply waits for the whole call anyway)
         Part admission = new Part(ADMIT, keys, args);
         parts.add(admission);
-        sendWithParked(parts);
+        send(parts);
         return answer(admission);
     }
 
@@ -358,8 +374,17 @@ public final class RedisGroupCommit {
             if (spends.size() >= MAX_RIDING_SPENDS) {
                 sendWithParked(take());
             } else if (!timed) {
+                schedule(spendBoundNanos);
+            }
+        }
+
+        private void schedule(long nanos) {
+            try {
+                loop.schedule(this, nanos, TimeUnit.NANOSECONDS);
                 timed = true;
-                loop.schedule(this, spendBoundNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the loop is stopping: no timer would run, so what waits goes now
+                sendWithParked(take());
             }
         }
 
@@ -382,8 +407,7 @@ public final class RedisGroupCommit {
             }
             long wait = oldest + spendBoundNanos - System.nanoTime();
             if (wait > 0) {
-                timed = true;
-                loop.schedule(this, wait, TimeUnit.NANOSECONDS);
+                schedule(wait);
             } else {
                 sendWithParked(take());
             }

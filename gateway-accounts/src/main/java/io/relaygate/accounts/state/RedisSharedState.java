@@ -40,8 +40,9 @@ import java.util.concurrent.CompletionStage;
  * the top lists ({@code {top}:<scope>:<period>:<bucket>}, one slot, {@link RedisTopLists}); the index SADDs come once
  * per id and process. A key with token or cost limits adds one EVALSHA per request (spend.lua:
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
- * admission and the spend. On one server the usage batch and the request records that are due ride in the next
- * spend's call ({@link RedisGroupCommit}): at c=1 that is all, two top-level commands a request.
+ * admission and the spend. On one server, once the store runs on the gateway's event loops, a spend waits on its loop
+ * for the loop's next admission and goes in its call, and the usage batch and the request records that are due ride
+ * in the next call too ({@link RedisGroupCommit}): one top-level command a request on a busy loop, two at most.
  */
 public final class RedisSharedState implements SharedState {
 
@@ -58,7 +59,7 @@ public final class RedisSharedState implements SharedState {
     private final RedisTopLists topLists;
     private final RedisUsageWrites writes;
     private final RedisKeyNames names;
-    /** A Redis of one server's group commit (the usage and records batches ride with spends); null on a Cluster. */
+    /** A Redis of one server's group commit (spends ride admissions, batches ride either); null on a Cluster. */
     private final @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit;
 
     /** The last lease and sticky-session lifetimes' text: the same per gateway config, encoded once. */
@@ -66,21 +67,9 @@ public final class RedisSharedState implements SharedState {
 
     private volatile RedisKeyNames.Number stickyTtl = RedisKeyNames.Number.NONE;
 
-    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix) {
-        this(redis, prefix, false);
-    }
-
     /** A state that publishes no condition changes; {@code oneServer} as in the full constructor. */
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, boolean oneServer) {
         this(redis, prefix, accountId -> CompletableFuture.completedFuture(null), oneServer);
-    }
-
-    /** A Redis Cluster's state, or one whose form is unknown: a batch's usage writes go as one call per slot. */
-    public RedisSharedState(
-            RedisClusterAsyncCommands<String, String> redis,
-            String prefix,
-            java.util.function.Function<String, CompletionStage<?>> conditionChanged) {
-        this(redis, prefix, conditionChanged, false);
     }
 
     /**
@@ -127,11 +116,6 @@ public final class RedisSharedState implements SharedState {
                 RedisGroupCommit.DEFAULT_BOUND,
                 RedisGroupCommit.DEFAULT_SPEND_BOUND,
                 currentLoop);
-    }
-
-    /** A state of one server whose parked batches wait at most {@code rideBound} for a spend (tests). */
-    public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, Duration rideBound) {
-        this(redis, prefix, rideBound, RedisGroupCommit.DEFAULT_SPEND_BOUND, () -> null);
     }
 
     /** A state of one server with both bounds given, spends riding on the loops {@code currentLoop} names (tests). */
@@ -477,59 +461,18 @@ public final class RedisSharedState implements SharedState {
     }
 
     private CompletionStage<Void> spendOnce(UsageRecord r, @org.jspecify.annotations.Nullable WriteId w) {
-        long cost = r.costLimits().isEmpty() ? 0 : r.counters().costMicros();
-        Duration window = r.tokenWindow();
-        String lease = r.leaseId();
-        if (cost == 0 && window == null && lease == null) {
+        RedisSpendCall call = RedisSpendCall.of(
+                names.of(r.keyId()), r, w, w == null ? null : appliedKey(UsageScope.KEY, r.keyId(), w));
+        if (call == null) {
             return CompletableFuture.completedFuture(null);
         }
-        Instant at = r.at();
-        String id = r.keyId();
-        RedisKeyNames.Names names = this.names.of(id);
-        List<String> keys = new ArrayList<>(6);
-        keys.add(names.usage(Period.DAY, at));
-        keys.add(names.usage(Period.WEEK, at));
-        keys.add(names.usage(Period.TOTAL, at));
-        String windowTtl = "-1";
-        if (window != null) {
-            long start = AdmissionRequest.windowStart(at, window);
-            keys.add(names.tokenWindow(start));
-            windowTtl = Long.toString(windowTtlMillis(start, window, at));
-        }
-        if (lease != null) {
-            keys.add(names.lease);
-        }
-        if (w != null) {
-            keys.add(appliedKey(UsageScope.KEY, id, w));
-        }
-        String[] args = {
-            cost == 0 ? "0" : Long.toString(cost),
-            Long.toString(ttlMillis(Period.DAY, at)),
-            Long.toString(ttlMillis(Period.WEEK, at)),
-            Long.toString(r.counters().totalTokens()),
-            windowTtl,
-            lease == null ? "" : lease,
-            w == null ? "" : Long.toString(w.seq()),
-            w == null ? "0" : Long.toString(w.low()),
-            costMask(r.costLimits())
-        };
-        String[] k = keys.toArray(String[]::new);
         RedisGroupCommit rider = groupCommit;
-        // on one server a parked usage or records batch goes in this call; the spend itself never waits
-        return (rider != null ? rider.spend(k, args) : spend.<Long>run(ScriptOutputType.INTEGER, k, args))
+        // on one server: on a store loop, parked for the loop's next admission; elsewhere with the batches parked
+        return (rider != null
+                        ? rider.spend(call.keys(), call.args())
+                        : spend.<Long>run(ScriptOutputType.INTEGER, call.keys(), call.args()))
                 .thenApply(n -> null);
     }
-
-    /** '1' or '0' per bucket of day, week and total: whether a cost limit reads it (spend.lua's ARGV[9]). */
-    private static String costMask(java.util.Set<Period> limits) {
-        return COST_MASKS[
-                (limits.contains(Period.DAY) ? 4 : 0)
-                        + (limits.contains(Period.WEEK) ? 2 : 0)
-                        + (limits.contains(Period.TOTAL) ? 1 : 0)];
-    }
-
-    /** {@link #costMask}'s eight answers, indexed by day × 4 + week × 2 + total. */
-    private static final String[] COST_MASKS = {"000", "001", "010", "011", "100", "101", "110", "111"};
 
     @Override
     public CompletionStage<List<UsageRow>> usage(UsageScope scope, Period period, Instant at) {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.relaygate.accounts.ledger.RequestRecord;
 import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.RedisGroupCommit;
 import io.relaygate.accounts.state.RedisSharedState;
 import io.relaygate.accounts.state.SharedState;
 import io.relaygate.accounts.state.UsageCounters;
@@ -92,7 +93,8 @@ class RedisCommandsPerRequestTest {
         client = RedisClient.create(redis.url());
         connection = client.connect();
         // a bound far beyond a loaded machine's pauses: in these counts a batch rides whenever a spend follows it
-        state = new RedisSharedState(connection.async(), "t:", Duration.ofSeconds(30));
+        state = new RedisSharedState(
+                connection.async(), "t:", Duration.ofSeconds(30), RedisGroupCommit.DEFAULT_SPEND_BOUND, () -> null);
         records = new RedisRequestRecords(connection.async(), "t:", 100_000, ((RedisSharedState) state).groupCommit());
         // loads the scripts (NOSCRIPT, then EVAL) and indexes the ids: once per process, not per request
         Instant warm = Instant.now();
