@@ -36,7 +36,8 @@
 # at COSTS_RATE requests/s over 16 connections, default 2500, the same for every arm: a gateway's CPU per request
 # falls as its request rate rises (more requests per wake-up), so a closed loop, where a cheaper arm also gets a
 # higher rate, amplifies differences and let one process settle at a low rate and a high cost for a whole run
-# (docs/benchmarks.md, "The slow state explained"); COSTS_RATE=0 runs the old closed loop at c=8), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
+# (docs/benchmarks.md, "The slow state explained"); COSTS_RATE=0 runs the old closed loop at c=8; COSTS_SECONDS, default
+# 8, is each arm's measured run per round, after 2 s of warm-up), upstream-conns (1,000 streams at 1 event/s through the embedded and h2 arms: the
 # gateway's upstream connections to the mock at the peak, and its event loops; not in the default phases either),
 # streams-20ms (only the 2,000 × 20 ms run of streams), streams-max (only the --max-streams run of streams), streams-ramp (--max-streams opened over RAMP_SECONDS through
 # the embedded and h2 arms, sampling streams held, descriptors, upstream connections and heap live after a full GC
@@ -323,6 +324,7 @@ requests_of() { # load driver JSON -> requests completed in the measured window 
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(int(r.get("rps",0)*(r.get("seconds",0)+float(sys.argv[2]))))' "$1" "$2"
 }
 costs_rate="${COSTS_RATE:-2500}"
+costs_seconds="${COSTS_SECONDS:-8}"
 costs_load="-c 8"; [ "$costs_rate" -gt 0 ] && costs_load="--rate $costs_rate --connections 16"
 costs() { # arm round -> one JSON line of per-request costs in $results
   local arm="$1" round="$2" pid out t0 t1 req jfr alloc="null" sys="null" rcpu="null" top="null" lua="null"
@@ -333,7 +335,7 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   on_redis "$arm" && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks "$pid"); local i0; i0=$(io_ticks "$pid"); local g0; g0=$(group_ticks "$pid")
-  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json $costs_load --warmup 2s --duration 8s 2>>"$work/load.err")
+  out=$($load_cpu java -Xms256m -Xmx1g -jar "$bench_jar" load $(url_of "$arm") --json $costs_load --warmup 2s --duration "${costs_seconds}s" 2>>"$work/load.err")
   t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid"); local g1; g1=$(group_ticks "$pid")
   on_redis "$arm" && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
