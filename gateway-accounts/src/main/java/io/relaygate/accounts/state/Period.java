@@ -1,13 +1,9 @@
 package io.relaygate.accounts.state;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.time.temporal.IsoFields;
-import java.time.temporal.TemporalAdjusters;
 import java.util.Locale;
 
 /** The buckets usage is counted in, all in UTC. Weeks are ISO weeks (Monday to Sunday). */
@@ -56,15 +52,18 @@ public enum Period {
 
     /** When the bucket holding {@code at} ends; {@link Instant#MAX} for {@link #TOTAL}. */
     public Instant end(Instant at) {
-        ZonedDateTime t = at.atZone(ZoneOffset.UTC);
+        // in seconds since the epoch, UTC having no offset changes: asked per request, and Instant.atZone makes new
+        // zone rules each time
+        long second = at.getEpochSecond();
         switch (this) {
             case HOUR:
-                return t.truncatedTo(ChronoUnit.HOURS).plusHours(1).toInstant();
+                return Instant.ofEpochSecond((Math.floorDiv(second, 3_600L) + 1) * 3_600L);
             case DAY:
-                return t.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                return Instant.ofEpochSecond((Math.floorDiv(second, 86_400L) + 1) * 86_400L);
             case WEEK:
-                LocalDate monday = t.toLocalDate().with(TemporalAdjusters.next(DayOfWeek.MONDAY));
-                return monday.atStartOfDay(ZoneOffset.UTC).toInstant();
+                // the epoch's day 0, 1970-01-01, was a Thursday: 3 days after a Monday
+                long day = Math.floorDiv(second, 86_400L);
+                return Instant.ofEpochSecond((day - Math.floorMod(day + 3, 7) + 7) * 86_400L);
             default:
                 return Instant.MAX;
         }
