@@ -47,7 +47,12 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Durability: a line is written with one {@code write(2)} and no {@code fsync}: it survives the process being
- * killed (the kernel has it), not the machine losing power. Segments are deleted oldest first once nothing in them is
+ * killed (the kernel has it), not the machine losing power. A finished request's {@code R} line and its spend's
+ * {@code W} line go in one {@code write(2)}. {@code D} lines wait, in memory, for the next line written or for the
+ * next write id handed out ({@link #id}), whichever comes first: a killed process may lose the last few, and the next
+ * start then sends those writes again, which the store skips by their ids. It never loses one the store relies on:
+ * a write id's low mark (below which the store forgets applied numbers) moves past an acknowledged write only once its
+ * {@code D} line is written. Segments are deleted oldest first once nothing in them is
  * open, so a write's line is never gone while a record it covers is still readable. Not thread-safe by itself: the
  * recorder calls it under its lock.
  */
@@ -80,6 +85,8 @@ final class UsageJournal implements AutoCloseable {
     private final Map<Long, Long> ridSegment = new HashMap<>();
     private final Map<Long, Write> writes = new LinkedHashMap<>();
     private final Map<Long, Long> writeSegment = new HashMap<>();
+    /** {@code D} lines not written yet: they go with the next line, or before the next write id ({@link #id}). */
+    private final StringBuilder doneLines = new StringBuilder();
 
     private final FileChannel lockFile;
     private final java.nio.channels.FileLock lock;
@@ -221,6 +228,24 @@ final class UsageJournal implements AutoCloseable {
         return rid;
     }
 
+    /**
+     * Journals a finished request's usage and the spend that counts it against its key's limits, in one {@code
+     * write(2)}; returns the record's id and the spend's sequence number.
+     */
+    long[] appendRecordAndSpend(UsageRecord record, UsageRecord spend) {
+        long rid = nextRid;
+        long seq = nextSeq;
+        Write w = new Write(seq, true, spend, new long[0]);
+        append("R " + rid + " " + encode(record) + "\n" + writeLineOf(w));
+        nextRid++;
+        nextSeq++;
+        ridSegment.put(rid, segment);
+        writes.put(seq, w);
+        writeSegment.put(seq, segment);
+        open.get(segment)[0] += 2;
+        return new long[] {rid, seq};
+    }
+
     /** Journals a store write about to be sent; returns its sequence number. */
     long appendWrite(boolean spend, UsageRecord r, long[] rids) {
         long seq = nextSeq++;
@@ -232,8 +257,18 @@ final class UsageJournal implements AutoCloseable {
         return seq;
     }
 
-    /** The id the store deduplicates write {@code seq} by. */
+    /**
+     * The id the store deduplicates write {@code seq} by. Its low mark may have moved past writes acknowledged since
+     * the last line was written, so their {@code D} lines are written first.
+     */
     WriteId id(long seq) {
+        if (doneLines.length() > 0) {
+            try {
+                writeLine(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("usage journal " + dir + ": " + e.getMessage(), e);
+            }
+        }
         long low = writes.isEmpty()
                 ? seq
                 : Math.min(seq, writes.keySet().iterator().next());
@@ -246,7 +281,8 @@ final class UsageJournal implements AutoCloseable {
         if (w == null) {
             return;
         }
-        append("D " + seq);
+        // written with the next line, or before the next write id (id): a lost one only makes a write go again
+        doneLines.append("D ").append(seq).append('\n');
         close(writeSegment.remove(seq));
         for (long rid : w.rids()) {
             close(ridSegment.remove(rid));
@@ -301,8 +337,19 @@ final class UsageJournal implements AutoCloseable {
         }
     }
 
-    private void writeLine(String line) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+    /** Writes the {@code D} lines waiting, then {@code line} (if any), in one {@code write(2)}. */
+    private void writeLine(@Nullable String line) throws IOException {
+        String text;
+        if (doneLines.length() == 0) {
+            text = line + "\n";
+        } else {
+            if (line != null) {
+                doneLines.append(line).append('\n');
+            }
+            text = doneLines.toString();
+            doneLines.setLength(0);
+        }
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         segmentBytes += b.remaining();
         while (b.hasRemaining()) {
             out.write(b);
@@ -417,9 +464,18 @@ final class UsageJournal implements AutoCloseable {
         return dir.resolve(String.format(java.util.Locale.ROOT, "%012d.log", n));
     }
 
+    /** Closes without writing the {@code D} lines still in memory, as a killed process would (tests of the replay). */
+    void abandon() {
+        doneLines.setLength(0);
+        close();
+    }
+
     @Override
     public void close() {
         try {
+            if (doneLines.length() > 0) {
+                writeLine(null);
+            }
             out.close();
             lock.release();
             lockFile.close();

@@ -166,16 +166,17 @@ public final class UsageRecorder implements AutoCloseable {
         synchronized (lock) {
             UsageRecord rest = record.immediate() ? record.counted() : record;
             UsageJournal j = journal;
-            Entry later =
-                    j == null ? new Entry(rest, false) : new Entry(rest, false, -1, new long[] {j.appendRecord(rest)});
+            // with a journal, the record's line and its spend's in one write(2)
+            long[] ids = j == null ? null : journalRecord(j, rest, record.immediate() ? record.withoutLease() : null);
+            Entry later = ids == null ? new Entry(rest, false) : new Entry(rest, false, -1, new long[] {ids[0]});
             pending.merge(group(later), later, UsageRecorder::sum);
             if (pending.size() >= MAX_PENDING) {
                 executor.execute(() -> flushPending(true));
             }
             if (record.immediate()) {
                 now = new Entry(record, true);
-                if (j != null) {
-                    now = now.withSeq(journalWrite(j, true, record.withoutLease(), NO_RIDS));
+                if (ids != null) {
+                    now = now.withSeq(ids[1]);
                 }
                 if (!waiting.isEmpty() || flushing) {
                     // the spend waits behind the backlog, the lease must not: the key's next request needs the slot
@@ -190,14 +191,12 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
-    /** Journals a record; -1 when the disk refused (the record then lives in memory only, as without a journal). */
-    private long journalRecord(UsageJournal j, UsageRecord r) {
-        try {
-            return j.appendRecord(r);
-        } catch (java.io.UncheckedIOException e) {
-            warnings.warn("journal", "usage journal write failed, keeping usage in memory only: " + describe(e));
-            return -1;
-        }
+    /**
+     * Journals a record, and its spend when given: the record's id and the spend's sequence number ({@code -1}: no
+     * spend). A disk that refuses fails the call, as a record that cannot be journalled must not be reported.
+     */
+    private static long[] journalRecord(UsageJournal j, UsageRecord r, @Nullable UsageRecord spend) {
+        return spend == null ? new long[] {j.appendRecord(r), -1} : j.appendRecordAndSpend(r, spend);
     }
 
     /** Journals a write; -1 when the disk refused (the write then goes without an id, as without a journal). */
@@ -471,7 +470,7 @@ public final class UsageRecorder implements AutoCloseable {
         UsageJournal j = journal;
         if (j != null) {
             synchronized (lock) {
-                j.close();
+                j.abandon();
             }
         }
     }
