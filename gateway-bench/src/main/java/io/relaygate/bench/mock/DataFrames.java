@@ -13,9 +13,9 @@ import io.netty.handler.codec.http2.Http2Stream;
 /**
  * An event's DATA frame written as one buffer (the 9-byte frame header and the payload) straight to the connection,
  * when the frame codec's flow controller would send it at once anyway: the stream is open for sending, nothing of it
- * waits in the flow controller, and both its window and the connection's cover the payload. The windows are taken
- * down by the payload as the controller does when it writes a frame. Otherwise the caller hands the payload to the
- * codec's encoder, which queues it behind what waits. The bytes on the wire are the encoder's (no padding, no flags);
+ * waits in the flow controller, both its window and the connection's cover the payload, and the connection is
+ * writable. The windows are taken down by the payload as the controller does when it writes a frame. Otherwise the
+ * caller hands the payload to the codec's encoder, which queues it behind what waits. The bytes on the wire are the encoder's (no padding, no flags);
  * what this saves is the encoder's objects per frame (a promise, a queue entry, a promise aggregator, a separate
  * header buffer), the most of the mock's allocation at the stream harness's rate (docs/benchmarks.md).
  *
@@ -35,7 +35,8 @@ final class DataFrames {
      */
     static boolean write(ChannelHandlerContext connection, Http2FrameCodec codec, int id, ByteBuf payload) {
         int n = payload.readableBytes();
-        if (n == 0 || n > MAX_PAYLOAD) {
+        if (n == 0 || n > MAX_PAYLOAD || !connection.channel().isWritable()) {
+            // The flow controller holds frames back while the socket's buffer is full too.
             return false;
         }
         Http2Connection h2 = codec.connection();
