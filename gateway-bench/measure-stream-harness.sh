@@ -19,7 +19,15 @@
 # 1 ms) into DIR/<jar>-<round>-{mock,driver}.jfr. --h2c CONNS runs the driver over HTTP/2 with prior knowledge, the
 # streams multiplexed over CONNS connections (load --h2c --connections CONNS; the mock with --http2 and --max-streams
 # N), instead of HTTP/1.1 with one connection per stream. Raw JSON lines go to $RESULTS (default stdout's last lines).
-# MOCK_JAVA_OPTS adds JVM options to the mock (e.g. -Xmn16m: shorter young collections, docs/benchmarks.md).
+# JVMs: the mock runs with MOCK_JVM (default -Xms256m -Xmx256m, more past 4,000 streams, -Xmn32m
+# -XX:MaxTenuringThreshold=0 -XX:+AlwaysPreTouch: small young collections that promote at once, see below), the driver
+# with DRIVER_JVM (default -Xms256m -Xmx1g -XX:+AlwaysPreTouch); setting either replaces its default (MOCK_JVM=
+# '-Xms512m -Xmx1g' and DRIVER_JVM='-Xms256m -Xmx1g' are the settings before 2026-12-07). MOCK_JAVA_OPTS and
+# DRIVER_JAVA_OPTS add options after them. Each JVM logs its collections (-Xlog:gc) into the work directory; per run
+# the line gives the pauses of each within the driver's span ({mock,driver}_pauses_driver_span: count, full
+# collections, ms in all, their CPU, pauses over 20 ms, longest; a pause longer than T ms makes the next event of the
+# streams due in it late) and core_user_share_driver_span, the pinned core's time other sessions' un-niced processes
+# took (this script runs at nice 19 under /work/tools/run): stalls that late events then show are not the harness's.
 set -u
 streams=2000
 interval=20
@@ -42,7 +50,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="$2"; shift 2 ;;
     --cpus) cpus="$2"; shift 2 ;;
     --h2c) h2c="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -62,6 +70,20 @@ jfc="$work/fine.jfc"
 sed -e '/jdk.ExecutionSample/,/<\/event>/s/<setting name="period"[^>]*>[^<]*</<setting name="period">1 ms</' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$jfc"
 
+# The JVMs' heap and GC settings (MOCK_JVM / DRIVER_JVM replace them; MOCK_JAVA_OPTS / DRIVER_JAVA_OPTS add options
+# after them). On the one pinned core both JVMs use the serial collector. The mock's objects of a stream live as long
+# as the stream (E × T ms, 4 s by default): a default young generation (a third of the heap) copies them between
+# survivor spaces at every collection, 20-120 ms a pause (docs/benchmarks.md, "the harness's late events"). A small
+# young generation that promotes what survives one collection (-XX:MaxTenuringThreshold=0) copies each object once,
+# in pauses of a few ms, and a 256 MB heap makes the old generation fill and be collected (a full collection,
+# ~120 ms, live set ~40 MB) about once a minute, inside every run: no collection is put off past the window. Without
+# -XX:+AlwaysPreTouch every promotion into old-generation pages not touched yet takes page faults inside the pause
+# (3-4 MB promoted in each collection of a burst of new streams: 20-40 ms instead of 7).
+# The heap grows past 256 MB with --streams (64 KB a stream; 2,000 streams hold ~40 MB live).
+heap=$(( streams * 64 / 1024 )); [ "$heap" -lt 256 ] && heap=256
+mock_jvm="${MOCK_JVM:--Xms${heap}m -Xmx${heap}m -Xmn32m -XX:MaxTenuringThreshold=0 -XX:+AlwaysPreTouch}"
+driver_jvm="${DRIVER_JVM:--Xms256m -Xmx1g -XX:+AlwaysPreTouch}"
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap cleanup EXIT
@@ -74,6 +96,11 @@ loop_ticks() { # pid name-prefix -> utime + stime of its threads whose name star
   done
   echo "$sum"
 }
+# Nanoseconds the threads of $1 waited runnable for a CPU so far (/proc/<pid>/task/*/schedstat, second field).
+rq_wait() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {print s + 0}'; }
+# Ticks of the pinned core (a single --cpus only): user at nice 0, nice, and all, from /proc/stat. This script's
+# processes run niced under /work/tools/run, so another session's un-niced work on the core shows as user time.
+core_ticks() { awk -v c="cpu$cpus" '$1 == c {t = 0; for (i = 2; i <= NF; i++) t += $i; print $2, $3, t; f = 1} END {if (!f) print 0, 0, 0}' /proc/stat; }
 wchar() { awk '/^wchar/{print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Bytes the JVM's live threads allocated so far (jcmd Thread.print -e: "allocated=" per thread, in B, K, M or G),
@@ -128,12 +155,17 @@ one() { # jar label round
   port=$(free_port)
   local mock_args=() driver_args=()
   [ "$h2c" -gt 0 ] && { mock_args=(--http2 --max-streams "$streams"); driver_args=(--h2c --connections "$h2c"); }
-  $pin java -Xms512m -Xmx1g ${MOCK_JAVA_OPTS:-} -jar "$jar" mock --port "$port" --no-record "${mock_args[@]}" >"$work/mock-$label-$round.log" 2>&1 &
+  local t_mock t_driver
+  t_mock=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  $pin java $mock_jvm ${MOCK_JAVA_OPTS:-} -Xlog:gc,gc+cpu:file="$work/gc-mock-$label-$round.log":uptime -jar "$jar" mock --port "$port" --no-record "${mock_args[@]}" >"$work/mock-$label-$round.log" 2>&1 &
   mock=$!; pids+=("$mock")
   for _ in $(seq 100); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/v1/models" && break; sleep 0.2; done
   local bpe=0
   [ "$(declared "$port")" = -1 ] && bpe=$(python3 -c "print($(stream_bytes "$port") / ($events + 6))")
-  $pin java -Xms256m -Xmx1g -jar "$jar" load "http://127.0.0.1:$port/v1/messages" --key sk-bench --json \
+  t_driver=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  $pin java $driver_jvm ${DRIVER_JAVA_OPTS:-} -Xlog:gc,gc+cpu:file="$work/gc-driver-$label-$round.log":uptime -jar "$jar" load "http://127.0.0.1:$port/v1/messages" --key sk-bench --json \
       "${driver_args[@]}" -c "$streams" --stream --events "$events" --interval-ms "$interval" --ramp 2s \
       --warmup "${warmup}s" --duration "$((window + margin))s" --drain 30s >"$work/load-$label-$round.json" 2>"$work/load-$label-$round.err" &
   driver=$!; pids+=("$driver")
@@ -144,6 +176,8 @@ one() { # jar label round
     jcmd "$mock" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-mock.jfr" >/dev/null 2>&1
     jcmd "$driver" JFR.start name=h settings="$jfc" filename="$profile/$label-$round-driver.jfr" >/dev/null 2>&1
   }
+  local q0 q1 c0 c1
+  q0="$(rq_wait "$mock") $(rq_wait "$driver")"; c0=$(core_ticks)
   w0=$(date +%s.%N); m0=$(ticks "$mock"); d0=$(ticks "$driver"); e0=$(declared "$port")
   ml0=$(loop_ticks "$mock" mock-upstream); dl0=$(loop_ticks "$driver" load-)
   ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
@@ -151,6 +185,7 @@ one() { # jar label round
   probes "$mock" "$driver" "$work/probe0"
   sleep "$window"
   w1=$(date +%s.%N); m1=$(ticks "$mock"); d1=$(ticks "$driver"); e1=$(declared "$port")
+  q1="$(rq_wait "$mock") $(rq_wait "$driver")"; c1=$(core_ticks)
   ml1=$(loop_ticks "$mock" mock-upstream); dl1=$(loop_ticks "$driver" load-)
   ms1=$(sys_ticks "$mock"); ds1=$(sys_ticks "$driver"); mw1=$(wchar "$mock")
   probes "$mock" "$driver" "$work/probe1"
@@ -162,11 +197,16 @@ one() { # jar label round
     jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
   }
   wait "$driver"
+  # The core's share taken by others, and the mock's wait for it, over the driver's whole span (its late events').
+  c1=$(core_ticks); q1="$(rq_wait "$mock") ${q1#* }"
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
   out=$(cat "$work/load-$label-$round.json")
   python3 - "$label" "$round" "$streams" "$interval" "$hz" "$w0" "$w1" "$m0" "$m1" "$d0" "$d1" "$e0" "$e1" \
       "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" \
-      "$ma0" "$ma1" "$da0" "$da1" "$mg0" "$mg1" "$dg0" "$dg1" <<'EOF' | tee -a "$results" >&2
+      "$ma0" "$ma1" "$da0" "$da1" "$mg0" "$mg1" "$dg0" "$dg1" \
+      "$work/gc-mock-$label-$round.log" "$t_mock" "$work/gc-driver-$label-$round.log" "$t_driver" "$margin" \
+      "$q0" "$q1" "$c0" "$c1" \
+      <<'EOF' | tee -a "$results" >&2
 import json, sys
 a = sys.argv
 label, rnd, streams, interval, hz = a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])
@@ -174,6 +214,28 @@ w0, w1, m0, m1, d0, d1, e0, e1, ml0, ml1, dl0, dl1, ms0, ms1, ds0, ds1, mw0, mw1
 load, rep = a[25], a[26]
 pair = lambda s: [float(x) for x in s.split()] if len(s.split()) == 2 else [0.0, 0.0]
 ma0, ma1, da0, da1, mg0, mg1, dg0, dg1 = map(pair, a[27:35])
+import re
+def pauses(log, t0, until):
+    """The JVM's GC pauses from its log (-Xlog:gc with uptime) within the driver's measured span [w0, until]."""
+    out, cpu = [], 0.0
+    try:
+        for line in open(log):
+            m = re.match(r"\[([\d.]+)s\].*Pause (\w+).* ([\d.]+)ms$", line.strip())
+            if m and w0 <= float(t0) + float(m.group(1)) <= until:
+                out.append((m.group(2), float(m.group(3))))
+            c = re.match(r"\[([\d.]+)s\].*User=([\d.]+)s Sys=([\d.]+)s", line.strip())
+            if c and w0 <= float(t0) + float(c.group(1)) <= until:
+                cpu += float(c.group(2)) + float(c.group(3))
+    except OSError:
+        pass
+    return {"n": len(out), "full": sum(1 for k, _ in out if k == "Full"), "ms": round(sum(p for _, p in out)),
+            "cpu_ms": round(cpu * 1000), "over_20ms": sum(1 for _, p in out if p > 20),
+            "max_ms": round(max([p for _, p in out] or [0]), 1)}
+span_end = w0 + (w1 - w0) + float(a[39])
+mock_p, driver_p = pauses(a[35], a[36], span_end), pauses(a[37], a[38], span_end)
+q0, q1 = [float(x) for x in a[40].split()], [float(x) for x in a[41].split()]
+c0, c1 = [float(x) for x in a[42].split()], [float(x) for x in a[43].split()]
+core_all = c1[2] - c0[2]
 try:
     r = json.loads(rep)
 except ValueError:
@@ -197,6 +259,10 @@ print(json.dumps({
     "driver_loop_bytes_allocated_per_event": round((da1[1] - da0[1]) / ev) if ev > 0 else None,
     "mock_gcs": int(mg1[0] - mg0[0]), "mock_gc_pause_ms": round((mg1[1] - mg0[1]) * 1000),
     "driver_gcs": int(dg1[0] - dg0[0]), "driver_gc_pause_ms": round((dg1[1] - dg0[1]) * 1000),
+    "runqueue_wait_ms": {"mock_driver_span": round((q1[0] - q0[0]) / 1e6), "driver_window": round((q1[1] - q0[1]) / 1e6)},
+    "core_user_share_driver_span": round((c1[0] - c0[0]) / core_all, 2) if core_all > 0 else None,
+    "core_nice_share_driver_span": round((c1[1] - c0[1]) / core_all, 2) if core_all > 0 else None,
+    "mock_pauses_driver_span": mock_p, "driver_pauses_driver_span": driver_p,
     "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
     "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),

@@ -91,7 +91,10 @@ final class EventWriter {
         ex.wrote(buf, buf.readerIndex(), n);
         long[] raise = ex.declare(e.data());
         Http2FrameCodec frameCodec = java.util.Objects.requireNonNull(codec, "codec");
-        frameCodec.encoder().writeData(connection, stream.stream().id(), buf, 0, false, connection.voidPromise());
+        int id = stream.stream().id();
+        if (!DataFrames.write(connection, frameCodec, id, buf)) {
+            frameCodec.encoder().writeData(connection, id, buf, 0, false, connection.voidPromise());
+        }
         ConnectionFlush flush = java.util.Objects.requireNonNull(connectionFlush, "connectionFlush");
         flush.add(n, raise);
         flush.request();

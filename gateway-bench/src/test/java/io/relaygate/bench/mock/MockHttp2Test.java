@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -185,6 +186,36 @@ class MockHttp2Test {
                 .contains("\"events\":" + events + "}");
     }
 
+    @Test
+    void aSmallStreamWindowSplitsNoEventOutOfOrder() throws Exception {
+        // Events go as ready-made DATA frames while the stream's window covers them and through the codec's flow
+        // controller when it does not: with a window smaller than most events both ways mix within one answer.
+        String wide = body(h2c(plain.port(), Http2Settings.defaultSettings()), "window");
+        String narrow = body(h2c(plain.port(), Http2Settings.defaultSettings().initialWindowSize(150)), "window");
+        // The answers differ only in the message id of message_start.
+        List<SseEvents.Ev> a = SseEvents.parse(wide);
+        List<SseEvents.Ev> b = SseEvents.parse(narrow);
+        assertThat(b).hasSizeGreaterThan(5);
+        assertThat(b.subList(1, b.size()))
+                .as("the same events in the same order")
+                .isEqualTo(a.subList(1, a.size()));
+        assertThat(narrow.length()).isEqualTo(wide.length());
+    }
+
+    /** A paced answer's body (5 ms between events: the stream's window comes back in between). */
+    private static String body(Channel connection, String prompt) throws Exception {
+        try {
+            FullHttpResponse r = stream(connection, prompt, 5).get(10, TimeUnit.SECONDS);
+            try {
+                return r.content().toString(StandardCharsets.UTF_8);
+            } finally {
+                r.release();
+            }
+        } finally {
+            connection.close().syncUninterruptibly();
+        }
+    }
+
     /** The mock's usage once its counters stopped moving (a flush is counted right after the bytes left). */
     private static String settledUsage() throws InterruptedException {
         String last = plain.declaredUsage();
@@ -218,6 +249,10 @@ class MockHttp2Test {
     }
 
     private static Channel h2c(int port) throws InterruptedException {
+        return h2c(port, Http2Settings.defaultSettings());
+    }
+
+    private static Channel h2c(int port, Http2Settings settings) throws InterruptedException {
         return new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -225,7 +260,9 @@ class MockHttp2Test {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forClient().build())
+                                .addLast(Http2FrameCodecBuilder.forClient()
+                                        .initialSettings(settings)
+                                        .build())
                                 .addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {}
@@ -238,6 +275,11 @@ class MockHttp2Test {
     }
 
     private static CompletableFuture<FullHttpResponse> stream(Channel connection, String prompt) {
+        return stream(connection, prompt, -1);
+    }
+
+    /** {@code intervalMs} >= 0: asks for that pause between events. */
+    private static CompletableFuture<FullHttpResponse> stream(Channel connection, String prompt, int intervalMs) {
         CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
         Http2StreamChannel ch = new Http2StreamChannelBootstrap(connection)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -270,6 +312,9 @@ class MockHttp2Test {
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set("x-api-key", "sk-test");
+        if (intervalMs >= 0) {
+            req.headers().setInt("x-mock-event-interval-ms", intervalMs);
+        }
         ch.writeAndFlush(req);
         return answer;
     }
