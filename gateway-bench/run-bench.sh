@@ -394,13 +394,13 @@ print(total)' 2>/dev/null || echo null)
       "loadavg_1m": float(sys.argv[13])}))' \
       "$arm" "$round" "$req" "$((t1 - t0))" "$(getconf CLK_TCK)" "${alloc:-null}" "$sys" "$rcpu" "$top" "$lua" \
       "$( on_redis "$arm" && echo "$((calls1 - calls0))" )" "$((i1 - i0))" "$la" "$g0" "$g1" >>"$results"
-  python3 - "$(tail -1 "$results")" <<'EOF' >&2
+  python3 - "$(tail -1 "$results")" "$costs_seconds" <<'EOF' >&2
 import json, sys
 r = json.loads(sys.argv[1])
 def f(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
 kb = None if r["alloc_bytes_per_req"] is None else r["alloc_bytes_per_req"] / 1024
-print(f"  costs    {r['arm']:9} {r['requests'] / 10:,.0f} req/s cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
+print(f"  costs    {r['arm']:9} {r['requests'] / (int(sys.argv[2]) + 2):,.0f} req/s cpu {f(r['cpu_us_per_req'])} µs (event loops {f(r['io_cpu_us_per_req'])}) load {r['loadavg_1m']} alloc {f(kb)} KB syscalls {f(r['syscalls_per_req'])}"
       f" redis cpu {f(r['redis_cpu_us_per_req'])} µs commands {f(r['redis_top_per_req'], 2)}"
       f" + {f(r['redis_script_per_req'], 2)} in scripts")
 print("           threads µs: " + " ".join(f"{g} {v:,.1f}" for g, v in sorted(r["threads_cpu_us_per_req"].items())))
