@@ -37,42 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code INFO commandstats}: calls made inside scripts included), so the counts are exact: a count, not a timing.
  *
  * <p>On one server the regular batches ride in the next spend's call (group commit, {@link
- * io.relaygate.accounts.state.RedisGroupCommit}): two top-level calls a request at c=1, whatever the batches.
+ * io.relaygate.accounts.state.RedisGroupCommit}): two top-level calls a request at c=1, whatever the batches. With the
+ * store on event loops, a spend made on a loop rides in that loop's next admission: one call a request.
  */
 class RedisCommandsPerRequestTest {
 
     private static final Duration LEASE = Duration.ofSeconds(15);
-    private static final KeyRules RULES = new KeyRules(
-            20_000,
-            1_000_000_000L,
-            Duration.ofMinutes(1),
-            100_000_000_000L,
-            Duration.ofHours(1),
-            100_000.0,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            java.util.Set.of(),
-            null,
-            null,
-            null);
+    private static final KeyRules RULES = rules(20_000);
     /** {@link #RULES} with a concurrency of one: a lease not given back refuses the next admission. */
-    private static final KeyRules ONE_AT_A_TIME = new KeyRules(
-            1,
-            1_000_000_000L,
-            Duration.ofMinutes(1),
-            100_000_000_000L,
-            Duration.ofHours(1),
-            100_000.0,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            java.util.Set.of(),
-            null,
-            null,
-            null);
+    private static final KeyRules ONE_AT_A_TIME = rules(1);
+
     /** Requests per 100 ms batch of one key at c=1 (about 400 requests/s through the gateway on the bench machine). */
     private static final int REQUESTS_PER_BATCH = 40;
 
@@ -416,6 +390,25 @@ class RedisCommandsPerRequestTest {
                 lease,
                 false,
                 UsageRecord.costLimitsOf(RULES));
+    }
+
+    /** Every shared limit: {@code concurrency}, requests, tokens and a daily cost, the rest far above what is sent. */
+    private static KeyRules rules(int concurrency) {
+        return new KeyRules(
+                concurrency,
+                1_000_000_000L,
+                Duration.ofMinutes(1),
+                100_000_000_000L,
+                Duration.ofHours(1),
+                100_000.0,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                java.util.Set.of(),
+                null,
+                null,
+                null);
     }
 
     /** The account's input tokens this week so far, as the store reads them. */
