@@ -91,7 +91,7 @@ class BedrockIT {
 
     @Test
     void theAnthropicSdkStreamsThroughASigV4SignedAccount() throws Exception {
-        bedrock("bedrock-sigv4", sigV4(null));
+        Account account = bedrock("bedrock-sigv4", sigV4(null));
         MessageAccumulator acc = MessageAccumulator.create();
         try (StreamResponse<RawMessageStreamEvent> stream =
                 anthropic.messages().createStreaming(params("hello mock:tool_use"))) {
@@ -104,7 +104,7 @@ class BedrockIT {
         assertThat(ex.uri())
                 .as("the cross-region profile and the shipped id, ':' encoded")
                 .isEqualTo("/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke-with-response-stream");
-        ExchangeOutcome o = gw.nextOutcome();
+        ExchangeOutcome o = gw.nextOutcomeOf(account.id());
         assertThat(o.usage().outputTokens())
                 .as("usage tapped from the decoded stream")
                 .isPositive();

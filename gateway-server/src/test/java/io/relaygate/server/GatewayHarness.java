@@ -196,6 +196,23 @@ final class GatewayHarness implements AutoCloseable {
         return o;
     }
 
+    /**
+     * The next outcome of an exchange {@code accountId} served, passing over outcomes of exchanges an earlier test
+     * left (an outcome is reported as its exchange ends, which may be after that test's own checks).
+     */
+    ExchangeOutcome nextOutcomeOf(String accountId) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            ExchangeOutcome o = outcomes.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertThat(o)
+                    .as("an exchange outcome of account %s was reported", accountId)
+                    .isNotNull();
+            if (accountId.equals(o.accountId())) {
+                return o;
+            }
+        }
+    }
+
     /** A minimal Anthropic Messages request body. */
     static String messages(String model, boolean stream, String text) {
         return "{\"model\":\"" + model + "\",\"max_tokens\":256,\"stream\":" + stream
