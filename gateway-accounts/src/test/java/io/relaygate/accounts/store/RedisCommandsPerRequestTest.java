@@ -468,17 +468,7 @@ class RedisCommandsPerRequestTest {
         assertThat(await(state.admit(new AdmissionRequest("kid", RULES, id, LEASE, at, "session", LEASE)))
                         .admitted())
                 .isTrue();
-        UsageRecord done = new UsageRecord(
-                "kid",
-                "acct",
-                "model",
-                UsageCounters.of(new Usage(30, 8, 0, 0), false, 174),
-                at,
-                RULES.tokenWindow(),
-                true,
-                id,
-                false,
-                UsageRecord.costLimitsOf(RULES));
+        UsageRecord done = spendOf("kid", id, at);
         seq++;
         await(state.spend(done, new WriteId("w1", seq, seq)));
     }
