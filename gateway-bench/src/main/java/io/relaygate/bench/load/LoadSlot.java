@@ -235,12 +235,13 @@ final class LoadSlot {
         stats.bytes += n;
         if (streamOpen) {
             int ended = counter.feed(buf);
+            long seen = counter.events();
             for (int i = 0; i < ended; i++) {
                 if (lastEvent != 0 && measured()) {
                     long gap = now - lastEvent;
                     LoadStats.record(stats.gaps, gap);
                     if (intervalNanos > 0 && gap > 2 * intervalNanos) {
-                        stats.lateEvents++;
+                        stats.late(now - run.measureStart(), seen - ended + i + 1);
                     }
                 }
                 lastEvent = now;

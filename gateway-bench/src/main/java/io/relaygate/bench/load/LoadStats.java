@@ -23,6 +23,13 @@ final class LoadStats {
     long lostEvents;
     long lateEvents;
     long events;
+    /** Late events by the index of the event in its stream: the 2nd (the gap after the first), 3rd to 10th, later. */
+    final long[] lateByIndex = new long[3];
+    /** Late events per {@link #LATE_BUCKET_NANOS} since the window's start (grown as needed). */
+    long[] lateByTime = new long[0];
+
+    /** The late timeline's resolution. */
+    static final long LATE_BUCKET_NANOS = 100_000_000L;
 
     private static Histogram histogram() {
         return new Histogram(1, MAX_MICROS, 3);
@@ -30,6 +37,20 @@ final class LoadStats {
 
     static void record(Histogram h, long nanos) {
         h.recordValue(Math.min(MAX_MICROS, Math.max(1, nanos / 1000)));
+    }
+
+    /**
+     * Counts a late event: {@code sinceStart} after the window opened, the {@code index}th content event of its
+     * stream (from 1).
+     */
+    void late(long sinceStart, long index) {
+        lateEvents++;
+        lateByIndex[index <= 2 ? 0 : index <= 10 ? 1 : 2]++;
+        int b = (int) Math.max(0, sinceStart / LATE_BUCKET_NANOS);
+        if (b >= lateByTime.length) {
+            lateByTime = java.util.Arrays.copyOf(lateByTime, Math.max(b + 1, lateByTime.length * 2));
+        }
+        lateByTime[b]++;
     }
 
     /** Adds {@code other}'s counts to this one. */
@@ -46,6 +67,15 @@ final class LoadStats {
         lostEvents += other.lostEvents;
         lateEvents += other.lateEvents;
         events += other.events;
+        for (int i = 0; i < lateByIndex.length; i++) {
+            lateByIndex[i] += other.lateByIndex[i];
+        }
+        if (other.lateByTime.length > lateByTime.length) {
+            lateByTime = java.util.Arrays.copyOf(lateByTime, other.lateByTime.length);
+        }
+        for (int i = 0; i < other.lateByTime.length; i++) {
+            lateByTime[i] += other.lateByTime[i];
+        }
     }
 
     LoadStats copy() {

@@ -183,6 +183,19 @@ class LoadDriverTest {
         assertThat(r.streams()).isPositive();
         assertThat(r.events()).isEqualTo(3 * r.streams());
         assertThat(r.lateEvents()).as("every gap is late").isEqualTo(2 * r.streams());
+        assertThat(r.lateByIndex())
+                .as("one late gap after each stream's first event, one after its second")
+                .containsExactly(r.streams(), r.streams(), 0L);
+        assertThat(r.lateByTime().stream().mapToLong(Long::longValue).sum())
+                .as("the timeline holds every late event")
+                .isEqualTo(r.lateEvents());
+        assertThat(r.lateByTime().size())
+                .as("100 ms buckets within the window and its drain")
+                .isLessThanOrEqualTo(
+                        1 + (int) ((o.duration().toMillis() + o.drain().toMillis()) / 100));
+        JsonNode json = new ObjectMapper().readTree(r.toJson());
+        assertThat(json.path("late_by_index").path("second").asLong()).isEqualTo(r.streams());
+        assertThat(json.path("late_by_100ms").size()).isEqualTo(r.lateByTime().size());
     }
 
     @ParameterizedTest(name = "h2c={0}")

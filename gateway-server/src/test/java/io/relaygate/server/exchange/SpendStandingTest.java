@@ -27,6 +27,13 @@ class SpendStandingTest {
         assertThat(new SpendStanding("daily", 999_999, 1_000_000, null).utilization())
                 .as("never 1.00 while the request is let in")
                 .isEqualTo("0.99");
+        assertThat(new SpendStanding("daily", 50_000, 1_000_000, null).utilization())
+                .isEqualTo("0.05");
+        assertThat(new SpendStanding("daily", 100_000, 1_000_000, null).utilization())
+                .isEqualTo("0.10");
+        assertThat(new SpendStanding("daily", 3_000_000, 1_000_000, null).utilization())
+                .isEqualTo("0.99");
+        assertThat(new SpendStanding("daily", 1, 0, null).utilization()).isEqualTo("0.99");
     }
 
     @Test
