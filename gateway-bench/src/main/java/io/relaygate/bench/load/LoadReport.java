@@ -30,8 +30,9 @@ import org.HdrHistogram.Histogram;
  * @param lateEvents content events more than twice the interval after the previous one
  * @param lateByIndex late events by their index in the stream: the second event (the gap after the first), the third
  *     to the tenth, later ones
- * @param lateByTime late events per 100 ms since the window opened: a stall of the harness shows as one bucket with a
- *     late event for most streams, a steady shortfall as late events spread over many
+ * @param lateByTime late events per 100 ms since the window opened, up to the last bucket with one: a stall of the
+ *     harness shows as one bucket with a late event for most streams, a steady shortfall as late events spread over
+ *     many
  * @param peakStreams most streams open at once (all streams, warm-up included)
  */
 public record LoadReport(
@@ -124,7 +125,7 @@ public record LoadReport(
                 s.lostEvents,
                 s.lateEvents,
                 LongStream.of(s.lateByIndex).boxed().toList(),
-                LongStream.of(s.lateByTime).boxed().toList(),
+                LongStream.of(s.lateTimeline()).boxed().toList(),
                 peakStreams,
                 s.bytes);
     }

@@ -1,5 +1,6 @@
 package io.relaygate.bench.load;
 
+import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -48,9 +49,18 @@ final class LoadStats {
         lateByIndex[index <= 2 ? 0 : index <= 10 ? 1 : 2]++;
         int b = (int) Math.max(0, sinceStart / LATE_BUCKET_NANOS);
         if (b >= lateByTime.length) {
-            lateByTime = java.util.Arrays.copyOf(lateByTime, Math.max(b + 1, lateByTime.length * 2));
+            lateByTime = Arrays.copyOf(lateByTime, Math.max(b + 1, lateByTime.length * 2));
         }
         lateByTime[b]++;
+    }
+
+    /** {@link #lateByTime} up to its last bucket with a late event (the array grows by doubling). */
+    long[] lateTimeline() {
+        int n = lateByTime.length;
+        while (n > 0 && lateByTime[n - 1] == 0) {
+            n--;
+        }
+        return Arrays.copyOf(lateByTime, n);
     }
 
     /** Adds {@code other}'s counts to this one. */
@@ -71,7 +81,7 @@ final class LoadStats {
             lateByIndex[i] += other.lateByIndex[i];
         }
         if (other.lateByTime.length > lateByTime.length) {
-            lateByTime = java.util.Arrays.copyOf(lateByTime, other.lateByTime.length);
+            lateByTime = Arrays.copyOf(lateByTime, other.lateByTime.length);
         }
         for (int i = 0; i < other.lateByTime.length; i++) {
             lateByTime[i] += other.lateByTime[i];

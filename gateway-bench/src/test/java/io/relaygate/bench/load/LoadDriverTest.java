@@ -193,6 +193,9 @@ class LoadDriverTest {
                 .as("100 ms buckets within the window and its drain")
                 .isLessThanOrEqualTo(
                         1 + (int) ((o.duration().toMillis() + o.drain().toMillis()) / 100));
+        assertThat(r.lateByTime().get(r.lateByTime().size() - 1))
+                .as("the timeline ends with its last late event")
+                .isPositive();
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertThat(json.path("late_by_index").path("second").asLong()).isEqualTo(r.streams());
         assertThat(json.path("late_by_100ms").size()).isEqualTo(r.lateByTime().size());
