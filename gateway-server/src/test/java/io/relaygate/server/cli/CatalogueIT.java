@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relaygate.accounts.ApiKeyService;
+import io.relaygate.accounts.CreatedKey;
 import io.relaygate.accounts.Store;
+import io.relaygate.accounts.state.Period;
+import io.relaygate.accounts.state.UsageScope;
 import io.relaygate.accounts.store.StoreFactory;
 import io.relaygate.bench.mock.MockOptions;
 import io.relaygate.bench.mock.MockUpstream;
@@ -30,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -115,11 +119,38 @@ class CatalogueIT {
     }
 
     private String key(KeyRules rules) {
+        return createKey(rules).secret();
+    }
+
+    private CreatedKey createKey(KeyRules rules) {
         return new ApiKeyService(admin.keys())
                 .create("cat-" + Ids.random(6), rules)
                 .toCompletableFuture()
-                .join()
-                .secret();
+                .join();
+    }
+
+    /**
+     * Waits until the key's cost today, where admission reads it, is {@code cost}. On a one-server Redis a request's
+     * spend rides its event loop's next admission, up to 5 ms later (docs/limits-and-usage.md, "Group commit"); a
+     * next request on another connection, served by another loop, may come before that.
+     */
+    private void awaitCounted(String keyId, long cost) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long counted = -1;
+        while (System.nanoTime() < deadline) {
+            counted = gatewayStore
+                    .state()
+                    .usageOf(UsageScope.KEY, keyId, Period.DAY, List.of(Instant.now()))
+                    .toCompletableFuture()
+                    .join()
+                    .get(0)
+                    .costMicros();
+            if (counted == cost) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the key's cost today is " + counted + " µ$, expected " + cost);
     }
 
     /** Claude Code 2.1.330's captured default-model request, its model renamed, sent with {@code key}. */
@@ -170,8 +201,9 @@ class CatalogueIT {
     void anUncataloguedClaudeCodeModelIsChargedAtAnEstimateAndACostLimitedKeyIsRefusedOnceSpent(String backend)
             throws Exception {
         start(backend);
-        String key = key(new KeyRules(
+        CreatedKey created = createKey(new KeyRules(
                 null, null, null, null, null, 0.0001, null, null, List.of(), List.of(), Set.of(), null, null, null));
+        String key = created.secret();
 
         HttpResponse<byte[]> first = claudeCode(key, "claude-opus-9-9");
 
@@ -186,6 +218,7 @@ class CatalogueIT {
                 .as("charged at claude-opus-5-5's price, not $0")
                 .isPositive()
                 .isEqualTo(Catalogue.shipped().quote("claude-opus-5-5").costMicros(o.usage()));
+        awaitCounted(created.key().id(), o.costMicros());
 
         HttpResponse<byte[]> second = claudeCode(key, "claude-opus-9-9");
 
