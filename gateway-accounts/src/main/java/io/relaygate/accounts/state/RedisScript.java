@@ -65,12 +65,11 @@ final class RedisScript {
     static CommandArgs<String, String> evalshaArgs(String sha, String[] keys, String[] values) {
         CommandArgs<String, String> a = new CommandArgs<>(StringCodec.UTF8);
         a.add(sha).add(keys.length);
-        for (int i = 0; i < keys.length; i++) {
-            if (i == 0) {
-                a.addKey(keys[0]);
-            } else {
-                a.add(keys[i]);
-            }
+        if (keys.length > 0) {
+            a.addKey(keys[0]);
+        }
+        for (int i = 1; i < keys.length; i++) {
+            a.add(keys[i]);
         }
         for (String v : values) {
             a.add(v);
