@@ -243,17 +243,11 @@ public final class Scheduler {
         quotas.flush();
         Instant now = clock.instant();
         ApiKey key = demand.key();
-        AdmissionRequest request = new AdmissionRequest(
-                key.id(),
-                key.rules(),
-                demand.requestId(),
-                config.leaseTtl(),
-                now,
-                demand.sessionHash(),
-                config.stickyTtl());
         boolean wantsLease = key.rules().maxConcurrency() != null;
         String session = demand.sessionHash();
         String known = session == null ? null : localSticky.getIfPresent(key.id() + "|" + session);
+        AdmissionRequest request = new AdmissionRequest(
+                key.id(), key.rules(), demand.requestId(), config.leaseTtl(), now, session, config.stickyTtl(), known);
         CompletionStage<AdmissionResult> admission;
         if (known != null && !key.rules().hasSharedLimits()) {
             // nothing to check, and the session's account is known here: no store round trip
@@ -267,7 +261,11 @@ public final class Scheduler {
                         }
                     })
                     .thenApply(a -> {
-                        if (session != null && a.stickyAccountId() != null) {
+                        // the same account as known is not written again: a store that admitted the request without
+                        // a round trip answers with what it was told, and the entry must still age out after 30 s
+                        if (session != null
+                                && a.stickyAccountId() != null
+                                && !a.stickyAccountId().equals(known)) {
                             localSticky.put(key.id() + "|" + session, a.stickyAccountId());
                         }
                         return new AdmissionResult(a, a.admitted() && wantsLease);
@@ -463,6 +461,11 @@ public final class Scheduler {
      */
     public long admittedWithoutLimits() {
         return failedOpen.get();
+    }
+
+    /** {@link SharedState#admittedWithoutWaiting()}: requests admitted without waiting for the store, and late refusals. */
+    public long[] admittedWithoutWaiting() {
+        return state.admittedWithoutWaiting();
     }
 
     // ---- for metrics ----

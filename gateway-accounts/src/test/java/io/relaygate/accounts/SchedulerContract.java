@@ -7,6 +7,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.relaygate.accounts.state.AccountCondition;
 import io.relaygate.accounts.state.AccountQuota;
 import io.relaygate.accounts.state.Admission;
+import io.relaygate.accounts.state.AdmissionRequest;
+import io.relaygate.accounts.state.SharedState;
 import io.relaygate.core.Account;
 import io.relaygate.core.AccountKind;
 import io.relaygate.core.ApiKey;
@@ -144,6 +146,40 @@ abstract class SchedulerContract {
         assertThat(names(schedule(s, demand(key, "session-2", "r3"))))
                 .as("another session is not affected")
                 .containsExactly("a", "b");
+    }
+
+    @Test
+    void aKeyWithLimitsTellsTheStoreItsKnownStickyAccountWhichAgesOutThirtySecondsAfterItWasLearnt() {
+        account("a", 10, null);
+        Account b = account("b", 10, null);
+        SharedState state = store().state();
+        List<AdmissionRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // the store's own state, told of each admission asked of it
+        SharedState told = (SharedState) java.lang.reflect.Proxy.newProxyInstance(
+                SharedState.class.getClassLoader(), new Class<?>[] {SharedState.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("admit")) {
+                        asked.add((AdmissionRequest) args[0]);
+                    }
+                    try {
+                        return m.invoke(state, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Scheduler s = new Scheduler(
+                new AccountSelector(store().accounts(), ticker, Duration.ofSeconds(1)), told, config, clock, ticker);
+        ApiKey key = key(concurrency(100));
+        Scheduler.Demand first = demand(key, "session-1", "r1");
+        schedule(s, first);
+        s.served(b, first, null);
+        for (int i = 2; i <= 4; i++) {
+            // at 10, 20 and 31 s after the account was learnt
+            advance(Duration.ofSeconds(i == 4 ? 11 : 10));
+            Scheduler.Decision d = schedule(s, demand(key, "session-1", "r" + i));
+            assertThat(((Scheduler.Admitted) d).stickyAccountId()).isEqualTo(b.id());
+            s.served(b, demand(key, "session-1", "r" + i), b.id());
+        }
+        assertThat(asked).extracting(AdmissionRequest::knownSticky).containsExactly(null, b.id(), b.id(), null);
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * On a Redis store the gateway's own event loops run its Redis connections (issue 21): the admission script of a key
  * with limits, made by a request's event loop, completes on a worker thread ({@code relaygate-io-…}), not on a Lettuce
- * I/O thread that would hand the result back (before issue 21: none did).
+ * I/O thread that would hand the result back (before issue 21: none did); and a loop admits a key far from its limits
+ * itself, its admissions reaching Redis with the loop's next call.
  */
 class RedisOnEventLoopsIT {
 
@@ -108,6 +109,57 @@ class RedisOnEventLoopsIT {
         assertThat(onWorkers == null ? 0 : onWorkers.sum())
                 .as("each request's admission completed on the worker that made it (%s)", scriptsByThread)
                 .isGreaterThanOrEqualTo(REQUESTS);
+    }
+
+    @Test
+    void aKeyFarFromItsLimitsIsAdmittedOnItsLoopAndRedisStillCountsEveryRequest() throws Exception {
+        GatewayConfig base = ConfigLoader.load(null, Map.of());
+        GatewayConfig config = base.withServer(base.server().withPort(0))
+                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), RedisSupport.url(), prefix));
+        double admittedHere;
+        double refusedLate;
+        String keyId;
+        try (MockUpstream mock = MockUpstream.start(MockOptions.defaults());
+                Store store = StoreFactory.open(config.store(), Map.of())) {
+            store.accounts()
+                    .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
+                    .toCompletableFuture()
+                    .join();
+            // concurrency and requests far above what is sent, and both at least 64: a loop may admit them itself
+            io.relaygate.accounts.CreatedKey created = new ApiKeyService(store.keys())
+                    .create("far", TestKeyRules.everyLimitFarAbove(1_000, 100_000L))
+                    .toCompletableFuture()
+                    .join();
+            keyId = created.key().id();
+            try (GatewayServer gw = GatewayServer.builder(config, store).start()) {
+                for (int i = 0; i < REQUESTS; i++) {
+                    // one keep-alive connection: one event loop, whose view of the key the answers keep fresh
+                    assertThat(post(gw, created.secret()).statusCode()).isEqualTo(200);
+                }
+                HttpResponse<String> metrics = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Scrape scrape = new Scrape(metrics.body());
+                admittedHere = scrape.sum("relaygate_admissions_local_total", "outcome", "admitted");
+                refusedLate = scrape.sum("relaygate_admissions_local_total", "outcome", "refused_late");
+            }
+        }
+        assertThat(admittedHere)
+                .as("requests after the first, close together, go on without waiting for Redis")
+                .isBetween(1.0, REQUESTS - 1.0);
+        assertThat(refusedLate).isZero();
+        // the gateway's stop sent what its loops still held: Redis has every request and no lease left
+        String tag = prefix + "{k:" + keyId + "}:";
+        long counted = RedisSupport.withRedis(redis -> redis.keys(tag + "rw:*").stream()
+                .mapToLong(k -> Long.parseLong(redis.get(k)))
+                .sum());
+        assertThat(counted).isEqualTo(REQUESTS);
+        long leases = RedisSupport.withRedis(redis -> redis.zcount(
+                tag + "lease",
+                io.lettuce.core.Range.from(
+                        io.lettuce.core.Range.Boundary.excluding(0), io.lettuce.core.Range.Boundary.unbounded())));
+        assertThat(leases).isZero();
     }
 
     private static HttpResponse<byte[]> post(GatewayServer gw, String secret) throws Exception {

@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param now the clock's time (tests pass a fake one)
  * @param sessionHash the request's session hash, to look up its sticky account in the same round trip, or null
  * @param stickyTtl how long a sticky mapping lives after its last use; a found mapping is renewed by this admission
+ * @param knownSticky the session's sticky account as this instance saw it lately (the scheduler's own memory), or
+ *     null: a store that admits the request without a round trip answers with it
  */
 public record AdmissionRequest(
         String keyId,
@@ -25,7 +27,20 @@ public record AdmissionRequest(
         Duration leaseTtl,
         Instant now,
         @Nullable String sessionHash,
-        Duration stickyTtl) {
+        Duration stickyTtl,
+        @Nullable String knownSticky) {
+
+    /** A request whose session's sticky account this instance does not know. */
+    public AdmissionRequest(
+            String keyId,
+            KeyRules rules,
+            String leaseId,
+            Duration leaseTtl,
+            Instant now,
+            @Nullable String sessionHash,
+            Duration stickyTtl) {
+        this(keyId, rules, leaseId, leaseTtl, now, sessionHash, stickyTtl, null);
+    }
 
     public AdmissionRequest {
         requireNonNull(keyId, "keyId");

@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>A usage batch ({@link RedisSharedState#recordAllRiding}) and a batch of request records ({@link #records})
  *       that are due wait, parked, for the next call of any loop or thread (a spend or an admission), and go alone
  *       with each other after {@link #DEFAULT_BOUND} (the batches' interval again).
+ *   <li>An admission the loop decided itself ({@link RedisLoopStandings}: the key far from its limits) waits there like
+ *       a spend, in order with the loop's spends, so a lease is taken before the spend that gives it back.
  * </ul>
  *
  * <p>Each part keeps its own guarantees: its own keys, its own applied set (a retried or replayed part is applied once
@@ -67,6 +69,8 @@ public final class RedisGroupCommit {
     private final Executor later;
     private final long spendBoundNanos;
     private final Supplier<@Nullable EventExecutor> currentLoop;
+    /** How long a loop's view of a key lets it admit the key's requests itself; 0: never (Redis decides each). */
+    private final long freshMillis;
     /** Per loop, the spends waiting for its next admission; each touched only on its own loop. */
     private final ConcurrentHashMap<EventExecutor, Riders> riders = new ConcurrentHashMap<>();
 
@@ -88,6 +92,8 @@ public final class RedisGroupCommit {
      * @param admitAlone admit.lua, sent alone when nothing rides with the admission
      * @param currentLoop the event loop the calling thread runs, when spends made on it may wait there for its next
      *     admission; {@code null} for any other thread (and for every thread before the store runs on loops)
+     * @param fresh how long a loop's view of a key's standing lets the loop admit the key's requests itself ({@link
+     *     RedisLoopStandings}); zero: Redis decides every admission
      */
     RedisGroupCommit(
             RedisClusterAsyncCommands<String, String> redis,
@@ -98,8 +104,13 @@ public final class RedisGroupCommit {
             String batchSource,
             Duration bound,
             Duration spendBound,
-            Supplier<@Nullable EventExecutor> currentLoop) {
+            Supplier<@Nullable EventExecutor> currentLoop,
+            Duration fresh) {
         requireNonNull(redis, "redis");
+        if (fresh.isNegative()) {
+            throw new IllegalArgumentException("fresh: " + fresh + " (expected: >= 0)");
+        }
+        this.freshMillis = fresh.toMillis();
         positive("bound", bound);
         positive("spendBound", spendBound);
         this.spendAlone = requireNonNull(spendAlone, "spendAlone");
@@ -177,6 +188,41 @@ public final class RedisGroupCommit {
         parts.add(admission);
         send(parts);
         return answer(admission);
+    }
+
+    /**
+     * The calling loop's view of its keys' standing, or null off the store's loops and when loops never admit by
+     * themselves.
+     */
+    @Nullable
+    RedisLoopStandings standings() {
+        EventExecutor loop = freshMillis == 0 ? null : currentLoop.get();
+        return loop == null ? null : riders.computeIfAbsent(loop, Riders::new).standings;
+    }
+
+    /**
+     * An admission the calling loop already let in ({@link RedisLoopStandings#admitHere}): parked there with its
+     * spends, in order, for the loop's next call; completes with admit.lua's answer.
+     */
+    CompletionStage<List<Object>> admitParked(RedisLoopStandings on, String[] keys, String[] args) {
+        Part admission = new Part(ADMIT, keys, args);
+        riders.computeIfAbsent(on.loop(), Riders::new).park(admission);
+        return answer(admission);
+    }
+
+    /**
+     * Requests the loops admitted themselves since they started, and of those the ones Redis refused when their
+     * admission reached it: {@code {admitted, refused}}. Read off the loops, a count may lag a moment behind.
+     */
+    long[] admittedHere() {
+        long[] out = new long[2];
+        for (Riders r : riders.values()) {
+            if (r.standings != null) {
+                out[0] += r.standings.admittedHere();
+                out[1] += r.standings.refusedLate();
+            }
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -353,9 +399,13 @@ public final class RedisGroupCommit {
         }
     }
 
-    /** The spends parked on one loop for its next admission, and that loop's timer for them. */
+    /**
+     * The spends (and the admissions the loop decided itself) parked on one loop for its next admission, that loop's
+     * timer for them, and its view of its keys' standing.
+     */
     private final class Riders implements Runnable {
         private final EventExecutor loop;
+        private final @Nullable RedisLoopStandings standings;
         private List<Part> spends = new ArrayList<>();
         /** {@link System#nanoTime()} when the first of {@link #spends} was parked. */
         private long oldest;
@@ -364,6 +414,7 @@ public final class RedisGroupCommit {
 
         Riders(EventExecutor loop) {
             this.loop = loop;
+            this.standings = freshMillis == 0 ? null : new RedisLoopStandings(loop, freshMillis);
         }
 
         void park(Part spend) {

@@ -75,18 +75,45 @@ final class RedisKeyNames {
     /** A name that depends on a bucket or window start: the last one asked for. */
     private record Keyed(@Nullable Object of, String name) {}
 
-    /** The limits of one {@link KeyRules} as admit.lua's arguments 4, 5, 7 and 9-11. */
-    private record Limits(
-            KeyRules rules, String conc, String reqs, String toks, String day, String week, String total) {
+    /**
+     * The limits of one {@link KeyRules} as admit.lua's arguments 4, 5, 7 and 9-11, and as numbers (-1: no such limit;
+     * costs in micro-USD) for the loops' own admissions ({@link RedisLoopStandings}).
+     */
+    record Limits(
+            KeyRules rules,
+            String conc,
+            String reqs,
+            String toks,
+            String day,
+            String week,
+            String total,
+            long concurrency,
+            long requests,
+            long tokens,
+            long dayCost,
+            long weekCost,
+            long totalCost) {
         static Limits of(KeyRules r) {
+            long concurrency = r.maxConcurrency() == null ? -1 : r.maxConcurrency();
+            long requests = r.maxRequests() == null ? -1 : r.maxRequests();
+            long tokens = r.maxTokens() == null ? -1 : r.maxTokens();
+            long day = AdmissionRequest.micros(r.dailyCostUsd());
+            long week = AdmissionRequest.micros(r.weeklyCostUsd());
+            long total = AdmissionRequest.micros(r.totalCostUsd());
             return new Limits(
                     r,
-                    Long.toString(r.maxConcurrency() == null ? -1 : r.maxConcurrency()),
-                    Long.toString(r.maxRequests() == null ? -1 : r.maxRequests()),
-                    Long.toString(r.maxTokens() == null ? -1 : r.maxTokens()),
-                    Long.toString(AdmissionRequest.micros(r.dailyCostUsd())),
-                    Long.toString(AdmissionRequest.micros(r.weeklyCostUsd())),
-                    Long.toString(AdmissionRequest.micros(r.totalCostUsd())));
+                    Long.toString(concurrency),
+                    Long.toString(requests),
+                    Long.toString(tokens),
+                    Long.toString(day),
+                    Long.toString(week),
+                    Long.toString(total),
+                    concurrency,
+                    requests,
+                    tokens,
+                    day,
+                    week,
+                    total);
         }
     }
 
@@ -157,8 +184,8 @@ final class RedisKeyNames {
             return RedisSharedState.usageKey(prefix, UsageScope.KEY, keyId, period, bucket);
         }
 
-        /** Writes admit.lua's limit arguments (4, 5, 7, 9, 10, 11) of {@code rules} into {@code args}. */
-        void limits(KeyRules rules, String[] args) {
+        /** Writes admit.lua's limit arguments (4, 5, 7, 9, 10, 11) of {@code rules} into {@code args}; returns them. */
+        Limits limits(KeyRules rules, String[] args) {
             Limits l = limits;
             if (l == null || (l.rules != rules && !l.rules.equals(rules))) {
                 l = Limits.of(rules);
@@ -170,6 +197,7 @@ final class RedisKeyNames {
             args[8] = l.day;
             args[9] = l.week;
             args[10] = l.total;
+            return l;
         }
     }
 

@@ -51,7 +51,6 @@ public final class RedisSharedState implements SharedState {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final String prefix;
     private final java.util.function.Function<String, CompletionStage<?>> conditionChanged;
-    private final RedisScript admit;
     private final RedisScript usage;
     private final RedisScript spend;
     private final RedisScript trial;
@@ -62,10 +61,7 @@ public final class RedisSharedState implements SharedState {
     /** A Redis of one server's group commit (spends ride admissions, batches ride either); null on a Cluster. */
     private final @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit;
 
-    /** The last lease and sticky-session lifetimes' text: the same per gateway config, encoded once. */
-    private volatile RedisKeyNames.Number leaseTtl = RedisKeyNames.Number.NONE;
-
-    private volatile RedisKeyNames.Number stickyTtl = RedisKeyNames.Number.NONE;
+    private final RedisAdmissions admissions;
 
     /** A state that publishes no condition changes; {@code oneServer} as in the full constructor. */
     public RedisSharedState(RedisClusterAsyncCommands<String, String> redis, String prefix, boolean oneServer) {
@@ -92,7 +88,8 @@ public final class RedisSharedState implements SharedState {
                 oneServer,
                 RedisGroupCommit.DEFAULT_BOUND,
                 RedisGroupCommit.DEFAULT_SPEND_BOUND,
-                () -> null);
+                () -> null,
+                Duration.ZERO);
     }
 
     /**
@@ -101,13 +98,16 @@ public final class RedisSharedState implements SharedState {
      * runs on the gateway's loops.
      *
      * @param currentLoop the event loop the calling thread runs when the store has a connection on it, else null
+     * @param localAdmission how long a loop's view of a key's standing lets it admit the key's requests itself while
+     *     they are far from its limits ({@link RedisLoopStandings}); zero: Redis decides every admission
      */
     public RedisSharedState(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
             java.util.function.Function<String, CompletionStage<?>> conditionChanged,
             java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
-                    currentLoop) {
+                    currentLoop,
+            Duration localAdmission) {
         this(
                 redis,
                 prefix,
@@ -115,17 +115,22 @@ public final class RedisSharedState implements SharedState {
                 true,
                 RedisGroupCommit.DEFAULT_BOUND,
                 RedisGroupCommit.DEFAULT_SPEND_BOUND,
-                currentLoop);
+                currentLoop,
+                localAdmission);
     }
 
-    /** A state of one server with both bounds given, spends riding on the loops {@code currentLoop} names (tests). */
+    /**
+     * A state of one server with both bounds given, spends riding on the loops {@code currentLoop} names, and loops
+     * admitting far-from-limit keys themselves for {@code localAdmission} (tests).
+     */
     public RedisSharedState(
             RedisClusterAsyncCommands<String, String> redis,
             String prefix,
             Duration rideBound,
             Duration spendBound,
             java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
-                    currentLoop) {
+                    currentLoop,
+            Duration localAdmission) {
         this(
                 redis,
                 prefix,
@@ -133,7 +138,8 @@ public final class RedisSharedState implements SharedState {
                 true,
                 rideBound,
                 spendBound,
-                currentLoop);
+                currentLoop,
+                localAdmission);
     }
 
     private RedisSharedState(
@@ -144,12 +150,13 @@ public final class RedisSharedState implements SharedState {
             Duration rideBound,
             Duration spendBound,
             java.util.function.Supplier<io.netty.util.concurrent.@org.jspecify.annotations.Nullable EventExecutor>
-                    currentLoop) {
+                    currentLoop,
+            Duration localAdmission) {
         this.conditionChanged = requireNonNull(conditionChanged, "conditionChanged");
         this.redis = requireNonNull(redis, "redis");
         this.prefix = requireNonNull(prefix, "prefix");
         this.names = new RedisKeyNames(prefix);
-        this.admit = new RedisScript(redis, resource("admit.lua"));
+        RedisScript admit = new RedisScript(redis, resource("admit.lua"));
         String applied = resource("applied.lua");
         String usageFunction = applied + resource("usage.lua");
         this.usage = new RedisScript(redis, usageFunction + "return usage(KEYS, ARGV)\n");
@@ -171,8 +178,10 @@ public final class RedisSharedState implements SharedState {
                         batchSource,
                         rideBound,
                         spendBound,
-                        currentLoop)
+                        currentLoop,
+                        localAdmission)
                 : null;
+        this.admissions = new RedisAdmissions(admit, names, groupCommit);
     }
 
     /**
@@ -181,6 +190,13 @@ public final class RedisSharedState implements SharedState {
      */
     public @org.jspecify.annotations.Nullable RedisGroupCommit groupCommit() {
         return groupCommit;
+    }
+
+    /** The event loops' own admissions ({@link RedisLoopStandings}); zeros on a Cluster. */
+    @Override
+    public long[] admittedWithoutWaiting() {
+        RedisGroupCommit rider = groupCommit;
+        return rider == null ? new long[2] : rider.admittedHere();
     }
 
     static String resource(String name) {
@@ -212,70 +228,7 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Admission> admit(AdmissionRequest r) {
-        var rules = r.rules();
-        Instant now = r.now();
-        long nowMs = now.toEpochMilli();
-        RedisKeyNames.Names names = this.names.of(r.keyId());
-        long reqEnd = -1;
-        long reqStart = 0;
-        if (rules.requestWindow() != null) {
-            reqStart = AdmissionRequest.windowStart(now, rules.requestWindow());
-            reqEnd = reqStart + rules.requestWindow().toMillis();
-        }
-        long tokEnd = -1;
-        long tokStart = 0;
-        if (rules.tokenWindow() != null) {
-            tokStart = AdmissionRequest.windowStart(now, rules.tokenWindow());
-            tokEnd = tokStart + rules.tokenWindow().toMillis();
-        }
-        String[] keys = {
-            names.lease,
-            names.requestWindow(reqStart),
-            names.tokenWindow(tokStart),
-            names.usage(Period.DAY, now),
-            names.usage(Period.WEEK, now),
-            names.usage(Period.TOTAL, now),
-            r.sessionHash() == null ? names.noSession : names.tag + "s:" + r.sessionHash()
-        };
-        RedisKeyNames.Number lease = leaseTtl = RedisKeyNames.millis(leaseTtl, r.leaseTtl());
-        RedisKeyNames.Number sticky = stickyTtl = RedisKeyNames.millis(stickyTtl, r.stickyTtl());
-        String[] args = new String[15];
-        args[0] = Long.toString(nowMs);
-        args[1] = r.leaseId();
-        args[2] = lease.text();
-        names.limits(rules, args);
-        args[5] = reqEnd < 0 ? "-1" : Long.toString(reqEnd);
-        args[7] = tokEnd < 0 ? "-1" : Long.toString(tokEnd);
-        this.names.ends(now, args);
-        args[13] = sticky.text();
-        args[14] = r.sessionHash() == null ? "0" : "1";
-        RedisGroupCommit rider = groupCommit;
-        // on one server the spends parked on this loop and the batches parked go in this call, before the admission
-        return (rider != null ? rider.admit(keys, args) : admit.<List<Object>>run(ScriptOutputType.MULTI, keys, args))
-                .thenApply(RedisSharedState::admission);
-    }
-
-    private static Admission admission(List<Object> reply) {
-        long admitted = ((Number) reply.get(0)).longValue();
-        String sticky = string(reply.get(4));
-        if (admitted == 1) {
-            CostSpend spend = reply.size() < 8
-                    ? CostSpend.NONE
-                    : new CostSpend(
-                            Long.parseLong(string(reply.get(5))),
-                            Long.parseLong(string(reply.get(6))),
-                            Long.parseLong(string(reply.get(7))));
-            return Admission.admitted(sticky.isEmpty() ? null : sticky, spend);
-        }
-        long reset = Long.parseLong(string(reply.get(2)));
-        return Admission.refused(
-                Admission.Limit.fromWireName(string(reply.get(1))),
-                reset < 0 ? null : Instant.ofEpochMilli(reset),
-                Long.parseLong(string(reply.get(3))));
-    }
-
-    private static String string(Object o) {
-        return o == null ? "" : o.toString();
+        return admissions.admit(r);
     }
 
     @Override
@@ -294,7 +247,15 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public CompletionStage<Void> release(String keyId, String leaseId) {
-        return redis.zrem(keyTag(keyId) + "lease", leaseId).thenApply(n -> null);
+        RedisGroupCommit rider = groupCommit;
+        RedisLoopStandings loop = rider == null ? null : rider.standings();
+        if (loop == null) {
+            return redis.zrem(keyTag(keyId) + "lease", leaseId).thenApply(n -> null);
+        }
+        // on a loop that admits by itself the lease may still be parked there: given back after it, in order
+        loop.spent(keyId, 0, 0, true);
+        RedisSpendCall call = RedisSpendCall.lease(names.of(keyId), leaseId, Instant.now());
+        return rider.spend(call.keys(), call.args()).thenApply(n -> null);
     }
 
     @Override
@@ -467,6 +428,10 @@ public final class RedisSharedState implements SharedState {
             return CompletableFuture.completedFuture(null);
         }
         RedisGroupCommit rider = groupCommit;
+        RedisLoopStandings loop = rider == null ? null : rider.standings();
+        if (loop != null) {
+            loop.spent(r.keyId(), call.cost(), call.tokens(), r.leaseId() != null);
+        }
         // on one server: on a store loop, parked for the loop's next admission; elsewhere with the batches parked
         return (rider != null
                         ? rider.spend(call.keys(), call.args())

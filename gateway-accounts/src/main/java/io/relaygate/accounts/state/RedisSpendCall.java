@@ -10,8 +10,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * spend.lua's keys and arguments for one finished request ({@link RedisSharedState#spend}): its cost into the key's
  * usage hashes that have a cost limit, its tokens into the token window, its lease given back.
+ *
+ * @param cost the micro-USD it counts against the key's cost limits
+ * @param tokens the tokens it counts in the key's token window
  */
-record RedisSpendCall(String[] keys, String[] args) {
+record RedisSpendCall(String[] keys, String[] args, long cost, long tokens) {
 
     /** {@link #costMask}'s eight answers, indexed by day × 4 + week × 2 + total. */
     private static final String[] COST_MASKS = {"000", "001", "010", "011", "100", "101", "110", "111"};
@@ -58,7 +61,20 @@ record RedisSpendCall(String[] keys, String[] args) {
             w == null ? "0" : Long.toString(w.low()),
             costMask(r.costLimits())
         };
-        return new RedisSpendCall(keys.toArray(String[]::new), args);
+        return new RedisSpendCall(
+                keys.toArray(String[]::new),
+                args,
+                cost,
+                window == null ? 0 : r.counters().totalTokens());
+    }
+
+    /** A lease given back alone: spend.lua with nothing to count ({@link RedisSharedState#release} on a loop). */
+    static RedisSpendCall lease(RedisKeyNames.Names names, String leaseId, Instant at) {
+        String[] keys = {
+            names.usage(Period.DAY, at), names.usage(Period.WEEK, at), names.usage(Period.TOTAL, at), names.lease
+        };
+        String[] args = {"0", "0", "0", "0", "-1", leaseId, "", "0", "000"};
+        return new RedisSpendCall(keys, args, 0, 0);
     }
 
     /** '1' or '0' per bucket of day, week and total: whether a cost limit reads it (spend.lua's ARGV[9]). */

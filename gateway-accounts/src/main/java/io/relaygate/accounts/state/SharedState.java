@@ -181,6 +181,15 @@ public interface SharedState extends AutoCloseable {
                         .toList());
     }
 
+    /**
+     * Requests admitted by an event loop itself without waiting for the store (Redis, a key far from its limits), and
+     * of those the ones the store refused when their admission reached it: {@code {admitted, refused}}. This default:
+     * none (the embedded store answers at once anyway).
+     */
+    default long[] admittedWithoutWaiting() {
+        return new long[2];
+    }
+
     @Override
     void close();
 }

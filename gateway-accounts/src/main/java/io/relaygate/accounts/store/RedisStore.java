@@ -53,7 +53,8 @@ final class RedisStore implements Store {
             String description,
             String prefix,
             CredentialCipher cipher,
-            KeyHasher hasher) {
+            KeyHasher hasher,
+            java.time.Duration localAdmission) {
         this.link = link;
         this.events = events;
         this.description = description;
@@ -67,7 +68,7 @@ final class RedisStore implements Store {
         // on one server, a spend made on a loop the store runs on rides with that loop's next admission
         this.state = link.kind().equals(RedisLink.CLUSTER)
                 ? new RedisSharedState(redis, prefix, published, false)
-                : new RedisSharedState(redis, prefix, published, link.currentLoop());
+                : new RedisSharedState(redis, prefix, published, link.currentLoop(), localAdmission);
         this.locks = new RedisLocks(redis, prefix);
         this.requests =
                 new RedisRequestRecords(redis, prefix, RedisRequestRecords.DEFAULT_MAX_RECORDS, state.groupCommit());
@@ -81,9 +82,12 @@ final class RedisStore implements Store {
     /**
      * Connects (blocking, at start-up only) to {@code url} and subscribes to the change channel.
      *
+     * @param localAdmission how long an event loop's view of a key lets it admit the key's requests itself while they
+     *     are far from its limits (zero: never; RedisLoopStandings)
      * @throws StoreException naming the URL without its password when Redis cannot be reached
      */
-    static RedisStore open(String url, String prefix, CredentialCipher cipher, KeyHasher hasher) {
+    static RedisStore open(
+            String url, String prefix, CredentialCipher cipher, KeyHasher hasher, java.time.Duration localAdmission) {
         requireNonNull(url, "url");
         requireNonNull(prefix, "prefix");
         requireNonNull(cipher, "cipher");
@@ -98,7 +102,8 @@ final class RedisStore implements Store {
             throw new StoreException("cannot connect to Redis at " + redacted + ": " + rootMessage(e));
         }
         try {
-            return new RedisStore(link, events, redacted + " (prefix " + prefix + ")", prefix, cipher, hasher);
+            return new RedisStore(
+                    link, events, redacted + " (prefix " + prefix + ")", prefix, cipher, hasher, localAdmission);
         } catch (RedisException e) {
             link.close();
             throw new StoreException("cannot subscribe to Redis at " + redacted + ": " + rootMessage(e));

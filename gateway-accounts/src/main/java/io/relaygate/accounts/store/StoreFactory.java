@@ -30,7 +30,12 @@ public final class StoreFactory {
     static Store open(StoreConfig config, Map<String, String> env, CredentialCipher cipher) {
         KeyHasher hasher = pepper(config.dataDir(), env);
         if (StoreConfig.REDIS.equals(config.type())) {
-            return RedisStore.open(requireNonNull(config.redisUrl(), "redisUrl"), config.keyPrefix(), cipher, hasher);
+            return RedisStore.open(
+                    requireNonNull(config.redisUrl(), "redisUrl"),
+                    config.keyPrefix(),
+                    cipher,
+                    hasher,
+                    config.localAdmission());
         }
         return LocalStore.open(config.dataDir(), cipher, hasher, Ticker.systemTicker());
     }

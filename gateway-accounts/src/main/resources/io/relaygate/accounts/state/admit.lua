@@ -10,7 +10,9 @@
 -- ARGV[9] daily cost micros ARGV[10] weekly cost micros ARGV[11] total cost micros
 -- ARGV[12] day end ms       ARGV[13] week end ms        ARGV[14] sticky ttl ms   ARGV[15] look up sticky (1/0)
 -- Returns {admitted 1/0, limit name, reset ms (-1: never), current value, sticky account id, and when admitted the
--- cost of the day, week and total as read for the cost limits (-1: no such limit)}.
+-- cost of the day, week and total as read for the cost limits, the token window's tokens, the request window's count
+-- and the leases held, these two with this request's (each -1: no such limit)}. An event loop that learns from these
+-- how far the key is from its limits admits its next requests itself for a moment (RedisLoopStandings).
 
 local now = tonumber(ARGV[1])
 local SLACK = 60000
@@ -42,6 +44,7 @@ if daily >= 0 then
 end
 
 local maxTokens = tonumber(ARGV[7])
+local tokensUsed, requestCount, leasesHeld = -1, -1, -1
 local maxRequests = tonumber(ARGV[5])
 local lookSticky = ARGV[15] == '1'
 -- the two windows and the sticky session in one read (one slot, one command)
@@ -50,13 +53,14 @@ if maxTokens >= 0 or maxRequests >= 0 or lookSticky then
   windows = redis.call('MGET', KEYS[3], KEYS[2], KEYS[7])
 end
 if maxTokens >= 0 then
-  local used = tonumber(windows[1] or '0')
-  if used >= maxTokens then return refuse('tokens', ARGV[8], used) end
+  tokensUsed = tonumber(windows[1] or '0')
+  if tokensUsed >= maxTokens then return refuse('tokens', ARGV[8], tokensUsed) end
 end
 
 if maxRequests >= 0 then
-  local count = tonumber(windows[2] or '0')
-  if count >= maxRequests then return refuse('requests', ARGV[6], count) end
+  requestCount = tonumber(windows[2] or '0')
+  if requestCount >= maxRequests then return refuse('requests', ARGV[6], requestCount) end
+  requestCount = requestCount + 1
 end
 
 local maxConcurrency = tonumber(ARGV[4])
@@ -68,6 +72,7 @@ if maxConcurrency >= 0 then
     local first = redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
     return refuse('concurrency', first[2] or now, held)
   end
+  leasesHeld = held + 1
   if string.byte(ARGV[2], -1) % 64 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '(0', now) end
   local ttl = tonumber(ARGV[3])
   -- The set must outlive its newest lease. Its member '~' (score: minus the deadline the set's expiry was last set
@@ -103,4 +108,5 @@ if lookSticky then
     end
   end
 end
-return {1, '', '-1', '0', sticky, tostring(spentDay), tostring(spentWeek), tostring(spentTotal)}
+return {1, '', '-1', '0', sticky, tostring(spentDay), tostring(spentWeek), tostring(spentTotal), tostring(tokensUsed),
+  tostring(requestCount), tostring(leasesHeld)}

@@ -42,7 +42,11 @@ class LoopRedisSharedStateTest extends RedisOneServerSharedStateTest {
     SharedState state() {
         LoopSupport.PerLoop link = LoopSupport.perLoop(RedisSupport.url(), loops);
         RedisSharedState state = new RedisSharedState(
-                link.commands(), prefix, id -> CompletableFuture.completedFuture(null), link.currentLoop());
+                link.commands(),
+                prefix,
+                id -> CompletableFuture.completedFuture(null),
+                link.currentLoop(),
+                io.relaygate.core.config.StoreConfig.DEFAULT_LOCAL_ADMISSION);
         // the spends still parked go before the loops' connections close, as the store's runOn handle sends them
         links.add(() -> state.flushLoops(Duration.ofSeconds(2)));
         links.add(link.closer());

@@ -68,7 +68,12 @@ class RedisCommandsPerRequestTest {
         connection = client.connect();
         // a bound far beyond a loaded machine's pauses: in these counts a batch rides whenever a spend follows it
         state = new RedisSharedState(
-                connection.async(), "t:", Duration.ofSeconds(30), RedisGroupCommit.DEFAULT_SPEND_BOUND, () -> null);
+                connection.async(),
+                "t:",
+                Duration.ofSeconds(30),
+                RedisGroupCommit.DEFAULT_SPEND_BOUND,
+                () -> null,
+                Duration.ZERO);
         records = new RedisRequestRecords(connection.async(), "t:", 100_000, ((RedisSharedState) state).groupCommit());
         // loads the scripts (NOSCRIPT, then EVAL) and indexes the ids: once per process, not per request
         Instant warm = Instant.now();
@@ -353,7 +358,12 @@ class RedisCommandsPerRequestTest {
     /** A state whose spends made on {@code loop} wait up to {@code spendBound} there for its next admission. */
     private static RedisSharedState ridingState(EventLoop loop, Duration spendBound) {
         return new RedisSharedState(
-                connection.async(), "t:", Duration.ofSeconds(30), spendBound, () -> loop.inEventLoop() ? loop : null);
+                connection.async(),
+                "t:",
+                Duration.ofSeconds(30),
+                spendBound,
+                () -> loop.inEventLoop() ? loop : null,
+                Duration.ZERO);
     }
 
     /** Loads group.lua (NOSCRIPT, then EVAL) with a spend riding an admission: once per process, not per request. */

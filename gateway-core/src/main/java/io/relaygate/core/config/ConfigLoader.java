@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * failure is a {@link ConfigException} naming the setting.
  *
  * <p>Environment: {@code RELAYGATE_HOST}, {@code RELAYGATE_PORT}, {@code RELAYGATE_DATA_DIR}, {@code REDIS_URL} (its
- * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_UPSTREAM_HTTP2},
+ * presence selects the Redis store), {@code RELAYGATE_REDIS_PREFIX}, {@code RELAYGATE_STORE}, {@code RELAYGATE_LOCAL_ADMISSION}, {@code RELAYGATE_UPSTREAM_HTTP2},
  * {@code RELAYGATE_UPSTREAM_H2C}, {@code RELAYGATE_PRICING_FILE},
  * {@code RELAYGATE_ADMIN_TOKEN}, {@code RELAYGATE_STALE_FOR}, {@code RELAYGATE_STORE_BUDGET}, {@code RELAYGATE_USAGE_JOURNAL}, {@code RELAYGATE_LOG_SHAPES}, {@code RELAYGATE_ACCESS_LOG_FORMAT},
  * {@code RELAYGATE_TRUSTED_PROXIES}, {@code RELAYGATE_PROXY_PROTOCOL}, {@code RELAYGATE_DRAIN_TIMEOUT}, {@code RELAYGATE_METRICS},
@@ -60,7 +60,7 @@ public final class ConfigLoader {
             "publicUrl");
     private static final Set<String> LOGGING = Set.of("shapes", "accessLogFormat");
     private static final Set<String> METRICS = Set.of("enabled", "requireToken", "perKey", "maxKeys", "maxModels");
-    private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix");
+    private static final Set<String> STORE = Set.of("type", "dataDir", "redisUrl", "keyPrefix", "localAdmission");
     private static final Set<String> UPSTREAM = Set.of(
             "connectTimeout",
             "responseTimeout",
@@ -102,6 +102,7 @@ public final class ConfigLoader {
         override(store, "redisUrl", env.get("REDIS_URL"));
         override(store, "keyPrefix", env.get("RELAYGATE_REDIS_PREFIX"));
         override(store, "type", env.get("RELAYGATE_STORE"));
+        override(store, "localAdmission", env.get("RELAYGATE_LOCAL_ADMISSION"));
         override(scheduling, "pricingFile", env.get("RELAYGATE_PRICING_FILE"));
         override(scheduling, "adminToken", env.get("RELAYGATE_ADMIN_TOKEN"));
         override(scheduling, "staleFor", env.get("RELAYGATE_STALE_FOR"));
@@ -145,7 +146,8 @@ public final class ConfigLoader {
                 type.toLowerCase(Locale.ROOT),
                 Path.of(text(store, "store.dataDir", "dataDir", StoreConfig.DEFAULT_DATA_DIR)),
                 redisUrl,
-                text(store, "store.keyPrefix", "keyPrefix", StoreConfig.DEFAULT_KEY_PREFIX));
+                text(store, "store.keyPrefix", "keyPrefix", StoreConfig.DEFAULT_KEY_PREFIX),
+                duration(store, "store.localAdmission", "localAdmission", StoreConfig.DEFAULT_LOCAL_ADMISSION));
 
         UpstreamConfig u = UpstreamConfig.defaults();
         UpstreamConfig upstreamConfig = new UpstreamConfig(

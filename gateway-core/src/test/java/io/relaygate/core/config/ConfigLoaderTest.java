@@ -66,6 +66,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void localAdmissionIsTwentyMillisecondsUnlessSetAndZeroTurnsItOff() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of()).store().localAdmission()).isEqualTo(Duration.ofMillis(20));
+        Path file = dir.resolve("store.yaml");
+        Files.writeString(file, "store:\n  localAdmission: 50ms\n");
+        assertThat(ConfigLoader.load(file, Map.of()).store().localAdmission()).isEqualTo(Duration.ofMillis(50));
+        assertThat(ConfigLoader.load(file, Map.of("RELAYGATE_LOCAL_ADMISSION", "0s"))
+                        .store()
+                        .localAdmission())
+                .isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_LOCAL_ADMISSION", "5m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.localAdmission: 5m (expected: 0s to 1s");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RELAYGATE_LOCAL_ADMISSION", "soon")))
+                .hasMessageContaining("store.localAdmission: soon");
+    }
+
+    @Test
     void http2IsOfferedByDefaultAndH2cOriginsAreReadNormalised() throws Exception {
         UpstreamConfig defaults = ConfigLoader.load(null, Map.of()).upstream();
         assertThat(defaults.http2()).as("ALPN offers h2 unless turned off").isTrue();

@@ -2,6 +2,7 @@ package io.relaygate.server.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -58,6 +59,14 @@ public final class GatewayMetrics implements OpsEndpoints.Scrape, AutoCloseable 
         this.accounts = new AccountGauges(registry);
         Gauge.builder("relaygate.usage.records.buffered", recorder, UsageRecorder::waiting)
                 .description("Usage records kept in memory because the store did not take them yet")
+                .register(registry);
+        FunctionCounter.builder("relaygate.admissions.local", scheduler, sc -> sc.admittedWithoutWaiting()[0])
+                .description("Requests an event loop admitted itself, their key far from its limits (Redis store)")
+                .tag("outcome", "admitted")
+                .register(registry);
+        FunctionCounter.builder("relaygate.admissions.local", scheduler, sc -> sc.admittedWithoutWaiting()[1])
+                .description("Requests an event loop admitted itself, their key far from its limits (Redis store)")
+                .tag("outcome", "refused_late")
                 .register(registry);
         Gauge.builder("relaygate.ready", readiness, r -> r.ready() ? 1 : 0)
                 .description("1 while /readyz answers 200 (the store answers, not draining), else 0")
