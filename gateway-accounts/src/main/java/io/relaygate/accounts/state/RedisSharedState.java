@@ -42,7 +42,9 @@ import java.util.concurrent.CompletionStage;
  * cost and tokens where admission reads them, and the lease given back), so it costs two commands per request, the
  * admission and the spend. On one server, once the store runs on the gateway's event loops, a spend waits on its loop
  * for the loop's next admission and goes in its call, and the usage batch and the request records that are due ride
- * in the next call too ({@link RedisGroupCommit}): one top-level command a request on a busy loop, two at most.
+ * in the next call too ({@link RedisGroupCommit}): one top-level command a request on a busy loop, two at most. A key
+ * far from its limits is admitted by the loop itself and its admission rides the same way ({@link RedisLoopStandings},
+ * {@link RedisAdmissions}): then nothing on a request's path waits for Redis.
  */
 public final class RedisSharedState implements SharedState {
 
