@@ -60,21 +60,11 @@ class RedisOnEventLoopsIT {
 
     @Test
     void aRequestsScriptsCompleteOnTheWorkerThatMadeThem() throws Exception {
-        GatewayConfig base = ConfigLoader.load(null, Map.of());
-        GatewayConfig config = base.withServer(base.server().withPort(0))
-                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), RedisSupport.url(), prefix));
+        GatewayConfig config = config();
         Map<String, LongAdder> scriptsByThread = new ConcurrentHashMap<>();
         try (MockUpstream mock = MockUpstream.start(MockOptions.defaults());
                 Store store = StoreFactory.open(config.store(), Map.of())) {
-            store.accounts()
-                    .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
-                    .toCompletableFuture()
-                    .join();
-            KeyRules rules = TestKeyRules.everyLimitFarAbove(4, 100_000L);
-            String secret = new ApiKeyService(store.keys())
-                    .create("loops", rules)
-                    .toCompletableFuture()
-                    .join()
+            String secret = keyAndAccount(store, mock, "loops", TestKeyRules.everyLimitFarAbove(4, 100_000L))
                     .secret();
             try (GatewayServer gw = GatewayServer.builder(config, store).start()) {
                 // after the server's own (metrics): this one is told where each script's answer completed
@@ -113,23 +103,15 @@ class RedisOnEventLoopsIT {
 
     @Test
     void aKeyFarFromItsLimitsIsAdmittedOnItsLoopAndRedisStillCountsEveryRequest() throws Exception {
-        GatewayConfig base = ConfigLoader.load(null, Map.of());
-        GatewayConfig config = base.withServer(base.server().withPort(0))
-                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), RedisSupport.url(), prefix));
+        GatewayConfig config = config();
         double admittedHere;
         double refusedLate;
         String keyId;
         try (MockUpstream mock = MockUpstream.start(MockOptions.defaults());
                 Store store = StoreFactory.open(config.store(), Map.of())) {
-            store.accounts()
-                    .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
-                    .toCompletableFuture()
-                    .join();
             // concurrency and requests far above what is sent, and both at least 64: a loop may admit them itself
-            io.relaygate.accounts.CreatedKey created = new ApiKeyService(store.keys())
-                    .create("far", TestKeyRules.everyLimitFarAbove(1_000, 100_000L))
-                    .toCompletableFuture()
-                    .join();
+            io.relaygate.accounts.CreatedKey created =
+                    keyAndAccount(store, mock, "far", TestKeyRules.everyLimitFarAbove(1_000, 100_000L));
             keyId = created.key().id();
             try (GatewayServer gw = GatewayServer.builder(config, store).start()) {
                 for (int i = 0; i < REQUESTS; i++) {
@@ -160,6 +142,26 @@ class RedisOnEventLoopsIT {
                 io.lettuce.core.Range.from(
                         io.lettuce.core.Range.Boundary.excluding(0), io.lettuce.core.Range.Boundary.unbounded())));
         assertThat(leases).isZero();
+    }
+
+    /** A gateway on the real Redis under this test's prefix, on a free port. */
+    private GatewayConfig config() {
+        GatewayConfig base = ConfigLoader.load(null, Map.of());
+        return base.withServer(base.server().withPort(0))
+                .withStore(new StoreConfig(StoreConfig.REDIS, dir.resolve("data"), RedisSupport.url(), prefix));
+    }
+
+    /** The mock as the store's one account, and a key named {@code name} under {@code rules}. */
+    private static io.relaygate.accounts.CreatedKey keyAndAccount(
+            Store store, MockUpstream mock, String name, KeyRules rules) {
+        store.accounts()
+                .create(TestAccounts.anthropic("main", mock.baseUrl(), GatewayHarness.UPSTREAM_KEY))
+                .toCompletableFuture()
+                .join();
+        return new ApiKeyService(store.keys())
+                .create(name, rules)
+                .toCompletableFuture()
+                .join();
     }
 
     private static HttpResponse<byte[]> post(GatewayServer gw, String secret) throws Exception {

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -109,19 +108,13 @@ class LoopAdmissionTest {
 
     private static KeyRules rules(
             @Nullable Integer concurrency, @Nullable Long requests, @Nullable Long tokens, @Nullable Double daily) {
-        return new KeyRules(
+        return SharedStateContract.rules(
                 concurrency,
                 requests,
                 requests == null ? null : Duration.ofMinutes(1),
                 tokens,
                 tokens == null ? null : Duration.ofHours(1),
                 daily,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                Set.of(),
-                null,
                 null,
                 null);
     }
