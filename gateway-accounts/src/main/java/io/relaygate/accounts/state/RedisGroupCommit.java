@@ -176,7 +176,7 @@ public final class RedisGroupCommit {
     CompletionStage<List<Object>> admit(String[] keys, String[] args) {
         EventExecutor loop = currentLoop.get();
         Riders waiting = loop == null ? null : riders.get(loop);
-        List<Part> parts = waiting == null || waiting.spends.isEmpty() ? new ArrayList<>(3) : waiting.take();
+        List<Part> parts = waiting == null || waiting.parked.isEmpty() ? new ArrayList<>(3) : waiting.take();
         synchronized (lock) {
             takeParked(parts);
         }
@@ -406,8 +406,8 @@ public final class RedisGroupCommit {
     private final class Riders implements Runnable {
         private final EventExecutor loop;
         private final @Nullable RedisLoopStandings standings;
-        private List<Part> spends = new ArrayList<>();
-        /** {@link System#nanoTime()} when the first of {@link #spends} was parked. */
+        private List<Part> parked = new ArrayList<>();
+        /** {@link System#nanoTime()} when the first of {@link #parked} was parked. */
         private long oldest;
 
         private boolean timed;
@@ -417,12 +417,12 @@ public final class RedisGroupCommit {
             this.standings = freshMillis == 0 ? null : new RedisLoopStandings(loop, freshMillis);
         }
 
-        void park(Part spend) {
-            if (spends.isEmpty()) {
+        void park(Part part) {
+            if (parked.isEmpty()) {
                 oldest = System.nanoTime();
             }
-            spends.add(spend);
-            if (spends.size() >= MAX_RIDING_SPENDS) {
+            parked.add(part);
+            if (parked.size() >= MAX_RIDING_SPENDS) {
                 sendWithParked(take());
             } else if (!timed) {
                 schedule(spendBoundNanos);
@@ -439,10 +439,10 @@ public final class RedisGroupCommit {
             }
         }
 
-        /** The spends parked, leaving none (an admission's parts: it adds itself after them). */
+        /** What is parked, leaving none (an admission's parts: it adds itself after them). */
         List<Part> take() {
-            List<Part> out = spends;
-            spends = new ArrayList<>();
+            List<Part> out = parked;
+            parked = new ArrayList<>();
             return out;
         }
 
@@ -453,7 +453,7 @@ public final class RedisGroupCommit {
         @Override
         public void run() {
             timed = false;
-            if (spends.isEmpty()) {
+            if (parked.isEmpty()) {
                 return;
             }
             long wait = oldest + spendBoundNanos - System.nanoTime();

@@ -256,7 +256,7 @@ public final class RedisSharedState implements SharedState {
         }
         // on a loop that admits by itself the lease may still be parked there: given back after it, in order
         loop.spent(keyId, 0, 0, true);
-        RedisSpendCall call = RedisSpendCall.lease(names.of(keyId), leaseId, Instant.now());
+        RedisSpendCall call = RedisSpendCall.lease(names.of(keyId), leaseId);
         return rider.spend(call.keys(), call.args()).thenApply(n -> null);
     }
 

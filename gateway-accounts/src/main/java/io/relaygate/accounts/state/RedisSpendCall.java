@@ -68,11 +68,13 @@ record RedisSpendCall(String[] keys, String[] args, long cost, long tokens) {
                 window == null ? 0 : r.counters().totalTokens());
     }
 
-    /** A lease given back alone: spend.lua with nothing to count ({@link RedisSharedState#release} on a loop). */
-    static RedisSpendCall lease(RedisKeyNames.Names names, String leaseId, Instant at) {
-        String[] keys = {
-            names.usage(Period.DAY, at), names.usage(Period.WEEK, at), names.usage(Period.TOTAL, at), names.lease
-        };
+    /**
+     * A lease given back alone: spend.lua with nothing to count ({@link RedisSharedState#release} on a loop). It reads
+     * its usage keys only for a cost, so the lease set stands in for them (the same slot): no clock read, no bucket
+     * names built.
+     */
+    static RedisSpendCall lease(RedisKeyNames.Names names, String leaseId) {
+        String[] keys = {names.lease, names.lease, names.lease, names.lease};
         String[] args = {"0", "0", "0", "0", "-1", leaseId, "", "0", "000"};
         return new RedisSpendCall(keys, args, 0, 0);
     }

@@ -60,14 +60,15 @@ public final class GatewayMetrics implements OpsEndpoints.Scrape, AutoCloseable 
         Gauge.builder("relaygate.usage.records.buffered", recorder, UsageRecorder::waiting)
                 .description("Usage records kept in memory because the store did not take them yet")
                 .register(registry);
-        FunctionCounter.builder("relaygate.admissions.local", scheduler, sc -> sc.admittedWithoutWaiting()[0])
-                .description("Requests an event loop admitted itself, their key far from its limits (Redis store)")
-                .tag("outcome", "admitted")
-                .register(registry);
-        FunctionCounter.builder("relaygate.admissions.local", scheduler, sc -> sc.admittedWithoutWaiting()[1])
-                .description("Requests an event loop admitted itself, their key far from its limits (Redis store)")
-                .tag("outcome", "refused_late")
-                .register(registry);
+        // Scheduler.admittedWithoutWaiting's two counts, in this order
+        String[] outcomes = {"admitted", "refused_late"};
+        for (int i = 0; i < outcomes.length; i++) {
+            int at = i;
+            FunctionCounter.builder("relaygate.admissions.local", scheduler, sc -> sc.admittedWithoutWaiting()[at])
+                    .description("Requests an event loop admitted itself, their key far from its limits (Redis store)")
+                    .tag("outcome", outcomes[i])
+                    .register(registry);
+        }
         Gauge.builder("relaygate.ready", readiness, r -> r.ready() ? 1 : 0)
                 .description("1 while /readyz answers 200 (the store answers, not draining), else 0")
                 .register(registry);
